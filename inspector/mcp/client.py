@@ -1,0 +1,415 @@
+"""The MCP client: pairs requests with responses, times them, answers the server.
+
+It never crashes on what a server sends. Every frame becomes a trace event handed to
+`on_event`, with findings attached when it breaks the rules, and the session goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from inspector.mcp import jsonrpc
+from inspector.mcp.errors import (
+    JsonRpcError,
+    McpError,
+    RequestCancelled,
+    RequestTimeout,
+    TransportClosed,
+)
+from inspector.mcp.findings import Finding, Severity
+from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
+from inspector.mcp.trace import EventKind, MessageType, RequestId, TraceEvent, local_event
+from inspector.mcp.transports.base import Outbound, Transport
+from inspector.mcp.validation import result_findings
+from inspector.mcp.versions import DEFAULT_VERSION, allows_batches
+
+CLIENT_INFO = {"name": "inspector", "title": "MCP Inspector", "version": "0.1.0"}
+FINISHED_IDS_REMEMBERED = 1024
+
+
+@dataclass(slots=True)
+class ClientConfig:
+    protocol_version: str = DEFAULT_VERSION
+    capabilities: dict[str, Any] = field(default_factory=dict)
+    client_info: dict[str, Any] = field(default_factory=lambda: dict(CLIENT_INFO))
+    connect_timeout: float = 30.0
+    request_timeout: float = 60.0
+    reset_timeout_on_progress: bool = True
+    max_total_timeout: float = 600.0
+
+
+@dataclass(slots=True)
+class ServerRequest:
+    """A request the server sent to the client, handed to a handler."""
+
+    id: RequestId
+    method: str
+    params: dict[str, Any]
+    event: TraceEvent
+
+
+ServerRequestHandler = Callable[[ServerRequest], Awaitable[dict[str, Any]]]
+
+
+@dataclass(slots=True)
+class _Pending:
+    method: str
+    event: TraceEvent
+    future: asyncio.Future[dict[str, Any]]
+    started: float
+    last_activity: float
+
+
+async def _answer_ping(request: ServerRequest) -> dict[str, Any]:
+    return {}
+
+
+class McpClient:
+    def __init__(
+        self,
+        transport: Transport,
+        config: ClientConfig | None = None,
+        *,
+        on_event: Callable[[TraceEvent], None],
+        on_closed: Callable[[TransportClosed], None] | None = None,
+        lifecycle: Lifecycle | None = None,
+    ) -> None:
+        self.transport = transport
+        self.config = config or ClientConfig()
+        self.lifecycle: Lifecycle = lifecycle or LegacyLifecycle()
+        self.protocol_version = self.config.protocol_version
+        self.server: ServerInfo | None = None
+        self.handlers: dict[str, ServerRequestHandler] = {"ping": _answer_ping}
+        self._on_event = on_event
+        self._on_closed = on_closed
+        self._next_id = 1
+        self._pending: dict[RequestId, _Pending] = {}
+        # Ids that are no longer awaited, and why: a late response to one is marked.
+        self._finished: OrderedDict[RequestId, str] = OrderedDict()
+        self._handler_tasks: dict[RequestId, asyncio.Task[None]] = {}
+        self._stderr_tail: deque[str] = deque(maxlen=5)
+        self._closed: TransportClosed | None = None
+        transport.bind(self)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def connect(self) -> ServerInfo:
+        """Open the transport and establish the session; raise `ConnectError` on failure."""
+        await self.transport.open()
+        try:
+            self.server = await self.lifecycle.establish(self)
+        except BaseException:
+            await self.transport.close()
+            raise
+        server = self.server
+        offered = f" (offered {server.requested_version})" if server.version_mismatch else ""
+        self._emit(
+            local_event(
+                EventKind.LIFECYCLE,
+                f"Connected to {server.name or 'the server'}: protocol {server.protocol_version}"
+                f"{offered}, {server.era.value} era",
+                protocol_version=server.protocol_version,
+                requested_version=server.requested_version,
+            )
+        )
+        return server
+
+    async def close(self) -> None:
+        """End the session: fail what is in flight, stop handlers, close the transport."""
+        self._fail_all(RequestCancelled("The session was closed."))
+        for task in list(self._handler_tasks.values()):
+            task.cancel()
+        await asyncio.gather(*self._handler_tasks.values(), return_exceptions=True)
+        await self.transport.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed is not None
+
+    # -- sending ---------------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        max_total: float | None = None,
+        cancel_on_timeout: bool = True,
+        track_progress: bool = True,
+    ) -> dict[str, Any]:
+        """Send a request and wait for its result; raise a `RequestError` otherwise.
+
+        `timeout` (default: the configured request timeout) restarts on each progress
+        notification when so configured; `max_total` (default: the configured maximum)
+        bounds the whole wait regardless.
+        """
+        if self._closed is not None:
+            raise TransportClosed(str(self._closed))
+        request_id = self._next_id
+        self._next_id += 1
+        params = self.lifecycle.prepare_params(method, params)
+        if track_progress:
+            params = _with_progress_token(params, request_id)
+        message = jsonrpc.request(request_id, method, params)
+        event = jsonrpc.outbound_event(message)
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        pending = _Pending(method, event, loop.create_future(), now, now)
+        self._pending[request_id] = pending
+        self._emit(event)
+        try:
+            await self.transport.send(_outbound(event))
+            return await self._wait(request_id, pending, timeout, max_total, cancel_on_timeout)
+        finally:
+            self._pending.pop(request_id, None)
+
+    async def _wait(
+        self,
+        request_id: RequestId,
+        pending: _Pending,
+        timeout: float | None,
+        max_total: float | None,
+        cancel: bool,
+    ) -> dict[str, Any]:
+        per_request = timeout if timeout is not None else self.config.request_timeout
+        total = max_total if max_total is not None else self.config.max_total_timeout
+        loop = asyncio.get_running_loop()
+        while not pending.future.done():
+            idle_deadline = pending.last_activity + per_request
+            total_deadline = pending.started + total
+            remaining = min(idle_deadline, total_deadline) - loop.time()
+            if remaining <= 0:
+                reason = (
+                    f"No response within the maximum of {total:g} s."
+                    if total_deadline <= idle_deadline
+                    else f"No response within {per_request:g} s."
+                )
+                self._finish(request_id, "timed out")
+                if cancel:
+                    await self._send_cancelled(request_id, reason)
+                raise RequestTimeout(reason)
+            await asyncio.wait([pending.future], timeout=remaining)
+        return pending.future.result()
+
+    async def notify(self, method: str, params: dict[str, Any] | None = None) -> None:
+        event = jsonrpc.outbound_event(jsonrpc.notification(method, params))
+        self._emit(event)
+        await self.transport.send(_outbound(event))
+
+    async def cancel(self, request_id: RequestId, reason: str = "Cancelled by the user.") -> bool:
+        """Cancel a request in flight; its late response, if any, will be marked."""
+        pending = self._pending.get(request_id)
+        if pending is None or pending.future.done():
+            return False
+        self._finish(request_id, "cancelled")
+        pending.future.set_exception(RequestCancelled(reason))
+        await self._send_cancelled(request_id, reason)
+        return True
+
+    async def _send_cancelled(self, request_id: RequestId, reason: str) -> None:
+        with contextlib.suppress(McpError):
+            await self.notify(
+                "notifications/cancelled", {"requestId": request_id, "reason": reason}
+            )
+
+    async def _respond(self, message: dict[str, Any]) -> None:
+        event = jsonrpc.outbound_event(message)
+        self._emit(event)
+        with contextlib.suppress(McpError):
+            await self.transport.send(_outbound(event))
+
+    # -- receiving (TransportListener) -----------------------------------------------
+
+    def transport_event(self, event: TraceEvent) -> None:
+        if not event.is_inbound_frame:
+            if event.kind is EventKind.STDERR:
+                self._stderr_tail.append(event.text)
+            self._emit(event)
+            return
+        messages = jsonrpc.decode_frame(
+            event, batches_allowed=allows_batches(self.protocol_version)
+        )
+        for message in messages:
+            self._dispatch(message)
+
+    def transport_closed(self, error: TransportClosed) -> None:
+        if self._closed is not None:
+            return
+        self._closed = error
+        self._emit(local_event(EventKind.LIFECYCLE, f"Connection closed: {error}", closed=True))
+        self._fail_all(TransportClosed(f"{error}{self.stderr_hint()}"))
+        if self._on_closed is not None:
+            self._on_closed(error)
+
+    def _dispatch(self, event: TraceEvent) -> None:
+        kind = event.message_type
+        if kind in (MessageType.RESULT, MessageType.ERROR):
+            self._settle(event)
+        elif kind is MessageType.REQUEST:
+            self._emit(event)
+            self._start_handler(event)
+        elif kind is MessageType.NOTIFICATION:
+            self._emit(event)
+            self._observe_notification(event)
+        else:
+            self._emit(event)
+
+    def _settle(self, event: TraceEvent) -> None:
+        """Pair a response with its request, annotate it, then wake the waiter."""
+        request_id = self._match_id(event)
+        pending = self._pending.get(request_id) if request_id is not None else None
+        if request_id is None or pending is None or pending.future.done():
+            why = self._finished.get(request_id) if request_id is not None else None
+            if why is not None:
+                event.findings.append(
+                    Finding(
+                        "client.late-response",
+                        f"Response to a request that was already {why}; ignored.",
+                        "$.id",
+                        Severity.WARNING,
+                    )
+                )
+            else:
+                event.findings.append(
+                    Finding("client.unknown-id", "No request with this id is in flight.", "$.id")
+                )
+            self._emit(event)
+            return
+        event.request_seq = pending.event.seq
+        event.method = pending.method
+        elapsed = asyncio.get_running_loop().time() - pending.started
+        event.duration_ms = round(elapsed * 1000, 3)
+        payload = event.payload
+        if event.message_type is MessageType.RESULT:
+            event.findings.extend(result_findings(pending.method, payload.get("result")))
+        self._emit(event)
+        self._finish(request_id, "answered")
+        if event.message_type is MessageType.ERROR:
+            body = payload.get("error")
+            body = body if isinstance(body, dict) else {}
+            pending.future.set_exception(
+                JsonRpcError(_int(body.get("code")), str(body.get("message", "")), body.get("data"))
+            )
+        else:
+            result = payload.get("result")
+            pending.future.set_result(result if isinstance(result, dict) else {})
+
+    def _match_id(self, event: TraceEvent) -> RequestId | None:
+        request_id = event.message_id
+        if request_id is None or request_id in self._pending:
+            return request_id
+        # Some servers echo a numeric id as a string: pair it, but say so.
+        if (
+            isinstance(request_id, str)
+            and request_id.isdigit()
+            and int(request_id) in self._pending
+        ):
+            event.findings.append(
+                Finding(
+                    "jsonrpc.id-echo",
+                    f"The response id {request_id!r} is a string; the request's id was a number.",
+                    "$.id",
+                    Severity.WARNING,
+                )
+            )
+            return int(request_id)
+        return request_id
+
+    def _observe_notification(self, event: TraceEvent) -> None:
+        params = event.payload.get("params") if isinstance(event.payload, dict) else None
+        if not isinstance(params, dict):
+            return
+        if event.method == "notifications/progress":
+            token = params.get("progressToken")
+            for pending in self._pending.values():
+                if (
+                    _progress_token(pending.event) == token
+                    and self.config.reset_timeout_on_progress
+                ):
+                    pending.last_activity = asyncio.get_running_loop().time()
+        elif event.method == "notifications/cancelled":
+            task = self._handler_tasks.get(params.get("requestId"))  # type: ignore[arg-type]
+            if task is not None:
+                task.cancel()
+
+    def _start_handler(self, event: TraceEvent) -> None:
+        request_id = event.message_id
+        if request_id is None:
+            return
+        task = asyncio.create_task(self._handle_server_request(request_id, event))
+        self._handler_tasks[request_id] = task
+        task.add_done_callback(lambda _: self._handler_tasks.pop(request_id, None))
+
+    async def _handle_server_request(self, request_id: RequestId, event: TraceEvent) -> None:
+        method = event.method or ""
+        params = event.payload.get("params")
+        handler = self.handlers.get(method)
+        if handler is None:
+            await self._respond(
+                jsonrpc.error(request_id, jsonrpc.METHOD_NOT_FOUND, f"Method not found: {method}")
+            )
+            return
+        request = ServerRequest(
+            request_id, method, params if isinstance(params, dict) else {}, event
+        )
+        try:
+            value = await handler(request)
+        except JsonRpcError as exc:
+            await self._respond(jsonrpc.error(request_id, exc.code, exc.message, exc.data))
+        except asyncio.CancelledError:
+            # The server cancelled its request (or the session is closing): no response.
+            return
+        except Exception as exc:  # a handler bug must not take the session down
+            await self._respond(jsonrpc.error(request_id, jsonrpc.INTERNAL_ERROR, str(exc)))
+        else:
+            await self._respond(jsonrpc.result(request_id, value))
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def stderr_hint(self) -> str:
+        if not self._stderr_tail:
+            return ""
+        return " Last stderr: " + " | ".join(self._stderr_tail)
+
+    def _emit(self, event: TraceEvent) -> None:
+        self._on_event(event)
+
+    def _finish(self, request_id: RequestId, why: str) -> None:
+        self._finished[request_id] = why
+        while len(self._finished) > FINISHED_IDS_REMEMBERED:
+            self._finished.popitem(last=False)
+
+    def _fail_all(self, error: McpError) -> None:
+        for request_id, pending in list(self._pending.items()):
+            if not pending.future.done():
+                self._finish(request_id, "abandoned")
+                pending.future.set_exception(error)
+
+
+def _outbound(event: TraceEvent) -> Outbound:
+    assert event.message_type is not None
+    return Outbound(event.text, event.message_type, event.method, event.message_id)
+
+
+def _with_progress_token(params: dict[str, Any] | None, token: RequestId) -> dict[str, Any]:
+    params = dict(params or {})
+    meta = dict(params.get("_meta") or {})
+    meta.setdefault("progressToken", token)
+    params["_meta"] = meta
+    return params
+
+
+def _progress_token(event: TraceEvent) -> Any:
+    params = event.payload.get("params") if isinstance(event.payload, dict) else None
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    return meta.get("progressToken") if isinstance(meta, dict) else None
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

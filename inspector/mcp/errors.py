@@ -1,0 +1,74 @@
+"""Exceptions of the protocol core. Each says plainly which layer failed and why."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class FailureLayer(StrEnum):
+    PROCESS = "process"
+    DNS = "dns"
+    TCP = "tcp"
+    TLS = "tls"
+    HTTP = "http"
+    PROTOCOL = "protocol"
+    TIMEOUT = "timeout"
+
+
+class McpError(Exception):
+    """Base of every error the protocol core raises."""
+
+
+class ConnectError(McpError):
+    """The connection could not be established; `layer` names where it failed."""
+
+    def __init__(self, layer: FailureLayer, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.layer = layer
+        self.message = message
+        self.status = status
+
+    def __str__(self) -> str:
+        return f"{self.layer.value}: {self.message}"
+
+
+class TransportClosed(McpError):
+    """The connection ended: the process exited, a stream broke, or the client closed it."""
+
+
+class SessionExpired(TransportClosed):
+    """The server answered 404 to a request that carried its session id."""
+
+
+class HttpStatusError(McpError):
+    """The server answered an HTTP request with a status the protocol does not allow there."""
+
+    def __init__(self, status: int, body: str, *, url: str, method: str) -> None:
+        super().__init__(f"HTTP {status} from {method} {url}")
+        self.status = status
+        self.body = body
+        self.url = url
+        self.method = method
+
+
+class RequestError(McpError):
+    """A request the client sent did not produce a result."""
+
+
+class JsonRpcError(RequestError):
+    """The server answered a request with a JSON-RPC error."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(f"JSON-RPC error {code}: {message}")
+        self.code = code
+        self.message = message
+        self.data = data
+
+
+class RequestTimeout(RequestError):
+    """No response came in time; the client has sent `notifications/cancelled`."""
+
+
+class RequestCancelled(RequestError):
+    """The request was cancelled by the user or because the session closed."""

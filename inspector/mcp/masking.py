@@ -1,0 +1,47 @@
+"""Masking of secrets in headers and environment values before they are shown or stored."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+MASK = "••••••"
+_SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+        "api-key",
+        "mcp-session-id",
+    }
+)
+_SECRET_WORDS = ("token", "secret", "password", "passwd", "api-key", "apikey", "api_key", "auth")
+
+
+def is_secret_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _SECRET_HEADERS or any(word in lowered for word in _SECRET_WORDS)
+
+
+def mask_value(name: str, value: str) -> str:
+    """Keep just enough of a secret to tell two apart: the scheme and the first characters."""
+    if not is_secret_name(name):
+        return value
+    scheme, _, rest = value.partition(" ")
+    if rest and scheme.lower() in {"bearer", "basic", "token", "dpop"}:
+        return f"{scheme} {_prefix(rest)}"
+    return _prefix(value)
+
+
+def _prefix(secret: str) -> str:
+    return f"{secret[:4]}{MASK}" if len(secret) > 12 else MASK
+
+
+def mask_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    masked: dict[str, str] = {}
+    for name, value in items:
+        shown = mask_value(name, value)
+        masked[name] = f"{masked[name]}, {shown}" if name in masked else shown
+    return masked

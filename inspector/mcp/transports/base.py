@@ -1,0 +1,87 @@
+"""The contract between the client and a transport.
+
+A transport reports everything through its listener, synchronously and in the order it
+happened: frames it received (as MESSAGE events with `direction=IN` and the exact text,
+undecoded), and every other observation (stderr, HTTP exchanges, SSE framing, process
+exits). The client decodes frames; the transport never interprets JSON-RPC beyond what
+its wire rules need (for instance, whether a POST carries a request).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from inspector.mcp.errors import TransportClosed
+from inspector.mcp.trace import Direction, EventKind, MessageType, RequestId, TraceEvent
+
+
+class TransportListener(Protocol):
+    def transport_event(self, event: TraceEvent) -> None:
+        """Called for every observation, including inbound frames, in order."""
+
+    def transport_closed(self, error: TransportClosed) -> None:
+        """Called once when the connection ends for any reason other than `close()`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """A message on its way out: its exact text and what kind of message it is."""
+
+    text: str
+    message_type: MessageType
+    method: str | None = None
+    message_id: RequestId | None = None
+
+    @property
+    def is_request(self) -> bool:
+        return self.message_type is MessageType.REQUEST
+
+
+def inbound_frame(text: str, **detail: Any) -> TraceEvent:
+    """A frame as received, before the client decodes it."""
+    return TraceEvent(kind=EventKind.MESSAGE, direction=Direction.IN, text=text, detail=detail)
+
+
+class Transport(ABC):
+    """One connection to one server. Used by one client, opened once, closed once."""
+
+    kind: str
+
+    def __init__(self) -> None:
+        self._listener: TransportListener | None = None
+
+    def bind(self, listener: TransportListener) -> None:
+        self._listener = listener
+
+    @property
+    def listener(self) -> TransportListener:
+        if self._listener is None:
+            raise RuntimeError("The transport has no listener; call bind() before open().")
+        return self._listener
+
+    def emit(self, event: TraceEvent) -> None:
+        self.listener.transport_event(event)
+
+    @abstractmethod
+    async def open(self) -> None:
+        """Start the process or reach the server; raise `ConnectError` naming the layer."""
+
+    @abstractmethod
+    async def send(self, message: Outbound) -> None:
+        """Deliver one message. Raise `HttpStatusError`, `SessionExpired` or
+        `TransportClosed` when it cannot be delivered; the client fails the request."""
+
+    async def negotiated(self, version: str) -> None:  # noqa: B027 - optional hook
+        """Called once the lifecycle has settled the protocol version and is operational
+        (for HTTP: send `MCP-Protocol-Version` from now on, open the GET stream)."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """End the connection politely, then firmly. Idempotent. Does not call
+        `transport_closed`."""
+
+    @abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """What this transport connects to, for display (secrets masked)."""

@@ -1,0 +1,128 @@
+"""A deliberately misbehaving stdio server, written without any MCP library.
+
+Usage: python -m tests.servers.broken_stdio BEHAVIOUR [BEHAVIOUR ...]
+
+It answers `initialize` and `tools/call` like a minimal server, and misbehaves in the
+ways named on the command line:
+
+  noise         print a banner and log lines on stdout around the handshake
+  invalid       send a frame that is not JSON, and one that is not JSON-RPC
+  unknown-id    answer a tools/call twice: once with an id nobody sent, then properly
+  string-id     echo numeric request ids back as strings
+  crash         exit with code 3 in the middle of a tools/call
+  silent        never answer tools/call
+  flood=N       on tools/call, send N notifications/message before the result
+  huge=BYTES    on tools/call, return a text content block of BYTES characters
+  batch         send the initialize response and a log notification as one batch
+  refuse        answer initialize with a JSON-RPC error
+  exit-early    write to stderr and exit with code 2 before reading anything
+  version=V     answer initialize with protocol version V
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+
+def send(message: Any) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def main(behaviours: list[str]) -> int:
+    options = dict(item.partition("=")[::2] for item in behaviours)
+    if "exit-early" in options:
+        sys.stderr.write("fatal: missing configuration file\n")
+        return 2
+    if "noise" in options:
+        print("Broken server v0 starting up...", flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        message = json.loads(line)
+        method = message.get("method")
+        request_id = message.get("id")
+        if request_id is None:
+            continue
+        reply_id: Any = str(request_id) if "string-id" in options else request_id
+        if method == "initialize":
+            if "refuse" in options:
+                send(
+                    {
+                        "jsonrpc": "2.0",
+                        "id": reply_id,
+                        "error": {
+                            "code": -32602,
+                            "message": "Unsupported protocol version",
+                            "data": {"supported": ["1999-01-01"]},
+                        },
+                    }
+                )
+                continue
+            version = options.get("version") or message["params"]["protocolVersion"]
+            response = {
+                "jsonrpc": "2.0",
+                "id": reply_id,
+                "result": {
+                    "protocolVersion": version,
+                    "capabilities": {"tools": {}, "logging": {}},
+                    "serverInfo": {"name": "broken-server", "version": "0.0.1"},
+                },
+            }
+            if "batch" in options:
+                note = {
+                    "jsonrpc": "2.0",
+                    "method": "notifications/message",
+                    "params": {"level": "info", "data": "batched"},
+                }
+                send([response, note])
+            else:
+                send(response)
+            if "noise" in options:
+                print("ready to serve requests", flush=True)
+            if "invalid" in options:
+                sys.stdout.write("{this is not json\n")
+                send({"jsonrpc": "1.0", "result": 5, "error": {"code": "x"}})
+                sys.stdout.flush()
+        elif method == "tools/call":
+            if "crash" in options:
+                sys.stderr.write("panic: the tool exploded\n")
+                sys.stderr.flush()
+                return 3
+            if "silent" in options:
+                continue
+            if "unknown-id" in options:
+                send({"jsonrpc": "2.0", "id": 987654, "result": {"content": []}})
+            for index in range(int(options.get("flood") or 0)):
+                send(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "notifications/message",
+                        "params": {"level": "info", "data": {"n": index}},
+                    }
+                )
+            text = "x" * int(options.get("huge") or 0) or "done"
+            send(
+                {
+                    "jsonrpc": "2.0",
+                    "id": reply_id,
+                    "result": {"content": [{"type": "text", "text": text}]},
+                }
+            )
+        elif method == "ping":
+            send({"jsonrpc": "2.0", "id": reply_id, "result": {}})
+        else:
+            send(
+                {
+                    "jsonrpc": "2.0",
+                    "id": reply_id,
+                    "error": {"code": -32601, "message": f"Method not found: {method}"},
+                }
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

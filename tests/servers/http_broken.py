@@ -1,0 +1,313 @@
+"""A hand-written HTTP server with the awkward behaviours real MCP servers show.
+
+Every URL is `/<token>/<scenario>`: a test picks a fresh token, so tests sharing the
+process never share state, and `GET /_log/<token>` returns the requests the server got
+for that token (method, scenario, lower-cased headers), for assertions from its side.
+
+Streamable HTTP scenarios (initialize is always answered with JSON):
+
+- `charset`: JSON bodies typed `application/json; charset=utf-8`; GET and DELETE → 405;
+- `expired`: any POST that carries a session id → 404 (the session has expired);
+- `resume`: a request's SSE stream sends only a priming event (`id`, `retry: 50`, empty
+  data) and closes; the response comes on `GET` with `Last-Event-ID`; GET without it → 405;
+- `lost`: a request's SSE stream sends a notification without event ids and closes;
+- `chatty`: a request's SSE stream carries a server request (`ping`) and a notification
+  before the response;
+- `regget`: the standalone GET stream sends one notification and closes, twice (the
+  second time it expects `Last-Event-ID`), then GET → 405;
+- `stall`: like `resume`, but every resumption GET brings only a new priming event;
+- `slow`: requests are answered with JSON after one second;
+- `redirect`: 307 to `charset` on the same origin; `offsite`: 307 to another origin.
+
+Legacy HTTP+SSE scenarios:
+
+- `legacy-offsite`: the endpoint event names another origin;
+- `legacy-silent`: the stream never sends an endpoint;
+- `legacy-flaky`: a relative endpoint, a keep-alive, an unknown event type, one message,
+  then the stream closes; POSTs go to `/<token>/messages`;
+- `legacy-badpost`: the endpoint is a URL that answers 404.
+
+Run by `tests/servers/http_harness.py` as `python http_broken.py --fd N`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+SSE = "text/event-stream"
+SESSION = "mcp-session-id"
+REQUEST_LOG: dict[str, list[dict[str, Any]]] = defaultdict(list)
+# Per token: the id of the request whose response the `resume` scenario still owes.
+OWED: dict[str, Any] = {}
+GET_COUNTS: dict[str, int] = defaultdict(int)
+
+Handler = Callable[[Request, str, dict[str, Any] | None], Awaitable[Response]]
+
+
+def sse(*events: str, linger: float = 0.0) -> StreamingResponse:
+    """An SSE response made of raw event blocks, then (optionally) silence, then the end."""
+
+    async def body() -> AsyncIterator[bytes]:
+        for event in events:
+            yield event.encode()
+            await asyncio.sleep(0.01)
+        if linger:
+            await asyncio.sleep(linger)
+
+    return StreamingResponse(body(), media_type=SSE)
+
+
+def message_block(payload: dict[str, Any], event_id: str | None = None) -> str:
+    lines = [f"id: {event_id}"] if event_id else []
+    return "\n".join([*lines, f"data: {json.dumps(payload)}"]) + "\n\n"
+
+
+def initialize_result(message: dict[str, Any]) -> dict[str, Any]:
+    version = (message.get("params") or {}).get("protocolVersion", "2025-11-25")
+    return {
+        "jsonrpc": "2.0",
+        "id": message["id"],
+        "result": {
+            "protocolVersion": version,
+            "capabilities": {},
+            "serverInfo": {"name": "fixture-broken", "version": "0.0.1"},
+        },
+    }
+
+
+def is_request(message: dict[str, Any] | None) -> bool:
+    return message is not None and "method" in message and "id" in message
+
+
+def accepted() -> Response:
+    return Response(status_code=202)
+
+
+def initialized(message: dict[str, Any], token: str, scenario: str) -> Response:
+    return JSONResponse(
+        initialize_result(message), headers={"Mcp-Session-Id": f"{scenario}-{token}"}
+    )
+
+
+# --- Streamable HTTP scenarios ---------------------------------------------------------
+
+
+async def charset(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    if request.method != "POST":
+        return PlainTextResponse("Method Not Allowed", status_code=405)
+    if not is_request(message):
+        return accepted()
+    assert message is not None
+    payload = (
+        initialize_result(message)
+        if message["method"] == "initialize"
+        else {"jsonrpc": "2.0", "id": message["id"], "result": {"echo": message["method"]}}
+    )
+    headers = {"Mcp-Session-Id": f"charset-{token}"} if message["method"] == "initialize" else {}
+    return Response(
+        json.dumps(payload), media_type="application/json; charset=utf-8", headers=headers
+    )
+
+
+async def expired(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    if request.headers.get(SESSION):
+        return PlainTextResponse("Session not found", status_code=404)
+    if message is not None and message.get("method") == "initialize":
+        return initialized(message, token, "expired")
+    return accepted()
+
+
+async def resume(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    if request.method == "GET":
+        if request.headers.get("last-event-id") != f"{token}-1" or token not in OWED:
+            return PlainTextResponse("Method Not Allowed", status_code=405)
+        answer = {"jsonrpc": "2.0", "id": OWED.pop(token), "result": {"resumed": True}}
+        return sse(message_block(answer, f"{token}-2"))
+    if request.method == "DELETE":
+        return Response(status_code=200)
+    if message is not None and message.get("method") == "initialize":
+        return initialized(message, token, "resume")
+    if not is_request(message):
+        return accepted()
+    assert message is not None
+    OWED[token] = message["id"]
+    return sse(f"id: {token}-1\nretry: 50\ndata: \n\n")
+
+
+async def stall(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    if message is not None and message.get("method") == "initialize":
+        return initialized(message, token, "stall")
+    if request.method == "GET":
+        GET_COUNTS[token] += 1
+        return sse(f"id: {token}-{GET_COUNTS[token] + 1}\ndata: \n\n")
+    if not is_request(message):
+        return accepted()
+    return sse(f"id: {token}-1\nretry: 50\ndata: \n\n")
+
+
+async def slow(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    if message is not None and message.get("method") == "initialize":
+        return initialized(message, token, "slow")
+    if not is_request(message):
+        return accepted()
+    assert message is not None
+    await asyncio.sleep(1.0)
+    return JSONResponse({"jsonrpc": "2.0", "id": message["id"], "result": {"slow": True}})
+
+
+async def lost(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    if message is not None and message.get("method") == "initialize":
+        return initialized(message, token, "lost")
+    if not is_request(message):
+        return accepted()
+    note = {"jsonrpc": "2.0", "method": "notifications/message", "params": {"level": "info"}}
+    return sse(message_block(note))
+
+
+async def chatty(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    if message is not None and message.get("method") == "initialize":
+        return initialized(message, token, "chatty")
+    if not is_request(message):
+        return accepted()
+    assert message is not None
+    ping = {"jsonrpc": "2.0", "id": "srv-1", "method": "ping"}
+    note = {"jsonrpc": "2.0", "method": "notifications/message", "params": {"data": "hi"}}
+    answer = {"jsonrpc": "2.0", "id": message["id"], "result": {"content": []}}
+    return sse(message_block(ping), message_block(note), message_block(answer))
+
+
+async def regget(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    if message is not None and message.get("method") == "initialize":
+        return initialized(message, token, "regget")
+    if request.method == "GET":
+        GET_COUNTS[token] += 1
+        count = GET_COUNTS[token]
+        if count > 2:
+            return PlainTextResponse("Method Not Allowed", status_code=405)
+        note = {"jsonrpc": "2.0", "method": "notifications/message", "params": {"n": count}}
+        return sse("retry: 50\n\n", message_block(note, f"g-{count}"))
+    return accepted() if request.method == "POST" else Response(status_code=200)
+
+
+async def redirect(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    return Response(status_code=307, headers={"Location": f"/{token}/charset"})
+
+
+async def offsite(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    port = request.url.port
+    return Response(
+        status_code=307, headers={"Location": f"http://localhost:{port}/{token}/charset"}
+    )
+
+
+# --- Legacy HTTP+SSE scenarios ---------------------------------------------------------
+
+
+async def legacy_offsite(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    return sse("event: endpoint\ndata: http://attacker.invalid/messages?s=1\n\n", linger=30)
+
+
+async def legacy_silent(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    return sse(": nothing to see\n\n", linger=30)
+
+
+async def legacy_flaky(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    note = {"jsonrpc": "2.0", "method": "notifications/message", "params": {"data": "one"}}
+    return sse(
+        "event: endpoint\ndata: messages?session=abc\n\n",
+        "event: message\ndata:\n\n",
+        "event: surprise\ndata: boo\n\n",
+        message_block(note, "m-1"),
+        linger=0.3,
+    )
+
+
+async def legacy_badpost(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    return sse("event: endpoint\ndata: nowhere\n\n", linger=30)
+
+
+async def messages(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    return PlainTextResponse("Accepted", status_code=202)
+
+
+SCENARIOS: dict[str, Handler] = {
+    "charset": charset,
+    "expired": expired,
+    "resume": resume,
+    "stall": stall,
+    "slow": slow,
+    "lost": lost,
+    "chatty": chatty,
+    "regget": regget,
+    "redirect": redirect,
+    "offsite": offsite,
+    "legacy-offsite": legacy_offsite,
+    "legacy-silent": legacy_silent,
+    "legacy-flaky": legacy_flaky,
+    "legacy-badpost": legacy_badpost,
+    "messages": messages,
+}
+
+
+async def dispatch(request: Request) -> Response:
+    token = request.path_params["token"]
+    scenario = request.path_params["scenario"]
+    body = await request.body()
+    REQUEST_LOG[token].append(
+        {
+            "method": request.method,
+            "scenario": scenario,
+            "query": request.url.query,
+            "headers": dict(request.headers),
+            "body": body.decode(errors="replace"),
+        }
+    )
+    handler = SCENARIOS.get(scenario)
+    if handler is None:
+        return PlainTextResponse("No such scenario", status_code=404)
+    try:
+        message = json.loads(body) if body else None
+    except ValueError:
+        return PlainTextResponse("Bad JSON", status_code=400)
+    return await handler(request, token, message if isinstance(message, dict) else None)
+
+
+async def request_log(request: Request) -> JSONResponse:
+    return JSONResponse(REQUEST_LOG.get(request.path_params["token"], []))
+
+
+async def healthz(_: Request) -> PlainTextResponse:
+    return PlainTextResponse("ok")
+
+
+app = Starlette(
+    routes=[
+        Route("/healthz", healthz),
+        Route("/_log/{token}", request_log),
+        Route("/{token}/{scenario}", dispatch, methods=["GET", "POST", "DELETE"]),
+    ]
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--fd", type=int, required=True, help="an inherited listening socket")
+    args = parser.parse_args()
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    uvicorn.Server(config).run(sockets=[socket.socket(fileno=args.fd)])
+
+
+if __name__ == "__main__":
+    main()

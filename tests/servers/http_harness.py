@@ -1,0 +1,219 @@
+"""Run an HTTP fixture server in a subprocess on a free 127.0.0.1 port, and record what a
+transport reports while a test drives it.
+
+The test process binds and listens on the socket itself and hands it to the child, so
+the port is known before the child starts and no other process can take it in between.
+Connections made before the child is ready simply wait in the listen backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from inspector.mcp import jsonrpc
+from inspector.mcp.errors import TransportClosed
+from inspector.mcp.trace import EventKind, MessageType, TraceEvent
+from inspector.mcp.transports.base import Outbound
+
+SERVERS_DIR = Path(__file__).resolve().parent
+READY_TIMEOUT_SECONDS = 20.0
+STOP_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class RunningServer:
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def free_port() -> int:
+    """A port nothing listens on right now (for tests that expect a refused connection)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def run_server(script: str, *args: str, ready_path: str = "/healthz") -> Iterator[RunningServer]:
+    """Start `tests/servers/<script>` with `--fd <listening socket>`, wait until it serves
+    `ready_path`, and stop its whole process group afterwards."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    port = listener.getsockname()[1]
+    log_name = f"{Path(script).stem}-"
+    try:
+        with tempfile.NamedTemporaryFile(prefix=log_name, suffix=".log", delete=False) as log:
+            log_path = Path(log.name)
+            process = subprocess.Popen(
+                [sys.executable, str(SERVERS_DIR / script), "--fd", str(listener.fileno()), *args],
+                pass_fds=[listener.fileno()],
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+    finally:
+        # The child holds its own copy of the socket.
+        listener.close()
+    server = RunningServer(f"http://127.0.0.1:{port}", process, log_path)
+    try:
+        _wait_until_ready(server, ready_path)
+        yield server
+    finally:
+        _stop(process)
+        log_path.unlink(missing_ok=True)
+
+
+def _wait_until_ready(server: RunningServer, path: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"The fixture server exited early:\n{server.log()}")
+        try:
+            # The socket already listens, so this waits in the backlog until the app serves.
+            httpx.get(server.url(path), timeout=max(0.1, deadline - time.monotonic()))
+        except httpx.HTTPError:
+            time.sleep(0.05)
+            continue
+        return
+    raise RuntimeError(f"The fixture server did not answer in time:\n{server.log()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            continue
+        return
+
+
+# --- Driving a transport ---------------------------------------------------------------
+
+
+@dataclass
+class Recorder:
+    """A transport listener that keeps everything and lets a test wait for a condition."""
+
+    events: list[TraceEvent] = field(default_factory=list)
+    closed: list[TransportClosed] = field(default_factory=list)
+    _changed: asyncio.Event | None = None
+
+    def transport_event(self, event: TraceEvent) -> None:
+        self.events.append(event)
+        self._notify()
+
+    def transport_closed(self, error: TransportClosed) -> None:
+        self.closed.append(error)
+        self._notify()
+
+    def _notify(self) -> None:
+        if self._changed is not None:
+            self._changed.set()
+
+    async def wait_for(self, condition: Callable[[], bool], seconds: float = 5.0) -> None:
+        """Wait until `condition()` holds, failing the test after `seconds`."""
+        self._changed = self._changed or asyncio.Event()
+        async with asyncio.timeout(seconds):
+            while not condition():
+                self._changed.clear()
+                await self._changed.wait()
+
+    def of_kind(self, kind: EventKind) -> list[TraceEvent]:
+        return [event for event in self.events if event.kind is kind]
+
+    def frames(self) -> list[TraceEvent]:
+        return [event for event in self.events if event.is_inbound_frame]
+
+    def payloads(self) -> list[Any]:
+        return [json.loads(event.text) for event in self.frames()]
+
+    def response_to(self, request_id: int | str) -> dict[str, Any] | None:
+        for payload in self.payloads():
+            answered = isinstance(payload, dict) and ("result" in payload or "error" in payload)
+            if answered and payload.get("id") == request_id:
+                return payload  # type: ignore[no-any-return]
+        return None
+
+    def http(self, method: str | None = None) -> list[TraceEvent]:
+        return [
+            event
+            for event in self.of_kind(EventKind.HTTP)
+            if "method" in event.detail and (method is None or event.detail["method"] == method)
+        ]
+
+    def texts(self, kind: EventKind) -> list[str]:
+        return [event.text for event in self.of_kind(kind)]
+
+
+async def request_log(server: RunningServer, token: str) -> list[dict[str, Any]]:
+    """What `http_broken.py` received for a token: method, scenario, query, headers, body."""
+    async with httpx.AsyncClient() as client:
+        response = await client.get(server.url(f"/_log/{token}"))
+    entries: list[dict[str, Any]] = response.json()
+    return entries
+
+
+def header(headers: dict[str, str], name: str) -> str | None:
+    """A header from an HTTP event's detail, looked up case-insensitively."""
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def initialize(request_id: int = 1, version: str = "2025-11-25") -> Outbound:
+    params = {
+        "protocolVersion": version,
+        "capabilities": {},
+        "clientInfo": {"name": "inspector-tests", "version": "0.0.0"},
+    }
+    text = jsonrpc.encode(jsonrpc.request(request_id, "initialize", params))
+    return Outbound(text, MessageType.REQUEST, "initialize", request_id)
+
+
+def request(request_id: int | str, method: str, params: dict[str, Any] | None = None) -> Outbound:
+    text = jsonrpc.encode(jsonrpc.request(request_id, method, params))
+    return Outbound(text, MessageType.REQUEST, method, request_id)
+
+
+def notification(method: str, params: dict[str, Any] | None = None) -> Outbound:
+    return Outbound(
+        jsonrpc.encode(jsonrpc.notification(method, params)), MessageType.NOTIFICATION, method
+    )
+
+
+def result(request_id: int | str, value: dict[str, Any]) -> Outbound:
+    return Outbound(
+        jsonrpc.encode(jsonrpc.result(request_id, value)), MessageType.RESULT, None, request_id
+    )

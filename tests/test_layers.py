@@ -1,0 +1,39 @@
+"""The two lower layers know nothing of Django or Channels; the CLI starts without them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+LOWER_LAYER_MODULES = [
+    "inspector.mcp.client",
+    "inspector.mcp.jsonrpc",
+    "inspector.mcp.lifecycle",
+    "inspector.mcp.validation",
+    "inspector.mcp.transports.stdio",
+    "inspector.mcp.transports.streamable_http",
+    "inspector.mcp.transports.sse_legacy",
+    "inspector.sessions.live",
+    "inspector.sessions.registry",
+    "inspector.sessions.log",
+    "inspector.sessions.spec",
+    "inspector.cli",
+]
+
+
+@pytest.mark.parametrize("module", LOWER_LAYER_MODULES)
+def test_module_imports_without_django_or_channels(module: str) -> None:
+    probe = (
+        f"import sys, {module}\n"
+        "web = {'django', 'channels', 'daphne'}\n"
+        "leaked = sorted(name for name in sys.modules if name.split('.')[0] in web)\n"
+        "print(','.join(leaked))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO_ROOT, check=True
+    )
+    assert result.stdout.strip() == "", f"{module} pulled in {result.stdout.strip()}"

@@ -139,7 +139,7 @@ async def test_maximum_total_timeout_wins_over_progress(
 ) -> None:
     client, _ = make_client(everything, request_timeout=0.35, max_total_timeout=0.5)
     await client.connect()
-    with pytest.raises(RequestTimeout, match="maximum of 0.5 s"):
+    with pytest.raises(RequestTimeout, match=r"maximum of 0\.5 s"):
         await client.request("tools/call", {"name": "slow_count", "arguments": {"steps": 5}})
 
 

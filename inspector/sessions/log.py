@@ -1,0 +1,124 @@
+"""The event log of one session: the truth about what happened on the wire.
+
+Every event gets a per-session, strictly increasing `seq`. The log keeps a bounded window
+in memory (by count and by bytes) and persists events in batches; an event leaves memory
+only once it is stored, so a bounded memory never loses data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from inspector.mcp.trace import TraceEvent
+from inspector.sessions.store import EventStore
+
+DEFAULT_MAX_EVENTS = 5_000
+DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+
+
+class EventLog:
+    def __init__(
+        self,
+        session_id: str,
+        store: EventStore | None = None,
+        *,
+        max_events: int = DEFAULT_MAX_EVENTS,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        first_seq: int = 1,
+    ) -> None:
+        self.session_id = session_id
+        self.store = store
+        self.max_events = max_events
+        self.max_bytes = max_bytes
+        self._window: deque[TraceEvent] = deque()
+        self._window_bytes = 0
+        self._unsaved: list[TraceEvent] = []
+        self._next_seq = first_seq
+        self.saved_seq = first_seq - 1
+        self.evicted = 0
+        self._flush_lock = asyncio.Lock()
+
+    @property
+    def last_seq(self) -> int:
+        return self._next_seq - 1
+
+    @property
+    def unsaved_count(self) -> int:
+        return len(self._unsaved)
+
+    def append(self, event: TraceEvent) -> int:
+        event.seq = self._next_seq
+        self._next_seq += 1
+        self._window.append(event)
+        self._window_bytes += event.approximate_size()
+        if self.store is not None:
+            self._unsaved.append(event)
+        else:
+            self.saved_seq = event.seq
+        self._evict()
+        return event.seq
+
+    def _evict(self) -> None:
+        window = self._window
+        while window and (len(window) > self.max_events or self._window_bytes > self.max_bytes):
+            oldest = window[0]
+            assert oldest.seq is not None
+            if oldest.seq > self.saved_seq:
+                return  # not stored yet: keep it until the next flush
+            window.popleft()
+            self._window_bytes -= oldest.approximate_size()
+            self.evicted += 1
+
+    async def flush(self) -> int:
+        """Store what is unsaved, in one batch; return how many events were stored."""
+        if self.store is None:
+            return 0
+        async with self._flush_lock:
+            return await self._flush_unsaved(self.store)
+
+    async def _flush_unsaved(self, store: EventStore) -> int:
+        if not self._unsaved:
+            return 0
+        batch = self._unsaved
+        self._unsaved = []
+        try:
+            await store.save_events(self.session_id, batch)
+        except BaseException:
+            # Keep the batch for the next attempt; nothing is dropped.
+            self._unsaved = batch + self._unsaved
+            raise
+        last = batch[-1].seq
+        assert last is not None
+        self.saved_seq = last
+        self._evict()
+        return len(batch)
+
+    def window_start(self) -> int:
+        """The seq of the oldest event still in memory (last_seq + 1 when empty)."""
+        first = self._window[0].seq if self._window else None
+        return first if first is not None else self._next_seq
+
+    async def after(self, seq: int, limit: int = 500) -> list[TraceEvent]:
+        """Events with seq greater than `seq`, oldest first, at most `limit`."""
+        if seq + 1 >= self.window_start():
+            return self._from_window(seq, limit)
+        assert self.store is not None, "events left memory without a store"
+        stored = await self.store.load_events(self.session_id, seq, limit)
+        if len(stored) < limit:
+            last = stored[-1].seq if stored else seq
+            assert last is not None
+            stored.extend(self._from_window(last, limit - len(stored)))
+        return stored
+
+    async def tail(self, limit: int) -> list[TraceEvent]:
+        """The newest `limit` events, oldest first."""
+        return await self.after(max(0, self.last_seq - limit), limit)
+
+    def _from_window(self, seq: int, limit: int) -> list[TraceEvent]:
+        start = self.window_start()
+        offset = max(0, seq + 1 - start)
+        result = []
+        for index in range(offset, min(offset + limit, len(self._window))):
+            result.append(self._window[index])
+        return result

@@ -1,0 +1,72 @@
+"""The registry owns every live session of this process: creates, limits, reaps them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from inspector.sessions.live import LiveSession
+from inspector.sessions.spec import ConnectionSpec
+from inspector.sessions.store import EventStore, Watcher
+
+DEFAULT_MAX_SESSIONS = 64
+# Ended sessions leave memory after this long; their history stays in the store.
+ENDED_RETENTION_SECONDS = 15 * 60
+
+
+class TooManySessions(Exception):
+    pass
+
+
+class SessionRegistry:
+    def __init__(
+        self,
+        *,
+        store: EventStore | None = None,
+        watchers: list[Watcher] | None = None,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
+    ) -> None:
+        self.store = store
+        self.watchers = list(watchers or [])
+        self.max_sessions = max_sessions
+        self._sessions: dict[str, LiveSession] = {}
+
+    def get(self, session_id: str) -> LiveSession | None:
+        return self._sessions.get(session_id)
+
+    def all(self) -> list[LiveSession]:
+        return sorted(self._sessions.values(), key=lambda session: session.created_at, reverse=True)
+
+    async def create(self, spec: ConnectionSpec, *, owner_id: int | None = None) -> LiveSession:
+        """Register a session; the caller starts it with `await session.start()`."""
+        await self.reap()
+        live = sum(1 for session in self._sessions.values() if session.status.is_live)
+        if live >= self.max_sessions:
+            raise TooManySessions(
+                f"{live} sessions are live, the limit is {self.max_sessions}: disconnect one first."
+            )
+        session = LiveSession(spec, store=self.store, watchers=self.watchers, owner_id=owner_id)
+        self._sessions[session.id] = session
+        return session
+
+    async def reap(self, now: float | None = None) -> list[str]:
+        """Close and forget ended sessions that nobody has touched for a while."""
+        now = time.time() if now is None else now
+        stale = [
+            session_id
+            for session_id, session in self._sessions.items()
+            if not session.status.is_live and now - session.last_activity > ENDED_RETENTION_SECONDS
+        ]
+        for session_id in stale:
+            await self._sessions.pop(session_id).close()
+        return stale
+
+    async def close(self, session_id: str) -> None:
+        session = self._sessions.get(session_id)
+        if session is not None:
+            await session.close()
+
+    async def close_all(self) -> None:
+        await asyncio.gather(
+            *(session.close() for session in self._sessions.values()), return_exceptions=True
+        )

@@ -1,0 +1,88 @@
+"""What to connect to: a plain description of a connection, turned into a transport."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from inspector.mcp.client import ClientConfig
+from inspector.mcp.masking import mask_headers, mask_value
+from inspector.mcp.transports.base import Transport
+from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
+from inspector.mcp.versions import DEFAULT_VERSION
+
+
+class TransportKind(StrEnum):
+    STDIO = "stdio"
+    HTTP = "http"
+    SSE = "sse"
+
+    @property
+    def label(self) -> str:
+        return {"stdio": "stdio", "http": "Streamable HTTP", "sse": "HTTP+SSE (legacy)"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionSpec:
+    transport: TransportKind
+    command: str = ""
+    args: tuple[str, ...] = ()
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    url: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    protocol_version: str = DEFAULT_VERSION
+    connect_timeout: float = 30.0
+    request_timeout: float = 60.0
+    max_total_timeout: float = 600.0
+    reset_timeout_on_progress: bool = True
+
+    def build_transport(self) -> Transport:
+        if self.transport is TransportKind.STDIO:
+            return StdioTransport(StdioParameters(self.command, self.args, self.env, self.cwd))
+        if self.transport is TransportKind.HTTP:
+            from inspector.mcp.transports.streamable_http import StreamableHttpTransport
+
+            return StreamableHttpTransport(
+                self.url, headers=self.headers, timeout=self.connect_timeout
+            )
+        from inspector.mcp.transports.sse_legacy import LegacySseTransport
+
+        return LegacySseTransport(self.url, headers=self.headers, timeout=self.connect_timeout)
+
+    def client_config(self) -> ClientConfig:
+        return ClientConfig(
+            protocol_version=self.protocol_version,
+            connect_timeout=self.connect_timeout,
+            request_timeout=self.request_timeout,
+            max_total_timeout=self.max_total_timeout,
+            reset_timeout_on_progress=self.reset_timeout_on_progress,
+        )
+
+    @property
+    def target(self) -> str:
+        """The command line or URL, for display."""
+        if self.transport is TransportKind.STDIO:
+            return StdioParameters(self.command, self.args).command_line()
+        return self.url
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["transport"] = self.transport.value
+        data["args"] = list(self.args)
+        return data
+
+    def masked(self) -> dict[str, Any]:
+        """The description with secret values masked, safe to show or export."""
+        data = self.to_dict()
+        data["env"] = {name: mask_value(name, value) for name, value in self.env.items()}
+        data["headers"] = mask_headers(self.headers)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConnectionSpec:
+        values = dict(data)
+        values["transport"] = TransportKind(values["transport"])
+        values["args"] = tuple(values.get("args", ()))
+        return cls(**values)

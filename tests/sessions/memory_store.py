@@ -1,0 +1,30 @@
+"""An EventStore kept in a dict: the session layer's own seam, not a protocol peer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from inspector.mcp.trace import TraceEvent
+from inspector.sessions.live import LiveSession
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self.events: dict[str, list[TraceEvent]] = {}
+        self.sessions: dict[str, list[str]] = {}
+        self.failures_left = 0
+        self.batches = 0
+
+    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
+        if self.failures_left:
+            self.failures_left -= 1
+            raise OSError("disk full")
+        self.batches += 1
+        self.events.setdefault(session_id, []).extend(events)
+
+    async def load_events(self, session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
+        stored = self.events.get(session_id, [])
+        return [e for e in stored if e.seq is not None and e.seq > after_seq][:limit]
+
+    async def save_session(self, session: LiveSession) -> None:
+        self.sessions.setdefault(session.id, []).append(session.status.value)

@@ -1,0 +1,129 @@
+"""A live session against real servers: status, events, persistence, notices."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from inspector.mcp.errors import TransportClosed
+from inspector.mcp.trace import EventKind
+from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.registry import SessionRegistry, TooManySessions
+from inspector.sessions.spec import ConnectionSpec
+from tests.conftest import fixture_spec
+from tests.sessions.memory_store import MemoryStore
+
+
+class Notices:
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+        self.arrived = asyncio.Event()
+
+    async def __call__(self, session_id: str, last_seq: int) -> None:
+        self.seen.append(last_seq)
+        self.arrived.set()
+
+
+MakeSession = Callable[..., LiveSession]
+
+
+@pytest.fixture
+async def sessions() -> AsyncIterator[MakeSession]:
+    made: list[LiveSession] = []
+
+    def make(spec: ConnectionSpec, **options: object) -> LiveSession:
+        session = LiveSession(spec, **options)  # type: ignore[arg-type]
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        await session.close()
+
+
+async def test_connects_and_records_the_handshake(sessions: MakeSession) -> None:
+    store = MemoryStore()
+    session = sessions(fixture_spec("everything_py"), store=store)
+    await session.start()
+    assert session.status is SessionStatus.CONNECTED
+    assert session.server is not None
+    assert session.server.name == "fixture-everything"
+    await session.close()
+    methods = [e.method for e in store.events[session.id] if e.kind is EventKind.MESSAGE]
+    assert methods[:3] == ["initialize", "initialize", "notifications/initialized"]
+    assert store.sessions[session.id] == ["connecting", "connected", "closed"]
+
+
+async def test_a_failed_connection_keeps_its_events_and_says_why(sessions: MakeSession) -> None:
+    session = sessions(fixture_spec("broken_stdio", "exit-early"), store=MemoryStore())
+    await session.start()
+    assert session.status is SessionStatus.FAILED
+    assert session.error is not None
+    assert session.error.layer.value == "process"
+    stderr = [e.text for e in await session.log.after(0) if e.kind is EventKind.STDERR]
+    assert stderr == ["fatal: missing configuration file"]
+
+
+async def test_a_server_crash_marks_the_session_disconnected(sessions: MakeSession) -> None:
+    session = sessions(fixture_spec("broken_stdio", "crash"))
+    await session.start()
+    with pytest.raises(TransportClosed):
+        await session.request("tools/call", {"name": "x"})
+    assert session.status is SessionStatus.DISCONNECTED
+    with pytest.raises(TransportClosed, match="disconnected"):
+        await session.request("tools/call", {"name": "x"})
+
+
+async def test_reconnect_continues_the_same_log(sessions: MakeSession) -> None:
+    session = sessions(fixture_spec("everything_py"))
+    await session.start()
+    first_last = session.log.last_seq
+    await session.disconnect()
+    assert session.status.value == "closed"
+    await session.reconnect()
+    assert session.status.value == "connected"
+    seqs = [e.seq for e in await session.log.after(0, limit=10_000)]
+    assert seqs == list(range(1, session.log.last_seq + 1))
+    assert session.log.last_seq > first_last
+    initializes = [e for e in await session.log.after(0) if e.method == "initialize"]
+    assert len(initializes) == 4  # request and result, twice
+
+
+async def test_watchers_hear_of_stored_events_coalesced(sessions: MakeSession) -> None:
+    notices = Notices()
+    store = MemoryStore()
+    session = sessions(fixture_spec("broken_stdio", "flood=2000"), store=store, watchers=[notices])
+    await session.start()
+    await session.request("tools/call", {"name": "x"})
+    await session.close()
+    assert notices.seen[-1] == session.log.last_seq
+    assert notices.seen == sorted(set(notices.seen)), "notices only move forward"
+    assert len(notices.seen) < 100, "2000 messages must not mean 2000 notices"
+    stored = store.events[session.id]
+    assert [e.seq for e in stored] == list(range(1, session.log.last_seq + 1))
+
+
+async def test_registry_limits_live_sessions() -> None:
+    registry = SessionRegistry(max_sessions=1)
+    first = await registry.create(fixture_spec("everything_py"))
+    await first.start()
+    try:
+        with pytest.raises(TooManySessions):
+            await registry.create(fixture_spec("everything_py"))
+        await first.disconnect()
+        second = await registry.create(fixture_spec("everything_py"))
+        assert registry.get(second.id) is second
+    finally:
+        await registry.close_all()
+
+
+async def test_registry_reaps_ended_sessions_and_stops_their_tasks() -> None:
+    registry = SessionRegistry()
+    session = await registry.create(fixture_spec("broken_stdio", "exit-early"))
+    await session.start()
+    assert await registry.reap(now=session.last_activity + 24 * 3600) == [session.id]
+    assert registry.get(session.id) is None
+    assert session._pump is not None
+    assert session._pump.done()

@@ -1,0 +1,66 @@
+"""The event log: strictly increasing seq, bounded memory, nothing lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from inspector.mcp.trace import EventKind, local_event
+from inspector.sessions.log import EventLog
+from tests.sessions.memory_store import MemoryStore
+
+
+def fill(log: EventLog, count: int, size: int = 10) -> None:
+    for index in range(count):
+        log.append(local_event(EventKind.STDERR, f"{index:0{size}d}"))
+
+
+async def test_seq_is_strictly_increasing_from_one() -> None:
+    log = EventLog("s")
+    fill(log, 5)
+    assert [event.seq for event in await log.after(0)] == [1, 2, 3, 4, 5]
+    assert log.last_seq == 5
+
+
+async def test_unsaved_events_never_leave_memory() -> None:
+    log = EventLog("s", MemoryStore(), max_events=10)
+    fill(log, 50)
+    assert log.window_start() == 1, "nothing is stored yet, so nothing may be evicted"
+    await log.flush()
+    assert log.window_start() == 41
+    assert log.saved_seq == 50
+
+
+async def test_memory_is_bounded_by_bytes_too() -> None:
+    log = EventLog("s", MemoryStore(), max_events=10_000, max_bytes=50_000)
+    fill(log, 200, size=1000)
+    await log.flush()
+    kept = log.last_seq - log.window_start() + 1
+    assert 0 < kept < 200
+
+
+async def test_reading_spans_store_and_memory_without_gaps() -> None:
+    store = MemoryStore()
+    log = EventLog("s", store, max_events=10)
+    fill(log, 30)
+    await log.flush()
+    fill(log, 5)  # 31..35 are in memory only
+    events = await log.after(3, limit=100)
+    assert [event.seq for event in events] == list(range(4, 36))
+
+
+async def test_a_failed_flush_keeps_the_batch_for_the_next_one() -> None:
+    store = MemoryStore()
+    store.failures_left = 1
+    log = EventLog("s", store)
+    fill(log, 3)
+    with pytest.raises(OSError, match="disk full"):
+        await log.flush()
+    fill(log, 2)
+    assert await log.flush() == 5
+    assert [event.seq for event in store.events["s"]] == [1, 2, 3, 4, 5]
+
+
+async def test_tail_returns_the_newest_events_in_order() -> None:
+    log = EventLog("s")
+    fill(log, 20)
+    assert [event.seq for event in await log.tail(3)] == [18, 19, 20]

@@ -1,0 +1,146 @@
+"""The `inspector` command: serve the web UI on loopback, optionally with a server prefilled.
+
+    inspector                         start the web UI
+    inspector https://host/mcp        ... with that URL in the connect form
+    inspector -- npx -y some-server   ... with that command in the connect form
+
+Django is imported only once the web UI is being served, so that the headless mode of
+this command starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import os
+import secrets
+import socket
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+DEFAULT_PORT = 6280  # clear of MCP servers' 3000/8000 and the official inspector's 6274/6277
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "", "*"})
+
+
+class UsageError(Exception):
+    pass
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    argv = list(argv)
+    server_command: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, server_command = argv[:split], argv[split + 1 :]
+    parser = argparse.ArgumentParser(
+        prog="inspector", description="A web-based inspector for MCP servers."
+    )
+    parser.add_argument("target", nargs="?", help="an MCP server URL to prefill")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--transport", choices=["http", "sse"], help="transport of the prefilled URL (default http)"
+    )
+    parser.add_argument(
+        "--dangerously-bind-all",
+        action="store_true",
+        help="allow binding an address other than loopback (the token is still required)",
+    )
+    args = parser.parse_args(argv)
+    args.server_command = server_command
+    if args.target and server_command:
+        parser.error("give either a URL or `-- COMMAND ARGS`, not both")
+    return args
+
+
+def check_bind(host: str, allow_all: bool) -> None:
+    if allow_all:
+        return
+    if host in WILDCARD_HOSTS:
+        raise UsageError(
+            f"Refusing to bind {host or 'all addresses'}: anyone on the network could start "
+            "processes through the inspector. Pass --dangerously-bind-all if you mean it."
+        )
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise UsageError(
+            f"Refusing to bind {host}: only loopback addresses are allowed without "
+            "--dangerously-bind-all."
+        )
+
+
+def check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise UsageError(
+                f"Cannot listen on {host}:{port}: {exc.strerror}. Try --port."
+            ) from exc
+
+
+def prefill_from(args: argparse.Namespace) -> dict[str, Any]:
+    if args.server_command:
+        return {"command": args.server_command[0], "args": args.server_command[1:]}
+    if args.target:
+        return {"url": args.target, "transport": args.transport or "http"}
+    return {}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        check_bind(args.host, args.dangerously_bind_all)
+        check_port_free(args.host, args.port)
+    except UsageError as exc:
+        print(f"inspector: {exc}", file=sys.stderr)
+        return 1
+    return serve(args.host, args.port, prefill_from(args))
+
+
+def serve(host: str, port: int, prefill: dict[str, Any]) -> int:
+    token = os.environ.get("INSPECTOR_TOKEN") or secrets.token_urlsafe(24)
+    os.environ["INSPECTOR_TOKEN"] = token
+    os.environ["INSPECTOR_PREFILL"] = json.dumps(prefill)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inspector.settings")
+
+    # daphne.server installs Twisted's asyncio reactor on import: it must come first.
+    import django
+    from daphne.endpoints import build_endpoint_description_strings
+    from daphne.server import Server
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", interactive=False, verbosity=0)
+
+    from inspector.asgi import application
+    from inspector.shutdown import close_sessions_before_shutdown
+
+    shown_host = f"[{host}]" if ":" in host else host
+    url = f"http://{shown_host}:{port}/?token={token}"
+
+    def announce() -> None:
+        print(f"MCP Inspector is running. Open {url}", flush=True)
+
+    server = Server(
+        application=application,
+        endpoints=build_endpoint_description_strings(host=host, port=port),
+        ready_callable=announce,
+        verbosity=0,
+    )
+    close_sessions_before_shutdown()
+    server.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

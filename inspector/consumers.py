@@ -1,0 +1,81 @@
+"""The websocket: server to browser only. Pages send nothing but their last seen seq.
+
+On connect the page says, in the query string, the last seq it rendered; the consumer
+replays everything after it, then follows the session's notices. Every push carries the
+events after the last seq pushed, so nothing is lost across drops and nothing is shown
+twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from inspector import services
+from inspector.rendering import render_event_batch
+from inspector.runtime import session_group
+from inspector.security import query_param
+
+BATCH = 500
+
+
+class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels is untyped
+    session_id: str
+    sent_seq: int
+
+    async def connect(self) -> None:
+        if not settings.LOCAL_MODE and not self.scope["user"].is_authenticated:
+            await self.close(code=4403)
+            return
+        self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        try:
+            await services.session_get(self.session_id)
+        except services.SessionNotFound:
+            await self.close(code=4404)
+            return
+        self.sent_seq = _int(query_param(self.scope, "after"))
+        self._push_lock = asyncio.Lock()
+        await self.channel_layer.group_add(session_group(self.session_id), self.channel_name)
+        await self.accept()
+        await self._push_new()
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "session_id"):
+            await self.channel_layer.group_discard(
+                session_group(self.session_id), self.channel_name
+            )
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Commands travel as ordinary POSTs; anything sent here is ignored."""
+
+    async def session_events(self, message: dict[str, Any]) -> None:
+        if message["last_seq"] > self.sent_seq:
+            await self._push_new()
+
+    async def _push_new(self) -> None:
+        # Notices may arrive while a push is under way; the lock keeps pushes in order
+        # and the seq check makes a superfluous one a no-op.
+        async with self._push_lock:
+            while True:
+                events = await services.session_events_after(self.session_id, self.sent_seq, BATCH)
+                if not events:
+                    return
+                snapshot = await services.session_get(self.session_id)
+                html = await render_event_batch(snapshot, events)
+                last = events[-1].seq
+                assert last is not None
+                await self.send(text_data=json.dumps({"last_seq": last, "html": html}))
+                self.sent_seq = last
+                if len(events) < BATCH:
+                    return
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0

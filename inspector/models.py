@@ -1,0 +1,53 @@
+"""Persisted state: session records and their events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class SessionRecord(models.Model):
+    """A connection the inspector made, as it was described and as it ended."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    transport = models.CharField(max_length=16)
+    target = models.TextField()
+    spec = models.JSONField(help_text="The connection settings, secrets masked.")
+    status = models.CharField(max_length=16)
+    error = models.TextField(blank=True)
+    error_layer = models.CharField(max_length=16, blank=True)
+    server = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.target} ({self.status})"
+
+
+class EventRecord(models.Model):
+    """One trace event of a session; (session, seq) is unique and never rewritten."""
+
+    session = models.ForeignKey(SessionRecord, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveBigIntegerField()
+    timestamp = models.FloatField()
+    kind = models.CharField(max_length=16)
+    direction = models.CharField(max_length=8)
+    method = models.CharField(max_length=255, blank=True)
+    data: models.JSONField[Any, Any] = models.JSONField()
+
+    class Meta:
+        ordering = ("session", "seq")
+        constraints = [
+            models.UniqueConstraint(fields=("session", "seq"), name="unique_event_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}#{self.seq}"

@@ -1,0 +1,182 @@
+"""Turning trace events into what a page shows: rows, pairs, truncated bodies."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from inspector.mcp.findings import Finding
+from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
+
+# Bodies larger than this are cut in the page; the raw event stays downloadable.
+SHOWN_BODY_CHARS = 64 * 1024
+CONSOLE_KINDS = frozenset({EventKind.STDOUT, EventKind.STDERR})
+TRANSPORT_KINDS = frozenset(
+    {EventKind.HTTP, EventKind.SSE, EventKind.PROCESS, EventKind.LIFECYCLE, EventKind.ERROR}
+)
+ARROWS = {Direction.OUT: "→", Direction.IN: "←", Direction.LOCAL: "•"}
+DIRECTION_LABELS = {
+    Direction.OUT: "client to server",
+    Direction.IN: "server to client",
+    Direction.LOCAL: "observed by the inspector",
+}
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How a request ended, shown on the request's row."""
+
+    response_seq: int
+    duration_ms: float | None
+    is_error: bool
+    label: str
+
+
+@dataclass(slots=True)
+class EventRow:
+    event: TraceEvent
+    seq: int
+    time: str
+    arrow: str
+    direction_label: str
+    summary: str
+    body: str
+    truncated: bool
+    size: int
+    findings: list[Finding]
+    outcome: Outcome | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.event.kind.value
+
+    @property
+    def direction(self) -> str:
+        return self.event.direction.value
+
+    @property
+    def method(self) -> str:
+        return self.event.method or ""
+
+    @property
+    def message_type(self) -> str:
+        return self.event.message_type.value if self.event.message_type else ""
+
+    @property
+    def is_request(self) -> bool:
+        return self.event.message_type is MessageType.REQUEST
+
+    @property
+    def is_transport(self) -> bool:
+        return self.event.kind in TRANSPORT_KINDS
+
+    @property
+    def has_errors(self) -> bool:
+        return any(finding.severity == "error" for finding in self.findings)
+
+
+def _summary(event: TraceEvent) -> str:
+    if event.kind is not EventKind.MESSAGE:
+        return event.text.splitlines()[0] if event.text else event.kind.value
+    kind = event.message_type
+    method = event.method or ""
+    if kind is MessageType.REQUEST:
+        return f"{method} (id {event.message_id})"
+    if kind is MessageType.NOTIFICATION:
+        return method
+    if kind is MessageType.RESULT:
+        return f"result of {method or 'unknown request'} (id {event.message_id})"
+    if kind is MessageType.ERROR:
+        error = event.payload.get("error") if isinstance(event.payload, dict) else None
+        code = error.get("code") if isinstance(error, dict) else "?"
+        message = error.get("message") if isinstance(error, dict) else ""
+        return f"error {code} {message} (id {event.message_id})".strip()
+    if kind is MessageType.BATCH:
+        size = len(event.payload) if isinstance(event.payload, list) else 0
+        return f"batch of {size} messages"
+    return "invalid message"
+
+
+def _body(event: TraceEvent) -> str:
+    if event.kind is EventKind.MESSAGE and event.payload is not None:
+        return json.dumps(event.payload, indent=2, ensure_ascii=False)
+    if event.kind in (EventKind.HTTP, EventKind.SSE, EventKind.PROCESS) and event.detail:
+        return json.dumps(event.detail, indent=2, ensure_ascii=False)
+    return event.text
+
+
+def _time(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%H:%M:%S.%f")[:-3]
+
+
+def outcome_of(response: TraceEvent) -> Outcome:
+    assert response.seq is not None
+    is_error = response.message_type is MessageType.ERROR
+    duration = f"{response.duration_ms:.1f} ms" if response.duration_ms is not None else ""
+    label = (
+        f"{'error' if is_error else 'ok'} · {duration}"
+        if duration
+        else ("error" if is_error else "ok")
+    )
+    return Outcome(response.seq, response.duration_ms, is_error, label)
+
+
+def event_rows(events: list[TraceEvent]) -> list[EventRow]:
+    rows: list[EventRow] = []
+    requests: dict[int, EventRow] = {}
+    for event in events:
+        assert event.seq is not None
+        body = _body(event)
+        row = EventRow(
+            event=event,
+            seq=event.seq,
+            time=_time(event.timestamp),
+            arrow=ARROWS[event.direction],
+            direction_label=DIRECTION_LABELS[event.direction],
+            summary=_summary(event),
+            body=body[:SHOWN_BODY_CHARS],
+            truncated=len(body) > SHOWN_BODY_CHARS,
+            size=len(event.text),
+            findings=event.findings,
+        )
+        if row.is_request:
+            requests[row.seq] = row
+        if event.request_seq is not None and event.request_seq in requests:
+            requests[event.request_seq].outcome = outcome_of(event)
+        rows.append(row)
+    return rows
+
+
+def split_lanes(rows: list[EventRow]) -> tuple[list[EventRow], list[EventRow]]:
+    """Protocol rows, and the console lane (stderr and non-protocol stdout)."""
+    protocol = [row for row in rows if row.event.kind not in CONSOLE_KINDS]
+    console = [row for row in rows if row.event.kind in CONSOLE_KINDS]
+    return protocol, console
+
+
+async def render_event_batch(snapshot: Any, events: list[TraceEvent]) -> str:
+    """The websocket push: rows appended out of band, answered requests updated, and the
+    header re-rendered when the session's status changed."""
+    rows = event_rows(events)
+    protocol, console = split_lanes(rows)
+    in_batch = {row.seq for row in rows}
+    late_outcomes = [
+        (event.request_seq, outcome_of(event))
+        for event in events
+        if event.request_seq is not None and event.request_seq not in in_batch
+    ]
+    status_changed = any(event.kind is EventKind.LIFECYCLE for event in events)
+    return render_to_string(
+        "inspector/session.html#event-batch",
+        {
+            "session": snapshot,
+            "protocol_rows": protocol,
+            "console_rows": console,
+            "late_outcomes": late_outcomes,
+            "status_changed": status_changed,
+        },
+    )

@@ -1,0 +1,186 @@
+"""The only entry point for views, consumers and the CLI into sessions and storage.
+
+A session may be live in this process (the registry has it) or only recorded (it ended,
+or the inspector restarted): callers see one `SessionSnapshot` either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from inspector.mcp.trace import TraceEvent
+from inspector.models import SessionRecord
+from inspector.runtime import event_store, registry
+from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.spec import ConnectionSpec, TransportKind
+
+PAGE_SIZE = 200
+
+
+class SessionNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSnapshot:
+    id: str
+    status: SessionStatus
+    transport: TransportKind
+    target: str
+    spec: dict[str, Any]
+    created_at: datetime
+    live: bool
+    error: str = ""
+    error_layer: str = ""
+    server: dict[str, Any] | None = None
+    last_seq: int = 0
+    client_capabilities: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def server_info(self) -> dict[str, Any]:
+        info = (self.server or {}).get("server_info")
+        return info if isinstance(info, dict) else {}
+
+    @property
+    def display_name(self) -> str:
+        """What the server calls itself: its title, else its name, else what we connected to."""
+        info = self.server_info
+        return str(info.get("title") or info.get("name") or self.target)
+
+    @property
+    def can_reconnect(self) -> bool:
+        return self.live and not self.status.is_live
+
+    @property
+    def can_disconnect(self) -> bool:
+        return self.live and self.status.is_live
+
+
+def _from_live(session: LiveSession) -> SessionSnapshot:
+    return SessionSnapshot(
+        id=session.id,
+        status=session.status,
+        transport=session.spec.transport,
+        target=session.spec.target,
+        spec=session.spec.masked(),
+        created_at=datetime.fromtimestamp(session.created_at, tz=UTC),
+        live=True,
+        error=session.error.message if session.error else "",
+        error_layer=session.error.layer.value if session.error else "",
+        server=session.server.to_dict() if session.server else None,
+        last_seq=session.log.last_seq,
+        client_capabilities=session.spec.client_config().capabilities,
+    )
+
+
+def _from_record(record: SessionRecord) -> SessionSnapshot:
+    status = SessionStatus(record.status)
+    if status.is_live:
+        # Recorded as live but not in this process: the inspector was restarted under it.
+        status = SessionStatus.DISCONNECTED
+    return SessionSnapshot(
+        id=record.id,
+        status=status,
+        transport=TransportKind(record.transport),
+        target=record.target,
+        spec=record.spec,
+        created_at=record.created_at,
+        live=False,
+        error=record.error,
+        error_layer=record.error_layer,
+        server=record.server,
+    )
+
+
+async def session_connect(spec: ConnectionSpec, *, owner_id: int | None = None) -> SessionSnapshot:
+    """Create a session and connect it; a failed connection still returns its snapshot."""
+    session = await registry().create(spec, owner_id=owner_id)
+    await session.start()
+    return _from_live(session)
+
+
+async def session_get(session_id: str) -> SessionSnapshot:
+    session = registry().get(session_id)
+    if session is not None:
+        return _from_live(session)
+    record = await SessionRecord.objects.filter(id=session_id).afirst()
+    if record is None:
+        raise SessionNotFound(session_id)
+    snapshot = _from_record(record)
+    last = await record.events.order_by("-seq").values_list("seq", flat=True).afirst()
+    return SessionSnapshot(**{**_fields(snapshot), "last_seq": last or 0})
+
+
+def _fields(snapshot: SessionSnapshot) -> dict[str, Any]:
+    return {name: getattr(snapshot, name) for name in snapshot.__slots__}
+
+
+async def session_list(limit: int = 50) -> list[SessionSnapshot]:
+    live = {session.id: _from_live(session) for session in registry().all()}
+    records = SessionRecord.objects.exclude(id__in=list(live)).order_by("-created_at")
+    recorded = [_from_record(record) async for record in records[:limit]]
+    return sorted([*live.values(), *recorded], key=lambda s: s.created_at, reverse=True)[:limit]
+
+
+def _live(session_id: str) -> LiveSession:
+    session = registry().get(session_id)
+    if session is None:
+        raise SessionNotFound(session_id)
+    return session
+
+
+async def session_disconnect(session_id: str) -> SessionSnapshot:
+    session = _live(session_id)
+    await session.disconnect()
+    return _from_live(session)
+
+
+async def session_reconnect(session_id: str) -> SessionSnapshot:
+    session = _live(session_id)
+    await session.reconnect()
+    return _from_live(session)
+
+
+async def session_events_after(
+    session_id: str, after_seq: int, limit: int = PAGE_SIZE
+) -> list[TraceEvent]:
+    """Events after `after_seq`, oldest first; what is pending is stored first, so that
+    a reader never sees an event the store does not have."""
+    session = registry().get(session_id)
+    if session is not None:
+        await session.log.flush()
+        events = await session.log.after(after_seq, limit)
+        return [
+            event
+            for event in events
+            if event.seq is not None and event.seq <= session.log.saved_seq
+        ]
+    return await event_store().load_events(session_id, after_seq, limit)
+
+
+async def session_events_tail(session_id: str, limit: int = PAGE_SIZE) -> list[TraceEvent]:
+    """The newest stored events, oldest first."""
+    session = registry().get(session_id)
+    if session is not None:
+        await session.log.flush()
+        return await session.log.tail(limit)
+    return await event_store().load_events_before(session_id, 2**62, limit)
+
+
+async def session_events_before(
+    session_id: str, before_seq: int, limit: int = PAGE_SIZE
+) -> list[TraceEvent]:
+    return await event_store().load_events_before(session_id, before_seq, limit)
+
+
+async def session_event(session_id: str, seq: int) -> TraceEvent:
+    events = await session_events_after(session_id, seq - 1, 1)
+    if not events or events[0].seq != seq:
+        raise SessionNotFound(f"{session_id}#{seq}")
+    return events[0]
+
+
+async def session_close_all() -> None:
+    await registry().close_all()

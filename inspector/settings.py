@@ -1,0 +1,141 @@
+"""Django settings. Embedded defaults (SQLite, in-memory channel layer) need nothing else;
+hosted mode reads DATABASE_URL and REDIS_URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+import platformdirs
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+MODE = os.environ.get("INSPECTOR_MODE", "local")
+if MODE not in {"local", "hosted"}:
+    raise ValueError(f"INSPECTOR_MODE must be 'local' or 'hosted', not {MODE!r}")
+LOCAL_MODE = MODE == "local"
+
+DATA_DIR = Path(os.environ.get("INSPECTOR_DATA_DIR") or platformdirs.user_data_dir("mcp-inspector"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("INSPECTOR_SECRET_KEY"):
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("INSPECTOR_DEBUG") == "1"
+
+# The local-mode access token: the CLI sets it and prints it in the start-up URL.
+INSPECTOR_TOKEN = os.environ.get("INSPECTOR_TOKEN") or secrets.token_urlsafe(24)
+INSPECTOR_TOKEN_COOKIE = "inspector_token"
+# What the connect form starts with (from `inspector URL` or `inspector -- COMMAND ...`).
+INSPECTOR_PREFILL: dict[str, object] = json.loads(os.environ.get("INSPECTOR_PREFILL") or "{}")
+
+if LOCAL_MODE:
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+    ALLOWED_HOSTS += [h for h in os.environ.get("INSPECTOR_ALLOWED_HOSTS", "").split(",") if h]
+else:
+    ALLOWED_HOSTS = [h for h in os.environ.get("INSPECTOR_ALLOWED_HOSTS", "").split(",") if h]
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_htmx",
+    "template_partials",
+    "inspector",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "inspector.security.ContentSecurityPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "inspector.security.LocalAccessMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+if not LOCAL_MODE:
+    MIDDLEWARE.append("django.contrib.auth.middleware.LoginRequiredMiddleware")
+
+ROOT_URLCONF = "inspector.urls"
+ASGI_APPLICATION = "inspector.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'inspector.sqlite3'}", conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writes come in batches from one process; waiting for the lock beats failing.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+if redis_url := os.environ.get("REDIS_URL"):
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en"
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+if not LOCAL_MODE:
+    STATIC_ROOT = Path(os.environ.get("INSPECTOR_STATIC_ROOT") or DATA_DIR / "static")
+# Local mode serves static files straight from their finders: no collectstatic step.
+WHITENOISE_USE_FINDERS = LOCAL_MODE or DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_SECURE = not LOCAL_MODE
+CSRF_COOKIE_SECURE = not LOCAL_MODE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+LOGIN_URL = "/accounts/login/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("INSPECTOR_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,1 @@
+"""Async HTMX views, one module per page; each has a .json twin."""

@@ -1,0 +1,53 @@
+"""The home page: the connect form and the list of sessions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from inspector import services
+from inspector.forms import ConnectForm, prefill
+from inspector.sessions.live import SessionStatus
+from inspector.sessions.registry import TooManySessions
+from inspector.views.common import HtmxHttpRequest, owner_id, snapshot_json
+
+
+@require_GET
+async def index(request: HtmxHttpRequest) -> HttpResponse:
+    form = ConnectForm(initial=prefill(settings.INSPECTOR_PREFILL))
+    sessions = await services.session_list()
+    return render(request, "inspector/home.html", {"form": form, "sessions": sessions})
+
+
+@require_GET
+async def index_json(request: HtmxHttpRequest) -> JsonResponse:
+    sessions = await services.session_list()
+    return JsonResponse({"sessions": [snapshot_json(session) for session in sessions]})
+
+
+@require_POST
+async def connect(request: HtmxHttpRequest) -> HttpResponse:
+    """The only place a server process is ever started: a POST of the connect form."""
+    form = ConnectForm(request.POST)
+    context: dict[str, object] = {"form": form}
+    if form.is_valid():
+        try:
+            snapshot = await services.session_connect(
+                form.to_spec(), owner_id=await owner_id(request)
+            )
+        except TooManySessions as exc:
+            form.add_error(None, str(exc))
+        else:
+            if snapshot.status is SessionStatus.CONNECTED:
+                url = reverse("session", args=[snapshot.id])
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            context["failed"] = snapshot
+    template = "inspector/home.html#connect-form" if request.htmx else "inspector/home.html"
+    if not request.htmx:
+        context["sessions"] = await services.session_list()
+    status = 422 if not form.is_valid() or "failed" in context else 200
+    return render(request, template, context, status=status)

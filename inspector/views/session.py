@@ -1,0 +1,114 @@
+"""The session page: the server's identity and capabilities, and the Protocol tab."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from inspector import services
+from inspector.rendering import event_rows, split_lanes
+from inspector.views.common import HtmxHttpRequest, snapshot_json
+
+
+async def _snapshot(session_id: str) -> services.SessionSnapshot:
+    try:
+        return await services.session_get(session_id)
+    except services.SessionNotFound as exc:
+        raise Http404("No such session.") from exc
+
+
+@require_GET
+async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    snapshot = await _snapshot(session_id)
+    events = await services.session_events_tail(session_id)
+    protocol, console = split_lanes(event_rows(events))
+    first_seq = events[0].seq if events else None
+    return render(
+        request,
+        "inspector/session.html",
+        {
+            "session": snapshot,
+            "protocol_rows": protocol,
+            "console_rows": console,
+            "last_seq": events[-1].seq if events else 0,
+            "first_seq": first_seq,
+            "has_earlier": bool(first_seq and first_seq > 1),
+        },
+    )
+
+
+@require_GET
+async def detail_json(request: HtmxHttpRequest, session_id: str) -> JsonResponse:
+    snapshot = await _snapshot(session_id)
+    after = _int(request.GET.get("after"))
+    events = await services.session_events_after(session_id, after)
+    return JsonResponse(
+        {"session": snapshot_json(snapshot), "events": [event.to_dict() for event in events]}
+    )
+
+
+@require_GET
+async def earlier_events(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    """A page of older events, prepended above what the page already shows."""
+    snapshot = await _snapshot(session_id)
+    before = _int(request.GET.get("before"))
+    events = await services.session_events_before(session_id, before)
+    protocol, console = split_lanes(event_rows(events))
+    first_seq = events[0].seq if events else None
+    return render(
+        request,
+        "inspector/session.html#earlier-events",
+        {
+            "session": snapshot,
+            "protocol_rows": protocol,
+            "console_rows": console,
+            "first_seq": first_seq,
+            "has_earlier": bool(first_seq and first_seq > 1),
+        },
+    )
+
+
+@require_GET
+async def raw_event(request: HtmxHttpRequest, session_id: str, seq: int) -> HttpResponse:
+    """The exact text of one event, as a download."""
+    try:
+        event = await services.session_event(session_id, seq)
+    except services.SessionNotFound as exc:
+        raise Http404("No such event.") from exc
+    response = HttpResponse(event.text, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{session_id}-{seq}.json"'
+    return response
+
+
+@require_POST
+async def disconnect(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    try:
+        await services.session_disconnect(session_id)
+    except services.SessionNotFound as exc:
+        raise Http404("The session is not live in this inspector.") from exc
+    return _back(request, session_id)
+
+
+@require_POST
+async def reconnect(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    try:
+        await services.session_reconnect(session_id)
+    except services.SessionNotFound as exc:
+        raise Http404("The session is not live in this inspector.") from exc
+    return _back(request, session_id)
+
+
+def _back(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    """After a command the page updates itself from the websocket; plain forms reload."""
+    if request.htmx:
+        return HttpResponse(status=204)
+    return redirect(reverse("session", args=[session_id]))
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0

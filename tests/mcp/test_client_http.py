@@ -1,0 +1,62 @@
+"""The whole client (handshake, requests, close) over the HTTP transports."""
+
+from __future__ import annotations
+
+import pytest
+
+from inspector.mcp.client import ClientConfig, McpClient
+from inspector.mcp.errors import ConnectError, FailureLayer
+from inspector.mcp.trace import Direction, EventKind, TraceEvent
+from inspector.mcp.transports.base import Transport
+from inspector.mcp.transports.sse_legacy import LegacySseTransport
+from inspector.mcp.transports.streamable_http import StreamableHttpTransport
+from tests.servers.http_harness import RunningServer
+
+
+async def run_calls(transport: Transport) -> list[TraceEvent]:
+    events: list[TraceEvent] = []
+    client = McpClient(transport, ClientConfig(request_timeout=10), on_event=events.append)
+    try:
+        server = await client.connect()
+        assert server.protocol_version == "2025-11-25"
+        result = await client.request("tools/call", {"name": "add", "arguments": {"a": 1, "b": 2}})
+        assert result["content"][0]["text"] == "3"
+    finally:
+        await client.close()
+    return events
+
+
+@pytest.mark.parametrize("path", ["/stream/mcp", "/json/mcp"])
+async def test_streamable_http_end_to_end(mcp_http_server: RunningServer, path: str) -> None:
+    events = await run_calls(StreamableHttpTransport(mcp_http_server.url(path)))
+    methods = [
+        e.method for e in events if e.kind is EventKind.MESSAGE and e.direction is Direction.OUT
+    ]
+    assert methods == ["initialize", "notifications/initialized", "tools/call"]
+    posts = [e for e in events if e.kind is EventKind.HTTP and e.detail.get("method") == "POST"]
+    later = posts[1:]
+    assert later
+    assert all(
+        e.detail["request_headers"].get("MCP-Protocol-Version") == "2025-11-25" for e in later
+    ), "every request after initialize, the initialized notification included, carries it"
+    assert any(e.detail.get("method") == "DELETE" for e in events if e.kind is EventKind.HTTP)
+
+
+async def test_legacy_sse_end_to_end(mcp_http_server: RunningServer) -> None:
+    events = await run_calls(LegacySseTransport(mcp_http_server.url("/legacy/sse")))
+    answered = [e.method for e in events if e.direction is Direction.IN and e.duration_ms]
+    assert answered == ["initialize", "tools/call"]
+    opened = [e for e in events if e.kind is EventKind.HTTP and e.detail.get("method") == "GET"]
+    assert opened, "the legacy transport starts with its GET event stream"
+
+
+async def test_an_http_error_on_initialize_names_the_http_layer(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    transport = StreamableHttpTransport(broken_http_server.url(f"/{path_token}/no-such-scenario"))
+    client = McpClient(transport, on_event=lambda event: None)
+    with pytest.raises(ConnectError) as raised:
+        await client.connect()
+    assert raised.value.layer is FailureLayer.HTTP
+    assert raised.value.status == 404
+    assert "No such scenario" in str(raised.value)

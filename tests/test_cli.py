@@ -1,0 +1,100 @@
+"""The `inspector` command: what it binds, what it prefills, what it prints."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from inspector.cli import DEFAULT_PORT, UsageError, check_bind, main, parse_args, prefill_from
+from tests.conftest import REPO_ROOT
+
+
+def test_the_default_port_clashes_with_nothing_usual() -> None:
+    assert DEFAULT_PORT not in {3000, 8000, 6274, 6277}
+    assert parse_args([]).port == DEFAULT_PORT
+    assert parse_args([]).host == "127.0.0.1"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20"])
+def test_binding_beyond_loopback_is_refused_without_the_flag(host: str) -> None:
+    with pytest.raises(UsageError, match="dangerously-bind-all"):
+        check_bind(host, allow_all=False)
+    check_bind(host, allow_all=True)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost", "127.0.0.2"])
+def test_loopback_binds_are_fine(host: str) -> None:
+    check_bind(host, allow_all=False)
+
+
+def test_wildcard_bind_exits_with_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--host", "0.0.0.0"]) == 1
+    assert "Refusing to bind 0.0.0.0" in capsys.readouterr().err
+
+
+def test_a_command_after_the_separator_is_prefilled() -> None:
+    args = parse_args(["--port", "7001", "--", "npx", "-y", "server-everything", "--flag"])
+    assert args.port == 7001
+    assert prefill_from(args) == {"command": "npx", "args": ["-y", "server-everything", "--flag"]}
+
+
+def test_a_url_is_prefilled_with_its_transport() -> None:
+    assert prefill_from(parse_args(["http://127.0.0.1:9/mcp"])) == {
+        "url": "http://127.0.0.1:9/mcp",
+        "transport": "http",
+    }
+    args = parse_args(["--transport", "sse", "http://127.0.0.1:9/sse"])
+    assert prefill_from(args)["transport"] == "sse"
+
+
+def test_a_busy_port_is_reported_plainly(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["--port", str(port)]) == 1
+    assert f"Cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_starts_migrates_prints_the_token_url_and_prefills(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "INSPECTOR_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "inspector.cli", "--port", str(port), "--", "my-server", "--x"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        line = process.stdout.readline()
+        match = re.search(rf"Open (http://127\.0\.0\.1:{port}/\?token=\S+)", line)
+        assert match, line + (process.stderr.read() if process.poll() is not None else "")
+        assert (tmp_path / "inspector.sqlite3").exists()
+        with httpx.Client(follow_redirects=True, timeout=10) as browser:
+            page = browser.get(match.group(1))
+            assert page.status_code == 200
+            assert 'value="my-server"' in page.text
+            assert 'value="--x"' in page.text
+            assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 403
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from inspector.mcp.transports.stdio import StdioParameters
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from tests.servers.http_harness import RunningServer, run_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,3 +42,23 @@ def everything() -> StdioParameters:
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def mcp_http_server() -> Iterator[RunningServer]:
+    """Real `mcp` servers: /stream/mcp, /json/mcp, /resumable/mcp and /legacy/sse."""
+    with run_server("http_mcp.py") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def broken_http_server() -> Iterator[RunningServer]:
+    """The hand-written misbehaving server; see `tests/servers/http_broken.py`."""
+    with run_server("http_broken.py") as server:
+        yield server
+
+
+@pytest.fixture
+def path_token() -> str:
+    """A fresh path segment, so a test's state on the shared broken server is its own."""
+    return uuid.uuid4().hex[:12]

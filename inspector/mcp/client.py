@@ -164,10 +164,14 @@ class McpClient:
         self._pending[request_id] = pending
         self._emit(event)
         try:
-            await self.transport.send(_outbound(event))
+            await self._send(event)
             return await self._wait(request_id, pending, timeout, max_total, cancel_on_timeout)
         finally:
             self._pending.pop(request_id, None)
+            if pending.future.done() and not pending.future.cancelled():
+                # When sending failed, the same failure also reached the future: the
+                # caller got it from the send, so it counts as seen.
+                pending.future.exception()
 
     async def _wait(
         self,
@@ -200,7 +204,16 @@ class McpClient:
     async def notify(self, method: str, params: dict[str, Any] | None = None) -> None:
         event = jsonrpc.outbound_event(jsonrpc.notification(method, params))
         self._emit(event)
-        await self.transport.send(_outbound(event))
+        await self._send(event)
+
+    async def _send(self, event: TraceEvent) -> None:
+        try:
+            await self.transport.send(_outbound(event))
+        except TransportClosed as exc:
+            # The transport found the connection gone (an expired HTTP session, a dead
+            # process): the session is over, whoever happened to be sending.
+            self.transport_closed(exc)
+            raise
 
     async def cancel(self, request_id: RequestId, reason: str = "Cancelled by the user.") -> bool:
         """Cancel a request in flight; its late response, if any, will be marked."""
@@ -222,7 +235,7 @@ class McpClient:
         event = jsonrpc.outbound_event(message)
         self._emit(event)
         with contextlib.suppress(McpError):
-            await self.transport.send(_outbound(event))
+            await self._send(event)
 
     # -- receiving (TransportListener) -----------------------------------------------
 

@@ -71,22 +71,9 @@ class LegacyLifecycle:
     era = Era.LEGACY
 
     async def establish(self, client: McpClient) -> ServerInfo:
-        config = client.config
-        params = {
-            "protocolVersion": config.protocol_version,
-            "capabilities": config.capabilities,
-            "clientInfo": config.client_info,
-        }
+        """Run the handshake; every failure becomes a `ConnectError` naming its layer."""
         try:
-            # initialize must never be cancelled, so a timeout here sends no cancellation.
-            raw = await client.request(
-                "initialize",
-                params,
-                timeout=config.connect_timeout,
-                max_total=config.connect_timeout,
-                cancel_on_timeout=False,
-                track_progress=False,
-            )
+            return await self._handshake(client)
         except JsonRpcError as exc:
             raise ConnectError(
                 FailureLayer.PROTOCOL, f"The server refused initialize: {exc.code} {exc.message}"
@@ -94,20 +81,34 @@ class LegacyLifecycle:
         except HttpStatusError as exc:
             raise ConnectError(
                 FailureLayer.HTTP,
-                f"The server answered initialize with HTTP {exc.status}{_body_hint(exc.body)}",
+                f"The server answered {exc.method} with HTTP {exc.status}{_body_hint(exc.body)}",
                 status=exc.status,
             ) from exc
         except RequestTimeout as exc:
             raise ConnectError(
                 FailureLayer.TIMEOUT,
-                f"No answer to initialize within {config.connect_timeout:g} s.",
+                f"No answer to initialize within {client.config.connect_timeout:g} s.",
             ) from exc
         except TransportClosed as exc:
-            raise ConnectError(
-                FailureLayer.PROCESS if client.transport.kind == "stdio" else FailureLayer.HTTP,
-                f"The connection ended before initialize was answered: {exc}",
-            ) from exc
+            layer = FailureLayer.PROCESS if client.transport.kind == "stdio" else FailureLayer.HTTP
+            raise ConnectError(layer, f"The connection ended during the handshake: {exc}") from exc
 
+    async def _handshake(self, client: McpClient) -> ServerInfo:
+        config = client.config
+        params = {
+            "protocolVersion": config.protocol_version,
+            "capabilities": config.capabilities,
+            "clientInfo": config.client_info,
+        }
+        # initialize must never be cancelled, so a timeout here sends no cancellation.
+        raw = await client.request(
+            "initialize",
+            params,
+            timeout=config.connect_timeout,
+            max_total=config.connect_timeout,
+            cancel_on_timeout=False,
+            track_progress=False,
+        )
         try:
             result = InitializeResult.model_validate(raw)
         except ValueError as exc:

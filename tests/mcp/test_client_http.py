@@ -60,3 +60,15 @@ async def test_an_http_error_on_initialize_names_the_http_layer(
     assert raised.value.layer is FailureLayer.HTTP
     assert raised.value.status == 404
     assert "No such scenario" in str(raised.value)
+
+
+async def test_a_session_expiring_during_the_handshake_fails_the_connect(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    transport = StreamableHttpTransport(broken_http_server.url(f"/{path_token}/expired"))
+    client = McpClient(transport, on_event=lambda event: None)
+    with pytest.raises(ConnectError) as raised:
+        await client.connect()
+    assert raised.value.layer is FailureLayer.HTTP
+    assert "during the handshake" in str(raised.value)
+    assert client.closed

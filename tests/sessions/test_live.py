@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 
+import httpx
 import pytest
 
-from inspector.mcp.errors import TransportClosed
+from inspector.mcp.errors import SessionExpired, TransportClosed
 from inspector.mcp.trace import EventKind
+from inspector.mcp.transports.streamable_http import StreamableHttpTransport
 from inspector.sessions.live import LiveSession, SessionStatus
 from inspector.sessions.registry import SessionRegistry, TooManySessions
-from inspector.sessions.spec import ConnectionSpec
+from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.conftest import fixture_spec
+from tests.servers.http_harness import RunningServer
 from tests.sessions.memory_store import MemoryStore
 
 
@@ -127,3 +130,27 @@ async def test_registry_reaps_ended_sessions_and_stops_their_tasks() -> None:
     assert registry.get(session.id) is None
     assert session._pump is not None
     assert session._pump.done()
+
+
+async def test_an_expired_http_session_is_marked_and_reconnect_starts_afresh(
+    sessions: MakeSession, mcp_http_server: RunningServer
+) -> None:
+    url = mcp_http_server.url("/stream/mcp")
+    session = sessions(ConnectionSpec(TransportKind.HTTP, url=url))
+    await session.start()
+    transport = session.client.transport if session.client else None
+    assert isinstance(transport, StreamableHttpTransport)
+    old_id = transport.session_id
+    assert old_id
+    # The server forgets the session behind the client's back.
+    async with httpx.AsyncClient() as other:
+        await other.delete(url, headers={"Mcp-Session-Id": old_id})
+    with pytest.raises(SessionExpired):
+        await session.request("tools/list")
+    assert session.status is SessionStatus.EXPIRED
+    await session.reconnect()
+    assert session.status.value == "connected"
+    assert session.client is not None
+    renewed = session.client.transport
+    assert isinstance(renewed, StreamableHttpTransport)
+    assert renewed.session_id not in (None, old_id)

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 
 from inspector.mcp.versions import DEFAULT_VERSION, LEGACY_VERSIONS
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -83,8 +84,14 @@ class ConnectForm(forms.Form):
         data = super().clean()
         assert data is not None
         transport = data.get("transport")
-        if transport == TransportKind.STDIO and not data.get("command", "").strip():
+        command = data.get("command", "").strip()
+        if transport == TransportKind.STDIO and not command:
             self.add_error("command", "A stdio server needs a command to run.")
+        elif transport == TransportKind.STDIO and not _stdio_allowed(command):
+            self.add_error(
+                "command",
+                "This hosted inspector runs only the stdio commands its operator allowed.",
+            )
         if transport in (TransportKind.HTTP, TransportKind.SSE):
             url = data.get("url", "").strip()
             parts = urlsplit(url)
@@ -110,6 +117,11 @@ class ConnectForm(forms.Form):
                 **common,
             )
         return ConnectionSpec(transport, url=data["url"].strip(), headers=data["headers"], **common)
+
+
+def _stdio_allowed(command: str) -> bool:
+    """Locally a person runs their own commands; hosted, any user could run anything."""
+    return settings.LOCAL_MODE or command in settings.INSPECTOR_STDIO_ALLOWLIST
 
 
 def prefill(values: dict[str, Any]) -> dict[str, Any]:

@@ -31,20 +31,28 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _listed(variable: str) -> list[str]:
+    """A comma-separated environment variable as a list, empty items dropped."""
+    return [item.strip() for item in os.environ.get(variable, "").split(",") if item.strip()]
+
+
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("INSPECTOR_DEBUG") == "1"
 
 # The local-mode access token: the CLI sets it and prints it in the start-up URL.
 INSPECTOR_TOKEN = os.environ.get("INSPECTOR_TOKEN") or secrets.token_urlsafe(24)
 INSPECTOR_TOKEN_COOKIE = "inspector_token"
+# Hosted mode runs stdio servers only from this operator-approved list of commands.
+INSPECTOR_STDIO_ALLOWLIST = [
+    c for c in os.environ.get("INSPECTOR_STDIO_ALLOWLIST", "").split(",") if c
+]
 # What the connect form starts with (from `inspector URL` or `inspector -- COMMAND ...`).
 INSPECTOR_PREFILL: dict[str, object] = json.loads(os.environ.get("INSPECTOR_PREFILL") or "{}")
 
 if LOCAL_MODE:
-    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
-    ALLOWED_HOSTS += [h for h in os.environ.get("INSPECTOR_ALLOWED_HOSTS", "").split(",") if h]
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", *_listed("INSPECTOR_ALLOWED_HOSTS")]
 else:
-    ALLOWED_HOSTS = [h for h in os.environ.get("INSPECTOR_ALLOWED_HOSTS", "").split(",") if h]
+    ALLOWED_HOSTS = _listed("INSPECTOR_ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
     "daphne",

@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from inspector.views import home, session
 
 urlpatterns = [
+    path("accounts/", include("django.contrib.auth.urls")),
     path("", home.index, name="home"),
     path("connect", home.connect, name="connect"),
     path("sessions.json", home.index_json, name="sessions-json"),

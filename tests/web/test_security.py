@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
@@ -110,3 +112,33 @@ async def test_the_websocket_accepts_the_token_holder() -> None:
     assert not connected
     assert code == 4404
     await communicator.disconnect()
+
+
+async def test_hosted_mode_refuses_stdio_commands_not_allow_listed(
+    client: AsyncClient, settings: Any
+) -> None:
+    settings.LOCAL_MODE = False
+    settings.INSPECTOR_STDIO_ALLOWLIST = ["uvx"]
+    from inspector.forms import ConnectForm
+
+    form = ConnectForm(
+        {
+            "transport": "stdio",
+            "command": "bash",
+            "protocol_version": "2025-11-25",
+            "connect_timeout": "30",
+            "request_timeout": "60",
+        }
+    )
+    assert not form.is_valid()
+    assert "only the stdio commands its operator allowed" in str(form.errors["command"])
+    allowed = ConnectForm(
+        {
+            "transport": "stdio",
+            "command": "uvx",
+            "protocol_version": "2025-11-25",
+            "connect_timeout": "30",
+            "request_timeout": "60",
+        }
+    )
+    assert allowed.is_valid(), allowed.errors

@@ -65,7 +65,7 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
                 if not events:
                     return
                 snapshot = await services.session_get(self.session_id)
-                html = await render_event_batch(snapshot, events)
+                html = render_event_batch(snapshot, events)
                 last = events[-1].seq
                 assert last is not None
                 await self.send(text_data=json.dumps({"last_seq": last, "html": html}))

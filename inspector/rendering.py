@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
 
 from inspector.mcp.findings import Finding
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
+
+if TYPE_CHECKING:
+    from inspector.services import SessionSnapshot
 
 # Bodies larger than this are cut in the page; the raw event stays downloadable.
 SHOWN_BODY_CHARS = 64 * 1024
@@ -73,10 +76,6 @@ class EventRow:
     @property
     def is_transport(self) -> bool:
         return self.event.kind in TRANSPORT_KINDS
-
-    @property
-    def has_errors(self) -> bool:
-        return any(finding.severity == "error" for finding in self.findings)
 
 
 def _summary(event: TraceEvent) -> str:
@@ -158,7 +157,7 @@ def split_lanes(rows: list[EventRow]) -> tuple[list[EventRow], list[EventRow]]:
     return protocol, console
 
 
-async def render_event_batch(snapshot: Any, events: list[TraceEvent]) -> str:
+def render_event_batch(snapshot: SessionSnapshot, events: list[TraceEvent]) -> str:
     """The websocket push: rows appended out of band, answered requests updated, and the
     header re-rendered when the session's status changed."""
     rows = event_rows(events)

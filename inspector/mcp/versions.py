@@ -32,7 +32,3 @@ def allows_batches(version: str) -> bool:
 def sends_protocol_version_header(version: str) -> bool:
     """`MCP-Protocol-Version` is required on HTTP requests after negotiation from 2025-06-18."""
     return is_known(version) and version >= "2025-06-18"
-
-
-def has_streamable_http(version: str) -> bool:
-    return is_known(version) and version >= "2025-03-26"

@@ -7,27 +7,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from asgiref.sync import sync_to_async
+
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.models import EventRecord, SessionRecord
 from inspector.sessions.live import LiveSession
 
+INSERT_BATCH = 1000
+
 
 class DatabaseEventStore:
     async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
-        await EventRecord.objects.abulk_create(
-            [
-                EventRecord(
-                    session_id=session_id,
-                    seq=_seq(event),
-                    timestamp=event.timestamp,
-                    kind=event.kind.value,
-                    direction=event.direction.value,
-                    method=(event.method or "")[:255],
-                    data=event.to_dict(),
-                )
-                for event in events
-            ]
-        )
+        # Serialising thousands of events is real work: it happens in the database
+        # thread with the insert, not on the event loop the sessions run on.
+        await sync_to_async(_insert_events)(session_id, list(events))
 
     async def load_events(self, session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
         rows = EventRecord.objects.filter(session_id=session_id, seq__gt=after_seq).order_by("seq")
@@ -59,6 +52,24 @@ class DatabaseEventStore:
                 "server": server,
             },
         )
+
+
+def _insert_events(session_id: str, events: list[TraceEvent]) -> None:
+    EventRecord.objects.bulk_create(
+        [
+            EventRecord(
+                session_id=session_id,
+                seq=_seq(event),
+                timestamp=event.timestamp,
+                kind=event.kind.value,
+                direction=event.direction.value,
+                method=(event.method or "")[:255],
+                data=event.to_dict(),
+            )
+            for event in events
+        ],
+        batch_size=INSERT_BATCH,
+    )
 
 
 def _seq(event: TraceEvent) -> int:

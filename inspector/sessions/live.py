@@ -22,6 +22,10 @@ from inspector.sessions.store import EventStore, Watcher
 
 logger = logging.getLogger(__name__)
 PUMP_INTERVAL_SECONDS = 0.15
+# Past this many events waiting to be stored, the session stops reading from the server
+# until the store catches up: memory stays bounded and the server feels the pressure.
+MAX_UNSAVED_EVENTS = 10_000
+BACKPRESSURE_POLL_SECONDS = 0.01
 
 
 class SessionStatus(StrEnum):
@@ -80,8 +84,10 @@ class LiveSession:
         self.error = None
         self.server = None
         self._set_status(SessionStatus.CONNECTING, f"Connecting to {self.spec.target}")
+        transport = self.spec.build_transport()
+        transport.flow_gate = self._until_store_catches_up
         client = McpClient(
-            self.spec.build_transport(),
+            transport,
             self.spec.client_config(),
             on_event=self._record,
             on_closed=self._connection_lost,
@@ -99,8 +105,12 @@ class LiveSession:
             self.error = ConnectError(FailureLayer.PROTOCOL, f"Unexpected error: {exc!r}")
             self._set_status(SessionStatus.FAILED, f"Could not connect: {self.error}")
         else:
+            server = self.server
             self._set_status(
-                SessionStatus.CONNECTED, f"Connected to {self.server.name or self.spec.target}"
+                SessionStatus.CONNECTED,
+                f"Connected to {server.describe()}",
+                protocol_version=server.protocol_version,
+                requested_version=server.requested_version,
             )
         await self._save()
 
@@ -159,6 +169,11 @@ class LiveSession:
         self.status = status
         self.last_activity = time.time()
         self._record(local_event(EventKind.LIFECYCLE, text, status=status.value, **detail))
+
+    async def _until_store_catches_up(self) -> None:
+        while self.store is not None and self.log.unsaved_count >= MAX_UNSAVED_EVENTS:
+            self._dirty.set()
+            await asyncio.sleep(BACKPRESSURE_POLL_SECONDS)
 
     def add_watcher(self, watcher: Watcher) -> None:
         self._watchers.append(watcher)

@@ -15,6 +15,9 @@ from inspector.sessions.store import EventStore
 
 DEFAULT_MAX_EVENTS = 5_000
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
+# One write stores at most this many events, so eviction (and readers) make progress
+# during a flood instead of waiting for one giant batch.
+FLUSH_CHUNK = 5_000
 
 
 class EventLog:
@@ -71,28 +74,25 @@ class EventLog:
             self.evicted += 1
 
     async def flush(self) -> int:
-        """Store what is unsaved, in one batch; return how many events were stored."""
+        """Store what is unsaved, in chunks; return how many events were stored."""
         if self.store is None:
             return 0
         async with self._flush_lock:
             return await self._flush_unsaved(self.store)
 
     async def _flush_unsaved(self, store: EventStore) -> int:
-        if not self._unsaved:
-            return 0
-        batch = self._unsaved
-        self._unsaved = []
-        try:
+        stored = 0
+        while self._unsaved:
+            batch = self._unsaved[:FLUSH_CHUNK]
             await store.save_events(self.session_id, batch)
-        except BaseException:
-            # Keep the batch for the next attempt; nothing is dropped.
-            self._unsaved = batch + self._unsaved
-            raise
-        last = batch[-1].seq
-        assert last is not None
-        self.saved_seq = last
-        self._evict()
-        return len(batch)
+            # Only now is the batch safe to drop: a failed write keeps it for next time.
+            del self._unsaved[: len(batch)]
+            last = batch[-1].seq
+            assert last is not None
+            self.saved_seq = last
+            stored += len(batch)
+            self._evict()
+        return stored
 
     def window_start(self) -> int:
         """The seq of the oldest event still in memory (last_seq + 1 when empty)."""

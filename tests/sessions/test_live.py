@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import httpx
 import pytest
 
 from inspector.mcp.errors import SessionExpired, TransportClosed
-from inspector.mcp.trace import EventKind
+from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.mcp.transports.streamable_http import StreamableHttpTransport
+from inspector.sessions import live
 from inspector.sessions.live import LiveSession, SessionStatus
 from inspector.sessions.registry import SessionRegistry, TooManySessions
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -154,3 +155,41 @@ async def test_an_expired_http_session_is_marked_and_reconnect_starts_afresh(
     renewed = session.client.transport
     assert isinstance(renewed, StreamableHttpTransport)
     assert renewed.session_id not in (None, old_id)
+
+
+class SlowStore(MemoryStore):
+    """A store that takes its time, as a busy database does."""
+
+    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
+        await asyncio.sleep(0.05)
+        await super().save_events(session_id, events)
+
+
+async def test_a_flood_is_held_back_while_the_store_catches_up(
+    sessions: MakeSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "MAX_UNSAVED_EVENTS", 500)
+    store = SlowStore()
+    session = sessions(fixture_spec("broken_stdio", "flood=5000"), store=store)
+    session.log.max_events = 200
+    await session.start()
+    peak_unsaved = 0
+    peak_window = 0
+
+    async def watch() -> None:
+        nonlocal peak_unsaved, peak_window
+        while True:
+            peak_unsaved = max(peak_unsaved, session.log.unsaved_count)
+            peak_window = max(peak_window, session.log.last_seq - session.log.window_start() + 1)
+            await asyncio.sleep(0.001)
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await session.request("tools/call", {"name": "flood"})
+    finally:
+        watcher.cancel()
+    await session.close()
+    # One read chunk may land after the gate closed, so allow some slack over the limit.
+    assert peak_unsaved < 500 + 1500, peak_unsaved
+    assert peak_window < 200 + 500 + 1500, peak_window
+    assert [e.seq for e in store.events[session.id]] == list(range(1, session.log.last_seq + 1))

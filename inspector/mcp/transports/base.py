@@ -10,6 +10,7 @@ its wire rules need (for instance, whether a POST carries a request).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -51,6 +52,10 @@ class Transport(ABC):
 
     def __init__(self) -> None:
         self._listener: TransportListener | None = None
+        # Awaited before reading more from the server: whoever consumes the events can
+        # hold the reading back while it catches up, so a flood pushes back on the server
+        # (through the pipe or the socket) instead of piling up in memory.
+        self.flow_gate: Callable[[], Awaitable[None]] | None = None
 
     def bind(self, listener: TransportListener) -> None:
         self._listener = listener
@@ -63,6 +68,10 @@ class Transport(ABC):
 
     def emit(self, event: TraceEvent) -> None:
         self.listener.transport_event(event)
+
+    async def wait_for_flow(self) -> None:
+        if self.flow_gate is not None:
+            await self.flow_gate()
 
     @abstractmethod
     async def open(self) -> None:

@@ -135,6 +135,7 @@ class LegacySseTransport(Transport):
         error: str | None = None
         try:
             async for event in EventSource(response).aiter_sse():
+                await self.wait_for_flow()
                 if not self._on_event(event, base):
                     return
         except httpx.HTTPError as exc:

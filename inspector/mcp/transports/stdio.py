@@ -134,6 +134,7 @@ class StdioTransport(Transport):
     ) -> None:
         buffer = bytearray()
         while True:
+            await self.wait_for_flow()
             chunk = await stream.read(READ_CHUNK)
             if not chunk:
                 break

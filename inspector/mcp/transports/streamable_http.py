@@ -500,6 +500,7 @@ class StreamableHttpTransport(Transport):
         error: str | None = None
         try:
             async for event in EventSource(response).aiter_sse():
+                await self.wait_for_flow()
                 self._on_event(event, stream)
                 if stop_when_answered and not stream.pending:
                     outcome = _StreamEnd.DONE

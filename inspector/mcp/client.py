@@ -106,18 +106,7 @@ class McpClient:
         except BaseException:
             await self.transport.close()
             raise
-        server = self.server
-        offered = f" (offered {server.requested_version})" if server.version_mismatch else ""
-        self._emit(
-            local_event(
-                EventKind.LIFECYCLE,
-                f"Connected to {server.name or 'the server'}: protocol {server.protocol_version}"
-                f"{offered}, {server.era.value} era",
-                protocol_version=server.protocol_version,
-                requested_version=server.requested_version,
-            )
-        )
-        return server
+        return self.server
 
     async def close(self) -> None:
         """End the session: fail what is in flight, stop handlers, close the transport."""

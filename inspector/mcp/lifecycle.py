@@ -44,6 +44,12 @@ class ServerInfo:
     def version_mismatch(self) -> bool:
         return self.protocol_version != self.requested_version
 
+    def describe(self) -> str:
+        """One line on what was settled: who, which version (and what was offered)."""
+        offered = f" (offered {self.requested_version})" if self.version_mismatch else ""
+        who = self.name or "the server"
+        return f"{who}: protocol {self.protocol_version}{offered}, {self.era.value} era"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "requested_version": self.requested_version,

@@ -98,12 +98,13 @@ async def test_the_offered_version_is_the_users_choice(
 
 
 async def test_a_server_answering_another_version_is_shown_plainly(make_client: MakeClient) -> None:
-    client, recorder = make_client(fixture_server("broken_stdio", "version=2025-06-18"))
+    client, _ = make_client(fixture_server("broken_stdio", "version=2025-06-18"))
     server = await client.connect()
     assert server.version_mismatch
     assert server.protocol_version == "2025-06-18"
-    connected = recorder.of_kind(EventKind.LIFECYCLE)[-1].text
-    assert "2025-06-18 (offered 2025-11-25)" in connected
+    assert server.describe() == (
+        "broken-server: protocol 2025-06-18 (offered 2025-11-25), legacy era"
+    )
 
 
 async def test_progress_resets_the_request_timeout(

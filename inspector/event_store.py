@@ -1,57 +1,86 @@
-"""The session layer's `EventStore`, on the Django ORM."""
+"""The session layer's `EventStore`, and the session records, on the Django ORM.
+
+Every query runs through Channels' `database_sync_to_async`, which releases stale
+connections around each call: this code runs for views, but also for the websocket
+consumer and the session pump, where no request ends to release them.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar, cast
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.models import EventRecord, SessionRecord
 from inspector.sessions.live import LiveSession
 
 INSERT_BATCH = 1000
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_db_thread(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """`database_sync_to_async`, with the types Channels does not declare."""
+    return cast(Callable[P, Awaitable[R]], database_sync_to_async(function))
 
 
 class DatabaseEventStore:
     async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
         # Serialising thousands of events is real work: it happens in the database
         # thread with the insert, not on the event loop the sessions run on.
-        await sync_to_async(_insert_events)(session_id, list(events))
+        await in_db_thread(_insert_events)(session_id, list(events))
 
     async def load_events(self, session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
-        rows = EventRecord.objects.filter(session_id=session_id, seq__gt=after_seq).order_by("seq")
-        return [_event(row.data) async for row in rows[:limit]]
+        return await in_db_thread(_load_after)(session_id, after_seq, limit)
 
     async def load_events_before(
         self, session_id: str, before_seq: int, limit: int
     ) -> list[TraceEvent]:
-        rows = EventRecord.objects.filter(session_id=session_id, seq__lt=before_seq).order_by(
-            "-seq"
-        )
-        events = [_event(row.data) async for row in rows[:limit]]
-        events.reverse()
-        return events
+        return await in_db_thread(_load_before)(session_id, before_seq, limit)
 
     async def save_session(self, session: LiveSession) -> None:
-        server = session.server.to_dict() if session.server else None
-        await SessionRecord.objects.aupdate_or_create(
-            id=session.id,
-            defaults={
-                "owner_id": session.owner_id,
-                "created_at": datetime.fromtimestamp(session.created_at, tz=UTC),
-                "transport": session.spec.transport.value,
-                "target": session.spec.target,
-                "spec": session.spec.masked(),
-                "status": session.status.value,
-                "error": session.error.message if session.error else "",
-                "error_layer": session.error.layer.value if session.error else "",
-                "server": server,
-            },
-        )
+        await in_db_thread(_save_session)(session.id, _session_fields(session))
+
+    async def load_session(self, session_id: str) -> tuple[SessionRecord, int] | None:
+        """The record of a session and the seq of its last stored event."""
+        return await in_db_thread(_load_session)(session_id)
+
+    async def list_sessions(self, exclude: Sequence[str], limit: int) -> list[SessionRecord]:
+        return await in_db_thread(_list_sessions)(list(exclude), limit)
+
+
+def _session_fields(session: LiveSession) -> dict[str, Any]:
+    return {
+        "owner_id": session.owner_id,
+        "created_at": datetime.fromtimestamp(session.created_at, tz=UTC),
+        "transport": session.spec.transport.value,
+        "target": session.spec.target,
+        "spec": session.spec.masked(),
+        "status": session.status.value,
+        "error": session.error.message if session.error else "",
+        "error_layer": session.error.layer.value if session.error else "",
+        "server": session.server.to_dict() if session.server else None,
+    }
+
+
+def _save_session(session_id: str, fields: dict[str, Any]) -> None:
+    SessionRecord.objects.update_or_create(id=session_id, defaults=fields)
+
+
+def _load_session(session_id: str) -> tuple[SessionRecord, int] | None:
+    record = SessionRecord.objects.filter(id=session_id).first()
+    if record is None:
+        return None
+    last = record.events.order_by("-seq").values_list("seq", flat=True).first()
+    return record, last or 0
+
+
+def _list_sessions(exclude: list[str], limit: int) -> list[SessionRecord]:
+    return list(SessionRecord.objects.exclude(id__in=exclude).order_by("-created_at")[:limit])
 
 
 def _insert_events(session_id: str, events: list[TraceEvent]) -> None:
@@ -70,6 +99,18 @@ def _insert_events(session_id: str, events: list[TraceEvent]) -> None:
         ],
         batch_size=INSERT_BATCH,
     )
+
+
+def _load_after(session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
+    rows = EventRecord.objects.filter(session_id=session_id, seq__gt=after_seq).order_by("seq")
+    return [_event(data) for data in rows.values_list("data", flat=True)[:limit]]
+
+
+def _load_before(session_id: str, before_seq: int, limit: int) -> list[TraceEvent]:
+    rows = EventRecord.objects.filter(session_id=session_id, seq__lt=before_seq).order_by("-seq")
+    events = [_event(data) for data in rows.values_list("data", flat=True)[:limit]]
+    events.reverse()
+    return events
 
 
 def _seq(event: TraceEvent) -> int:

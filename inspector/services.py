@@ -75,7 +75,7 @@ def _from_live(session: LiveSession) -> SessionSnapshot:
     )
 
 
-def _from_record(record: SessionRecord) -> SessionSnapshot:
+def _from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
     status = SessionStatus(record.status)
     if status.is_live:
         # Recorded as live but not in this process: the inspector was restarted under it.
@@ -91,6 +91,7 @@ def _from_record(record: SessionRecord) -> SessionSnapshot:
         error=record.error,
         error_layer=record.error_layer,
         server=record.server,
+        last_seq=last_seq,
     )
 
 
@@ -105,22 +106,17 @@ async def session_get(session_id: str) -> SessionSnapshot:
     session = registry().get(session_id)
     if session is not None:
         return _from_live(session)
-    record = await SessionRecord.objects.filter(id=session_id).afirst()
-    if record is None:
+    found = await event_store().load_session(session_id)
+    if found is None:
         raise SessionNotFound(session_id)
-    snapshot = _from_record(record)
-    last = await record.events.order_by("-seq").values_list("seq", flat=True).afirst()
-    return SessionSnapshot(**{**_fields(snapshot), "last_seq": last or 0})
-
-
-def _fields(snapshot: SessionSnapshot) -> dict[str, Any]:
-    return {name: getattr(snapshot, name) for name in snapshot.__slots__}
+    record, last_seq = found
+    return _from_record(record, last_seq)
 
 
 async def session_list(limit: int = 50) -> list[SessionSnapshot]:
     live = {session.id: _from_live(session) for session in registry().all()}
-    records = SessionRecord.objects.exclude(id__in=list(live)).order_by("-created_at")
-    recorded = [_from_record(record) async for record in records[:limit]]
+    records = await event_store().list_sessions(exclude=list(live), limit=limit)
+    recorded = [_from_record(record) for record in records]
     return sorted([*live.values(), *recorded], key=lambda s: s.created_at, reverse=True)[:limit]
 
 

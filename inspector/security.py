@@ -65,8 +65,8 @@ def refusal(reason: str) -> HttpResponseForbidden:
     )
 
 
-class LocalAccessMiddleware:
-    """Token cookie and Origin checks for every HTTP request in local mode."""
+class AsyncMiddleware:
+    """A middleware for an async-only stack (the inspector's views are all async)."""
 
     async_capable = True
     sync_capable = False
@@ -75,6 +75,13 @@ class LocalAccessMiddleware:
         self.get_response = get_response
         if iscoroutinefunction(self.get_response):
             markcoroutinefunction(self)
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        raise NotImplementedError
+
+
+class LocalAccessMiddleware(AsyncMiddleware):
+    """Token cookie and Origin checks for every HTTP request in local mode."""
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         if not settings.LOCAL_MODE:
@@ -105,15 +112,7 @@ class LocalAccessMiddleware:
         return response
 
 
-class ContentSecurityPolicyMiddleware:
-    async_capable = True
-    sync_capable = False
-
-    def __init__(self, get_response: Handler) -> None:
-        self.get_response = get_response
-        if iscoroutinefunction(self.get_response):
-            markcoroutinefunction(self)
-
+class ContentSecurityPolicyMiddleware(AsyncMiddleware):
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         response = await self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
+from inspector.mcp.trace import TraceEvent
 from inspector.rendering import event_rows, split_lanes
 from inspector.views.common import HtmxHttpRequest, snapshot_json
 
@@ -23,20 +26,9 @@ async def _snapshot(session_id: str) -> services.SessionSnapshot:
 async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await _snapshot(session_id)
     events = await services.session_events_tail(session_id)
-    protocol, console = split_lanes(event_rows(events))
-    first_seq = events[0].seq if events else None
-    return render(
-        request,
-        "inspector/session.html",
-        {
-            "session": snapshot,
-            "protocol_rows": protocol,
-            "console_rows": console,
-            "last_seq": events[-1].seq if events else 0,
-            "first_seq": first_seq,
-            "has_earlier": bool(first_seq and first_seq > 1),
-        },
-    )
+    context = _log_context(snapshot, events)
+    context["last_seq"] = events[-1].seq if events else 0
+    return render(request, "inspector/session.html", context)
 
 
 @require_GET
@@ -55,19 +47,20 @@ async def earlier_events(request: HtmxHttpRequest, session_id: str) -> HttpRespo
     snapshot = await _snapshot(session_id)
     before = _int(request.GET.get("before"))
     events = await services.session_events_before(session_id, before)
+    return render(request, "inspector/session.html#earlier-events", _log_context(snapshot, events))
+
+
+def _log_context(snapshot: services.SessionSnapshot, events: list[TraceEvent]) -> dict[str, Any]:
+    """The rows of both lanes, and where the page's history begins."""
     protocol, console = split_lanes(event_rows(events))
     first_seq = events[0].seq if events else None
-    return render(
-        request,
-        "inspector/session.html#earlier-events",
-        {
-            "session": snapshot,
-            "protocol_rows": protocol,
-            "console_rows": console,
-            "first_seq": first_seq,
-            "has_earlier": bool(first_seq and first_seq > 1),
-        },
-    )
+    return {
+        "session": snapshot,
+        "protocol_rows": protocol,
+        "console_rows": console,
+        "first_seq": first_seq,
+        "has_earlier": bool(first_seq and first_seq > 1),
+    }
 
 
 @require_GET

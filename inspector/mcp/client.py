@@ -11,7 +11,7 @@ import contextlib
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from inspector.mcp import jsonrpc
 from inspector.mcp.errors import (
@@ -336,7 +336,8 @@ class McpClient:
                 ):
                     pending.last_activity = asyncio.get_running_loop().time()
         elif event.method == "notifications/cancelled":
-            task = self._handler_tasks.get(params.get("requestId"))  # type: ignore[arg-type]
+            request_id = params.get("requestId")
+            task = self._handler_tasks.get(request_id) if _is_id(request_id) else None
             if task is not None:
                 task.cancel()
 
@@ -411,6 +412,10 @@ def _progress_token(event: TraceEvent) -> Any:
     params = event.payload.get("params") if isinstance(event.payload, dict) else None
     meta = params.get("_meta") if isinstance(params, dict) else None
     return meta.get("progressToken") if isinstance(meta, dict) else None
+
+
+def _is_id(value: Any) -> TypeGuard[RequestId]:
+    return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def _int(value: Any) -> int:

@@ -13,7 +13,13 @@ from enum import StrEnum
 from typing import Any
 
 from inspector.mcp.client import McpClient
-from inspector.mcp.errors import ConnectError, FailureLayer, SessionExpired, TransportClosed
+from inspector.mcp.errors import (
+    ConnectError,
+    FailureLayer,
+    RequestCancelled,
+    SessionExpired,
+    TransportClosed,
+)
 from inspector.mcp.lifecycle import ServerInfo
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
 from inspector.sessions.log import EventLog
@@ -69,6 +75,10 @@ class LiveSession:
         self._dirty = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
         self._pending_saves: set[asyncio.Task[None]] = set()
+        self._operations: set[asyncio.Task[None]] = set()
+        # Serialises connecting and disconnecting: two tabs pressing Reconnect at once
+        # must not leave two clients writing into one log.
+        self._lock = asyncio.Lock()
         self._closing = False
 
     # -- lifecycle -------------------------------------------------------------------
@@ -78,7 +88,50 @@ class LiveSession:
         if self._pump is None:
             self._pump = self._spawn(self._run_pump(), f"session-pump-{self.id}")
             await self._save()
-        await self._connect()
+        await self._run_owned(self._connect_serially(), "connect")
+
+    async def reconnect(self) -> None:
+        """A fresh connection with the same settings; the event log goes on."""
+        await self._run_owned(self._connect_serially(), "reconnect")
+
+    async def disconnect(self) -> None:
+        # Closing the client first aborts a handshake in flight; the lock then waits for
+        # that attempt to wind down, and closes whatever it may have left connected.
+        await self._close_client()
+        async with self._lock:
+            await self._close_client()
+            if self.status is not SessionStatus.CLOSED:
+                self._set_status(SessionStatus.CLOSED, "Disconnected by the user")
+        await self._save()
+
+    async def close(self) -> None:
+        """Disconnect and stop every task; the log is flushed to the store first."""
+        if self._closing:
+            return
+        self._closing = True
+        await self.disconnect()
+        await asyncio.gather(*self._operations, *self._pending_saves, return_exceptions=True)
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+        await self._flush_and_announce()
+
+    async def _run_owned(self, operation: Coroutine[Any, Any, None], name: str) -> None:
+        """Run a connection change in a task the session owns, and wait for it.
+
+        The caller may go away (Django cancels a view whose browser disconnected); the
+        change still completes and leaves the session in a definite status.
+        """
+        task = self._spawn(operation, f"session-{name}-{self.id}")
+        self._operations.add(task)
+        task.add_done_callback(self._operations.discard)
+        await asyncio.shield(task)
+
+    async def _connect_serially(self) -> None:
+        async with self._lock:
+            await self._close_client()
+            await self._connect()
 
     async def _connect(self) -> None:
         self.error = None
@@ -100,6 +153,8 @@ class LiveSession:
             self._set_status(
                 SessionStatus.FAILED, f"Could not connect: {exc}", layer=exc.layer.value
             )
+        except RequestCancelled:
+            self._set_status(SessionStatus.CLOSED, "Disconnected by the user while connecting")
         except Exception as exc:  # a bug must show as a failure, not vanish in a task
             logger.exception("Unexpected failure connecting session %s", self.id)
             self.error = ConnectError(FailureLayer.PROTOCOL, f"Unexpected error: {exc!r}")
@@ -113,30 +168,6 @@ class LiveSession:
                 requested_version=server.requested_version,
             )
         await self._save()
-
-    async def reconnect(self) -> None:
-        """A fresh connection with the same settings; the event log goes on."""
-        await self._close_client()
-        await self._connect()
-
-    async def disconnect(self) -> None:
-        await self._close_client()
-        if self.status is not SessionStatus.CLOSED:
-            self._set_status(SessionStatus.CLOSED, "Disconnected by the user")
-        await self._save()
-
-    async def close(self) -> None:
-        """Disconnect and stop every task; the log is flushed to the store first."""
-        if self._closing:
-            return
-        self._closing = True
-        await self.disconnect()
-        await asyncio.gather(*self._pending_saves, return_exceptions=True)
-        if self._pump is not None:
-            self._pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pump
-        await self._flush_and_announce()
 
     async def _close_client(self) -> None:
         client, self.client = self.client, None

@@ -100,16 +100,25 @@ class EventLog:
         return first if first is not None else self._next_seq
 
     async def after(self, seq: int, limit: int = 500) -> list[TraceEvent]:
-        """Events with seq greater than `seq`, oldest first, at most `limit`."""
-        if seq + 1 >= self.window_start():
-            return self._from_window(seq, limit)
-        assert self.store is not None, "events left memory without a store"
-        stored = await self.store.load_events(self.session_id, seq, limit)
-        if len(stored) < limit:
-            last = stored[-1].seq if stored else seq
-            assert last is not None
-            stored.extend(self._from_window(last, limit - len(stored)))
-        return stored
+        """Events with seq greater than `seq`, oldest first, at most `limit`, no gaps."""
+        events: list[TraceEvent] = []
+        last = seq
+        while len(events) < limit:
+            if last + 1 >= self.window_start():
+                events.extend(self._from_window(last, limit - len(events)))
+                return events
+            # Older than memory holds: from the store. While this awaits, a flush may
+            # evict more, so the window is consulted again only after, from where the
+            # stored page ended.
+            assert self.store is not None, "events left memory without a store"
+            stored = await self.store.load_events(self.session_id, last, limit - len(events))
+            if not stored:
+                return events
+            events.extend(stored)
+            last_stored = stored[-1].seq
+            assert last_stored is not None
+            last = last_stored
+        return events
 
     async def tail(self, limit: int) -> list[TraceEvent]:
         """The newest `limit` events, oldest first."""

@@ -338,3 +338,40 @@ def _live_members(group: int) -> list[int]:
         if pgid == group and state != "Z":
             members.append(int(entry))
     return members
+
+
+async def test_a_server_whose_child_holds_its_pipes_still_ends_cleanly(
+    make_client: MakeClient,
+) -> None:
+    # The server forks a child that inherits stdout and stderr, then exits at once: its
+    # pipes stay open, which must neither hide the exit nor hang the close.
+    script = (
+        "import subprocess, sys\n"
+        "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        "sys.exit(3)\n"
+    )
+    params = StdioParameters(fixture_server("x").command, ("-c", script))
+    client, recorder = make_client(params, connect_timeout=20)
+    with pytest.raises(ConnectError) as raised:
+        await asyncio.wait_for(client.connect(), 8)
+    assert raised.value.layer is FailureLayer.PROCESS
+    assert "exited with code 3" in str(raised.value)
+    assert isinstance(client.transport, StdioTransport)
+    group = client.transport.pid
+    assert group is not None
+    assert not await _group_alive_after(group, seconds=3.0), "the child was orphaned"
+    signals = [e.detail.get("signal") for e in recorder.of_kind(EventKind.PROCESS)]
+    assert "SIGTERM" in signals
+
+
+async def test_a_malformed_notification_does_not_deafen_the_session(
+    make_client: MakeClient,
+) -> None:
+    client, recorder = make_client(fixture_server("broken_stdio", "bad-cancel"), request_timeout=5)
+    await client.connect()
+    result = await client.request("tools/call", {"name": "anything"})
+    assert result["content"][0]["text"] == "done"
+    cancel = next(
+        e for e in recorder.messages(Direction.IN) if e.method == "notifications/cancelled"
+    )
+    assert cancel.payload["params"]["requestId"] == [1]

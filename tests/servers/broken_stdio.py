@@ -17,6 +17,8 @@ ways named on the command line:
   refuse        answer initialize with a JSON-RPC error
   exit-early    write to stderr and exit with code 2 before reading anything
   version=V     answer initialize with protocol version V
+  silent-init   never answer initialize
+  bad-cancel    after initialize, send notifications/cancelled with a list as requestId
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ def main(behaviours: list[str]) -> int:
             continue
         reply_id: Any = str(request_id) if "string-id" in options else request_id
         if method == "initialize":
+            if "silent-init" in options:
+                continue
             if "refuse" in options:
                 send(
                     {
@@ -82,6 +86,14 @@ def main(behaviours: list[str]) -> int:
                 send(response)
             if "noise" in options:
                 print("ready to serve requests", flush=True)
+            if "bad-cancel" in options:
+                send(
+                    {
+                        "jsonrpc": "2.0",
+                        "method": "notifications/cancelled",
+                        "params": {"requestId": [1]},
+                    }
+                )
             if "invalid" in options:
                 sys.stdout.write("{this is not json\n")
                 send({"jsonrpc": "1.0", "result": 5, "error": {"code": "x"}})

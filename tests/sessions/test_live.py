@@ -193,3 +193,40 @@ async def test_a_flood_is_held_back_while_the_store_catches_up(
     assert peak_unsaved < 500 + 1500, peak_unsaved
     assert peak_window < 200 + 500 + 1500, peak_window
     assert [e.seq for e in store.events[session.id]] == list(range(1, session.log.last_seq + 1))
+
+
+async def test_concurrent_reconnects_leave_one_client(sessions: MakeSession) -> None:
+    session = sessions(fixture_spec("everything_py"))
+    await session.start()
+    await asyncio.gather(session.reconnect(), session.reconnect())
+    assert session.status is SessionStatus.CONNECTED
+    started = [e for e in await session.log.after(0, 10_000) if e.text.startswith("Started ")]
+    exited = [e for e in await session.log.after(0, 10_000) if "exited" in e.text]
+    assert len(started) == 3
+    assert len(exited) == 2, "every client but the current one was closed"
+
+
+async def test_disconnect_during_the_handshake_aborts_it(sessions: MakeSession) -> None:
+    # A server that never answers initialize: only Disconnect can end the attempt.
+    session = sessions(fixture_spec("broken_stdio", "silent-init", connect_timeout=30))
+    connecting = asyncio.create_task(session.start())
+    await asyncio.sleep(0.5)
+    assert session.status is SessionStatus.CONNECTING
+    await asyncio.wait_for(session.disconnect(), 10)
+    await asyncio.wait_for(connecting, 5)
+    assert session.status.value == "closed"
+    assert session.error is None
+
+
+async def test_a_caller_that_goes_away_does_not_strand_the_session(sessions: MakeSession) -> None:
+    session = sessions(fixture_spec("everything_py"))
+    caller = asyncio.create_task(session.start())
+    await asyncio.sleep(0.05)
+    caller.cancel()  # as Django does when the browser drops the connect request
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    for _ in range(200):
+        if session.status is not SessionStatus.CONNECTING:
+            break
+        await asyncio.sleep(0.05)
+    assert session.status is SessionStatus.CONNECTED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inspector.mcp.trace import EventKind, local_event
+from inspector.mcp.trace import EventKind, TraceEvent, local_event
 from inspector.sessions.log import EventLog
 from tests.sessions.memory_store import MemoryStore
 
@@ -64,3 +64,29 @@ async def test_tail_returns_the_newest_events_in_order() -> None:
     log = EventLog("s")
     fill(log, 20)
     assert [event.seq for event in await log.tail(3)] == [18, 19, 20]
+
+
+class EvictingStore(MemoryStore):
+    """A store whose reads are slow enough for a flush (and eviction) to happen meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.during_read: EventLog | None = None
+
+    async def load_events(self, session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
+        page = await super().load_events(session_id, after_seq, limit)
+        log, self.during_read = self.during_read, None
+        if log is not None:
+            fill(log, 30)
+            await log.flush()
+        return page
+
+
+async def test_reading_has_no_gap_when_eviction_happens_during_a_store_read() -> None:
+    store = EvictingStore()
+    log = EventLog("s", store, max_events=10)
+    fill(log, 30)
+    await log.flush()
+    store.during_read = log
+    events = await log.after(5, limit=1000)
+    assert [event.seq for event in events] == list(range(6, 61))

@@ -9,13 +9,24 @@ its wire rules need (for instance, whether a POST carries a request).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from inspector.mcp.errors import TransportClosed
-from inspector.mcp.trace import Direction, EventKind, MessageType, RequestId, TraceEvent
+from inspector.mcp.trace import (
+    Direction,
+    EventKind,
+    MessageType,
+    RequestId,
+    TraceEvent,
+    local_event,
+)
+
+logger = logging.getLogger(__name__)
 
 
 class TransportListener(Protocol):
@@ -67,7 +78,18 @@ class Transport(ABC):
         return self._listener
 
     def emit(self, event: TraceEvent) -> None:
-        self.listener.transport_event(event)
+        try:
+            self.listener.transport_event(event)
+        except Exception as exc:
+            # A bug in processing one event must not end the reader that delivered it:
+            # the connection would go deaf while still looking alive.
+            logger.exception("Processing a %s event failed", event.kind.value)
+            with contextlib.suppress(Exception):
+                self.listener.transport_event(
+                    local_event(
+                        EventKind.ERROR, f"The inspector failed to process an event: {exc!r}"
+                    )
+                )
 
     async def wait_for_flow(self) -> None:
         if self.flow_gate is not None:

@@ -28,6 +28,8 @@ READ_CHUNK = 64 * 1024
 MAX_LINE_BYTES = 64 * 1024 * 1024
 STDIN_GRACE_SECONDS = 2.0
 TERM_GRACE_SECONDS = 2.0
+READER_DRAIN_SECONDS = 1.0
+EXIT_POLL_SECONDS = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class StdioTransport(Transport):
         self._readers: list[asyncio.Task[None]] = []
         self._waiter: asyncio.Task[None] | None = None
         self._write_lock = asyncio.Lock()
+        self._exited = asyncio.Event()
         self._closing = False
 
     @property
@@ -152,11 +155,12 @@ class StdioTransport(Transport):
     async def _wait_for_exit(self) -> None:
         process = self._process
         assert process is not None
-        code = await process.wait()
+        code = await _exit_of(process)
+        self._exited.set()
         # Let the readers drain what the process wrote before it exited, so its last
-        # words appear before the exit event.
-        # A grandchild holding the pipes open must not keep the exit from being reported.
-        await asyncio.wait(self._readers, timeout=1.0)
+        # words come before the exit event; a grandchild holding the pipes open must not
+        # hold the exit back.
+        await asyncio.wait(self._readers, timeout=READER_DRAIN_SECONDS)
         self.emit(local_event(EventKind.PROCESS, _exit_text(code), pid=process.pid, exit_code=code))
         if not self._closing:
             self.listener.transport_closed(TransportClosed(_exit_text(code)))
@@ -168,28 +172,44 @@ class StdioTransport(Transport):
         process = self._process
         if process is None:
             return
-        if process.returncode is None:
-            await self._terminate(process)
-        if self._waiter is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._waiter
-        for task in self._readers:
+        await self._terminate(process)
+        tasks = [task for task in (self._waiter, *self._readers) if task is not None]
+        _, stuck = await asyncio.wait(tasks, timeout=TERM_GRACE_SECONDS)
+        for task in stuck:
             task.cancel()
-        await asyncio.gather(*self._readers, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _terminate(self, process: asyncio.subprocess.Process) -> None:
-        """Close stdin, then SIGTERM the group, then SIGKILL it, as the spec advises."""
-        if process.stdin is not None:
-            with contextlib.suppress(OSError):
-                process.stdin.close()
-        if await _exited_within(process, STDIN_GRACE_SECONDS):
-            self._signal_group(process, signal.SIGTERM, "process group still alive")
+        """Close stdin, then SIGTERM the group, then SIGKILL what is left of it.
+
+        The group is signalled even when the server itself has exited: what it spawned
+        (servers started through npx or uvx fork) may still be running.
+        """
+        if process.returncode is None:
+            if process.stdin is not None:
+                with contextlib.suppress(OSError):
+                    process.stdin.close()
+            exited = await self._exited_within(STDIN_GRACE_SECONDS)
+            why = (
+                "its children were still running"
+                if exited
+                else "it did not exit after its input closed"
+            )
+        else:
+            why = "its children were still running"
+        if not _group_alive(process.pid):
             return
-        self._signal_group(process, signal.SIGTERM, "did not exit after its input closed")
-        if await _exited_within(process, TERM_GRACE_SECONDS):
+        self._signal_group(process, signal.SIGTERM, why)
+        if await _group_gone_within(process.pid, TERM_GRACE_SECONDS):
             return
-        self._signal_group(process, signal.SIGKILL, "did not exit after SIGTERM")
-        await process.wait()
+        self._signal_group(process, signal.SIGKILL, "the group did not end after SIGTERM")
+
+    async def _exited_within(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(self._exited.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
 
     def _signal_group(
         self, process: asyncio.subprocess.Process, sig: signal.Signals, why: str
@@ -231,9 +251,55 @@ def _exit_text(code: int) -> str:
     return f"The server process exited with code {code}."
 
 
-async def _exited_within(process: asyncio.subprocess.Process, seconds: float) -> bool:
+async def _exit_of(process: asyncio.subprocess.Process) -> int:
+    """The exit code, as soon as the process exits.
+
+    `process.wait()` also waits for every pipe to close (on Python 3.11), which never
+    happens while a grandchild holds them open. A pidfd says when the process itself
+    has exited; asyncio's child watcher then records its code moments later.
+    """
+    pidfd = _pidfd(process.pid)
+    if pidfd is not None:
+        loop = asyncio.get_running_loop()
+        exited: asyncio.Future[None] = loop.create_future()
+
+        def readable() -> None:
+            if not exited.done():
+                exited.set_result(None)
+
+        loop.add_reader(pidfd, readable)
+        try:
+            await exited
+        finally:
+            loop.remove_reader(pidfd)
+            os.close(pidfd)
+    # The watcher exposes no event of its own, so poll for the code it records.
+    while process.returncode is None:  # noqa: ASYNC110
+        await asyncio.sleep(EXIT_POLL_SECONDS)
+    return process.returncode
+
+
+def _pidfd(pid: int) -> int | None:
     try:
-        await asyncio.wait_for(asyncio.shield(process.wait()), seconds)
-    except TimeoutError:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # not Linux, or an old kernel: poll instead
+        return None
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
         return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def _group_gone_within(group: int, seconds: float) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while _group_alive(group):
+        if asyncio.get_running_loop().time() >= deadline:
+            return False
+        await asyncio.sleep(EXIT_POLL_SECONDS)
     return True

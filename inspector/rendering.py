@@ -113,7 +113,12 @@ def _time(timestamp: float) -> str:
 
 
 def outcome_of(response: TraceEvent) -> Outcome:
+    """How a request ended: its response, or the client giving up on it."""
     assert response.seq is not None
+    if response.kind is not EventKind.MESSAGE:
+        ended = str(response.detail.get("outcome", "failed"))
+        duration = f" · {response.duration_ms:.1f} ms" if response.duration_ms is not None else ""
+        return Outcome(response.seq, response.duration_ms, True, f"{ended}{duration}")
     is_error = response.message_type is MessageType.ERROR
     duration = f"{response.duration_ms:.1f} ms" if response.duration_ms is not None else ""
     label = (

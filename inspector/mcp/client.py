@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
@@ -92,6 +92,7 @@ class McpClient:
         # Ids that are no longer awaited, and why: a late response to one is marked.
         self._finished: OrderedDict[RequestId, str] = OrderedDict()
         self._handler_tasks: dict[RequestId, asyncio.Task[None]] = {}
+        self._background: set[asyncio.Task[None]] = set()
         self._stderr_tail: deque[str] = deque(maxlen=5)
         self._closed: TransportClosed | None = None
         transport.bind(self)
@@ -111,9 +112,10 @@ class McpClient:
     async def close(self) -> None:
         """End the session: fail what is in flight, stop handlers, close the transport."""
         self._fail_all(RequestCancelled("The session was closed."))
-        for task in list(self._handler_tasks.values()):
+        tasks = [*self._handler_tasks.values(), *self._background]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._handler_tasks.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         await self.transport.close()
 
     @property
@@ -153,8 +155,23 @@ class McpClient:
         self._pending[request_id] = pending
         self._emit(event)
         try:
-            await self._send(event)
+            try:
+                await self._send(event)
+            except McpError as exc:
+                if not pending.future.done():
+                    self._give_up(request_id, pending, "failed", str(exc))
+                raise
             return await self._wait(request_id, pending, timeout, max_total, cancel_on_timeout)
+        except asyncio.CancelledError:
+            # The caller stopped waiting (its task was cancelled): the server should stop
+            # too, and a late answer must not look like one to an unknown request.
+            if not pending.future.done():
+                self._give_up(request_id, pending, "abandoned", "the caller stopped waiting")
+                if cancel_on_timeout:
+                    self._in_background(
+                        self._send_cancelled(request_id, "The caller stopped waiting.")
+                    )
+            raise
         finally:
             self._pending.pop(request_id, None)
             if pending.future.done() and not pending.future.cancelled():
@@ -183,7 +200,7 @@ class McpClient:
                     if total_deadline <= idle_deadline
                     else f"No response within {per_request:g} s."
                 )
-                self._finish(request_id, "timed out")
+                self._give_up(request_id, pending, "timed out", reason)
                 if cancel:
                     await self._send_cancelled(request_id, reason)
                 raise RequestTimeout(reason)
@@ -196,8 +213,15 @@ class McpClient:
         await self._send(event)
 
     async def _send(self, event: TraceEvent) -> None:
+        limit = self.config.request_timeout
         try:
-            await self.transport.send(_outbound(event))
+            async with asyncio.timeout(limit):
+                await self.transport.send(_outbound(event))
+        except TimeoutError as exc:
+            raise RequestTimeout(
+                f"The server did not take the message within {limit:g} s: "
+                "it is not reading its input."
+            ) from exc
         except TransportClosed as exc:
             # The transport found the connection gone (an expired HTTP session, a dead
             # process): the session is over, whoever happened to be sending.
@@ -209,7 +233,7 @@ class McpClient:
         pending = self._pending.get(request_id)
         if pending is None or pending.future.done():
             return False
-        self._finish(request_id, "cancelled")
+        self._give_up(request_id, pending, "cancelled", reason)
         pending.future.set_exception(RequestCancelled(reason))
         await self._send_cancelled(request_id, reason)
         return True
@@ -254,8 +278,23 @@ class McpClient:
         if kind in (MessageType.RESULT, MessageType.ERROR):
             self._settle(event)
         elif kind is MessageType.REQUEST:
+            duplicate = event.message_id in self._handler_tasks
+            if duplicate:
+                event.findings.append(
+                    Finding(
+                        "client.duplicate-id",
+                        "A request with this id is still being handled; ids must be unique.",
+                        "$.id",
+                    )
+                )
             self._emit(event)
-            self._start_handler(event)
+            if duplicate and event.message_id is not None:
+                refusal = jsonrpc.error(
+                    event.message_id, jsonrpc.INVALID_REQUEST, "Duplicate request id."
+                )
+                self._in_background(self._respond(refusal))
+            else:
+                self._start_handler(event)
         elif kind is MessageType.NOTIFICATION:
             self._emit(event)
             self._observe_notification(event)
@@ -347,7 +386,12 @@ class McpClient:
             return
         task = asyncio.create_task(self._handle_server_request(request_id, event))
         self._handler_tasks[request_id] = task
-        task.add_done_callback(lambda _: self._handler_tasks.pop(request_id, None))
+
+        def forget(done: asyncio.Task[None]) -> None:
+            if self._handler_tasks.get(request_id) is done:
+                del self._handler_tasks[request_id]
+
+        task.add_done_callback(forget)
 
     async def _handle_server_request(self, request_id: RequestId, event: TraceEvent) -> None:
         method = event.method or ""
@@ -388,10 +432,30 @@ class McpClient:
         while len(self._finished) > FINISHED_IDS_REMEMBERED:
             self._finished.popitem(last=False)
 
+    def _give_up(self, request_id: RequestId, pending: _Pending, outcome: str, reason: str) -> None:
+        """Record that a request's answer is no longer awaited, on the request's row too."""
+        self._finish(request_id, outcome)
+        event = local_event(
+            EventKind.ERROR,
+            f"{pending.method} (id {request_id}) {outcome}: {reason}",
+            outcome=outcome,
+        )
+        event.method = pending.method
+        event.message_id = request_id
+        event.request_seq = pending.event.seq
+        elapsed = asyncio.get_running_loop().time() - pending.started
+        event.duration_ms = round(elapsed * 1000, 3)
+        self._emit(event)
+
+    def _in_background(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     def _fail_all(self, error: McpError) -> None:
         for request_id, pending in list(self._pending.items()):
             if not pending.future.done():
-                self._finish(request_id, "abandoned")
+                self._give_up(request_id, pending, "failed", str(error))
                 pending.future.set_exception(error)
 
 

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.client import ClientConfig, McpClient
+from inspector.mcp.client import ClientConfig, McpClient, ServerRequest
 from inspector.mcp.errors import ConnectError, FailureLayer, RequestTimeout, TransportClosed
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
+from inspector.mcp.transports.base import inbound_frame
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
 from tests.conftest import fixture_server
 
@@ -215,10 +216,55 @@ async def test_a_crash_in_the_middle_of_a_request_fails_it_with_the_exit_code(
 
 
 async def test_a_silent_server_times_out(make_client: MakeClient) -> None:
-    client, _ = make_client(fixture_server("broken_stdio", "silent"), request_timeout=0.3)
+    client, recorder = make_client(fixture_server("broken_stdio", "silent"), request_timeout=0.3)
     await client.connect()
     with pytest.raises(RequestTimeout):
         await client.request("tools/call", {"name": "anything"})
+    request = next(e for e in recorder.messages(Direction.OUT) if e.method == "tools/call")
+    ended = next(e for e in recorder.of_kind(EventKind.ERROR) if e.request_seq == request.seq)
+    assert ended.detail["outcome"] == "timed out"
+    assert ended.duration_ms is not None
+    assert ended.duration_ms >= 300
+
+
+async def test_a_caller_that_stops_waiting_cancels_on_the_wire(make_client: MakeClient) -> None:
+    client, recorder = make_client(fixture_server("broken_stdio", "silent"))
+    await client.connect()
+    call = asyncio.create_task(client.request("tools/call", {"name": "anything"}))
+    await asyncio.sleep(0.2)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    await asyncio.sleep(0.1)
+    outcomes = [e.detail.get("outcome") for e in recorder.of_kind(EventKind.ERROR)]
+    assert outcomes == ["abandoned"]
+    sent = [e for e in recorder.messages(Direction.OUT) if e.method == "notifications/cancelled"]
+    assert [e.payload["params"]["requestId"] for e in sent] == [2]
+
+
+async def test_a_duplicate_server_request_id_is_refused(make_client: MakeClient) -> None:
+    client, recorder = make_client(fixture_server("broken_stdio"))
+    await client.connect()
+
+    async def wait_forever(request: ServerRequest) -> dict[str, Any]:
+        await asyncio.Event().wait()
+        return {}
+
+    client.handlers["roots/list"] = wait_forever
+    frame = '{"jsonrpc":"2.0","id":"r1","method":"roots/list"}'
+    client.transport_event(inbound_frame(frame))
+    client.transport_event(inbound_frame(frame))
+    await asyncio.sleep(0.05)
+    second = [e for e in recorder.messages(Direction.IN) if e.message_id == "r1"][1]
+    assert [f.rule for f in second.findings] == ["client.duplicate-id"]
+    replies = [e.payload for e in recorder.messages(Direction.OUT) if e.message_id == "r1"]
+    assert replies == [
+        {
+            "jsonrpc": "2.0",
+            "id": "r1",
+            "error": {"code": -32600, "message": "Duplicate request id."},
+        }
+    ]
 
 
 async def test_a_batched_initialize_response_is_accepted_and_flagged(

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from inspector import services
 from inspector.asgi import application
+from inspector.mcp.errors import RequestTimeout
 from inspector.runtime import registry
 from tests.conftest import fixture_spec
 
@@ -102,4 +103,18 @@ async def test_flood_reaches_the_page_complete_and_in_order() -> None:
     pushes = await pushes_until(stream, session.log.last_seq)
     assert row_seqs(pushes) == list(range(1, session.log.last_seq + 1))
     assert len(pushes) < 100, "a flood is pushed in batches"
+    await stream.disconnect()
+
+
+async def test_a_request_that_times_out_says_so_on_its_row() -> None:
+    spec = fixture_spec("broken_stdio", "silent", request_timeout=0.3)
+    snapshot = await services.session_connect(spec)
+    stream = await open_stream(snapshot.id, after=snapshot.last_seq)
+    session = registry().get(snapshot.id)
+    assert session is not None
+    with pytest.raises(RequestTimeout):
+        await session.request("tools/call", {"name": "x"})
+    html = "".join(p["html"] for p in await pushes_until(stream, session.log.last_seq))
+    request_seq = snapshot.last_seq + 1
+    assert re.search(rf'outcome-error" id="outcome-{request_seq}"><a [^>]*>timed out · \d', html)
     await stream.disconnect()

@@ -65,11 +65,7 @@ def check_bind(host: str, allow_all: bool) -> None:
             f"Refusing to bind {host or 'all addresses'}: anyone on the network could start "
             "processes through the inspector. Pass --dangerously-bind-all if you mean it."
         )
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback(host):
         raise UsageError(
             f"Refusing to bind {host}: only loopback addresses are allowed without "
             "--dangerously-bind-all."
@@ -88,6 +84,25 @@ def check_port_free(host: str, port: int) -> None:
             ) from exc
 
 
+def is_loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def network_names(host: str) -> list[str]:
+    """The host names a browser may use to reach a non-loopback bind."""
+    if host not in WILDCARD_HOSTS:
+        return [host]
+    machine = socket.gethostname()
+    try:
+        _, aliases, addresses = socket.gethostbyname_ex(machine)
+    except OSError:
+        aliases, addresses = [], []
+    return sorted({machine, *aliases, *addresses})
+
+
 def prefill_from(args: argparse.Namespace) -> dict[str, Any]:
     if args.server_command:
         return {"command": args.server_command[0], "args": args.server_command[1:]}
@@ -104,10 +119,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"inspector: {exc}", file=sys.stderr)
         return 1
-    return serve(args.host, args.port, prefill_from(args))
+    shown_host = args.host
+    if not is_loopback(args.host):
+        names = network_names(args.host)
+        # Django refuses Host headers it does not know: name the ones this bind serves.
+        listed = [*os.environ.get("INSPECTOR_ALLOWED_HOSTS", "").split(","), *names]
+        os.environ["INSPECTOR_ALLOWED_HOSTS"] = ",".join(name for name in listed if name)
+        shown_host = names[0] if names else args.host
+        print(
+            f"inspector: warning: listening on {args.host or 'all addresses'}; anyone who can "
+            f"reach it and has the token can start processes here. Host names accepted: "
+            f"{', '.join(names)} (add more with INSPECTOR_ALLOWED_HOSTS).",
+            file=sys.stderr,
+        )
+    return serve(args.host, args.port, prefill_from(args), shown_host=shown_host)
 
 
-def serve(host: str, port: int, prefill: dict[str, Any]) -> int:
+def serve(host: str, port: int, prefill: dict[str, Any], *, shown_host: str) -> int:
     token = os.environ.get("INSPECTOR_TOKEN") or secrets.token_urlsafe(24)
     os.environ["INSPECTOR_TOKEN"] = token
     os.environ["INSPECTOR_PREFILL"] = json.dumps(prefill)
@@ -125,7 +153,8 @@ def serve(host: str, port: int, prefill: dict[str, Any]) -> int:
     from inspector.asgi import application
     from inspector.shutdown import close_sessions_before_shutdown
 
-    shown_host = f"[{host}]" if ":" in host else host
+    if ":" in shown_host:
+        shown_host = f"[{shown_host}]"
     url = f"http://{shown_host}:{port}/?token={token}"
 
     def announce() -> None:

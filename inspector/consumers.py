@@ -8,7 +8,6 @@ twice.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -19,6 +18,7 @@ from inspector import services
 from inspector.rendering import render_event_batch
 from inspector.runtime import session_group
 from inspector.security import query_param
+from inspector.views.common import seq_param
 
 BATCH = 500
 
@@ -37,8 +37,7 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
         except services.SessionNotFound:
             await self.close(code=4404)
             return
-        self.sent_seq = _int(query_param(self.scope, "after"))
-        self._push_lock = asyncio.Lock()
+        self.sent_seq = seq_param(query_param(self.scope, "after"))
         await self.channel_layer.group_add(session_group(self.session_id), self.channel_name)
         await self.accept()
         await self._push_new()
@@ -57,25 +56,17 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
             await self._push_new()
 
     async def _push_new(self) -> None:
-        # Notices may arrive while a push is under way; the lock keeps pushes in order
-        # and the seq check makes a superfluous one a no-op.
-        async with self._push_lock:
-            while True:
-                events = await services.session_events_after(self.session_id, self.sent_seq, BATCH)
-                if not events:
-                    return
-                snapshot = await services.session_get(self.session_id)
-                html = render_event_batch(snapshot, events)
-                last = events[-1].seq
-                assert last is not None
-                await self.send(text_data=json.dumps({"last_seq": last, "html": html}))
-                self.sent_seq = last
-                if len(events) < BATCH:
-                    return
-
-
-def _int(value: str | None) -> int:
-    try:
-        return max(0, int(value or 0))
-    except ValueError:
-        return 0
+        # Channels hands a consumer one message at a time, so pushes never overlap; a
+        # notice for events already pushed finds nothing new.
+        while True:
+            events = await services.session_events_after(self.session_id, self.sent_seq, BATCH)
+            if not events:
+                return
+            snapshot = await services.session_get(self.session_id)
+            html = render_event_batch(snapshot, events)
+            last = events[-1].seq
+            assert last is not None
+            await self.send(text_data=json.dumps({"last_seq": last, "html": html}))
+            self.sent_seq = last
+            if len(events) < BATCH:
+                return

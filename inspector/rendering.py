@@ -101,6 +101,10 @@ def _summary(event: TraceEvent) -> str:
 
 
 def _body(event: TraceEvent) -> str:
+    if len(event.text) > SHOWN_BODY_CHARS:
+        # Re-indenting megabytes only to cut them takes the event loop's time: show the
+        # raw beginning instead (the whole event stays downloadable).
+        return event.text
     if event.kind is EventKind.MESSAGE and event.payload is not None:
         return json.dumps(event.payload, indent=2, ensure_ascii=False)
     if event.kind in (EventKind.HTTP, EventKind.SSE, EventKind.PROCESS) and event.detail:

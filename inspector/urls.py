@@ -12,7 +12,5 @@ urlpatterns = [
     path("sessions/<str:session_id>/disconnect", session.disconnect, name="session-disconnect"),
     path("sessions/<str:session_id>/reconnect", session.reconnect, name="session-reconnect"),
     path("sessions/<str:session_id>/events", session.earlier_events, name="session-events"),
-    path(
-        "sessions/<str:session_id>/events/<int:seq>.json", session.raw_event, name="session-event"
-    ),
+    path("sessions/<str:session_id>/events/<int:seq>/raw", session.raw_event, name="session-event"),
 ]

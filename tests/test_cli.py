@@ -98,3 +98,41 @@ def test_starts_migrates_prints_the_token_url_and_prefills(tmp_path: Path) -> No
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=15)
+
+
+def test_a_dangerous_bind_is_reachable_by_the_machines_names(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "INSPECTOR_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "inspector.cli",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            str(port),
+            "--dangerously-bind-all",
+        ],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        match = re.search(rf"Open http://([^:/]+):{port}/\?token=(\S+)", line)
+        assert match, line
+        name, token = match.groups()
+        assert name != "0.0.0.0", "the printed URL must be one a browser can open"
+        with httpx.Client(follow_redirects=True, timeout=10) as browser:
+            page = browser.get(f"http://127.0.0.1:{port}/?token={token}", headers={"Host": name})
+            assert page.status_code == 200, page.text[:300]
+            foreign = browser.get(f"http://127.0.0.1:{port}/", headers={"Host": "evil.example"})
+            assert foreign.status_code == 400
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)

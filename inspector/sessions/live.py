@@ -206,9 +206,6 @@ class LiveSession:
             self._dirty.set()
             await asyncio.sleep(BACKPRESSURE_POLL_SECONDS)
 
-    def add_watcher(self, watcher: Watcher) -> None:
-        self._watchers.append(watcher)
-
     async def _run_pump(self) -> None:
         """Persist in batches and tell watchers, a few times a second at most."""
         while True:
@@ -218,6 +215,7 @@ class LiveSession:
                 await self._flush_and_announce()
             except Exception:
                 logger.exception("Could not store events of session %s; will retry", self.id)
+                self._dirty.set()
             await asyncio.sleep(PUMP_INTERVAL_SECONDS)
 
     async def _flush_and_announce(self) -> None:

@@ -61,11 +61,6 @@ class SessionRegistry:
             await self._sessions.pop(session_id).close()
         return stale
 
-    async def close(self, session_id: str) -> None:
-        session = self._sessions.get(session_id)
-        if session is not None:
-            await session.close()
-
     async def close_all(self) -> None:
         await asyncio.gather(
             *(session.close() for session in self._sessions.values()), return_exceptions=True

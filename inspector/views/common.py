@@ -35,3 +35,11 @@ def snapshot_json(snapshot: SessionSnapshot) -> dict[str, Any]:
         "server": snapshot.server,
         "last_seq": snapshot.last_seq,
     }
+
+
+def seq_param(value: str | None) -> int:
+    """A seq from a query string: a non-negative integer, 0 when absent or malformed."""
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.mcp.trace import TraceEvent
+from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.rendering import event_rows, split_lanes
-from inspector.views.common import HtmxHttpRequest, snapshot_json
+from inspector.views.common import HtmxHttpRequest, seq_param, snapshot_json
 
 
 async def _snapshot(session_id: str) -> services.SessionSnapshot:
@@ -34,7 +34,7 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 @require_GET
 async def detail_json(request: HtmxHttpRequest, session_id: str) -> JsonResponse:
     snapshot = await _snapshot(session_id)
-    after = _int(request.GET.get("after"))
+    after = seq_param(request.GET.get("after"))
     events = await services.session_events_after(session_id, after)
     return JsonResponse(
         {"session": snapshot_json(snapshot), "events": [event.to_dict() for event in events]}
@@ -45,7 +45,7 @@ async def detail_json(request: HtmxHttpRequest, session_id: str) -> JsonResponse
 async def earlier_events(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """A page of older events, prepended above what the page already shows."""
     snapshot = await _snapshot(session_id)
-    before = _int(request.GET.get("before"))
+    before = seq_param(request.GET.get("before"))
     events = await services.session_events_before(session_id, before)
     return render(request, "inspector/session.html#earlier-events", _log_context(snapshot, events))
 
@@ -70,8 +70,11 @@ async def raw_event(request: HtmxHttpRequest, session_id: str, seq: int) -> Http
         event = await services.session_event(session_id, seq)
     except services.SessionNotFound as exc:
         raise Http404("No such event.") from exc
-    response = HttpResponse(event.text, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{session_id}-{seq}.json"'
+    is_message = event.kind is EventKind.MESSAGE
+    content_type = "application/json" if is_message else "text/plain"
+    extension = "json" if is_message else "txt"
+    response = HttpResponse(event.text, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{session_id}-{seq}.{extension}"'
     return response
 
 
@@ -98,10 +101,3 @@ def _back(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     if request.htmx:
         return HttpResponse(status=204)
     return redirect(reverse("session", args=[session_id]))
-
-
-def _int(value: str | None) -> int:
-    try:
-        return max(0, int(value or 0))
-    except ValueError:
-        return 0

@@ -184,7 +184,7 @@ async def test_raw_event_download_is_the_exact_text(client: AsyncClient) -> None
     session_id = await connect(client, arguments="-m tests.servers.broken_stdio noise invalid")
     data = (await client.get(f"/sessions/{session_id}.json")).json()
     broken = next(e for e in data["events"] if e.get("findings") and e["kind"] == "message")
-    response = await client.get(f"/sessions/{session_id}/events/{broken['seq']}.json")
+    response = await client.get(f"/sessions/{session_id}/events/{broken['seq']}/raw")
     assert response.content.decode() == broken["text"]
     assert "attachment" in response["Content-Disposition"]
 

@@ -136,19 +136,23 @@ class StdioTransport(Transport):
         self, stream: asyncio.StreamReader, deliver: Callable[[str], None]
     ) -> None:
         buffer = bytearray()
+        scanned = 0  # bytes of `buffer` known to hold no newline: a long line is scanned once
         while True:
             await self.wait_for_flow()
             chunk = await stream.read(READ_CHUNK)
             if not chunk:
                 break
             buffer.extend(chunk)
-            while (newline := buffer.find(b"\n")) >= 0:
+            while (newline := buffer.find(b"\n", scanned)) >= 0:
                 line = bytes(buffer[:newline])
                 del buffer[: newline + 1]
+                scanned = 0
                 deliver(_decode_line(line))
+            scanned = len(buffer)
             if len(buffer) > MAX_LINE_BYTES:
                 deliver(_decode_line(bytes(buffer)))
                 buffer.clear()
+                scanned = 0
         if buffer:
             deliver(_decode_line(bytes(buffer)))
 

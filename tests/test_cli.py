@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -70,12 +72,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_starts_migrates_prints_the_token_url_and_prefills(tmp_path: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "INSPECTOR_DATA_DIR": str(tmp_path)}
+@contextlib.contextmanager
+def running_inspector(data_dir: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """The real command in a subprocess, with the line it printed first."""
+    env = {**os.environ, "INSPECTOR_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "inspector.cli", "--port", str(port), "--", "my-server", "--x"],
+        [sys.executable, "-m", "inspector.cli", *args],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -84,9 +87,20 @@ def test_starts_migrates_prints_the_token_url_and_prefills(tmp_path: Path) -> No
     )
     try:
         assert process.stdout is not None
-        assert process.stderr is not None
-        line = process.stdout.readline()
+        yield process, process.stdout.readline()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+
+
+def test_starts_migrates_prints_the_token_url_and_prefills(tmp_path: Path) -> None:
+    port = free_port()
+    with running_inspector(tmp_path, "--port", str(port), "--", "my-server", "--x") as (
+        process,
+        line,
+    ):
         match = re.search(rf"Open (http://127\.0\.0\.1:{port}/\?token=\S+)", line)
+        assert process.stderr is not None
         assert match, line + (process.stderr.read() if process.poll() is not None else "")
         assert (tmp_path / "inspector.sqlite3").exists()
         with httpx.Client(follow_redirects=True, timeout=10) as browser:
@@ -95,35 +109,12 @@ def test_starts_migrates_prints_the_token_url_and_prefills(tmp_path: Path) -> No
             assert 'value="my-server"' in page.text
             assert 'value="--x"' in page.text
             assert httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 403
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=15)
 
 
 def test_a_dangerous_bind_is_reachable_by_the_machines_names(tmp_path: Path) -> None:
     port = free_port()
-    env = {**os.environ, "INSPECTOR_DATA_DIR": str(tmp_path)}
-    env.pop("DATABASE_URL", None)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "inspector.cli",
-            "--host",
-            "0.0.0.0",
-            "--port",
-            str(port),
-            "--dangerously-bind-all",
-        ],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
+    args = ("--host", "0.0.0.0", "--port", str(port), "--dangerously-bind-all")
+    with running_inspector(tmp_path, *args) as (_, line):
         match = re.search(rf"Open http://([^:/]+):{port}/\?token=(\S+)", line)
         assert match, line
         name, token = match.groups()
@@ -133,6 +124,3 @@ def test_a_dangerous_bind_is_reachable_by_the_machines_names(tmp_path: Path) -> 
             assert page.status_code == 200, page.text[:300]
             foreign = browser.get(f"http://127.0.0.1:{port}/", headers={"Host": "evil.example"})
             assert foreign.status_code == 400
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=15)

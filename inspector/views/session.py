@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -80,17 +81,21 @@ async def raw_event(request: HtmxHttpRequest, session_id: str, seq: int) -> Http
 
 @require_POST
 async def disconnect(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    try:
-        await services.session_disconnect(session_id)
-    except services.SessionNotFound as exc:
-        raise Http404("The session is not live in this inspector.") from exc
-    return _back(request, session_id)
+    return await _command(request, session_id, services.session_disconnect)
 
 
 @require_POST
 async def reconnect(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    return await _command(request, session_id, services.session_reconnect)
+
+
+async def _command(
+    request: HtmxHttpRequest,
+    session_id: str,
+    service: Callable[[str], Awaitable[services.SessionSnapshot]],
+) -> HttpResponse:
     try:
-        await services.session_reconnect(session_id)
+        await service(session_id)
     except services.SessionNotFound as exc:
         raise Http404("The session is not live in this inspector.") from exc
     return _back(request, session_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from itertools import islice
 
 from inspector.mcp.trace import TraceEvent
 from inspector.sessions.store import EventStore
@@ -127,7 +128,4 @@ class EventLog:
     def _from_window(self, seq: int, limit: int) -> list[TraceEvent]:
         start = self.window_start()
         offset = max(0, seq + 1 - start)
-        result = []
-        for index in range(offset, min(offset + limit, len(self._window))):
-            result.append(self._window[index])
-        return result
+        return list(islice(self._window, offset, offset + limit))

@@ -50,25 +50,26 @@ async def test_legacy_sse_end_to_end(mcp_http_server: RunningServer) -> None:
     assert opened, "the legacy transport starts with its GET event stream"
 
 
+async def failed_connect(url: str) -> tuple[ConnectError, McpClient]:
+    client = McpClient(StreamableHttpTransport(url), on_event=lambda event: None)
+    with pytest.raises(ConnectError) as raised:
+        await client.connect()
+    return raised.value, client
+
+
 async def test_an_http_error_on_initialize_names_the_http_layer(
     broken_http_server: RunningServer, path_token: str
 ) -> None:
-    transport = StreamableHttpTransport(broken_http_server.url(f"/{path_token}/no-such-scenario"))
-    client = McpClient(transport, on_event=lambda event: None)
-    with pytest.raises(ConnectError) as raised:
-        await client.connect()
-    assert raised.value.layer is FailureLayer.HTTP
-    assert raised.value.status == 404
-    assert "No such scenario" in str(raised.value)
+    error, _ = await failed_connect(broken_http_server.url(f"/{path_token}/no-such-scenario"))
+    assert error.layer is FailureLayer.HTTP
+    assert error.status == 404
+    assert "No such scenario" in str(error)
 
 
 async def test_a_session_expiring_during_the_handshake_fails_the_connect(
     broken_http_server: RunningServer, path_token: str
 ) -> None:
-    transport = StreamableHttpTransport(broken_http_server.url(f"/{path_token}/expired"))
-    client = McpClient(transport, on_event=lambda event: None)
-    with pytest.raises(ConnectError) as raised:
-        await client.connect()
-    assert raised.value.layer is FailureLayer.HTTP
-    assert "during the handshake" in str(raised.value)
+    error, client = await failed_connect(broken_http_server.url(f"/{path_token}/expired"))
+    assert error.layer is FailureLayer.HTTP
+    assert "during the handshake" in str(error)
     assert client.closed

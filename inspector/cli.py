@@ -3,6 +3,7 @@
     inspector                         start the web UI
     inspector https://host/mcp        ... with that URL in the connect form
     inspector -- npx -y some-server   ... with that command in the connect form
+    inspector --cli TARGET --method M call one method headlessly (see `inspector --cli --help`)
 
 Django is imported only once the web UI is being served, so that the headless mode of
 this command starts fast.
@@ -111,8 +112,19 @@ def prefill_from(args: argparse.Namespace) -> dict[str, Any]:
     return {}
 
 
+def wants_headless(argv: Sequence[str]) -> bool:
+    """`--cli` among the inspector's own words (after `--`, it belongs to the server)."""
+    words = list(argv)
+    return "--cli" in (words[: words.index("--")] if "--" in words else words)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if wants_headless(argv):
+        from inspector.headless.main import main as headless_main
+
+        return headless_main(argv)
+    args = parse_args(argv)
     try:
         check_bind(args.host, args.dangerously_bind_all)
         check_port_free(args.host, args.port)

@@ -133,12 +133,15 @@ class McpClient:
         max_total: float | None = None,
         cancel_on_timeout: bool = True,
         track_progress: bool = True,
+        on_started: Callable[[RequestId], None] | None = None,
     ) -> dict[str, Any]:
         """Send a request and wait for its result; raise a `RequestError` otherwise.
 
         `timeout` (default: the configured request timeout) restarts on each progress
         notification when so configured; `max_total` (default: the configured maximum)
-        bounds the whole wait regardless.
+        bounds the whole wait regardless. `on_started` learns the request's id before it
+        is sent, so that the caller can cancel it while waiting. A progress token already
+        in `params._meta` is kept; otherwise the request id serves as one.
         """
         if self._closed is not None:
             raise TransportClosed(str(self._closed))
@@ -153,6 +156,8 @@ class McpClient:
         now = loop.time()
         pending = _Pending(method, event, loop.create_future(), now, now)
         self._pending[request_id] = pending
+        if on_started is not None:
+            on_started(request_id)
         self._emit(event)
         try:
             try:

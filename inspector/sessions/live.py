@@ -9,19 +9,29 @@ import logging
 import time
 import uuid
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from inspector.mcp.client import McpClient
+from inspector.mcp.client import ClientConfig, McpClient, ServerRequestHandler
 from inspector.mcp.errors import (
     ConnectError,
     FailureLayer,
+    McpError,
     RequestCancelled,
     SessionExpired,
     TransportClosed,
 )
 from inspector.mcp.lifecycle import ServerInfo
-from inspector.mcp.trace import EventKind, TraceEvent, local_event
+from inspector.mcp.trace import (
+    Direction,
+    EventKind,
+    MessageType,
+    RequestId,
+    TraceEvent,
+    local_event,
+)
+from inspector.sessions.catalog import Catalog
 from inspector.sessions.log import EventLog
 from inspector.sessions.spec import ConnectionSpec
 from inspector.sessions.store import EventStore, Watcher
@@ -47,6 +57,21 @@ class SessionStatus(StrEnum):
         return self in (SessionStatus.CONNECTING, SessionStatus.CONNECTED)
 
 
+@dataclass(slots=True)
+class Call:
+    """A request made on a page's behalf, with where it sits in the event log.
+
+    `response_seq` is the event that ended it: the response, or the record of the client
+    giving up (timeout, cancel, lost connection). Its parts can be fetched from the log.
+    """
+
+    method: str
+    result: dict[str, Any] | None = None
+    error: McpError | None = None
+    request_seq: int | None = None
+    response_seq: int | None = None
+
+
 class LiveSession:
     """Owns a client, its tasks and its event log. Every task it starts is awaited on close."""
 
@@ -58,6 +83,8 @@ class LiveSession:
         watchers: list[Watcher] | None = None,
         session_id: str | None = None,
         owner_id: int | None = None,
+        handlers: dict[str, ServerRequestHandler] | None = None,
+        capabilities: dict[str, Any] | None = None,
     ) -> None:
         self.id = session_id or uuid.uuid4().hex
         self.spec = spec
@@ -68,6 +95,19 @@ class LiveSession:
         self.error: ConnectError | None = None
         self.server: ServerInfo | None = None
         self.client: McpClient | None = None
+        # How this session answers requests from the server, and what it declares it can
+        # answer; both apply to every connection the session makes.
+        self.handlers: dict[str, ServerRequestHandler] = dict(handlers or {})
+        self.capabilities: dict[str, Any] = dict(capabilities or {})
+        # Requests started with a caller's key (a page's call), so the page can cancel them.
+        self._calls: dict[str, RequestId] = {}
+        # Calls by their request id until the request event has a seq, then by that seq:
+        # a response names its request by seq, whatever spelling of the id it echoed.
+        self._starting: dict[RequestId, Call] = {}
+        self._tracked: dict[int, Call] = {}
+        self.catalog = Catalog()
+        # Resource URIs this connection subscribed to; a new connection starts with none.
+        self.subscriptions: set[str] = set()
         self.created_at = time.time()
         self.last_activity = self.created_at
         self._watchers = list(watchers or [])
@@ -136,15 +176,18 @@ class LiveSession:
     async def _connect(self) -> None:
         self.error = None
         self.server = None
+        self.catalog = Catalog()
+        self.subscriptions = set()
         self._set_status(SessionStatus.CONNECTING, f"Connecting to {self.spec.target}")
         transport = self.spec.build_transport()
         transport.flow_gate = self._until_store_catches_up
         client = McpClient(
             transport,
-            self.spec.client_config(),
+            self.client_config(),
             on_event=self._record,
             on_closed=self._connection_lost,
         )
+        client.handlers.update(self.handlers)
         self.client = client
         try:
             self.server = await client.connect()
@@ -181,6 +224,11 @@ class LiveSession:
             self._set_status(SessionStatus.DISCONNECTED, f"The server went away: {error}")
         self._spawn_save()
 
+    def client_config(self) -> ClientConfig:
+        config = self.spec.client_config()
+        config.capabilities = {**config.capabilities, **self.capabilities}
+        return config
+
     # -- requests ------------------------------------------------------------------
 
     async def request(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -190,11 +238,73 @@ class LiveSession:
         self.last_activity = time.time()
         return await client.request(method, params)
 
+    async def call(
+        self, method: str, params: dict[str, Any] | None = None, *, call_key: str
+    ) -> Call:
+        """Like `request`, but failures are part of the answer, and so are the seqs of
+        the request and of the event that ended it.
+
+        The `call_key` is the request's progress token, and `cancel_call(key)` cancels it
+        while it runs: the page that starts a call names it before the request has an id.
+        """
+        call = Call(method)
+        client = self.client
+        if client is None or self.status is not SessionStatus.CONNECTED:
+            call.error = TransportClosed(f"The session is {self.status.value}.")
+            return call
+        if call_key in self._calls:
+            # A key names one running call; a repeat must not take over the first one's.
+            call_key = uuid.uuid4().hex
+        self.last_activity = time.time()
+        params = dict(params or {})
+        params["_meta"] = {**(params.get("_meta") or {}), "progressToken": call_key}
+        request_id: RequestId | None = None
+
+        def started(started_id: RequestId) -> None:
+            nonlocal request_id
+            request_id = started_id
+            self._calls[call_key] = started_id
+            self._starting[started_id] = call
+
+        try:
+            call.result = await client.request(method, params, on_started=started)
+        except McpError as exc:
+            call.error = exc
+        finally:
+            self._calls.pop(call_key, None)
+            if request_id is not None:
+                self._starting.pop(request_id, None)
+            if call.request_seq is not None:
+                self._tracked.pop(call.request_seq, None)
+        return call
+
+    async def cancel_call(self, call_key: str, reason: str = "Cancelled by the user.") -> bool:
+        """Cancel the running request started under `call_key`; False if none runs."""
+        request_id = self._calls.get(call_key)
+        client = self.client
+        if request_id is None or client is None:
+            return False
+        return await client.cancel(request_id, reason)
+
     # -- events --------------------------------------------------------------------
 
     def _record(self, event: TraceEvent) -> None:
         self.log.append(event)
+        if self._starting or self._tracked:
+            self._note_call_event(event)
         self._dirty.set()
+
+    def _note_call_event(self, event: TraceEvent) -> None:
+        outbound_request = (
+            event.message_type is MessageType.REQUEST and event.direction is Direction.OUT
+        )
+        if outbound_request and event.message_id is not None and event.seq is not None:
+            call = self._starting.pop(event.message_id, None)
+            if call is not None:
+                call.request_seq = event.seq
+                self._tracked[event.seq] = call
+        elif event.request_seq is not None and event.request_seq in self._tracked:
+            self._tracked[event.request_seq].response_seq = event.seq
 
     def _set_status(self, status: SessionStatus, text: str, **detail: Any) -> None:
         self.status = status

@@ -1,0 +1,373 @@
+"""One headless call: resolve the server, connect, send the request, report, close.
+
+Every wait is bounded: the handshake by the connect timeout, each request by the request
+timeout (the client's own, restarted by progress and capped in total), closing by the
+transport's escalation from closing stdin to SIGKILL. The result is printed as soon as it
+is in, before the server is shut down.
+
+A stdio server named on the command line is started before the client (and pydantic,
+which it needs) is imported: the server boots while the rest of the inspector loads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+from dataclasses import replace
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from inspector.headless.args import LIST_METHODS, Invocation, ServerChoice, UsageError
+from inspector.headless.output import (
+    ExitCode,
+    Failure,
+    Reporter,
+    connect_failure,
+    encode,
+    request_failure,
+    usage_failure,
+)
+from inspector.mcp.errors import ConnectError, McpError, TransportClosed
+from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
+from inspector.mcp.transports.base import TransportListener
+from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
+
+if TYPE_CHECKING:
+    from inspector.mcp.client import McpClient
+    from inspector.sessions.spec import ConnectionSpec
+
+# Beyond the connect timeout, for whatever the handshake's own timeout does not cover.
+CONNECT_GRACE_SECONDS = 5.0
+# The stdio transport escalates from closing stdin to SIGKILL in about six seconds.
+CLOSE_SECONDS = 10.0
+# A server whose cursors never end must not keep a list call going forever.
+MAX_PAGES = 1000
+DEFAULT_CONFIG_SERVER = "default-server"
+
+
+class TraceSink:
+    """Numbers every event of the call, remembers the initialize result, and writes the
+    events to the trace file as JSON lines."""
+
+    def __init__(self, path: str | None) -> None:
+        self._file: IO[bytes] | None = None
+        self._seq = 0
+        self.initialize_result: dict[str, Any] | None = None
+        self.write_error: OSError | None = None
+        if path is not None:
+            try:
+                self._file = Path(path).open("wb")  # noqa: SIM115 - closed by close()
+            except OSError as exc:
+                raise UsageError(f"cannot write the trace file {path}: {exc.strerror}") from exc
+
+    def record(self, event: TraceEvent) -> None:
+        self._seq += 1
+        event.seq = self._seq
+        if (
+            event.kind is EventKind.MESSAGE
+            and event.direction is Direction.IN
+            and event.message_type is MessageType.RESULT
+            and event.method == "initialize"
+            and isinstance(event.payload, dict)
+            and isinstance(event.payload.get("result"), dict)
+        ):
+            self.initialize_result = event.payload["result"]
+        if self._file is not None and self.write_error is None:
+            line = json.dumps(event.to_dict(), ensure_ascii=False) + "\n"
+            try:
+                # Line by line, so that `tail -f` follows the call and a killed run
+                # leaves everything up to its end.
+                self._file.write(encode(line))
+                self._file.flush()
+            except OSError as exc:
+                self.write_error = exc
+
+    def close(self) -> None:
+        if self._file is not None:
+            try:
+                self._file.close()
+            except OSError as exc:
+                self.write_error = self.write_error or exc
+
+
+def connection_spec(server: ServerChoice) -> ConnectionSpec:
+    """The connection the command line describes; raise `UsageError` if it cannot be."""
+    from inspector.sessions.spec import ConnectionSpec, TransportKind
+
+    if server.config_path is not None:
+        spec = _from_config(server)
+    elif server.transport == "stdio":
+        spec = ConnectionSpec(
+            TransportKind.STDIO,
+            command=server.words[0],
+            args=server.words[1:],
+            env=dict(server.env),
+            cwd=server.cwd,
+        )
+    else:
+        kind = TransportKind(server.transport or "http")
+        spec = ConnectionSpec(kind, url=server.words[0], headers=dict(server.headers))
+    changes: dict[str, Any] = {}
+    if server.protocol_version is not None:
+        changes["protocol_version"] = server.protocol_version
+    if server.connect_timeout is not None:
+        changes["connect_timeout"] = server.connect_timeout
+    if server.request_timeout is not None:
+        changes["request_timeout"] = server.request_timeout
+        changes["max_total_timeout"] = max(spec.max_total_timeout, server.request_timeout)
+    return replace(spec, **changes)
+
+
+def _from_config(server: ServerChoice) -> ConnectionSpec:
+    from inspector.sessions.config_files import ConfigError, parse_config, read_config_text
+    from inspector.sessions.spec import TransportKind
+
+    path = server.config_path
+    assert path is not None
+    try:
+        text = read_config_text(path)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc  # it names the file already
+    try:
+        servers = parse_config(text)
+    except ConfigError as exc:
+        raise UsageError(f"{path}: {exc}") from exc
+    by_name = {entry.name: entry.spec for entry in servers}
+    names = ", ".join(by_name) or "none"
+    if server.server_name is not None:
+        if server.server_name not in by_name:
+            raise UsageError(f"{path} has no server {server.server_name!r} (it has: {names})")
+        spec = by_name[server.server_name]
+    elif len(by_name) == 1:
+        spec = next(iter(by_name.values()))
+    elif DEFAULT_CONFIG_SERVER in by_name:
+        spec = by_name[DEFAULT_CONFIG_SERVER]
+    else:
+        raise UsageError(f"{path} has several servers; pick one with --server ({names})")
+
+    if server.transport is not None and server.transport != spec.transport.value:
+        raise UsageError(
+            f"--transport {server.transport} contradicts the config file ({spec.transport.value})"
+        )
+    changes: dict[str, Any] = {}
+    if spec.transport is TransportKind.STDIO:
+        if server.headers:
+            raise UsageError("--header applies to a URL server; this one is a command")
+        changes["env"] = {**spec.env, **server.env}
+        if server.cwd is not None:
+            changes["cwd"] = server.cwd
+    else:
+        if server.env or server.cwd is not None:
+            raise UsageError("-e and --cwd apply to a command; this server is a URL")
+        changes["headers"] = {**spec.headers, **server.headers}
+    return replace(spec, **changes)
+
+
+async def run(invocation: Invocation, reporter: Reporter) -> int:
+    """Make the call and report it; return the exit status. Never raises."""
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    terminated = False
+
+    def on_sigterm() -> None:
+        nonlocal terminated
+        terminated = True
+        if task is not None:
+            task.cancel()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    try:
+        failure = await _call(invocation, reporter)
+    except asyncio.CancelledError:
+        # Interrupted (Ctrl-C or SIGTERM): the server has been shut down on the way out.
+        failure = Failure(ExitCode.INTERRUPTED, "interrupted", "Interrupted.")
+        reporter.failure(failure)
+        return 128 + signal.SIGTERM if terminated else int(ExitCode.INTERRUPTED)
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGTERM)
+    if failure is not None:
+        reporter.failure(failure)
+        return int(failure.exit_code)
+    return int(ExitCode.OK)
+
+
+class _EarlyStdio(StdioTransport):
+    """A stdio transport started ahead of its client. What it sees before the client binds
+    is kept, and handed over in order when it does; the client's `open()` then only
+    reports how the start went."""
+
+    def __init__(self, parameters: StdioParameters) -> None:
+        super().__init__(parameters)
+        self._early = _Held()
+        self._start_error: ConnectError | None = None
+
+    async def start(self) -> None:
+        super().bind(self._early)
+        try:
+            await super().open()
+        except ConnectError as exc:
+            self._start_error = exc
+
+    def bind(self, listener: TransportListener) -> None:
+        super().bind(listener)
+        for event in self._early.events:
+            listener.transport_event(event)
+        for closed in self._early.closed:
+            listener.transport_closed(closed)
+        self._early = _Held()
+
+    async def open(self) -> None:
+        if self._start_error is not None:
+            raise self._start_error
+
+
+class _Held:
+    def __init__(self) -> None:
+        self.events: list[TraceEvent] = []
+        self.closed: list[TransportClosed] = []
+
+    def transport_event(self, event: TraceEvent) -> None:
+        self.events.append(event)
+
+    def transport_closed(self, error: TransportClosed) -> None:
+        self.closed.append(error)
+
+
+async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
+    server = invocation.server
+    try:
+        sink = TraceSink(invocation.trace_path)
+    except UsageError as exc:
+        return usage_failure(str(exc))
+    early: _EarlyStdio | None = None
+    if server.config_path is None and server.transport == "stdio":
+        parameters = StdioParameters(server.words[0], server.words[1:], server.env, server.cwd)
+        early = _EarlyStdio(parameters)
+        await early.start()
+    # The client, and pydantic with it, load while an early server boots.
+    from inspector.mcp.client import McpClient
+
+    try:
+        spec = connection_spec(server)
+    except UsageError as exc:
+        if early is not None:
+            await early.close()
+        sink.close()
+        return usage_failure(str(exc))
+    transport = early or spec.build_transport()
+    client = McpClient(transport, spec.client_config(), on_event=sink.record)
+    try:
+        failure = await _converse(client, spec, invocation, sink, reporter)
+    finally:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_SECONDS):
+                await client.close()
+        sink.close()
+    if failure is None and sink.write_error is not None:
+        failure = Failure(
+            ExitCode.USAGE, "trace_error", f"Writing the trace file failed: {sink.write_error}"
+        )
+    return failure
+
+
+async def _converse(
+    client: McpClient,
+    spec: ConnectionSpec,
+    invocation: Invocation,
+    sink: TraceSink,
+    reporter: Reporter,
+) -> Failure | None:
+    url = _shown_url(spec)
+    try:
+        async with asyncio.timeout(spec.connect_timeout + CONNECT_GRACE_SECONDS):
+            server = await client.connect()
+    except ConnectError as exc:
+        return connect_failure(exc, url)
+    except TimeoutError:
+        return Failure(
+            ExitCode.CONNECT_FAILED,
+            "connect_failed",
+            f"timeout: No connection within {spec.connect_timeout:g} s.",
+            {"layer": "timeout"},
+        )
+    try:
+        if invocation.method == "initialize":
+            result = sink.initialize_result or _initialize_result(server.to_dict())
+        else:
+            result = await _request(client, invocation)
+    except McpError as exc:
+        return request_failure(invocation.method, exc, url)
+    reporter.result(invocation.method, result)
+    if invocation.method == "tools/call" and result.get("isError") is True:
+        name = (invocation.params or {}).get("name")
+        return Failure(
+            ExitCode.REQUEST_FAILED, "tool_error", f"The tool {name!r} returned isError: true."
+        )
+    return None
+
+
+async def _request(client: McpClient, invocation: Invocation) -> dict[str, Any]:
+    key = LIST_METHODS.get(invocation.method)
+    if key is None:
+        return await client.request(invocation.method, invocation.params)
+    return await _every_page(client, invocation.method, invocation.params, key)
+
+
+async def _every_page(
+    client: McpClient, method: str, params: dict[str, Any] | None, key: str
+) -> dict[str, Any]:
+    """The whole list, following `nextCursor`; the first page's other fields are kept."""
+    first: dict[str, Any] | None = None
+    items: list[Any] = []
+    seen: set[str] = set()
+    cursor: str | None = None
+    for _ in range(MAX_PAGES):
+        page_params = dict(params or {})
+        if cursor is not None:
+            page_params["cursor"] = cursor
+        page = await client.request(method, page_params or None)
+        first = first if first is not None else page
+        listed = page.get(key)
+        if not isinstance(listed, list):
+            if page is first:
+                return page  # not a list at all: shown as the server sent it
+            raise _MalformedList(f"A later page of {method} has no {key!r} list.")
+        items.extend(listed)
+        cursor = page.get("nextCursor")
+        if not isinstance(cursor, str) or not cursor:
+            break
+        if cursor in seen:
+            raise _MalformedList(f"{method} returned the cursor {cursor!r} a second time.")
+        seen.add(cursor)
+    else:
+        raise _MalformedList(f"{method} did not end after {MAX_PAGES} pages.")
+    result = {name: value for name, value in first.items() if name != "nextCursor"}
+    result[key] = items
+    return result
+
+
+class _MalformedList(McpError):
+    """The pages of a list do not add up to a list."""
+
+
+def _initialize_result(info: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "protocolVersion": info["protocol_version"],
+        "capabilities": info["capabilities"],
+        "serverInfo": info["server_info"],
+    }
+    if info.get("instructions") is not None:
+        result["instructions"] = info["instructions"]
+    return result
+
+
+def _shown_url(spec: ConnectionSpec) -> str | None:
+    if not spec.url:
+        return None
+    from inspector.mcp.transports.http_common import display_url
+
+    return display_url(spec.url)

@@ -1,0 +1,75 @@
+"""What a session's server last listed: tools, prompts, resources and templates by key.
+
+Pages ask for one item by its key (a tool's name, a resource's URI) after the list was
+shown; the catalog answers without listing again. It starts empty on every connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Listing(StrEnum):
+    TOOLS = "tools"
+    PROMPTS = "prompts"
+    RESOURCES = "resources"
+    TEMPLATES = "templates"
+
+    @property
+    def method(self) -> str:
+        return {
+            "tools": "tools/list",
+            "prompts": "prompts/list",
+            "resources": "resources/list",
+            "templates": "resources/templates/list",
+        }[self.value]
+
+    @property
+    def result_key(self) -> str:
+        return "resourceTemplates" if self is Listing.TEMPLATES else self.value
+
+    @property
+    def item_key(self) -> str:
+        return {"tools": "name", "prompts": "name", "resources": "uri", "templates": "uriTemplate"}[
+            self.value
+        ]
+
+    @property
+    def capability(self) -> str:
+        return "resources" if self is Listing.TEMPLATES else self.value
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a listing, as the server sent it."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+class Catalog:
+    def __init__(self) -> None:
+        self._items: dict[Listing, dict[str, dict[str, Any]]] = {kind: {} for kind in Listing}
+
+    def remember(self, listing: Listing, page: Page, *, first: bool) -> None:
+        if first:
+            self._items[listing].clear()
+        for item in page.items:
+            key = item.get(listing.item_key)
+            if isinstance(key, str):
+                self._items[listing][key] = item
+
+    def find(self, listing: Listing, key: str) -> dict[str, Any] | None:
+        return self._items[listing].get(key)
+
+
+def page_of(listing: Listing, result: dict[str, Any]) -> Page:
+    """The items of a list result (entries that are not objects are dropped)."""
+    items = result.get(listing.result_key)
+    cursor = result.get("nextCursor")
+    return Page(
+        [item for item in items if isinstance(item, dict)] if isinstance(items, list) else [],
+        cursor if isinstance(cursor, str) and cursor else None,
+    )

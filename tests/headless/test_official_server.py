@@ -1,0 +1,72 @@
+"""The official "everything" reference server from the npm registry, through the CLI."""
+
+from __future__ import annotations
+
+from tests.headless.conftest import run_cli
+
+
+def test_lists_and_calls(official_everything: list[str]) -> None:
+    tools = run_cli(*official_everything, "--method", "tools/list")
+    assert tools.code == 0, tools.stderr
+    names = {tool["name"] for tool in tools.json()["tools"]}
+    assert {"echo", "get-sum", "get-env", "trigger-long-running-operation"} <= names
+    total = run_cli(
+        *official_everything, "--method", "tools/call", "--tool-name", "get-sum",
+        "--tool-arg", "a=1.5", "b=2", "--format", "text",
+    )  # fmt: skip
+    assert (total.code, total.stdout) == (0, "The sum of 1.5 and 2 is 3.5.\n")
+
+
+def test_every_page_of_resources_is_followed(official_everything: list[str]) -> None:
+    run = run_cli(*official_everything, "--method", "resources/list")
+    assert run.code == 0, run.stderr
+    result = run.json()
+    assert "nextCursor" not in result
+    uris = [item["uri"] for item in result["resources"]]
+    assert len(uris) == len(set(uris)) > 0
+
+
+def test_environment_reaches_the_server(official_everything: list[str]) -> None:
+    run = run_cli(
+        *official_everything, "-e", "INSPECTOR_PROBE=a=b", "--method", "tools/call",
+        "--tool-name", "get-env",
+    )  # fmt: skip
+    assert run.code == 0, run.stderr
+    assert '"INSPECTOR_PROBE": "a=b"' in run.json()["content"][0]["text"]
+
+
+def test_completion_logging_prompts_and_templates(official_everything: list[str]) -> None:
+    completion = run_cli(
+        *official_everything, "--method", "completion/complete",
+        "--ref-prompt", "completable-prompt", "--argument-name", "name",
+        "--context-arg", "department=Engineering", "--format", "json",
+    )  # fmt: skip
+    assert completion.code == 0, completion.stderr
+    assert completion.json()["result"]["completion"]["values"] == ["Alice", "Bob", "Charlie"]
+    level = run_cli(*official_everything, "--method", "logging/setLevel", "--log-level", "error")
+    assert (level.code, level.json()) == (0, {})
+    prompt = run_cli(
+        *official_everything, "--method", "prompts/get", "--prompt-name", "args-prompt",
+        "--prompt-args", "city=Paris", "state=TX", "--format", "text",
+    )  # fmt: skip
+    assert prompt.stdout == "user:\n  What's weather in Paris, TX?\n"
+    templates = run_cli(*official_everything, "--method", "resources/templates/list")
+    assert any(
+        "{resourceId}" in item["uriTemplate"] for item in templates.json()["resourceTemplates"]
+    )
+
+
+def test_a_tool_error_from_bad_arguments_exits_5(official_everything: list[str]) -> None:
+    run = run_cli(
+        *official_everything, "--method", "tools/call", "--tool-name", "get-sum",
+        "--tool-arg", "a=one",
+    )  # fmt: skip
+    assert run.code == 5
+    assert run.error["code"] == "tool_error"
+    assert "Invalid arguments for tool get-sum" in run.json()["content"][0]["text"]
+
+
+def test_an_unknown_prompt_is_a_json_rpc_error_and_exits_5(official_everything: list[str]) -> None:
+    run = run_cli(*official_everything, "--method", "prompts/get", "--prompt-name", "nope")
+    assert run.code == 5
+    assert run.error["jsonrpc"]["code"] == -32602

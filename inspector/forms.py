@@ -1,8 +1,10 @@
-"""Forms: the connect form and its parsing of arguments, environment and headers."""
+"""Forms: the connect form and its parsing of arguments, environment and headers; the
+forms of saved servers and configuration files."""
 
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -66,6 +68,12 @@ class ConnectForm(forms.Form):
     )
     request_timeout = forms.FloatField(
         label="Request timeout (seconds)", min_value=1, max_value=3600, initial=60
+    )
+    save_as = forms.CharField(
+        label="Save as",
+        required=False,
+        max_length=200,
+        help_text="A name to keep these settings under Saved servers (secrets encrypted).",
     )
 
     def clean_arguments(self) -> list[str]:
@@ -136,3 +144,100 @@ def prefill(values: dict[str, Any]) -> dict[str, Any]:
     if url := values.get("url"):
         initial.update(transport=values.get("transport") or TransportKind.HTTP.value, url=url)
     return initial
+
+
+# Saved servers and configuration files -----------------------------------------------------
+
+CONFIG_UPLOAD_MAX_BYTES = 1_000_000
+
+
+class SavedServerForm(ConnectForm):
+    """The connect form with a name, and the settings only a saved server has."""
+
+    name = forms.CharField(label="Name", max_length=200)
+    save_as = None  # type: ignore[assignment]
+    max_total_timeout = forms.FloatField(
+        label="Maximum total time per request (seconds)",
+        min_value=1,
+        max_value=86_400,
+        initial=600,
+        help_text="The cap on a request's time even while it reports progress.",
+    )
+    reset_timeout_on_progress = forms.BooleanField(
+        label="Progress notifications reset the request timeout", required=False, initial=True
+    )
+
+    field_order = ["name"]
+
+    def to_spec(self) -> ConnectionSpec:
+        return replace(
+            super().to_spec(),
+            max_total_timeout=self.cleaned_data["max_total_timeout"],
+            reset_timeout_on_progress=self.cleaned_data["reset_timeout_on_progress"],
+        )
+
+    @staticmethod
+    def initial_for(name: str, spec: ConnectionSpec) -> dict[str, Any]:
+        """The form's values for a saved server (its secrets arrive already masked)."""
+        return {
+            "name": name,
+            "transport": spec.transport.value,
+            "command": spec.command,
+            "arguments": shlex.join(spec.args),
+            "environment": "\n".join(f"{key}={value}" for key, value in spec.env.items()),
+            "cwd": spec.cwd or "",
+            "url": spec.url,
+            "headers": "\n".join(f"{key}: {value}" for key, value in spec.headers.items()),
+            "protocol_version": spec.protocol_version,
+            "connect_timeout": spec.connect_timeout,
+            "request_timeout": spec.request_timeout,
+            "max_total_timeout": spec.max_total_timeout,
+            "reset_timeout_on_progress": spec.reset_timeout_on_progress,
+        }
+
+
+class ImportConfigForm(forms.Form):
+    file = forms.FileField(
+        label="Configuration file",
+        required=False,
+        help_text="claude_desktop_config.json, .cursor/mcp.json, .vscode/mcp.json, "
+        "a VS Code settings.json, or a file this inspector exported.",
+    )
+    text = forms.CharField(
+        label="Or paste JSON",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        help_text='A whole file, a map like {"name": {"command": "…"}}, or one server object.',
+    )
+    replace = forms.BooleanField(label="Replace servers with the same name", required=False)
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return ""
+        if upload.size is not None and upload.size > CONFIG_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {CONFIG_UPLOAD_MAX_BYTES // 1000} kB; "
+                "a configuration file is much smaller."
+            )
+        try:
+            # utf-8-sig: editors on Windows save JSON with a byte order mark.
+            return bytes(upload.read()).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError("The file is not UTF-8 text.") from exc
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        assert data is not None
+        if not self.errors and not data.get("file") and not data.get("text", "").strip():
+            raise forms.ValidationError("Choose a file or paste its JSON.")
+        return data
+
+    def config_text(self) -> str:
+        """The upload when there is one, else the pasted text."""
+        return str(self.cleaned_data["file"] or self.cleaned_data["text"])
+
+
+class ExportConfigForm(forms.Form):
+    server = forms.IntegerField(required=False, min_value=1)
+    include_secrets = forms.BooleanField(label="Include secrets", required=False)

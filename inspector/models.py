@@ -1,4 +1,4 @@
-"""Persisted state: session records and their events."""
+"""Persisted state: session records and their events, and saved servers."""
 
 from __future__ import annotations
 
@@ -51,3 +51,53 @@ class EventRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}#{self.seq}"
+
+
+class SavedServer(models.Model):
+    """Connection settings kept under a name; one click on the home page connects them.
+
+    Environment values and headers hold API keys and tokens: they are stored encrypted
+    (see `inspector.encryption`) and never read by anything but `inspector.saved_servers`.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_servers",
+    )
+    name = models.CharField(max_length=200)
+    transport = models.CharField(max_length=16)
+    command = models.TextField(blank=True)
+    args: models.JSONField[Any, Any] = models.JSONField(default=list, blank=True)
+    env_encrypted = models.TextField(blank=True)
+    cwd = models.TextField(blank=True)
+    url = models.TextField(blank=True)
+    headers_encrypted = models.TextField(blank=True)
+    protocol_version = models.CharField(max_length=32)
+    connect_timeout = models.FloatField(default=30.0)
+    request_timeout = models.FloatField(default=60.0)
+    max_total_timeout = models.FloatField(default=600.0)
+    reset_timeout_on_progress = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("name", "id")
+        constraints = [
+            # NULL owners (local mode) never compare equal in a plain unique index.
+            models.UniqueConstraint(
+                fields=("owner", "name"),
+                condition=models.Q(owner__isnull=False),
+                name="unique_saved_server_name_per_owner",
+            ),
+            models.UniqueConstraint(
+                fields=("name",),
+                condition=models.Q(owner__isnull=True),
+                name="unique_saved_server_name_unowned",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

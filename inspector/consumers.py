@@ -15,7 +15,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from inspector import services
-from inspector.rendering import render_event_batch
+from inspector.rendering import event_signals, render_event_batch
 from inspector.runtime import session_group
 from inspector.security import query_param
 from inspector.views.common import seq_param
@@ -66,7 +66,8 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
             html = render_event_batch(snapshot, events)
             last = events[-1].seq
             assert last is not None
-            await self.send(text_data=json.dumps({"last_seq": last, "html": html}))
+            push = {"last_seq": last, "html": html, "signals": event_signals(events)}
+            await self.send(text_data=json.dumps(push))
             self.sent_seq = last
             if len(events) < BATCH:
                 return

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 
@@ -27,6 +27,22 @@ DIRECTION_LABELS = {
     Direction.IN: "server to client",
     Direction.LOCAL: "observed by the inspector",
 }
+
+
+LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
+SHOWN_LOG_CHARS = 8 * 1024
+
+
+@dataclass(slots=True)
+class LogRow:
+    """A `notifications/message` from the server, in the server log."""
+
+    seq: int
+    time: str
+    level: str
+    rank: int
+    logger: str
+    text: str
 
 
 @dataclass(slots=True)
@@ -159,6 +175,33 @@ def event_rows(events: list[TraceEvent]) -> list[EventRow]:
     return rows
 
 
+def log_rows(events: list[TraceEvent]) -> list[LogRow]:
+    rows = []
+    for event in events:
+        if event.method != "notifications/message" or event.direction is not Direction.IN:
+            continue
+        if event.message_type is not MessageType.NOTIFICATION or event.seq is None:
+            continue
+        params = event.payload.get("params") if isinstance(event.payload, dict) else None
+        params = params if isinstance(params, dict) else {}
+        level = params.get("level")
+        level = level if isinstance(level, str) and level in LOG_LEVELS else "info"
+        data = params.get("data")
+        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        logger = params.get("logger")
+        rows.append(
+            LogRow(
+                seq=event.seq,
+                time=_time(event.timestamp),
+                level=level,
+                rank=LOG_LEVELS.index(level),
+                logger=logger if isinstance(logger, str) else "",
+                text=text[:SHOWN_LOG_CHARS],
+            )
+        )
+    return rows
+
+
 def split_lanes(rows: list[EventRow]) -> tuple[list[EventRow], list[EventRow]]:
     """Protocol rows, and the console lane (stderr and non-protocol stdout)."""
     protocol = [row for row in rows if row.event.kind not in CONSOLE_KINDS]
@@ -186,5 +229,56 @@ def render_event_batch(snapshot: SessionSnapshot, events: list[TraceEvent]) -> s
             "console_rows": console,
             "late_outcomes": late_outcomes,
             "status_changed": status_changed,
+            "log_rows": log_rows(events),
         },
     )
+
+
+_LIST_CHANGED = {
+    "notifications/tools/list_changed": ["tools"],
+    "notifications/prompts/list_changed": ["prompts"],
+    "notifications/resources/list_changed": ["resources", "templates"],
+}
+
+
+def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
+    """What the page's script acts on besides new rows: progress of running calls, lists
+    that changed, resources that were updated."""
+    signals: list[dict[str, Any]] = []
+    for event in events:
+        if event.kind is EventKind.LIFECYCLE and event.detail.get("status") == "connected":
+            # A new connection: what the page listed came from the old one.
+            signals.append({"type": "connected"})
+            continue
+        if (
+            event.message_type is not MessageType.NOTIFICATION
+            or event.direction is not Direction.IN
+        ):
+            continue
+        params = event.payload.get("params") if isinstance(event.payload, dict) else None
+        params = params if isinstance(params, dict) else {}
+        if event.method == "notifications/progress":
+            signals.append(
+                {
+                    "type": "progress",
+                    "token": str(params.get("progressToken")),
+                    "progress": _number(params.get("progress")),
+                    "total": _number(params.get("total")),
+                    "message": str(params.get("message") or ""),
+                }
+            )
+        elif event.method in _LIST_CHANGED:
+            signals.extend(
+                {"type": "list_changed", "listing": name} for name in _LIST_CHANGED[event.method]
+            )
+        elif event.method == "notifications/resources/updated" and isinstance(
+            params.get("uri"), str
+        ):
+            signals.append({"type": "resource_updated", "uri": params["uri"], "seq": event.seq})
+    return signals
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None

@@ -6,6 +6,7 @@ or the inspector restarted): callers see one `SessionSnapshot` either way.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -13,7 +14,8 @@ from typing import Any
 from inspector.mcp.trace import TraceEvent
 from inspector.models import SessionRecord
 from inspector.runtime import event_store, registry
-from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.catalog import Listing, Page, page_of
+from inspector.sessions.live import Call, LiveSession, SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
 PAGE_SIZE = 200
@@ -50,6 +52,24 @@ class SessionSnapshot:
         return str(info.get("title") or info.get("name") or self.target)
 
     @property
+    def capabilities(self) -> dict[str, Any]:
+        caps = (self.server or {}).get("capabilities")
+        return caps if isinstance(caps, dict) else {}
+
+    @property
+    def connected(self) -> bool:
+        return self.live and self.status is SessionStatus.CONNECTED
+
+    def offers(self, capability: str) -> bool:
+        """Whether the server declared a capability (`tools`, `resources.subscribe`...)."""
+        node: Any = self.capabilities
+        for part in capability.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return node is not None and node is not False
+
+    @property
     def can_reconnect(self) -> bool:
         return self.live and not self.status.is_live
 
@@ -71,7 +91,7 @@ def _from_live(session: LiveSession) -> SessionSnapshot:
         error_layer=session.error.layer.value if session.error else "",
         server=session.server.to_dict() if session.server else None,
         last_seq=session.log.last_seq,
-        client_capabilities=session.spec.client_config().capabilities,
+        client_capabilities=session.client_config().capabilities,
     )
 
 
@@ -139,6 +159,45 @@ async def session_reconnect(session_id: str) -> SessionSnapshot:
     return _from_live(session)
 
 
+def new_call_key() -> str:
+    return uuid.uuid4().hex
+
+
+async def session_call(
+    session_id: str, method: str, params: dict[str, Any] | None, *, call_key: str
+) -> Call:
+    """Send a request for a page and wait; failures come back in the `Call`."""
+    return await _live(session_id).call(method, params, call_key=call_key)
+
+
+async def session_cancel_call(session_id: str, call_key: str) -> bool:
+    return await _live(session_id).cancel_call(call_key)
+
+
+async def session_list_page(
+    session_id: str, listing: Listing, cursor: str | None, *, call_key: str
+) -> tuple[Call, Page | None]:
+    """One page of a listing; the first page replaces what the catalog held."""
+    session = _live(session_id)
+    call = await session.call(
+        listing.method, {"cursor": cursor} if cursor else None, call_key=call_key
+    )
+    if call.result is None:
+        return call, None
+    page = page_of(listing, call.result)
+    session.catalog.remember(listing, page, first=cursor is None)
+    return call, page
+
+
+def session_spec(session_id: str) -> ConnectionSpec:
+    """The live session's connection settings, secrets included: for the server side only."""
+    return _live(session_id).spec
+
+
+def session_catalog_item(session_id: str, listing: Listing, key: str) -> dict[str, Any] | None:
+    return _live(session_id).catalog.find(listing, key)
+
+
 async def session_events_after(
     session_id: str, after_seq: int, limit: int = PAGE_SIZE
 ) -> list[TraceEvent]:
@@ -180,3 +239,28 @@ async def session_event(session_id: str, seq: int) -> TraceEvent:
 
 async def session_close_all() -> None:
     await registry().close_all()
+
+
+# -- Resource subscriptions ------------------------------------------------------------
+# The session keeps the URIs its page subscribed to; they start empty on every connection,
+# as the server's own subscriptions do.
+
+
+async def session_resource_subscription(
+    session_id: str, uri: str, *, subscribe: bool, call_key: str
+) -> Call:
+    """Subscribe to, or unsubscribe from, a resource's updates; the session's set of
+    subscribed URIs changes only when the server agreed."""
+    session = _live(session_id)
+    method = "resources/subscribe" if subscribe else "resources/unsubscribe"
+    call = await session.call(method, {"uri": uri}, call_key=call_key)
+    if call.error is None:
+        if subscribe:
+            session.subscriptions.add(uri)
+        else:
+            session.subscriptions.discard(uri)
+    return call
+
+
+def session_subscriptions(session_id: str) -> list[str]:
+    return sorted(_live(session_id).subscriptions)

@@ -1,16 +1,90 @@
 from django.urls import include, path
 
-from inspector.views import home, session
+from inspector.views import (
+    completions,
+    home,
+    lists,
+    parts,
+    prompts,
+    resources,
+    servers,
+    session,
+    tools,
+    utilities,
+)
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", home.index, name="home"),
     path("connect", home.connect, name="connect"),
     path("sessions.json", home.index_json, name="sessions-json"),
+    # Saved servers and configuration files
+    path("servers.json", servers.index_json, name="servers-json"),
+    path("servers/save", servers.save, name="servers-save"),
+    path("servers/import", servers.import_config, name="servers-import"),
+    path("servers/export", servers.export, name="servers-export"),
+    path("servers/<int:server_id>/connect", servers.connect, name="server-connect"),
+    path("servers/<int:server_id>/edit", servers.edit, name="server-edit"),
+    path("servers/<int:server_id>/delete", servers.delete, name="server-delete"),
     path("sessions/<str:session_id>/", session.detail, name="session"),
     path("sessions/<str:session_id>.json", session.detail_json, name="session-json"),
     path("sessions/<str:session_id>/disconnect", session.disconnect, name="session-disconnect"),
     path("sessions/<str:session_id>/reconnect", session.reconnect, name="session-reconnect"),
     path("sessions/<str:session_id>/events", session.earlier_events, name="session-events"),
     path("sessions/<str:session_id>/events/<int:seq>/raw", session.raw_event, name="session-event"),
+    # Server features: listings, tools, content of stored messages, utilities.
+    path(
+        "sessions/<str:session_id>/events/<int:seq>/part",
+        parts.event_part,
+        name="session-event-part",
+    ),
+    path("sessions/<str:session_id>/list/<str:listing>", lists.list_page, name="session-list"),
+    path("sessions/<str:session_id>/tools/", tools.panel, name="session-tools"),
+    path("sessions/<str:session_id>/tools/detail", tools.detail, name="session-tool"),
+    path(
+        "sessions/<str:session_id>/tools/arguments", tools.arguments, name="session-tool-arguments"
+    ),
+    path("sessions/<str:session_id>/tools/call", tools.call, name="session-tool-call"),
+    path("sessions/<str:session_id>/calls/cancel", tools.cancel, name="session-call-cancel"),
+    path("sessions/<str:session_id>/resources/", resources.panel, name="session-resources"),
+    path("sessions/<str:session_id>/prompts/", prompts.panel, name="session-prompts"),
+    # Resources, templates, subscriptions, prompts and completions.
+    path("sessions/<str:session_id>/resources/detail", resources.detail, name="session-resource"),
+    path("sessions/<str:session_id>/resources/read", resources.read, name="session-resource-read"),
+    path(
+        "sessions/<str:session_id>/resources/template",
+        resources.template_detail,
+        name="session-resource-template",
+    ),
+    path(
+        "sessions/<str:session_id>/resources/template/expand",
+        resources.template_expand,
+        name="session-resource-template-expand",
+    ),
+    path(
+        "sessions/<str:session_id>/resources/template/read",
+        resources.template_read,
+        name="session-resource-template-read",
+    ),
+    path(
+        "sessions/<str:session_id>/resources/subscribe",
+        resources.subscribe,
+        name="session-resource-subscribe",
+    ),
+    path(
+        "sessions/<str:session_id>/resources/unsubscribe",
+        resources.unsubscribe,
+        name="session-resource-unsubscribe",
+    ),
+    path("sessions/<str:session_id>/prompts/detail", prompts.detail, name="session-prompt"),
+    path("sessions/<str:session_id>/prompts/get", prompts.get, name="session-prompt-get"),
+    path(
+        "sessions/<str:session_id>/complete/<str:kind>",
+        completions.complete,
+        name="session-complete",
+    ),
+    path("sessions/<str:session_id>/ping", utilities.ping, name="session-ping"),
+    path(
+        "sessions/<str:session_id>/logging/level", utilities.set_log_level, name="session-log-level"
+    ),
 ]

@@ -21,7 +21,17 @@ LOWER_LAYER_MODULES = [
     "inspector.sessions.registry",
     "inspector.sessions.log",
     "inspector.sessions.spec",
+    "inspector.sessions.catalog",
+    "inspector.sessions.config_files",
+    "inspector.schemaform.nodes",
+    "inspector.schemaform.binding",
+    "inspector.schemaform.validation",
     "inspector.cli",
+    "inspector.headless.args",
+    "inspector.headless.output",
+    "inspector.headless.run",
+    "inspector.headless.main",
+    "inspector.headless.commandline",
 ]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from inspector.services import SessionSnapshot
+from inspector.mcp.errors import JsonRpcError, McpError
+from inspector.services import SessionNotFound, SessionSnapshot, new_call_key, session_get
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -43,3 +45,30 @@ def seq_param(value: str | None) -> int:
         return max(0, int(value or 0))
     except ValueError:
         return 0
+
+
+_CALL_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def call_key(request: HttpRequest) -> str:
+    """The key a page gave its call (its progress token), or a fresh one."""
+    key = request.POST.get("call_key", "")
+    return key if _CALL_KEY.match(key) else new_call_key()
+
+
+def failure_text(error: McpError) -> str:
+    """A failed request in one line, as a person reads it."""
+    if isinstance(error, JsonRpcError):
+        return f"JSON-RPC error {error.code}: {error.message}"
+    return str(error) or type(error).__name__
+
+
+async def live_snapshot(session_id: str) -> SessionSnapshot:
+    """The session, which must be live in this process for a command to reach it."""
+    try:
+        snapshot = await session_get(session_id)
+    except SessionNotFound as exc:
+        raise Http404("No such session.") from exc
+    if not snapshot.live:
+        raise Http404("The session is not live in this inspector.")
+    return snapshot

@@ -1,4 +1,4 @@
-"""The home page: the connect form and the list of sessions."""
+"""The home page: the connect form, the saved servers and the list of sessions."""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ from inspector.forms import ConnectForm, prefill
 from inspector.sessions.live import SessionStatus
 from inspector.sessions.registry import TooManySessions
 from inspector.views.common import HtmxHttpRequest, owner_id, snapshot_json
+from inspector.views.servers import save_from_connect_form, saved_card_context
 
 
 @require_GET
 async def index(request: HtmxHttpRequest) -> HttpResponse:
     form = ConnectForm(initial=prefill(settings.INSPECTOR_PREFILL))
-    sessions = await services.session_list()
-    return render(request, "inspector/home.html", {"form": form, "sessions": sessions})
+    context = await saved_card_context(request, form=form)
+    context["sessions"] = await services.session_list()
+    return render(request, "inspector/home.html", context)
 
 
 @require_GET
@@ -31,9 +33,13 @@ async def index_json(request: HtmxHttpRequest) -> JsonResponse:
 
 @require_POST
 async def connect(request: HtmxHttpRequest) -> HttpResponse:
-    """The only place a server process is ever started: a POST of the connect form."""
+    """A server process is started only by a POST: of this form, or a saved server's Connect."""
     form = ConnectForm(request.POST)
     context: dict[str, object] = {"form": form}
+    # With a "Save as" name the settings are kept first; a taken name stops the connect.
+    saved = None
+    if form.is_valid() and form.cleaned_data["save_as"].strip():
+        saved = await save_from_connect_form(request, form)
     if form.is_valid():
         try:
             snapshot = await services.session_connect(
@@ -49,5 +55,10 @@ async def connect(request: HtmxHttpRequest) -> HttpResponse:
     template = "inspector/home.html#connect-form" if request.htmx else "inspector/home.html"
     if not request.htmx:
         context["sessions"] = await services.session_list()
+        context.update(await saved_card_context(request))
+    elif saved is not None:
+        # The failed connect was saved all the same: the card shows it out of band.
+        context.update(await saved_card_context(request, oob=True), saved=saved)
+        template = "inspector/servers/connect_failed_saved.html"
     status = 422 if not form.is_valid() or "failed" in context else 200
     return render(request, template, context, status=status)

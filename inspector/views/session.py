@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
 from inspector.mcp.trace import EventKind, TraceEvent
-from inspector.rendering import event_rows, split_lanes
+from inspector.rendering import LOG_LEVELS, event_rows, log_rows, split_lanes
 from inspector.views.common import HtmxHttpRequest, seq_param, snapshot_json
 
 
@@ -29,7 +30,31 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     events = await services.session_events_tail(session_id)
     context = _log_context(snapshot, events)
     context["last_seq"] = events[-1].seq if events else 0
+    context["tabs"] = session_tabs(snapshot)
+    context["log_rows"] = log_rows(events)
+    context["log_levels"] = LOG_LEVELS
     return render(request, "inspector/session.html", context)
+
+
+@dataclass(frozen=True, slots=True)
+class Tab:
+    slug: str
+    label: str
+    url: str = ""  # where a tab's panel loads from, when it is not part of the page
+
+
+def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
+    """The server's features it declared (first, when connected), then the logs."""
+    tabs = []
+    if snapshot.connected:
+        for capability, label, url_name in (
+            ("tools", "Tools", "session-tools"),
+            ("resources", "Resources", "session-resources"),
+            ("prompts", "Prompts", "session-prompts"),
+        ):
+            if snapshot.offers(capability):
+                tabs.append(Tab(capability, label, reverse(url_name, args=[snapshot.id])))
+    return [*tabs, Tab("logs", "Server log"), Tab("protocol", "Protocol")]
 
 
 @require_GET

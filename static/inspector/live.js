@@ -35,10 +35,12 @@
         const log = document.getElementById("protocol-log");
         const pinned = log && isScrolledToBottom(log);
         htmx.swap("#live-sink", push.html, { swapStyle: "none" });
+        (push.signals || []).forEach(applySignal);
         lastSeq = push.last_seq;
         status.dataset.lastSeq = String(lastSeq);
         pruneOldRows();
         applyFilters();
+        applyLogFilters();
         if (pinned) {
           log.scrollTop = log.scrollHeight;
         }
@@ -57,7 +59,15 @@
     connect();
   }
 
+  function pruneServerLog() {
+    const log = document.getElementById("server-log");
+    while (log && log.children.length > MAX_ROWS) {
+      log.firstElementChild.remove();
+    }
+  }
+
   function pruneOldRows() {
+    pruneServerLog();
     const log = document.getElementById("protocol-log");
     if (!log || log.children.length <= MAX_ROWS) {
       return;
@@ -102,7 +112,285 @@
     });
   }
 
+  // -- signals: what a push says besides new rows ---------------------------------------
+
+  function applySignal(signal) {
+    if (signal.type === "progress") {
+      document.querySelectorAll("[data-progress-token]").forEach(function (box) {
+        if (box.dataset.progressToken !== signal.token) {
+          return;
+        }
+        const bar = box.querySelector("progress");
+        if (bar && signal.progress !== null) {
+          if (signal.total) {
+            bar.max = signal.total;
+            bar.value = Math.min(signal.progress, signal.total);
+          } else {
+            bar.removeAttribute("value");
+          }
+        }
+        const message = box.querySelector(".call-progress-message");
+        if (message) {
+          const counted = signal.total ? signal.progress + " of " + signal.total : String(signal.progress);
+          message.textContent = signal.message ? signal.message + " (" + counted + ")" : counted;
+        }
+      });
+    } else if (signal.type === "list_changed") {
+      const banner = document.getElementById("stale-" + signal.listing);
+      if (banner) {
+        banner.hidden = false;
+        const auto = document.querySelector('.auto-refresh[data-listing="' + signal.listing + '"]');
+        const refresh = banner.querySelector("button");
+        if (auto && auto.checked && refresh) {
+          refresh.click();
+        }
+      }
+    } else if (signal.type === "connected") {
+      document.querySelectorAll(".stale[id^='stale-']").forEach(function (banner) {
+        applySignal({ type: "list_changed", listing: banner.id.replace(/^stale-/, "") });
+      });
+    } else if (signal.type === "resource_updated") {
+      document.querySelectorAll("[data-resource-uri]").forEach(function (box) {
+        if (box.dataset.resourceUri === signal.uri) {
+          box.dataset.updated = "true";
+          box.querySelectorAll(".updated-notice").forEach(function (notice) {
+            notice.hidden = false;
+          });
+        }
+      });
+    }
+  }
+
+  // -- tabs ------------------------------------------------------------------------------
+
+  function selectTab(slug, remember) {
+    const tab = document.getElementById("tab-" + slug);
+    if (!tab) {
+      return;
+    }
+    document.querySelectorAll('[role="tab"][data-tab]').forEach(function (other) {
+      const selected = other === tab;
+      other.setAttribute("aria-selected", selected ? "true" : "false");
+      const panel = document.getElementById(other.getAttribute("aria-controls"));
+      if (panel) {
+        panel.hidden = !selected;
+        if (selected) {
+          htmx.trigger(panel, "tab-shown");
+        }
+      }
+    });
+    if (remember) {
+      history.replaceState(null, "", "#" + slug);
+    }
+  }
+
+  function showEvent(seq) {
+    selectTab("protocol", true);
+    const row = document.getElementById("event-" + seq);
+    if (row) {
+      const details = row.querySelector("details");
+      if (details) {
+        details.open = true;
+      }
+      row.scrollIntoView({ block: "center" });
+    }
+  }
+
+  // -- calls: a key per call, its progress, its cancel button ---------------------------
+
+  function newCallKey() {
+    const bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, function (b) {
+      return b.toString(16).padStart(2, "0");
+    }).join("");
+  }
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function startCall(event) {
+    const form = event.detail.elt.closest("[data-call-form]");
+    if (!form || !/\/call$/.test(event.detail.path)) {
+      return;
+    }
+    const key = newCallKey();
+    event.detail.parameters["call_key"] = key;
+    const box = form.querySelector(".call-progress");
+    if (box) {
+      box.dataset.progressToken = key;
+      const bar = box.querySelector("progress");
+      if (bar) {
+        bar.removeAttribute("value");
+      }
+      const message = box.querySelector(".call-progress-message");
+      if (message) {
+        message.textContent = "";
+      }
+    }
+  }
+
+  function cancelCall(button) {
+    const box = button.closest("[data-progress-token]");
+    if (!box) {
+      return;
+    }
+    const body = new FormData();
+    body.append("call_key", box.dataset.progressToken);
+    button.disabled = true;
+    fetch(button.dataset.cancelUrl, {
+      method: "POST",
+      body: body,
+      headers: { "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+    }).finally(function () {
+      button.disabled = false;
+    });
+  }
+
+  // -- small behaviours --------------------------------------------------------------
+
+  function filterList(input) {
+    const list = document.getElementById(input.dataset.filter);
+    if (!list) {
+      return;
+    }
+    const needle = input.value.trim().toLowerCase();
+    list.querySelectorAll(":scope > li.item").forEach(function (item) {
+      item.hidden = needle !== "" && !(item.dataset.search || "").includes(needle);
+    });
+  }
+
+  function applyLogFilters() {
+    const level = Number((document.getElementById("log-level-filter") || {}).value || 0);
+    const needle = ((document.getElementById("log-search") || {}).value || "").trim().toLowerCase();
+    document.querySelectorAll("#server-log > li").forEach(function (row) {
+      row.hidden =
+        Number(row.dataset.level) < level || (needle !== "" && !(row.dataset.search || "").includes(needle));
+    });
+  }
+
+  function switchArgumentsView(button) {
+    const form = button.closest("form");
+    const view = button.dataset.argsView;
+    form.querySelectorAll("[data-args-view]").forEach(function (other) {
+      other.setAttribute("aria-selected", other === button ? "true" : "false");
+    });
+    form.querySelectorAll("[data-args-pane]").forEach(function (pane) {
+      pane.hidden = pane.dataset.argsPane !== view;
+    });
+  }
+
+  function copyText(button) {
+    const source = document.querySelector(button.dataset.copy);
+    if (!source) {
+      return;
+    }
+    const text = source.textContent;
+    const done = function () {
+      button.textContent = "Copied";
+      window.setTimeout(function () {
+        button.textContent = "Copy";
+      }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done);
+    } else {
+      const range = document.createRange();
+      range.selectNodeContents(source);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      document.execCommand("copy");
+      done();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    const target = event.target.closest("[data-tab], [data-show-event], [data-args-view], [data-copy], .cancel-call");
+    if (!target) {
+      return;
+    }
+    if (target.matches("[data-tab]")) {
+      selectTab(target.dataset.tab, true);
+    } else if (target.matches("[data-show-event]")) {
+      event.preventDefault();
+      showEvent(target.dataset.showEvent);
+    } else if (target.matches("[data-args-view]")) {
+      switchArgumentsView(target);
+    } else if (target.matches("[data-copy]")) {
+      copyText(target);
+    } else if (target.matches(".cancel-call")) {
+      cancelCall(target);
+    }
+  });
+
+  // Whichever side of an arguments form the person edits last is the one that counts.
+  function noteSource(event) {
+    const pane = event.target.closest && event.target.closest("[data-args-pane]");
+    if (!pane) {
+      return;
+    }
+    const source = pane.closest("form").querySelector(".args-source");
+    if (source) {
+      source.value = pane.dataset.argsPane;
+    }
+  }
+  document.addEventListener("input", noteSource, true);
+  document.addEventListener("change", noteSource, true);
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches(".list-search")) {
+      filterList(event.target);
+    } else if (event.target.closest("#log-filters")) {
+      applyLogFilters();
+    }
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.closest("#log-filters")) {
+      applyLogFilters();
+    }
+  });
+
+  // A request that failed is said plainly: htmx swaps nothing for 4xx and 5xx answers.
+  function showFailure(event) {
+    const flash = document.getElementById("flash");
+    const xhr = event.detail.xhr;
+    if (!flash || !xhr) {
+      return;
+    }
+    const page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+    const reason = page.querySelector(".failure-reason");
+    const text = (reason ? reason.textContent : "").trim() || xhr.statusText || "no answer";
+    flash.querySelector(".flash-text").textContent = "The request failed (" + xhr.status + "): " + text;
+    flash.hidden = false;
+  }
+
+  function showUnreachable() {
+    const flash = document.getElementById("flash");
+    if (flash) {
+      flash.querySelector(".flash-text").textContent = "The inspector did not answer. Is it still running?";
+      flash.hidden = false;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.body.addEventListener("htmx:responseError", showFailure);
+    document.body.addEventListener("htmx:sendError", showUnreachable);
+    document.body.addEventListener("htmx:afterSettle", function () {
+      document.querySelectorAll(".list-search").forEach(filterList);
+    });
+    const close = document.querySelector("#flash .flash-close");
+    if (close) {
+      close.addEventListener("click", function () {
+        document.getElementById("flash").hidden = true;
+      });
+    }
     const status = document.getElementById("live-status");
     if (status) {
       startLiveStream(status);
@@ -116,5 +404,14 @@
       });
     }
     document.body.addEventListener("htmx:afterSettle", applyFilters);
+    document.body.addEventListener("htmx:configRequest", startCall);
+    // Panels load when first shown: the one the address names, else the first.
+    const wanted = window.location.hash.replace(/^#/, "");
+    const first = document.querySelector('[role="tab"][data-tab]');
+    if (wanted && document.getElementById("tab-" + wanted)) {
+      selectTab(wanted, false);
+    } else if (first) {
+      selectTab(first.dataset.tab, false);
+    }
   });
 })();

@@ -65,6 +65,13 @@ def connect_everything(page: Page, inspector_url: str) -> None:
     expect(page).to_have_url(re.compile(r"/sessions/[0-9a-f]+/$"))
     expect(page.get_by_role("heading", name="Fixture Everything")).to_be_visible()
     expect(live_status(page)).to_have_text("Live")
+    show_protocol(page)
+
+
+def show_protocol(page: Page) -> None:
+    """A connected session opens on the server's features; the wire is one tab away."""
+    page.get_by_role("tab", name="Protocol").click()
+    expect(page.get_by_role("tabpanel", name="Protocol")).to_be_visible()
 
 
 def live_status(page: Page) -> Locator:
@@ -74,7 +81,7 @@ def live_status(page: Page) -> Locator:
 
 def session_status(page: Page) -> Locator:
     """The session's status badge in the header."""
-    return page.get_by_role("region", name=re.compile("Fixture Everything")).get_by_role("status")
+    return page.get_by_role("status", name="Session status")
 
 
 def method_filter(page: Page) -> Locator:
@@ -145,6 +152,8 @@ def test_connect_watch_disconnect_reconnect(page: Page, inspector_url: str) -> N
     expect(page.get_by_role("heading", name="Fixture Everything", level=1)).to_be_visible()
     expect(page.locator("#negotiated-version")).to_have_text(NEGOTIATED)
     expect(page.get_by_role("definition").filter(has_text=NEGOTIATED)).to_be_visible()
+    expect(page.get_by_role("tab", name="Tools")).to_have_attribute("aria-selected", "true")
+    show_protocol(page)
     expect(page.get_by_role("tab", name="Protocol")).to_have_attribute("aria-selected", "true")
     expect(page.get_by_role("tabpanel", name="Protocol")).to_be_visible()
     expect(live_status(page)).to_have_text("Live")

@@ -1,0 +1,55 @@
+"""A server's listings, page by page: tools, prompts, resources, resource templates."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from inspector import services
+from inspector.sessions.catalog import Listing
+from inspector.views.common import HtmxHttpRequest, failure_text, live_snapshot
+
+ITEM_TEMPLATES = {
+    Listing.TOOLS: "inspector/tabs/tools.html#list-item",
+    Listing.PROMPTS: "inspector/tabs/prompts.html#list-item",
+    Listing.RESOURCES: "inspector/tabs/resources.html#list-item",
+    Listing.TEMPLATES: "inspector/tabs/resources.html#template-item",
+}
+LABELS = {
+    Listing.TOOLS: "Tools",
+    Listing.PROMPTS: "Prompts",
+    Listing.RESOURCES: "Resources",
+    Listing.TEMPLATES: "Resource templates",
+}
+
+
+@require_GET
+async def list_page(request: HtmxHttpRequest, session_id: str, listing: str) -> HttpResponse:
+    """The first page renders the whole list; a cursor's page is appended to it."""
+    try:
+        kind = Listing(listing)
+    except ValueError as exc:
+        raise Http404("No such listing.") from exc
+    snapshot = await live_snapshot(session_id)
+    cursor = request.GET.get("cursor") or None
+    call, page = await services.session_list_page(
+        session_id, kind, cursor, call_key=services.new_call_key()
+    )
+    error = failure_text(call.error) if call.error is not None else ""
+    context = {
+        "session": snapshot,
+        "listing": kind.value,
+        "listing_label": LABELS[kind],
+        "items": page.items if page else [],
+        "next_cursor": page.next_cursor if page else None,
+        "item_template": ITEM_TEMPLATES[kind],
+        "list_url": reverse("session-list", args=[session_id, kind.value]),
+    }
+    if cursor is None:
+        context["error"] = error
+        return render(request, "inspector/lists.html#list-block", context)
+    context["page_error"] = error
+    context["retry_cursor"] = cursor
+    return render(request, "inspector/lists.html#list-page", context)

@@ -1,0 +1,47 @@
+"""Utilities of the protocol: ping with its round-trip time, and the server's log level."""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from inspector import services
+from inspector.rendering import LOG_LEVELS
+from inspector.views.common import HtmxHttpRequest, failure_text, live_snapshot
+
+
+@require_POST
+async def ping(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    await live_snapshot(session_id)
+    call = await services.session_call(session_id, "ping", None, call_key=services.new_call_key())
+    if call.error is not None:
+        return HttpResponse(
+            format_html('<span class="error">Ping failed: {}</span>', failure_text(call.error))
+        )
+    event = (
+        await services.session_event(session_id, call.response_seq) if call.response_seq else None
+    )
+    took = (
+        f"{event.duration_ms:.1f} ms"
+        if event is not None and event.duration_ms is not None
+        else "?"
+    )
+    return HttpResponse(format_html('<span class="ok">Pong in {}</span>', took))
+
+
+@require_POST
+async def set_log_level(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    await live_snapshot(session_id)
+    level = request.POST.get("level", "")
+    context: dict[str, str] = {"level": level}
+    if level not in LOG_LEVELS:
+        context["error"] = f"{level!r} is not a log level."
+    else:
+        call = await services.session_call(
+            session_id, "logging/setLevel", {"level": level}, call_key=services.new_call_key()
+        )
+        if call.error is not None:
+            context["error"] = failure_text(call.error)
+    return render(request, "inspector/tabs/logs.html#set-level-result", context)

@@ -11,7 +11,7 @@ import pytest
 
 from inspector.mcp.transports.stdio import StdioParameters
 from inspector.sessions.spec import ConnectionSpec, TransportKind
-from tests.servers.http_harness import RunningServer, run_server
+from tests.servers.http_harness import RunningServer, refused_port, run_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +42,13 @@ def everything() -> StdioParameters:
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A local port that refuses connections throughout the test."""
+    with refused_port() as port:
+        yield port
 
 
 @pytest.fixture(scope="session")

@@ -114,7 +114,7 @@ class McpClient:
         self._fail_all(RequestCancelled("The session was closed."))
         tasks = [*self._handler_tasks.values(), *self._background]
         for task in tasks:
-            task.cancel()
+            task.cancel("The session was closed.")
         await asyncio.gather(*tasks, return_exceptions=True)
         await self.transport.close()
 
@@ -383,7 +383,13 @@ class McpClient:
             request_id = params.get("requestId")
             task = self._handler_tasks.get(request_id) if _is_id(request_id) else None
             if task is not None:
-                task.cancel()
+                reason = params.get("reason")
+                # The handler may be waiting for a person: the message tells them why it ended.
+                task.cancel(
+                    f"The server cancelled its request: {reason}"
+                    if isinstance(reason, str) and reason
+                    else "The server cancelled its request."
+                )
 
     def _start_handler(self, event: TraceEvent) -> None:
         request_id = event.message_id

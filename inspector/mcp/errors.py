@@ -72,3 +72,7 @@ class RequestTimeout(RequestError):
 
 class RequestCancelled(RequestError):
     """The request was cancelled by the user or because the session closed."""
+
+
+class RequestRefused(RequestError):
+    """The request was never sent: the person asked to confirm it said no."""

@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     PROCESS = "process"  # a stdio server process started or exited
     LIFECYCLE = "lifecycle"  # connected, negotiated, closing, closed, expired
     ERROR = "error"  # something failed on the client's side of the wire
+    APPROVAL = "approval"  # the approvals inbox: a request waits for, or got, a person's answer
 
 
 class Direction(StrEnum):

@@ -19,6 +19,7 @@ from inspector.mcp.errors import (
     FailureLayer,
     McpError,
     RequestCancelled,
+    RequestRefused,
     SessionExpired,
     TransportClosed,
 )
@@ -31,8 +32,11 @@ from inspector.mcp.trace import (
     TraceEvent,
     local_event,
 )
-from inspector.sessions.catalog import Catalog
+from inspector.sessions.approvals import ApprovalKind
+from inspector.sessions.catalog import Catalog, Listing
+from inspector.sessions.consent import Consent, client_capabilities
 from inspector.sessions.log import EventLog
+from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec
 from inspector.sessions.store import EventStore, Watcher
 
@@ -85,6 +89,7 @@ class LiveSession:
         owner_id: int | None = None,
         handlers: dict[str, ServerRequestHandler] | None = None,
         capabilities: dict[str, Any] | None = None,
+        answered_by_people: bool = False,
     ) -> None:
         self.id = session_id or uuid.uuid4().hex
         self.spec = spec
@@ -99,8 +104,19 @@ class LiveSession:
         # answer; both apply to every connection the session makes.
         self.handlers: dict[str, ServerRequestHandler] = dict(handlers or {})
         self.capabilities: dict[str, Any] = dict(capabilities or {})
+        # The inbox, roots and consent switches. With `answered_by_people`, the server's
+        # sampling, elicitation and roots requests wait there for a person.
+        self.consent = Consent(self._record, timeout=spec.approval_timeout)
+        if answered_by_people:
+            self.handlers = {**self.consent.handlers(), **self.handlers}
+            declared = client_capabilities(
+                spec.protocol_version, sampling_tools=spec.sampling_tools
+            )
+            self.capabilities = {**declared, **self.capabilities}
         # Requests started with a caller's key (a page's call), so the page can cancel them.
         self._calls: dict[str, RequestId] = {}
+        # Tool calls waiting for a person's confirmation, by call key, to their approval.
+        self._confirmations: dict[str, str] = {}
         # Calls by their request id until the request event has a seq, then by that seq:
         # a response names its request by seq, whatever spelling of the id it echoed.
         self._starting: dict[RequestId, Call] = {}
@@ -216,12 +232,14 @@ class LiveSession:
         client, self.client = self.client, None
         if client is not None:
             await client.close()
+            self.consent.inbox.withdraw_all("The connection ended.")
 
     def _connection_lost(self, error: TransportClosed) -> None:
         if isinstance(error, SessionExpired):
             self._set_status(SessionStatus.EXPIRED, f"The server expired the session: {error}")
         else:
             self._set_status(SessionStatus.DISCONNECTED, f"The server went away: {error}")
+        self.consent.inbox.withdraw_all("The connection ended.")
         self._spawn_save()
 
     def client_config(self) -> ClientConfig:
@@ -257,6 +275,15 @@ class LiveSession:
             call_key = uuid.uuid4().hex
         self.last_activity = time.time()
         params = dict(params or {})
+        if method == "tools/call" and self.consent.confirm_tool_calls:
+            refusal = await self._confirm_tool_call(params, call_key)
+            if refusal is not None:
+                call.error = refusal
+                return call
+            client = self.client
+            if client is None or self.status is not SessionStatus.CONNECTED:
+                call.error = TransportClosed(f"The session is {self.status.value}.")
+                return call
         params["_meta"] = {**(params.get("_meta") or {}), "progressToken": call_key}
         request_id: RequestId | None = None
 
@@ -278,13 +305,58 @@ class LiveSession:
                 self._tracked.pop(call.request_seq, None)
         return call
 
+    async def _confirm_tool_call(self, params: dict[str, Any], call_key: str) -> McpError | None:
+        """Wait for a person to confirm a tool call; the error to report if it is not run."""
+        name = params.get("name")
+        tool = self.catalog.find(Listing.TOOLS, name) if isinstance(name, str) else None
+        inbox = self.consent.inbox
+        approval = inbox.open(
+            ApprovalKind.TOOL_CALL, "tools/call", params, context={"tool": tool or {}}
+        )
+        self._confirmations[call_key] = approval.id
+        try:
+            decision = await self.consent.wait(approval)
+        except asyncio.CancelledError:
+            if approval.future.cancelled() and not _current_task_cancelling():
+                return RequestCancelled(f"Not sent: {approval.reason}")
+            raise
+        finally:
+            self._confirmations.pop(call_key, None)
+        if decision is None:
+            return RequestRefused(f"Not sent: {approval.reason}")
+        if decision.error_code is not None:
+            return RequestRefused(f"Not sent: {decision.by} refused the call.")
+        return None
+
     async def cancel_call(self, call_key: str, reason: str = "Cancelled by the user.") -> bool:
         """Cancel the running request started under `call_key`; False if none runs."""
+        waiting = self._confirmations.get(call_key)
+        if waiting is not None:
+            approval = self.consent.inbox.get(waiting)
+            self.consent.inbox.withdraw(approval, "Cancelled before it was confirmed.")
+            return True
         request_id = self._calls.get(call_key)
         client = self.client
         if request_id is None or client is None:
             return False
         return await client.cancel(request_id, reason)
+
+    # -- roots -----------------------------------------------------------------------
+
+    async def set_roots(self, roots: list[Root]) -> None:
+        """Replace the shared roots, and tell a connected server that they changed."""
+        self.consent.roots = list(roots)
+        self._record(
+            local_event(
+                EventKind.APPROVAL,
+                f"Roots changed: {len(roots)} shared",
+                roots=[root.to_wire() for root in roots],
+            )
+        )
+        client = self.client
+        if client is not None and self.status is SessionStatus.CONNECTED:
+            with contextlib.suppress(McpError):
+                await client.notify("notifications/roots/list_changed")
 
     # -- events --------------------------------------------------------------------
 
@@ -292,6 +364,10 @@ class LiveSession:
         self.log.append(event)
         if self._starting or self._tracked:
             self._note_call_event(event)
+        if event.method == "notifications/elicitation/complete" and event.is_inbound_frame:
+            params = event.payload.get("params") if isinstance(event.payload, dict) else None
+            if isinstance(params, dict):
+                self.consent.inbox.url_elicitation_completed(params.get("elicitationId"))
         self._dirty.set()
 
     def _note_call_event(self, event: TraceEvent) -> None:
@@ -363,3 +439,9 @@ class LiveSession:
         return asyncio.get_running_loop().create_task(
             coroutine, name=name, context=contextvars.Context()
         )
+
+
+def _current_task_cancelling() -> bool:
+    """Whether the running task itself is being cancelled (not just a future it awaited)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -45,7 +45,13 @@ class SessionRegistry:
             raise TooManySessions(
                 f"{live} sessions are live, the limit is {self.max_sessions}: disconnect one first."
             )
-        session = LiveSession(spec, store=self.store, watchers=self.watchers, owner_id=owner_id)
+        session = LiveSession(
+            spec,
+            store=self.store,
+            watchers=self.watchers,
+            owner_id=owner_id,
+            answered_by_people=True,
+        )
         self._sessions[session.id] = session
         return session
 

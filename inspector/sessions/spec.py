@@ -37,6 +37,10 @@ class ConnectionSpec:
     request_timeout: float = 60.0
     max_total_timeout: float = 600.0
     reset_timeout_on_progress: bool = True
+    # How long a server's request may wait in the inbox for a person's answer.
+    approval_timeout: float = 600.0
+    # Declare `sampling.tools` (2025-11-25): the server may then offer tools in sampling.
+    sampling_tools: bool = False
 
     def build_transport(self) -> Transport:
         if self.transport is TransportKind.STDIO:

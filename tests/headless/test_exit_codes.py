@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 from tests.headless.conftest import fixture_command, run_cli
-from tests.servers.http_harness import free_port
 
 
 def test_usage_errors_exit_1_before_anything_starts(tmp_path: Path) -> None:
@@ -55,8 +54,8 @@ def test_a_command_that_does_not_exist_exits_4() -> None:
     assert "/nonexistent/mcp-server" in run.error["message"]
 
 
-def test_a_url_with_nothing_listening_exits_4() -> None:
-    url = f"http://127.0.0.1:{free_port()}/mcp"
+def test_a_url_with_nothing_listening_exits_4(closed_port: int) -> None:
+    url = f"http://127.0.0.1:{closed_port}/mcp"
     run = run_cli(url, "--method", "ping")
     assert run.code == 4
     assert (run.error["code"], run.error["layer"], run.error["url"]) == (

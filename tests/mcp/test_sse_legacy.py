@@ -14,7 +14,6 @@ from inspector.mcp.transports.sse_legacy import LegacySseTransport
 from tests.servers.http_harness import (
     Recorder,
     RunningServer,
-    free_port,
     header,
     initialize,
     notification,
@@ -161,15 +160,15 @@ async def test_not_an_sse_endpoint(mcp_http_server: RunningServer, transports: M
 @pytest.mark.parametrize(
     ("url", "layer"),
     [
-        (f"http://127.0.0.1:{free_port()}/sse", FailureLayer.TCP),
+        ("http://127.0.0.1:{port}/sse", FailureLayer.TCP),
         ("http://no-such-host.invalid/sse", FailureLayer.DNS),
         ("ftp://example.com/sse", FailureLayer.PROTOCOL),
     ],
 )
 async def test_connection_failures_name_their_layer(
-    url: str, layer: FailureLayer, transports: Make
+    url: str, layer: FailureLayer, transports: Make, closed_port: int
 ) -> None:
-    transport, _ = transports(url, timeout=5.0)
+    transport, _ = transports(url.format(port=closed_port), timeout=5.0)
     with pytest.raises(ConnectError) as caught:
         await transport.open()
     assert caught.value.layer is layer

@@ -23,7 +23,6 @@ from inspector.mcp.transports.streamable_http import StreamableHttpTransport
 from tests.servers.http_harness import (
     Recorder,
     RunningServer,
-    free_port,
     header,
     initialize,
     notification,
@@ -356,14 +355,14 @@ async def test_redirects(
 @pytest.mark.parametrize(
     ("url", "layer"),
     [
-        (f"http://127.0.0.1:{free_port()}/mcp", FailureLayer.TCP),
+        ("http://127.0.0.1:{port}/mcp", FailureLayer.TCP),
         ("http://no-such-host.invalid/mcp", FailureLayer.DNS),
     ],
 )
 async def test_connection_failures_name_their_layer(
-    url: str, layer: FailureLayer, connect: Callable[..., Any]
+    url: str, layer: FailureLayer, connect: Callable[..., Any], closed_port: int
 ) -> None:
-    transport, recorder = await connect(url, timeout=5.0)
+    transport, recorder = await connect(url.format(port=closed_port), timeout=5.0)
     with pytest.raises(ConnectError) as caught:
         await transport.send(initialize())
     assert caught.value.layer is layer

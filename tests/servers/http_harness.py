@@ -49,11 +49,23 @@ class RunningServer:
 
 
 def free_port() -> int:
-    """A port nothing listens on right now (for tests that expect a refused connection)."""
+    """A port nothing listens on right now, for a server about to be started on it."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+@contextmanager
+def refused_port() -> Iterator[int]:
+    """A port that refuses connections for as long as the block runs.
+
+    The socket stays bound without listening: the kernel refuses every connection, and
+    no server started meanwhile can be handed the same port.
+    """
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        yield holder.getsockname()[1]
 
 
 @contextmanager

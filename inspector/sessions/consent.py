@@ -1,0 +1,127 @@
+"""The client's side of the consent model: what a person is asked, and what it declares.
+
+The server's `sampling/createMessage`, `elicitation/create` and `roots/list` wait in the
+session's inbox until someone answers; in tool-call consent mode the inspector's own
+`tools/call` waits there too, before anything is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from inspector.mcp.client import ServerRequest, ServerRequestHandler
+from inspector.mcp.errors import JsonRpcError
+from inspector.mcp.trace import EventKind, TraceEvent, local_event
+from inspector.sessions.approvals import Approval, ApprovalInbox, ApprovalKind, Decision
+from inspector.sessions.roots import Root
+
+# The code a refusal carries: the specification's own examples use -1 for "the user
+# rejected the request"; it is outside JSON-RPC's reserved range.
+REFUSED_CODE = -1
+FORM_ELICITATION_FROM = "2025-06-18"
+MODES_AND_TOOLS_FROM = "2025-11-25"
+
+
+def client_capabilities(protocol_version: str, *, sampling_tools: bool) -> dict[str, Any]:
+    """What the client declares it can answer, in the shape of the requested version."""
+    sampling: dict[str, Any] = {}
+    if sampling_tools and protocol_version >= MODES_AND_TOOLS_FROM:
+        sampling["tools"] = {}
+    capabilities: dict[str, Any] = {"roots": {"listChanged": True}, "sampling": sampling}
+    if protocol_version >= MODES_AND_TOOLS_FROM:
+        capabilities["elicitation"] = {"form": {}, "url": {}}
+    elif protocol_version >= FORM_ELICITATION_FROM:
+        capabilities["elicitation"] = {}
+    return capabilities
+
+
+class Consent:
+    """The inbox of one session, its roots, and its switches."""
+
+    def __init__(self, record: Callable[[TraceEvent], None], *, timeout: float) -> None:
+        self._record = record
+        self.inbox = ApprovalInbox(record)
+        self.timeout = timeout
+        self.roots: list[Root] = []
+        # Off by default: an inspector's first job is to call tools; a demo turns it on.
+        self.confirm_tool_calls = False
+        # On by default: the specification asks for consent before data reaches a server.
+        self.ask_before_sharing_roots = True
+
+    def handlers(self) -> dict[str, ServerRequestHandler]:
+        return {
+            "sampling/createMessage": self._answer_sampling,
+            "elicitation/create": self._answer_elicitation,
+            "roots/list": self._answer_roots,
+        }
+
+    def set_switch(self, name: str, on: bool) -> None:
+        if name not in ("confirm_tool_calls", "ask_before_sharing_roots"):
+            raise ValueError(name)
+        setattr(self, name, on)
+        state = "on" if on else "off"
+        self._record(
+            local_event(EventKind.APPROVAL, f"{SWITCH_LABELS[name]}: {state}", switch=name, on=on)
+        )
+
+    def roots_result(self) -> dict[str, Any]:
+        return {"roots": [root.to_wire() for root in self.roots]}
+
+    # -- the server's requests ------------------------------------------------------
+
+    async def _answer_sampling(self, request: ServerRequest) -> dict[str, Any]:
+        return await self._ask(ApprovalKind.SAMPLING, request)
+
+    async def _answer_elicitation(self, request: ServerRequest) -> dict[str, Any]:
+        return await self._ask(ApprovalKind.ELICITATION, request)
+
+    async def _answer_roots(self, request: ServerRequest) -> dict[str, Any]:
+        if not self.ask_before_sharing_roots:
+            return self.roots_result()
+        return await self._ask(ApprovalKind.ROOTS, request)
+
+    async def _ask(self, kind: ApprovalKind, request: ServerRequest) -> dict[str, Any]:
+        approval = self.inbox.open(
+            kind,
+            request.method,
+            request.params,
+            request_id=request.id,
+            request_seq=request.event.seq,
+        )
+        decision = await self.wait(approval)
+        if decision is None and kind is ApprovalKind.ELICITATION:
+            # Nobody chose: the specification's word for a dismissed elicitation.
+            return {"action": "cancel"}
+        if decision is None:
+            raise JsonRpcError(REFUSED_CODE, f"Nobody answered within {self.timeout:g} seconds.")
+        if decision.error_code is not None:
+            raise JsonRpcError(decision.error_code, decision.error_message)
+        if kind is ApprovalKind.ROOTS and decision.result is None:
+            # Approved roots are the ones listed when the person said yes.
+            return self.roots_result()
+        return decision.result or {}
+
+    async def wait(self, approval: Approval) -> Decision | None:
+        """The answer; None if it timed out. Raises `CancelledError` when the request
+        went away (the server cancelled it, or the session closed), with the reason."""
+        try:
+            async with asyncio.timeout(self.timeout):
+                await asyncio.wait({approval.future})
+        except TimeoutError:
+            self.inbox.withdraw(approval, f"Nobody answered within {self.timeout:g} seconds.")
+            return None
+        except asyncio.CancelledError as exc:
+            reason = str(exc.args[0]) if exc.args else "The request was cancelled."
+            self.inbox.withdraw(approval, reason)
+            raise
+        if approval.future.cancelled():
+            raise asyncio.CancelledError(approval.reason)
+        return approval.future.result()
+
+
+SWITCH_LABELS = {
+    "confirm_tool_calls": "Confirm every tool call",
+    "ask_before_sharing_roots": "Ask before sharing roots",
+}

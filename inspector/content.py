@@ -26,7 +26,9 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("
 
 @dataclass(slots=True)
 class ContentView:
-    kind: str  # text, image, audio, resource_link, resource_text, resource_blob, unknown
+    # text, image, audio, resource_link, resource_text, resource_blob, tool_use,
+    # tool_result (sampling with tools, 2025-11-25), unknown
+    kind: str
     at: str
     raw: dict[str, Any]
     text: str = ""
@@ -42,6 +44,12 @@ class ContentView:
     annotations: dict[str, Any] = field(default_factory=dict)
     meta: Any = None
     problem: str = ""
+    # tool_use: the call's id, tool name and input; tool_result: the id it answers,
+    # whether it is an error, and its own content blocks.
+    tool_use_id: str = ""
+    tool_input_json: str = ""
+    is_error: bool = False
+    nested: list[ContentView] = field(default_factory=list)
 
     @property
     def inline_image(self) -> bool:
@@ -92,6 +100,18 @@ def content_view(block: Any, at: str) -> ContentView:
         _with_data(view, block.get("data"))
     elif kind == "resource_link":
         _describe_resource(view, block)
+    elif kind == "tool_use":
+        view.name = _str(block.get("name"))
+        view.tool_use_id = _str(block.get("id"))
+        view.tool_input_json = json.dumps(block.get("input"), indent=2, ensure_ascii=False)
+        if not view.name or not view.tool_use_id:
+            view.problem = "A tool_use block needs an id and a name."
+    elif kind == "tool_result":
+        view.tool_use_id = _str(block.get("toolUseId"))
+        view.is_error = block.get("isError") is True
+        view.nested = content_views(block.get("content"), f"{at}.content")
+        if not view.tool_use_id:
+            view.problem = "A tool_result block needs the toolUseId it answers."
     elif kind == "resource":
         resource = block.get("resource")
         resource_view = resource_contents_view(resource, f"{at}.resource")
@@ -172,6 +192,13 @@ def _pretty_json(text: str) -> str:
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def message_content_views(content: Any, at: str) -> list[ContentView]:
+    """A message's content, which sampling allows as one block or (2025-11-25) a list."""
+    if isinstance(content, list):
+        return content_views(content, at)
+    return [content_view(content, at)]
 
 
 def payload_part(payload: Any, at: str) -> Any:

@@ -14,6 +14,8 @@ from django.conf import settings
 from inspector.mcp.versions import DEFAULT_VERSION, LEGACY_VERSIONS
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
+DEFAULT_APPROVAL_TIMEOUT = 600.0
+
 
 def parse_pairs(text: str, separator: str, what: str) -> dict[str, str]:
     """`NAME<sep>value` per line; blank lines and lines starting with # are skipped."""
@@ -69,6 +71,21 @@ class ConnectForm(forms.Form):
     request_timeout = forms.FloatField(
         label="Request timeout (seconds)", min_value=1, max_value=3600, initial=60
     )
+    approval_timeout = forms.FloatField(
+        label="Inbox timeout (seconds)",
+        required=False,
+        min_value=5,
+        max_value=86400,
+        initial=DEFAULT_APPROVAL_TIMEOUT,
+        help_text="How long a server's sampling, elicitation or roots request waits for "
+        "someone to answer it in the inbox.",
+    )
+    sampling_tools = forms.BooleanField(
+        label="Offer tools in sampling",
+        required=False,
+        help_text="Declare sampling.tools (2025-11-25): the server may then send tools, and "
+        "tool_use and tool_result blocks, in its sampling requests.",
+    )
     save_as = forms.CharField(
         label="Save as",
         required=False,
@@ -114,6 +131,8 @@ class ConnectForm(forms.Form):
             "protocol_version": data["protocol_version"],
             "connect_timeout": data["connect_timeout"],
             "request_timeout": data["request_timeout"],
+            "approval_timeout": data["approval_timeout"] or DEFAULT_APPROVAL_TIMEOUT,
+            "sampling_tools": data["sampling_tools"],
         }
         if transport is TransportKind.STDIO:
             return ConnectionSpec(
@@ -193,6 +212,8 @@ class SavedServerForm(ConnectForm):
             "request_timeout": spec.request_timeout,
             "max_total_timeout": spec.max_total_timeout,
             "reset_timeout_on_progress": spec.reset_timeout_on_progress,
+            "approval_timeout": spec.approval_timeout,
+            "sampling_tools": spec.sampling_tools,
         }
 
 

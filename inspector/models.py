@@ -80,6 +80,8 @@ class SavedServer(models.Model):
     request_timeout = models.FloatField(default=60.0)
     max_total_timeout = models.FloatField(default=600.0)
     reset_timeout_on_progress = models.BooleanField(default=True)
+    approval_timeout = models.FloatField(default=600.0)
+    sampling_tools = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -21,6 +21,7 @@ CONSOLE_KINDS = frozenset({EventKind.STDOUT, EventKind.STDERR})
 TRANSPORT_KINDS = frozenset(
     {EventKind.HTTP, EventKind.SSE, EventKind.PROCESS, EventKind.LIFECYCLE, EventKind.ERROR}
 )
+# Transport events may be hidden by a filter; the inbox's audit trail never is.
 ARROWS = {Direction.OUT: "→", Direction.IN: "←", Direction.LOCAL: "•"}
 DIRECTION_LABELS = {
     Direction.OUT: "client to server",
@@ -245,6 +246,9 @@ def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
     """What the page's script acts on besides new rows: progress of running calls, lists
     that changed, resources that were updated."""
     signals: list[dict[str, Any]] = []
+    if any(event.kind is EventKind.APPROVAL and "change" in event.detail for event in events):
+        # Something entered or left the inbox: every page watching loads it again.
+        signals.append({"type": "inbox"})
     for event in events:
         if event.kind is EventKind.LIFECYCLE and event.detail.get("status") == "connected":
             # A new connection: what the page listed came from the old one.

@@ -262,6 +262,8 @@ def _fields(spec: ConnectionSpec) -> dict[str, Any]:
         "request_timeout": spec.request_timeout,
         "max_total_timeout": spec.max_total_timeout,
         "reset_timeout_on_progress": spec.reset_timeout_on_progress,
+        "approval_timeout": spec.approval_timeout,
+        "sampling_tools": spec.sampling_tools,
     }
 
 
@@ -285,6 +287,8 @@ def _spec(record: SavedServer, env: dict[str, str], headers: dict[str, str]) -> 
         request_timeout=record.request_timeout,
         max_total_timeout=record.max_total_timeout,
         reset_timeout_on_progress=record.reset_timeout_on_progress,
+        approval_timeout=record.approval_timeout,
+        sampling_tools=record.sampling_tools,
     )
 
 

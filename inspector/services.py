@@ -14,8 +14,11 @@ from typing import Any
 from inspector.mcp.trace import TraceEvent
 from inspector.models import SessionRecord
 from inspector.runtime import event_store, registry
+from inspector.sessions.approvals import Approval, Decision
 from inspector.sessions.catalog import Listing, Page, page_of
+from inspector.sessions.consent import Consent
 from inspector.sessions.live import Call, LiveSession, SessionStatus
+from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
 PAGE_SIZE = 200
@@ -264,3 +267,25 @@ async def session_resource_subscription(
 
 def session_subscriptions(session_id: str) -> list[str]:
     return sorted(_live(session_id).subscriptions)
+
+
+# -- The approvals inbox, roots and consent switches -------------------------------------
+
+
+def session_consent(session_id: str) -> Consent:
+    """The session's inbox, roots and switches; views read them and answer through
+    `session_answer`, so that every answer is recorded."""
+    return _live(session_id).consent
+
+
+def session_answer(session_id: str, approval_id: str, decision: Decision) -> Approval:
+    """Answer a pending approval; `AlreadySettled` if another page answered first."""
+    return _live(session_id).consent.inbox.answer(approval_id, decision)
+
+
+def session_set_switch(session_id: str, name: str, on: bool) -> None:
+    _live(session_id).consent.set_switch(name, on)
+
+
+async def session_set_roots(session_id: str, roots: list[Root]) -> None:
+    await _live(session_id).set_roots(roots)

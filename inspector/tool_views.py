@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.content import SHOWN_TEXT_CHARS, ContentView, content_views
+from inspector.links import UrlView, url_view
 from inspector.mcp.errors import JsonRpcError, McpError
 from inspector.schemaform.validation import UnusableSchema, Violation, validate
 from inspector.sessions.live import Call
 
+URL_ELICITATION_REQUIRED = -32042
 # (annotation, label when true, label when false, the spec's default when unset)
 _HINTS = (
     ("readOnlyHint", "read-only", "may modify", False),
@@ -67,6 +69,12 @@ def annotation_badges(tool: dict[str, Any]) -> list[Badge]:
     return badges
 
 
+@dataclass(frozen=True, slots=True)
+class UrlElicitation:
+    message: str
+    link: UrlView
+
+
 @dataclass(slots=True)
 class StructuredVerdict:
     state: str  # valid, invalid, missing, unchecked, none
@@ -114,6 +122,18 @@ class ToolResultView:
     @property
     def arguments_json(self) -> str:
         return json.dumps(self.arguments, indent=2, ensure_ascii=False)
+
+    @property
+    def url_elicitations(self) -> list[UrlElicitation] | None:
+        """The pages a -32042 error asks the person to visit before a retry."""
+        if self.error_code != URL_ELICITATION_REQUIRED:
+            return None
+        listed = self.error_data.get("elicitations") if isinstance(self.error_data, dict) else None
+        return [
+            UrlElicitation(str(item.get("message") or ""), url_view(item.get("url")))
+            for item in listed or []
+            if isinstance(item, dict)
+        ]
 
     @property
     def status(self) -> str:

@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from inspector.views import (
+    client,
     completions,
     home,
+    inbox,
     lists,
     parts,
     prompts,
@@ -86,5 +88,18 @@ urlpatterns = [
     path("sessions/<str:session_id>/ping", utilities.ping, name="session-ping"),
     path(
         "sessions/<str:session_id>/logging/level", utilities.set_log_level, name="session-log-level"
+    ),
+    # The approvals inbox, roots and consent switches.
+    path("sessions/<str:session_id>/inbox", inbox.inbox, name="session-inbox"),
+    path(
+        "sessions/<str:session_id>/inbox/<str:approval_id>/answer",
+        inbox.answer,
+        name="session-approval-answer",
+    ),
+    path("sessions/<str:session_id>/client/", client.panel, name="session-client"),
+    path("sessions/<str:session_id>/client/switch", client.switch, name="session-client-switch"),
+    path("sessions/<str:session_id>/client/roots/add", client.add, name="session-root-add"),
+    path(
+        "sessions/<str:session_id>/client/roots/remove", client.remove, name="session-root-remove"
     ),
 ]

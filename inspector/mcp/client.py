@@ -85,6 +85,8 @@ class McpClient:
         self.protocol_version = self.config.protocol_version
         self.server: ServerInfo | None = None
         self.handlers: dict[str, ServerRequestHandler] = {"ping": _answer_ping}
+        # Whether a server request waits for a person (the session's inbox is not empty).
+        self.waiting_on_person: Callable[[], bool] = lambda: False
         self._on_event = on_event
         self._on_closed = on_closed
         self._next_id = 1
@@ -199,6 +201,11 @@ class McpClient:
             idle_deadline = pending.last_activity + per_request
             total_deadline = pending.started + total
             remaining = min(idle_deadline, total_deadline) - loop.time()
+            if remaining <= 0 and idle_deadline < total_deadline and self.waiting_on_person():
+                # The server asked us something a person has yet to answer: the delay is
+                # the person's, so only the maximum total still applies.
+                pending.last_activity = loop.time()
+                continue
             if remaining <= 0:
                 reason = (
                     f"No response within the maximum of {total:g} s."

@@ -23,6 +23,7 @@ from inspector.mcp.trace import EventKind, RequestId, TraceEvent, local_event
 # Answered URL elicitations remembered, so that the server's completion notice can be
 # matched to the request it finishes.
 URL_ELICITATIONS_REMEMBERED = 256
+URL_FOLLOWUPS_SHOWN = 5
 RELATED_TASK_META = "io.modelcontextprotocol/related-task"
 
 
@@ -192,13 +193,22 @@ class ApprovalInbox:
     def url_elicitation_completed(self, elicitation_id: Any) -> Approval | None:
         """The server says a URL elicitation finished; unknown ids are ignored."""
         approval = (
-            self._url_elicitations.pop(elicitation_id, None)
-            if isinstance(elicitation_id, str)
-            else None
+            self._url_elicitations.get(elicitation_id) if isinstance(elicitation_id, str) else None
         )
-        if approval is not None:
-            self._audit(approval, "The server reports the URL elicitation complete", "url_complete")
+        if approval is None or approval.context.get("completed"):
+            return None
+        approval.context["completed"] = True
+        self._audit(approval, "The server reports the URL elicitation complete", "url_complete")
         return approval
+
+    def url_followups(self) -> list[Approval]:
+        """Accepted URL elicitations, newest first: their links stay on every page until
+        the person has followed them, and each shows whether the server reported it done."""
+        return [
+            approval
+            for approval in reversed(self._url_elicitations.values())
+            if approval.decision is not None and approval.decision.outcome == "accepted"
+        ][:URL_FOLLOWUPS_SHOWN]
 
     def _settle(self, approval: Approval) -> None:
         self._pending.pop(approval.id, None)

@@ -204,6 +204,7 @@ class LiveSession:
             on_closed=self._connection_lost,
         )
         client.handlers.update(self.handlers)
+        client.waiting_on_person = lambda: len(self.consent.inbox) > 0
         self.client = client
         try:
             self.server = await client.connect()

@@ -54,6 +54,8 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
         ):
             if snapshot.offers(capability):
                 tabs.append(Tab(capability, label, reverse(url_name, args=[snapshot.id])))
+    if snapshot.live:
+        tabs.append(Tab("client", "Client", reverse("session-client", args=[snapshot.id])))
     return [*tabs, Tab("logs", "Server log"), Tab("protocol", "Protocol")]
 
 

@@ -149,6 +149,8 @@
       document.querySelectorAll(".stale[id^='stale-']").forEach(function (banner) {
         applySignal({ type: "list_changed", listing: banner.id.replace(/^stale-/, "") });
       });
+    } else if (signal.type === "inbox") {
+      refreshInbox();
     } else if (signal.type === "resource_updated") {
       document.querySelectorAll("[data-resource-uri]").forEach(function (box) {
         if (box.dataset.resourceUri === signal.uri) {
@@ -159,6 +161,80 @@
         }
       });
     }
+  }
+
+  // -- the inbox -------------------------------------------------------------------------
+  // Loaded again whenever the stream says it changed. Cards that stay are left alone (a
+  // person may be typing in one); an answered card shows its note for a moment.
+
+  const SETTLED_CARD_MS = 4000;
+  let inboxLoading = false;
+  let inboxAgain = false;
+
+  function refreshInbox() {
+    const inbox = document.getElementById("inbox");
+    if (!inbox) {
+      return;
+    }
+    if (inboxLoading) {
+      inboxAgain = true;
+      return;
+    }
+    inboxLoading = true;
+    fetch(inbox.dataset.inboxUrl, { credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.text() : Promise.reject(new Error(response.statusText));
+      })
+      .then(function (html) {
+        mergeInbox(inbox, html);
+      })
+      .catch(function () {})
+      .finally(function () {
+        inboxLoading = false;
+        if (inboxAgain) {
+          inboxAgain = false;
+          refreshInbox();
+        }
+      });
+  }
+
+  function mergeInbox(inbox, html) {
+    const fresh = document.createElement("template");
+    fresh.innerHTML = html;
+    const cards = inbox.querySelector("#inbox-cards");
+    const freshCards = fresh.content.querySelector("#inbox-cards");
+    if (!cards || !freshCards) {
+      inbox.replaceChildren(fresh.content);
+      htmx.process(inbox);
+      return;
+    }
+    const waiting = new Set(Array.from(freshCards.children, function (item) {
+      return item.id;
+    }));
+    Array.from(cards.children).forEach(function (item) {
+      if (waiting.has(item.id) || item.dataset.leaving) {
+        return;
+      }
+      if (item.querySelector("[data-settled]")) {
+        item.dataset.leaving = "1";
+        window.setTimeout(function () {
+          item.remove();
+        }, SETTLED_CARD_MS);
+      } else {
+        item.remove();
+      }
+    });
+    Array.from(freshCards.children).forEach(function (item) {
+      if (!document.getElementById(item.id)) {
+        cards.appendChild(item);
+        htmx.process(item);
+      }
+    });
+    const parts = Array.from(fresh.content.children).map(function (part) {
+      return part.id === "inbox-cards" ? cards : part;
+    });
+    inbox.replaceChildren.apply(inbox, parts);
+    htmx.process(inbox);
   }
 
   // -- tabs ------------------------------------------------------------------------------

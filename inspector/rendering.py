@@ -104,16 +104,26 @@ def _summary(event: TraceEvent) -> str:
     if kind is MessageType.NOTIFICATION:
         return method
     if kind is MessageType.RESULT:
-        return f"result of {method or 'unknown request'} (id {event.message_id})"
+        return f"result of {method or 'unknown request'} (id {event.message_id}){_late(event)}"
     if kind is MessageType.ERROR:
         error = event.payload.get("error") if isinstance(event.payload, dict) else None
         code = error.get("code") if isinstance(error, dict) else "?"
         message = error.get("message") if isinstance(error, dict) else ""
-        return f"error {code} {message} (id {event.message_id})".strip()
+        return f"error {code} {message} (id {event.message_id}){_late(event)}".strip()
     if kind is MessageType.BATCH:
         size = len(event.payload) if isinstance(event.payload, list) else 0
         return f"batch of {size} messages"
     return "invalid message"
+
+
+def _late(event: TraceEvent) -> str:
+    """A response that came after its request was given up on says so in its summary."""
+    because = event.detail.get("late_because")
+    if not because:
+        return ""
+    request = event.detail.get("late_for_seq")
+    of = f" #{request}" if request else ""
+    return f", late: ignored, the request{of} was already {because}"
 
 
 def _body(event: TraceEvent) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from inspector.mcp.client import ClientConfig, McpClient, ServerRequestHandler
+from inspector.mcp.client import ClientConfig, InFlight, McpClient, ServerRequestHandler
 from inspector.mcp.errors import (
     ConnectError,
     FailureLayer,
@@ -283,6 +283,24 @@ class LiveSession:
         request_id = self._calls.get(call_key)
         client = self.client
         if request_id is None or client is None:
+            return False
+        return await client.cancel(request_id, reason)
+
+    def in_flight(self) -> list[InFlight]:
+        """Every request the connection awaits, whoever started it, oldest first."""
+        client = self.client
+        return client.in_flight() if client is not None else []
+
+    async def cancel_request(
+        self, request_id: RequestId, reason: str = "Cancelled by the user."
+    ) -> bool:
+        """Cancel a request in flight by its id; False if none runs. `initialize` is never
+        cancelled: the spec forbids it (disconnect instead)."""
+        client = self.client
+        if client is None:
+            return False
+        running = {request.id: request.method for request in client.in_flight()}
+        if running.get(request_id, "initialize") == "initialize":
             return False
         return await client.cancel(request_id, reason)
 

@@ -214,14 +214,28 @@
     }
   }
 
+  // The progress box of a call: inside the requesting element, right after it (a button
+  // names it with hx-indicator="next .call-progress"), or in its [data-call-form].
+  function progressBoxOf(issuer) {
+    const next = issuer.nextElementSibling;
+    const form = issuer.closest("[data-call-form]");
+    return (
+      issuer.querySelector(".call-progress") ||
+      (next && next.matches(".call-progress") ? next : null) ||
+      (form ? form.querySelector(".call-progress") : null)
+    );
+  }
+
+  // Every element marked [data-call] starts a call that can be watched and cancelled: a
+  // tool run, a resource or template read, a prompt get.
   function startCall(event) {
-    const form = event.detail.elt.closest("[data-call-form]");
-    if (!form || !/\/call$/.test(event.detail.path)) {
+    const issuer = event.detail.elt;
+    if (!issuer.matches("[data-call]")) {
       return;
     }
     const key = newCallKey();
     event.detail.parameters["call_key"] = key;
-    const box = form.querySelector(".call-progress");
+    const box = progressBoxOf(issuer);
     if (box) {
       box.dataset.progressToken = key;
       const bar = box.querySelector("progress");

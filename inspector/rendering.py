@@ -253,8 +253,12 @@ _LIST_CHANGED = {
 
 def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
     """What the page's script acts on besides new rows: progress of running calls, lists
-    that changed, resources that were updated."""
+    that changed, resources that were updated, requests that started or ended."""
     signals: list[dict[str, Any]] = []
+    if any(_starts_or_ends_a_request(event) for event in events):
+        # One per push, however many requests came and went: the page reloads its
+        # In flight panel at most once for it.
+        signals.append({"type": "inflight"})
     for event in events:
         if event.kind is EventKind.LIFECYCLE and event.detail.get("status") == "connected":
             # A new connection: what the page listed came from the old one.
@@ -286,6 +290,17 @@ def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
         ):
             signals.append({"type": "resource_updated", "uri": params["uri"], "seq": event.seq})
     return signals
+
+
+def _starts_or_ends_a_request(event: TraceEvent) -> bool:
+    """A request of ours sent, answered, or given up on (timeout, cancel, lost link)."""
+    if event.kind is EventKind.ERROR:
+        return "outcome" in event.detail
+    if event.kind is EventKind.LIFECYCLE:
+        return True
+    if event.direction is Direction.OUT:
+        return event.message_type is MessageType.REQUEST
+    return event.direction is Direction.IN and event.request_seq is not None
 
 
 def _number(value: Any) -> float | None:

@@ -122,6 +122,7 @@
         }
         const bar = box.querySelector("progress");
         if (bar && signal.progress !== null) {
+          bar.hidden = false;
           if (signal.total) {
             bar.max = signal.total;
             bar.value = Math.min(signal.progress, signal.total);
@@ -149,6 +150,8 @@
       document.querySelectorAll(".stale[id^='stale-']").forEach(function (banner) {
         applySignal({ type: "list_changed", listing: banner.id.replace(/^stale-/, "") });
       });
+    } else if (signal.type === "inflight") {
+      refreshInflight();
     } else if (signal.type === "resource_updated") {
       document.querySelectorAll("[data-resource-uri]").forEach(function (box) {
         if (box.dataset.resourceUri === signal.uri) {
@@ -159,6 +162,49 @@
         }
       });
     }
+  }
+
+  // -- requests in flight --------------------------------------------------------------
+
+  // The panel reloads when requests start or end, at most once per interval however
+  // busy the session is; the holder's hx-sync keeps one reload running at a time.
+  const INFLIGHT_REFRESH_MS = 300;
+  let inflightTimer = null;
+
+  function refreshInflight() {
+    if (inflightTimer !== null) {
+      return;
+    }
+    inflightTimer = window.setTimeout(function () {
+      inflightTimer = null;
+      const holder = document.getElementById("inflight");
+      if (holder) {
+        htmx.trigger(holder, "inflight-refresh");
+      }
+    }, INFLIGHT_REFRESH_MS);
+  }
+
+  function elapsedText(seconds) {
+    if (seconds < 10) {
+      return seconds.toFixed(1) + " s";
+    }
+    if (seconds < 60) {
+      return Math.round(seconds) + " s";
+    }
+    const whole = Math.floor(seconds);
+    return Math.floor(whole / 60) + " min " + (whole % 60) + " s";
+  }
+
+  // Elapsed times count on between reloads, from what the server measured.
+  function tickElapsed() {
+    const now = Date.now();
+    document.querySelectorAll(".inflight-elapsed[data-elapsed]").forEach(function (element) {
+      if (!element.dataset.seenAt) {
+        element.dataset.seenAt = String(now);
+      }
+      const seconds = Number(element.dataset.elapsed) + (now - Number(element.dataset.seenAt)) / 1000;
+      element.textContent = elapsedText(seconds);
+    });
   }
 
   // -- tabs ------------------------------------------------------------------------------
@@ -419,6 +465,7 @@
     }
     document.body.addEventListener("htmx:afterSettle", applyFilters);
     document.body.addEventListener("htmx:configRequest", startCall);
+    window.setInterval(tickElapsed, 1000);
     // Panels load when first shown: the one the address names, else the first.
     const wanted = window.location.hash.replace(/^#/, "");
     const first = document.querySelector('[role="tab"][data-tab]');

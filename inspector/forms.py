@@ -20,6 +20,11 @@ MAX_CONNECT_TIMEOUT = 600
 MAX_REQUEST_SECONDS = 86_400
 
 
+def _whole(seconds: float) -> float | int:
+    """30 rather than 30.0 in an empty form."""
+    return int(seconds) if float(seconds).is_integer() else seconds
+
+
 def parse_pairs(text: str, separator: str, what: str) -> dict[str, str]:
     """`NAME<sep>value` per line; blank lines and lines starting with # are skipped."""
     pairs: dict[str, str] = {}
@@ -72,13 +77,13 @@ class ConnectForm(forms.Form):
         label="Connect timeout (seconds)",
         min_value=1,
         max_value=MAX_CONNECT_TIMEOUT,
-        initial=_DEFAULTS.connect_timeout,
+        initial=_whole(_DEFAULTS.connect_timeout),
     )
     request_timeout = forms.FloatField(
         label="Request timeout (seconds)",
         min_value=1,
         max_value=MAX_REQUEST_SECONDS,
-        initial=_DEFAULTS.request_timeout,
+        initial=_whole(_DEFAULTS.request_timeout),
         help_text="How long to wait for a response before cancelling the request.",
     )
     reset_timeout_on_progress = forms.BooleanField(
@@ -91,7 +96,7 @@ class ConnectForm(forms.Form):
         required=False,
         min_value=1,
         max_value=MAX_REQUEST_SECONDS,
-        initial=_DEFAULTS.max_total_timeout,
+        initial=_whole(_DEFAULTS.max_total_timeout),
         help_text="The cap on a request's time even while it reports progress.",
     )
     save_as = forms.CharField(

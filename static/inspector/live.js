@@ -195,13 +195,21 @@
     return Math.floor(whole / 60) + " min " + (whole % 60) + " s";
   }
 
-  // Elapsed times count on between reloads, from what the server measured.
+  // Elapsed times count on between reloads, from what the server measured when it
+  // rendered them: each is stamped with the moment it arrived.
+  const ELAPSED_TICK_MS = 250;
+
+  function stampElapsed() {
+    const now = String(Date.now());
+    document.querySelectorAll(".inflight-elapsed[data-elapsed]:not([data-seen-at])").forEach(function (element) {
+      element.dataset.seenAt = now;
+    });
+  }
+
   function tickElapsed() {
+    stampElapsed();
     const now = Date.now();
     document.querySelectorAll(".inflight-elapsed[data-elapsed]").forEach(function (element) {
-      if (!element.dataset.seenAt) {
-        element.dataset.seenAt = String(now);
-      }
       const seconds = Number(element.dataset.elapsed) + (now - Number(element.dataset.seenAt)) / 1000;
       element.textContent = elapsedText(seconds);
     });
@@ -465,7 +473,8 @@
     }
     document.body.addEventListener("htmx:afterSettle", applyFilters);
     document.body.addEventListener("htmx:configRequest", startCall);
-    window.setInterval(tickElapsed, 1000);
+    document.body.addEventListener("htmx:afterSwap", stampElapsed);
+    window.setInterval(tickElapsed, ELAPSED_TICK_MS);
     // Panels load when first shown: the one the address names, else the first.
     const wanted = window.location.hash.replace(/^#/, "");
     const first = document.querySelector('[role="tab"][data-tab]');

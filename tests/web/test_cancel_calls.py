@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import re
 from collections.abc import Awaitable
 from typing import Any
 
@@ -132,3 +133,31 @@ async def test_reads_from_every_entry_point_are_calls(client: AsyncClient) -> No
     ).content.decode()
     assert "data-call data-call-form" in template
     assert 'class="cancel-call"' in template
+
+
+async def test_a_late_answer_is_marked_in_the_protocol_tab(client: AsyncClient) -> None:
+    # This server answers after 0.5 s whatever it was told in between.
+    snapshot = await services.session_connect(fixture_spec("broken_stdio", "slow=0.5"))
+    session_id = snapshot.id
+    call = asyncio.ensure_future(
+        services.session_call(session_id, "tools/call", {"name": "x"}, call_key="late-call-1")
+    )
+    await asyncio.sleep(0.1)
+    cancelled = await client.post(
+        f"/sessions/{session_id}/calls/cancel", {"call_key": "late-call-1"}
+    )
+    assert cancelled.status_code == 204
+    outcome = await call
+    page = ""
+    for _ in range(50):
+        page = html.unescape((await client.get(f"/sessions/{session_id}/")).content.decode())
+        if "late:" in page:
+            break
+        await asyncio.sleep(0.05)
+    assert (
+        f"result of tools/call (id 2), late: ignored, the request #{outcome.request_seq} "
+        "was already cancelled"
+    ) in page
+    assert ">client.late-response</span>" in page
+    # The request's own row keeps the outcome the person saw.
+    assert re.search(rf'id="outcome-{outcome.request_seq}"><a href="#event-\d+">cancelled', page)

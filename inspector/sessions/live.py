@@ -299,8 +299,8 @@ class LiveSession:
         client = self.client
         if client is None:
             return False
-        running = {request.id: request.method for request in client.in_flight()}
-        if running.get(request_id, "initialize") == "initialize":
+        method = next((r.method for r in client.in_flight() if r.id == request_id), None)
+        if method is None or method == "initialize":
             return False
         return await client.cancel(request_id, reason)
 

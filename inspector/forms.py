@@ -4,7 +4,6 @@ forms of saved servers and configuration files."""
 from __future__ import annotations
 
 import shlex
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,7 +13,16 @@ from django.conf import settings
 from inspector.mcp.versions import DEFAULT_VERSION, LEGACY_VERSIONS
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
-DEFAULT_APPROVAL_TIMEOUT = 600.0
+_DEFAULTS = ConnectionSpec(TransportKind.STDIO)
+# A connection that takes minutes is broken; a request may run for a day (a long job
+# that reports progress), but not for ever.
+MAX_CONNECT_TIMEOUT = 600
+MAX_REQUEST_SECONDS = 86_400
+
+
+def _whole(seconds: float) -> float | int:
+    """30 rather than 30.0 in an empty form."""
+    return int(seconds) if float(seconds).is_integer() else seconds
 
 
 def parse_pairs(text: str, separator: str, what: str) -> dict[str, str]:
@@ -66,17 +74,37 @@ class ConnectForm(forms.Form):
         initial=DEFAULT_VERSION,
     )
     connect_timeout = forms.FloatField(
-        label="Connect timeout (seconds)", min_value=1, max_value=600, initial=30
+        label="Connect timeout (seconds)",
+        min_value=1,
+        max_value=MAX_CONNECT_TIMEOUT,
+        initial=_whole(_DEFAULTS.connect_timeout),
     )
     request_timeout = forms.FloatField(
-        label="Request timeout (seconds)", min_value=1, max_value=3600, initial=60
+        label="Request timeout (seconds)",
+        min_value=1,
+        max_value=MAX_REQUEST_SECONDS,
+        initial=_whole(_DEFAULTS.request_timeout),
+        help_text="How long to wait for a response before cancelling the request.",
+    )
+    reset_timeout_on_progress = forms.BooleanField(
+        label="Progress notifications reset the request timeout",
+        required=False,
+        initial=_DEFAULTS.reset_timeout_on_progress,
+    )
+    max_total_timeout = forms.FloatField(
+        label="Maximum total time per request (seconds)",
+        required=False,
+        min_value=1,
+        max_value=MAX_REQUEST_SECONDS,
+        initial=_whole(_DEFAULTS.max_total_timeout),
+        help_text="The cap on a request's time even while it reports progress.",
     )
     approval_timeout = forms.FloatField(
         label="Inbox timeout (seconds)",
         required=False,
         min_value=5,
         max_value=86400,
-        initial=DEFAULT_APPROVAL_TIMEOUT,
+        initial=_whole(_DEFAULTS.approval_timeout),
         help_text="How long a server's sampling, elicitation or roots request waits for "
         "someone to answer it in the inbox.",
     )
@@ -105,6 +133,11 @@ class ConnectForm(forms.Form):
     def clean_headers(self) -> dict[str, str]:
         return parse_pairs(self.cleaned_data["headers"], ":", "the headers")
 
+    def clean_max_total_timeout(self) -> float:
+        # Left empty (or not sent by an older page): the default cap.
+        value = self.cleaned_data.get("max_total_timeout")
+        return _DEFAULTS.max_total_timeout if value is None else float(value)
+
     def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         assert data is not None
@@ -122,6 +155,14 @@ class ConnectForm(forms.Form):
             parts = urlsplit(url)
             if parts.scheme not in {"http", "https"} or not parts.netloc:
                 self.add_error("url", "Give the server's http:// or https:// URL.")
+        request_timeout = data.get("request_timeout")
+        max_total = data.get("max_total_timeout")
+        if request_timeout is not None and max_total is not None and max_total < request_timeout:
+            self.add_error(
+                "max_total_timeout",
+                f"The maximum total time must be at least the request timeout "
+                f"({request_timeout:g} s).",
+            )
         return data
 
     def to_spec(self) -> ConnectionSpec:
@@ -131,8 +172,10 @@ class ConnectForm(forms.Form):
             "protocol_version": data["protocol_version"],
             "connect_timeout": data["connect_timeout"],
             "request_timeout": data["request_timeout"],
-            "approval_timeout": data["approval_timeout"] or DEFAULT_APPROVAL_TIMEOUT,
+            "approval_timeout": data["approval_timeout"] or _DEFAULTS.approval_timeout,
             "sampling_tools": data["sampling_tools"],
+            "reset_timeout_on_progress": data["reset_timeout_on_progress"],
+            "max_total_timeout": data["max_total_timeout"],
         }
         if transport is TransportKind.STDIO:
             return ConnectionSpec(
@@ -175,25 +218,8 @@ class SavedServerForm(ConnectForm):
 
     name = forms.CharField(label="Name", max_length=200)
     save_as = None  # type: ignore[assignment]
-    max_total_timeout = forms.FloatField(
-        label="Maximum total time per request (seconds)",
-        min_value=1,
-        max_value=86_400,
-        initial=600,
-        help_text="The cap on a request's time even while it reports progress.",
-    )
-    reset_timeout_on_progress = forms.BooleanField(
-        label="Progress notifications reset the request timeout", required=False, initial=True
-    )
 
     field_order = ["name"]
-
-    def to_spec(self) -> ConnectionSpec:
-        return replace(
-            super().to_spec(),
-            max_total_timeout=self.cleaned_data["max_total_timeout"],
-            reset_timeout_on_progress=self.cleaned_data["reset_timeout_on_progress"],
-        )
 
     @staticmethod
     def initial_for(name: str, spec: ConnectionSpec) -> dict[str, Any]:

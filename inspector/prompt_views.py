@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.content import ContentView, content_view, content_views
-from inspector.resource_views import Failure, failure_of
+from inspector.failures import Failure, failure_of
 from inspector.schemaform.validation import Violation
 from inspector.sessions.live import Call
 from inspector.tool_views import display_name

@@ -105,16 +105,26 @@ def _summary(event: TraceEvent) -> str:
     if kind is MessageType.NOTIFICATION:
         return method
     if kind is MessageType.RESULT:
-        return f"result of {method or 'unknown request'} (id {event.message_id})"
+        return f"result of {method or 'unknown request'} (id {event.message_id}){_late(event)}"
     if kind is MessageType.ERROR:
         error = event.payload.get("error") if isinstance(event.payload, dict) else None
         code = error.get("code") if isinstance(error, dict) else "?"
         message = error.get("message") if isinstance(error, dict) else ""
-        return f"error {code} {message} (id {event.message_id})".strip()
+        return f"error {code} {message} (id {event.message_id}){_late(event)}".strip()
     if kind is MessageType.BATCH:
         size = len(event.payload) if isinstance(event.payload, list) else 0
         return f"batch of {size} messages"
     return "invalid message"
+
+
+def _late(event: TraceEvent) -> str:
+    """A response that came after its request was given up on says so in its summary."""
+    because = event.detail.get("late_because")
+    if not because:
+        return ""
+    request = event.detail.get("late_for_seq")
+    of = f" #{request}" if request else ""
+    return f", late: ignored, the request{of} was already {because}"
 
 
 def _body(event: TraceEvent) -> str:
@@ -244,11 +254,15 @@ _LIST_CHANGED = {
 
 def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
     """What the page's script acts on besides new rows: progress of running calls, lists
-    that changed, resources that were updated."""
+    that changed, resources that were updated, requests that started or ended."""
     signals: list[dict[str, Any]] = []
     if any(event.kind is EventKind.APPROVAL and "change" in event.detail for event in events):
         # Something entered or left the inbox: every page watching loads it again.
         signals.append({"type": "inbox"})
+    if any(_starts_or_ends_a_request(event) for event in events):
+        # One per push, however many requests came and went: the page reloads its
+        # In flight panel at most once for it.
+        signals.append({"type": "inflight"})
     for event in events:
         if event.kind is EventKind.LIFECYCLE and event.detail.get("status") == "connected":
             # A new connection: what the page listed came from the old one.
@@ -280,6 +294,17 @@ def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
         ):
             signals.append({"type": "resource_updated", "uri": params["uri"], "seq": event.seq})
     return signals
+
+
+def _starts_or_ends_a_request(event: TraceEvent) -> bool:
+    """A request of ours sent, answered, or given up on (timeout, cancel, lost link)."""
+    if event.kind is EventKind.ERROR:
+        return "outcome" in event.detail
+    if event.kind is EventKind.LIFECYCLE:
+        return True
+    if event.direction is Direction.OUT:
+        return event.message_type is MessageType.REQUEST
+    return event.direction is Direction.IN and event.request_seq is not None
 
 
 def _number(value: Any) -> float | None:

@@ -7,14 +7,13 @@ left out of what is shown (the raw item is always one click away), never an exce
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import uritemplate
 
 from inspector.content import ContentView, resource_contents_view
-from inspector.mcp.errors import JsonRpcError, McpError
+from inspector.failures import Failure, failure_of
 from inspector.mcp.versions import Era, era_of, is_known
 from inspector.sessions.live import Call
 
@@ -52,26 +51,6 @@ def resource_facts(item: dict[str, Any]) -> list[Fact]:
     if isinstance(modified, str) and modified:
         facts.append(Fact("Last modified", modified))
     return facts
-
-
-@dataclass(slots=True)
-class Failure:
-    """A request that got no result: a JSON-RPC error, or none at all (timeout, lost
-    connection, cancel)."""
-
-    text: str
-    code: int | None = None
-    data: Any = None
-
-    @property
-    def data_json(self) -> str:
-        return json.dumps(self.data, indent=2, ensure_ascii=False)
-
-
-def failure_of(error: McpError) -> Failure:
-    if isinstance(error, JsonRpcError):
-        return Failure(error.message, error.code, error.data)
-    return Failure(str(error) or type(error).__name__)
 
 
 @dataclass(slots=True)

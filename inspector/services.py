@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from inspector.mcp.client import InFlight
 from inspector.mcp.trace import TraceEvent
 from inspector.models import SessionRecord
 from inspector.runtime import event_store, registry
@@ -175,6 +176,22 @@ async def session_call(
 
 async def session_cancel_call(session_id: str, call_key: str) -> bool:
     return await _live(session_id).cancel_call(call_key)
+
+
+def session_in_flight(session_id: str) -> list[InFlight]:
+    """What the session awaits, oldest first; nothing when it is not live here."""
+    session = registry().get(session_id)
+    return session.in_flight() if session is not None else []
+
+
+async def session_cancel_request(session_id: str, request_id: str) -> InFlight | None:
+    """Cancel the request whose id reads `request_id` (a page holds ids as text); the
+    request cancelled, or None when none was (it ended, or it is `initialize`)."""
+    session = _live(session_id)
+    for request in session.in_flight():
+        if str(request.id) == request_id:
+            return request if await session.cancel_request(request.id) else None
+    return None
 
 
 async def session_list_page(

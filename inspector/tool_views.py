@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.content import SHOWN_TEXT_CHARS, ContentView, content_views
+from inspector.failures import failure_of
 from inspector.links import UrlView, url_view
 from inspector.mcp.errors import JsonRpcError, McpError
 from inspector.schemaform.validation import UnusableSchema, Violation, validate
@@ -97,6 +98,8 @@ class ToolResultView:
     error_message: str = ""
     error_data: Any = None
     failure: str = ""
+    failure_kind: str = ""  # cancelled, timeout or failed, as `Failure.kind`
+    failure_label: str = ""
     shape_problem: str = ""
 
     @property
@@ -138,7 +141,7 @@ class ToolResultView:
     @property
     def status(self) -> str:
         if self.failure:
-            return "failed"
+            return self.failure_kind or "failed"
         if self.error_code is not None:
             return "jsonrpc-error"
         return "tool-error" if self.is_error else "ok"
@@ -169,7 +172,10 @@ def _with_error(view: ToolResultView, error: McpError) -> None:
         view.error_message = error.message
         view.error_data = error.data
     else:
-        view.failure = str(error)
+        failure = failure_of(error)
+        view.failure = failure.text
+        view.failure_kind = failure.kind
+        view.failure_label = failure.label
 
 
 def _structured_verdict(schema: Any, view: ToolResultView) -> StructuredVerdict:

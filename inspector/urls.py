@@ -5,6 +5,7 @@ from inspector.views import (
     completions,
     home,
     inbox,
+    inflight,
     lists,
     parts,
     prompts,
@@ -48,6 +49,12 @@ urlpatterns = [
     ),
     path("sessions/<str:session_id>/tools/call", tools.call, name="session-tool-call"),
     path("sessions/<str:session_id>/calls/cancel", tools.cancel, name="session-call-cancel"),
+    path("sessions/<str:session_id>/inflight", inflight.panel, name="session-inflight"),
+    path(
+        "sessions/<str:session_id>/inflight/cancel",
+        inflight.cancel,
+        name="session-inflight-cancel",
+    ),
     path("sessions/<str:session_id>/resources/", resources.panel, name="session-resources"),
     path("sessions/<str:session_id>/prompts/", prompts.panel, name="session-prompts"),
     # Resources, templates, subscriptions, prompts and completions.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from inspector.mcp.errors import (
     McpError,
     RequestCancelled,
     RequestTimeout,
+    TimeoutLimit,
     TransportClosed,
 )
 from inspector.mcp.findings import Finding, Severity
@@ -63,6 +65,36 @@ class _Pending:
     future: asyncio.Future[dict[str, Any]]
     started: float
     last_activity: float
+    started_at: float = field(default_factory=time.time)  # wall clock, for display
+    progress: float | None = None
+    total: float | None = None
+    progress_message: str = ""
+    progress_updates: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class InFlight:
+    """A request still awaiting its response, as it stands now."""
+
+    id: RequestId
+    method: str
+    params: dict[str, Any]
+    started_at: float
+    elapsed: float
+    progress_token: Any
+    progress: float | None
+    total: float | None
+    progress_message: str
+    progress_updates: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Ended:
+    """A request no longer awaited: why, and enough to name it on a late response."""
+
+    why: str
+    method: str
+    request_seq: int | None
 
 
 async def _answer_ping(request: ServerRequest) -> dict[str, Any]:
@@ -92,7 +124,7 @@ class McpClient:
         self._next_id = 1
         self._pending: dict[RequestId, _Pending] = {}
         # Ids that are no longer awaited, and why: a late response to one is marked.
-        self._finished: OrderedDict[RequestId, str] = OrderedDict()
+        self._finished: OrderedDict[RequestId, _Ended] = OrderedDict()
         self._handler_tasks: dict[RequestId, asyncio.Task[None]] = {}
         self._background: set[asyncio.Task[None]] = set()
         self._stderr_tail: deque[str] = deque(maxlen=5)
@@ -123,6 +155,30 @@ class McpClient:
     @property
     def closed(self) -> bool:
         return self._closed is not None
+
+    def in_flight(self) -> list[InFlight]:
+        """Every request still awaiting its response, oldest first, with its progress."""
+        now = asyncio.get_running_loop().time()
+        requests = []
+        for request_id, pending in self._pending.items():
+            if pending.future.done():
+                continue
+            params = pending.event.payload.get("params") if pending.event.payload else None
+            requests.append(
+                InFlight(
+                    id=request_id,
+                    method=pending.method,
+                    params=params if isinstance(params, dict) else {},
+                    started_at=pending.started_at,
+                    elapsed=now - pending.started,
+                    progress_token=_progress_token(pending.event),
+                    progress=pending.progress,
+                    total=pending.total,
+                    progress_message=pending.progress_message,
+                    progress_updates=pending.progress_updates,
+                )
+            )
+        return requests
 
     # -- sending ---------------------------------------------------------------------
 
@@ -161,14 +217,23 @@ class McpClient:
         if on_started is not None:
             on_started(request_id)
         self._emit(event)
+        per_request = timeout if timeout is not None else self.config.request_timeout
         try:
             try:
-                await self._send(event)
+                await self._send(event, per_request)
+            except RequestTimeout as exc:
+                # Not sent within the request timeout: over HTTP the POST is the request
+                # itself, so the server may be working on it and should hear it is over.
+                if not pending.future.done():
+                    self._give_up(request_id, pending, "timed out", str(exc))
+                    if cancel_on_timeout:
+                        self._in_background(self._send_cancelled(request_id, str(exc)))
+                raise
             except McpError as exc:
                 if not pending.future.done():
                     self._give_up(request_id, pending, "failed", str(exc))
                 raise
-            return await self._wait(request_id, pending, timeout, max_total, cancel_on_timeout)
+            return await self._wait(request_id, pending, per_request, max_total, cancel_on_timeout)
         except asyncio.CancelledError:
             # The caller stopped waiting (its task was cancelled): the server should stop
             # too, and a late answer must not look like one to an unknown request.
@@ -190,11 +255,10 @@ class McpClient:
         self,
         request_id: RequestId,
         pending: _Pending,
-        timeout: float | None,
+        per_request: float,
         max_total: float | None,
         cancel: bool,
     ) -> dict[str, Any]:
-        per_request = timeout if timeout is not None else self.config.request_timeout
         total = max_total if max_total is not None else self.config.max_total_timeout
         loop = asyncio.get_running_loop()
         while not pending.future.done():
@@ -207,32 +271,51 @@ class McpClient:
                 pending.last_activity = loop.time()
                 continue
             if remaining <= 0:
-                reason = (
-                    f"No response within the maximum of {total:g} s."
-                    if total_deadline <= idle_deadline
-                    else f"No response within {per_request:g} s."
+                limit = (
+                    TimeoutLimit.TOTAL if total_deadline <= idle_deadline else TimeoutLimit.REQUEST
                 )
+                reason = self._timeout_reason(pending, limit, per_request, total)
                 self._give_up(request_id, pending, "timed out", reason)
                 if cancel:
                     await self._send_cancelled(request_id, reason)
-                raise RequestTimeout(reason)
+                raise RequestTimeout(reason, limit=limit)
             await asyncio.wait([pending.future], timeout=remaining)
         return pending.future.result()
+
+    def _timeout_reason(
+        self, pending: _Pending, limit: TimeoutLimit, per_request: float, total: float
+    ) -> str:
+        """Which limit was hit, and what progress had to do with it, in one sentence."""
+        progressed = pending.progress_updates > 0
+        if limit is TimeoutLimit.TOTAL:
+            despite = ", although the server was reporting progress" if progressed else ""
+            return f"No response within the maximum total time of {total:g} s{despite}."
+        if progressed and self.config.reset_timeout_on_progress:
+            return (
+                f"No response within the request timeout of {per_request:g} s "
+                "after the last progress notification."
+            )
+        if progressed:
+            return (
+                f"No response within the request timeout of {per_request:g} s "
+                "(progress does not reset it on this connection)."
+            )
+        return f"No response within the request timeout of {per_request:g} s."
 
     async def notify(self, method: str, params: dict[str, Any] | None = None) -> None:
         event = jsonrpc.outbound_event(jsonrpc.notification(method, params))
         self._emit(event)
         await self._send(event)
 
-    async def _send(self, event: TraceEvent) -> None:
-        limit = self.config.request_timeout
+    async def _send(self, event: TraceEvent, limit: float | None = None) -> None:
+        """Hand a message to the transport, within `limit` (default: the request timeout)."""
+        seconds = limit if limit is not None else self.config.request_timeout
         try:
-            async with asyncio.timeout(limit):
+            async with asyncio.timeout(seconds):
                 await self.transport.send(_outbound(event))
         except TimeoutError as exc:
             raise RequestTimeout(
-                f"The server did not take the message within {limit:g} s: "
-                "it is not reading its input."
+                self.transport.stalled_send(seconds), limit=TimeoutLimit.REQUEST
             ) from exc
         except TransportClosed as exc:
             # The transport found the connection gone (an expired HTTP session, a dead
@@ -318,12 +401,18 @@ class McpClient:
         request_id = self._match_id(event)
         pending = self._pending.get(request_id) if request_id is not None else None
         if request_id is None or pending is None or pending.future.done():
-            why = self._finished.get(request_id) if request_id is not None else None
-            if why is not None:
+            ended = self._finished.get(request_id) if request_id is not None else None
+            if ended is not None:
+                # Named after its request, but not paired with it: the request's row keeps
+                # the outcome the person saw (cancelled, timed out), not this answer.
+                event.method = ended.method
+                event.detail["late_for_seq"] = ended.request_seq
+                event.detail["late_because"] = ended.why
                 event.findings.append(
                     Finding(
                         "client.late-response",
-                        f"Response to a request that was already {why}; ignored.",
+                        f"Response to a {ended.method} request that was already "
+                        f"{ended.why}; ignored.",
                         "$.id",
                         Severity.WARNING,
                     )
@@ -342,7 +431,7 @@ class McpClient:
         if event.message_type is MessageType.RESULT:
             event.findings.extend(result_findings(pending.method, payload.get("result")))
         self._emit(event)
-        self._finish(request_id, "answered")
+        self._finish(request_id, "answered", pending)
         if event.message_type is MessageType.ERROR:
             body = payload.get("error")
             body = body if isinstance(body, dict) else {}
@@ -381,10 +470,14 @@ class McpClient:
         if event.method == "notifications/progress":
             token = params.get("progressToken")
             for pending in self._pending.values():
-                if (
-                    _progress_token(pending.event) == token
-                    and self.config.reset_timeout_on_progress
-                ):
+                if _progress_token(pending.event) != token:
+                    continue
+                pending.progress = _number(params.get("progress"))
+                pending.total = _number(params.get("total"))
+                message = params.get("message")
+                pending.progress_message = message if isinstance(message, str) else ""
+                pending.progress_updates += 1
+                if self.config.reset_timeout_on_progress:
                     pending.last_activity = asyncio.get_running_loop().time()
         elif event.method == "notifications/cancelled":
             request_id = params.get("requestId")
@@ -445,14 +538,14 @@ class McpClient:
     def _emit(self, event: TraceEvent) -> None:
         self._on_event(event)
 
-    def _finish(self, request_id: RequestId, why: str) -> None:
-        self._finished[request_id] = why
+    def _finish(self, request_id: RequestId, why: str, pending: _Pending) -> None:
+        self._finished[request_id] = _Ended(why, pending.method, pending.event.seq)
         while len(self._finished) > FINISHED_IDS_REMEMBERED:
             self._finished.popitem(last=False)
 
     def _give_up(self, request_id: RequestId, pending: _Pending, outcome: str, reason: str) -> None:
         """Record that a request's answer is no longer awaited, on the request's row too."""
-        self._finish(request_id, outcome)
+        self._finish(request_id, outcome, pending)
         event = local_event(
             EventKind.ERROR,
             f"{pending.method} (id {request_id}) {outcome}: {reason}",
@@ -502,3 +595,9 @@ def _is_id(value: Any) -> TypeGuard[RequestId]:
 
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None

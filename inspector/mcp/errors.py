@@ -66,8 +66,23 @@ class JsonRpcError(RequestError):
         self.data = data
 
 
+class TimeoutLimit(StrEnum):
+    """Which limit a request ran into; the value is how a person reads it."""
+
+    REQUEST = "request timeout"
+    TOTAL = "maximum total time"
+
+
 class RequestTimeout(RequestError):
-    """No response came in time; the client has sent `notifications/cancelled`."""
+    """No response came in time; the client has sent `notifications/cancelled`.
+
+    `limit` says which one was hit: the request timeout (perhaps restarted by progress),
+    or the maximum total time, which progress does not extend.
+    """
+
+    def __init__(self, message: str, *, limit: TimeoutLimit = TimeoutLimit.REQUEST) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class RequestCancelled(RequestError):

@@ -384,6 +384,7 @@ def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
                 f'"{_EXTRA_KEY}.{key}" must be a positive number of seconds', entry=name
             )
         extras[attribute] = float(seconds)
+    _check_total(name, extras)
     reset = value.get("resetTimeoutOnProgress")
     if reset is not None:
         if not isinstance(reset, bool):
@@ -392,6 +393,22 @@ def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
             )
         extras["reset_timeout_on_progress"] = reset
     return extras
+
+
+def _check_total(name: str, extras: dict[str, Any]) -> None:
+    """The maximum total time caps the request timeout, so it cannot be the shorter one.
+    Left out, it follows a longer request timeout up rather than silently cutting it."""
+    request = extras.get("request_timeout", _DEFAULTS.request_timeout)
+    if "max_total_timeout" not in extras:
+        if request > _DEFAULTS.max_total_timeout:
+            extras["max_total_timeout"] = request
+        return
+    if extras["max_total_timeout"] < request:
+        raise ConfigError(
+            f'"{_EXTRA_KEY}.maxTotalTimeout" ({extras["max_total_timeout"]:g} s) must be at '
+            f"least the request timeout ({request:g} s)",
+            entry=name,
+        )
 
 
 # Writing ------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from inspector.mcp.client import ClientConfig, McpClient, ServerRequestHandler
+from inspector.mcp.client import ClientConfig, InFlight, McpClient, ServerRequestHandler
 from inspector.mcp.errors import (
     ConnectError,
     FailureLayer,
@@ -358,6 +358,24 @@ class LiveSession:
         if client is not None and self.status is SessionStatus.CONNECTED:
             with contextlib.suppress(McpError):
                 await client.notify("notifications/roots/list_changed")
+
+    def in_flight(self) -> list[InFlight]:
+        """Every request the connection awaits, whoever started it, oldest first."""
+        client = self.client
+        return client.in_flight() if client is not None else []
+
+    async def cancel_request(
+        self, request_id: RequestId, reason: str = "Cancelled by the user."
+    ) -> bool:
+        """Cancel a request in flight by its id; False if none runs. `initialize` is never
+        cancelled: the spec forbids it (disconnect instead)."""
+        client = self.client
+        if client is None:
+            return False
+        method = next((r.method for r in client.in_flight() if r.id == request_id), None)
+        if method is None or method == "initialize":
+            return False
+        return await client.cancel(request_id, reason)
 
     # -- events --------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 
 from inspector import tool_views
+from inspector.timeout_settings import describe_timeouts
 
 register = template.Library()
 
@@ -73,3 +74,9 @@ def safe_icons(item: Any) -> list[dict[str, Any]]:
 def offers(session: Any, capability: str) -> bool:
     """Whether the session's server declared a capability (`resources.subscribe`...)."""
     return bool(session.offers(capability)) if hasattr(session, "offers") else False
+
+
+@register.filter
+def timeouts(spec: Any) -> str:
+    """A connection's effective timeout settings in one line."""
+    return describe_timeouts(spec) if isinstance(spec, dict) else ""

@@ -51,8 +51,9 @@ _CALL_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 def call_key(request: HttpRequest) -> str:
-    """The key a page gave its call (its progress token), or a fresh one."""
-    key = request.POST.get("call_key", "")
+    """The key a page gave its call (its progress token), or a fresh one. A read is a
+    GET, so the key may come in the query string."""
+    key = request.POST.get("call_key") or request.GET.get("call_key") or ""
     return key if _CALL_KEY.match(key) else new_call_key()
 
 

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 from inspector import services
 from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
 from inspector.cli_command import cli_command
+from inspector.failures import failure_of
 from inspector.resource_views import (
     MAX_URI_CHARS,
     TEMPLATE_PREFIX,
     Subscription,
     expand,
-    failure_of,
     has_subscriptions,
     read_view,
     resource_facts,

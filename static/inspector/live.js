@@ -122,6 +122,7 @@
         }
         const bar = box.querySelector("progress");
         if (bar && signal.progress !== null) {
+          bar.hidden = false;
           if (signal.total) {
             bar.max = signal.total;
             bar.value = Math.min(signal.progress, signal.total);
@@ -151,6 +152,8 @@
       });
     } else if (signal.type === "inbox") {
       refreshInbox();
+    } else if (signal.type === "inflight") {
+      refreshInflight();
     } else if (signal.type === "resource_updated") {
       document.querySelectorAll("[data-resource-uri]").forEach(function (box) {
         if (box.dataset.resourceUri === signal.uri) {
@@ -237,6 +240,57 @@
     htmx.process(inbox);
   }
 
+  // -- requests in flight --------------------------------------------------------------
+
+  // The panel reloads when requests start or end, at most once per interval however
+  // busy the session is; the holder's hx-sync keeps one reload running at a time.
+  const INFLIGHT_REFRESH_MS = 300;
+  let inflightTimer = null;
+
+  function refreshInflight() {
+    if (inflightTimer !== null) {
+      return;
+    }
+    inflightTimer = window.setTimeout(function () {
+      inflightTimer = null;
+      const holder = document.getElementById("inflight");
+      if (holder) {
+        htmx.trigger(holder, "inflight-refresh");
+      }
+    }, INFLIGHT_REFRESH_MS);
+  }
+
+  function elapsedText(seconds) {
+    if (seconds < 10) {
+      return seconds.toFixed(1) + " s";
+    }
+    if (seconds < 60) {
+      return Math.round(seconds) + " s";
+    }
+    const whole = Math.floor(seconds);
+    return Math.floor(whole / 60) + " min " + (whole % 60) + " s";
+  }
+
+  // Elapsed times count on between reloads, from what the server measured when it
+  // rendered them: each is stamped with the moment it arrived.
+  const ELAPSED_TICK_MS = 250;
+
+  function stampElapsed() {
+    const now = String(Date.now());
+    document.querySelectorAll(".inflight-elapsed[data-elapsed]:not([data-seen-at])").forEach(function (element) {
+      element.dataset.seenAt = now;
+    });
+  }
+
+  function tickElapsed() {
+    stampElapsed();
+    const now = Date.now();
+    document.querySelectorAll(".inflight-elapsed[data-elapsed]").forEach(function (element) {
+      const seconds = Number(element.dataset.elapsed) + (now - Number(element.dataset.seenAt)) / 1000;
+      element.textContent = elapsedText(seconds);
+    });
+  }
+
   // -- tabs ------------------------------------------------------------------------------
 
   function selectTab(slug, remember) {
@@ -290,14 +344,28 @@
     }
   }
 
+  // The progress box of a call: inside the requesting element, right after it (a button
+  // names it with hx-indicator="next .call-progress"), or in its [data-call-form].
+  function progressBoxOf(issuer) {
+    const next = issuer.nextElementSibling;
+    const form = issuer.closest("[data-call-form]");
+    return (
+      issuer.querySelector(".call-progress") ||
+      (next && next.matches(".call-progress") ? next : null) ||
+      (form ? form.querySelector(".call-progress") : null)
+    );
+  }
+
+  // Every element marked [data-call] starts a call that can be watched and cancelled: a
+  // tool run, a resource or template read, a prompt get.
   function startCall(event) {
-    const form = event.detail.elt.closest("[data-call-form]");
-    if (!form || !/\/call$/.test(event.detail.path)) {
+    const issuer = event.detail.elt;
+    if (!issuer.matches("[data-call]")) {
       return;
     }
     const key = newCallKey();
     event.detail.parameters["call_key"] = key;
-    const box = form.querySelector(".call-progress");
+    const box = progressBoxOf(issuer);
     if (box) {
       box.dataset.progressToken = key;
       const bar = box.querySelector("progress");
@@ -481,6 +549,8 @@
     }
     document.body.addEventListener("htmx:afterSettle", applyFilters);
     document.body.addEventListener("htmx:configRequest", startCall);
+    document.body.addEventListener("htmx:afterSwap", stampElapsed);
+    window.setInterval(tickElapsed, ELAPSED_TICK_MS);
     // Panels load when first shown: the one the address names, else the first.
     const wanted = window.location.hash.replace(/^#/, "");
     const first = document.querySelector('[role="tab"][data-tab]');

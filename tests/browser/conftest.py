@@ -97,6 +97,11 @@ def inspector_url() -> Iterator[str]:
             if not name.startswith(("INSPECTOR_", "DJANGO_"))
         }
         env.update(INSPECTOR_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+        # The `inspector` command imports whichever checkout was installed (editable);
+        # the tests are about this one, so it comes first on the path.
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])
+        )
         with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
             process = subprocess.Popen(
                 ["inspector", "--port", str(_free_port())],

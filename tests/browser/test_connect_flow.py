@@ -223,6 +223,8 @@ def test_filters_narrow_the_protocol_log(page: Page, inspector_url: str) -> None
     connect_everything(page, inspector_url)
     rows = protocol_rows(page)
     expect(initialize_results(page)).to_have_count(1)
+    # The Tools tab lists the tools as the page opens: count once that has arrived too.
+    expect(rows.filter(has_text="result of tools/list")).to_have_count(1)
     total = rows.count()
     assert total >= 4, "expected lifecycle rows besides the handshake"
 

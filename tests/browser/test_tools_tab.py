@@ -195,7 +195,7 @@ def test_progress_is_shown_and_a_slow_call_cancelled(page: Page, inspector_url: 
     expect(detail.locator(".call-progress-message")).to_have_text(progress)
     detail.get_by_role("button", name="Cancel").click()
     result = latest_result(page)
-    expect(result).to_contain_text("request failed")
+    expect(result.get_by_text("Cancelled", exact=True)).to_be_visible()
     expect(result).to_contain_text("Cancelled by the user")
 
 

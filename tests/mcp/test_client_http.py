@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from inspector.mcp.client import ClientConfig, McpClient
-from inspector.mcp.errors import ConnectError, FailureLayer
+from inspector.mcp.errors import ConnectError, FailureLayer, RequestTimeout, TimeoutLimit
 from inspector.mcp.trace import Direction, EventKind, TraceEvent
 from inspector.mcp.transports.base import Transport
 from inspector.mcp.transports.sse_legacy import LegacySseTransport
@@ -73,3 +75,31 @@ async def test_a_session_expiring_during_the_handshake_fails_the_connect(
     assert error.layer is FailureLayer.HTTP
     assert "during the handshake" in str(error)
     assert client.closed
+
+
+async def test_an_unanswered_post_times_out_in_http_terms(mcp_http_server: RunningServer) -> None:
+    # The JSON flavour holds the POST's status back until the result: with a request
+    # timeout below the connect timeout, the send itself is what runs out of time.
+    events: list[TraceEvent] = []
+    transport = StreamableHttpTransport(mcp_http_server.url("/json/mcp"), timeout=30)
+    config = ClientConfig(connect_timeout=30, request_timeout=0.3)
+    client = McpClient(transport, config, on_event=events.append)
+    try:
+        await client.connect()
+        with pytest.raises(RequestTimeout) as raised:
+            await client.request("tools/call", {"name": "wait", "arguments": {"seconds": 2}})
+        for _ in range(100):  # the cancellation goes out in the background
+            if any(e.method == "notifications/cancelled" for e in events):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await client.close()
+    message = str(raised.value)
+    assert raised.value.limit is TimeoutLimit.REQUEST
+    assert "request timeout of 0.3 s" in message
+    assert "HTTP POST" in message
+    assert "not reading its input" not in message
+    ended = [e for e in events if e.kind is EventKind.ERROR and e.detail.get("outcome")]
+    assert [e.detail["outcome"] for e in ended] == ["timed out"]
+    cancelled = [e for e in events if e.method == "notifications/cancelled"]
+    assert cancelled, "the server is told that the request is over"

@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 
 from inspector.mcp.client import ClientConfig, McpClient, ServerRequest
-from inspector.mcp.errors import ConnectError, FailureLayer, RequestTimeout, TransportClosed
+from inspector.mcp.errors import (
+    ConnectError,
+    FailureLayer,
+    RequestTimeout,
+    TimeoutLimit,
+    TransportClosed,
+)
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.base import inbound_frame
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
@@ -141,8 +147,46 @@ async def test_maximum_total_timeout_wins_over_progress(
 ) -> None:
     client, _ = make_client(everything, request_timeout=0.35, max_total_timeout=0.5)
     await client.connect()
-    with pytest.raises(RequestTimeout, match=r"maximum of 0\.5 s"):
+    with pytest.raises(RequestTimeout) as raised:
         await client.request("tools/call", {"name": "slow_count", "arguments": {"steps": 5}})
+    assert raised.value.limit is TimeoutLimit.TOTAL
+    assert str(raised.value) == (
+        "No response within the maximum total time of 0.5 s, "
+        "although the server was reporting progress."
+    )
+
+
+async def test_a_request_timeout_says_that_progress_did_not_reset_it(
+    make_client: MakeClient, everything: StdioParameters
+) -> None:
+    client, _ = make_client(everything, request_timeout=0.3, reset_timeout_on_progress=False)
+    await client.connect()
+    with pytest.raises(RequestTimeout) as raised:
+        await client.request("tools/call", {"name": "slow_count", "arguments": {"steps": 5}})
+    assert raised.value.limit is TimeoutLimit.REQUEST
+    assert "request timeout of 0.3 s (progress does not reset it" in str(raised.value)
+
+
+async def test_requests_in_flight_carry_their_progress(
+    make_client: MakeClient, everything: StdioParameters
+) -> None:
+    client, _ = make_client(everything)
+    await client.connect()
+    params = {"name": "slow_count", "arguments": {"steps": 3}}
+    call = asyncio.create_task(client.request("tools/call", params))
+    for _ in range(100):
+        await asyncio.sleep(0.02)
+        (running,) = client.in_flight()
+        if running.progress_updates:
+            break
+    assert running.method == "tools/call"
+    assert running.params["name"] == "slow_count"
+    assert running.progress_token == running.id
+    assert running.total == 3
+    assert running.progress_message.startswith("step ")
+    assert running.elapsed > 0
+    await call
+    assert client.in_flight() == []
 
 
 async def test_user_cancel_sends_cancelled_and_marks_the_late_response(
@@ -170,6 +214,8 @@ async def test_user_cancel_sends_cancelled_and_marks_the_late_response(
     ]
     late = [e for e in recorder.messages(Direction.IN) if e.message_id == 2]
     assert all("client.late-response" in {f.rule for f in e.findings} for e in late)
+    # Named after its request, without taking the request's outcome over.
+    assert all(e.method == "tools/call" and e.request_seq is None for e in late)
 
 
 async def test_stdout_noise_and_invalid_frames_are_recorded_not_fatal(

@@ -11,6 +11,7 @@ ways named on the command line:
   string-id     echo numeric request ids back as strings
   crash         exit with code 3 in the middle of a tools/call
   silent        never answer tools/call
+  slow=SECONDS  answer tools/call after SECONDS, whatever notifications/cancelled says
   flood=N       on tools/call, send N notifications/message before the result
   huge=BYTES    on tools/call, return a text content block of BYTES characters
   batch         send the initialize response and a log notification as one batch
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any
 
 
@@ -105,6 +107,9 @@ def main(behaviours: list[str]) -> int:
                 return 3
             if "silent" in options:
                 continue
+            if "slow" in options:
+                # Blocking on purpose: a cancellation is read only after the answer is out.
+                time.sleep(float(options["slow"]))
             if "unknown-id" in options:
                 send({"jsonrpc": "2.0", "id": 987654, "result": {"content": []}})
             for index in range(int(options.get("flood") or 0)):

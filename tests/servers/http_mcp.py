@@ -85,6 +85,12 @@ def build_server(name: str) -> MCPServer:
         return "done talking"
 
     @server.tool()
+    async def wait(seconds: float) -> str:
+        """Answer after the given time; over /json the POST has no status until then."""
+        await anyio.sleep(seconds)
+        return f"waited {seconds:g} s"
+
+    @server.tool()
     async def interrupted(ctx: Context) -> str:
         """Close this request's SSE stream, then keep working and answer later."""
         await ctx.info("before the break")

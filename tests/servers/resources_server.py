@@ -12,7 +12,10 @@ nothing and has no subscriptions. What it offers:
 - subscriptions: subscribing to the counter changes it half a second later, and the tool
   `bump` changes any subscribed resource, each followed by `notifications/resources/updated`;
 - prompts with required and optional arguments and completions, one answering with
-  text, image, audio, embedded resource and resource link messages, one malformed.
+  text, image, audio, embedded resource and resource link messages, one malformed;
+- slowness: `fixture://slow` answers after ten silent seconds; `fixture://slow/progress`
+  and the prompt `slow` take `PROGRESS_STEPS` steps, reporting progress after each, so
+  that they can be watched and cancelled (neither is in the resource listing).
 
 Handlers answer with wire-shaped dicts, so the JSON on the wire is exactly what is here;
 the SDK still checks them against the negotiated version. A middleware answers the two
@@ -48,6 +51,9 @@ COUNTER_URI = "fixture://counter"
 MALFORMED_URI = "fixture://malformed"
 SLOW_URI = "fixture://slow"
 SLOW_SECONDS = 10
+PROGRESS_URI = "fixture://slow/progress"
+PROGRESS_STEPS = 40
+PROGRESS_STEP_SECONDS = 0.25
 ITEM_TEMPLATE = "fixture://items/{category}/{id}"
 SEARCH_TEMPLATE = "fixture://search{?q,limit}"
 CATEGORIES = {"books": ["b-100", "b-101", "b-200"], "games": ["g-1", "g-2"], "music": ["m-7"]}
@@ -182,6 +188,11 @@ PROMPTS: list[dict[str, Any]] = [
         "_meta": {"example.com/kind": "demo"},
     },
     {"name": "malformed", "title": "Malformed answer"},
+    {
+        "name": "slow",
+        "title": "Slow prompt",
+        "description": "Takes its time, reporting progress; cancel it.",
+    },
 ]
 
 
@@ -243,6 +254,7 @@ def contents_of(uri: str) -> dict[str, Any]:
         "fixture://binary/data.bin": {"mimeType": "application/octet-stream", "blob": BINARY},
         COUNTER_URI: {"mimeType": "text/plain", "text": f"count: {STATE.counter}"},
         SLOW_URI: {"mimeType": "text/plain", "text": "At last."},
+        PROGRESS_URI: {"mimeType": "text/plain", "text": "All steps done."},
     }
     if uri in fixed:
         return {"uri": uri, **fixed[uri]}
@@ -254,12 +266,26 @@ def contents_of(uri: str) -> dict[str, Any]:
     raise MCPError(code=-32002, message=f"Resource not found: {uri}", data={"uri": uri})
 
 
+async def with_progress(ctx: ServerRequestContext[Any, Any], what: str) -> None:
+    """Work in steps, telling the client after each one when it gave a progress token."""
+    meta = ctx.meta or {}
+    token = meta.get("progressToken", meta.get("progress_token"))
+    for step in range(1, PROGRESS_STEPS + 1):
+        if isinstance(token, str | int):
+            await ctx.session.send_progress_notification(
+                token, step, PROGRESS_STEPS, f"{what} step {step}"
+            )
+        await anyio.sleep(PROGRESS_STEP_SECONDS)
+
+
 async def read_resource(
     ctx: ServerRequestContext[Any, Any], params: types.ReadResourceRequestParams
 ) -> HandlerResult:
     if str(params.uri) == SLOW_URI:
         # Unlisted: for a client whose request timeout is shorter than this.
         await anyio.sleep(SLOW_SECONDS)
+    if str(params.uri) == PROGRESS_URI:
+        await with_progress(ctx, "reading")
     return {"contents": [contents_of(str(params.uri))]}
 
 
@@ -366,6 +392,10 @@ async def get_prompt(
                 },
             ],
         }
+    if params.name == "slow":
+        await with_progress(ctx, "writing")
+        text = "Written slowly."
+        return {"messages": [{"role": "user", "content": {"type": "text", "text": text}}]}
     raise MCPError(code=types.INVALID_PARAMS, message=f"Unknown prompt {params.name!r}")
 
 

@@ -183,8 +183,8 @@ async def test_a_failed_read_is_shown_plainly(client: AsyncClient) -> None:
     assert "&quot;uri&quot;: &quot;fixture://nope&quot;" in missing, "error data is shown"
 
     slow = await read(client, session_id, "fixture://slow")
-    assert "request failed" in slow
-    assert "The read failed:" in slow
+    assert "Timed out (request timeout)" in slow
+    assert "No response within the request timeout of 1 s." in slow
 
     malformed = await read(client, session_id, "fixture://malformed")
     assert "The result has no contents array" in malformed

@@ -99,6 +99,11 @@ class Transport(ABC):
     async def open(self) -> None:
         """Start the process or reach the server; raise `ConnectError` naming the layer."""
 
+    def stalled_send(self, seconds: float) -> str:
+        """Why a message could not be sent within `seconds` (the request timeout), in
+        the terms of this transport: a blocked pipe and an unanswered POST differ."""
+        return f"The message could not be delivered within the request timeout of {seconds:g} s."
+
     @abstractmethod
     async def send(self, message: Outbound) -> None:
         """Deliver one message. Raise `HttpStatusError`, `SessionExpired` or

@@ -229,6 +229,13 @@ class LegacySseTransport(Transport):
 
     # --- Sending -----------------------------------------------------------------------
 
+    def stalled_send(self, seconds: float) -> str:
+        # The POST is only acknowledged (202); the response comes on the SSE stream.
+        return (
+            f"The server did not acknowledge the HTTP POST within the request timeout of "
+            f"{seconds:g} s."
+        )
+
     async def send(self, message: Outbound) -> None:
         endpoint = self._endpoint
         if self._closing or self._client is None or endpoint is None:

@@ -110,6 +110,13 @@ class StdioTransport(Transport):
         ]
         self._waiter = asyncio.create_task(self._wait_for_exit())
 
+    def stalled_send(self, seconds: float) -> str:
+        # Writing blocks only when the pipe is full: the server stopped reading it.
+        return (
+            f"The server did not take the message within the request timeout of {seconds:g} s: "
+            "it is not reading its input."
+        )
+
     async def send(self, message: Outbound) -> None:
         process = self._process
         if process is None or process.stdin is None or process.returncode is not None:

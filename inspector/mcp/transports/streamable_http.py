@@ -174,6 +174,14 @@ class StreamableHttpTransport(Transport):
 
     # --- Sending -----------------------------------------------------------------------
 
+    def stalled_send(self, seconds: float) -> str:
+        # A server that answers with JSON holds the POST's status back until its result
+        # is ready: an unanswered POST is a request without a response.
+        return (
+            f"No response within the request timeout of {seconds:g} s: "
+            "the server had not answered the HTTP POST."
+        )
+
     async def send(self, message: Outbound) -> None:
         if self._closing:
             raise TransportClosed("The transport is closed.")

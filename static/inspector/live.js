@@ -149,6 +149,8 @@
       document.querySelectorAll(".stale[id^='stale-']").forEach(function (banner) {
         applySignal({ type: "list_changed", listing: banner.id.replace(/^stale-/, "") });
       });
+    } else if (signal.type === "task_status") {
+      refreshTask(signal);
     } else if (signal.type === "resource_updated") {
       document.querySelectorAll("[data-resource-uri]").forEach(function (box) {
         if (box.dataset.resourceUri === signal.uri) {
@@ -158,6 +160,39 @@
           });
         }
       });
+    }
+  }
+
+  // -- tasks: a row is fetched again when the server spoke about its task --------------
+  // Signals of one push are gathered first, so a task's row is fetched once per push; a
+  // status notification's seq goes along, for the server side to apply it.
+  const taskRefreshes = new Map();
+
+  function refreshTask(signal) {
+    if (taskRefreshes.size === 0) {
+      window.setTimeout(flushTaskRefreshes, 0);
+    }
+    taskRefreshes.set(signal.task, Math.max(taskRefreshes.get(signal.task) || 0, signal.seq || 0));
+  }
+
+  function flushTaskRefreshes() {
+    let unknown = false;
+    taskRefreshes.forEach(function (seq, taskId) {
+      let shown = false;
+      document.querySelectorAll("[data-task-id]").forEach(function (row) {
+        if (row.dataset.taskId !== taskId) {
+          return;
+        }
+        shown = true;
+        const url = row.dataset.taskUrl + (seq ? "&seq=" + seq : "");
+        htmx.ajax("GET", url, { target: row, swap: "outerHTML" });
+      });
+      unknown = unknown || !shown;
+    });
+    taskRefreshes.clear();
+    const rows = document.getElementById("task-rows");
+    if (unknown && rows && rows.dataset.rowsUrl) {
+      htmx.ajax("GET", rows.dataset.rowsUrl, { target: rows, swap: "outerHTML" });
     }
   }
 

@@ -3,6 +3,8 @@ it, their results shown as tool results, and cancellation with `tasks/cancel`.""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -48,6 +50,29 @@ class TaskRow:
     @property
     def status_label(self) -> str:
         return self.task.status.replace("_", " ") or "unknown"
+
+    @property
+    def version(self) -> str:
+        """A digest of what the row shows: a page that has it needs no new copy."""
+        task, result, cancel = self.task, self.task.result, self.task.cancel_call
+        shown = (
+            task.status,
+            task.status_message,
+            task.created_at,
+            task.last_updated_at,
+            task.ttl,
+            task.poll_interval,
+            task.following,
+            task.fetching,
+            task.problem,
+            task.violation,
+            task.gone,
+            self.current,
+            result.response_seq if result else None,
+            cancel.response_seq if cancel else None,
+            json.dumps(task.latest, sort_keys=True, default=str),
+        )
+        return hashlib.sha1(repr(shown).encode(), usedforsecurity=False).hexdigest()[:16]
 
     @property
     def poll_note(self) -> str:
@@ -136,14 +161,18 @@ async def rows(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_GET
 async def row(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    """One task's row; `seq` names a status notification the page saw, applied first."""
+    """One task's row; `seq` names a status notification the page saw, applied first,
+    and `version` what the page shows (nothing is sent when that is still true)."""
     snapshot = await live_snapshot(session_id)
     task_id = request.GET.get("task", "")
     task = _task(session_id, task_id)
     seq = seq_param(request.GET.get("seq"))
     if seq:
         await services.session_task_noted(session_id, task_id, seq)
-    return _render_row(request, snapshot, task, request.GET.get("in", "tasks"))
+    place = request.GET.get("in", "tasks")
+    if request.GET.get("version") == _row(snapshot, task, place).version:
+        return HttpResponse(status=204)  # the page shows it as it stands
+    return _render_row(request, snapshot, task, place)
 
 
 @require_POST
@@ -173,7 +202,7 @@ async def result(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 def _render_row(
     request: HtmxHttpRequest, snapshot: services.SessionSnapshot, task: TrackedTask, place: str
 ) -> HttpResponse:
-    context = {"session": snapshot, "row": _row(snapshot, task, place)}
+    context = {"session": snapshot, "row": _row(snapshot, task, place), "oob": True}
     return render(request, f"{TEMPLATE}#row", context)
 
 

@@ -165,7 +165,9 @@
 
   // -- tasks: a row is fetched again when the server spoke about its task --------------
   // Signals of one push are gathered first, so a task's row is fetched once per push; a
-  // status notification's seq goes along, for the server side to apply it.
+  // status notification's seq goes along, for the server side to apply it. A row comes
+  // back out of band (swapped by its id); one with a command in flight is left alone,
+  // since that command's answer is the newer word.
   const taskRefreshes = new Map();
 
   function refreshTask(signal) {
@@ -184,8 +186,12 @@
           return;
         }
         shown = true;
-        const url = row.dataset.taskUrl + (seq ? "&seq=" + seq : "");
-        htmx.ajax("GET", url, { target: row, swap: "outerHTML" });
+        if (row.matches(".htmx-request") || row.querySelector(".htmx-request")) {
+          return;
+        }
+        const url =
+          row.dataset.taskUrl + "&version=" + (row.dataset.taskVersion || "") + (seq ? "&seq=" + seq : "");
+        htmx.ajax("GET", url, { source: row, swap: "none" });
       });
       unknown = unknown || !shown;
     });

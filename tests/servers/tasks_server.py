@@ -3,11 +3,13 @@ library: the `mcp` package (2.3.0) has no tasks at all, so the messages here are
 written by hand, exactly as the specification's basic/utilities/tasks page has them.
 
 Usage: python -m tests.servers.tasks_server [--poll-ms N] [--page-size N] [--notify]
+                                           [--stage-ms N]
 
 Tools (`execution.taskSupport` in brackets):
 
-- `brew` [optional]: three stages, then a result with text and structuredContent; as a
-  task it sends progress against the progress token of the creating request;
+- `brew` [optional]: three stages (`--stage-ms` each, 400 by default), then a result
+  with text and structuredContent; as a task it sends progress against the progress
+  token of the creating request;
 - `render_report` [required]: refused (-32601) unless called as a task;
 - `fail_job` [optional]: ends `failed` with an isError result;
 - `long_job` [optional]: works for two minutes unless cancelled;
@@ -39,7 +41,6 @@ RELATED_TASK = "io.modelcontextprotocol/related-task"
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
 DEFAULT_TTL_MS = 60_000
 MAX_TTL_MS = 600_000
-STAGE_SECONDS = 0.4
 
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
@@ -189,20 +190,20 @@ async def brew(work: Work) -> dict[str, Any]:
     for index, stage in enumerate(stages, start=1):
         work.status("working", f"{stage}…")
         work.progress(index, len(stages), stage)
-        await asyncio.sleep(STAGE_SECONDS)
+        await asyncio.sleep(work.server.stage_seconds)
     brewed = {"cups": cups, "temperature": 92}
     return text_result(f"Brewed {cups} cups at 92 °C.", structuredContent=brewed)
 
 
 async def render_report(work: Work) -> dict[str, Any]:
     work.status("working", "Rendering…")
-    await asyncio.sleep(STAGE_SECONDS)
+    await asyncio.sleep(work.server.stage_seconds)
     return text_result(f"Report {work.arguments.get('title', '')!s} rendered: 3 pages.")
 
 
 async def fail_job(work: Work) -> dict[str, Any]:
     work.status("working", "Writing to disk…")
-    await asyncio.sleep(STAGE_SECONDS)
+    await asyncio.sleep(work.server.stage_seconds)
     return text_result("The disk is full.", isError=True)
 
 
@@ -230,7 +231,7 @@ async def confirm_order(work: Work) -> dict[str, Any]:
         }
     )
     work.status("working", "Placing the order…")
-    await asyncio.sleep(STAGE_SECONDS)
+    await asyncio.sleep(work.server.stage_seconds)
     if answer.get("action") != "accept":
         return text_result(f"The order was not confirmed ({answer.get('action')}).")
     name = str((answer.get("content") or {}).get("name", ""))
@@ -257,8 +258,9 @@ TASK_SUPPORT = {
 
 
 class TasksServer:
-    def __init__(self, *, poll_ms: int, page_size: int, notify: bool) -> None:
+    def __init__(self, *, poll_ms: int, page_size: int, notify: bool, stage_ms: int) -> None:
         self.poll_ms = poll_ms
+        self.stage_seconds = stage_ms / 1000
         self.page_size = page_size
         self.notify = notify
         self.tasks: dict[str, Task] = {}
@@ -471,9 +473,13 @@ async def main() -> None:
     parser.add_argument("--poll-ms", type=int, default=300)
     parser.add_argument("--page-size", type=int, default=2)
     parser.add_argument("--notify", action="store_true")
+    parser.add_argument("--stage-ms", type=int, default=400)
     options = parser.parse_args()
     server = TasksServer(
-        poll_ms=options.poll_ms, page_size=options.page_size, notify=options.notify
+        poll_ms=options.poll_ms,
+        page_size=options.page_size,
+        notify=options.notify,
+        stage_ms=options.stage_ms,
     )
     await server.serve()
 

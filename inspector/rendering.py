@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 
 from inspector.mcp.findings import Finding
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
+from inspector.sessions.tasks import RELATED_TASK
 
 if TYPE_CHECKING:
     from inspector.services import SessionSnapshot
@@ -268,6 +269,14 @@ def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
             # A new connection: what the page listed came from the old one.
             signals.append({"type": "connected"})
             continue
+        task_id = _task_spoken_of(event)
+        if task_id is not None:
+            # Notifications carry the task's state: the page hands their seq back.
+            noted = event.message_type is MessageType.NOTIFICATION
+            signals.append(
+                {"type": "task_status", "task": task_id, "seq": event.seq if noted else 0}
+            )
+            continue
         if (
             event.message_type is not MessageType.NOTIFICATION
             or event.direction is not Direction.IN
@@ -305,6 +314,33 @@ def _starts_or_ends_a_request(event: TraceEvent) -> bool:
     if event.direction is Direction.OUT:
         return event.message_type is MessageType.REQUEST
     return event.direction is Direction.IN and event.request_seq is not None
+
+
+def _task_spoken_of(event: TraceEvent) -> str | None:
+    """The task an inbound message reports on (2025-11-25): a status notification, or
+    the answer to a task-creating tools/call, tasks/get, tasks/cancel or tasks/result."""
+    if event.direction is not Direction.IN or not isinstance(event.payload, dict):
+        return None
+    found: Any = None
+    if event.message_type is MessageType.NOTIFICATION:
+        if event.method == "notifications/tasks/status":
+            found = _field(event.payload, "params", "taskId")
+    elif event.message_type is MessageType.RESULT:
+        if event.method in ("tasks/get", "tasks/cancel"):
+            found = _field(event.payload, "result", "taskId")
+        elif event.method == "tools/call":
+            found = _field(event.payload, "result", "task", "taskId")
+        elif event.method == "tasks/result":
+            found = _field(event.payload, "result", "_meta", RELATED_TASK, "taskId")
+    return found if isinstance(found, str) else None
+
+
+def _field(node: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
 
 
 def _number(value: Any) -> float | None:

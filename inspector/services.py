@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inspector.mcp.client import InFlight
-from inspector.mcp.trace import TraceEvent
+from inspector.mcp.trace import Direction, TraceEvent
 from inspector.models import SessionRecord
 from inspector.runtime import event_store, registry
 from inspector.sessions.approvals import Approval, Decision
@@ -21,6 +21,7 @@ from inspector.sessions.consent import Consent
 from inspector.sessions.live import Call, LiveSession, SessionStatus
 from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.tasks import TaskMode, TaskPage, TrackedTask, task_mode
 
 PAGE_SIZE = 200
 
@@ -175,7 +176,9 @@ async def session_call(
 
 
 async def session_cancel_call(session_id: str, call_key: str) -> bool:
-    return await _live(session_id).cancel_call(call_key)
+    session = _live(session_id)
+    # A call that is creating a task is cancelled with tasks/cancel once the task exists.
+    return session.task_tracker.cancel_creation(call_key) or await session.cancel_call(call_key)
 
 
 def session_in_flight(session_id: str) -> list[InFlight]:
@@ -306,3 +309,90 @@ def session_set_switch(session_id: str, name: str, on: bool) -> None:
 
 async def session_set_roots(session_id: str, roots: list[Root]) -> None:
     await _live(session_id).set_roots(roots)
+
+
+# -- Tasks (2025-11-25) ------------------------------------------------------------------
+# Tool calls that run as tasks, followed by the session's tracker until they end.
+
+
+class TaskNotFound(Exception):
+    pass
+
+
+def session_task_mode(snapshot: SessionSnapshot, tool: dict[str, Any]) -> TaskMode:
+    """Whether the tool may, must or must not be called as a task on this connection."""
+    version = str((snapshot.server or {}).get("protocol_version", ""))
+    return task_mode(snapshot.capabilities, version, tool)
+
+
+async def session_task_call_tool(
+    session_id: str, tool: dict[str, Any], arguments: Any, *, ttl: int | None, call_key: str
+) -> tuple[Call, TrackedTask | None]:
+    """Call a tool as a task; no task comes back when the call failed or the server
+    answered with a plain result."""
+    return await _live(session_id).task_tracker.call_tool(
+        tool, arguments, ttl=ttl, call_key=call_key
+    )
+
+
+def session_tasks(session_id: str) -> list[TrackedTask]:
+    """The tasks this session knows, newest first."""
+    return _live(session_id).task_tracker.all()
+
+
+def session_task(session_id: str, task_id: str) -> TrackedTask:
+    task = _live(session_id).task_tracker.get(task_id)
+    if task is None:
+        raise TaskNotFound(task_id)
+    return task
+
+
+def session_task_is_current(session_id: str, task: TrackedTask) -> bool:
+    return _live(session_id).task_tracker.is_current(task)
+
+
+async def session_task_list_page(
+    session_id: str, cursor: str | None, *, call_key: str
+) -> tuple[Call, TaskPage | None]:
+    return await _live(session_id).task_tracker.list_page(cursor, call_key=call_key)
+
+
+def _found(call: Call | None, task_id: str) -> Call:
+    if call is None:
+        raise TaskNotFound(task_id)
+    return call
+
+
+async def session_task_refresh(session_id: str, task_id: str, *, call_key: str) -> Call:
+    """One `tasks/get` now."""
+    tracker = _live(session_id).task_tracker
+    return _found(await tracker.refresh(task_id, call_key=call_key), task_id)
+
+
+async def session_task_cancel(session_id: str, task_id: str, *, call_key: str) -> Call:
+    """`tasks/cancel`; the server refuses (-32602) a task that has already ended."""
+    tracker = _live(session_id).task_tracker
+    return _found(await tracker.cancel(task_id, call_key=call_key), task_id)
+
+
+async def session_task_result(session_id: str, task_id: str) -> Call | None:
+    """The task's result, fetched now when it has none yet."""
+    session_task(session_id, task_id)
+    return await _live(session_id).task_tracker.fetch_result(task_id)
+
+
+async def session_task_noted(session_id: str, task_id: str, seq: int) -> None:
+    """Apply the `notifications/tasks/status` recorded at `seq`, if it is one about this
+    task: a page that saw it asks for the task's row again."""
+    try:
+        event = await session_event(session_id, seq)
+    except SessionNotFound:
+        return
+    params = event.payload.get("params") if isinstance(event.payload, dict) else None
+    if (
+        event.method == "notifications/tasks/status"
+        and event.direction is Direction.IN
+        and isinstance(params, dict)
+        and params.get("taskId") == task_id
+    ):
+        _live(session_id).task_tracker.note_status(params)

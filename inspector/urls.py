@@ -12,6 +12,7 @@ from inspector.views import (
     resources,
     servers,
     session,
+    tasks,
     tools,
     utilities,
 )
@@ -56,6 +57,14 @@ urlpatterns = [
         name="session-inflight-cancel",
     ),
     path("sessions/<str:session_id>/resources/", resources.panel, name="session-resources"),
+    # Tasks (2025-11-25)
+    path("sessions/<str:session_id>/tasks/", tasks.panel, name="session-tasks"),
+    path("sessions/<str:session_id>/tasks/list", tasks.list_page, name="session-task-list"),
+    path("sessions/<str:session_id>/tasks/rows", tasks.rows, name="session-task-rows"),
+    path("sessions/<str:session_id>/tasks/row", tasks.row, name="session-task-row"),
+    path("sessions/<str:session_id>/tasks/refresh", tasks.refresh, name="session-task-refresh"),
+    path("sessions/<str:session_id>/tasks/cancel", tasks.cancel, name="session-task-cancel"),
+    path("sessions/<str:session_id>/tasks/result", tasks.result, name="session-task-result"),
     path("sessions/<str:session_id>/prompts/", prompts.panel, name="session-prompts"),
     # Resources, templates, subscriptions, prompts and completions.
     path("sessions/<str:session_id>/resources/detail", resources.detail, name="session-resource"),

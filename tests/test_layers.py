@@ -22,6 +22,7 @@ LOWER_LAYER_MODULES = [
     "inspector.sessions.log",
     "inspector.sessions.spec",
     "inspector.sessions.catalog",
+    "inspector.sessions.tasks",
     "inspector.sessions.config_files",
     "inspector.schemaform.nodes",
     "inspector.schemaform.binding",

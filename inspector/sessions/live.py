@@ -39,6 +39,7 @@ from inspector.sessions.log import EventLog
 from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec
 from inspector.sessions.store import EventStore, Watcher
+from inspector.sessions.tasks import TaskTracker
 
 logger = logging.getLogger(__name__)
 PUMP_INTERVAL_SECONDS = 0.15
@@ -124,6 +125,8 @@ class LiveSession:
         self.catalog = Catalog()
         # Resource URIs this connection subscribed to; a new connection starts with none.
         self.subscriptions: set[str] = set()
+        # Tool calls run as tasks (2025-11-25), and the pollers that follow them.
+        self.task_tracker = TaskTracker(self)
         self.created_at = time.time()
         self.last_activity = self.created_at
         self._watchers = list(watchers or [])
@@ -166,6 +169,7 @@ class LiveSession:
             return
         self._closing = True
         await self.disconnect()
+        await self.task_tracker.close()
         await asyncio.gather(*self._operations, *self._pending_saves, return_exceptions=True)
         if self._pump is not None:
             self._pump.cancel()

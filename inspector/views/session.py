@@ -51,6 +51,7 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
             ("tools", "Tools", "session-tools"),
             ("resources", "Resources", "session-resources"),
             ("prompts", "Prompts", "session-prompts"),
+            ("tasks", "Tasks", "session-tasks"),
         ):
             if snapshot.offers(capability):
                 tabs.append(Tab(capability, label, reverse(url_name, args=[snapshot.id])))

@@ -14,8 +14,10 @@ from inspector import services
 from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
 from inspector.cli_command import cli_command
 from inspector.sessions.catalog import Listing
+from inspector.sessions.tasks import TaskMode
 from inspector.tool_views import annotation_badges, display_name, tool_result_view
 from inspector.views.common import HtmxHttpRequest, call_key, live_snapshot
+from inspector.views.tasks import task_row
 
 ARGUMENTS_PREFIX = "arg"
 TEMPLATE = "inspector/tabs/tools.html"
@@ -71,12 +73,32 @@ async def call(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         # Nothing is sent: the status explains why and offers to send anyway.
         context["blocked"] = True
         return reswap(render(request, f"{TEMPLATE}#arguments-status-oob", context), "none")
-    params = {"name": tool.get("name"), "arguments": state.arguments}
-    outcome = await services.session_call(
-        session_id, "tools/call", params, call_key=call_key(request)
-    )
+    if _as_task(request, context["task_mode"]):
+        outcome, task = await services.session_task_call_tool(
+            session_id, tool, state.arguments, ttl=_ttl(request), call_key=call_key(request)
+        )
+        if task is not None:
+            context["task_row"] = task_row(snapshot, task, "tools")
+            return render(request, f"{TEMPLATE}#task-started", context)
+    else:
+        params = {"name": tool.get("name"), "arguments": state.arguments}
+        outcome = await services.session_call(
+            session_id, "tools/call", params, call_key=call_key(request)
+        )
     context["result"] = tool_result_view(tool, outcome, state.arguments, state.violations)
     return render(request, f"{TEMPLATE}#tool-result", context)
+
+
+def _as_task(request: HtmxHttpRequest, mode: TaskMode) -> bool:
+    """A required tool always runs as a task, an optional one when asked; never else."""
+    return mode is TaskMode.REQUIRED or (
+        mode is TaskMode.OPTIONAL and request.POST.get("as_task") == "1"
+    )
+
+
+def _ttl(request: HtmxHttpRequest) -> int | None:
+    value = request.POST.get("task_ttl", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 @require_POST
@@ -100,4 +122,5 @@ def _context(
         "state": state,
         "form_url": reverse("session-tool-arguments", args=[snapshot.id]),
         "cli": cli_command(spec, "tools/call", {"name": name, "arguments": state.arguments}),
+        "task_mode": services.session_task_mode(snapshot, tool),
     }

@@ -154,6 +154,8 @@
       refreshInbox();
     } else if (signal.type === "inflight") {
       refreshInflight();
+    } else if (signal.type === "task_status") {
+      refreshTask(signal);
     } else if (signal.type === "resource_updated") {
       document.querySelectorAll("[data-resource-uri]").forEach(function (box) {
         if (box.dataset.resourceUri === signal.uri) {
@@ -289,6 +291,45 @@
       const seconds = Number(element.dataset.elapsed) + (now - Number(element.dataset.seenAt)) / 1000;
       element.textContent = elapsedText(seconds);
     });
+  }
+
+  // -- tasks: a row is fetched again when the server spoke about its task --------------
+  // Signals of one push are gathered first, so a task's row is fetched once per push; a
+  // status notification's seq goes along, for the server side to apply it. A row comes
+  // back out of band (swapped by its id); one with a command in flight is left alone,
+  // since that command's answer is the newer word.
+  const taskRefreshes = new Map();
+
+  function refreshTask(signal) {
+    if (taskRefreshes.size === 0) {
+      window.setTimeout(flushTaskRefreshes, 0);
+    }
+    taskRefreshes.set(signal.task, Math.max(taskRefreshes.get(signal.task) || 0, signal.seq || 0));
+  }
+
+  function flushTaskRefreshes() {
+    let unknown = false;
+    taskRefreshes.forEach(function (seq, taskId) {
+      let shown = false;
+      document.querySelectorAll("[data-task-id]").forEach(function (row) {
+        if (row.dataset.taskId !== taskId) {
+          return;
+        }
+        shown = true;
+        if (row.matches(".htmx-request") || row.querySelector(".htmx-request")) {
+          return;
+        }
+        const url =
+          row.dataset.taskUrl + "&version=" + (row.dataset.taskVersion || "") + (seq ? "&seq=" + seq : "");
+        htmx.ajax("GET", url, { source: row, swap: "none" });
+      });
+      unknown = unknown || !shown;
+    });
+    taskRefreshes.clear();
+    const rows = document.getElementById("task-rows");
+    if (unknown && rows && rows.dataset.rowsUrl) {
+      htmx.ajax("GET", rows.dataset.rowsUrl, { target: rows, swap: "outerHTML" });
+    }
   }
 
   // -- tabs ------------------------------------------------------------------------------

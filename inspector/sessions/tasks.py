@@ -1,0 +1,438 @@
+"""Tasks (protocol 2025-11-25, experimental): tool calls that run as tasks, followed to
+their end.
+
+A task-augmented `tools/call` (params carry `task: {ttl?}`) answers at once with a
+`CreateTaskResult`. The tracker then polls `tasks/get` at the server's `pollInterval`
+(within a floor and a ceiling) until the task is terminal, and fetches its result with
+`tasks/result`, which returns exactly what the tool call would have returned. On
+`input_required` it calls `tasks/result` early, since that blocking request is how the
+server gets to send what it queued for the task (elicitation, sampling; tagged with the
+related task), which the session's handlers answer; polling goes on meanwhile.
+`notifications/tasks/status` may bring news sooner, but nothing depends on it.
+
+A task is cancelled with `tasks/cancel`, never with `notifications/cancelled`: a page that
+cancels a task-creating call while it is still in flight gets the task cancelled as soon
+as it exists.
+
+The tracker belongs to one LiveSession. Its pollers are asyncio tasks it owns, and
+`close()` cancels and awaits them. A task belongs to the connection that created it:
+after a reconnect it is history, no longer polled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import hashlib
+import uuid
+import weakref
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from inspector.mcp.errors import JsonRpcError, McpError, RequestCancelled, TransportClosed
+
+if TYPE_CHECKING:
+    from inspector.mcp.client import McpClient
+    from inspector.sessions.live import Call, LiveSession
+
+TASK_STATUSES = ("working", "input_required", "completed", "failed", "cancelled")
+TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
+# Tasks are part of the core protocol in this revision only (2026-07-28 moved them to an
+# extension with another shape).
+TASK_VERSIONS = frozenset({"2025-11-25"})
+RELATED_TASK = "io.modelcontextprotocol/related-task"
+INVALID_PARAMS = -32602
+
+DEFAULT_POLL_SECONDS = 1.0
+MIN_POLL_SECONDS = 0.25
+MAX_POLL_SECONDS = 30.0
+# Polls that fail in a row (timeouts, server errors) before the tracker stops following.
+MAX_POLL_FAILURES = 5
+
+
+class TaskSupport(StrEnum):
+    FORBIDDEN = "forbidden"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+class TaskMode(StrEnum):
+    """How a page may call a tool, given the tool and what the server declared."""
+
+    NEVER = "never"  # forbidden (the default), or tasks are not in this protocol version
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+    # The tool asks for tasks, but the server did not declare `tasks.requests.tools.call`:
+    # the client must not create one, whatever the tool says.
+    UNDECLARED = "undeclared"
+
+
+def task_support(tool: dict[str, Any]) -> TaskSupport:
+    """The tool's `execution.taskSupport`; absent or unknown means forbidden."""
+    execution = tool.get("execution")
+    value = execution.get("taskSupport") if isinstance(execution, dict) else None
+    try:
+        return TaskSupport(str(value))
+    except ValueError:
+        return TaskSupport.FORBIDDEN
+
+
+def declares(capabilities: dict[str, Any], path: str) -> bool:
+    """Whether a capability such as `tasks.requests.tools.call` is declared."""
+    node: Any = capabilities
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return node is not None and node is not False
+
+
+def task_mode(
+    capabilities: dict[str, Any], protocol_version: str, tool: dict[str, Any]
+) -> TaskMode:
+    support = task_support(tool)
+    if support is TaskSupport.FORBIDDEN or protocol_version not in TASK_VERSIONS:
+        return TaskMode.NEVER
+    if not declares(capabilities, "tasks.requests.tools.call"):
+        return TaskMode.UNDECLARED
+    return TaskMode.OPTIONAL if support is TaskSupport.OPTIONAL else TaskMode.REQUIRED
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _milliseconds(value: Any) -> int | None:
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return int(value)
+    return None
+
+
+@dataclass(slots=True)
+class TrackedTask:
+    """What the inspector knows of one task: the server's latest word on it, and what
+    the inspector did about it."""
+
+    task_id: str
+    status: str = "working"
+    status_message: str = ""
+    created_at: str = ""
+    last_updated_at: str = ""
+    ttl: int | None = None
+    poll_interval: int | None = None  # milliseconds, as the server suggested
+    latest: dict[str, Any] = field(default_factory=dict)  # the task object as last sent
+    # Set when the task was started from this inspector.
+    tool_name: str = ""
+    tool: dict[str, Any] | None = None
+    arguments: Any = None
+    progress_token: str = ""
+    create_call: Call | None = None
+    # The outcome of `tasks/result`: the tool's result, or the error the call would have had.
+    result: Call | None = None
+    fetching: bool = False
+    cancel_call: Call | None = None
+    following: bool = False  # a poller is running
+    problem: str = ""  # why following stopped or stumbled, said plainly
+    violation: str = ""  # the server broke the task lifecycle's rules
+    polls: int = 0
+    gone: bool = False  # the server no longer knows it (expired, deleted)
+    connection: weakref.ref[McpClient] | None = None
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def input_required(self) -> bool:
+        return self.status == "input_required"
+
+    @property
+    def poll_seconds(self) -> float:
+        if self.poll_interval is None:
+            return DEFAULT_POLL_SECONDS
+        return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, self.poll_interval / 1000))
+
+    @property
+    def dom_key(self) -> str:
+        """A short key for element ids: task ids are the server's strings, any at all."""
+        return hashlib.sha1(self.task_id.encode(), usedforsecurity=False).hexdigest()[:12]
+
+    @property
+    def created(self) -> datetime | None:
+        try:
+            return datetime.fromisoformat(self.created_at)
+        except ValueError:
+            return None
+
+
+@dataclass(slots=True)
+class TaskPage:
+    tasks: list[TrackedTask]
+    next_cursor: str | None
+
+
+class TaskTracker:
+    def __init__(self, session: LiveSession) -> None:
+        self._session = session
+        self._tasks: dict[str, TrackedTask] = {}
+        self._wake: dict[str, asyncio.Event] = {}
+        self._owned: set[asyncio.Task[None]] = set()
+        # Keys of task-creating calls in flight, and those a page asked to cancel.
+        self._creating: set[str] = set()
+        self._cancel_when_created: set[str] = set()
+        self._closed = False
+
+    # -- reading -------------------------------------------------------------------
+
+    def all(self) -> list[TrackedTask]:
+        """Every known task, newest first."""
+        ordered = list(reversed(self._tasks.values()))
+        dated = [task for task in ordered if task.created is not None]
+        undated = [task for task in ordered if task.created is None]
+        dated.sort(key=lambda task: task.created.timestamp() if task.created else 0, reverse=True)
+        return dated + undated
+
+    def get(self, task_id: str) -> TrackedTask | None:
+        return self._tasks.get(task_id)
+
+    def is_current(self, task: TrackedTask) -> bool:
+        """Whether the task belongs to the session's present connection."""
+        client = self._session.client
+        return client is not None and task.connection is not None and task.connection() is client
+
+    # -- starting ------------------------------------------------------------------
+
+    async def call_tool(
+        self, tool: dict[str, Any], arguments: Any, *, ttl: int | None, call_key: str
+    ) -> tuple[Call, TrackedTask | None]:
+        """Call a tool as a task. The task is None when the call failed, or when the
+        server answered with a plain result (a server that ignores `task` may)."""
+        name = str(tool.get("name", ""))
+        params = {"name": name, "arguments": arguments, "task": {"ttl": ttl} if ttl else {}}
+        self._creating.add(call_key)
+        try:
+            call = await self._session.call("tools/call", params, call_key=call_key)
+        finally:
+            self._creating.discard(call_key)
+        cancel = call_key in self._cancel_when_created
+        self._cancel_when_created.discard(call_key)
+        created = call.result.get("task") if call.result is not None else None
+        if not isinstance(created, dict) or not isinstance(created.get("taskId"), str):
+            return call, None
+        task = self._remember(created)
+        task.tool_name, task.tool, task.arguments = name, tool, arguments
+        task.progress_token, task.create_call = call_key, call
+        self._follow(task)
+        if cancel:
+            await self.cancel(task.task_id, call_key=uuid.uuid4().hex)
+        return call, task
+
+    def cancel_creation(self, call_key: str) -> bool:
+        """A page cancels a task-creating call: the task is cancelled once it exists."""
+        if call_key not in self._creating:
+            return False
+        self._cancel_when_created.add(call_key)
+        return True
+
+    # -- what the server says ------------------------------------------------------
+
+    def _remember(self, data: dict[str, Any]) -> TrackedTask:
+        task_id = str(data["taskId"])
+        task = self._tasks.get(task_id)
+        if task is None:
+            task = TrackedTask(task_id)
+            client = self._session.client
+            task.connection = weakref.ref(client) if client is not None else None
+            self._tasks[task_id] = task
+        self._apply(task, data)
+        return task
+
+    def _apply(self, task: TrackedTask, data: dict[str, Any]) -> None:
+        status = _text(data.get("status"))
+        if task.terminal and status != task.status:
+            task.violation = (
+                f"The server moved the task from {task.status} to {status or 'nothing'}: "
+                "a terminal task must not change."
+            )
+            return
+        task.latest = data
+        task.status = status or task.status
+        task.status_message = _text(data.get("statusMessage"))
+        task.created_at = _text(data.get("createdAt")) or task.created_at
+        task.last_updated_at = _text(data.get("lastUpdatedAt")) or task.last_updated_at
+        task.ttl = _milliseconds(data.get("ttl"))
+        task.poll_interval = _milliseconds(data.get("pollInterval"))
+        if status not in TASK_STATUSES:
+            task.violation = f"{status!r} is not a task status."
+
+    def note_status(self, params: dict[str, Any]) -> TrackedTask | None:
+        """A `notifications/tasks/status` the page saw: news, not the truth's only
+        source. A task in a state that needs action gets polled at once."""
+        task = self._tasks.get(str(params.get("taskId")))
+        if task is None:
+            return None
+        self._apply(task, params)
+        if task.terminal or task.input_required:
+            self._poke(task)
+        return task
+
+    # -- following -----------------------------------------------------------------
+
+    def _follow(self, task: TrackedTask) -> None:
+        if self._closed or task.gone or not self.is_current(task):
+            return
+        if task.terminal:
+            self._fetch_result(task)
+        elif not task.following:
+            task.following = True
+            self._wake[task.task_id] = asyncio.Event()
+            self._spawn(self._poll(task), f"task-poll-{task.task_id}")
+
+    def _poke(self, task: TrackedTask) -> None:
+        wake = self._wake.get(task.task_id)
+        if wake is not None:
+            wake.set()
+
+    async def _poll(self, task: TrackedTask) -> None:
+        wake = self._wake[task.task_id]
+        failures = 0
+        try:
+            while not task.terminal:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(task.poll_seconds):
+                        await wake.wait()
+                wake.clear()
+                if task.terminal:
+                    break
+                if not self.is_current(task):
+                    task.problem = "The connection that created this task has ended."
+                    return
+                try:
+                    data = await self._session.request("tasks/get", {"taskId": task.task_id})
+                except (TransportClosed, RequestCancelled) as exc:
+                    task.problem = f"Stopped following the task: {exc}"
+                    return
+                except JsonRpcError as exc:
+                    task.problem = f"tasks/get failed: JSON-RPC error {exc.code}: {exc.message}"
+                    if exc.code == INVALID_PARAMS:
+                        task.gone = True
+                        return
+                    failures += 1
+                except McpError as exc:
+                    task.problem = f"tasks/get failed: {exc}"
+                    failures += 1
+                else:
+                    failures = 0
+                    task.problem = ""
+                    task.polls += 1
+                    if isinstance(data.get("taskId"), str) or "status" in data:
+                        self._apply(task, data)
+                    if task.input_required:
+                        self._fetch_result(task)
+                if failures >= MAX_POLL_FAILURES:
+                    task.problem += f" Stopped polling after {failures} failures in a row."
+                    return
+            self._fetch_result(task)
+        finally:
+            task.following = False
+            self._wake.pop(task.task_id, None)
+
+    def _fetch_result(self, task: TrackedTask) -> None:
+        if task.fetching or task.result is not None or self._closed:
+            return
+        task.fetching = True
+        self._spawn(self._get_result(task), f"task-result-{task.task_id}")
+
+    async def _get_result(self, task: TrackedTask) -> Call:
+        """`tasks/result`: blocks on the server until the task is terminal."""
+        task.fetching = True
+        try:
+            call = await self._session.call(
+                "tasks/result", {"taskId": task.task_id}, call_key=uuid.uuid4().hex
+            )
+        finally:
+            task.fetching = False
+        if call.error is None or isinstance(call.error, JsonRpcError):
+            task.result = call
+            if not task.terminal:
+                self._poke(task)  # the result is in: the status will say terminal
+        else:
+            task.problem = f"tasks/result failed: {call.error}"
+        return call
+
+    # -- commands from a page ------------------------------------------------------
+
+    async def refresh(self, task_id: str, *, call_key: str) -> Call | None:
+        """One `tasks/get` now."""
+        task = self._tasks.get(task_id)
+        if task is None:
+            return None
+        call = await self._session.call("tasks/get", {"taskId": task_id}, call_key=call_key)
+        if call.result is not None:
+            self._apply(task, call.result)
+            self._follow(task)
+        elif isinstance(call.error, JsonRpcError) and call.error.code == INVALID_PARAMS:
+            task.gone = True
+        return call
+
+    async def cancel(self, task_id: str, *, call_key: str) -> Call | None:
+        """`tasks/cancel`; a task that already ended is refused with -32602."""
+        task = self._tasks.get(task_id)
+        if task is None:
+            return None
+        call = await self._session.call("tasks/cancel", {"taskId": task_id}, call_key=call_key)
+        task.cancel_call = call
+        if call.result is not None:
+            self._apply(task, call.result)
+            self._poke(task)
+            self._follow(task)
+        return call
+
+    async def fetch_result(self, task_id: str) -> Call | None:
+        """`tasks/result` on request (tasks found in a listing are not fetched unasked)."""
+        task = self._tasks.get(task_id)
+        if task is None:
+            return None
+        if task.result is not None or task.fetching:
+            return task.result
+        return await self._get_result(task)
+
+    async def list_page(self, cursor: str | None, *, call_key: str) -> tuple[Call, TaskPage | None]:
+        """One page of `tasks/list`; its tasks join the known ones, and those still
+        running are followed."""
+        call = await self._session.call(
+            "tasks/list", {"cursor": cursor} if cursor else None, call_key=call_key
+        )
+        if call.result is None:
+            return call, None
+        listed = call.result.get("tasks")
+        tasks = []
+        for item in listed if isinstance(listed, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("taskId"), str):
+                task = self._remember(item)
+                if not task.terminal:
+                    self._follow(task)
+                tasks.append(task)
+        cursor = call.result.get("nextCursor")
+        return call, TaskPage(tasks, cursor if isinstance(cursor, str) and cursor else None)
+
+    # -- ownership -----------------------------------------------------------------
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any], name: str) -> None:
+        # A fresh context, as the session's own tasks have: not the page request's.
+        task = asyncio.get_running_loop().create_task(
+            coroutine, name=name, context=contextvars.Context()
+        )
+        self._owned.add(task)
+        task.add_done_callback(self._owned.discard)
+
+    async def close(self) -> None:
+        self._closed = True
+        owned = list(self._owned)
+        for task in owned:
+            task.cancel()
+        await asyncio.gather(*owned, return_exceptions=True)

@@ -14,7 +14,7 @@ from asgiref.sync import ThreadSensitiveContext
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import AsyncClient
 
-from inspector import services
+from inspector import runtime, services
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
 from inspector.rendering import event_signals
 from inspector.sessions.approvals import Approval
@@ -357,3 +357,22 @@ async def test_the_session_page_has_an_inbox_and_a_client_tab(client: AsyncClien
     session_page = await page(client, f"/sessions/{session_id}/")
     assert f'hx-get="/sessions/{session_id}/inbox" hx-trigger="load"' in session_page
     assert 'data-tab="client">Client</button>' in session_page
+
+
+async def test_the_audit_log_outlives_the_process(client: AsyncClient) -> None:
+    session_id = await open_session()
+    running = start_tool(session_id, "ask_llm")
+    approval = await waiting(session_id)
+    await page(client, answer_url(session_id, approval), {"decision": "refuse"})
+    await running
+    # What a restart does to the session: only the database remembers it.
+    await runtime.registry().close_all()
+    runtime.registry.cache_clear()
+    stored = [event.text for event in await audit(session_id)]
+    assert stored[:2] == [
+        "Sampling request waits in the inbox",
+        "Sampling request rejected by the local user",
+    ]
+    assert "Sampling request rejected by the local user" in await page(
+        client, f"/sessions/{session_id}/"
+    )

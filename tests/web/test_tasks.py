@@ -8,13 +8,11 @@ import asyncio
 import html
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import pytest
 from django.test import AsyncClient
 
-from inspector import runtime, services
-from inspector.mcp.client import ServerRequest
+from inspector import services
 from inspector.mcp.trace import Direction, MessageType
 from inspector.rendering import event_signals
 from inspector.sessions.live import SessionStatus
@@ -159,27 +157,30 @@ async def test_the_list_comes_page_by_page(client: AsyncClient) -> None:
     assert "Try again" in bad
 
 
-async def test_input_required_points_to_the_inbox(client: AsyncClient) -> None:
-    person = asyncio.Event()
-
-    async def ask_the_person(request: ServerRequest) -> dict[str, Any]:
-        await person.wait()
-        return {"action": "accept", "content": {"name": "Grace"}}
-
-    session = await runtime.registry().create(fixture_spec("tasks_server"))
-    session.handlers["elicitation/create"] = ask_the_person
-    session.capabilities["elicitation"] = {}
-    await session.start()
-    assert (await client.get(f"/sessions/{session.id}/list/tools")).status_code == 200
-    await run(client, session.id, "confirm_order")
-    task = only_task(session.id)
+async def test_input_required_is_answered_in_the_inbox(client: AsyncClient) -> None:
+    session_id = await open_session(client)
+    await run(client, session_id, "confirm_order")
+    task = only_task(session_id)
     await eventually(lambda: task.input_required)
-    waiting = await row(client, session.id, task)
+    waiting = await row(client, session_id, task)
     assert 'Input required — answer it in the <a href="#inbox">inbox</a>.' in waiting
     assert "Waiting on <code>tasks/result</code>…" in waiting
-    person.set()
+
+    inbox = services.session_consent(session_id).inbox
+    await eventually(lambda: bool(inbox.pending()))
+    (approval,) = inbox.pending()
+    assert approval.related_task == task.task_id
+    shown = body(await client.get(f"/sessions/{session_id}/inbox"))
+    assert f"task {task.task_id}" in shown
+    assert "Confirm the order of a bicycle?" in shown
+    name_field = f"elicit-{approval.id[:12]}/name"
+    answer = await client.post(
+        f"/sessions/{session_id}/inbox/{approval.id}/answer",
+        {"decision": "accept", name_field: "Grace"},
+    )
+    assert "Accepted by the local user." in body(answer)
     await eventually(lambda: task.result is not None)
-    assert "Order of a bicycle confirmed by Grace." in await row(client, session.id, task)
+    assert "Order of a bicycle confirmed by Grace." in await row(client, session_id, task)
 
 
 async def test_pushes_signal_each_word_about_a_task(client: AsyncClient) -> None:

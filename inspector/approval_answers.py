@@ -19,6 +19,7 @@ from django.utils.datastructures import MultiValueDict
 from inspector.approval_views import elicitation_prefix
 from inspector.argument_forms import ArgumentsState, posted_state
 from inspector.content import INLINE_IMAGE_TYPES
+from inspector.links import url_view
 from inspector.sessions.approvals import Approval, ApprovalKind, Decision
 from inspector.sessions.consent import REFUSED_CODE
 
@@ -131,6 +132,9 @@ def _elicitation_decision(approval: Approval, choice: str, post: QueryDict, by: 
     if choice != "accept":
         raise InvalidAnswer([f"Unknown decision {choice!r}."])
     if approval.params.get("mode") == "url":
+        link = url_view(approval.params.get("url"))
+        if not link.allowed:
+            raise InvalidAnswer([f"This link cannot be accepted: {link.refusal}"])
         return Decision("accepted", by, result={"action": "accept"})
     schema = approval.params.get("requestedSchema")
     state = posted_state(schema, post, prefix=elicitation_prefix(approval.id))

@@ -7,9 +7,12 @@ could make it misleading, and it is opened only by the person's own click.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+_AMBIGUOUS = re.compile(r"[\\\s\x00-\x1f\x7f]")
 
 
 @dataclass(slots=True)
@@ -32,6 +35,11 @@ def url_view(url: Any) -> UrlView:
     if not isinstance(url, str) or not url:
         return UrlView("", refusal="The server sent no URL.")
     view = UrlView(url)
+    if _AMBIGUOUS.search(url):
+        # Browsers read a backslash as a slash and drop whitespace and controls; Python's
+        # parser does not, so the host shown could differ from the host opened.
+        view.refusal = "The URL has a backslash, whitespace or control character in it."
+        return view
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -42,6 +50,9 @@ def url_view(url: Any) -> UrlView:
     start = url.find(raw_host) if raw_host else -1
     if start < 0:
         view.refusal = "The URL has no host."
+        return view
+    if "%" in raw_host:
+        view.refusal = "The host is percent-encoded, which hides where the link goes."
         return view
     view.before_host = url[:start]
     view.host = raw_host

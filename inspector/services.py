@@ -177,6 +177,9 @@ async def session_call(
 
 async def session_cancel_call(session_id: str, call_key: str) -> bool:
     session = _live(session_id)
+    if session.awaiting_confirmation(call_key):
+        # Not sent yet: withdrawing it from the inbox is the whole cancellation.
+        return await session.cancel_call(call_key)
     # A call that is creating a task is cancelled with tasks/cancel once the task exists.
     return session.task_tracker.cancel_creation(call_key) or await session.cancel_call(call_key)
 

@@ -132,6 +132,10 @@ class ApprovalInbox:
     def __len__(self) -> int:
         return len(self._pending)
 
+    def holds_server_request(self) -> bool:
+        """Whether a server's request waits for a person (not just a held tool call)."""
+        return any(approval.request_id is not None for approval in self._pending.values())
+
     def get(self, approval_id: str) -> Approval:
         approval = self._pending.get(approval_id) or self._settled.get(approval_id)
         if approval is None:

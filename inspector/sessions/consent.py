@@ -20,6 +20,10 @@ from inspector.sessions.roots import Root
 # The code a refusal carries: the specification's own examples use -1 for "the user
 # rejected the request"; it is outside JSON-RPC's reserved range.
 REFUSED_CODE = -1
+INVALID_PARAMS = -32602
+METHOD_NOT_FOUND = -32601
+# Pending approvals per session: past this, the server's requests are refused.
+MAX_PENDING = 50
 FORM_ELICITATION_FROM = "2025-06-18"
 MODES_AND_TOOLS_FROM = "2025-11-25"
 
@@ -49,6 +53,8 @@ class Consent:
         self.confirm_tool_calls = False
         # On by default: the specification asks for consent before data reaches a server.
         self.ask_before_sharing_roots = True
+        # What the client declared: a request for anything else is refused, not asked.
+        self.declared: dict[str, Any] = {}
 
     def handlers(self) -> dict[str, ServerRequestHandler]:
         return {
@@ -72,10 +78,28 @@ class Consent:
     # -- the server's requests ------------------------------------------------------
 
     async def _answer_sampling(self, request: ServerRequest) -> dict[str, Any]:
+        sampling = self._declared("sampling", request.method)
+        offers_tools = "tools" in request.params or "toolChoice" in request.params
+        if offers_tools and "tools" not in sampling:
+            raise JsonRpcError(
+                INVALID_PARAMS, "Tools in sampling need sampling.tools, not declared."
+            )
         return await self._ask(ApprovalKind.SAMPLING, request)
 
     async def _answer_elicitation(self, request: ServerRequest) -> dict[str, Any]:
+        elicitation = self._declared("elicitation", request.method)
+        mode = request.params.get("mode") or "form"
+        if mode not in ("form", "url"):
+            raise JsonRpcError(INVALID_PARAMS, f"Unknown elicitation mode {mode!r}.")
+        if mode == "url" and "url" not in elicitation:
+            raise JsonRpcError(INVALID_PARAMS, "URL elicitation was not declared.")
         return await self._ask(ApprovalKind.ELICITATION, request)
+
+    def _declared(self, capability: str, method: str) -> dict[str, Any]:
+        declared = self.declared.get(capability)
+        if not isinstance(declared, dict):
+            raise JsonRpcError(METHOD_NOT_FOUND, f"{method} was not declared by this client.")
+        return declared
 
     async def _answer_roots(self, request: ServerRequest) -> dict[str, Any]:
         if not self.ask_before_sharing_roots:
@@ -83,6 +107,9 @@ class Consent:
         return await self._ask(ApprovalKind.ROOTS, request)
 
     async def _ask(self, kind: ApprovalKind, request: ServerRequest) -> dict[str, Any]:
+        if len(self.inbox) >= MAX_PENDING:
+            # A server flooding the inbox gets refused, not an unbounded page.
+            raise JsonRpcError(REFUSED_CODE, f"{MAX_PENDING} requests already wait for an answer.")
         approval = self.inbox.open(
             kind,
             request.method,
@@ -110,15 +137,23 @@ class Consent:
             async with asyncio.timeout(self.timeout):
                 await asyncio.wait({approval.future})
         except TimeoutError:
+            if _answered(approval):  # answered in the very step the deadline passed
+                return approval.future.result()
             self.inbox.withdraw(approval, f"Nobody answered within {self.timeout:g} seconds.")
             return None
         except asyncio.CancelledError as exc:
+            if _answered(approval):
+                raise
             reason = str(exc.args[0]) if exc.args else "The request was cancelled."
             self.inbox.withdraw(approval, reason)
             raise
         if approval.future.cancelled():
             raise asyncio.CancelledError(approval.reason)
         return approval.future.result()
+
+
+def _answered(approval: Approval) -> bool:
+    return approval.future.done() and not approval.future.cancelled()
 
 
 SWITCH_LABELS = {

@@ -114,6 +114,7 @@ class LiveSession:
                 spec.protocol_version, sampling_tools=spec.sampling_tools
             )
             self.capabilities = {**declared, **self.capabilities}
+            self.consent.declared = self.capabilities
         # Requests started with a caller's key (a page's call), so the page can cancel them.
         self._calls: dict[str, RequestId] = {}
         # Tool calls waiting for a person's confirmation, by call key, to their approval.
@@ -208,7 +209,7 @@ class LiveSession:
             on_closed=self._connection_lost,
         )
         client.handlers.update(self.handlers)
-        client.waiting_on_person = lambda: len(self.consent.inbox) > 0
+        client.waiting_on_person = self.consent.inbox.holds_server_request
         self.client = client
         try:
             self.server = await client.connect()
@@ -332,6 +333,10 @@ class LiveSession:
         if decision.error_code is not None:
             return RequestRefused(f"Not sent: {decision.by} refused the call.")
         return None
+
+    def awaiting_confirmation(self, call_key: str) -> bool:
+        """Whether the call is held in the inbox, in consent mode, and not yet sent."""
+        return call_key in self._confirmations
 
     async def cancel_call(self, call_key: str, reason: str = "Cancelled by the user.") -> bool:
         """Cancel the running request started under `call_key`; False if none runs."""

@@ -59,6 +59,9 @@ def parse_root(location: str, name: str = "") -> Root:
             raise InvalidRoot("Control characters are not allowed.")
     if not path.startswith("/"):
         raise InvalidRoot("A root's path must be absolute.")
+    if "\\" in path or path.startswith("//"):
+        # A server on Windows would read these as separators or a network share.
+        raise InvalidRoot("A root's path may not contain backslashes or start with //.")
     if ".." in path.split("/"):
         raise InvalidRoot("A root's path may not contain '..' segments.")
     normal = PurePosixPath(path)

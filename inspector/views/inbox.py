@@ -57,6 +57,8 @@ async def answer(request: HtmxHttpRequest, session_id: str, approval_id: str) ->
     roots = consent.roots_result()["roots"]
     context: dict[str, Any] = {"session": snapshot}
     try:
+        if not approval.pending:
+            raise AlreadySettled(approval)
         decision = decide(approval, request.POST, request.FILES, answered_by(request))
         services.session_answer(session_id, approval_id, decision)
     except InvalidAnswer as exc:

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import APIResponse, BrowserContext, Locator, Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONSENT_SERVER = REPO_ROOT / "tests" / "servers" / "consent_server.py"
 QUESTION = "What does the inspector show?"
+ANSWER_URL = re.compile(r"/sessions/[0-9a-f]+/inbox/[^/]+/answer$")
 
 
 # -- helpers -----------------------------------------------------------------------------
@@ -166,6 +167,7 @@ def test_form_elicitation_refused_once_then_accepted_with_defaults(
     elicitation.get_by_role("button", name="Accept").click()
     expect(elicitation.get_by_role("alert")).to_contain_text("is not a 'email'")
     expect(email).to_have_value("not an email")  # what was typed is kept
+    expect(elicitation.get_by_label("Your name")).to_have_value("Ada")
     expect_waiting(page, 1)
     expect(results(page)).to_have_count(0)
 
@@ -312,3 +314,39 @@ def test_two_pages_see_one_request_answered_on_either(
     expect(latest_result(page)).to_contain_text(
         "sampling refused (-1): The user rejected the sampling request."
     )
+
+
+# -- the answering page, when its answer's response comes back late ----------------------
+
+
+def test_the_note_shows_even_when_the_answer_comes_back_after_the_inbox_refresh(
+    page: Page, inspector_url: str
+) -> None:
+    """On a slow link the live stream can tell the page that the inbox changed before the
+    answer's own response is back. The answering page must still show the note (here
+    "Rejected by the local user."), as it does when the response wins the race.
+
+    The answer reaches the server at once; only its response is held back until the page
+    has reloaded the inbox, then delivered untouched."""
+    connect_consent_server(page, inspector_url)
+    held: list[tuple[Route, APIResponse]] = []
+
+    def hold_the_response(route: Route) -> None:
+        held.append((route, route.fetch()))
+
+    page.route(ANSWER_URL, hold_the_response)
+    run_tool(page, "ask_llm")
+    card(page, "Sampling request").get_by_role("button", name="Reject").click()
+    expect(latest_result(page)).to_contain_text(
+        "sampling refused (-1): The user rejected the sampling request."
+    )
+    expect_waiting(page, 0)  # the inbox was reloaded from the live stream's signal
+    assert len(held) == 1, f"{len(held)} answers were posted"
+    route, response = held[0]
+    route.fulfill(response=response)
+    expect(
+        inbox(page).get_by_text("Rejected by the local user.", exact=True),
+        "The page that answered never shows its note: the inbox reload removed the card "
+        "while the answer was in flight, so the answer's response had nowhere to go "
+        "(static/inspector/live.js, mergeInbox).",
+    ).to_be_visible()

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.errors import RequestCancelled, RequestRefused
-from inspector.mcp.trace import EventKind, MessageType, TraceEvent
+from inspector.mcp.client import ServerRequest
+from inspector.mcp.errors import JsonRpcError, RequestCancelled, RequestRefused
+from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.sessions.approvals import (
     AlreadySettled,
     Approval,
@@ -21,7 +22,7 @@ from inspector.sessions.approvals import (
     ApprovalState,
     Decision,
 )
-from inspector.sessions.consent import client_capabilities
+from inspector.sessions.consent import Consent, client_capabilities
 from inspector.sessions.live import Call, LiveSession, SessionStatus
 from inspector.sessions.roots import InvalidRoot, Root, parse_root
 from tests.conftest import fixture_spec
@@ -233,6 +234,8 @@ def test_roots_are_validated() -> None:
         ("file:///srv/%2e%2e/etc", "'..' segments"),
         ("relative/path", "must be a file:// URI"),
         ("file:///tmp/a\nb", "Control characters"),
+        ("/home/me\\..\\etc", "backslashes"),
+        ("//server/share", "start with //"),
     ]:
         with pytest.raises(InvalidRoot, match=message):
             parse_root(bad)
@@ -276,3 +279,38 @@ async def test_disconnecting_empties_the_inbox(session: LiveSession) -> None:
     await running
     assert approval.state is ApprovalState.WITHDRAWN
     assert approval.reason == "The session was closed."
+
+
+def server_request(method: str, params: dict[str, Any]) -> ServerRequest:
+    event = TraceEvent(EventKind.MESSAGE, Direction.IN, seq=1)
+    return ServerRequest(1, method, params, event)
+
+
+@pytest.mark.parametrize(
+    ("version", "method", "params", "code"),
+    [
+        ("2025-03-26", "elicitation/create", {"message": "m", "requestedSchema": {}}, -32601),
+        ("2025-06-18", "elicitation/create", {"mode": "url", "url": "https://x"}, -32602),
+        ("2025-11-25", "elicitation/create", {"mode": "telepathy"}, -32602),
+        ("2025-11-25", "sampling/createMessage", {"messages": [], "tools": []}, -32602),
+    ],
+)
+async def test_requests_beyond_what_was_declared_are_refused_not_asked(
+    version: str, method: str, params: dict[str, Any], code: int
+) -> None:
+    consent = Consent(lambda event: None, timeout=5)
+    consent.declared = client_capabilities(version, sampling_tools=False)
+    with pytest.raises(JsonRpcError) as refused:
+        await consent.handlers()[method](server_request(method, params))
+    assert refused.value.code == code
+    assert consent.inbox.pending() == []
+
+
+async def test_only_a_server_request_holds_the_timeouts() -> None:
+    consent = Consent(lambda event: None, timeout=5)
+    inbox = consent.inbox
+    held = inbox.open(ApprovalKind.TOOL_CALL, "tools/call", {"name": "x"})
+    assert not inbox.holds_server_request()
+    inbox.open(ApprovalKind.ROOTS, "roots/list", {}, request_id=4)
+    assert inbox.holds_server_request()
+    inbox.withdraw(held, "test over")

@@ -245,6 +245,10 @@ async def test_a_url_elicitation_is_shown_not_fetched_then_followed(client: Asyn
         ("http://example.com/login", "Plain http: is accepted only for this machine"),
         ("https://bank.com@evil.example/", "carries a user name before the host"),
         ("javascript:alert(1)", "The URL has no host."),
+        ("javascript://x/%0aalert(1)", "Only https: links are opened, not javascript: links."),
+        ("https://evil.example\\@good.example/", "has a backslash"),
+        ("https://good.example%2Eevil.example/", "The host is percent-encoded"),
+        ("HTTPS://Example.COM/ok", "Accept to tell the server"),
     ],
 )
 async def test_misleading_links_are_called_out(
@@ -255,7 +259,7 @@ async def test_misleading_links_are_called_out(
     approval = await waiting(session_id)
     inbox = await page(client, f"/sessions/{session_id}/inbox")
     assert expected in inbox
-    refused = "Plain http" in expected or "no host" in expected
+    refused = not expected.startswith(("Accept", "it reads", "carries"))
     assert ('value="accept"' in inbox) is not refused
     await page(client, answer_url(session_id, approval), {"decision": "decline"})
     assert tool_text(await running) == "odd link: decline"

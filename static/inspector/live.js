@@ -203,6 +203,25 @@
       });
   }
 
+  function leaveSoon(item) {
+    if (item.dataset.leaving) {
+      return;
+    }
+    item.dataset.leaving = "1";
+    window.setTimeout(function () {
+      item.remove();
+    }, SETTLED_CARD_MS);
+  }
+
+  // The page that answered sees the note, then the card goes, whichever came first:
+  // this answer's response or the stream's word that the inbox changed.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const item = event.target.closest && event.target.closest(".inbox-item");
+    if (item && item.querySelector("[data-settled]")) {
+      leaveSoon(item);
+    }
+  });
+
   function mergeInbox(inbox, html) {
     const fresh = document.createElement("template");
     fresh.innerHTML = html;
@@ -217,14 +236,12 @@
       return item.id;
     }));
     Array.from(cards.children).forEach(function (item) {
-      if (waiting.has(item.id) || item.dataset.leaving) {
+      // A card whose answer is on its way stays: its note replaces it when it lands.
+      if (waiting.has(item.id) || item.dataset.leaving || item.querySelector(".htmx-request")) {
         return;
       }
       if (item.querySelector("[data-settled]")) {
-        item.dataset.leaving = "1";
-        window.setTimeout(function () {
-          item.remove();
-        }, SETTLED_CARD_MS);
+        leaveSoon(item);
       } else {
         item.remove();
       }

@@ -1,19 +1,29 @@
-"""Fixtures shared by every layer's tests: how to start the fixture servers."""
+"""Fixtures shared by every layer's tests: how to start the fixture servers, and the test
+database's hygiene."""
 
 from __future__ import annotations
 
+import os
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from asgiref.sync import SyncToAsync
+from django.db import connections
+from pytest_django import DjangoDbBlocker
 
 from inspector.mcp.transports.stdio import StdioParameters
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.servers.http_harness import RunningServer, run_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Closing connections queues behind whatever asgiref's thread-sensitive thread is doing;
+# that should be nothing once a test is over.
+THREAD_SENSITIVE_IDLE_SECONDS = 30.0
+POSTGRESQL = "django.db.backends.postgresql"
+LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 
 
 def fixture_server(module: str, *args: str) -> StdioParameters:
@@ -62,3 +72,76 @@ def broken_http_server() -> Iterator[RunningServer]:
 def path_token() -> str:
     """A fresh path segment, so a test's state on the shared broken server is its own."""
     return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(autouse=True)
+def thread_sensitive_connections_closed() -> Iterator[None]:
+    """Close the database connections of asgiref's thread for thread-sensitive code.
+
+    Django's async ORM calls (`aget`, `acount`, `aforce_login`...) run in that one
+    process-wide thread, and nothing closes what they open there: the connection
+    outlived every test, so the test database could not be dropped at the end ("being
+    accessed by other users") and stayed behind. Django closes the main thread's
+    connections after each test; this does the same for that thread.
+    """
+    yield
+    closing = SyncToAsync.single_thread_executor.submit(connections.close_all)
+    try:
+        closing.result(timeout=THREAD_SENSITIVE_IDLE_SECONDS)
+    except TimeoutError:
+        pytest.fail(
+            "asgiref's thread for thread-sensitive code is still busy after the test: "
+            "something the test started there never finished."
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings: None, django_db_blocker: DjangoDbBlocker
+) -> None:
+    """On PostgreSQL, a test database of this run's own, named after its process.
+
+    With one shared name (`test_test`), a run on the same machine that starts while
+    another is under way drops the database under it (Django drops a test database it
+    finds when it is idle for an instant), and both then run on one database; and a
+    stray connection to a leftover database made the next run fail to set up. Databases
+    of earlier runs whose process is gone are dropped here, connections and all.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != POSTGRESQL:
+        return
+    test = database.setdefault("TEST", {})
+    base = test.get("NAME") or f"test_{database['NAME']}"
+    test["NAME"] = f"{base}_{os.getpid()}"
+    if database.get("HOST", "") in LOCAL_HOSTS:
+        # Process ids say which runs are gone only for runs on this machine.
+        with django_db_blocker.unblock():
+            _drop_databases_of_ended_runs(base)
+
+
+def _drop_databases_of_ended_runs(base: str) -> None:
+    connection = connections["default"]
+    prefix = f"{base}_"
+    # The maintenance database, as Django's own test database creation uses it.
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [prefix])
+        names = [name for (name,) in cursor.fetchall()]
+        for name in names:
+            pid = name.removeprefix(prefix)
+            if pid.isdigit() and not _process_alive(int(pid)):
+                # FORCE ends the sessions still connected to it (PostgreSQL 13 and later).
+                cursor.execute(
+                    f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)} WITH (FORCE)"
+                )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

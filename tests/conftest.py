@@ -3,8 +3,11 @@ database's hygiene."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +27,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 THREAD_SENSITIVE_IDLE_SECONDS = 30.0
 POSTGRESQL = "django.db.backends.postgresql"
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+STRAY_GRACE_SECONDS = 3.0
+STRAYS = pytest.StashKey[list[str]]()
 
 
 def fixture_server(module: str, *args: str) -> StdioParameters:
@@ -145,3 +150,84 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """End, and name, any process a test started and left running.
+
+    Every server a test starts must be stopped by the test; one that outlives the run
+    holds ports, files and database connections that the next run (CI runs on the same
+    machine) trips over. This is the net under that rule, not a replacement for it.
+    """
+    strays = _descendants(os.getpid())
+    session.config.stash[STRAYS] = [f"{pid}: {command}" for pid, (_, command) in strays.items()]
+    if not strays:
+        return
+    _signal_all(strays, signal.SIGTERM)
+    deadline = time.monotonic() + STRAY_GRACE_SECONDS
+    while time.monotonic() < deadline and any(
+        _running(pid, started) for pid, (started, _) in strays.items()
+    ):
+        time.sleep(0.05)
+    _signal_all(strays, signal.SIGKILL)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    if strays := config.stash.get(STRAYS, []):
+        terminalreporter.write_sep("=", "processes tests left running (now ended)", yellow=True)
+        for stray in strays:
+            terminalreporter.write_line(stray)
+
+
+def _descendants(root: int) -> dict[int, tuple[str, str]]:
+    """The processes below `root`: their start times and command lines (from Linux's
+    `/proc`; none elsewhere)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _stat_fields(int(entry.name))
+        # A zombie has ended already; its parent just has not reaped it.
+        if fields is not None and fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found: dict[int, tuple[str, str]] = {}
+    pending = list(children.get(root, []))
+    while pending:
+        pid = pending.pop()
+        started = _start_time(pid)
+        try:
+            command = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        if started is not None:
+            found[pid] = started, command.replace(b"\0", b" ").decode(errors="replace").strip()
+        pending.extend(children.get(pid, []))
+    return found
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of `/proc/PID/stat` after the command name, from the state on."""
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    # The command name, in parentheses, may hold spaces and parentheses itself.
+    return stat[stat.rfind(")") + 2 :].split()
+
+
+def _start_time(pid: int) -> str | None:
+    fields = _stat_fields(pid)
+    return fields[19] if fields is not None else None
+
+
+def _running(pid: int, started: str) -> bool:
+    """Still running, and still the same process: an ended one's id may have been reused."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] != "Z" and fields[19] == started
+
+
+def _signal_all(processes: dict[int, tuple[str, str]], sig: signal.Signals) -> None:
+    for pid, (started, _) in processes.items():
+        if _running(pid, started):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)

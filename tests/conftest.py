@@ -49,6 +49,17 @@ def fixture_spec(module: str, *args: str, **options: object) -> ConnectionSpec:
     )
 
 
+def allow_extra_time(
+    config: pytest.Config, items: list[pytest.Item], fixture: str, seconds: float
+) -> None:
+    """Give the tests that use `fixture` `seconds` more than the per-test timeout
+    (pyproject.toml): for fixtures that may have to install from the npm registry."""
+    limit = float(config.getini("timeout")) + seconds
+    for item in items:
+        if fixture in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(limit))
+
+
 @pytest.fixture
 def everything() -> StdioParameters:
     return fixture_server("everything_py")

@@ -108,11 +108,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# A websocket consumer waits for notices with a blocking pop that Redis answers after 5 s
+# when nothing came (channels_redis' `brpop_timeout`). redis-py 8 gives up reading after 5 s
+# by default, so every idle consumer died with a TimeoutError: reads must wait longer.
+REDIS_SOCKET_TIMEOUT_SECONDS = 15
 if redis_url := os.environ.get("REDIS_URL"):
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url]},
+            "CONFIG": {
+                "hosts": [{"address": redis_url, "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS}]
+            },
         }
     }
 else:

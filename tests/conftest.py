@@ -1,19 +1,34 @@
-"""Fixtures shared by every layer's tests: how to start the fixture servers."""
+"""Fixtures shared by every layer's tests: how to start the fixture servers, and the test
+database's hygiene."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from asgiref.sync import SyncToAsync
+from django.db import connections
+from pytest_django import DjangoDbBlocker
 
 from inspector.mcp.transports.stdio import StdioParameters
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.servers.http_harness import RunningServer, refused_port, run_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Closing connections queues behind whatever asgiref's thread-sensitive thread is doing;
+# that should be nothing once a test is over.
+THREAD_SENSITIVE_IDLE_SECONDS = 30.0
+POSTGRESQL = "django.db.backends.postgresql"
+LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+STRAY_GRACE_SECONDS = 3.0
+STRAYS = pytest.StashKey[list[str]]()
 
 
 def fixture_server(module: str, *args: str) -> StdioParameters:
@@ -32,6 +47,17 @@ def fixture_spec(module: str, *args: str, **options: object) -> ConnectionSpec:
         cwd=params.cwd,
         **options,  # type: ignore[arg-type]
     )
+
+
+def allow_extra_time(
+    config: pytest.Config, items: list[pytest.Item], fixture: str, seconds: float
+) -> None:
+    """Give the tests that use `fixture` `seconds` more than the per-test timeout
+    (pyproject.toml): for fixtures that may have to install from the npm registry."""
+    limit = float(config.getini("timeout")) + seconds
+    for item in items:
+        if fixture in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(limit))
 
 
 @pytest.fixture
@@ -69,3 +95,157 @@ def broken_http_server() -> Iterator[RunningServer]:
 def path_token() -> str:
     """A fresh path segment, so a test's state on the shared broken server is its own."""
     return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(autouse=True)
+def thread_sensitive_connections_closed() -> Iterator[None]:
+    """Close the database connections of asgiref's thread for thread-sensitive code.
+
+    Django's async ORM calls (`aget`, `acount`, `aforce_login`...) run in that one
+    process-wide thread, and nothing closes what they open there: the connection
+    outlived every test, so the test database could not be dropped at the end ("being
+    accessed by other users") and stayed behind. Django closes the main thread's
+    connections after each test; this does the same for that thread.
+    """
+    yield
+    closing = SyncToAsync.single_thread_executor.submit(connections.close_all)
+    try:
+        closing.result(timeout=THREAD_SENSITIVE_IDLE_SECONDS)
+    except TimeoutError:
+        pytest.fail(
+            "asgiref's thread for thread-sensitive code is still busy after the test: "
+            "something the test started there never finished."
+        )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings: None, django_db_blocker: DjangoDbBlocker
+) -> None:
+    """On PostgreSQL, a test database of this run's own, named after its process.
+
+    With one shared name (`test_test`), a run on the same machine that starts while
+    another is under way drops the database under it (Django drops a test database it
+    finds when it is idle for an instant), and both then run on one database; and a
+    stray connection to a leftover database made the next run fail to set up. Databases
+    of earlier runs whose process is gone are dropped here, connections and all.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != POSTGRESQL:
+        return
+    test = database.setdefault("TEST", {})
+    base = test.get("NAME") or f"test_{database['NAME']}"
+    test["NAME"] = f"{base}_{os.getpid()}"
+    if database.get("HOST", "") in LOCAL_HOSTS:
+        # Process ids say which runs are gone only for runs on this machine.
+        with django_db_blocker.unblock():
+            _drop_databases_of_ended_runs(base)
+
+
+def _drop_databases_of_ended_runs(base: str) -> None:
+    connection = connections["default"]
+    prefix = f"{base}_"
+    # The maintenance database, as Django's own test database creation uses it.
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE starts_with(datname, %s)", [prefix])
+        names = [name for (name,) in cursor.fetchall()]
+        for name in names:
+            pid = name.removeprefix(prefix)
+            if pid.isdigit() and not _process_alive(int(pid)):
+                # FORCE ends the sessions still connected to it (PostgreSQL 13 and later).
+                cursor.execute(
+                    f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)} WITH (FORCE)"
+                )
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """End, and name, any process a test started and left running.
+
+    Every server a test starts must be stopped by the test; one that outlives the run
+    holds ports, files and database connections that the next run (CI runs on the same
+    machine) trips over. This is the net under that rule, not a replacement for it.
+    """
+    strays = _descendants(os.getpid())
+    session.config.stash[STRAYS] = [f"{pid}: {command}" for pid, (_, command) in strays.items()]
+    if not strays:
+        return
+    _signal_all(strays, signal.SIGTERM)
+    deadline = time.monotonic() + STRAY_GRACE_SECONDS
+    while time.monotonic() < deadline and any(
+        _running(pid, started) for pid, (started, _) in strays.items()
+    ):
+        time.sleep(0.05)
+    _signal_all(strays, signal.SIGKILL)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    if strays := config.stash.get(STRAYS, []):
+        terminalreporter.write_sep("=", "processes tests left running (now ended)", yellow=True)
+        for stray in strays:
+            terminalreporter.write_line(stray)
+
+
+def _descendants(root: int) -> dict[int, tuple[str, str]]:
+    """The processes below `root`: their start times and command lines (from Linux's
+    `/proc`; none elsewhere)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        fields = _stat_fields(int(entry.name))
+        # A zombie has ended already; its parent just has not reaped it.
+        if fields is not None and fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found: dict[int, tuple[str, str]] = {}
+    pending = list(children.get(root, []))
+    while pending:
+        pid = pending.pop()
+        started = _start_time(pid)
+        try:
+            command = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        if started is not None:
+            found[pid] = started, command.replace(b"\0", b" ").decode(errors="replace").strip()
+        pending.extend(children.get(pid, []))
+    return found
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of `/proc/PID/stat` after the command name, from the state on."""
+    try:
+        stat = (Path("/proc") / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    # The command name, in parentheses, may hold spaces and parentheses itself.
+    return stat[stat.rfind(")") + 2 :].split()
+
+
+def _start_time(pid: int) -> str | None:
+    fields = _stat_fields(pid)
+    return fields[19] if fields is not None else None
+
+
+def _running(pid: int, started: str) -> bool:
+    """Still running, and still the same process: an ended one's id may have been reused."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] != "Z" and fields[19] == started
+
+
+def _signal_all(processes: dict[int, tuple[str, str]], sig: signal.Signals) -> None:
+    for pid, (started, _) in processes.items():
+        if _running(pid, started):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)

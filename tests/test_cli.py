@@ -73,24 +73,48 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
+def interruptible_children() -> Iterator[None]:
+    """Processes started inside can be stopped with Ctrl-C's signal.
+
+    A background job of a non-interactive shell (a CI runner, `scripts/test &`) starts
+    with SIGINT ignored, and a child inherits that through exec: the server would ignore
+    the SIGINT these tests send it. A Python handler, unlike SIG_IGN, is not inherited.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
 def running_inspector(data_dir: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """The real command in a subprocess, with the line it printed first."""
     env = {**os.environ, "INSPECTOR_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "inspector.cli", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with interruptible_children():
+        process = subprocess.Popen(
+            [sys.executable, "-m", "inspector.cli", *args],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     try:
         assert process.stdout is not None
         yield process, process.stdout.readline()
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=15)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            # Fail, but leave no server behind listening for the next run.
+            process.kill()
+            process.wait()
+            raise
 
 
 def test_starts_migrates_prints_the_token_url_and_prefills(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import logging
 import time
@@ -173,9 +172,12 @@ class LiveSession:
         await self.task_tracker.close()
         await asyncio.gather(*self._operations, *self._pending_saves, return_exceptions=True)
         if self._pump is not None:
+            # A flush the pump has under way finishes in its own task (see
+            # `EventLog.flush`); the final flush below waits for it. `wait` rather than
+            # awaiting the task: the pump's CancelledError must not be confused with a
+            # cancellation of `close` itself, which has to propagate.
             self._pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pump
+            await asyncio.wait([self._pump])
         await self._flush_and_announce()
 
     async def _run_owned(self, operation: Coroutine[Any, Any, None], name: str) -> None:

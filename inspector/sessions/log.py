@@ -8,6 +8,7 @@ only once it is stored, so a bounded memory never loses data.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections import deque
 from itertools import islice
 
@@ -42,6 +43,8 @@ class EventLog:
         self.saved_seq = first_seq - 1
         self.evicted = 0
         self._flush_lock = asyncio.Lock()
+        # Flushes in progress, each in a task of its own (see `flush`).
+        self._flushes: set[asyncio.Task[int]] = set()
 
     @property
     def last_seq(self) -> int:
@@ -75,11 +78,37 @@ class EventLog:
             self.evicted += 1
 
     async def flush(self) -> int:
-        """Store what is unsaved, in chunks; return how many events were stored."""
+        """Store what is unsaved, in chunks; return how many events were stored.
+
+        The writing runs in a task of its own, shielded from the caller. A store writes
+        in a database thread, which goes on whatever happens to the coroutine awaiting it:
+        if a cancelled caller (a page that went away, the pump stopped by `close`) let go
+        of the lock, or kept the batch as unsaved, the next flush would write the same
+        events again while the first write is still running, and fail on their unique
+        seq. The task holds the lock until its write is done and the batch dropped.
+        """
         if self.store is None:
             return 0
+        # A fresh context, as for the session's own tasks: the write may outlive a
+        # request that asked for it.
+        flushing = asyncio.get_running_loop().create_task(
+            self._flush_serially(self.store), context=contextvars.Context()
+        )
+        self._flushes.add(flushing)
+        flushing.add_done_callback(self._flush_done)
+        return await asyncio.shield(flushing)
+
+    def _flush_done(self, flushing: asyncio.Task[int]) -> None:
+        self._flushes.discard(flushing)
+        if not flushing.cancelled():
+            # Seen here so that a flush whose caller went away is not reported as a
+            # never-retrieved error: its batch stays unsaved and the next flush retries it
+            # (and reports a lasting failure to its own caller).
+            flushing.exception()
+
+    async def _flush_serially(self, store: EventStore) -> int:
         async with self._flush_lock:
-            return await self._flush_unsaved(self.store)
+            return await self._flush_unsaved(store)
 
     async def _flush_unsaved(self, store: EventStore) -> int:
         stored = 0

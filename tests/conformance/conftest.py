@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import allow_extra_time
+
 SUITE_PACKAGE = "@modelcontextprotocol/conformance"
 SUITE_VERSION = "0.2.0-alpha.12"
 NODE_PACKAGE = "node@22"
@@ -91,6 +93,12 @@ def _install(root: Path) -> None:
             f"Installing the conformance suite failed ({' '.join(command)}, "
             f"exit {done.returncode}):\n{done.stdout}\n{done.stderr}"
         )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Whichever test comes first installs the suite on a cold cache, after waiting for the
+    # lock while another run may be installing it.
+    allow_extra_time(config, items, "conformance_suite", 2 * INSTALL_TIMEOUT_SECONDS)
 
 
 @pytest.fixture(scope="session")

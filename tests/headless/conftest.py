@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.headless.npm import npm_install
+from tests.conftest import REPO_ROOT, allow_extra_time
+from tests.headless.npm import INSTALL_TIMEOUT_SECONDS, npm_install
 
 # Pinned, so that the tool names the tests use stay put.
 OFFICIAL_EVERYTHING = "@modelcontextprotocol/server-everything@2026.8.31"
@@ -73,6 +73,11 @@ def fixture_command(module: str, *args: str) -> list[str]:
 @pytest.fixture
 def everything_py() -> list[str]:
     return fixture_command("everything_py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Whichever test comes first installs the server, on a cold cache.
+    allow_extra_time(config, items, "official_everything", INSTALL_TIMEOUT_SECONDS)
 
 
 @pytest.fixture(scope="session")

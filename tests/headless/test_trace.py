@@ -82,15 +82,21 @@ def test_an_interrupted_call_shuts_the_server_down(tmp_path: Path) -> None:
     process = subprocess.Popen(
         command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    deadline = time.monotonic() + 20
-    events: list[dict[str, Any]] = []
-    while not any(event.get("method") == "tools/call" for event in events):
-        assert time.monotonic() < deadline, "the call never reached tools/call"
-        time.sleep(0.1)
-        events = read_trace_partial(trace) if trace.exists() else []
-    pid = next(event["detail"]["pid"] for event in events if event["kind"] == "process")
-    process.send_signal(signal.SIGTERM)
-    stdout, stderr = process.communicate(timeout=20)
+    try:
+        deadline = time.monotonic() + 20
+        events: list[dict[str, Any]] = []
+        while not any(event.get("method") == "tools/call" for event in events):
+            assert time.monotonic() < deadline, "the call never reached tools/call"
+            time.sleep(0.1)
+            events = read_trace_partial(trace) if trace.exists() else []
+        pid = next(event["detail"]["pid"] for event in events if event["kind"] == "process")
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=20)
+    finally:
+        # A failed test must not leave the command (and its server) running.
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
     assert process.returncode == 128 + signal.SIGTERM
     assert stdout == ""
     assert json.loads(stderr)["error"]["code"] == "interrupted"

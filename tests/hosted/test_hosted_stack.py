@@ -6,8 +6,11 @@ and REDIS_URL at the machine's PostgreSQL and Redis; the web tests run again the
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from channels.layers import get_channel_layer
+from channels_redis.core import RedisChannelLayer
 from django.db import connection
 
 from inspector.event_store import DatabaseEventStore
@@ -44,3 +47,17 @@ async def test_notices_cross_processes_through_redis() -> None:
     await announce_events("abc", 42)
     assert await layer.receive(channel) == {"type": "session.events", "last_seq": 42}
     await layer.group_discard(session_group("abc"), channel)
+
+
+async def test_a_page_that_waits_longer_than_one_blocking_pop_still_hears() -> None:
+    """A consumer waits in Redis' blocking pop, which answers "nothing" every few seconds;
+    the client must not give up on that answer (redis-py 8 did, after 5 s by default)."""
+    layer = get_channel_layer()
+    assert isinstance(layer, RedisChannelLayer)
+    channel = await layer.new_channel()
+    await layer.group_add(session_group("idle"), channel)
+    waiting = asyncio.create_task(layer.receive(channel))
+    await asyncio.sleep(layer.brpop_timeout + 1)
+    await announce_events("idle", 7)
+    assert await asyncio.wait_for(waiting, 10) == {"type": "session.events", "last_seq": 7}
+    await layer.group_discard(session_group("idle"), channel)

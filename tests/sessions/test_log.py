@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Sequence
+
 import pytest
 
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
@@ -90,3 +94,43 @@ async def test_reading_has_no_gap_when_eviction_happens_during_a_store_read() ->
     store.during_read = log
     events = await log.after(5, limit=1000)
     assert [event.seq for event in events] == list(range(6, 61))
+
+
+class ThreadedStore(MemoryStore):
+    """Writes in a thread, as the database store does: cancelling the coroutine that awaits
+    a write does not stop it, and writing an event twice fails, as the unique seq does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = threading.Event()
+        self.release = threading.Event()
+
+    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
+        await asyncio.to_thread(self._write, session_id, list(events))
+
+    def _write(self, session_id: str, events: list[TraceEvent]) -> None:
+        self.started.set()
+        self.release.wait(10)
+        stored = self.events.setdefault(session_id, [])
+        if {event.seq for event in stored} & {event.seq for event in events}:
+            raise ValueError("duplicate key value violates unique constraint")
+        stored.extend(events)
+
+
+async def test_a_cancelled_flush_finishes_its_write_and_the_next_one_never_repeats_it() -> None:
+    store = ThreadedStore()
+    log = EventLog("s", store)
+    fill(log, 3)
+    first = asyncio.create_task(log.flush())
+    assert await asyncio.to_thread(store.started.wait, 10)
+    first.cancel()  # as `close` cancels the pump, or Django a view whose page went away
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    fill(log, 2)
+    second = asyncio.create_task(log.flush())
+    await asyncio.sleep(0.05)
+    store.release.set()
+    await second
+    assert [event.seq for event in store.events["s"]] == [1, 2, 3, 4, 5]
+    assert log.saved_seq == 5
+    assert log.unsaved_count == 0

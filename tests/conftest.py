@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from asgiref.sync import SyncToAsync
+from channels.layers import channel_layers
 from django.db import connections
 from pytest_django import DjangoDbBlocker
 
@@ -88,6 +89,19 @@ def broken_http_server() -> Iterator[RunningServer]:
 def path_token() -> str:
     """A fresh path segment, so a test's state on the shared broken server is its own."""
     return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(autouse=True)
+def fresh_channel_layers() -> None:
+    """Channel layers of the test's own, as it has an event loop of its own.
+
+    A layer object lives as long as the process, and channels_redis keeps asyncio locks
+    in it for every receive in the process. A test whose loop ended with a receive under
+    way could leave one held, or bound to that loop: the next test's websocket then
+    failed with "bound to a different event loop", or would have waited for ever for a
+    release that could not come.
+    """
+    channel_layers.backends = {}
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import signal
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,6 +150,30 @@ def django_db_modify_db_settings(
         # Process ids say which runs are gone only for runs on this machine.
         with django_db_blocker.unblock():
             _drop_databases_of_ended_runs(base)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """End the sessions still connected to this run's database, so that pytest-django
+    can drop it; the database is this run's own, so they are this run's."""
+    yield
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != POSTGRESQL:
+        return
+    with django_db_blocker.unblock(), connections["default"]._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid), left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database["NAME"]],
+        )
+        for _, query in cursor.fetchall():
+            # Still worth knowing: something in the run did not close its connection.
+            warnings.warn(
+                f"a connection to the test database was still open; its last query: {query}",
+                stacklevel=1,
+            )
 
 
 def _drop_databases_of_ended_runs(base: str) -> None:

@@ -9,11 +9,13 @@ import signal
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from asgiref.sync import SyncToAsync
+from channels.layers import channel_layers
 from django.db import connections
 from pytest_django import DjangoDbBlocker
 
@@ -98,6 +100,19 @@ def path_token() -> str:
 
 
 @pytest.fixture(autouse=True)
+def fresh_channel_layers() -> None:
+    """Channel layers of the test's own, as it has an event loop of its own.
+
+    A layer object lives as long as the process, and channels_redis keeps asyncio locks
+    in it for every receive in the process. A test whose loop ended with a receive under
+    way could leave one held, or bound to that loop: the next test's websocket then
+    failed with "bound to a different event loop", or would have waited for ever for a
+    release that could not come.
+    """
+    channel_layers.backends = {}
+
+
+@pytest.fixture(autouse=True)
 def thread_sensitive_connections_closed() -> Iterator[None]:
     """Close the database connections of asgiref's thread for thread-sensitive code.
 
@@ -142,6 +157,30 @@ def django_db_modify_db_settings(
         # Process ids say which runs are gone only for runs on this machine.
         with django_db_blocker.unblock():
             _drop_databases_of_ended_runs(base)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """End the sessions still connected to this run's database, so that pytest-django
+    can drop it; the database is this run's own, so they are this run's."""
+    yield
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != POSTGRESQL:
+        return
+    with django_db_blocker.unblock(), connections["default"]._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid), left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            [database["NAME"]],
+        )
+        for _, query in cursor.fetchall():
+            # Still worth knowing: something in the run did not close its connection.
+            warnings.warn(
+                f"a connection to the test database was still open; its last query: {query}",
+                stacklevel=1,
+            )
 
 
 def _drop_databases_of_ended_runs(base: str) -> None:

@@ -18,7 +18,7 @@ from inspector import services
 from inspector.rendering import event_signals, render_event_batch
 from inspector.runtime import session_group
 from inspector.security import query_param
-from inspector.views.common import seq_param
+from inspector.views.common import owner_of, seq_param
 
 BATCH = 500
 
@@ -33,7 +33,7 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
             return
         self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
         try:
-            await services.session_get(self.session_id)
+            await services.session_owned(self.session_id, owner_id=owner_of(self.scope["user"]))
         except services.SessionNotFound:
             await self.close(code=4404)
             return

@@ -56,8 +56,10 @@ class DatabaseEventStore:
         """The record of a session and the seq of its last stored event."""
         return await in_db_thread(_load_session)(session_id)
 
-    async def list_sessions(self, exclude: Sequence[str], limit: int) -> list[SessionRecord]:
-        return await in_db_thread(_list_sessions)(list(exclude), limit)
+    async def list_sessions(
+        self, exclude: Sequence[str], owner_id: int | None, limit: int
+    ) -> list[SessionRecord]:
+        return await in_db_thread(_list_sessions)(list(exclude), owner_id, limit)
 
 
 def _session_fields(session: LiveSession) -> dict[str, Any]:
@@ -86,8 +88,9 @@ def _load_session(session_id: str) -> tuple[SessionRecord, int] | None:
     return record, last or 0
 
 
-def _list_sessions(exclude: list[str], limit: int) -> list[SessionRecord]:
-    return list(SessionRecord.objects.exclude(id__in=exclude).order_by("-created_at")[:limit])
+def _list_sessions(exclude: list[str], owner_id: int | None, limit: int) -> list[SessionRecord]:
+    records = SessionRecord.objects.filter(owner_id=owner_id).exclude(id__in=exclude)
+    return list(records.order_by("-created_at")[:limit])
 
 
 def _insert_events(session_id: str, events: list[TraceEvent]) -> None:

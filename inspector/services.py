@@ -44,6 +44,7 @@ class SessionSnapshot:
     server: dict[str, Any] | None = None
     last_seq: int = 0
     client_capabilities: dict[str, Any] = field(default_factory=dict)
+    owner_id: int | None = None
 
     @property
     def server_info(self) -> dict[str, Any]:
@@ -97,6 +98,7 @@ def _from_live(session: LiveSession) -> SessionSnapshot:
         server=session.server.to_dict() if session.server else None,
         last_seq=session.log.last_seq,
         client_capabilities=session.client_config().capabilities,
+        owner_id=session.owner_id,
     )
 
 
@@ -117,6 +119,7 @@ def _from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
         error_layer=record.error_layer,
         server=record.server,
         last_seq=last_seq,
+        owner_id=record.owner_id,
     )
 
 
@@ -138,9 +141,24 @@ async def session_get(session_id: str) -> SessionSnapshot:
     return _from_record(record, last_seq)
 
 
-async def session_list(limit: int = 50) -> list[SessionSnapshot]:
-    live = {session.id: _from_live(session) for session in registry().all()}
-    records = await event_store().list_sessions(exclude=list(live), limit=limit)
+async def session_owned(session_id: str, *, owner_id: int | None) -> SessionSnapshot:
+    """The session, if it belongs to `owner_id` (None: local mode's one person). Another
+    owner's session is not found, exactly as one that does not exist, so that its id
+    cannot be probed; every request naming a session goes through here."""
+    snapshot = await session_get(session_id)
+    if snapshot.owner_id != owner_id:
+        raise SessionNotFound(session_id)
+    return snapshot
+
+
+async def session_list(*, owner_id: int | None, limit: int = 50) -> list[SessionSnapshot]:
+    """The owner's sessions, newest first."""
+    live = {
+        session.id: _from_live(session)
+        for session in registry().all()
+        if session.owner_id == owner_id
+    }
+    records = await event_store().list_sessions(exclude=list(live), owner_id=owner_id, limit=limit)
     recorded = [_from_record(record) for record in records]
     return sorted([*live.values(), *recorded], key=lambda s: s.created_at, reverse=True)[:limit]
 

@@ -80,6 +80,8 @@ MIDDLEWARE = [
 ]
 if not LOCAL_MODE:
     MIDDLEWARE.append("django.contrib.auth.middleware.LoginRequiredMiddleware")
+# After the login check: someone signed out is asked to log in, not told "no such session".
+MIDDLEWARE.append("inspector.ownership.SessionOwnerMiddleware")
 
 ROOT_URLCONF = "inspector.urls"
 ASGI_APPLICATION = "inspector.asgi.application"

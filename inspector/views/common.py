@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -19,7 +21,11 @@ class HtmxHttpRequest(HttpRequest):
 
 
 async def owner_id(request: HttpRequest) -> int | None:
-    user = await request.auser()
+    return owner_of(await request.auser())
+
+
+def owner_of(user: AbstractBaseUser | AnonymousUser) -> int | None:
+    """Who owns what a user opens: their account, or None for local mode's one person."""
     return user.pk if user.is_authenticated else None
 
 

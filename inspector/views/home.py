@@ -21,13 +21,13 @@ from inspector.views.servers import save_from_connect_form, saved_card_context
 async def index(request: HtmxHttpRequest) -> HttpResponse:
     form = ConnectForm(initial=prefill(settings.INSPECTOR_PREFILL))
     context = await saved_card_context(request, form=form)
-    context["sessions"] = await services.session_list()
+    context["sessions"] = await services.session_list(owner_id=await owner_id(request))
     return render(request, "inspector/home.html", context)
 
 
 @require_GET
 async def index_json(request: HtmxHttpRequest) -> JsonResponse:
-    sessions = await services.session_list()
+    sessions = await services.session_list(owner_id=await owner_id(request))
     return JsonResponse({"sessions": [snapshot_json(session) for session in sessions]})
 
 
@@ -54,7 +54,7 @@ async def connect(request: HtmxHttpRequest) -> HttpResponse:
             context["failed"] = snapshot
     template = "inspector/home.html#connect-form" if request.htmx else "inspector/home.html"
     if not request.htmx:
-        context["sessions"] = await services.session_list()
+        context["sessions"] = await services.session_list(owner_id=await owner_id(request))
         context.update(await saved_card_context(request))
     elif saved is not None:
         # The failed connect was saved all the same: the card shows it out of band.

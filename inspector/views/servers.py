@@ -48,7 +48,7 @@ async def save(request: HtmxHttpRequest) -> HttpResponse:
         if saved is not None:
             return redirect("home")
         context = await saved_card_context(request, form=form)
-        context["sessions"] = await services.session_list()
+        context["sessions"] = await services.session_list(owner_id=await owner_id(request))
         return render(request, "inspector/home.html", context, status=422)
     if saved is None:
         return render(request, "inspector/home.html#connect-form", {"form": form}, status=422)
@@ -103,7 +103,7 @@ async def connect(request: HtmxHttpRequest, server_id: int) -> HttpResponse:
     card = await saved_card_context(request, **context)
     if not request.htmx:
         card["form"] = ConnectForm()
-        card["sessions"] = await services.session_list()
+        card["sessions"] = await services.session_list(owner_id=await owner_id(request))
         return render(request, "inspector/home.html", card, status=422)
     return render(request, CARD, card, status=422)
 

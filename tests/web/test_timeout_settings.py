@@ -81,7 +81,7 @@ async def test_timeouts_are_validated(
     response = await client.post("/connect", connect_form(**fields), headers=HTMX)
     assert response.status_code == 422
     assert message in page_text(response)
-    assert await services.session_list() == []
+    assert await services.session_list(owner_id=None) == []
 
 
 async def test_a_saved_server_keeps_its_timeouts_through_export_and_import(
@@ -110,7 +110,7 @@ async def test_a_saved_server_keeps_its_timeouts_through_export_and_import(
     copy = (await listed(client))["copy"]
     response = await client.post(f"/servers/{copy['id']}/connect")
     assert response.status_code == 302, page_text(response)[:2000]
-    (session,) = await services.session_list()
+    (session,) = await services.session_list(owner_id=None)
     spec = spec_of(session.id)
     assert (spec.request_timeout, spec.max_total_timeout) == (120, 3600)
     assert spec.reset_timeout_on_progress is False

@@ -1,0 +1,243 @@
+"""Hosted mode: each user reaches only their own sessions, live or recorded, over HTTP and
+the websocket; another user's session is answered exactly as one that does not exist."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
+from django.test import AsyncClient
+from django.urls import URLPattern, URLResolver, reverse
+
+from inspector import runtime, services, urls
+from inspector.asgi import application
+from inspector.sessions.approvals import Approval
+from inspector.sessions.live import Call
+from tests.web.test_inbox import answer_url, page, start_tool, tool_text, waiting
+from tests.web.test_views import connect_form
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OWNER_CHECK = "inspector.ownership.SessionOwnerMiddleware"
+LOGIN_REQUIRED = "django.contrib.auth.middleware.LoginRequiredMiddleware"
+NOBODYS = "0" * 32
+# A page's masked CSRF token, which differs on every response.
+CSRF_TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")
+# Routes that name no session; a new route is either listed here or takes `session_id`.
+NOT_SESSION_ROUTES = {
+    "home",
+    "connect",
+    "sessions-json",
+    "servers-json",
+    "servers-save",
+    "servers-import",
+    "servers-export",
+    "server-connect",
+    "server-edit",
+    "server-delete",
+}
+# Values for the other parts of a session route's path.
+PATH_VALUES = {"seq": 1, "listing": "tools", "kind": "prompt"}
+# What another user tries on each route, as a query (GET) and a form (POST): requests that
+# the owner could make, so that a refusal is the owner check's and nothing else's.
+ATTEMPTS: dict[str, dict[str, str]] = {
+    "session-approval-answer": {
+        "decision": "approve",
+        "role": "assistant",
+        "content_kind": "text",
+        "text": "A protocol.",
+        "model": "a-model",
+        "stop_reason": "endTurn",
+    },
+    "session-tool": {"name": "delete_everything"},
+    "session-tool-arguments": {"tool": "delete_everything"},
+    "session-tool-call": {"tool": "delete_everything"},
+    "session-call-cancel": {"call_key": "key-ask_llm"},
+    "session-client-switch": {"switch": "confirm_tool_calls", "on": "true"},
+    "session-root-add": {"location": "/srv/bob", "name": "Bob's"},
+    "session-log-level": {"level": "debug"},
+    "session-resource-read": {"uri": "file:///etc/passwd"},
+    "session-prompt-get": {"prompt": "greeting"},
+    "session-event-part": {"at": "params", "field": "text"},
+}
+
+
+@pytest.fixture(autouse=True)
+def hosted(settings: Any) -> None:
+    """Hosted mode as `INSPECTOR_MODE=hosted` sets it up: accounts, login required."""
+    settings.LOCAL_MODE = False
+    settings.INSPECTOR_STDIO_ALLOWLIST = [sys.executable]
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(middleware.index(OWNER_CHECK), LOGIN_REQUIRED)
+    settings.MIDDLEWARE = middleware
+
+
+async def signed_in(name: str) -> AsyncClient:
+    user = await get_user_model().objects.acreate_user(name, password="x")
+    browser = AsyncClient(headers={"host": "127.0.0.1"})
+    await browser.aforce_login(user)
+    return browser
+
+
+@pytest.fixture
+async def alice() -> AsyncClient:
+    return await signed_in("alice")
+
+
+@pytest.fixture
+async def bob() -> AsyncClient:
+    return await signed_in("bob")
+
+
+async def connect(browser: AsyncClient, module: str = "everything_py") -> str:
+    """Connect as a user does, through the connect form; the session's id."""
+    form = connect_form(arguments=f"-m tests.servers.{module}")
+    response = await browser.post("/connect", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    match = re.fullmatch(r"/sessions/([0-9a-f]{32})/", response["Location"])
+    assert match, response["Location"]
+    return match.group(1)
+
+
+def named_routes() -> Iterator[tuple[str, URLPattern]]:
+    for entry in urls.urlpatterns:
+        if isinstance(entry, URLResolver):
+            continue  # the accounts' pages (login, logout...) name no session
+        assert isinstance(entry, URLPattern)
+        assert entry.name, f"the route {entry.pattern} needs a name"
+        yield entry.name, entry
+
+
+def session_routes() -> list[str]:
+    return [name for name, entry in named_routes() if "session_id" in entry.pattern.converters]
+
+
+def test_every_route_either_names_its_session_or_names_none() -> None:
+    """The owner check finds a session by the `session_id` in the path: a route naming a
+    session any other way would escape it."""
+    others = {name for name, entry in named_routes() if name not in session_routes()}
+    assert others == NOT_SESSION_ROUTES
+
+
+def session_url(route: str, session_id: str, approval_id: str) -> str:
+    pattern = dict(named_routes())[route].pattern
+    values: dict[str, Any] = {**PATH_VALUES, "approval_id": approval_id}
+    missing = set(pattern.converters) - {"session_id", *values}
+    assert not missing, f"give the test a value for {missing} in {route}"
+    kwargs = {name: values[name] for name in pattern.converters if name != "session_id"}
+    return reverse(route, kwargs={"session_id": session_id, **kwargs})
+
+
+async def refusal(browser: AsyncClient, method: str, url: str, data: dict[str, str]) -> str:
+    response = await (browser.post(url, data) if method == "POST" else browser.get(url, data))
+    assert response.status_code == 404, f"{method} {url}: {response.status_code}"
+    return CSRF_TOKEN.sub("csrf-token", response.content.decode())
+
+
+async def test_another_user_gets_404_on_every_route_of_a_session(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    session_id = await connect(alice, "consent_server")
+    await page(alice, f"/sessions/{session_id}/list/tools")
+    running = start_tool(session_id, "ask_llm")
+    approval = await waiting(session_id)
+    before = (await services.session_get(session_id)).last_seq
+
+    routes = session_routes()
+    assert "session-approval-answer" in routes
+    assert "session-tool-call" in routes
+    for route in routes:
+        data = ATTEMPTS.get(route, {})
+        for method in ("GET", "POST"):
+            url = session_url(route, session_id, approval.id)
+            theirs = await refusal(bob, method, url, data)
+            nobodys_url = session_url(route, NOBODYS, approval.id)
+            nobodys = await refusal(bob, method, nobodys_url, data)
+            assert theirs.replace(session_id, NOBODYS) == nobodys, f"{method} {route}"
+
+    await nothing_changed(session_id, approval, running, before)
+    answered = await page(
+        alice, answer_url(session_id, approval), {**ATTEMPTS["session-approval-answer"]}
+    )
+    assert "Approved by user alice." in answered
+    assert "A protocol." in tool_text(await running)
+
+
+async def nothing_changed(
+    session_id: str, approval: Approval, running: asyncio.Task[Call], before: int
+) -> None:
+    """Whatever the other user posted, the session is as its owner left it."""
+    snapshot = await services.session_get(session_id)
+    assert snapshot.connected, "still connected: not disconnected, not reconnected"
+    assert snapshot.last_seq == before, "nothing was sent, answered or recorded"
+    assert approval.pending
+    assert not running.done()
+    assert [request.method for request in services.session_in_flight(session_id)] == ["tools/call"]
+    consent = services.session_consent(session_id)
+    assert consent.roots == []
+    assert not consent.confirm_tool_calls
+
+
+async def websocket(browser: AsyncClient, session_id: str) -> tuple[bool, int | None]:
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in browser.cookies.items())
+    communicator = WebsocketCommunicator(
+        application,
+        f"/ws/sessions/{session_id}/?after=0",
+        headers=[
+            (b"host", b"127.0.0.1"),
+            (b"origin", b"http://127.0.0.1"),
+            (b"cookie", cookie.encode()),
+        ],
+    )
+    connected, code = await communicator.connect()
+    if connected:
+        assert "initialize" in (await communicator.receive_json_from(timeout=5))["html"]
+    await communicator.disconnect()
+    return connected, code
+
+
+async def test_the_websocket_refuses_another_users_session(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    session_id = await connect(alice)
+    assert await websocket(alice, session_id) == (True, None)
+    assert await websocket(bob, session_id) == (False, 4404)
+    assert await websocket(bob, NOBODYS) == (False, 4404), "as for a session that does not exist"
+
+
+async def listed(browser: AsyncClient) -> list[str]:
+    return [session["id"] for session in (await browser.get("/sessions.json")).json()["sessions"]]
+
+
+async def test_each_user_lists_and_opens_only_their_own_sessions_live_or_recorded(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    alices = await connect(alice)
+    bobs = await connect(bob)
+    assert await listed(alice) == [alices]
+    assert await listed(bob) == [bobs]
+    assert alices not in (await bob.get("/")).content.decode()
+    assert bobs in (await bob.get("/")).content.decode()
+
+    # The inspector restarts: the sessions are only recorded now.
+    await runtime.registry().close_all()
+    runtime.registry.cache_clear()
+    assert await listed(alice) == [alices]
+    assert await listed(bob) == [bobs]
+    for path in ("/", ".json", "/events?before=5", "/events/1/raw"):
+        assert (await alice.get(f"/sessions/{alices}{path}")).status_code == 200, path
+        assert (await bob.get(f"/sessions/{alices}{path}")).status_code == 404, path
+
+
+async def test_someone_signed_out_is_asked_to_log_in(alice: AsyncClient) -> None:
+    session_id = await connect(alice)
+    for target in (session_id, NOBODYS):
+        response = await AsyncClient(headers={"host": "127.0.0.1"}).get(f"/sessions/{target}/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")

@@ -46,6 +46,10 @@ INSPECTOR_TOKEN_COOKIE = "inspector_token"
 INSPECTOR_STDIO_ALLOWLIST = [
     c for c in os.environ.get("INSPECTOR_STDIO_ALLOWLIST", "").split(",") if c
 ]
+# Hosted mode refuses outbound requests to non-public addresses (loopback, private,
+# link-local, cloud metadata...) except to these host names and networks; see
+# inspector/mcp/outbound.py. Local mode reaches everything.
+INSPECTOR_OUTBOUND_ALLOW = _listed("INSPECTOR_OUTBOUND_ALLOW")
 # What the connect form starts with (from `inspector URL` or `inspector -- COMMAND ...`).
 INSPECTOR_PREFILL: dict[str, object] = json.loads(os.environ.get("INSPECTOR_PREFILL") or "{}")
 

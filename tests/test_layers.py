@@ -14,6 +14,7 @@ LOWER_LAYER_MODULES = [
     "inspector.mcp.jsonrpc",
     "inspector.mcp.lifecycle",
     "inspector.mcp.validation",
+    "inspector.mcp.outbound",
     "inspector.mcp.transports.stdio",
     "inspector.mcp.transports.streamable_http",
     "inspector.mcp.transports.sse_legacy",

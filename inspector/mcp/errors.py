@@ -14,6 +14,8 @@ class FailureLayer(StrEnum):
     HTTP = "http"
     PROTOCOL = "protocol"
     TIMEOUT = "timeout"
+    # The outbound network policy (hosted mode) refused the address.
+    POLICY = "policy"
 
 
 class McpError(Exception):

@@ -73,6 +73,8 @@ def hosted(settings: Any) -> None:
     """Hosted mode as `INSPECTOR_MODE=hosted` sets it up: accounts, login required."""
     settings.LOCAL_MODE = False
     settings.INSPECTOR_STDIO_ALLOWLIST = [sys.executable]
+    # The fixture servers listen on loopback, which hosted mode otherwise refuses.
+    settings.INSPECTOR_OUTBOUND_ALLOW = ["127.0.0.1"]
     middleware = list(settings.MIDDLEWARE)
     middleware.insert(middleware.index(OWNER_CHECK), LOGIN_REQUIRED)
     settings.MIDDLEWARE = middleware

@@ -20,6 +20,7 @@ import httpx
 
 from inspector.mcp.errors import ConnectError, FailureLayer
 from inspector.mcp.masking import is_secret_name, mask_headers, mask_value
+from inspector.mcp.outbound import OutboundRefused
 from inspector.mcp.trace import Direction, EventKind, TraceEvent, local_event
 
 Emit = Callable[[TraceEvent], None]
@@ -117,6 +118,8 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
 
 def failure_layer(exc: BaseException) -> FailureLayer:
     """Which layer a failed HTTP request broke at, judged from the exception chain."""
+    if any(isinstance(cause, OutboundRefused) for cause in _causes(exc)):
+        return FailureLayer.POLICY
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return FailureLayer.TIMEOUT
     for cause in _causes(exc):
@@ -148,6 +151,7 @@ def connect_error(exc: BaseException, method: str, url: httpx.URL) -> ConnectErr
         FailureLayer.TLS: f"The TLS handshake with {where} failed: {reason}",
         FailureLayer.TIMEOUT: f"{method} {display_url(url)} timed out ({type(exc).__name__}).",
         FailureLayer.PROTOCOL: f"{method} {display_url(url)} cannot be sent: {reason}",
+        FailureLayer.POLICY: reason,  # it names the host, the address and why
     }
     message = messages.get(layer, f"{method} {display_url(url)} failed: {reason}")
     return ConnectError(layer, message)

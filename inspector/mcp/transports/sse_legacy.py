@@ -19,6 +19,7 @@ from httpx_sse import EventSource, ServerSentEvent
 
 from inspector.mcp.errors import ConnectError, FailureLayer, HttpStatusError, TransportClosed
 from inspector.mcp.masking import mask_headers
+from inspector.mcp.outbound import http_client
 from inspector.mcp.trace import Direction, EventKind, local_event
 from inspector.mcp.transports.base import Outbound, Transport, inbound_frame
 from inspector.mcp.transports.http_common import (
@@ -70,7 +71,7 @@ class LegacySseTransport(Transport):
     async def open(self) -> None:
         target = parse_http_url(self.url)
         if self._client is None:
-            self._client = httpx.AsyncClient(follow_redirects=False)
+            self._client = http_client(follow_redirects=False)
         try:
             async with asyncio.timeout(self._timeout):
                 exchange = await self._open_stream(self._client, target)

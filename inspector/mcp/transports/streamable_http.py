@@ -37,6 +37,7 @@ from inspector.mcp.errors import (
     TransportClosed,
 )
 from inspector.mcp.masking import mask_headers
+from inspector.mcp.outbound import http_client
 from inspector.mcp.trace import Direction, EventKind, MessageType, local_event
 from inspector.mcp.transports.base import Outbound, Transport, inbound_frame
 from inspector.mcp.transports.http_common import (
@@ -136,7 +137,7 @@ class StreamableHttpTransport(Transport):
         # Nothing is sent yet: the first POST is the client's initialize.
         self._target = parse_http_url(self.url)
         if self._client is None:
-            self._client = httpx.AsyncClient(follow_redirects=False, timeout=self._http_timeout())
+            self._client = http_client(follow_redirects=False, timeout=self._http_timeout())
 
     async def negotiated(self, version: str) -> None:
         if sends_protocol_version_header(version):

@@ -328,7 +328,7 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         http2: bool = False,
         limits: httpx.Limits = _DEFAULT_LIMITS,
     ) -> None:
-        # The environment's CA bundle (SSL_CERT_FILE) still counts: it only adds trust.
+        # As in any httpx client, SSL_CERT_FILE or SSL_CERT_DIR may name the CA bundle.
         ssl_context = httpx.create_ssl_context(verify=verify, cert=cert)
         super().__init__(verify=ssl_context, http1=http1, http2=http2, limits=limits)
         if not isinstance(getattr(self, "_pool", None), httpcore.AsyncConnectionPool):
@@ -347,9 +347,9 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
 # The process-wide policy; the web application sets it at start-up from its settings.
 _policy = NetworkPolicy.allow_all()
 # What the guarded client must decide itself: another transport or a proxy would connect
-# without the guard, and a proxy taken from the environment would make the proxy's
-# address, not the server's, the one checked.
-_CHOSEN_HERE = frozenset({"transport", "mounts", "proxy", "trust_env"})
+# without the guard (through a proxy, the guard would check the proxy's address, not the
+# server's). httpx takes no proxy from the environment for a client given a transport.
+_CHOSEN_HERE = frozenset({"transport", "mounts", "proxy"})
 _TRANSPORT_OPTIONS = frozenset({"verify", "cert", "http1", "http2", "limits"})
 
 
@@ -372,6 +372,4 @@ def http_client(**options: Any) -> httpx.AsyncClient:
     if not policy.public_only:
         return httpx.AsyncClient(**options)
     transport_options = {name: options.pop(name) for name in _TRANSPORT_OPTIONS & options.keys()}
-    return httpx.AsyncClient(
-        transport=GuardedTransport(policy, **transport_options), trust_env=False, **options
-    )
+    return httpx.AsyncClient(transport=GuardedTransport(policy, **transport_options), **options)

@@ -13,8 +13,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from inspector.mcp.auth.discovery import canonical_resource
+from inspector.mcp.auth.flow import AuthFlow
+from inspector.mcp.auth.provider import OAuthProvider
+from inspector.mcp.auth.settings import OAuthSettings
+from inspector.mcp.auth.store import MemoryTokenStore, TokenStore
 from inspector.mcp.client import ClientConfig, InFlight, McpClient, ServerRequestHandler
 from inspector.mcp.errors import (
+    AuthError,
+    AuthorizationRequired,
     ConnectError,
     FailureLayer,
     McpError,
@@ -91,6 +98,7 @@ class LiveSession:
         handlers: dict[str, ServerRequestHandler] | None = None,
         capabilities: dict[str, Any] | None = None,
         answered_by_people: bool = False,
+        token_store: TokenStore | None = None,
     ) -> None:
         self.id = session_id or uuid.uuid4().hex
         self.spec = spec
@@ -101,6 +109,12 @@ class LiveSession:
         self.error: ConnectError | None = None
         self.server: ServerInfo | None = None
         self.client: McpClient | None = None
+        # OAuth: where tokens are kept, the last refusal for want of authorization (the
+        # challenge to answer with `begin_authorization`), and step-ups since the last
+        # request that got through.
+        self.token_store: TokenStore = token_store or MemoryTokenStore()
+        self.authorization: AuthorizationRequired | None = None
+        self._step_ups = 0
         # How this session answers requests from the server, and what it declares it can
         # answer; both apply to every connection the session makes.
         self.handlers: dict[str, ServerRequestHandler] = dict(handlers or {})
@@ -203,7 +217,7 @@ class LiveSession:
         self.catalog = Catalog()
         self.subscriptions = set()
         self._set_status(SessionStatus.CONNECTING, f"Connecting to {self.spec.target}")
-        transport = self.spec.build_transport()
+        transport = self.spec.build_transport(self._auth_provider())
         transport.flow_gate = self._until_store_catches_up
         client = McpClient(
             transport,
@@ -217,6 +231,10 @@ class LiveSession:
         try:
             self.server = await client.connect()
         except ConnectError as exc:
+            refusal = _authorization_refusal(exc)
+            if refusal is not None:
+                self._note_refusal(refusal)
+                exc = ConnectError(exc.layer, describe_refusal(refusal), status=refusal.status)
             self.error = exc
             self._set_status(
                 SessionStatus.FAILED, f"Could not connect: {exc}", layer=exc.layer.value
@@ -228,6 +246,7 @@ class LiveSession:
             self.error = ConnectError(FailureLayer.PROTOCOL, f"Unexpected error: {exc!r}")
             self._set_status(SessionStatus.FAILED, f"Could not connect: {self.error}")
         else:
+            self.authorization = None
             server = self.server
             self._set_status(
                 SessionStatus.CONNECTED,
@@ -263,7 +282,13 @@ class LiveSession:
         if client is None or self.status is not SessionStatus.CONNECTED:
             raise TransportClosed(f"The session is {self.status.value}.")
         self.last_activity = time.time()
-        return await client.request(method, params)
+        try:
+            result = await client.request(method, params)
+        except AuthorizationRequired as exc:
+            self._note_refusal(exc)
+            raise
+        self._step_ups = 0
+        return result
 
     async def call(
         self, method: str, params: dict[str, Any] | None = None, *, call_key: str
@@ -304,8 +329,11 @@ class LiveSession:
 
         try:
             call.result = await client.request(method, params, on_started=started)
+            self._step_ups = 0
         except McpError as exc:
             call.error = exc
+            if isinstance(exc, AuthorizationRequired):
+                self._note_refusal(exc)
         finally:
             self._calls.pop(call_key, None)
             if request_id is not None:
@@ -353,6 +381,72 @@ class LiveSession:
         if request_id is None or client is None:
             return False
         return await client.cancel(request_id, reason)
+
+    # -- authorization -----------------------------------------------------------------
+
+    def _auth_provider(self) -> OAuthProvider | None:
+        if not self.spec.is_http:
+            return None
+        return OAuthProvider(
+            self.spec.url,
+            self.token_store,
+            protocol_version=self.spec.protocol_version,
+            settings=self.spec.oauth,
+            emit=self._record,
+            timeout=self.spec.connect_timeout,
+        )
+
+    @property
+    def needs_authorization(self) -> bool:
+        return self.authorization is not None
+
+    def _note_refusal(self, refusal: AuthorizationRequired) -> None:
+        self.authorization = refusal
+        challenge = refusal.challenge
+        self._record(
+            local_event(
+                EventKind.AUTH,
+                f"The server requires authorization: {refusal}",
+                status=refusal.status,
+                challenge=challenge.to_dict() if challenge is not None else None,
+                needed_scope=refusal.needed_scope,
+            )
+        )
+
+    async def begin_authorization(self, settings: OAuthSettings | None = None) -> AuthFlow:
+        """An OAuth flow answering the last refusal (or starting from scratch): run its
+        steps, then call `authorized()`. Each step is recorded as an AUTH event. Raises
+        `AuthError` when step-ups for a 403 have reached the limit."""
+        settings = settings or self.spec.oauth or OAuthSettings()
+        refusal = self.authorization
+        previous = None
+        if refusal is not None and refusal.status == 403:
+            if self._step_ups >= settings.max_step_ups:
+                raise AuthError(
+                    "step-up",
+                    f"The server still refuses for insufficient scope after "
+                    f"{self._step_ups} step-up(s); giving up.",
+                )
+            self._step_ups += 1
+            previous = await self.token_store.get_tokens(canonical_resource(self.spec.url))
+        version = self.server.protocol_version if self.server else self.spec.protocol_version
+        return AuthFlow(
+            self.spec.url,
+            protocol_version=version,
+            settings=settings,
+            store=self.token_store,
+            challenge=refusal.challenge if refusal is not None else None,
+            previous=previous,
+            emit=self._record,
+            timeout=self.spec.connect_timeout,
+        )
+
+    async def authorized(self) -> None:
+        """Tokens are in the store: reconnect if the refusal kept the session from
+        connecting; a connected session simply sends them with its next request."""
+        self.authorization = None
+        if self.status is not SessionStatus.CONNECTED:
+            await self.reconnect()
 
     # -- roots -----------------------------------------------------------------------
 
@@ -470,6 +564,37 @@ class LiveSession:
         return asyncio.get_running_loop().create_task(
             coroutine, name=name, context=contextvars.Context()
         )
+
+
+def describe_refusal(refusal: AuthorizationRequired) -> str:
+    """What the server asked for, in a sentence."""
+    what = "more scope" if refusal.status == 403 else "authorization"
+    parts = [
+        f"The server requires {what} (HTTP {refusal.status} from {refusal.method} {refusal.url})"
+    ]
+    challenge = refusal.challenge
+    if challenge is None:
+        parts.append("it sent no Bearer challenge")
+    else:
+        if challenge.resource_metadata:
+            parts.append(f"resource metadata at {challenge.resource_metadata}")
+        if refusal.needed_scope:
+            parts.append(f"scope {refusal.needed_scope!r}")
+        if challenge.error_description:
+            parts.append(challenge.error_description)
+    return "; ".join(parts) + "."
+
+
+def _authorization_refusal(exc: BaseException) -> AuthorizationRequired | None:
+    """The refusal for want of authorization behind a connection failure, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, AuthorizationRequired):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _current_task_cancelling() -> bool:

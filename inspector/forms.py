@@ -4,12 +4,15 @@ forms of saved servers and configuration files."""
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 
+from inspector.mcp.auth.settings import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
+from inspector.mcp.masking import MASK
 from inspector.mcp.versions import DEFAULT_VERSION, LEGACY_VERSIONS
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
@@ -317,3 +320,70 @@ class ImportConfigForm(forms.Form):
 class ExportConfigForm(forms.Form):
     server = forms.IntegerField(required=False, min_value=1)
     include_secrets = forms.BooleanField(label="Include secrets", required=False)
+
+
+# OAuth client settings of a connection (the Auth tab) ----------------------------------------
+
+
+class OAuthClientForm(forms.Form):
+    grant_type = forms.ChoiceField(
+        label="Grant type",
+        choices=[
+            (AUTHORIZATION_CODE, "Authorization code (a person approves in the browser)"),
+            (CLIENT_CREDENTIALS, "Client credentials (a confidential client, no person)"),
+        ],
+        initial=AUTHORIZATION_CODE,
+    )
+    client_id = forms.CharField(
+        label="Client ID",
+        required=False,
+        max_length=2000,
+        help_text="A client registered with the authorization server beforehand. Empty: "
+        "the inspector's metadata document URL, or dynamic registration.",
+    )
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="For a confidential client; kept on the server, shown masked.",
+    )
+    scope = forms.CharField(
+        label="Scope",
+        required=False,
+        max_length=2000,
+        help_text="Space-separated; empty: what the server asks for.",
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        assert data is not None
+        if data.get("grant_type") == CLIENT_CREDENTIALS and not (
+            data.get("client_id", "").strip() and data.get("client_secret", "").strip()
+        ):
+            raise forms.ValidationError(
+                "The client credentials grant needs a pre-registered client ID and secret."
+            )
+        return data
+
+    def to_settings(self, current: OAuthSettings | None) -> OAuthSettings:
+        """The settings; a secret sent back exactly as it was shown (masked) keeps the
+        current one, as the form never holds the real value."""
+        data = self.cleaned_data
+        secret = data["client_secret"].strip()
+        kept = current is not None and bool(current.client_secret) and MASK in secret
+        if kept and current is not None and secret == current.masked()["client_secret"]:
+            secret = current.client_secret
+        base = current or OAuthSettings()
+        return replace(
+            base,
+            grant_type=data["grant_type"],
+            client_id=data["client_id"].strip(),
+            client_secret=secret,
+            scope=" ".join(data["scope"].split()),
+        )
+
+    @staticmethod
+    def initial_for(settings: OAuthSettings | None) -> dict[str, Any]:
+        masked = (settings or OAuthSettings()).masked()
+        return {key: masked[key] for key in ("grant_type", "client_id", "client_secret", "scope")}

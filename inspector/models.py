@@ -105,3 +105,33 @@ class SavedServer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OAuthCredential(models.Model):
+    """Tokens, or a client registration, that an authorization server granted, kept per
+    owner, MCP server (its canonical URI) and issuer. Encrypted at rest; read only by
+    `inspector.oauth_store`, and never sent to a browser."""
+
+    class Kind(models.TextChoices):
+        TOKENS = "tokens"
+        CLIENT = "client"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="oauth_credentials",
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    resource = models.TextField()
+    issuer = models.TextField()
+    data_encrypted = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-updated_at", "-id")
+        indexes = [models.Index(fields=("kind", "resource"), name="oauth_credential_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.resource} from {self.issuer}"

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from inspector.mcp.auth.discovery import canonical_resource
-from inspector.mcp.auth.flow import AuthFlow
+from inspector.mcp.auth.flow import AuthFlow, PendingAuthorization
 from inspector.mcp.auth.provider import OAuthProvider
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore, TokenStore
@@ -385,7 +385,8 @@ class LiveSession:
     # -- authorization -----------------------------------------------------------------
 
     def _auth_provider(self) -> OAuthProvider | None:
-        if not self.spec.is_http:
+        # A static bearer token is the person's choice of credentials: sent as it is.
+        if not self.spec.is_http or self.spec.bearer_token:
             return None
         return OAuthProvider(
             self.spec.url,
@@ -439,6 +440,19 @@ class LiveSession:
             previous=previous,
             emit=self._record,
             timeout=self.spec.connect_timeout,
+        )
+
+    def resume_authorization(self, pending: PendingAuthorization) -> AuthFlow:
+        """The flow waiting for its redirect, rebuilt from `pending` (what the person's
+        browser session kept), recording its steps in this session."""
+        version = self.server.protocol_version if self.server else self.spec.protocol_version
+        return AuthFlow.resume(
+            self.spec.url,
+            pending,
+            protocol_version=version,
+            settings=self.spec.oauth or OAuthSettings(),
+            store=self.token_store,
+            emit=self._record,
         )
 
     async def authorized(self) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -63,11 +63,13 @@ async def client_settings(request: HtmxHttpRequest, session_id: str) -> HttpResp
 @require_POST
 async def quick(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """Authorize: every step at once; the browser leaves for the authorization server
-    only when a person must approve there. A plain form POST, answered by a redirect."""
+    only when a person must approve there (a plain form POST, answered by a page that
+    opens it), else comes back to the session's Auth tab."""
     await live_snapshot(session_id)
     panel = await _start(request, session_id, guided=False)
     if panel.awaiting_redirect and panel.authorization_url is not None:
-        return HttpResponseRedirect(panel.authorization_url)
+        context = {"authorization_url": panel.authorization_url}
+        return render(request, "inspector/oauth_redirect.html", context)
     return redirect(_session_auth_url(session_id))
 
 

@@ -5,6 +5,7 @@ metadata document, and client_credentials."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -21,7 +22,7 @@ from inspector import encryption, services
 from inspector.mcp.masking import MASK
 from inspector.models import OAuthCredential
 from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
-from tests.servers.oauth_harness import OAuthServers
+from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
 from tests.web.test_views import connect_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,6 +63,15 @@ def approve(authorization_url: str) -> str:
     return answer.headers["location"]
 
 
+async def start_quickly(client: AsyncClient, session_id: str) -> str:
+    """Press Authorize: a page of the inspector's own opens the authorization URL."""
+    page = await client.post(f"/sessions/{session_id}/auth/quick")
+    assert page.status_code == 200, text(page)[:2000]
+    target = re.search(r'content="0;url=([^"]+)"', page.content.decode())
+    assert target, text(page)
+    return html.unescape(target[1])
+
+
 async def come_back(client: AsyncClient, redirect: str) -> Any:
     """The browser at the redirect URI: the callback forwards it to `complete`."""
     parts = urlsplit(redirect)
@@ -91,9 +101,7 @@ async def test_quick_mode_redirects_to_approve_and_comes_back_connected(
     assert oauth_servers.resource_metadata_url in page
     assert 'id="tab-auth"' in page
 
-    started = await client.post(f"/sessions/{session_id}/auth/quick")
-    assert started.status_code == 302
-    authorization_url = started["Location"]
+    authorization_url = await start_quickly(client, session_id)
     assert authorization_url.startswith(oauth_servers.issuer + "/authorize?")
     query = parse_qs(urlsplit(authorization_url).query)
     assert query["resource"] == [oauth_servers.mcp_url]
@@ -124,8 +132,7 @@ async def test_a_response_whose_state_this_browser_did_not_start_is_refused(
     client: AsyncClient, stranger: AsyncClient, oauth_servers: OAuthServers, settings: Any
 ) -> None:
     session_id = await connect_refused(client, oauth_servers)
-    started = await client.post(f"/sessions/{session_id}/auth/quick")
-    redirect = approve(started["Location"])
+    redirect = approve(await start_quickly(client, session_id))
     # Another browser with the access token, but not the session that began the flow.
     other = AsyncClient(headers={"host": "127.0.0.1"})
     other.cookies[settings.INSPECTOR_TOKEN_COOKIE] = settings.INSPECTOR_TOKEN
@@ -206,8 +213,7 @@ async def test_a_failed_step_says_which_and_why(
         f"/sessions/{session_id}/auth/client",
         {"grant_type": "authorization_code", "client_id": "", "client_secret": "", "scope": "nope"},
     )
-    started = await client.post(f"/sessions/{session_id}/auth/quick")
-    redirect = approve_or_error(started["Location"])
+    redirect = approve_or_error(await start_quickly(client, session_id))
     back = await come_back(client, redirect)
     assert back.status_code == 302
     panel = text(await client.get(f"/sessions/{session_id}/auth/"))
@@ -262,3 +268,55 @@ async def test_the_client_metadata_document_names_its_own_url_and_callback(
     configured = (await stranger.get("/oauth/client-metadata.json")).json()
     assert configured["client_id"] == "https://inspector.example.com/oauth/client.json"
     assert configured["redirect_uris"] == ["https://inspector.example.com/oauth/callback"]
+
+
+async def authorize_quickly(client: AsyncClient, session_id: str) -> str:
+    """Quick mode through the approval; returns the authorization URL that was opened."""
+    authorization_url = await start_quickly(client, session_id)
+    back = await come_back(client, approve(authorization_url))
+    assert back.status_code == 302
+    return authorization_url
+
+
+async def call_tool(client: AsyncClient, session_id: str, name: str, arguments: str) -> str:
+    return text(
+        await client.post(
+            f"/sessions/{session_id}/tools/call",
+            {"tool": name, "source": "json", "arguments_json": arguments},
+        )
+    )
+
+
+async def test_a_tool_that_needs_more_scope_steps_up_with_the_union_of_scopes(
+    client: AsyncClient, oauth_servers: OAuthServers
+) -> None:
+    session_id = await connect_refused(client, oauth_servers)
+    await authorize_quickly(client, session_id)
+    await client.get(f"/sessions/{session_id}/list/tools")
+    refused = await call_tool(client, session_id, "admin_secret", "{}")
+    assert "refused the call for want of authorization" in refused
+    assert "mcp:admin" in refused
+
+    step_up = await authorize_quickly(client, session_id)
+    (scope,) = parse_qs(urlsplit(step_up).query)["scope"]
+    assert set(scope.split()) == {"mcp:tools", "mcp:admin"}
+    assert "the vault code is 0451" in await call_tool(client, session_id, "admin_secret", "{}")
+    panel = text(await client.get(f"/sessions/{session_id}/auth/"))
+    shown = re.search(r'id="auth-token-scope">([^<]+)<', panel)
+    assert shown
+    assert set(shown[1].split()) == {"mcp:tools", "mcp:admin"}
+
+
+async def test_an_expired_token_is_refreshed_and_the_call_still_works(
+    client: AsyncClient,
+) -> None:
+    with run_oauth_servers(access_token_seconds=1) as servers:
+        session_id = await connect_refused(client, servers)
+        await authorize_quickly(client, session_id)
+        await asyncio.sleep(1.2)
+        assert '"result": 42' in await call_add(client, session_id)
+        events = await services.session_events_after(session_id, 0, 10_000)
+        refreshes = [e.text for e in events if e.kind.value == "auth" and "refresh" in e.text]
+        assert refreshes, "the refresh is recorded"
+        grants = [entry.get("grant_type") for entry in servers.as_log()]
+        assert "refresh_token" in grants

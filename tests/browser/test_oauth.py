@@ -40,6 +40,14 @@ def short_lived() -> Iterator[OAuthServers]:
         yield servers
 
 
+@pytest.fixture
+def fresh_servers() -> Iterator[OAuthServers]:
+    """A pair of the test's own: the shared inspector keeps the tokens it obtained for
+    the shared pair, and would connect to it without being refused."""
+    with run_oauth_servers() as servers:
+        yield servers
+
+
 def connect_refused(page: Page, inspector_url: str, servers: OAuthServers) -> None:
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
@@ -152,8 +160,9 @@ def test_a_short_lived_token_is_refreshed_and_the_call_still_works(
 
 
 def test_a_tool_that_needs_more_scope_steps_up_then_succeeds(
-    page: Page, inspector_url: str, oauth_servers: OAuthServers
+    page: Page, inspector_url: str, fresh_servers: OAuthServers
 ) -> None:
+    oauth_servers = fresh_servers
     connect_refused(page, inspector_url, oauth_servers)
     authorize_quickly(page, oauth_servers, "mcp:tools")
     detail = run_tool(page, "admin_secret")
@@ -165,3 +174,17 @@ def test_a_tool_that_needs_more_scope_steps_up_then_succeeds(
     detail = run_tool(page, "admin_secret")
     detail.get_by_role("button", name="Run tool").click()
     expect(page.locator("#tool-results > article").first).to_contain_text("the vault code is 0451")
+
+
+def test_a_second_connection_uses_the_stored_token(
+    page: Page, inspector_url: str, fresh_servers: OAuthServers
+) -> None:
+    connect_refused(page, inspector_url, fresh_servers)
+    authorize_quickly(page, fresh_servers, "mcp:tools")
+    page.goto(inspector_url)
+    form = page.get_by_role("region", name="Connect to a server")
+    form.get_by_label("Transport", exact=True).select_option("http")
+    form.get_by_label("URL", exact=True).fill(fresh_servers.mcp_url)
+    form.get_by_role("button", name="Connect").click()
+    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+    call_add(page)

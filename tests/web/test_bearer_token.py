@@ -76,14 +76,17 @@ async def test_the_token_reaches_the_server_and_is_masked_on_the_session_page(
     assert f"Bearer {token[:4]}{MASK}" in exported, "the trace has the masked header"
 
 
-async def test_without_the_token_the_server_refuses_the_connection(
+async def test_a_token_the_server_refuses_is_said_plainly(
     client: AsyncClient, oauth_servers: OAuthServers
 ) -> None:
-    response = await client.post(
-        "/connect", connect_form(transport="http", url=oauth_servers.mcp_url)
+    session_id = await connect(
+        client, transport="http", url=oauth_servers.mcp_url, bearer_token="not-a-real-token"
     )
-    assert response.status_code == 422
-    assert "HTTP 401" in text(response)
+    page = text(await client.get(f"/sessions/{session_id}/"))
+    assert "This server requires authorization." in page
+    assert 'error="invalid_token"' in page or "HTTP 401" in page
+    panel = text(await client.get(f"/sessions/{session_id}/auth/"))
+    assert "This connection sends a static bearer token" in panel
 
 
 async def test_a_saved_token_is_encrypted_listed_masked_and_exported_on_request(

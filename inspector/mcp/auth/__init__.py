@@ -8,7 +8,7 @@ Public API
 `settings.OAuthSettings`  How one connection's client is configured: `grant_type`
     (`authorization_code` | `client_credentials`), pre-registered `client_id`,
     `client_secret`, `auth_method`; `client_metadata_url` (a URL client_id);
-    `redirect_uri`; `scope` override; `client_name`; `max_step_ups`.
+    `redirect_uri`; `scope` override; `client_name`; `max_attempts`.
     `to_dict`/`from_dict`/`masked`. `ConnectionSpec.oauth` holds one.
 
 `flow.AuthFlow(server_url, *, protocol_version, settings, store, challenge=None,
@@ -50,6 +50,7 @@ Public API
 Sessions: `LiveSession(..., token_store=...)` sends stored tokens; a refusal leaves the
 session FAILED (or the request failing) with `session.authorization` set to the
 `AuthorizationRequired`; `await session.begin_authorization()` returns the `AuthFlow`
-answering it (a 403 makes it a step-up with the union of scopes, up to
-`max_step_ups`); after the flow is DONE, `await session.authorized()` reconnects if needed.
+answering it (a 403 makes it a step-up with the union of scopes; after `max_attempts`
+flows in a row with no request getting through it raises `AuthError`); after the
+flow is DONE, `await session.authorized()` reconnects if needed.
 """

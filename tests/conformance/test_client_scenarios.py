@@ -103,7 +103,8 @@ def test_client_scenario(
         check=False,
     )
     suite_output = f"suite (exit {run.returncode}):\n{tail(run.stdout + run.stderr)}"
-    results = sorted(tmp_path.glob("*/checks.json"))
+    # A scenario's name may contain a slash (`auth/...`), which nests its directory.
+    results = sorted(tmp_path.glob("**/checks.json"))
     assert len(results) == 1, f"expected one checks.json under {tmp_path}\n{suite_output}"
     result_dir = results[0].parent
     checks: list[dict[str, Any]] = json.loads(results[0].read_text())

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
-from inspector.mcp.masking import MASK, mask_headers, mask_value
+from inspector.mcp.masking import MASK, mask_headers
 from inspector.mcp.transports.http_common import (
     ERROR_BODY_LIMIT,
     display_url,
@@ -41,10 +41,16 @@ SECRET_FIELDS = frozenset(
 )
 
 
+def is_secret_field(name: str) -> bool:
+    # Narrower than `masking.is_secret_name`: metadata such as `token_endpoint` or
+    # `token_type` must stay readable.
+    return name in SECRET_FIELDS or name.endswith(("_token", "_secret", "password"))
+
+
 def mask_field(name: str, value: str) -> str:
-    if name in SECRET_FIELDS:
+    if is_secret_field(name):
         return f"{value[:4]}{MASK}" if len(value) > 12 else MASK
-    return mask_value(name, value)
+    return value
 
 
 def mask_form(body: str) -> str:

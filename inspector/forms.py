@@ -68,6 +68,13 @@ class ConnectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text="One Name: value per line, sent on every request.",
     )
+    bearer_token = forms.CharField(
+        label="Bearer token",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="A static access token, sent as Authorization: Bearer … on every request "
+        "(stored encrypted, shown masked). Leave empty to authorize with OAuth instead.",
+    )
     protocol_version = forms.ChoiceField(
         label="Protocol version",
         choices=[(version, version) for version in reversed(LEGACY_VERSIONS)],
@@ -133,6 +140,14 @@ class ConnectForm(forms.Form):
     def clean_headers(self) -> dict[str, str]:
         return parse_pairs(self.cleaned_data["headers"], ":", "the headers")
 
+    def clean_bearer_token(self) -> str:
+        token = str(self.cleaned_data["bearer_token"]).strip()
+        if token.lower().startswith("bearer "):
+            token = token[7:].strip()
+        if any(char.isspace() for char in token):
+            raise forms.ValidationError("A bearer token is one word, without spaces.")
+        return token
+
     def clean_max_total_timeout(self) -> float:
         # Left empty (or not sent by an older page): the default cap.
         value = self.cleaned_data.get("max_total_timeout")
@@ -155,6 +170,13 @@ class ConnectForm(forms.Form):
             parts = urlsplit(url)
             if parts.scheme not in {"http", "https"} or not parts.netloc:
                 self.add_error("url", "Give the server's http:// or https:// URL.")
+            headers = data.get("headers") or {}
+            if data.get("bearer_token") and any(n.lower() == "authorization" for n in headers):
+                self.add_error(
+                    "bearer_token",
+                    "The headers already have an Authorization header: give the token in "
+                    "one place only.",
+                )
         request_timeout = data.get("request_timeout")
         max_total = data.get("max_total_timeout")
         if request_timeout is not None and max_total is not None and max_total < request_timeout:
@@ -186,7 +208,13 @@ class ConnectForm(forms.Form):
                 cwd=data["cwd"].strip() or None,
                 **common,
             )
-        return ConnectionSpec(transport, url=data["url"].strip(), headers=data["headers"], **common)
+        return ConnectionSpec(
+            transport,
+            url=data["url"].strip(),
+            headers=data["headers"],
+            bearer_token=data["bearer_token"],
+            **common,
+        )
 
 
 def _stdio_allowed(command: str) -> bool:
@@ -233,6 +261,7 @@ class SavedServerForm(ConnectForm):
             "cwd": spec.cwd or "",
             "url": spec.url,
             "headers": "\n".join(f"{key}: {value}" for key, value in spec.headers.items()),
+            "bearer_token": spec.bearer_token,
             "protocol_version": spec.protocol_version,
             "connect_timeout": spec.connect_timeout,
             "request_timeout": spec.request_timeout,

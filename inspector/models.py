@@ -56,7 +56,8 @@ class EventRecord(models.Model):
 class SavedServer(models.Model):
     """Connection settings kept under a name; one click on the home page connects them.
 
-    Environment values and headers hold API keys and tokens: they are stored encrypted
+    Environment values, headers and the bearer token hold API keys and tokens: they are
+    stored encrypted
     (see `inspector.encryption`) and never read by anything but `inspector.saved_servers`.
     """
 
@@ -75,6 +76,7 @@ class SavedServer(models.Model):
     cwd = models.TextField(blank=True)
     url = models.TextField(blank=True)
     headers_encrypted = models.TextField(blank=True)
+    bearer_token_encrypted = models.TextField(blank=True)
     protocol_version = models.CharField(max_length=32)
     connect_timeout = models.FloatField(default=30.0)
     request_timeout = models.FloatField(default=60.0)

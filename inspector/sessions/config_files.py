@@ -427,8 +427,9 @@ def _entry(spec: ConnectionSpec, *, include_secrets: bool) -> dict[str, Any]:
         # The type is written for HTTP too: clients that guess from a bare URL disagree.
         entry["type"] = spec.transport.value
         entry["url"] = spec.url
-        if spec.headers:
-            entry["headers"] = _shown(spec.headers.items(), include_secrets)
+        # Other clients know a bearer token only as a header, and read it back as one.
+        if spec.sent_headers():
+            entry["headers"] = _shown(spec.sent_headers().items(), include_secrets)
     extras = dict(_extras_of(spec))
     if extras:
         entry[_EXTRA_KEY] = extras

@@ -34,6 +34,8 @@ class ConnectionSpec:
     cwd: str | None = None
     url: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    # A static access token, sent as `Authorization: Bearer …` on every HTTP request.
+    bearer_token: str = ""
     protocol_version: str = DEFAULT_VERSION
     connect_timeout: float = 30.0
     request_timeout: float = 60.0
@@ -59,13 +61,20 @@ class ConnectionSpec:
             from inspector.mcp.transports.streamable_http import StreamableHttpTransport
 
             return StreamableHttpTransport(
-                self.url, headers=self.headers, timeout=self.connect_timeout, auth=auth
+                self.url, headers=self.sent_headers(), timeout=self.connect_timeout, auth=auth
             )
         from inspector.mcp.transports.sse_legacy import LegacySseTransport
 
         return LegacySseTransport(
-            self.url, headers=self.headers, timeout=self.connect_timeout, auth=auth
+            self.url, headers=self.sent_headers(), timeout=self.connect_timeout, auth=auth
         )
+
+    def sent_headers(self) -> dict[str, str]:
+        """The custom headers and, with a static bearer token, its Authorization header
+        (an Authorization header given explicitly wins: the headless CLI's `--header`)."""
+        if not self.bearer_token or any(name.lower() == "authorization" for name in self.headers):
+            return dict(self.headers)
+        return {**self.headers, "Authorization": f"Bearer {self.bearer_token}"}
 
     def client_config(self) -> ClientConfig:
         return ClientConfig(
@@ -94,6 +103,7 @@ class ConnectionSpec:
         data = self.to_dict()
         data["env"] = {name: mask_value(name, value) for name, value in self.env.items()}
         data["headers"] = mask_headers(self.headers)
+        data["bearer_token"] = mask_value("token", self.bearer_token) if self.bearer_token else ""
         if self.oauth is not None:
             data["oauth"] = self.oauth.masked()
         return data

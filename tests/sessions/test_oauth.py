@@ -115,7 +115,7 @@ async def test_a_refusal_then_the_guided_flow_then_the_connection(
     assert last.ok, last.error
     assert last.name is StepName.TOKEN
     assert last.learned["access_token_claims"]["aud"] == oauth_servers.mcp_url
-    assert flow.state is FlowState.DONE
+    assert flow.state.value == FlowState.DONE  # (mypy still narrows `state` from above)
 
     await session.authorized()
     assert session.status is SessionStatus.CONNECTED

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from inspector.mcp.auth.flow import FlowState, StepName
+from inspector.mcp.auth.flow import AuthFlow, FlowState, StepName
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore
 from inspector.mcp.errors import AuthorizationRequired
@@ -54,6 +54,16 @@ async def approve_in_browser(authorization_url: str) -> dict[str, str]:
     location = decision.headers["location"]
     assert location.startswith(REDIRECT_URI)
     return dict(parse_qsl(httpx.URL(location).query.decode()))
+
+
+# Read through functions: mypy would otherwise keep a status narrowed by an earlier
+# assertion, though the awaited calls in between change it.
+def state_of(flow: AuthFlow) -> FlowState:
+    return flow.state
+
+
+def status_of(session: LiveSession) -> SessionStatus:
+    return session.status
 
 
 def oauth_spec(servers: OAuthServers, **settings: object) -> ConnectionSpec:
@@ -115,10 +125,10 @@ async def test_a_refusal_then_the_guided_flow_then_the_connection(
     assert last.ok, last.error
     assert last.name is StepName.TOKEN
     assert last.learned["access_token_claims"]["aud"] == oauth_servers.mcp_url
-    assert flow.state.value == FlowState.DONE  # (mypy still narrows `state` from above)
+    assert state_of(flow) is FlowState.DONE
 
     await session.authorized()
-    assert session.status is SessionStatus.CONNECTED
+    assert status_of(session) is SessionStatus.CONNECTED
     assert session.authorization is None
     result = await session.request("tools/call", {"name": "add", "arguments": {"a": 2, "b": 3}})
     assert result["content"][0]["text"] == "5"

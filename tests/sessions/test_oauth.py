@@ -4,6 +4,7 @@ the token sent afterwards, refresh, step-up and client credentials."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -12,10 +13,10 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from inspector.mcp.auth.flow import AuthFlow, FlowState, StepName
+from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, StepName
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore
-from inspector.mcp.errors import AuthorizationRequired
+from inspector.mcp.errors import AuthError, AuthorizationRequired
 from inspector.mcp.trace import EventKind
 from inspector.sessions.live import LiveSession, SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -222,3 +223,92 @@ async def test_client_credentials_connect_without_a_browser(
     assert session.status is SessionStatus.CONNECTED, session.error
     result = await session.request("tools/list")
     assert "add" in [tool["name"] for tool in result["tools"]]
+
+
+async def deny_in_browser(authorization_url: str) -> dict[str, str]:
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http:
+        page = await http.get(authorization_url)
+        form = _ConsentForm()
+        form.feed(page.text)
+        decision = await http.post(
+            str(page.url.join(form.action)), data={**form.fields, "decision": "deny"}
+        )
+    return dict(parse_qsl(httpx.URL(decision.headers["location"]).query.decode()))
+
+
+async def test_a_denied_authorization_fails_naming_the_step(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    session = LiveSession(oauth_spec(oauth_servers))
+    made.append(session)
+    await session.start()
+    flow = await session.begin_authorization()
+    with pytest.raises(AuthError) as failed:
+        await flow.run(deny_in_browser)
+    assert failed.value.step == StepName.REDIRECT
+    assert "access_denied" in failed.value.message
+    assert state_of(flow) is FlowState.FAILED
+    assert flow.steps[-1].name is StepName.REDIRECT
+    assert not flow.steps[-1].ok
+
+
+async def test_a_redirect_with_another_state_is_refused(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    session = LiveSession(oauth_spec(oauth_servers))
+    made.append(session)
+    await session.start()
+    flow = await session.begin_authorization()
+    while flow.state is FlowState.READY:
+        await flow.step()
+    assert flow.authorization_url is not None
+    params = await approve_in_browser(flow.authorization_url)
+    step = await flow.complete({**params, "state": "forged"})
+    assert not step.ok
+    assert step.error == "The redirect's state does not match this flow's."
+    assert flow.tokens is None
+
+
+async def test_a_flow_resumes_from_its_pending_record(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    """What the web layer does: keep the pending record in the person's session and
+    finish the flow when the browser comes back, whatever became of the flow object."""
+    store = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
+    made.append(session)
+    await session.start()
+    flow = await session.begin_authorization()
+    while flow.state is FlowState.READY:
+        await flow.step()
+    assert flow.pending is not None
+    kept = json.loads(json.dumps(flow.pending.to_dict()))
+    await flow.aclose()
+
+    pending = PendingAuthorization.from_dict(kept)
+    resumed = AuthFlow.resume(
+        oauth_servers.mcp_url,
+        pending,
+        protocol_version=session.spec.protocol_version,
+        settings=OAuthSettings(redirect_uri=REDIRECT_URI),
+        store=store,
+    )
+    step = await resumed.complete(await approve_in_browser(pending.authorization_url))
+    assert step.ok, step.error
+    await session.authorized()
+    assert status_of(session) is SessionStatus.CONNECTED
+
+
+async def test_without_any_way_to_register_the_flow_says_what_to_enter(
+    made: list[LiveSession],
+) -> None:
+    with run_oauth_servers(cimd=False, registration=False) as servers:
+        session = LiveSession(oauth_spec(servers))
+        made.append(session)
+        await session.start()
+        flow = await session.begin_authorization()
+        with pytest.raises(AuthError) as failed:
+            await flow.run(approve_in_browser)
+        assert failed.value.step == StepName.REGISTRATION
+        assert "enter a pre-registered client ID" in failed.value.message
+        await session.close()

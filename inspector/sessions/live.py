@@ -11,11 +11,8 @@ import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from inspector.mcp.auth.discovery import canonical_resource
-from inspector.mcp.auth.flow import AuthFlow
-from inspector.mcp.auth.provider import OAuthProvider
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore, TokenStore
 from inspector.mcp.client import ClientConfig, InFlight, McpClient, ServerRequestHandler
@@ -47,6 +44,10 @@ from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec
 from inspector.sessions.store import EventStore, Watcher
 from inspector.sessions.tasks import TaskTracker
+
+if TYPE_CHECKING:  # imported where used: stdio sessions never load httpx
+    from inspector.mcp.auth.flow import AuthFlow
+    from inspector.mcp.auth.provider import OAuthProvider
 
 logger = logging.getLogger(__name__)
 PUMP_INTERVAL_SECONDS = 0.15
@@ -388,6 +389,8 @@ class LiveSession:
     def _auth_provider(self) -> OAuthProvider | None:
         if not self.spec.is_http:
             return None
+        from inspector.mcp.auth.provider import OAuthProvider
+
         return OAuthProvider(
             self.spec.url,
             self.token_store,
@@ -419,6 +422,9 @@ class LiveSession:
         steps, then call `authorized()`. Each step is recorded as an AUTH event. Raises
         `AuthError` after `max_attempts` flows in a row that no request got through
         after."""
+        from inspector.mcp.auth.discovery import canonical_resource
+        from inspector.mcp.auth.flow import AuthFlow
+
         settings = settings or self.spec.oauth or OAuthSettings()
         refusal = self.authorization
         if self._auth_attempts >= settings.max_attempts:

@@ -158,9 +158,14 @@ async def send(
     elif json_body is not None:
         content = json.dumps(json_body).encode()
         request_headers["Content-Type"] = "application/json"
-    request = client.build_request(
-        method, url, headers=request_headers, content=content, timeout=timeout
-    )
+    try:
+        request = client.build_request(
+            method, url, headers=request_headers, content=content, timeout=timeout
+        )
+    except httpx.InvalidURL as exc:
+        # A URL from a server's metadata; the flow reports it like any failed request.
+        record = HttpRecord(method, display_url(url), {}, error=f"invalid URL: {exc}")
+        return Fetched(record, None)
     record = HttpRecord(
         method=method,
         url=display_url(request.url),

@@ -665,7 +665,9 @@ class AuthFlow:
             self._emit(step.to_event())
 
     async def _close_if_finished(self) -> None:
-        if self.state in (FlowState.DONE, FlowState.FAILED):
+        # Waiting for a person may take for ever (or never end): no connections are held
+        # meanwhile; the token request opens its own.
+        if self.state is not FlowState.READY:
             await self.aclose()
 
 

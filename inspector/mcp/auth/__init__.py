@@ -52,7 +52,8 @@ Public API
 Sessions: `LiveSession(..., token_store=...)` sends stored tokens; a refusal leaves the
 session FAILED (or the request failing) with `session.authorization` set to the
 `AuthorizationRequired` (`needs_authorization`; on connect, `session.error` says what the
-server asked for, see `live.describe_refusal`; an AUTH event records the challenge); `await session.begin_authorization()` returns the `AuthFlow`
+server asked for, see `live.describe_refusal`; an AUTH event records the challenge);
+`await session.begin_authorization()` returns the `AuthFlow`
 answering it (a 403 makes it a step-up with the union of scopes; after `max_attempts`
 flows in a row with no request getting through it raises `AuthError`); after the
 flow is DONE, `await session.authorized()` reconnects if needed.

@@ -61,8 +61,7 @@ class AuthorizationRequired(HttpStatusError):
 
     `challenge` is the parsed Bearer challenge of its `WWW-Authenticate` header (None when
     the server sent none); `needed_scope` is the scope the server asked for, if any (the
-    whole scope a step-up must request, for a 403). `retry_allowed` is False once step-up
-    attempts for this server have reached their limit.
+    scope the server names, for a 403: what a step-up adds to the scope already granted).
     """
 
     def __init__(
@@ -74,12 +73,10 @@ class AuthorizationRequired(HttpStatusError):
         method: str,
         challenge: Challenge | None = None,
         needed_scope: str | None = None,
-        retry_allowed: bool = True,
     ) -> None:
         super().__init__(status, body, url=url, method=method)
         self.challenge = challenge
         self.needed_scope = needed_scope
-        self.retry_allowed = retry_allowed
         what = "insufficient scope" if status == 403 else "authorization required"
         scope = f" (scope {needed_scope!r})" if needed_scope else ""
         self.args = (f"HTTP {status} from {method} {url}: {what}{scope}",)

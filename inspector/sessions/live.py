@@ -11,11 +11,8 @@ import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from inspector.mcp.auth.discovery import canonical_resource
-from inspector.mcp.auth.flow import AuthFlow, PendingAuthorization
-from inspector.mcp.auth.provider import OAuthProvider
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore, TokenStore
 from inspector.mcp.client import ClientConfig, InFlight, McpClient, ServerRequestHandler
@@ -47,6 +44,10 @@ from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec
 from inspector.sessions.store import EventStore, Watcher
 from inspector.sessions.tasks import TaskTracker
+
+if TYPE_CHECKING:  # imported where used: stdio sessions never load httpx
+    from inspector.mcp.auth.flow import AuthFlow, PendingAuthorization
+    from inspector.mcp.auth.provider import OAuthProvider
 
 logger = logging.getLogger(__name__)
 PUMP_INTERVAL_SECONDS = 0.15
@@ -110,11 +111,11 @@ class LiveSession:
         self.server: ServerInfo | None = None
         self.client: McpClient | None = None
         # OAuth: where tokens are kept, the last refusal for want of authorization (the
-        # challenge to answer with `begin_authorization`), and step-ups since the last
-        # request that got through.
+        # challenge to answer with `begin_authorization`), and flows begun since a request
+        # last got through.
         self.token_store: TokenStore = token_store or MemoryTokenStore()
         self.authorization: AuthorizationRequired | None = None
-        self._step_ups = 0
+        self._auth_attempts = 0
         # How this session answers requests from the server, and what it declares it can
         # answer; both apply to every connection the session makes.
         self.handlers: dict[str, ServerRequestHandler] = dict(handlers or {})
@@ -247,6 +248,7 @@ class LiveSession:
             self._set_status(SessionStatus.FAILED, f"Could not connect: {self.error}")
         else:
             self.authorization = None
+            self._auth_attempts = 0
             server = self.server
             self._set_status(
                 SessionStatus.CONNECTED,
@@ -287,7 +289,7 @@ class LiveSession:
         except AuthorizationRequired as exc:
             self._note_refusal(exc)
             raise
-        self._step_ups = 0
+        self._auth_attempts = 0
         return result
 
     async def call(
@@ -329,7 +331,7 @@ class LiveSession:
 
         try:
             call.result = await client.request(method, params, on_started=started)
-            self._step_ups = 0
+            self._auth_attempts = 0
         except McpError as exc:
             call.error = exc
             if isinstance(exc, AuthorizationRequired):
@@ -388,6 +390,8 @@ class LiveSession:
         # A static bearer token is the person's choice of credentials: sent as it is.
         if not self.spec.is_http or self.spec.bearer_token:
             return None
+        from inspector.mcp.auth.provider import OAuthProvider
+
         return OAuthProvider(
             self.spec.url,
             self.token_store,
@@ -417,18 +421,22 @@ class LiveSession:
     async def begin_authorization(self, settings: OAuthSettings | None = None) -> AuthFlow:
         """An OAuth flow answering the last refusal (or starting from scratch): run its
         steps, then call `authorized()`. Each step is recorded as an AUTH event. Raises
-        `AuthError` when step-ups for a 403 have reached the limit."""
+        `AuthError` after `max_attempts` flows in a row that no request got through
+        after."""
+        from inspector.mcp.auth.discovery import canonical_resource
+        from inspector.mcp.auth.flow import AuthFlow
+
         settings = settings or self.spec.oauth or OAuthSettings()
         refusal = self.authorization
+        if self._auth_attempts >= settings.max_attempts:
+            raise AuthError(
+                "authorization",
+                f"The server still refuses after {self._auth_attempts} authorizations in a "
+                f"row ({refusal}); giving up.",
+            )
+        self._auth_attempts += 1
         previous = None
         if refusal is not None and refusal.status == 403:
-            if self._step_ups >= settings.max_step_ups:
-                raise AuthError(
-                    "step-up",
-                    f"The server still refuses for insufficient scope after "
-                    f"{self._step_ups} step-up(s); giving up.",
-                )
-            self._step_ups += 1
             previous = await self.token_store.get_tokens(canonical_resource(self.spec.url))
         version = self.server.protocol_version if self.server else self.spec.protocol_version
         return AuthFlow(
@@ -445,6 +453,8 @@ class LiveSession:
     def resume_authorization(self, pending: PendingAuthorization) -> AuthFlow:
         """The flow waiting for its redirect, rebuilt from `pending` (what the person's
         browser session kept), recording its steps in this session."""
+        from inspector.mcp.auth.flow import AuthFlow
+
         version = self.server.protocol_version if self.server else self.spec.protocol_version
         return AuthFlow.resume(
             self.spec.url,

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.client import ClientConfig
 from inspector.mcp.masking import mask_headers, mask_value
 from inspector.mcp.transports.base import Transport
-from inspector.mcp.transports.http_common import HttpAuth
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
 from inspector.mcp.versions import DEFAULT_VERSION
+
+if TYPE_CHECKING:  # httpx stays unloaded for stdio connections
+    from inspector.mcp.transports.http_common import HttpAuth
 
 
 class TransportKind(StrEnum):

@@ -8,7 +8,7 @@ Public API
 `settings.OAuthSettings`  How one connection's client is configured: `grant_type`
     (`authorization_code` | `client_credentials`), pre-registered `client_id`,
     `client_secret`, `auth_method`; `client_metadata_url` (a URL client_id);
-    `redirect_uri`; `scope` override; `client_name`; `max_step_ups`.
+    `redirect_uri`; `scope` override; `client_name`; `max_attempts`.
     `to_dict`/`from_dict`/`masked`. `ConnectionSpec.oauth` holds one.
 
 `flow.AuthFlow(server_url, *, protocol_version, settings, store, challenge=None,
@@ -24,6 +24,7 @@ Public API
     takes the redirect's query parameters (checks `iss`, `state`, `error`, redeems the
     code). `await run(browser)` is quick mode; `AuthFlow.resume(server_url, pending, ...)`
     rebuilds a flow waiting for its redirect. With `emit`, every step is also emitted.
+    The flow holds no connection while it waits for the redirect.
 
 `store.TokenStore` (protocol) / `store.MemoryTokenStore`
     `get_tokens(resource)`, `save_tokens(tokens)`, `forget_tokens(resource)`,
@@ -31,8 +32,9 @@ Public API
     server URI (`discovery.canonical_resource(url)`) and the issuer.
 
 `tokens.Tokens` (access_token, token_type, resource, issuer, token_endpoint, client:
-    `ClientRegistration`, refresh_token, expires_at, scope, requested_scope;
-    `expires_soon()`, `to_dict`/`from_dict`) and `tokens.ClientRegistration`
+    `ClientRegistration`, refresh_token, expires_at, scope, requested_scope,
+    resource_indicator (the `resource` sent, as the PRM published it); `expires_soon()`,
+    `scopes`, `to_dict`/`from_dict`) and `tokens.ClientRegistration`
     (client_id, client_secret, auth_method, source, issuer).
 
 `provider.OAuthProvider(server_url, store, *, protocol_version, settings=None, emit=None)`
@@ -49,7 +51,10 @@ Public API
 
 Sessions: `LiveSession(..., token_store=...)` sends stored tokens; a refusal leaves the
 session FAILED (or the request failing) with `session.authorization` set to the
-`AuthorizationRequired`; `await session.begin_authorization()` returns the `AuthFlow`
-answering it (a 403 makes it a step-up with the union of scopes, up to
-`max_step_ups`); after the flow is DONE, `await session.authorized()` reconnects if needed.
+`AuthorizationRequired` (`needs_authorization`; on connect, `session.error` says what the
+server asked for, see `live.describe_refusal`; an AUTH event records the challenge);
+`await session.begin_authorization()` returns the `AuthFlow`
+answering it (a 403 makes it a step-up with the union of scopes; after `max_attempts`
+flows in a row with no request getting through it raises `AuthError`); after the
+flow is DONE, `await session.authorized()` reconnects if needed.
 """

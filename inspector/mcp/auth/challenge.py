@@ -141,15 +141,13 @@ def _parse_one(text: str) -> list[Challenge]:
 
 def _parse_challenge_body(scanner: _Scanner, scheme: str) -> Challenge:
     scanner.skip_space()
-    start = scanner.pos
     token68 = _TOKEN68.match(scanner.text, scanner.pos)
     if token68 is not None:
         # A token68 is followed by the end, or by a comma starting the next challenge;
-        # `name=value` looks like a token68 with padding, so it must not be followed by a
-        # value.
+        # `name=value` also starts like a token68 with padding, but goes on.
         after = token68.end()
         rest = scanner.text[after:].lstrip(" \t")
-        if (not rest or rest.startswith(",")) and not _looks_like_param(scanner.text, start):
+        if not rest or rest.startswith(","):
             scanner.pos = after
             return Challenge(scheme, {}, token68.group())
     params: dict[str, str] = {}
@@ -182,14 +180,6 @@ def _parse_challenge_body(scanner: _Scanner, scheme: str) -> Challenge:
         if not is_param:
             break
     return Challenge(scheme, params)
-
-
-def _looks_like_param(text: str, start: int) -> bool:
-    match = _TOKEN.match(text, start)
-    if match is None:
-        return False
-    rest = text[match.end() :].lstrip(" \t")
-    return rest.startswith("=") and rest.rstrip().rstrip("=") != ""
 
 
 def authorization_refusal(

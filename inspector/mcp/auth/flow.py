@@ -115,7 +115,7 @@ class PendingAuthorization:
     code_verifier: str
     authorization_url: str
     redirect_uri: str
-    resource: str
+    resource: str  # the `resource` value sent (RFC 8707)
     issuer: str
     token_endpoint: str
     client: ClientRegistration
@@ -186,6 +186,9 @@ class AuthFlow:
         step-up, in which case `previous` is the token whose scope fell short)."""
         self.server_url = server_url
         self.resource = canonical_resource(server_url)
+        # What is sent as `resource`: the PRM's identifier exactly as published, else the
+        # canonical server URI.
+        self.resource_indicator = self.resource
         self.protocol_version = protocol_version
         self.settings = settings
         self.store = store
@@ -375,6 +378,8 @@ class AuthFlow:
                 name, f"The metadata at {lookup.url} lists no authorization server.", lookup.records
             )
         self.resource_metadata = metadata
+        if metadata.resource is not None:
+            self.resource_indicator = metadata.resource
         self.issuer = servers[0]
         return AuthStep(
             name,
@@ -542,7 +547,7 @@ class AuthFlow:
             "code_challenge": pkce.challenge,
             "code_challenge_method": pkce.method,
             "state": new_state(),
-            "resource": self.resource,
+            "resource": self.resource_indicator,
         }
         if scope:
             query["scope"] = scope
@@ -554,7 +559,7 @@ class AuthFlow:
             code_verifier=pkce.verifier,
             authorization_url=url,
             redirect_uri=self.settings.redirect_uri,
-            resource=self.resource,
+            resource=self.resource_indicator,
             issuer=metadata.issuer,
             token_endpoint=metadata.token_endpoint or "",
             client=client,
@@ -614,7 +619,7 @@ class AuthFlow:
         assert client is not None
         assert metadata.token_endpoint
         scope, _ = self._scope()
-        grant = client_credentials_grant(self.resource, scope)
+        grant = client_credentials_grant(self.resource_indicator, scope)
         return await self._token_step(
             grant, metadata.token_endpoint, client, metadata.issuer, scope
         )
@@ -637,6 +642,7 @@ class AuthFlow:
                 resource=self.resource,
                 issuer=issuer,
                 requested_scope=scope,
+                resource_indicator=grant.params.get("resource"),
                 timeout=self._timeout,
             )
         except TokenEndpointError as exc:
@@ -659,7 +665,9 @@ class AuthFlow:
             self._emit(step.to_event())
 
     async def _close_if_finished(self) -> None:
-        if self.state in (FlowState.DONE, FlowState.FAILED):
+        # Waiting for a person may take for ever (or never end): no connections are held
+        # meanwhile; the token request opens its own.
+        if self.state is not FlowState.READY:
             await self.aclose()
 
 

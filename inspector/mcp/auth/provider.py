@@ -79,7 +79,8 @@ class OAuthProvider:
 
     async def _refresh(self, tokens: Tokens) -> Tokens | None:
         assert tokens.refresh_token is not None
-        grant = refresh_grant(tokens.refresh_token, tokens.resource)
+        indicator = tokens.resource_indicator or tokens.resource
+        grant = refresh_grant(tokens.refresh_token, indicator)
         async with httpx.AsyncClient(follow_redirects=False, timeout=self._timeout) as http:
             try:
                 fresh, fetched = await request_tokens(
@@ -90,6 +91,7 @@ class OAuthProvider:
                     resource=tokens.resource,
                     issuer=tokens.issuer,
                     requested_scope=tokens.requested_scope,
+                    resource_indicator=indicator,
                     previous=tokens,
                     timeout=self._timeout,
                 )

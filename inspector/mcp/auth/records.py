@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
-from inspector.mcp.masking import MASK, mask_headers, mask_value
+from inspector.mcp.masking import MASK, mask_headers
 from inspector.mcp.transports.http_common import (
     ERROR_BODY_LIMIT,
     display_url,
@@ -41,10 +41,16 @@ SECRET_FIELDS = frozenset(
 )
 
 
+def is_secret_field(name: str) -> bool:
+    # Narrower than `masking.is_secret_name`: metadata such as `token_endpoint` or
+    # `token_type` must stay readable.
+    return name in SECRET_FIELDS or name.endswith(("_token", "_secret", "password"))
+
+
 def mask_field(name: str, value: str) -> str:
-    if name in SECRET_FIELDS:
+    if is_secret_field(name):
         return f"{value[:4]}{MASK}" if len(value) > 12 else MASK
-    return mask_value(name, value)
+    return value
 
 
 def mask_form(body: str) -> str:
@@ -152,9 +158,14 @@ async def send(
     elif json_body is not None:
         content = json.dumps(json_body).encode()
         request_headers["Content-Type"] = "application/json"
-    request = client.build_request(
-        method, url, headers=request_headers, content=content, timeout=timeout
-    )
+    try:
+        request = client.build_request(
+            method, url, headers=request_headers, content=content, timeout=timeout
+        )
+    except httpx.InvalidURL as exc:
+        # A URL from a server's metadata; the flow reports it like any failed request.
+        record = HttpRecord(method, display_url(url), {}, error=f"invalid URL: {exc}")
+        return Fetched(record, None)
     record = HttpRecord(
         method=method,
         url=display_url(request.url),

@@ -10,8 +10,9 @@ from inspector.mcp.masking import mask_value
 AUTHORIZATION_CODE = "authorization_code"
 CLIENT_CREDENTIALS = "client_credentials"
 DEFAULT_CLIENT_NAME = "MCP Inspector"
-# Step-ups in a row (403 insufficient_scope) before the client gives up on a server.
-DEFAULT_MAX_STEP_UPS = 3
+# Authorization flows in a row, with no request getting through in between, before the
+# client gives up on a server (a server that answers every token with 403 would loop).
+DEFAULT_MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class OAuthSettings:
     redirect_uri: str = "http://127.0.0.1/oauth/callback"
     scope: str = ""
     client_name: str = DEFAULT_CLIENT_NAME
-    max_step_ups: int = DEFAULT_MAX_STEP_UPS
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -7,9 +7,10 @@ credentials are bound to the authorization server that issued them).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from inspector.mcp.auth.tokens import ClientRegistration, Tokens
+if TYPE_CHECKING:  # the stdio-only CLI imports this module and must not load httpx
+    from inspector.mcp.auth.tokens import ClientRegistration, Tokens
 
 
 class TokenStore(Protocol):

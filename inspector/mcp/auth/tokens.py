@@ -51,6 +51,8 @@ class Tokens:
 
     `resource` is the canonical URI of the MCP server the token is for and `issuer` the
     authorization server that issued it: together they are its key in a `TokenStore`.
+    `resource_indicator` is what was sent as `resource`, when the server's metadata
+    spells it differently.
     """
 
     access_token: str
@@ -64,6 +66,9 @@ class Tokens:
     scope: str | None = None
     # The scope that was asked for: the base of a step-up's union when `scope` is absent.
     requested_scope: str | None = None
+    # The `resource` value sent for it (RFC 8707), as the server's metadata published it;
+    # refreshes must send the same. None: the canonical `resource` itself.
+    resource_indicator: str | None = None
     obtained_at: float = field(default_factory=time.time)
 
     def expires_soon(self, now: float | None = None) -> bool:
@@ -161,6 +166,7 @@ async def request_tokens(
     resource: str,
     issuer: str,
     requested_scope: str | None = None,
+    resource_indicator: str | None = None,
     previous: Tokens | None = None,
     timeout: float = 30.0,
 ) -> tuple[Tokens, Fetched]:
@@ -189,6 +195,7 @@ async def request_tokens(
         else None,
         scope=scope if isinstance(scope, str) else None,
         requested_scope=requested_scope,
+        resource_indicator=resource_indicator if resource_indicator != resource else None,
     )
     if previous is not None and tokens.refresh_token is None:
         # RFC 6749 §6: a refresh response may omit the refresh token; the old one stays.

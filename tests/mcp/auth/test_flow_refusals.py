@@ -1,0 +1,84 @@
+"""Authorization servers the flow must refuse, and what it says about them
+(`tests/servers/http_broken.py`, scenarios `auth-*`)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from inspector.mcp.auth.challenge import bearer_challenge
+from inspector.mcp.auth.flow import AuthFlow, FlowState, StepName
+from inspector.mcp.auth.settings import OAuthSettings
+from inspector.mcp.auth.store import MemoryTokenStore
+from inspector.mcp.trace import EventKind, TraceEvent
+from tests.servers.http_harness import RunningServer
+
+
+async def refused_flow(url: str, version: str, events: list[TraceEvent]) -> AuthFlow:
+    """A flow started as the client would: from the server's 401 challenge."""
+    async with httpx.AsyncClient() as http:
+        refusal = await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+    assert refusal.status_code == 401
+    flow = AuthFlow(
+        url,
+        protocol_version=version,
+        settings=OAuthSettings(client_id="inspector"),
+        store=MemoryTokenStore(),
+        challenge=bearer_challenge(refusal.headers.get_list("www-authenticate")),
+        emit=events.append,
+    )
+    while flow.state is FlowState.READY:
+        await flow.step()
+    return flow
+
+
+async def test_no_pkce_s256_means_no_authorization(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    events: list[TraceEvent] = []
+    url = broken_http_server.url(f"/{path_token}/auth-nopkce")
+    flow = await refused_flow(url, "2025-11-25", events)
+    assert flow.state is FlowState.FAILED
+    assert flow.error is not None
+    assert flow.error.step == StepName.SERVER_METADATA
+    assert "does not advertise PKCE S256" in flow.error.message
+    assert "plain" in flow.error.message
+    assert flow.authorization_url is None
+    failed = events[-1]
+    assert failed.kind is EventKind.AUTH
+    assert failed.detail["step"]["ok"] is False
+    # The failed step carries the exchange that showed it.
+    assert failed.detail["step"]["exchanges"][0]["status"] == 200
+
+
+async def test_missing_metadata_names_every_url_tried(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-noas")
+    flow = await refused_flow(url, "2025-11-25", [])
+    assert flow.error is not None
+    assert flow.error.step == StepName.SERVER_METADATA
+    base = broken_http_server.url("")
+    for tried in (
+        f"{base}/.well-known/oauth-authorization-server/{path_token}/auth-noas (404)",
+        f"{base}/.well-known/openid-configuration/{path_token}/auth-noas (404)",
+        f"{base}/{path_token}/auth-noas/.well-known/openid-configuration (404)",
+    ):
+        assert tried in flow.error.message
+
+
+@pytest.mark.parametrize(("version", "refused"), [("2026-07-28", True), ("2025-11-25", False)])
+async def test_an_issuer_mismatch_is_refused_from_2026_07_28(
+    broken_http_server: RunningServer, path_token: str, version: str, refused: bool
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-wrongissuer")
+    flow = await refused_flow(url, version, [])
+    if refused:
+        assert flow.error is not None
+        assert flow.error.step == StepName.SERVER_METADATA
+        assert "'https://elsewhere.example' differs from the issuer" in flow.error.message
+    else:
+        # Earlier revisions did not require the check: it is shown, and the flow goes on.
+        assert flow.state is FlowState.AWAITING_REDIRECT
+        metadata_step = flow.steps[1]
+        assert "differs from the issuer" in metadata_step.learned["notes"][0]

@@ -78,6 +78,36 @@ class ConnectForm(forms.Form):
         help_text="A static access token, sent as Authorization: Bearer … on every request "
         "(stored encrypted, shown masked). Leave empty to authorize with OAuth instead.",
     )
+    oauth_grant_type = forms.ChoiceField(
+        label="OAuth grant type",
+        required=False,
+        choices=[
+            (AUTHORIZATION_CODE, "Authorization code (a person approves)"),
+            (CLIENT_CREDENTIALS, "Client credentials (no person)"),
+        ],
+        initial=AUTHORIZATION_CODE,
+        help_text="How the Auth tab obtains a token when the server requires one.",
+    )
+    oauth_client_id = forms.CharField(
+        label="OAuth client ID",
+        required=False,
+        max_length=2000,
+        help_text="A client registered beforehand; empty: a metadata document or dynamic "
+        "registration.",
+    )
+    oauth_client_secret = forms.CharField(
+        label="OAuth client secret",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="For a confidential client (stored encrypted, shown masked).",
+    )
+    oauth_scope = forms.CharField(
+        label="OAuth scope",
+        required=False,
+        max_length=2000,
+        help_text="Space-separated; empty: what the server asks for.",
+    )
     protocol_version = forms.ChoiceField(
         label="Protocol version",
         choices=[(version, version) for version in reversed(LEGACY_VERSIONS)],
@@ -180,6 +210,13 @@ class ConnectForm(forms.Form):
                     "The headers already have an Authorization header: give the token in "
                     "one place only.",
                 )
+        if data.get("oauth_grant_type") == CLIENT_CREDENTIALS and not (
+            data.get("oauth_client_id", "").strip() and data.get("oauth_client_secret", "").strip()
+        ):
+            self.add_error(
+                "oauth_grant_type",
+                "The client credentials grant needs an OAuth client ID and secret.",
+            )
         request_timeout = data.get("request_timeout")
         max_total = data.get("max_total_timeout")
         if request_timeout is not None and max_total is not None and max_total < request_timeout:
@@ -216,8 +253,20 @@ class ConnectForm(forms.Form):
             url=data["url"].strip(),
             headers=data["headers"],
             bearer_token=data["bearer_token"],
+            oauth=self._oauth_settings(),
             **common,
         )
+
+    def _oauth_settings(self) -> OAuthSettings | None:
+        """The OAuth client settings, or None when they are all the defaults."""
+        data = self.cleaned_data
+        settings = OAuthSettings(
+            grant_type=data["oauth_grant_type"] or AUTHORIZATION_CODE,
+            client_id=data["oauth_client_id"].strip(),
+            client_secret=data["oauth_client_secret"].strip(),
+            scope=" ".join(data["oauth_scope"].split()),
+        )
+        return None if settings == OAuthSettings() else settings
 
 
 def _stdio_allowed(command: str) -> bool:
@@ -265,6 +314,8 @@ class SavedServerForm(ConnectForm):
             "url": spec.url,
             "headers": "\n".join(f"{key}: {value}" for key, value in spec.headers.items()),
             "bearer_token": spec.bearer_token,
+            # Already masked, like the other secrets here.
+            **{f"oauth_{key}": value for key, value in _oauth_fields(spec.oauth).items()},
             "protocol_version": spec.protocol_version,
             "connect_timeout": spec.connect_timeout,
             "request_timeout": spec.request_timeout,
@@ -385,5 +436,16 @@ class OAuthClientForm(forms.Form):
 
     @staticmethod
     def initial_for(settings: OAuthSettings | None) -> dict[str, Any]:
-        masked = (settings or OAuthSettings()).masked()
-        return {key: masked[key] for key in ("grant_type", "client_id", "client_secret", "scope")}
+        """The fields' values, the secret masked."""
+        masked = OAuthSettings.from_dict(settings.masked()) if settings is not None else None
+        return _oauth_fields(masked)
+
+
+def _oauth_fields(settings: OAuthSettings | None) -> dict[str, str]:
+    shown = settings or OAuthSettings()
+    return {
+        "grant_type": shown.grant_type,
+        "client_id": shown.client_id,
+        "client_secret": shown.client_secret,
+        "scope": shown.scope,
+    }

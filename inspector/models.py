@@ -56,8 +56,8 @@ class EventRecord(models.Model):
 class SavedServer(models.Model):
     """Connection settings kept under a name; one click on the home page connects them.
 
-    Environment values, headers and the bearer token hold API keys and tokens: they are
-    stored encrypted
+    Environment values, headers, the bearer token and the OAuth client settings hold API
+    keys, tokens and client secrets: they are stored encrypted
     (see `inspector.encryption`) and never read by anything but `inspector.saved_servers`.
     """
 
@@ -77,6 +77,7 @@ class SavedServer(models.Model):
     url = models.TextField(blank=True)
     headers_encrypted = models.TextField(blank=True)
     bearer_token_encrypted = models.TextField(blank=True)
+    oauth_encrypted = models.TextField(blank=True)
     protocol_version = models.CharField(max_length=32)
     connect_timeout = models.FloatField(default=30.0)
     request_timeout = models.FloatField(default=60.0)

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from inspector import services
 from inspector.encryption import UnreadableSecret, decrypt_json, encrypt_json
 from inspector.event_store import in_db_thread
+from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.masking import MASK
 from inspector.models import SavedServer
 from inspector.sessions.config_files import (
@@ -221,6 +222,8 @@ def _clean_name(name: str) -> str:
 def _import_warnings(server: NamedServer) -> list[str]:
     warnings: list[str] = []
     values = {**server.spec.env, **server.spec.headers, "bearer token": server.spec.bearer_token}
+    if server.spec.oauth is not None:
+        values["OAuth client secret"] = server.spec.oauth.client_secret
     masked = sorted(name for name, value in values.items() if MASK in value)
     if masked:
         warnings.append(
@@ -260,6 +263,9 @@ def _fields(spec: ConnectionSpec) -> dict[str, Any]:
         "url": "" if stdio else spec.url,
         "headers_encrypted": encrypt_json({} if stdio else spec.headers),
         "bearer_token_encrypted": encrypt_json("" if stdio else spec.bearer_token),
+        "oauth_encrypted": encrypt_json(spec.oauth.to_dict())
+        if spec.oauth is not None and not stdio
+        else "",
         "protocol_version": spec.protocol_version,
         "connect_timeout": spec.connect_timeout,
         "request_timeout": spec.request_timeout,
@@ -275,21 +281,26 @@ class _Secrets:
     env: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     bearer_token: str = ""
+    oauth: OAuthSettings | None = None
 
     def masked(self) -> _Secrets:
         token = mask_secret(TOKEN_NAME, self.bearer_token) if self.bearer_token else ""
-        return _Secrets(mask_secrets(self.env), mask_secrets(self.headers), token)
+        oauth = OAuthSettings.from_dict(self.oauth.masked()) if self.oauth else None
+        return _Secrets(mask_secrets(self.env), mask_secrets(self.headers), token, oauth)
 
 
-# The name a bearer token is masked under: any name that reads as a secret.
+# The names a bearer token and a client secret are masked under (as `OAuthSettings` does).
 TOKEN_NAME = "token"
+SECRET_NAME = "client_secret"
 
 
 def _secrets(record: SavedServer) -> _Secrets:
     env = decrypt_json(record.env_encrypted) if record.env_encrypted else {}
     headers = decrypt_json(record.headers_encrypted) if record.headers_encrypted else {}
     token = decrypt_json(record.bearer_token_encrypted) if record.bearer_token_encrypted else ""
-    return _Secrets(dict(env), dict(headers), str(token))
+    oauth = decrypt_json(record.oauth_encrypted) if record.oauth_encrypted else None
+    settings = OAuthSettings.from_dict(oauth) if isinstance(oauth, dict) else None
+    return _Secrets(dict(env), dict(headers), str(token), settings)
 
 
 def _spec(record: SavedServer, secrets: _Secrets) -> ConnectionSpec:
@@ -302,6 +313,7 @@ def _spec(record: SavedServer, secrets: _Secrets) -> ConnectionSpec:
         url=record.url,
         headers=secrets.headers,
         bearer_token=secrets.bearer_token,
+        oauth=secrets.oauth,
         protocol_version=record.protocol_version,
         connect_timeout=record.connect_timeout,
         request_timeout=record.request_timeout,
@@ -398,11 +410,18 @@ def _unmask(spec: ConnectionSpec, record: SavedServer) -> ConnectionSpec:
     except UnreadableSecret:
         return spec
     token = _restore({TOKEN_NAME: spec.bearer_token}, {TOKEN_NAME: stored.bearer_token})
+    oauth = spec.oauth
+    if oauth is not None and stored.oauth is not None:
+        secret = _restore(
+            {SECRET_NAME: oauth.client_secret}, {SECRET_NAME: stored.oauth.client_secret}
+        )
+        oauth = replace(oauth, client_secret=secret[SECRET_NAME])
     return replace(
         spec,
         env=_restore(spec.env, stored.env),
         headers=_restore(spec.headers, stored.headers),
         bearer_token=token[TOKEN_NAME],
+        oauth=oauth,
     )
 
 

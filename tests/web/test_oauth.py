@@ -20,7 +20,7 @@ from django.test import AsyncClient
 
 from inspector import encryption, services
 from inspector.mcp.masking import MASK
-from inspector.models import OAuthCredential
+from inspector.models import OAuthCredential, SavedServer
 from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
 from tests.web.test_views import connect_form
@@ -320,3 +320,44 @@ async def test_an_expired_token_is_refreshed_and_the_call_still_works(
         assert refreshes, "the refresh is recorded"
         grants = [entry.get("grant_type") for entry in servers.as_log()]
         assert "refresh_token" in grants
+
+
+async def test_a_saved_server_keeps_its_oauth_client_encrypted_and_masked(
+    client: AsyncClient, oauth_servers: OAuthServers
+) -> None:
+    form = connect_form(
+        transport="http",
+        url=oauth_servers.mcp_url,
+        oauth_grant_type="client_credentials",
+        oauth_client_id=CONFIDENTIAL_CLIENT_ID,
+        oauth_client_secret=CONFIDENTIAL_CLIENT_SECRET,
+        oauth_scope="mcp:tools mcp:admin",
+        save_as="machine",
+    )
+    await client.post("/servers/save", form)
+    record = await SavedServer.objects.aget(name="machine")
+    assert CONFIDENTIAL_CLIENT_SECRET not in record.oauth_encrypted
+    edit = text(await client.get(f"/servers/{record.pk}/edit"))
+    assert CONFIDENTIAL_CLIENT_SECRET not in edit
+    masked_secret = CONFIDENTIAL_CLIENT_SECRET[:4] + MASK
+    assert f'value="{masked_secret}"' in edit
+    # Saved back as shown, the secret is kept.
+    await client.post(
+        f"/servers/{record.pk}/edit",
+        {**form, "name": "machine", "oauth_client_secret": masked_secret},
+    )
+    exported = await client.post("/servers/export", {"server": record.pk})
+    oauth = json.loads(exported.content)["mcpServers"]["machine"]["inspector"]["oauth"]
+    assert oauth == {
+        "grantType": "client_credentials",
+        "clientId": CONFIDENTIAL_CLIENT_ID,
+        "clientSecret": masked_secret,
+        "scope": "mcp:tools mcp:admin",
+    }
+
+    connected = await client.post(f"/servers/{record.pk}/connect")
+    session_id = connected["Location"].split("/")[2]
+    done = await client.post(f"/sessions/{session_id}/auth/quick")
+    assert done["Location"] == f"/sessions/{session_id}/#auth"
+    await client.get(f"/sessions/{session_id}/list/tools")
+    assert "the vault code is 0451" in await call_tool(client, session_id, "admin_secret", "{}")

@@ -549,9 +549,8 @@ async def session_auth_start(
     """Start a flow answering the session's last refusal. Quick mode runs every step it
     can at once; guided mode runs none yet. Either may stop at the redirect."""
     session = _live(session_id)
-    previous = _flows.pop(session_id, None)
-    if previous is not None:
-        await previous.flow.aclose()
+    for gone in [key for key in _flows if key == session_id or registry().get(key) is None]:
+        await _flows.pop(gone).flow.aclose()
     flow = await session.begin_authorization(settings)
     _flows[session_id] = ActiveFlow(flow, guided)
     if not guided:

@@ -70,6 +70,11 @@ async def quick(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     if panel.awaiting_redirect and panel.authorization_url is not None:
         context = {"authorization_url": panel.authorization_url}
         return render(request, "inspector/oauth_redirect.html", context)
+    if panel.state is None and panel.error is not None:
+        # Refused before a flow began: there is no flow for the Auth tab to show.
+        problem = f"The step “{panel.failed_step}” failed: {panel.error}"
+        context = {"problem": problem, "back": _session_auth_url(session_id)}
+        return render(request, "inspector/oauth_callback.html", context, status=409)
     return redirect(_session_auth_url(session_id))
 
 

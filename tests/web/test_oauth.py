@@ -361,3 +361,15 @@ async def test_a_saved_server_keeps_its_oauth_client_encrypted_and_masked(
     assert done["Location"] == f"/sessions/{session_id}/#auth"
     await client.get(f"/sessions/{session_id}/list/tools")
     assert "the vault code is 0451" in await call_tool(client, session_id, "admin_secret", "{}")
+
+
+async def test_authorizing_again_and_again_without_success_gives_up_plainly(
+    client: AsyncClient, oauth_servers: OAuthServers
+) -> None:
+    session_id = await connect_refused(client, oauth_servers)
+    for _ in range(3):
+        await start_quickly(client, session_id)
+    refused = await client.post(f"/sessions/{session_id}/auth/quick")
+    assert refused.status_code == 409
+    assert "The step “authorization” failed: The server still refuses" in text(refused)
+    assert f'href="/sessions/{session_id}/#auth"' in refused.content.decode()

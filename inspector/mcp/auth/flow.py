@@ -112,7 +112,7 @@ class PendingAuthorization:
     person's browser session by `state`, so only that browser can complete the flow."""
 
     state: str
-    code_verifier: str
+    code_verifier: str = field(repr=False)
     authorization_url: str
     redirect_uri: str
     resource: str  # the `resource` value sent (RFC 8707)

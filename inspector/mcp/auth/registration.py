@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 
 from inspector.mcp.auth.discovery import AuthServerMetadata
-from inspector.mcp.auth.records import HttpRecord, send
+from inspector.mcp.auth.records import HttpRecord, is_secret_field, send
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.tokens import AuthMethod, ClientRegistration
 
@@ -128,6 +128,12 @@ def registration_request(
     return body
 
 
+def public_registration(body: dict[str, object]) -> dict[str, object]:
+    """A registration response without the secrets it carries (the client secret and the
+    RFC 7592 registration access token), fit to keep and show."""
+    return {key: value for key, value in body.items() if not is_secret_field(key)}
+
+
 async def register(
     http: httpx.AsyncClient,
     settings: OAuthSettings,
@@ -163,6 +169,6 @@ async def register(
         method,
         DYNAMIC,
         metadata.issuer,
-        raw={key: value for key, value in body.items() if key != "client_secret"},
+        raw=public_registration(body),
     )
     return Registered(client, [fetched.record], f"Registered dynamically at {endpoint}.")

@@ -31,11 +31,12 @@ class ClientRegistration:
     `pre-registered`, `metadata-document` (a URL client_id) or `dynamic`."""
 
     client_id: str
-    client_secret: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
     auth_method: str = AuthMethod.NONE
     source: str = "pre-registered"
     issuer: str = ""
-    raw: dict[str, Any] = field(default_factory=dict)
+    # The registration response, without its secrets (`registration.public_registration`).
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,13 +56,13 @@ class Tokens:
     spells it differently.
     """
 
-    access_token: str
+    access_token: str = field(repr=False)
     token_type: str
     resource: str
     issuer: str
     token_endpoint: str
     client: ClientRegistration
-    refresh_token: str | None = None
+    refresh_token: str | None = field(default=None, repr=False)
     expires_at: float | None = None
     scope: str | None = None
     # The scope that was asked for: the base of a step-up's union when `scope` is absent.

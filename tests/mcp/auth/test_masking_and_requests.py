@@ -8,9 +8,13 @@ from urllib.parse import parse_qs
 import pytest
 
 from inspector.mcp.auth.discovery import AuthServerMetadata
-from inspector.mcp.auth.flow import AuthStep, StepName, token_learned
+from inspector.mcp.auth.flow import AuthStep, PendingAuthorization, StepName, token_learned
 from inspector.mcp.auth.records import mask_form, mask_json, mask_query
-from inspector.mcp.auth.registration import method_for_secret, registration_request
+from inspector.mcp.auth.registration import (
+    method_for_secret,
+    public_registration,
+    registration_request,
+)
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.tokens import (
     AuthMethod,
@@ -21,6 +25,7 @@ from inspector.mcp.auth.tokens import (
 )
 from inspector.mcp.masking import MASK
 from inspector.mcp.trace import EventKind
+from inspector.sessions.spec import ConnectionSpec, TransportKind
 
 SECRET = "s3cr3t-value-that-is-long"
 
@@ -144,3 +149,35 @@ def test_tokens_are_shown_masked_with_their_claims() -> None:
     assert event.kind is EventKind.AUTH
     assert access not in str(event.to_dict())
     assert Tokens.from_dict(tokens.to_dict()) == tokens
+
+
+def test_no_secret_shows_in_a_repr() -> None:
+    raw = public_registration(
+        {"client_id": "c1", "client_secret": SECRET, "registration_access_token": SECRET}
+    )
+    assert raw == {"client_id": "c1"}
+    client = ClientRegistration("c1", SECRET, AuthMethod.BASIC, "dynamic", "https://as", raw)
+    tokens = Tokens(
+        SECRET,
+        "Bearer",
+        "https://mcp",
+        "https://as",
+        "https://as/token",
+        client,
+        refresh_token=SECRET,
+    )
+    pending = PendingAuthorization(
+        "state",
+        SECRET,
+        "https://as/authorize",
+        "http://127.0.0.1:1/cb",
+        "https://mcp",
+        "https://as",
+        "https://as/token",
+        client,
+        None,
+        False,
+    )
+    spec = ConnectionSpec(TransportKind.HTTP, url="https://mcp", bearer_token=SECRET)
+    for value in (client, tokens, pending, OAuthSettings(client_secret=SECRET), spec):
+        assert SECRET not in repr(value), type(value).__name__

@@ -34,6 +34,7 @@ at `/.well-known/oauth-authorization-server/<token>/<scenario>`):
 
 - `auth-nopkce`: the metadata lists only the `plain` PKCE method;
 - `auth-wrongissuer`: the metadata's `issuer` is another server's;
+- `auth-noissuer`: the metadata has an empty `issuer`;
 - `auth-noas`: there is no authorization server metadata at all.
 
 Run by `tests/servers/http_harness.py` as `python http_broken.py --fd N`.
@@ -276,6 +277,8 @@ async def as_metadata(request: Request) -> Response:
         metadata["code_challenge_methods_supported"] = ["plain"]
     elif scenario == "auth-wrongissuer":
         metadata["issuer"] = "https://elsewhere.example"
+    elif scenario == "auth-noissuer":
+        metadata["issuer"] = ""
     else:  # auth-noas
         return PlainTextResponse("No such authorization server", status_code=404)
     return JSONResponse(metadata)
@@ -299,6 +302,7 @@ SCENARIOS: dict[str, Handler] = {
     "messages": messages,
     "auth-nopkce": auth_refusal,
     "auth-wrongissuer": auth_refusal,
+    "auth-noissuer": auth_refusal,
     "auth-noas": auth_refusal,
 }
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
@@ -161,11 +161,6 @@ def _is_web_url(url: str | None) -> bool:
     except httpx.InvalidURL:
         return False
     return parsed.scheme in ("http", "https") and bool(parsed.host)
-
-
-def strict_issuer(version: str) -> bool:
-    """2026-07-28 (SEP-2468) makes the issuer checks MUSTs that fail the flow."""
-    return version >= "2026-07-28"
 
 
 class AuthFlow:
@@ -420,14 +415,20 @@ class AuthFlow:
         else:
             metadata = AuthServerMetadata.from_json(lookup.found, lookup.url)
             summary = f"Found at {lookup.url}."
-            if metadata.issuer != self.issuer and not self._legacy:
+            if not metadata.issuer:
+                raise _fail(name, f"The metadata at {lookup.url} has no issuer.", lookup.records)
+            if metadata.issuer != self.issuer:
                 message = (
                     f"The metadata's issuer {metadata.issuer!r} differs from the issuer "
                     f"{self.issuer!r} it was looked up for."
                 )
-                if strict_issuer(self.protocol_version):
+                # RFC 8414 §3.3: such metadata must not be used. A 2025-03-26 server named
+                # no issuer (its origin was assumed), so there the difference is only
+                # noted, and the issuer recorded stays the one looked up.
+                if not self._legacy:
                     raise _fail(name, message, lookup.records)
                 notes.append(message)
+                metadata = replace(metadata, issuer=self.issuer)
         self._check_server(name, metadata, lookup.records)
         if metadata.code_challenge_methods_supported is None:
             notes.append(

@@ -67,18 +67,24 @@ async def test_missing_metadata_names_every_url_tried(
         assert tried in flow.error.message
 
 
-@pytest.mark.parametrize(("version", "refused"), [("2026-07-28", True), ("2025-11-25", False)])
-async def test_an_issuer_mismatch_is_refused_from_2026_07_28(
-    broken_http_server: RunningServer, path_token: str, version: str, refused: bool
+@pytest.mark.parametrize("version", ["2025-06-18", "2025-11-25", "2026-07-28"])
+async def test_an_issuer_mismatch_is_refused_whenever_the_prm_named_the_issuer(
+    broken_http_server: RunningServer, path_token: str, version: str
 ) -> None:
+    # RFC 8414 §3.3: metadata whose issuer is not the one looked up must not be used.
     url = broken_http_server.url(f"/{path_token}/auth-wrongissuer")
     flow = await refused_flow(url, version, [])
-    if refused:
-        assert flow.error is not None
-        assert flow.error.step == StepName.SERVER_METADATA
-        assert "'https://elsewhere.example' differs from the issuer" in flow.error.message
-    else:
-        # Earlier revisions did not require the check: it is shown, and the flow goes on.
-        assert flow.state is FlowState.AWAITING_REDIRECT
-        metadata_step = flow.steps[1]
-        assert "differs from the issuer" in metadata_step.learned["notes"][0]
+    assert flow.error is not None
+    assert flow.error.step == StepName.SERVER_METADATA
+    assert "'https://elsewhere.example' differs from the issuer" in flow.error.message
+    assert flow.issuer != "https://elsewhere.example"
+
+
+async def test_metadata_without_an_issuer_is_refused(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-noissuer")
+    flow = await refused_flow(url, "2025-11-25", [])
+    assert flow.error is not None
+    assert flow.error.step == StepName.SERVER_METADATA
+    assert "has no issuer" in flow.error.message

@@ -35,6 +35,7 @@ at `/.well-known/oauth-authorization-server/<token>/<scenario>`):
 - `auth-nopkce`: the metadata lists only the `plain` PKCE method;
 - `auth-wrongissuer`: the metadata's `issuer` is another server's;
 - `auth-noissuer`: the metadata has an empty `issuer`;
+- `auth-plainhttp`: the token endpoint is plain http on a host that is not loopback;
 - `auth-noas`: there is no authorization server metadata at all.
 
 Run by `tests/servers/http_harness.py` as `python http_broken.py --fd N`.
@@ -279,6 +280,8 @@ async def as_metadata(request: Request) -> Response:
         metadata["issuer"] = "https://elsewhere.example"
     elif scenario == "auth-noissuer":
         metadata["issuer"] = ""
+    elif scenario == "auth-plainhttp":
+        metadata["token_endpoint"] = "http://as.example.test/token"
     else:  # auth-noas
         return PlainTextResponse("No such authorization server", status_code=404)
     return JSONResponse(metadata)
@@ -303,6 +306,7 @@ SCENARIOS: dict[str, Handler] = {
     "auth-nopkce": auth_refusal,
     "auth-wrongissuer": auth_refusal,
     "auth-noissuer": auth_refusal,
+    "auth-plainhttp": auth_refusal,
     "auth-noas": auth_refusal,
 }
 

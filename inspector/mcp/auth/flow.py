@@ -33,6 +33,7 @@ from inspector.mcp.auth.discovery import (
     ProtectedResourceMetadata,
     as_metadata_candidates,
     canonical_resource,
+    endpoint_problem,
     first_json,
     origin,
     prm_candidates,
@@ -151,16 +152,6 @@ def token_learned(tokens: Tokens) -> dict[str, Any]:
     if claims is not None:
         learned["access_token_claims"] = claims
     return learned
-
-
-def _is_web_url(url: str | None) -> bool:
-    if not url:
-        return False
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
-        return False
-    return parsed.scheme in ("http", "https") and bool(parsed.host)
 
 
 class AuthFlow:
@@ -337,8 +328,9 @@ class AuthFlow:
                 learned={"issuer": self.issuer},
             )
         hint = self.challenge.resource_metadata if self.challenge is not None else None
-        if hint is not None and not _is_web_url(hint):
-            raise _fail(name, f"The challenge's resource_metadata {hint!r} is not an http(s) URL.")
+        problem = endpoint_problem(hint, server_url=self.server_url) if hint is not None else None
+        if problem is not None:
+            raise _fail(name, f"The challenge's resource_metadata {hint!r} is {problem}.")
         candidates = prm_candidates(self.server_url, hint)
         lookup = await first_json(
             self._client_http(),
@@ -367,10 +359,18 @@ class AuthFlow:
                 f"not for {self.resource}.",
                 lookup.records,
             )
-        servers = [url for url in metadata.authorization_servers if _is_web_url(url)]
+        servers = [
+            url
+            for url in metadata.authorization_servers
+            if endpoint_problem(url, server_url=self.server_url) is None
+        ]
         if not servers:
+            listed = ", ".join(metadata.authorization_servers) or "none"
             raise _fail(
-                name, f"The metadata at {lookup.url} lists no authorization server.", lookup.records
+                name,
+                f"The metadata at {lookup.url} lists no usable authorization server (https, "
+                f"or http on a loopback host): {listed}.",
+                lookup.records,
             )
         self.resource_metadata = metadata
         if metadata.resource is not None:
@@ -460,21 +460,17 @@ class AuthFlow:
     def _check_server(
         self, name: StepName, metadata: AuthServerMetadata, records: list[HttpRecord]
     ) -> None:
-        if not _is_web_url(metadata.token_endpoint):
-            raise _fail(
-                name,
-                f"The metadata has no usable token_endpoint ({metadata.token_endpoint!r}).",
-                records,
-            )
+        endpoints = {"token_endpoint": metadata.token_endpoint}
+        if self.settings.grant_type != CLIENT_CREDENTIALS:
+            endpoints["authorization_endpoint"] = metadata.authorization_endpoint
+        for field_name, url in endpoints.items():
+            problem = endpoint_problem(url, server_url=self.server_url)
+            if problem is not None:
+                raise _fail(
+                    name, f"The metadata's {field_name} {url!r} is unusable: {problem}.", records
+                )
         if self.settings.grant_type == CLIENT_CREDENTIALS:
             return
-        if not _is_web_url(metadata.authorization_endpoint):
-            raise _fail(
-                name,
-                "The metadata has no usable authorization_endpoint "
-                f"({metadata.authorization_endpoint!r}): only http and https are opened.",
-                records,
-            )
         methods = metadata.code_challenge_methods_supported
         # 2025-11-25 made the absence of the list a reason to refuse; before, PKCE was
         # required of every server, advertised or not.
@@ -496,7 +492,12 @@ class AuthFlow:
         known = await self.store.get_client(metadata.issuer, self.resource)
         try:
             registered = await choose_client(
-                self._client_http(), self.settings, metadata, known=known, timeout=self._timeout
+                self._client_http(),
+                self.settings,
+                metadata,
+                known=known,
+                server_url=self.server_url,
+                timeout=self._timeout,
             )
         except RegistrationError as exc:
             raise _fail(name, str(exc), exc.records) from exc

@@ -8,6 +8,7 @@ import pytest
 
 from inspector.mcp.auth.challenge import bearer_challenge
 from inspector.mcp.auth.flow import AuthFlow, FlowState, StepName
+from inspector.mcp.auth.registration import metadata_url_problem
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore
 from inspector.mcp.trace import EventKind, TraceEvent
@@ -88,3 +89,26 @@ async def test_metadata_without_an_issuer_is_refused(
     assert flow.error is not None
     assert flow.error.step == StepName.SERVER_METADATA
     assert "has no issuer" in flow.error.message
+
+
+async def test_a_plain_http_endpoint_off_loopback_is_refused(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-plainhttp")
+    flow = await refused_flow(url, "2025-11-25", [])
+    assert flow.error is not None
+    assert flow.error.step == StepName.SERVER_METADATA
+    assert "'http://as.example.test/token' is unusable: plain http" in flow.error.message
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://app.example/client.json", None),
+        ("http://127.0.0.1:8000/client.json", None),
+        ("http://app.example/client.json", "not an https URL"),
+        ("https://app.example/", "an https URL without a path"),
+    ],
+)
+def test_a_client_metadata_url_must_be_https_with_a_path(url: str, problem: str | None) -> None:
+    assert metadata_url_problem(url) == problem

@@ -299,6 +299,31 @@ async def test_a_flow_resumes_from_its_pending_record(
     assert status_of(session) is SessionStatus.CONNECTED
 
 
+async def test_a_flow_resumed_for_another_server_is_refused(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    """The tokens would be stored for (and sent to) the URL the caller names."""
+    store = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
+    made.append(session)
+    await session.start()
+    flow = await session.begin_authorization()
+    while flow.state is FlowState.READY:
+        await flow.step()
+    assert flow.pending is not None
+    await flow.aclose()
+    pending = PendingAuthorization.from_dict(json.loads(json.dumps(flow.pending.to_dict())))
+    with pytest.raises(AuthError, match="begun for .*/api/mcp, not for .*/elsewhere"):
+        AuthFlow.resume(
+            oauth_servers.mcp_origin + "/elsewhere",
+            pending,
+            protocol_version=session.spec.protocol_version,
+            settings=OAuthSettings(redirect_uri=REDIRECT_URI),
+            store=store,
+        )
+    assert await store.get_tokens(pending.server_resource) is None
+
+
 async def test_without_any_way_to_register_the_flow_says_what_to_enter(
     made: list[LiveSession],
 ) -> None:

@@ -122,6 +122,8 @@ class PendingAuthorization:
     client: ClientRegistration
     scope: str | None
     iss_parameter_supported: bool
+    # The canonical URI of the MCP server the tokens are for (their key in the store).
+    server_resource: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -215,7 +217,15 @@ class AuthFlow:
         emit: Emit | None = None,
     ) -> AuthFlow:
         """A flow waiting for the redirect, rebuilt from its `pending` record (another
-        process, or after the flow object was dropped)."""
+        process, or after the flow object was dropped). Raises `AuthError` when
+        `server_url` is not the server the flow was begun for: its tokens would be stored
+        for, and sent to, another server."""
+        if canonical_resource(server_url) != pending.server_resource:
+            raise AuthError(
+                StepName.REDIRECT,
+                f"This authorization was begun for {pending.server_resource or 'another server'}"
+                f", not for {canonical_resource(server_url)}.",
+            )
         flow = cls(
             server_url,
             protocol_version=protocol_version,
@@ -567,6 +577,7 @@ class AuthFlow:
             client=client,
             scope=scope,
             iss_parameter_supported=metadata.iss_parameter_supported,
+            server_resource=self.resource,
         )
         self.state = FlowState.AWAITING_REDIRECT
         return AuthStep(

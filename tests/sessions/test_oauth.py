@@ -172,6 +172,39 @@ async def test_step_up_asks_for_the_union_of_scopes(
     assert result["content"][0]["text"] == ADMIN_SECRET
 
 
+async def test_a_configured_scope_does_not_block_step_up(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    session = LiveSession(oauth_spec(oauth_servers, scope="mcp:tools"))
+    made.append(session)
+    await session.start()
+    await (await session.begin_authorization()).run(approve_in_browser)
+    await session.authorized()
+    with pytest.raises(AuthorizationRequired):
+        await session.request("tools/call", {"name": "admin_secret", "arguments": {}})
+    tokens = await (await session.begin_authorization()).run(approve_in_browser)
+    assert tokens.scopes == {"mcp:tools", "mcp:admin"}
+
+
+async def test_a_reauthorization_after_401_keeps_the_granted_scope(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    store = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
+    made.append(session)
+    await session.start()
+    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    # A token with the admin scope that the server no longer honours, nor its refresh.
+    await store.save_tokens(
+        replace(granted, access_token="revoked", refresh_token=None, scope="mcp:tools mcp:admin")
+    )
+    await session.authorized()
+    assert session.authorization is not None
+    assert session.authorization.status == 401
+    tokens = await (await session.begin_authorization()).run(approve_in_browser)
+    assert tokens.scopes == {"mcp:tools", "mcp:admin"}
+
+
 async def test_a_token_about_to_expire_is_refreshed_before_use(made: list[LiveSession]) -> None:
     # Tokens that live 5 s are always within the refresh margin: each request refreshes.
     with run_oauth_servers(access_token_seconds=5.0) as servers:

@@ -171,7 +171,8 @@ class AuthFlow:
         timeout: float = 30.0,
     ) -> None:
         """`challenge` is the Bearer challenge that started the flow (a 401, or a 403
-        step-up, in which case `previous` is the token whose scope fell short)."""
+        step-up); `previous` is the token the server refused, whose scope the new request
+        keeps."""
         self.server_url = server_url
         self.resource = canonical_resource(server_url)
         # What is sent as `resource`: the PRM's identifier exactly as published, else the
@@ -531,14 +532,19 @@ class AuthFlow:
 
     def _scope(self) -> tuple[str | None, str]:
         """The scope to request, and why (SEP-835 order, or a step-up's union)."""
-        if self.settings.scope:
-            return self.settings.scope, "the connection's settings"
-        challenged = self.challenge.scope if self.challenge is not None else None
+        configured = set(self.settings.scope.split())
+        challenged = set((self.challenge.scope or "").split()) if self.challenge else set()
         if self.previous is not None and challenged:
-            union = sorted(self.previous.scopes | set(challenged.split()))
-            return " ".join(union), "step-up: the previous scope plus the challenge's"
+            # A step-up, or a re-authorization after a 401 (2026-07-28 SHOULD): what was
+            # granted or configured stays, and what the server asks for is added.
+            union = sorted(self.previous.scopes | configured | challenged)
+            return " ".join(union), "the previous scope plus the challenge's"
+        if configured:
+            return self.settings.scope, "the connection's settings"
         if challenged:
-            return challenged, "the WWW-Authenticate challenge"
+            return self.challenge.scope if self.challenge else None, (
+                "the WWW-Authenticate challenge"
+            )
         supported = self.resource_metadata.scopes_supported if self.resource_metadata else []
         if supported:
             return " ".join(supported), "the resource metadata's scopes_supported"

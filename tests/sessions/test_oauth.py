@@ -16,6 +16,7 @@ import pytest
 from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, StepName
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore
+from inspector.mcp.auth.tokens import authenticated, refresh_grant
 from inspector.mcp.errors import AuthError, AuthorizationRequired
 from inspector.mcp.trace import EventKind
 from inspector.sessions.live import LiveSession, SessionStatus
@@ -332,6 +333,31 @@ async def test_a_flow_resumes_from_its_pending_record(
     assert status_of(session) is SessionStatus.CONNECTED
 
 
+async def test_a_registered_client_secret_and_its_basic_header_stay_out_of_the_trace(
+    made: list[LiveSession],
+) -> None:
+    with run_oauth_servers(public_clients=False) as servers:
+        store = MemoryStore()
+        session = LiveSession(oauth_spec(servers), store=store)
+        made.append(session)
+        await session.start()
+        flow = await session.begin_authorization()
+        await flow.run(approve_in_browser)
+        await session.authorized()
+        assert status_of(session) is SessionStatus.CONNECTED
+        await session.close()
+    client = flow.client
+    assert client is not None
+    assert client.source == "dynamic"
+    assert client.auth_method == "client_secret_basic"
+    assert client.client_secret
+    basic = authenticated(refresh_grant("r", "x"), client)[1]["Authorization"]
+    everything = json.dumps([event.to_dict() for event in store.events[session.id]])
+    assert "Basic " in everything  # the header is on record, masked
+    assert client.client_secret not in everything
+    assert basic.partition(" ")[2] not in everything
+
+
 async def test_a_flow_resumed_for_another_server_is_refused(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
@@ -346,7 +372,7 @@ async def test_a_flow_resumed_for_another_server_is_refused(
     assert flow.pending is not None
     await flow.aclose()
     pending = PendingAuthorization.from_dict(json.loads(json.dumps(flow.pending.to_dict())))
-    with pytest.raises(AuthError, match="begun for .*/api/mcp, not for .*/elsewhere"):
+    with pytest.raises(AuthError, match=r"begun for .*/api/mcp, not for .*/elsewhere"):
         AuthFlow.resume(
             oauth_servers.mcp_origin + "/elsewhere",
             pending,

@@ -181,7 +181,7 @@ async def register(
     )
     body = fetched.json()
     if fetched.status not in (200, 201) or not isinstance(body, dict):
-        outcome = fetched.record.error or f"HTTP {fetched.status}: {fetched.text[:500]!r}"
+        outcome = fetched.record.error or f"HTTP {fetched.status}: {fetched.masked_text[:500]!r}"
         raise RegistrationError(
             f"Dynamic registration at {endpoint} failed: {outcome}", [fetched.record]
         )

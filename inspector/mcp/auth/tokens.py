@@ -211,4 +211,4 @@ def _describe_refusal(endpoint: str, fetched: Fetched, body: Any) -> str:
         description = body.get("error_description")
         extra = f": {description}" if isinstance(description, str) else ""
         return f"{endpoint} answered HTTP {fetched.status} {body['error']}{extra}"
-    return f"{endpoint} answered HTTP {fetched.status}: {fetched.text[:500]!r}"
+    return f"{endpoint} answered HTTP {fetched.status}: {fetched.masked_text[:500]!r}"

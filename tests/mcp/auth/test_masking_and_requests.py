@@ -5,11 +5,19 @@ from __future__ import annotations
 import base64
 from urllib.parse import parse_qs
 
+import httpx
 import pytest
 
 from inspector.mcp.auth.discovery import AuthServerMetadata
 from inspector.mcp.auth.flow import AuthStep, PendingAuthorization, StepName, token_learned
-from inspector.mcp.auth.records import mask_form, mask_json, mask_query
+from inspector.mcp.auth.records import (
+    Fetched,
+    HttpRecord,
+    mask_body,
+    mask_form,
+    mask_json,
+    mask_query,
+)
 from inspector.mcp.auth.registration import (
     method_for_secret,
     public_registration,
@@ -181,3 +189,20 @@ def test_no_secret_shows_in_a_repr() -> None:
     spec = ConnectionSpec(TransportKind.HTTP, url="https://mcp", bearer_token=SECRET)
     for value in (client, tokens, pending, OAuthSettings(client_secret=SECRET), spec):
         assert SECRET not in repr(value), type(value).__name__
+
+
+def test_bodies_that_do_not_parse_are_masked_too() -> None:
+    # A JSON body cut at the read limit, and a form body sent as 200 by a token endpoint.
+    cut = f'{{"access_token": "{SECRET}", "token_type": "Bearer", "refresh_token": "{SECRET}'
+    form = f"access_token={SECRET}&token_type=Bearer&expires_in=60"
+    for text, content_type in (
+        (cut, "application/json"),
+        (form, "application/x-www-form-urlencoded"),
+        (form, "text/plain"),
+    ):
+        response = httpx.Response(200, headers={"content-type": content_type}, text=text)
+        record = HttpRecord("POST", "https://as.example/token", {})
+        masked = Fetched(record, response, text).masked_text
+        assert SECRET not in masked
+        assert "token_type" in masked
+        assert SECRET not in mask_body(text, content_type)

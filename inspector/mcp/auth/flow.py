@@ -198,11 +198,16 @@ class AuthFlow:
         self._timeout = timeout
         # Without PRM the flow uses the 2025-03-26 rules (origin as the server).
         self._legacy = not uses_protected_resource_metadata(protocol_version)
-        self._plan: list[Callable[[], Awaitable[AuthStep]]] = [
-            self._discover_resource,
-            self._discover_server,
-            self._register,
-            self._authorize if settings.grant_type != CLIENT_CREDENTIALS else self._client_grant,
+        last = (
+            (StepName.AUTHORIZATION, self._authorize)
+            if settings.grant_type != CLIENT_CREDENTIALS
+            else (StepName.TOKEN, self._client_grant)
+        )
+        self._plan: list[tuple[StepName, Callable[[], Awaitable[AuthStep]]]] = [
+            (StepName.RESOURCE_METADATA, self._discover_resource),
+            (StepName.SERVER_METADATA, self._discover_server),
+            (StepName.REGISTRATION, self._register),
+            last,
         ]
 
     @classmethod
@@ -256,13 +261,13 @@ class AuthFlow:
         """Run the next step. Only valid in state READY."""
         if self.state is not FlowState.READY or not self._plan:
             raise RuntimeError(f"The flow is {self.state.value}; no step can run now.")
-        action = self._plan.pop(0)
+        name, action = self._plan.pop(0)
         try:
             step = await action()
-        except AuthError as exc:
-            self.error = exc
+        except Exception as exc:
+            self.error = _as_auth_error(name, exc)
             self.state = FlowState.FAILED
-            step = _failed_step(exc)
+            step = _failed_step(self.error)
         self._record(step)
         if self.state is FlowState.READY and not self._plan:
             self.state = FlowState.DONE
@@ -286,10 +291,10 @@ class AuthFlow:
                 )
             )
             step = await self._redeem(code)
-        except AuthError as exc:
-            self.error = exc
+        except Exception as exc:
+            self.error = _as_auth_error(StepName.TOKEN, exc)
             self.state = FlowState.FAILED
-            step = _failed_step(exc)
+            step = _failed_step(self.error)
             if step.name is StepName.REDIRECT:
                 step.learned["params"] = mask_query(params)
         else:
@@ -363,7 +368,16 @@ class AuthFlow:
                 learned={"issuer": self.issuer, "tried": lookup.tried},
             )
         metadata = ProtectedResourceMetadata.from_json(lookup.found, lookup.url)
-        if metadata.resource is not None and not _covers(metadata.resource, self.resource):
+        try:
+            covered = metadata.resource is not None and _covers(metadata.resource, self.resource)
+        except httpx.InvalidURL as exc:
+            raise _fail(
+                name,
+                f"The metadata at {lookup.url} names an invalid resource "
+                f"{metadata.resource!r}: {exc}.",
+                lookup.records,
+            ) from exc
+        if metadata.resource is not None and not covered:
             raise _fail(
                 name,
                 f"The metadata at {lookup.url} is for the resource {metadata.resource!r}, "
@@ -694,6 +708,14 @@ class _StepFailure(AuthError):
     def __init__(self, step: StepName, message: str, records: list[HttpRecord]) -> None:
         super().__init__(step.value, message)
         self.records = records
+
+
+def _as_auth_error(step: StepName, exc: Exception) -> AuthError:
+    """A step's failure as an `AuthError` naming the step: anything a server's answer
+    or the token store can raise ends the flow, never the caller."""
+    if isinstance(exc, AuthError):
+        return exc
+    return _fail(step, f"{step.value} failed unexpectedly: {type(exc).__name__}: {exc}")
 
 
 def _failed_step(exc: AuthError) -> AuthStep:

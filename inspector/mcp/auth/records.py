@@ -159,7 +159,7 @@ class Fetched:
         """The body as JSON, or None when it is not JSON."""
         try:
             return json.loads(self.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: `[[[[…` nested too deep
             return None
 
 

@@ -435,8 +435,10 @@ class LiveSession:
                 f"row ({refusal}); giving up.",
             )
         self._auth_attempts += 1
+        # A step-up (403), or a 401 for a token the server no longer takes: the new
+        # authorization asks for the scope already granted too.
         previous = None
-        if refusal is not None and refusal.status == 403:
+        if refusal is not None:
             previous = await self.token_store.get_tokens(canonical_resource(self.spec.url))
         version = self.server.protocol_version if self.server else self.spec.protocol_version
         return AuthFlow(

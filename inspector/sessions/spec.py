@@ -37,7 +37,7 @@ class ConnectionSpec:
     url: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     # A static access token, sent as `Authorization: Bearer …` on every HTTP request.
-    bearer_token: str = ""
+    bearer_token: str = field(default="", repr=False)
     protocol_version: str = DEFAULT_VERSION
     connect_timeout: float = 30.0
     request_timeout: float = 60.0

@@ -34,6 +34,10 @@ at `/.well-known/oauth-authorization-server/<token>/<scenario>`):
 
 - `auth-nopkce`: the metadata lists only the `plain` PKCE method;
 - `auth-wrongissuer`: the metadata's `issuer` is another server's;
+- `auth-noissuer`: the metadata has an empty `issuer`;
+- `auth-plainhttp`: the token endpoint is plain http on a host that is not loopback;
+- `auth-badresource`: the protected resource metadata's `resource` is not a valid URL;
+- `auth-deepjson`: the protected resource metadata is `[` nested thousands deep;
 - `auth-noas`: there is no authorization server metadata at all.
 
 Run by `tests/servers/http_harness.py` as `python http_broken.py --fd N`.
@@ -253,8 +257,12 @@ async def messages(request: Request, token: str, message: dict[str, Any] | None)
 
 async def auth_refusal(request: Request, token: str, message: dict[str, Any] | None) -> Response:
     own_url = str(request.url.replace(query=""))
+    scenario = request.path_params["scenario"]
+    if request.method == "GET" and scenario == "auth-deepjson":
+        return Response("[" * 5000, media_type="application/json")
     if request.method == "GET":
-        return JSONResponse({"resource": own_url, "authorization_servers": [own_url]})
+        resource = "http://[::1" if scenario == "auth-badresource" else own_url
+        return JSONResponse({"resource": resource, "authorization_servers": [own_url]})
     return JSONResponse(
         {"error": "invalid_token"},
         status_code=401,
@@ -276,6 +284,10 @@ async def as_metadata(request: Request) -> Response:
         metadata["code_challenge_methods_supported"] = ["plain"]
     elif scenario == "auth-wrongissuer":
         metadata["issuer"] = "https://elsewhere.example"
+    elif scenario == "auth-noissuer":
+        metadata["issuer"] = ""
+    elif scenario == "auth-plainhttp":
+        metadata["token_endpoint"] = "http://as.example.test/token"
     else:  # auth-noas
         return PlainTextResponse("No such authorization server", status_code=404)
     return JSONResponse(metadata)
@@ -299,6 +311,10 @@ SCENARIOS: dict[str, Handler] = {
     "messages": messages,
     "auth-nopkce": auth_refusal,
     "auth-wrongissuer": auth_refusal,
+    "auth-noissuer": auth_refusal,
+    "auth-plainhttp": auth_refusal,
+    "auth-badresource": auth_refusal,
+    "auth-deepjson": auth_refusal,
     "auth-noas": auth_refusal,
 }
 

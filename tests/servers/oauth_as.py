@@ -93,6 +93,8 @@ class AuthorizationServer:
     access_token_seconds: float = 3600.0
     cimd: bool = True
     registration: bool = True
+    # False: the token endpoint authenticates every client, so registration issues secrets.
+    public_clients: bool = True
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     clients: dict[str, Client] = field(default_factory=dict)
     pending: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -132,11 +134,8 @@ class AuthorizationServer:
             "scopes_supported": list(SCOPES),
             "response_types_supported": ["code"],
             "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
-            "token_endpoint_auth_methods_supported": [
-                "none",
-                "client_secret_basic",
-                "client_secret_post",
-            ],
+            "token_endpoint_auth_methods_supported": ["none"] * self.public_clients
+            + ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
             "client_id_metadata_document_supported": self.cimd,
             "authorization_response_iss_parameter_supported": True,

@@ -42,9 +42,11 @@ def run_oauth_servers(
     issuer_path: str = "",
     cimd: bool = True,
     registration: bool = True,
+    public_clients: bool = True,
 ) -> Iterator[OAuthServers]:
     """Start the authorization server and the protected MCP server; see `oauth_mcp.py`."""
     args = ["--access-token-seconds", str(access_token_seconds), "--issuer-path", issuer_path]
     args += ["--no-cimd"] * (not cimd) + ["--no-registration"] * (not registration)
+    args += ["--no-public-clients"] * (not public_clients)
     with run_servers("oauth_mcp.py", 2, *args) as (authority, protected):
         yield OAuthServers(authority.base_url, protected.base_url, authority.base_url + issuer_path)

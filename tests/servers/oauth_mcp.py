@@ -176,6 +176,7 @@ def build_apps(
         access_token_seconds=options.access_token_seconds,
         cimd=not options.no_cimd,
         registration=not options.no_registration,
+        public_clients=not options.no_public_clients,
     )
     as_app = Starlette(routes=[Route("/healthz", healthz), *authority.routes(options.issuer_path)])
 
@@ -235,6 +236,9 @@ def main() -> None:
     parser.add_argument("--issuer-path", default="", help="e.g. /tenant: an issuer with a path")
     parser.add_argument("--no-cimd", action="store_true", help="no Client ID Metadata Documents")
     parser.add_argument("--no-registration", action="store_true", help="no /register")
+    parser.add_argument(
+        "--no-public-clients", action="store_true", help="no 'none' token endpoint auth"
+    )
     options = parser.parse_args()
     as_socket, mcp_socket = (socket.socket(fileno=fd) for fd in options.fd)
     as_app, mcp_app = build_apps(_origin(as_socket), _origin(mcp_socket), options)

@@ -16,6 +16,7 @@ import pytest
 from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, StepName
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore
+from inspector.mcp.auth.tokens import authenticated, refresh_grant
 from inspector.mcp.errors import AuthError, AuthorizationRequired
 from inspector.mcp.trace import EventKind
 from inspector.sessions.live import LiveSession, SessionStatus
@@ -172,6 +173,39 @@ async def test_step_up_asks_for_the_union_of_scopes(
     assert result["content"][0]["text"] == ADMIN_SECRET
 
 
+async def test_a_configured_scope_does_not_block_step_up(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    session = LiveSession(oauth_spec(oauth_servers, scope="mcp:tools"))
+    made.append(session)
+    await session.start()
+    await (await session.begin_authorization()).run(approve_in_browser)
+    await session.authorized()
+    with pytest.raises(AuthorizationRequired):
+        await session.request("tools/call", {"name": "admin_secret", "arguments": {}})
+    tokens = await (await session.begin_authorization()).run(approve_in_browser)
+    assert tokens.scopes == {"mcp:tools", "mcp:admin"}
+
+
+async def test_a_reauthorization_after_401_keeps_the_granted_scope(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    store = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
+    made.append(session)
+    await session.start()
+    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    # A token with the admin scope that the server no longer honours, nor its refresh.
+    await store.save_tokens(
+        replace(granted, access_token="revoked", refresh_token=None, scope="mcp:tools mcp:admin")
+    )
+    await session.authorized()
+    assert session.authorization is not None
+    assert session.authorization.status == 401
+    tokens = await (await session.begin_authorization()).run(approve_in_browser)
+    assert tokens.scopes == {"mcp:tools", "mcp:admin"}
+
+
 async def test_a_token_about_to_expire_is_refreshed_before_use(made: list[LiveSession]) -> None:
     # Tokens that live 5 s are always within the refresh margin: each request refreshes.
     with run_oauth_servers(access_token_seconds=5.0) as servers:
@@ -297,6 +331,56 @@ async def test_a_flow_resumes_from_its_pending_record(
     assert step.ok, step.error
     await session.authorized()
     assert status_of(session) is SessionStatus.CONNECTED
+
+
+async def test_a_registered_client_secret_and_its_basic_header_stay_out_of_the_trace(
+    made: list[LiveSession],
+) -> None:
+    with run_oauth_servers(public_clients=False) as servers:
+        store = MemoryStore()
+        session = LiveSession(oauth_spec(servers), store=store)
+        made.append(session)
+        await session.start()
+        flow = await session.begin_authorization()
+        await flow.run(approve_in_browser)
+        await session.authorized()
+        assert status_of(session) is SessionStatus.CONNECTED
+        await session.close()
+    client = flow.client
+    assert client is not None
+    assert client.source == "dynamic"
+    assert client.auth_method == "client_secret_basic"
+    assert client.client_secret
+    basic = authenticated(refresh_grant("r", "x"), client)[1]["Authorization"]
+    everything = json.dumps([event.to_dict() for event in store.events[session.id]])
+    assert "Basic " in everything  # the header is on record, masked
+    assert client.client_secret not in everything
+    assert basic.partition(" ")[2] not in everything
+
+
+async def test_a_flow_resumed_for_another_server_is_refused(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    """The tokens would be stored for (and sent to) the URL the caller names."""
+    store = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
+    made.append(session)
+    await session.start()
+    flow = await session.begin_authorization()
+    while flow.state is FlowState.READY:
+        await flow.step()
+    assert flow.pending is not None
+    await flow.aclose()
+    pending = PendingAuthorization.from_dict(json.loads(json.dumps(flow.pending.to_dict())))
+    with pytest.raises(AuthError, match=r"begun for .*/api/mcp, not for .*/elsewhere"):
+        AuthFlow.resume(
+            oauth_servers.mcp_origin + "/elsewhere",
+            pending,
+            protocol_version=session.spec.protocol_version,
+            settings=OAuthSettings(redirect_uri=REDIRECT_URI),
+            store=store,
+        )
+    assert await store.get_tokens(pending.server_resource) is None
 
 
 async def test_without_any_way_to_register_the_flow_says_what_to_enter(

@@ -47,6 +47,30 @@ def canonical_resource(url: str) -> str:
     return f"{parsed.scheme.lower()}://{authority}{path}{query}"
 
 
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_loopback(url: httpx.URL) -> bool:
+    return url.host.lower() in LOOPBACK_HOSTS
+
+
+def endpoint_problem(url: str | None, *, server_url: str) -> str | None:
+    """Why an authorization server URL must not be used, or None: it must be https,
+    except on a loopback host or on the MCP server's own origin (which the person chose,
+    and where the token goes in any case)."""
+    if not url:
+        return "missing"
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"not a valid URL ({exc})"
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return "not an http(s) URL"
+    if parsed.scheme == "http" and not is_loopback(parsed) and origin(url) != origin(server_url):
+        return "plain http: authorization servers must use https"
+    return None
+
+
 def origin(url: str) -> str:
     parsed = httpx.URL(url)
     return str(parsed.copy_with(raw_path=b"/", query=None, fragment=None)).rstrip("/")

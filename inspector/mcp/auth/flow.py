@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +33,7 @@ from inspector.mcp.auth.discovery import (
     ProtectedResourceMetadata,
     as_metadata_candidates,
     canonical_resource,
+    endpoint_problem,
     first_json,
     origin,
     prm_candidates,
@@ -112,7 +113,7 @@ class PendingAuthorization:
     person's browser session by `state`, so only that browser can complete the flow."""
 
     state: str
-    code_verifier: str
+    code_verifier: str = field(repr=False)
     authorization_url: str
     redirect_uri: str
     resource: str  # the `resource` value sent (RFC 8707)
@@ -121,6 +122,8 @@ class PendingAuthorization:
     client: ClientRegistration
     scope: str | None
     iss_parameter_supported: bool
+    # The canonical URI of the MCP server the tokens are for (their key in the store).
+    server_resource: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -153,21 +156,6 @@ def token_learned(tokens: Tokens) -> dict[str, Any]:
     return learned
 
 
-def _is_web_url(url: str | None) -> bool:
-    if not url:
-        return False
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL:
-        return False
-    return parsed.scheme in ("http", "https") and bool(parsed.host)
-
-
-def strict_issuer(version: str) -> bool:
-    """2026-07-28 (SEP-2468) makes the issuer checks MUSTs that fail the flow."""
-    return version >= "2026-07-28"
-
-
 class AuthFlow:
     def __init__(
         self,
@@ -183,7 +171,8 @@ class AuthFlow:
         timeout: float = 30.0,
     ) -> None:
         """`challenge` is the Bearer challenge that started the flow (a 401, or a 403
-        step-up, in which case `previous` is the token whose scope fell short)."""
+        step-up); `previous` is the token the server refused, whose scope the new request
+        keeps."""
         self.server_url = server_url
         self.resource = canonical_resource(server_url)
         # What is sent as `resource`: the PRM's identifier exactly as published, else the
@@ -209,11 +198,16 @@ class AuthFlow:
         self._timeout = timeout
         # Without PRM the flow uses the 2025-03-26 rules (origin as the server).
         self._legacy = not uses_protected_resource_metadata(protocol_version)
-        self._plan: list[Callable[[], Awaitable[AuthStep]]] = [
-            self._discover_resource,
-            self._discover_server,
-            self._register,
-            self._authorize if settings.grant_type != CLIENT_CREDENTIALS else self._client_grant,
+        last = (
+            (StepName.AUTHORIZATION, self._authorize)
+            if settings.grant_type != CLIENT_CREDENTIALS
+            else (StepName.TOKEN, self._client_grant)
+        )
+        self._plan: list[tuple[StepName, Callable[[], Awaitable[AuthStep]]]] = [
+            (StepName.RESOURCE_METADATA, self._discover_resource),
+            (StepName.SERVER_METADATA, self._discover_server),
+            (StepName.REGISTRATION, self._register),
+            last,
         ]
 
     @classmethod
@@ -229,7 +223,15 @@ class AuthFlow:
         emit: Emit | None = None,
     ) -> AuthFlow:
         """A flow waiting for the redirect, rebuilt from its `pending` record (another
-        process, or after the flow object was dropped)."""
+        process, or after the flow object was dropped). Raises `AuthError` when
+        `server_url` is not the server the flow was begun for: its tokens would be stored
+        for, and sent to, another server."""
+        if canonical_resource(server_url) != pending.server_resource:
+            raise AuthError(
+                StepName.REDIRECT,
+                f"This authorization was begun for {pending.server_resource or 'another server'}"
+                f", not for {canonical_resource(server_url)}.",
+            )
         flow = cls(
             server_url,
             protocol_version=protocol_version,
@@ -259,13 +261,13 @@ class AuthFlow:
         """Run the next step. Only valid in state READY."""
         if self.state is not FlowState.READY or not self._plan:
             raise RuntimeError(f"The flow is {self.state.value}; no step can run now.")
-        action = self._plan.pop(0)
+        name, action = self._plan.pop(0)
         try:
             step = await action()
-        except AuthError as exc:
-            self.error = exc
+        except Exception as exc:
+            self.error = _as_auth_error(name, exc)
             self.state = FlowState.FAILED
-            step = _failed_step(exc)
+            step = _failed_step(self.error)
         self._record(step)
         if self.state is FlowState.READY and not self._plan:
             self.state = FlowState.DONE
@@ -289,10 +291,10 @@ class AuthFlow:
                 )
             )
             step = await self._redeem(code)
-        except AuthError as exc:
-            self.error = exc
+        except Exception as exc:
+            self.error = _as_auth_error(StepName.TOKEN, exc)
             self.state = FlowState.FAILED
-            step = _failed_step(exc)
+            step = _failed_step(self.error)
             if step.name is StepName.REDIRECT:
                 step.learned["params"] = mask_query(params)
         else:
@@ -342,8 +344,9 @@ class AuthFlow:
                 learned={"issuer": self.issuer},
             )
         hint = self.challenge.resource_metadata if self.challenge is not None else None
-        if hint is not None and not _is_web_url(hint):
-            raise _fail(name, f"The challenge's resource_metadata {hint!r} is not an http(s) URL.")
+        problem = endpoint_problem(hint, server_url=self.server_url) if hint is not None else None
+        if problem is not None:
+            raise _fail(name, f"The challenge's resource_metadata {hint!r} is {problem}.")
         candidates = prm_candidates(self.server_url, hint)
         lookup = await first_json(
             self._client_http(),
@@ -365,17 +368,34 @@ class AuthFlow:
                 learned={"issuer": self.issuer, "tried": lookup.tried},
             )
         metadata = ProtectedResourceMetadata.from_json(lookup.found, lookup.url)
-        if metadata.resource is not None and not _covers(metadata.resource, self.resource):
+        try:
+            covered = metadata.resource is not None and _covers(metadata.resource, self.resource)
+        except httpx.InvalidURL as exc:
+            raise _fail(
+                name,
+                f"The metadata at {lookup.url} names an invalid resource "
+                f"{metadata.resource!r}: {exc}.",
+                lookup.records,
+            ) from exc
+        if metadata.resource is not None and not covered:
             raise _fail(
                 name,
                 f"The metadata at {lookup.url} is for the resource {metadata.resource!r}, "
                 f"not for {self.resource}.",
                 lookup.records,
             )
-        servers = [url for url in metadata.authorization_servers if _is_web_url(url)]
+        servers = [
+            url
+            for url in metadata.authorization_servers
+            if endpoint_problem(url, server_url=self.server_url) is None
+        ]
         if not servers:
+            listed = ", ".join(metadata.authorization_servers) or "none"
             raise _fail(
-                name, f"The metadata at {lookup.url} lists no authorization server.", lookup.records
+                name,
+                f"The metadata at {lookup.url} lists no usable authorization server (https, "
+                f"or http on a loopback host): {listed}.",
+                lookup.records,
             )
         self.resource_metadata = metadata
         if metadata.resource is not None:
@@ -420,14 +440,20 @@ class AuthFlow:
         else:
             metadata = AuthServerMetadata.from_json(lookup.found, lookup.url)
             summary = f"Found at {lookup.url}."
-            if metadata.issuer != self.issuer and not self._legacy:
+            if not metadata.issuer:
+                raise _fail(name, f"The metadata at {lookup.url} has no issuer.", lookup.records)
+            if metadata.issuer != self.issuer:
                 message = (
                     f"The metadata's issuer {metadata.issuer!r} differs from the issuer "
                     f"{self.issuer!r} it was looked up for."
                 )
-                if strict_issuer(self.protocol_version):
+                # RFC 8414 §3.3: such metadata must not be used. A 2025-03-26 server named
+                # no issuer (its origin was assumed), so there the difference is only
+                # noted, and the issuer recorded stays the one looked up.
+                if not self._legacy:
                     raise _fail(name, message, lookup.records)
                 notes.append(message)
+                metadata = replace(metadata, issuer=self.issuer)
         self._check_server(name, metadata, lookup.records)
         if metadata.code_challenge_methods_supported is None:
             notes.append(
@@ -459,21 +485,17 @@ class AuthFlow:
     def _check_server(
         self, name: StepName, metadata: AuthServerMetadata, records: list[HttpRecord]
     ) -> None:
-        if not _is_web_url(metadata.token_endpoint):
-            raise _fail(
-                name,
-                f"The metadata has no usable token_endpoint ({metadata.token_endpoint!r}).",
-                records,
-            )
+        endpoints = {"token_endpoint": metadata.token_endpoint}
+        if self.settings.grant_type != CLIENT_CREDENTIALS:
+            endpoints["authorization_endpoint"] = metadata.authorization_endpoint
+        for field_name, url in endpoints.items():
+            problem = endpoint_problem(url, server_url=self.server_url)
+            if problem is not None:
+                raise _fail(
+                    name, f"The metadata's {field_name} {url!r} is unusable: {problem}.", records
+                )
         if self.settings.grant_type == CLIENT_CREDENTIALS:
             return
-        if not _is_web_url(metadata.authorization_endpoint):
-            raise _fail(
-                name,
-                "The metadata has no usable authorization_endpoint "
-                f"({metadata.authorization_endpoint!r}): only http and https are opened.",
-                records,
-            )
         methods = metadata.code_challenge_methods_supported
         # 2025-11-25 made the absence of the list a reason to refuse; before, PKCE was
         # required of every server, advertised or not.
@@ -495,7 +517,12 @@ class AuthFlow:
         known = await self.store.get_client(metadata.issuer, self.resource)
         try:
             registered = await choose_client(
-                self._client_http(), self.settings, metadata, known=known, timeout=self._timeout
+                self._client_http(),
+                self.settings,
+                metadata,
+                known=known,
+                server_url=self.server_url,
+                timeout=self._timeout,
             )
         except RegistrationError as exc:
             raise _fail(name, str(exc), exc.records) from exc
@@ -519,14 +546,19 @@ class AuthFlow:
 
     def _scope(self) -> tuple[str | None, str]:
         """The scope to request, and why (SEP-835 order, or a step-up's union)."""
-        if self.settings.scope:
-            return self.settings.scope, "the connection's settings"
-        challenged = self.challenge.scope if self.challenge is not None else None
+        configured = set(self.settings.scope.split())
+        challenged = set((self.challenge.scope or "").split()) if self.challenge else set()
         if self.previous is not None and challenged:
-            union = sorted(self.previous.scopes | set(challenged.split()))
-            return " ".join(union), "step-up: the previous scope plus the challenge's"
+            # A step-up, or a re-authorization after a 401 (2026-07-28 SHOULD): what was
+            # granted or configured stays, and what the server asks for is added.
+            union = sorted(self.previous.scopes | configured | challenged)
+            return " ".join(union), "the previous scope plus the challenge's"
+        if configured:
+            return self.settings.scope, "the connection's settings"
         if challenged:
-            return challenged, "the WWW-Authenticate challenge"
+            return self.challenge.scope if self.challenge else None, (
+                "the WWW-Authenticate challenge"
+            )
         supported = self.resource_metadata.scopes_supported if self.resource_metadata else []
         if supported:
             return " ".join(supported), "the resource metadata's scopes_supported"
@@ -565,6 +597,7 @@ class AuthFlow:
             client=client,
             scope=scope,
             iss_parameter_supported=metadata.iss_parameter_supported,
+            server_resource=self.resource,
         )
         self.state = FlowState.AWAITING_REDIRECT
         return AuthStep(
@@ -675,6 +708,14 @@ class _StepFailure(AuthError):
     def __init__(self, step: StepName, message: str, records: list[HttpRecord]) -> None:
         super().__init__(step.value, message)
         self.records = records
+
+
+def _as_auth_error(step: StepName, exc: Exception) -> AuthError:
+    """A step's failure as an `AuthError` naming the step: anything a server's answer
+    or the token store can raise ends the flow, never the caller."""
+    if isinstance(exc, AuthError):
+        return exc
+    return _fail(step, f"{step.value} failed unexpectedly: {type(exc).__name__}: {exc}")
 
 
 def _failed_step(exc: AuthError) -> AuthStep:

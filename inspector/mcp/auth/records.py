@@ -8,6 +8,7 @@ flow puts the records into its steps (and so into the session's trace).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,16 +75,34 @@ def mask_query(params: Mapping[str, str]) -> dict[str, str]:
     return {name: mask_field(name, value) for name, value in params.items()}
 
 
-def _masked_body(text: str, content_type: str) -> str:
+# Secret members in text that does not parse (a body cut at the read limit, a body
+# with the wrong content type): `"name": "value` in JSON, `name=value` in a form.
+_JSON_MEMBER = re.compile(r'"(?P<name>[A-Za-z0-9_]+)"\s*:\s*"(?P<value>(?:[^"\\]|\\.)*)')
+_FORM_FIELD = re.compile(r"(?P<name>(?<![A-Za-z0-9_])[A-Za-z0-9_]+)=(?P<value>[^&\s\"'?]*)")
+
+
+def _mask_match(match: re.Match[str]) -> str:
+    name, value = match["name"], match["value"]
+    shown = mask_field(name, value) if is_secret_field(name) else value
+    return match.group(0)[: match.start("value") - match.start()] + shown
+
+
+def mask_text(text: str) -> str:
+    """Any text with the values of secret-named JSON members and form fields masked."""
+    return _FORM_FIELD.sub(_mask_match, _JSON_MEMBER.sub(_mask_match, text))
+
+
+def mask_body(text: str, content_type: str) -> str:
+    """A request or response body with its secrets masked, whatever shape it is in."""
     kind = content_type.partition(";")[0].strip().lower()
     if kind == "application/x-www-form-urlencoded":
         return mask_form(text)
     if kind == "application/json" or kind.endswith("+json") or text.lstrip().startswith("{"):
         try:
             return json.dumps(mask_json(json.loads(text)), indent=None)
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
-    return text
+    return mask_text(text)
 
 
 @dataclass(slots=True)
@@ -130,11 +149,17 @@ class Fetched:
     def status(self) -> int | None:
         return self.response.status_code if self.response is not None else None
 
+    @property
+    def masked_text(self) -> str:
+        """The body as read, secrets masked: what an error message may quote."""
+        content_type = self.response.headers.get("content-type", "") if self.response else ""
+        return mask_body(self.text, str(content_type))
+
     def json(self) -> Any:
         """The body as JSON, or None when it is not JSON."""
         try:
             return json.loads(self.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: `[[[[…` nested too deep
             return None
 
 
@@ -170,7 +195,7 @@ async def send(
         method=method,
         url=display_url(request.url),
         request_headers=mask_headers(header_items(request.headers)),
-        request_body=_masked_body(content.decode(), request_headers["Content-Type"])
+        request_body=mask_body(content.decode(), request_headers["Content-Type"])
         if content is not None
         else None,
     )
@@ -187,7 +212,5 @@ async def send(
     )
     record.status = response.status_code
     record.response_headers = mask_headers(header_items(response.headers))
-    record.response_body = preview(
-        _masked_body(text, str(response.headers.get("content-type", "")))
-    )
+    record.response_body = preview(mask_body(text, str(response.headers.get("content-type", ""))))
     return Fetched(record, response, text)

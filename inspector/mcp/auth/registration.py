@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from inspector.mcp.auth.discovery import AuthServerMetadata
-from inspector.mcp.auth.records import HttpRecord, send
+from inspector.mcp.auth.discovery import AuthServerMetadata, endpoint_problem, is_loopback
+from inspector.mcp.auth.records import HttpRecord, is_secret_field, send
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.tokens import AuthMethod, ClientRegistration
 
@@ -45,10 +45,24 @@ def method_for_secret(metadata: AuthServerMetadata, has_secret: bool) -> str:
 
 def is_loopback_redirect(redirect_uri: str) -> bool:
     try:
-        host = httpx.URL(redirect_uri).host
+        return is_loopback(httpx.URL(redirect_uri))
     except httpx.InvalidURL:
         return False
-    return host in {"localhost", "127.0.0.1", "::1"}
+
+
+def metadata_url_problem(url: str) -> str | None:
+    """Why a client ID metadata document URL cannot be a client_id, or None: it must be
+    https with a path (http only on a loopback host, for local testing)."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"not a valid URL ({exc})"
+    secure = parsed.scheme == "https" or (parsed.scheme == "http" and is_loopback(parsed))
+    if not secure or not parsed.host:
+        return "not an https URL"
+    if parsed.path in ("", "/"):
+        return "an https URL without a path"
+    return None
 
 
 @dataclass(slots=True)
@@ -64,6 +78,7 @@ async def choose_client(
     metadata: AuthServerMetadata,
     *,
     known: ClientRegistration | None,
+    server_url: str,
     timeout: float = 30.0,
 ) -> Registered:
     """The client to use with this authorization server, registering one if needed."""
@@ -85,6 +100,13 @@ async def choose_client(
         and metadata.client_id_metadata_document_supported
         and settings.grant_type != CLIENT_CREDENTIALS
     ):
+        problem = metadata_url_problem(settings.client_metadata_url)
+        if problem is not None:
+            raise RegistrationError(
+                f"The client metadata URL {settings.client_metadata_url!r} cannot be a "
+                f"client_id: it is {problem}.",
+                [],
+            )
         client = ClientRegistration(
             settings.client_metadata_url, None, AuthMethod.NONE, METADATA_DOCUMENT, issuer
         )
@@ -94,6 +116,13 @@ async def choose_client(
             "The server supports client ID metadata documents: the client_id is its URL.",
         )
     if metadata.registration_endpoint:
+        problem = endpoint_problem(metadata.registration_endpoint, server_url=server_url)
+        if problem is not None:
+            raise RegistrationError(
+                f"The registration_endpoint {metadata.registration_endpoint!r} is unusable: "
+                f"{problem}.",
+                [],
+            )
         return await register(http, settings, metadata, timeout=timeout)
     raise RegistrationError(
         f"{issuer} offers no way to register automatically (no client ID metadata document "
@@ -128,6 +157,12 @@ def registration_request(
     return body
 
 
+def public_registration(body: dict[str, object]) -> dict[str, object]:
+    """A registration response without the secrets it carries (the client secret and the
+    RFC 7592 registration access token), fit to keep and show."""
+    return {key: value for key, value in body.items() if not is_secret_field(key)}
+
+
 async def register(
     http: httpx.AsyncClient,
     settings: OAuthSettings,
@@ -146,7 +181,7 @@ async def register(
     )
     body = fetched.json()
     if fetched.status not in (200, 201) or not isinstance(body, dict):
-        outcome = fetched.record.error or f"HTTP {fetched.status}: {fetched.text[:500]!r}"
+        outcome = fetched.record.error or f"HTTP {fetched.status}: {fetched.masked_text[:500]!r}"
         raise RegistrationError(
             f"Dynamic registration at {endpoint} failed: {outcome}", [fetched.record]
         )
@@ -163,6 +198,6 @@ async def register(
         method,
         DYNAMIC,
         metadata.issuer,
-        raw={key: value for key, value in body.items() if key != "client_secret"},
+        raw=public_registration(body),
     )
     return Registered(client, [fetched.record], f"Registered dynamically at {endpoint}.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from inspector.mcp.masking import mask_value
@@ -29,7 +29,7 @@ class OAuthSettings:
 
     grant_type: str = AUTHORIZATION_CODE
     client_id: str = ""
-    client_secret: str = ""
+    client_secret: str = field(default="", repr=False)
     auth_method: str = ""
     client_metadata_url: str = ""
     redirect_uri: str = "http://127.0.0.1/oauth/callback"

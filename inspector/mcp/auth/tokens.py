@@ -5,6 +5,7 @@ client_secret_post)."""
 from __future__ import annotations
 
 import base64
+import math
 import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -16,6 +17,8 @@ from inspector.mcp.auth.records import Fetched, send
 
 # A token this close to expiry is refreshed before it is used.
 REFRESH_MARGIN_SECONDS = 30.0
+# Longer than any token lives; beyond it `expires_in` is taken as unusable.
+MAX_LIFETIME_SECONDS = 10 * 365 * 24 * 3600.0
 
 
 class AuthMethod:
@@ -31,11 +34,12 @@ class ClientRegistration:
     `pre-registered`, `metadata-document` (a URL client_id) or `dynamic`."""
 
     client_id: str
-    client_secret: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
     auth_method: str = AuthMethod.NONE
     source: str = "pre-registered"
     issuer: str = ""
-    raw: dict[str, Any] = field(default_factory=dict)
+    # The registration response, without its secrets (`registration.public_registration`).
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,13 +59,13 @@ class Tokens:
     spells it differently.
     """
 
-    access_token: str
+    access_token: str = field(repr=False)
     token_type: str
     resource: str
     issuer: str
     token_endpoint: str
     client: ClientRegistration
-    refresh_token: str | None = None
+    refresh_token: str | None = field(default=None, repr=False)
     expires_at: float | None = None
     scope: str | None = None
     # The scope that was asked for: the base of a step-up's union when `scope` is absent.
@@ -179,7 +183,6 @@ async def request_tokens(
     access_token = body.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         raise TokenEndpointError(f"{token_endpoint} answered 200 without an access_token.", fetched)
-    expires_in = body.get("expires_in")
     refresh_token = body.get("refresh_token")
     scope = body.get("scope")
     tokens = Tokens(
@@ -190,9 +193,7 @@ async def request_tokens(
         token_endpoint=token_endpoint,
         client=client,
         refresh_token=refresh_token if isinstance(refresh_token, str) else None,
-        expires_at=time.time() + float(expires_in)
-        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool)
-        else None,
+        expires_at=expiry(body.get("expires_in")),
         scope=scope if isinstance(scope, str) else None,
         requested_scope=requested_scope,
         resource_indicator=resource_indicator if resource_indicator != resource else None,
@@ -203,6 +204,25 @@ async def request_tokens(
     return tokens, fetched
 
 
+def lifetime_seconds(expires_in: Any) -> float | None:
+    """`expires_in` in seconds (a number, or a string of one as some servers send), or
+    None when absent or unusable (negative, not finite, absurdly large)."""
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float | str):
+        return None
+    try:
+        seconds = float(expires_in)
+    except (ValueError, OverflowError):
+        return None
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_LIFETIME_SECONDS:
+        return None
+    return seconds
+
+
+def expiry(expires_in: Any, now: float | None = None) -> float | None:
+    seconds = lifetime_seconds(expires_in)
+    return (now or time.time()) + seconds if seconds is not None else None
+
+
 def _describe_refusal(endpoint: str, fetched: Fetched, body: Any) -> str:
     if fetched.response is None:
         return f"{endpoint} could not be reached: {fetched.record.error}"
@@ -210,4 +230,4 @@ def _describe_refusal(endpoint: str, fetched: Fetched, body: Any) -> str:
         description = body.get("error_description")
         extra = f": {description}" if isinstance(description, str) else ""
         return f"{endpoint} answered HTTP {fetched.status} {body['error']}{extra}"
-    return f"{endpoint} answered HTTP {fetched.status}: {fetched.text[:500]!r}"
+    return f"{endpoint} answered HTTP {fetched.status}: {fetched.masked_text[:500]!r}"

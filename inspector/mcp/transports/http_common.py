@@ -61,6 +61,22 @@ def same_origin(first: httpx.URL, second: httpx.URL) -> bool:
     return origin_of(first) == origin_of(second)
 
 
+def same_resource(first: httpx.URL, second: httpx.URL) -> bool:
+    """Whether two URLs name the same resource (RFC 8707 canonical form: same origin,
+    path up to a trailing slash, and query). A token is for one resource only."""
+    return (
+        same_origin(first, second)
+        and first.path.rstrip("/") == second.path.rstrip("/")
+        and first.query == second.query
+    )
+
+
+def _without_authorization(headers: Mapping[str, str]) -> httpx.Headers:
+    kept = httpx.Headers(headers)
+    kept.pop("authorization", None)
+    return kept
+
+
 def media_type(response: httpx.Response) -> str:
     """The media type without parameters: `application/json; charset=utf-8` is JSON."""
     content_type = str(response.headers.get("content-type", ""))
@@ -246,7 +262,9 @@ async def open_exchange(
 ) -> Exchange:
     """Send one request and return as soon as the response headers are in.
 
-    Same-origin 307/308 redirects are followed (each hop is its own HTTP event); other
+    Same-origin 307/308 redirects are followed (each hop is its own HTTP event; the
+    Authorization header only goes to a hop at the same resource, as a token is bound to
+    its resource); other
     redirects are returned as they are, with an ERROR event saying why they were not
     followed. A non-2xx response has its body read into `error_body`; a 2xx response is
     left streaming and the caller must close it. Connection failures are recorded and
@@ -303,7 +321,7 @@ async def _follow(
             emit,
             method,
             target,
-            headers=headers,
+            headers=headers if same_resource(url, target) else _without_authorization(headers),
             content=content,
             http_timeout=http_timeout,
         )

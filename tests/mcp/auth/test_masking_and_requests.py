@@ -5,12 +5,24 @@ from __future__ import annotations
 import base64
 from urllib.parse import parse_qs
 
+import httpx
 import pytest
 
 from inspector.mcp.auth.discovery import AuthServerMetadata
-from inspector.mcp.auth.flow import AuthStep, StepName, token_learned
-from inspector.mcp.auth.records import mask_form, mask_json, mask_query
-from inspector.mcp.auth.registration import method_for_secret, registration_request
+from inspector.mcp.auth.flow import AuthStep, PendingAuthorization, StepName, token_learned
+from inspector.mcp.auth.records import (
+    Fetched,
+    HttpRecord,
+    mask_body,
+    mask_form,
+    mask_json,
+    mask_query,
+)
+from inspector.mcp.auth.registration import (
+    method_for_secret,
+    public_registration,
+    registration_request,
+)
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.tokens import (
     AuthMethod,
@@ -21,6 +33,7 @@ from inspector.mcp.auth.tokens import (
 )
 from inspector.mcp.masking import MASK
 from inspector.mcp.trace import EventKind
+from inspector.sessions.spec import ConnectionSpec, TransportKind
 
 SECRET = "s3cr3t-value-that-is-long"
 
@@ -144,3 +157,52 @@ def test_tokens_are_shown_masked_with_their_claims() -> None:
     assert event.kind is EventKind.AUTH
     assert access not in str(event.to_dict())
     assert Tokens.from_dict(tokens.to_dict()) == tokens
+
+
+def test_no_secret_shows_in_a_repr() -> None:
+    raw = public_registration(
+        {"client_id": "c1", "client_secret": SECRET, "registration_access_token": SECRET}
+    )
+    assert raw == {"client_id": "c1"}
+    client = ClientRegistration("c1", SECRET, AuthMethod.BASIC, "dynamic", "https://as", raw)
+    tokens = Tokens(
+        SECRET,
+        "Bearer",
+        "https://mcp",
+        "https://as",
+        "https://as/token",
+        client,
+        refresh_token=SECRET,
+    )
+    pending = PendingAuthorization(
+        "state",
+        SECRET,
+        "https://as/authorize",
+        "http://127.0.0.1:1/cb",
+        "https://mcp",
+        "https://as",
+        "https://as/token",
+        client,
+        None,
+        False,
+    )
+    spec = ConnectionSpec(TransportKind.HTTP, url="https://mcp", bearer_token=SECRET)
+    for value in (client, tokens, pending, OAuthSettings(client_secret=SECRET), spec):
+        assert SECRET not in repr(value), type(value).__name__
+
+
+def test_bodies_that_do_not_parse_are_masked_too() -> None:
+    # A JSON body cut at the read limit, and a form body sent as 200 by a token endpoint.
+    cut = f'{{"access_token": "{SECRET}", "token_type": "Bearer", "refresh_token": "{SECRET}'
+    form = f"access_token={SECRET}&token_type=Bearer&expires_in=60"
+    for text, content_type in (
+        (cut, "application/json"),
+        (form, "application/x-www-form-urlencoded"),
+        (form, "text/plain"),
+    ):
+        response = httpx.Response(200, headers={"content-type": content_type}, text=text)
+        record = HttpRecord("POST", "https://as.example/token", {})
+        masked = Fetched(record, response, text).masked_text
+        assert SECRET not in masked
+        assert "token_type" in masked
+        assert SECRET not in mask_body(text, content_type)

@@ -27,7 +27,8 @@ def cli_command(spec: ConnectionSpec, method: str, params: Mapping[str, Any] | N
     hidden = replace(
         spec,
         env={name: _placeholder(name, value) for name, value in spec.env.items()},
-        headers={name: _placeholder(name, value) for name, value in spec.headers.items()},
+        headers={name: _placeholder(name, value) for name, value in spec.sent_headers().items()},
+        bearer_token="",
     )
     try:
         words = cli_words(hidden, method, params)

@@ -4,12 +4,15 @@ forms of saved servers and configuration files."""
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 
+from inspector.mcp.auth.settings import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
+from inspector.mcp.masking import MASK
 from inspector.mcp.versions import DEFAULT_VERSION, LEGACY_VERSIONS
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
@@ -67,6 +70,43 @@ class ConnectForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
         help_text="One Name: value per line, sent on every request.",
+    )
+    bearer_token = forms.CharField(
+        label="Bearer token",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="A static access token, sent as Authorization: Bearer … on every request "
+        "(stored encrypted, shown masked). Leave empty to authorize with OAuth instead.",
+    )
+    oauth_grant_type = forms.ChoiceField(
+        label="OAuth grant type",
+        required=False,
+        choices=[
+            (AUTHORIZATION_CODE, "Authorization code (a person approves)"),
+            (CLIENT_CREDENTIALS, "Client credentials (no person)"),
+        ],
+        initial=AUTHORIZATION_CODE,
+        help_text="How the Auth tab obtains a token when the server requires one.",
+    )
+    oauth_client_id = forms.CharField(
+        label="OAuth client ID",
+        required=False,
+        max_length=2000,
+        help_text="A client registered beforehand; empty: a metadata document or dynamic "
+        "registration.",
+    )
+    oauth_client_secret = forms.CharField(
+        label="OAuth client secret",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="For a confidential client (stored encrypted, shown masked).",
+    )
+    oauth_scope = forms.CharField(
+        label="OAuth scope",
+        required=False,
+        max_length=2000,
+        help_text="Space-separated; empty: what the server asks for.",
     )
     protocol_version = forms.ChoiceField(
         label="Protocol version",
@@ -133,6 +173,14 @@ class ConnectForm(forms.Form):
     def clean_headers(self) -> dict[str, str]:
         return parse_pairs(self.cleaned_data["headers"], ":", "the headers")
 
+    def clean_bearer_token(self) -> str:
+        token = str(self.cleaned_data["bearer_token"]).strip()
+        if token.lower().startswith("bearer "):
+            token = token[7:].strip()
+        if any(char.isspace() for char in token):
+            raise forms.ValidationError("A bearer token is one word, without spaces.")
+        return token
+
     def clean_max_total_timeout(self) -> float:
         # Left empty (or not sent by an older page): the default cap.
         value = self.cleaned_data.get("max_total_timeout")
@@ -155,6 +203,20 @@ class ConnectForm(forms.Form):
             parts = urlsplit(url)
             if parts.scheme not in {"http", "https"} or not parts.netloc:
                 self.add_error("url", "Give the server's http:// or https:// URL.")
+            headers = data.get("headers") or {}
+            if data.get("bearer_token") and any(n.lower() == "authorization" for n in headers):
+                self.add_error(
+                    "bearer_token",
+                    "The headers already have an Authorization header: give the token in "
+                    "one place only.",
+                )
+        if data.get("oauth_grant_type") == CLIENT_CREDENTIALS and not (
+            data.get("oauth_client_id", "").strip() and data.get("oauth_client_secret", "").strip()
+        ):
+            self.add_error(
+                "oauth_grant_type",
+                "The client credentials grant needs an OAuth client ID and secret.",
+            )
         request_timeout = data.get("request_timeout")
         max_total = data.get("max_total_timeout")
         if request_timeout is not None and max_total is not None and max_total < request_timeout:
@@ -186,7 +248,25 @@ class ConnectForm(forms.Form):
                 cwd=data["cwd"].strip() or None,
                 **common,
             )
-        return ConnectionSpec(transport, url=data["url"].strip(), headers=data["headers"], **common)
+        return ConnectionSpec(
+            transport,
+            url=data["url"].strip(),
+            headers=data["headers"],
+            bearer_token=data["bearer_token"],
+            oauth=self._oauth_settings(),
+            **common,
+        )
+
+    def _oauth_settings(self) -> OAuthSettings | None:
+        """The OAuth client settings, or None when they are all the defaults."""
+        data = self.cleaned_data
+        settings = OAuthSettings(
+            grant_type=data["oauth_grant_type"] or AUTHORIZATION_CODE,
+            client_id=data["oauth_client_id"].strip(),
+            client_secret=data["oauth_client_secret"].strip(),
+            scope=" ".join(data["oauth_scope"].split()),
+        )
+        return None if settings == OAuthSettings() else settings
 
 
 def _stdio_allowed(command: str) -> bool:
@@ -233,6 +313,9 @@ class SavedServerForm(ConnectForm):
             "cwd": spec.cwd or "",
             "url": spec.url,
             "headers": "\n".join(f"{key}: {value}" for key, value in spec.headers.items()),
+            "bearer_token": spec.bearer_token,
+            # Already masked, like the other secrets here.
+            **{f"oauth_{key}": value for key, value in _oauth_fields(spec.oauth).items()},
             "protocol_version": spec.protocol_version,
             "connect_timeout": spec.connect_timeout,
             "request_timeout": spec.request_timeout,
@@ -288,3 +371,81 @@ class ImportConfigForm(forms.Form):
 class ExportConfigForm(forms.Form):
     server = forms.IntegerField(required=False, min_value=1)
     include_secrets = forms.BooleanField(label="Include secrets", required=False)
+
+
+# OAuth client settings of a connection (the Auth tab) ----------------------------------------
+
+
+class OAuthClientForm(forms.Form):
+    grant_type = forms.ChoiceField(
+        label="Grant type",
+        choices=[
+            (AUTHORIZATION_CODE, "Authorization code (a person approves in the browser)"),
+            (CLIENT_CREDENTIALS, "Client credentials (a confidential client, no person)"),
+        ],
+        initial=AUTHORIZATION_CODE,
+    )
+    client_id = forms.CharField(
+        label="Client ID",
+        required=False,
+        max_length=2000,
+        help_text="A client registered with the authorization server beforehand. Empty: "
+        "the inspector's metadata document URL, or dynamic registration.",
+    )
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="For a confidential client; kept on the server, shown masked.",
+    )
+    scope = forms.CharField(
+        label="Scope",
+        required=False,
+        max_length=2000,
+        help_text="Space-separated; empty: what the server asks for.",
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        assert data is not None
+        if data.get("grant_type") == CLIENT_CREDENTIALS and not (
+            data.get("client_id", "").strip() and data.get("client_secret", "").strip()
+        ):
+            raise forms.ValidationError(
+                "The client credentials grant needs a pre-registered client ID and secret."
+            )
+        return data
+
+    def to_settings(self, current: OAuthSettings | None) -> OAuthSettings:
+        """The settings; a secret sent back exactly as it was shown (masked) keeps the
+        current one, as the form never holds the real value."""
+        data = self.cleaned_data
+        secret = data["client_secret"].strip()
+        kept = current is not None and bool(current.client_secret) and MASK in secret
+        if kept and current is not None and secret == current.masked()["client_secret"]:
+            secret = current.client_secret
+        base = current or OAuthSettings()
+        return replace(
+            base,
+            grant_type=data["grant_type"],
+            client_id=data["client_id"].strip(),
+            client_secret=secret,
+            scope=" ".join(data["scope"].split()),
+        )
+
+    @staticmethod
+    def initial_for(settings: OAuthSettings | None) -> dict[str, Any]:
+        """The fields' values, the secret masked."""
+        masked = OAuthSettings.from_dict(settings.masked()) if settings is not None else None
+        return _oauth_fields(masked)
+
+
+def _oauth_fields(settings: OAuthSettings | None) -> dict[str, str]:
+    shown = settings or OAuthSettings()
+    return {
+        "grant_type": shown.grant_type,
+        "client_id": shown.client_id,
+        "client_secret": shown.client_secret,
+        "scope": shown.scope,
+    }

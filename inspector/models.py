@@ -56,7 +56,8 @@ class EventRecord(models.Model):
 class SavedServer(models.Model):
     """Connection settings kept under a name; one click on the home page connects them.
 
-    Environment values and headers hold API keys and tokens: they are stored encrypted
+    Environment values, headers, the bearer token and the OAuth client settings hold API
+    keys, tokens and client secrets: they are stored encrypted
     (see `inspector.encryption`) and never read by anything but `inspector.saved_servers`.
     """
 
@@ -75,6 +76,8 @@ class SavedServer(models.Model):
     cwd = models.TextField(blank=True)
     url = models.TextField(blank=True)
     headers_encrypted = models.TextField(blank=True)
+    bearer_token_encrypted = models.TextField(blank=True)
+    oauth_encrypted = models.TextField(blank=True)
     protocol_version = models.CharField(max_length=32)
     connect_timeout = models.FloatField(default=30.0)
     request_timeout = models.FloatField(default=60.0)
@@ -103,3 +106,33 @@ class SavedServer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OAuthCredential(models.Model):
+    """Tokens, or a client registration, that an authorization server granted, kept per
+    owner, MCP server (its canonical URI) and issuer. Encrypted at rest; read only by
+    `inspector.oauth_store`, and never sent to a browser."""
+
+    class Kind(models.TextChoices):
+        TOKENS = "tokens"
+        CLIENT = "client"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="oauth_credentials",
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    resource = models.TextField()
+    issuer = models.TextField()
+    data_encrypted = models.TextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-updated_at", "-id")
+        indexes = [models.Index(fields=("kind", "resource"), name="oauth_credential_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.resource} from {self.issuer}"

@@ -7,6 +7,7 @@ from functools import cache
 from channels.layers import get_channel_layer
 
 from inspector.event_store import DatabaseEventStore
+from inspector.oauth_store import DatabaseTokenStore
 from inspector.sessions.registry import SessionRegistry
 
 
@@ -34,4 +35,6 @@ def event_store() -> DatabaseEventStore:
 
 @cache
 def registry() -> SessionRegistry:
-    return SessionRegistry(store=event_store(), watchers=[announce_events])
+    return SessionRegistry(
+        store=event_store(), watchers=[announce_events], token_stores=DatabaseTokenStore
+    )

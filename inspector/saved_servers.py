@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from inspector import services
 from inspector.encryption import UnreadableSecret, decrypt_json, encrypt_json
 from inspector.event_store import in_db_thread
+from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.masking import MASK
 from inspector.models import SavedServer
 from inspector.sessions.config_files import (
@@ -79,6 +80,7 @@ class SavedServerSummary:
     target: str
     env: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    bearer_token: str = ""
     cwd: str = ""
     protocol_version: str = ""
     has_placeholders: bool = False
@@ -92,6 +94,7 @@ class SavedServerSummary:
             "target": self.target,
             "env": self.env,
             "headers": self.headers,
+            "bearer_token": self.bearer_token,
             "cwd": self.cwd or None,
             "protocol_version": self.protocol_version,
             "has_placeholders": self.has_placeholders,
@@ -218,7 +221,9 @@ def _clean_name(name: str) -> str:
 
 def _import_warnings(server: NamedServer) -> list[str]:
     warnings: list[str] = []
-    values = {**server.spec.env, **server.spec.headers}
+    values = {**server.spec.env, **server.spec.headers, "bearer token": server.spec.bearer_token}
+    if server.spec.oauth is not None:
+        values["OAuth client secret"] = server.spec.oauth.client_secret
     masked = sorted(name for name, value in values.items() if MASK in value)
     if masked:
         warnings.append(
@@ -235,7 +240,7 @@ def _import_warnings(server: NamedServer) -> list[str]:
 
 def _has_placeholders(spec: ConnectionSpec) -> bool:
     texts = [spec.command, spec.url, spec.cwd or "", *spec.args]
-    texts += [*spec.env.values(), *spec.headers.values()]
+    texts += [*spec.env.values(), *spec.headers.values(), spec.bearer_token]
     return any("${" in text for text in texts)
 
 
@@ -257,6 +262,10 @@ def _fields(spec: ConnectionSpec) -> dict[str, Any]:
         "cwd": (spec.cwd or "") if stdio else "",
         "url": "" if stdio else spec.url,
         "headers_encrypted": encrypt_json({} if stdio else spec.headers),
+        "bearer_token_encrypted": encrypt_json("" if stdio else spec.bearer_token),
+        "oauth_encrypted": encrypt_json(spec.oauth.to_dict())
+        if spec.oauth is not None and not stdio
+        else "",
         "protocol_version": spec.protocol_version,
         "connect_timeout": spec.connect_timeout,
         "request_timeout": spec.request_timeout,
@@ -267,21 +276,44 @@ def _fields(spec: ConnectionSpec) -> dict[str, Any]:
     }
 
 
-def _secrets(record: SavedServer) -> tuple[dict[str, str], dict[str, str]]:
+@dataclass(frozen=True, slots=True)
+class _Secrets:
+    env: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    bearer_token: str = ""
+    oauth: OAuthSettings | None = None
+
+    def masked(self) -> _Secrets:
+        token = mask_secret(TOKEN_NAME, self.bearer_token) if self.bearer_token else ""
+        oauth = OAuthSettings.from_dict(self.oauth.masked()) if self.oauth else None
+        return _Secrets(mask_secrets(self.env), mask_secrets(self.headers), token, oauth)
+
+
+# The names a bearer token and a client secret are masked under (as `OAuthSettings` does).
+TOKEN_NAME = "token"
+SECRET_NAME = "client_secret"
+
+
+def _secrets(record: SavedServer) -> _Secrets:
     env = decrypt_json(record.env_encrypted) if record.env_encrypted else {}
     headers = decrypt_json(record.headers_encrypted) if record.headers_encrypted else {}
-    return dict(env), dict(headers)
+    token = decrypt_json(record.bearer_token_encrypted) if record.bearer_token_encrypted else ""
+    oauth = decrypt_json(record.oauth_encrypted) if record.oauth_encrypted else None
+    settings = OAuthSettings.from_dict(oauth) if isinstance(oauth, dict) else None
+    return _Secrets(dict(env), dict(headers), str(token), settings)
 
 
-def _spec(record: SavedServer, env: dict[str, str], headers: dict[str, str]) -> ConnectionSpec:
+def _spec(record: SavedServer, secrets: _Secrets) -> ConnectionSpec:
     return ConnectionSpec(
         TransportKind(record.transport),
         command=record.command,
         args=tuple(str(arg) for arg in record.args),
-        env=env,
+        env=secrets.env,
         cwd=record.cwd or None,
         url=record.url,
-        headers=headers,
+        headers=secrets.headers,
+        bearer_token=secrets.bearer_token,
+        oauth=secrets.oauth,
         protocol_version=record.protocol_version,
         connect_timeout=record.connect_timeout,
         request_timeout=record.request_timeout,
@@ -294,18 +326,20 @@ def _spec(record: SavedServer, env: dict[str, str], headers: dict[str, str]) -> 
 
 def _summary(record: SavedServer) -> SavedServerSummary:
     try:
-        env, headers = _secrets(record)
+        secrets = _secrets(record)
         unreadable = False
     except UnreadableSecret:
-        env, headers, unreadable = {}, {}, True
-    spec = _spec(record, env, headers)
+        secrets, unreadable = _Secrets(), True
+    spec = _spec(record, secrets)
+    masked = secrets.masked()
     return SavedServerSummary(
         id=record.pk,
         name=record.name,
         transport=spec.transport,
         target=spec.target,
-        env=mask_secrets(env),
-        headers=mask_secrets(headers),
+        env=masked.env,
+        headers=masked.headers,
+        bearer_token=masked.bearer_token,
         cwd=record.cwd,
         protocol_version=record.protocol_version,
         has_placeholders=_has_placeholders(spec),
@@ -330,16 +364,14 @@ def _list(owner_id: int | None) -> list[SavedServerSummary]:
 
 def _masked(server_id: int, owner_id: int | None) -> NamedServer:
     record = _get(server_id, owner_id)
-    env, headers = _secrets(record)
-    masked = _spec(record, mask_secrets(env), mask_secrets(headers))
-    return NamedServer(record.name, masked)
+    return NamedServer(record.name, _spec(record, _secrets(record).masked()))
 
 
 def _named_servers(owner_id: int | None, server_ids: Sequence[int] | None) -> list[NamedServer]:
     records = _owned(owner_id)
     if server_ids is not None:
         records = records.filter(pk__in=list(server_ids))
-    return [NamedServer(record.name, _spec(record, *_secrets(record))) for record in records]
+    return [NamedServer(record.name, _spec(record, _secrets(record))) for record in records]
 
 
 def _create(name: str, spec: ConnectionSpec, owner_id: int | None) -> SavedServerSummary:
@@ -374,10 +406,23 @@ def _update(
 
 def _unmask(spec: ConnectionSpec, record: SavedServer) -> ConnectionSpec:
     try:
-        env, headers = _secrets(record)
+        stored = _secrets(record)
     except UnreadableSecret:
         return spec
-    return replace(spec, env=_restore(spec.env, env), headers=_restore(spec.headers, headers))
+    token = _restore({TOKEN_NAME: spec.bearer_token}, {TOKEN_NAME: stored.bearer_token})
+    oauth = spec.oauth
+    if oauth is not None and stored.oauth is not None:
+        secret = _restore(
+            {SECRET_NAME: oauth.client_secret}, {SECRET_NAME: stored.oauth.client_secret}
+        )
+        oauth = replace(oauth, client_secret=secret[SECRET_NAME])
+    return replace(
+        spec,
+        env=_restore(spec.env, stored.env),
+        headers=_restore(spec.headers, stored.headers),
+        bearer_token=token[TOKEN_NAME],
+        oauth=oauth,
+    )
 
 
 def _restore(shown: dict[str, str], stored: dict[str, str]) -> dict[str, str]:

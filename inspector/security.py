@@ -38,6 +38,12 @@ CSP = "; ".join(
 Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
+# Reached without the access token: an authorization server fetches the client metadata
+# document, and a browser coming back from one brings no SameSite=Strict cookie. Neither
+# view acts on anything (see `inspector.views.oauth`).
+PUBLIC_PATHS = frozenset({"/oauth/client-metadata.json", "/oauth/callback"})
+
+
 def token_matches(candidate: str | None) -> bool:
     if not candidate:
         return False
@@ -84,7 +90,7 @@ class LocalAccessMiddleware(AsyncMiddleware):
     """Token cookie and Origin checks for every HTTP request in local mode."""
 
     async def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not settings.LOCAL_MODE:
+        if not settings.LOCAL_MODE or request.path in PUBLIC_PATHS:
             return await self.get_response(request)
         if not origin_allowed(request.headers.get("Origin"), request.get_host()):
             return refusal("the request came from another origin.")

@@ -6,11 +6,17 @@ or the inspector restarted): callers see one `SessionSnapshot` either way.
 
 from __future__ import annotations
 
+import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from inspector.mcp.auth.discovery import canonical_resource
+from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, token_learned
+from inspector.mcp.auth.settings import OAuthSettings
+from inspector.mcp.auth.tokens import Tokens
 from inspector.mcp.client import InFlight
 from inspector.mcp.trace import Direction, TraceEvent
 from inspector.models import SessionRecord
@@ -18,7 +24,7 @@ from inspector.runtime import event_store, registry
 from inspector.sessions.approvals import Approval, Decision
 from inspector.sessions.catalog import Listing, Page, page_of
 from inspector.sessions.consent import Consent
-from inspector.sessions.live import Call, LiveSession, SessionStatus
+from inspector.sessions.live import Call, LiveSession, SessionStatus, describe_refusal
 from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.tasks import TaskMode, TaskPage, TrackedTask, task_mode
@@ -45,6 +51,16 @@ class SessionSnapshot:
     last_seq: int = 0
     client_capabilities: dict[str, Any] = field(default_factory=dict)
     owner_id: int | None = None
+    # Why the server refuses the session's requests for want of authorization, while it does.
+    authorization: str = ""
+
+    @property
+    def is_http(self) -> bool:
+        return self.transport is not TransportKind.STDIO
+
+    @property
+    def needs_authorization(self) -> bool:
+        return self.live and bool(self.authorization)
 
     @property
     def server_info(self) -> dict[str, Any]:
@@ -99,6 +115,7 @@ def _from_live(session: LiveSession) -> SessionSnapshot:
         last_seq=session.log.last_seq,
         client_capabilities=session.client_config().capabilities,
         owner_id=session.owner_id,
+        authorization=describe_refusal(session.authorization) if session.authorization else "",
     )
 
 
@@ -417,3 +434,196 @@ async def session_task_noted(session_id: str, task_id: str, seq: int) -> None:
         and params.get("taskId") == task_id
     ):
         _live(session_id).task_tracker.note_status(params)
+
+
+# Authorization (OAuth) ---------------------------------------------------------------------
+#
+# A session's flow lives here between a person's clicks (guided mode takes one step per
+# "Continue"); the state, PKCE verifier and expected issuer also go to the person's Django
+# session (the views bind `PendingAuthorization` there), so only that browser can finish it.
+
+
+class AuthFlowMissing(Exception):
+    """No flow of this session waits for what was asked (a step, or a redirect)."""
+
+
+@dataclass(slots=True)
+class ActiveFlow:
+    flow: AuthFlow
+    guided: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSummary:
+    """Stored tokens as a person may see them: masked, with their claims decoded."""
+
+    issuer: str
+    resource: str
+    scope: str
+    client_id: str
+    client_source: str
+    access_token: str
+    refresh_token: str | None
+    expires_at: datetime | None
+    expired: bool
+    claims: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, tokens: Tokens) -> TokenSummary:
+        learned = token_learned(tokens)
+        expires = tokens.expires_at
+        return cls(
+            issuer=tokens.issuer,
+            resource=tokens.resource,
+            scope=tokens.scope or tokens.requested_scope or "",
+            client_id=tokens.client.client_id,
+            client_source=tokens.client.source,
+            access_token=learned["access_token"],
+            refresh_token=learned["refresh_token"],
+            expires_at=datetime.fromtimestamp(expires, tz=UTC) if expires is not None else None,
+            expired=expires is not None and expires <= time.time(),
+            claims=learned.get("access_token_claims"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPanel:
+    """What the Auth tab shows."""
+
+    session_id: str
+    refusal: str | None  # why the server refused, while it does
+    refusal_status: int | None
+    static_token: bool
+    settings: dict[str, Any]
+    tokens: TokenSummary | None
+    guided: bool = False
+    state: FlowState | None = None
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    failed_step: str | None = None
+    authorization_url: str | None = None
+
+    @property
+    def can_continue(self) -> bool:
+        return self.guided and self.state is FlowState.READY
+
+    @property
+    def awaiting_redirect(self) -> bool:
+        return self.state is FlowState.AWAITING_REDIRECT and self.authorization_url is not None
+
+
+_flows: dict[str, ActiveFlow] = {}
+
+
+def _web_url(url: str | None) -> str | None:
+    """Only http(s) URLs are ever sent to the browser to open."""
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
+
+
+async def session_auth_panel(session_id: str) -> AuthPanel:
+    session = _live(session_id)
+    refusal = session.authorization
+    tokens = None
+    if session.spec.is_http:
+        stored = await session.token_store.get_tokens(canonical_resource(session.spec.url))
+        tokens = TokenSummary.of(stored) if stored is not None else None
+    settings = session.spec.oauth or OAuthSettings()
+    panel = AuthPanel(
+        session_id=session_id,
+        refusal=describe_refusal(refusal) if refusal is not None else None,
+        refusal_status=refusal.status if refusal is not None else None,
+        static_token=bool(session.spec.bearer_token),
+        settings=settings.masked(),
+        tokens=tokens,
+    )
+    active = _flows.get(session_id)
+    if active is None:
+        return panel
+    flow = active.flow
+    return replace(
+        panel,
+        guided=active.guided,
+        state=flow.state,
+        steps=[step.to_dict() for step in flow.steps],
+        error=flow.error.message if flow.error is not None else None,
+        failed_step=str(flow.error.step) if flow.error is not None else None,
+        authorization_url=_web_url(flow.authorization_url),
+    )
+
+
+def session_oauth_settings(session_id: str) -> OAuthSettings | None:
+    """The connection's OAuth client settings, secrets included: server side only."""
+    return _live(session_id).spec.oauth
+
+
+def session_set_oauth_settings(session_id: str, settings: OAuthSettings) -> None:
+    session = _live(session_id)
+    session.spec = replace(session.spec, oauth=settings)
+
+
+async def session_auth_start(
+    session_id: str, settings: OAuthSettings, *, guided: bool
+) -> AuthPanel:
+    """Start a flow answering the session's last refusal. Quick mode runs every step it
+    can at once; guided mode runs none yet. Either may stop at the redirect."""
+    session = _live(session_id)
+    for gone in [key for key in _flows if key == session_id or registry().get(key) is None]:
+        await _flows.pop(gone).flow.aclose()
+    flow = await session.begin_authorization(settings)
+    _flows[session_id] = ActiveFlow(flow, guided)
+    if not guided:
+        while flow.state is FlowState.READY:
+            await flow.step()
+        await _finish_if_done(session, flow)
+    return await session_auth_panel(session_id)
+
+
+async def session_auth_continue(session_id: str) -> AuthPanel:
+    """Guided mode: run the next step."""
+    session = _live(session_id)
+    active = _flows.get(session_id)
+    if active is None or active.flow.state is not FlowState.READY:
+        raise AuthFlowMissing("No authorization step is waiting to run: start again.")
+    await active.flow.step()
+    await _finish_if_done(session, active.flow)
+    return await session_auth_panel(session_id)
+
+
+def session_auth_pending(session_id: str) -> PendingAuthorization | None:
+    """What the browser's session must hold to finish the flow at the callback."""
+    active = _flows.get(session_id)
+    if active is None or active.flow.state is not FlowState.AWAITING_REDIRECT:
+        return None
+    return active.flow.pending
+
+
+async def session_auth_complete(
+    session_id: str, pending: PendingAuthorization, params: dict[str, str]
+) -> AuthPanel:
+    """The browser came back from the authorization server: check the response against
+    what this browser's session holds, redeem the code, and reconnect with the token."""
+    session = _live(session_id)
+    active = _flows.get(session_id)
+    if active is None or active.flow.oauth_state != pending.state:
+        # Not this process's flow object (restarted, or another flow since): rebuild it
+        # from what the browser's session holds.
+        flow = session.resume_authorization(pending)
+        active = ActiveFlow(flow, guided=False)
+        _flows[session_id] = active
+    await active.flow.complete(params)
+    await _finish_if_done(session, active.flow)
+    return await session_auth_panel(session_id)
+
+
+async def session_auth_forget(session_id: str) -> None:
+    """Forget the tokens stored for the session's server; the next request goes without."""
+    session = _live(session_id)
+    await session.token_store.forget_tokens(canonical_resource(session.spec.url))
+    active = _flows.pop(session_id, None)
+    if active is not None:
+        await active.flow.aclose()
+
+
+async def _finish_if_done(session: LiveSession, flow: AuthFlow) -> None:
+    if flow.state is FlowState.DONE:
+        await session.authorized()

@@ -51,6 +51,11 @@ INSPECTOR_STDIO_ALLOWLIST = [
 # inspector/mcp/outbound.py. Local mode reaches everything.
 INSPECTOR_OUTBOUND_ALLOW = _listed("INSPECTOR_OUTBOUND_ALLOW")
 # What the connect form starts with (from `inspector URL` or `inspector -- COMMAND ...`).
+# The client_id this inspector presents to authorization servers that support Client ID
+# Metadata Documents: the URL of its document (served at /oauth/client-metadata.json). An
+# authorization server must be able to fetch it, so a real one needs a public HTTPS URL;
+# unset, the inspector's own URL as the browser reaches it is used.
+INSPECTOR_OAUTH_CLIENT_ID_URL = os.environ.get("INSPECTOR_OAUTH_CLIENT_ID_URL", "").strip()
 INSPECTOR_PREFILL: dict[str, object] = json.loads(os.environ.get("INSPECTOR_PREFILL") or "{}")
 
 if LOCAL_MODE:

@@ -1,12 +1,14 @@
 from django.urls import include, path
 
 from inspector.views import (
+    auth,
     client,
     completions,
     home,
     inbox,
     inflight,
     lists,
+    oauth,
     parts,
     prompts,
     resources,
@@ -118,4 +120,13 @@ urlpatterns = [
     path(
         "sessions/<str:session_id>/client/roots/remove", client.remove, name="session-root-remove"
     ),
+    path("sessions/<str:session_id>/auth/", auth.panel, name="session-auth"),
+    path("sessions/<str:session_id>/auth/client", auth.client_settings, name="session-auth-client"),
+    path("sessions/<str:session_id>/auth/quick", auth.quick, name="session-auth-quick"),
+    path("sessions/<str:session_id>/auth/guided", auth.guided, name="session-auth-guided"),
+    path("sessions/<str:session_id>/auth/step", auth.step, name="session-auth-step"),
+    path("sessions/<str:session_id>/auth/forget", auth.forget, name="session-auth-forget"),
+    path("oauth/client-metadata.json", oauth.client_metadata, name="oauth-client-metadata"),
+    path("oauth/callback", oauth.callback, name="oauth-callback"),
+    path("oauth/callback/complete", oauth.complete, name="oauth-complete"),
 ]

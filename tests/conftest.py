@@ -22,6 +22,7 @@ from pytest_django import DjangoDbBlocker
 from inspector.mcp.transports.stdio import StdioParameters
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.servers.http_harness import RunningServer, refused_port, run_server
+from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Closing connections queues behind whatever asgiref's thread-sensitive thread is doing;
@@ -91,6 +92,15 @@ def broken_http_server() -> Iterator[RunningServer]:
     """The hand-written misbehaving server; see `tests/servers/http_broken.py`."""
     with run_server("http_broken.py") as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def oauth_servers() -> Iterator[OAuthServers]:
+    """A protected MCP server at `/api/mcp` and its OAuth authorization server (long-lived
+    tokens); see `tests/servers/oauth_mcp.py`. Tests that need short-lived tokens or
+    another issuer start their own pair with `run_oauth_servers(...)`."""
+    with run_oauth_servers() as servers:
+        yield servers
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def cli_words(
             words += ["--cwd", spec.cwd]
     else:
         words += [spec.url, "--transport", spec.transport.value]
-        for name, value in spec.headers.items():
+        for name, value in spec.sent_headers().items():
             words += ["--header", f"{name}: {value}"]
     if spec.protocol_version != _DEFAULTS.protocol_version:
         words += ["--protocol-version", spec.protocol_version]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from inspector.mcp.auth.challenge import Challenge
 
 
 class FailureLayer(StrEnum):
@@ -52,6 +55,42 @@ class HttpStatusError(McpError):
         self.body = body
         self.url = url
         self.method = method
+
+
+class AuthorizationRequired(HttpStatusError):
+    """The server refused a request for want of authorization: HTTP 401, or 403 with
+    `insufficient_scope`.
+
+    `challenge` is the parsed Bearer challenge of its `WWW-Authenticate` header (None when
+    the server sent none); `needed_scope` is the scope the server asked for, if any (the
+    scope the server names, for a 403: what a step-up adds to the scope already granted).
+    """
+
+    def __init__(
+        self,
+        status: int,
+        body: str,
+        *,
+        url: str,
+        method: str,
+        challenge: Challenge | None = None,
+        needed_scope: str | None = None,
+    ) -> None:
+        super().__init__(status, body, url=url, method=method)
+        self.challenge = challenge
+        self.needed_scope = needed_scope
+        what = "insufficient scope" if status == 403 else "authorization required"
+        scope = f" (scope {needed_scope!r})" if needed_scope else ""
+        self.args = (f"HTTP {status} from {method} {url}: {what}{scope}",)
+
+
+class AuthError(McpError):
+    """A step of the OAuth flow failed; `step` names it and the message says why."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(f"{step}: {message}")
+        self.step = step
+        self.message = message
 
 
 class RequestError(McpError):

@@ -25,6 +25,7 @@ class EventKind(StrEnum):
     LIFECYCLE = "lifecycle"  # connected, negotiated, closing, closed, expired
     ERROR = "error"  # something failed on the client's side of the wire
     APPROVAL = "approval"  # the approvals inbox: a request waits for, or got, a person's answer
+    AUTH = "auth"  # one step of an OAuth flow: its HTTP exchanges and what it learned
 
 
 class Direction(StrEnum):

@@ -26,6 +26,7 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
+from inspector.mcp.auth.settings import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.masking import mask_value
 from inspector.mcp.versions import KNOWN_VERSIONS
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -392,7 +393,38 @@ def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
                 f'"{_EXTRA_KEY}.resetTimeoutOnProgress" must be true or false', entry=name
             )
         extras["reset_timeout_on_progress"] = reset
+    oauth = value.get("oauth")
+    if oauth is not None:
+        extras["oauth"] = _oauth(name, oauth)
     return extras
+
+
+_OAUTH_KEYS = (
+    ("grantType", "grant_type"),
+    ("clientId", "client_id"),
+    ("clientSecret", "client_secret"),
+    ("scope", "scope"),
+)
+
+
+def _oauth(name: str, value: Any) -> OAuthSettings:
+    where = f'"{_EXTRA_KEY}.oauth"'
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be an object", entry=name)
+    fields: dict[str, str] = {}
+    for key, attribute in _OAUTH_KEYS:
+        item = value.get(key)
+        if item is None:
+            continue
+        if not isinstance(item, str):
+            raise ConfigError(f"{where}.{key} must be a string", entry=name)
+        fields[attribute] = item
+    grant = fields.get("grant_type", AUTHORIZATION_CODE)
+    if grant not in (AUTHORIZATION_CODE, CLIENT_CREDENTIALS):
+        raise ConfigError(
+            f"{where}.grantType must be {AUTHORIZATION_CODE} or {CLIENT_CREDENTIALS}", entry=name
+        )
+    return OAuthSettings.from_dict(fields)
 
 
 def _check_total(name: str, extras: dict[str, Any]) -> None:
@@ -427,9 +459,18 @@ def _entry(spec: ConnectionSpec, *, include_secrets: bool) -> dict[str, Any]:
         # The type is written for HTTP too: clients that guess from a bare URL disagree.
         entry["type"] = spec.transport.value
         entry["url"] = spec.url
-        if spec.headers:
-            entry["headers"] = _shown(spec.headers.items(), include_secrets)
+        # Other clients know a bearer token only as a header, and read it back as one.
+        if spec.sent_headers():
+            entry["headers"] = _shown(spec.sent_headers().items(), include_secrets)
     extras = dict(_extras_of(spec))
+    if spec.oauth is not None and spec.transport is not TransportKind.STDIO:
+        settings = spec.oauth.to_dict()
+        shown = {
+            key: _shown([(attribute, settings[attribute])], include_secrets)[attribute]
+            for key, attribute in _OAUTH_KEYS
+            if settings[attribute]
+        }
+        extras["oauth"] = shown
     if extras:
         entry[_EXTRA_KEY] = extras
     return entry

@@ -11,10 +11,14 @@ import uuid
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from inspector.mcp.auth.settings import OAuthSettings
+from inspector.mcp.auth.store import MemoryTokenStore, TokenStore
 from inspector.mcp.client import ClientConfig, InFlight, McpClient, ServerRequestHandler
 from inspector.mcp.errors import (
+    AuthError,
+    AuthorizationRequired,
     ConnectError,
     FailureLayer,
     McpError,
@@ -40,6 +44,10 @@ from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec
 from inspector.sessions.store import EventStore, Watcher
 from inspector.sessions.tasks import TaskTracker
+
+if TYPE_CHECKING:  # imported where used: stdio sessions never load httpx
+    from inspector.mcp.auth.flow import AuthFlow, PendingAuthorization
+    from inspector.mcp.auth.provider import OAuthProvider
 
 logger = logging.getLogger(__name__)
 PUMP_INTERVAL_SECONDS = 0.15
@@ -91,6 +99,7 @@ class LiveSession:
         handlers: dict[str, ServerRequestHandler] | None = None,
         capabilities: dict[str, Any] | None = None,
         answered_by_people: bool = False,
+        token_store: TokenStore | None = None,
     ) -> None:
         self.id = session_id or uuid.uuid4().hex
         self.spec = spec
@@ -101,6 +110,12 @@ class LiveSession:
         self.error: ConnectError | None = None
         self.server: ServerInfo | None = None
         self.client: McpClient | None = None
+        # OAuth: where tokens are kept, the last refusal for want of authorization (the
+        # challenge to answer with `begin_authorization`), and flows begun since a request
+        # last got through.
+        self.token_store: TokenStore = token_store or MemoryTokenStore()
+        self.authorization: AuthorizationRequired | None = None
+        self._auth_attempts = 0
         # How this session answers requests from the server, and what it declares it can
         # answer; both apply to every connection the session makes.
         self.handlers: dict[str, ServerRequestHandler] = dict(handlers or {})
@@ -203,7 +218,7 @@ class LiveSession:
         self.catalog = Catalog()
         self.subscriptions = set()
         self._set_status(SessionStatus.CONNECTING, f"Connecting to {self.spec.target}")
-        transport = self.spec.build_transport()
+        transport = self.spec.build_transport(self._auth_provider())
         transport.flow_gate = self._until_store_catches_up
         client = McpClient(
             transport,
@@ -217,6 +232,10 @@ class LiveSession:
         try:
             self.server = await client.connect()
         except ConnectError as exc:
+            refusal = _authorization_refusal(exc)
+            if refusal is not None:
+                self._note_refusal(refusal)
+                exc = ConnectError(exc.layer, describe_refusal(refusal), status=refusal.status)
             self.error = exc
             self._set_status(
                 SessionStatus.FAILED, f"Could not connect: {exc}", layer=exc.layer.value
@@ -228,6 +247,8 @@ class LiveSession:
             self.error = ConnectError(FailureLayer.PROTOCOL, f"Unexpected error: {exc!r}")
             self._set_status(SessionStatus.FAILED, f"Could not connect: {self.error}")
         else:
+            self.authorization = None
+            self._auth_attempts = 0
             server = self.server
             self._set_status(
                 SessionStatus.CONNECTED,
@@ -263,7 +284,13 @@ class LiveSession:
         if client is None or self.status is not SessionStatus.CONNECTED:
             raise TransportClosed(f"The session is {self.status.value}.")
         self.last_activity = time.time()
-        return await client.request(method, params)
+        try:
+            result = await client.request(method, params)
+        except AuthorizationRequired as exc:
+            self._note_refusal(exc)
+            raise
+        self._auth_attempts = 0
+        return result
 
     async def call(
         self, method: str, params: dict[str, Any] | None = None, *, call_key: str
@@ -304,8 +331,11 @@ class LiveSession:
 
         try:
             call.result = await client.request(method, params, on_started=started)
+            self._auth_attempts = 0
         except McpError as exc:
             call.error = exc
+            if isinstance(exc, AuthorizationRequired):
+                self._note_refusal(exc)
         finally:
             self._calls.pop(call_key, None)
             if request_id is not None:
@@ -353,6 +383,96 @@ class LiveSession:
         if request_id is None or client is None:
             return False
         return await client.cancel(request_id, reason)
+
+    # -- authorization -----------------------------------------------------------------
+
+    def _auth_provider(self) -> OAuthProvider | None:
+        # A static bearer token is the person's choice of credentials: sent as it is.
+        if not self.spec.is_http or self.spec.bearer_token:
+            return None
+        from inspector.mcp.auth.provider import OAuthProvider
+
+        return OAuthProvider(
+            self.spec.url,
+            self.token_store,
+            protocol_version=self.spec.protocol_version,
+            settings=self.spec.oauth,
+            emit=self._record,
+            timeout=self.spec.connect_timeout,
+        )
+
+    @property
+    def needs_authorization(self) -> bool:
+        return self.authorization is not None
+
+    def _note_refusal(self, refusal: AuthorizationRequired) -> None:
+        self.authorization = refusal
+        challenge = refusal.challenge
+        self._record(
+            local_event(
+                EventKind.AUTH,
+                f"The server requires authorization: {refusal}",
+                status=refusal.status,
+                challenge=challenge.to_dict() if challenge is not None else None,
+                needed_scope=refusal.needed_scope,
+            )
+        )
+
+    async def begin_authorization(self, settings: OAuthSettings | None = None) -> AuthFlow:
+        """An OAuth flow answering the last refusal (or starting from scratch): run its
+        steps, then call `authorized()`. Each step is recorded as an AUTH event. Raises
+        `AuthError` after `max_attempts` flows in a row that no request got through
+        after."""
+        from inspector.mcp.auth.discovery import canonical_resource
+        from inspector.mcp.auth.flow import AuthFlow
+
+        settings = settings or self.spec.oauth or OAuthSettings()
+        refusal = self.authorization
+        if self._auth_attempts >= settings.max_attempts:
+            raise AuthError(
+                "authorization",
+                f"The server still refuses after {self._auth_attempts} authorizations in a "
+                f"row ({refusal}); giving up.",
+            )
+        self._auth_attempts += 1
+        # A step-up (403), or a 401 for a token the server no longer takes: the new
+        # authorization asks for the scope already granted too.
+        previous = None
+        if refusal is not None:
+            previous = await self.token_store.get_tokens(canonical_resource(self.spec.url))
+        version = self.server.protocol_version if self.server else self.spec.protocol_version
+        return AuthFlow(
+            self.spec.url,
+            protocol_version=version,
+            settings=settings,
+            store=self.token_store,
+            challenge=refusal.challenge if refusal is not None else None,
+            previous=previous,
+            emit=self._record,
+            timeout=self.spec.connect_timeout,
+        )
+
+    def resume_authorization(self, pending: PendingAuthorization) -> AuthFlow:
+        """The flow waiting for its redirect, rebuilt from `pending` (what the person's
+        browser session kept), recording its steps in this session."""
+        from inspector.mcp.auth.flow import AuthFlow
+
+        version = self.server.protocol_version if self.server else self.spec.protocol_version
+        return AuthFlow.resume(
+            self.spec.url,
+            pending,
+            protocol_version=version,
+            settings=self.spec.oauth or OAuthSettings(),
+            store=self.token_store,
+            emit=self._record,
+        )
+
+    async def authorized(self) -> None:
+        """Tokens are in the store: reconnect if the refusal kept the session from
+        connecting; a connected session simply sends them with its next request."""
+        self.authorization = None
+        if self.status is not SessionStatus.CONNECTED:
+            await self.reconnect()
 
     # -- roots -----------------------------------------------------------------------
 
@@ -470,6 +590,37 @@ class LiveSession:
         return asyncio.get_running_loop().create_task(
             coroutine, name=name, context=contextvars.Context()
         )
+
+
+def describe_refusal(refusal: AuthorizationRequired) -> str:
+    """What the server asked for, in a sentence."""
+    what = "more scope" if refusal.status == 403 else "authorization"
+    parts = [
+        f"The server requires {what} (HTTP {refusal.status} from {refusal.method} {refusal.url})"
+    ]
+    challenge = refusal.challenge
+    if challenge is None:
+        parts.append("it sent no Bearer challenge")
+    else:
+        if challenge.resource_metadata:
+            parts.append(f"resource metadata at {challenge.resource_metadata}")
+        if refusal.needed_scope:
+            parts.append(f"scope {refusal.needed_scope!r}")
+        if challenge.error_description:
+            parts.append(challenge.error_description)
+    return "; ".join(parts) + "."
+
+
+def _authorization_refusal(exc: BaseException) -> AuthorizationRequired | None:
+    """The refusal for want of authorization behind a connection failure, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, AuthorizationRequired):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _current_task_cancelling() -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 
+from inspector.mcp.auth.store import TokenStore
 from inspector.sessions.live import LiveSession
 from inspector.sessions.spec import ConnectionSpec
 from inspector.sessions.store import EventStore, Watcher
@@ -25,8 +27,12 @@ class SessionRegistry:
         store: EventStore | None = None,
         watchers: list[Watcher] | None = None,
         max_sessions: int = DEFAULT_MAX_SESSIONS,
+        token_stores: Callable[[int | None], TokenStore] | None = None,
     ) -> None:
+        """`token_stores` gives each owner's OAuth token store (default: one in memory
+        per session)."""
         self.store = store
+        self.token_stores = token_stores
         self.watchers = list(watchers or [])
         self.max_sessions = max_sessions
         self._sessions: dict[str, LiveSession] = {}
@@ -51,6 +57,7 @@ class SessionRegistry:
             watchers=self.watchers,
             owner_id=owner_id,
             answered_by_people=True,
+            token_store=self.token_stores(owner_id) if self.token_stores is not None else None,
         )
         self._sessions[session.id] = session
         return session

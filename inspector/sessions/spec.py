@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.client import ClientConfig
 from inspector.mcp.masking import mask_headers, mask_value
 from inspector.mcp.transports.base import Transport
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
 from inspector.mcp.versions import DEFAULT_VERSION
+
+if TYPE_CHECKING:  # httpx stays unloaded for stdio connections
+    from inspector.mcp.transports.http_common import HttpAuth
 
 
 class TransportKind(StrEnum):
@@ -32,6 +36,8 @@ class ConnectionSpec:
     cwd: str | None = None
     url: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    # A static access token, sent as `Authorization: Bearer …` on every HTTP request.
+    bearer_token: str = field(default="", repr=False)
     protocol_version: str = DEFAULT_VERSION
     connect_timeout: float = 30.0
     request_timeout: float = 60.0
@@ -41,19 +47,36 @@ class ConnectionSpec:
     approval_timeout: float = 600.0
     # Declare `sampling.tools` (2025-11-25): the server may then offer tools in sampling.
     sampling_tools: bool = False
+    # OAuth client settings for HTTP servers that require authorization; without them a
+    # flow still works, with dynamic registration and the defaults.
+    oauth: OAuthSettings | None = None
 
-    def build_transport(self) -> Transport:
+    @property
+    def is_http(self) -> bool:
+        return self.transport is not TransportKind.STDIO
+
+    def build_transport(self, auth: HttpAuth | None = None) -> Transport:
+        """The transport; `auth` authorizes the requests of the HTTP ones."""
         if self.transport is TransportKind.STDIO:
             return StdioTransport(StdioParameters(self.command, self.args, self.env, self.cwd))
         if self.transport is TransportKind.HTTP:
             from inspector.mcp.transports.streamable_http import StreamableHttpTransport
 
             return StreamableHttpTransport(
-                self.url, headers=self.headers, timeout=self.connect_timeout
+                self.url, headers=self.sent_headers(), timeout=self.connect_timeout, auth=auth
             )
         from inspector.mcp.transports.sse_legacy import LegacySseTransport
 
-        return LegacySseTransport(self.url, headers=self.headers, timeout=self.connect_timeout)
+        return LegacySseTransport(
+            self.url, headers=self.sent_headers(), timeout=self.connect_timeout, auth=auth
+        )
+
+    def sent_headers(self) -> dict[str, str]:
+        """The custom headers and, with a static bearer token, its Authorization header
+        (an Authorization header given explicitly wins: the headless CLI's `--header`)."""
+        if not self.bearer_token or any(name.lower() == "authorization" for name in self.headers):
+            return dict(self.headers)
+        return {**self.headers, "Authorization": f"Bearer {self.bearer_token}"}
 
     def client_config(self) -> ClientConfig:
         return ClientConfig(
@@ -82,6 +105,9 @@ class ConnectionSpec:
         data = self.to_dict()
         data["env"] = {name: mask_value(name, value) for name, value in self.env.items()}
         data["headers"] = mask_headers(self.headers)
+        data["bearer_token"] = mask_value("token", self.bearer_token) if self.bearer_token else ""
+        if self.oauth is not None:
+            data["oauth"] = self.oauth.masked()
         return data
 
     @classmethod
@@ -89,4 +115,6 @@ class ConnectionSpec:
         values = dict(data)
         values["transport"] = TransportKind(values["transport"])
         values["args"] = tuple(values.get("args", ()))
+        oauth = values.get("oauth")
+        values["oauth"] = OAuthSettings.from_dict(oauth) if isinstance(oauth, dict) else None
         return cls(**values)

@@ -48,7 +48,8 @@ async def connect(request: HtmxHttpRequest) -> HttpResponse:
         except TooManySessions as exc:
             form.add_error(None, str(exc))
         else:
-            if snapshot.status is SessionStatus.CONNECTED:
+            # A server that wants authorization: its page says so and offers to authorize.
+            if snapshot.status is SessionStatus.CONNECTED or snapshot.needs_authorization:
                 url = reverse("session", args=[snapshot.id])
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             context["failed"] = snapshot

@@ -96,7 +96,7 @@ async def connect(request: HtmxHttpRequest, server_id: int) -> HttpResponse:
     ) as exc:
         context["saved_error"] = str(exc)
     else:
-        if snapshot.status is SessionStatus.CONNECTED:
+        if snapshot.status is SessionStatus.CONNECTED or snapshot.needs_authorization:
             return _home_or(request, reverse("session", args=[snapshot.id]))
         context["saved_failed"] = snapshot
     context["saved_failed_id"] = server_id

@@ -57,6 +57,10 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
                 tabs.append(Tab(capability, label, reverse(url_name, args=[snapshot.id])))
     if snapshot.live:
         tabs.append(Tab("client", "Client", reverse("session-client", args=[snapshot.id])))
+    if snapshot.live and snapshot.is_http:
+        auth = Tab("auth", "Auth", reverse("session-auth", args=[snapshot.id]))
+        # Refused for want of authorization: that is what the page is about first.
+        tabs.insert(0 if snapshot.needs_authorization else len(tabs), auth)
     return [*tabs, Tab("logs", "Server log"), Tab("protocol", "Protocol")]
 
 

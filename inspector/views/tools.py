@@ -86,6 +86,8 @@ async def call(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
             session_id, "tools/call", params, call_key=call_key(request)
         )
     context["result"] = tool_result_view(tool, outcome, state.arguments, state.violations)
+    # Refused for want of authorization (a 401, or a 403 asking for more scope).
+    context["needs_authorization"] = (await services.session_get(session_id)).needs_authorization
     return render(request, f"{TEMPLATE}#tool-result", context)
 
 

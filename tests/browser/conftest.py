@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -83,10 +84,10 @@ def _wait_for_url(process: subprocess.Popen[bytes], stdout_path: Path, stderr_pa
     )
 
 
-@pytest.fixture(scope="session")
-def inspector_url() -> Iterator[str]:
-    """The real `inspector` command on a free port with a fresh data directory; yields
-    the start-up URL that carries the access token."""
+@contextmanager
+def run_inspector(port: int | None = None, **extra_env: str) -> Iterator[str]:
+    """The real `inspector` command on a port (a free one by default) with a fresh data
+    directory and `extra_env`; yields the start-up URL that carries the access token."""
     with tempfile.TemporaryDirectory(prefix="inspector-browser-") as tmp:
         data_dir = Path(tmp) / "data"
         stdout_path = Path(tmp) / "stdout.log"
@@ -96,7 +97,7 @@ def inspector_url() -> Iterator[str]:
             for name, value in os.environ.items()
             if not name.startswith(("INSPECTOR_", "DJANGO_"))
         }
-        env.update(INSPECTOR_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+        env.update(INSPECTOR_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", **extra_env)
         # The `inspector` command imports whichever checkout was installed (editable);
         # the tests are about this one, so it comes first on the path.
         env["PYTHONPATH"] = os.pathsep.join(
@@ -104,7 +105,7 @@ def inspector_url() -> Iterator[str]:
         )
         with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
             process = subprocess.Popen(
-                ["inspector", "--port", str(_free_port())],
+                ["inspector", "--port", str(port or free_port())],
                 cwd=REPO_ROOT,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -119,6 +120,13 @@ def inspector_url() -> Iterator[str]:
             if "Traceback" in problems:
                 # Shown with -s or on failure; the server's errors belong in the report.
                 print(f"\n--- inspector stderr ---\n{problems}", file=sys.stderr)
+
+
+@pytest.fixture(scope="session")
+def inspector_url() -> Iterator[str]:
+    """The inspector every browser test shares; see `run_inspector`."""
+    with run_inspector() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

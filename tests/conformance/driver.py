@@ -27,6 +27,7 @@ from inspector.mcp.trace import TraceEvent
 from inspector.mcp.versions import DEFAULT_VERSION, Era, era_of, is_known
 from inspector.sessions.live import LiveSession, SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from tests.conformance.auth_scenarios import AUTH_SCENARIOS, connect, oauth_settings
 from tests.sessions.memory_store import MemoryStore
 
 CONNECT_TIMEOUT_SECONDS = 10.0
@@ -115,6 +116,7 @@ SCENARIOS: dict[str, Script] = {
     "elicitation-sep1034-client-defaults": elicitation_defaults,
     "sse-retry": reconnection,
     "json-schema-2020-12-preservation": echo_schema,
+    **AUTH_SCENARIOS,
 }
 
 
@@ -149,12 +151,13 @@ async def run(scenario: str, url: str) -> int:
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         request_timeout=REQUEST_TIMEOUT_SECONDS,
         max_total_timeout=REQUEST_TIMEOUT_SECONDS,
+        oauth=oauth_settings(scenario),
     )
     store = MemoryStore()
     session = LiveSession(spec, store=store, handlers=HANDLERS, capabilities=CAPABILITIES)
     failure: str | None = None
     try:
-        await session.start()
+        await connect(session)
         if session.status is not SessionStatus.CONNECTED:
             failure = f"Could not connect: {session.error}"
         else:

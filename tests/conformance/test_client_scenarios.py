@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.conformance.auth_checks import AUTH_EXPECTED_CHECKS, AUTH_SPEC_VERSIONS
 from tests.conformance.conftest import ConformanceSuite
 
 DRIVER = Path(__file__).resolve().parent / "driver.py"
@@ -54,6 +55,7 @@ EXPECTED_CHECKS: dict[str, frozenset[str]] = {
             "wire-schema-valid",
         }
     ),
+    **AUTH_EXPECTED_CHECKS,
 }
 
 
@@ -81,9 +83,17 @@ def test_client_scenario(
     scenario: str, conformance_suite: ConformanceSuite, tmp_path: Path
 ) -> None:
     command = shlex.join([sys.executable, str(DRIVER)])
+    version = AUTH_SPEC_VERSIONS.get(scenario)
     run = subprocess.run(
         conformance_suite.command(
-            "client", "--command", command, "--scenario", scenario, "-o", str(tmp_path)
+            "client",
+            "--command",
+            command,
+            "--scenario",
+            scenario,
+            "-o",
+            str(tmp_path),
+            *(["--spec-version", version] if version else []),
         ),
         cwd=REPO_ROOT,
         env=conformance_suite.env(),
@@ -93,7 +103,8 @@ def test_client_scenario(
         check=False,
     )
     suite_output = f"suite (exit {run.returncode}):\n{tail(run.stdout + run.stderr)}"
-    results = sorted(tmp_path.glob("*/checks.json"))
+    # A scenario's name may contain a slash (`auth/...`), which nests its directory.
+    results = sorted(tmp_path.glob("**/checks.json"))
     assert len(results) == 1, f"expected one checks.json under {tmp_path}\n{suite_output}"
     result_dir = results[0].parent
     checks: list[dict[str, Any]] = json.loads(results[0].read_text())

@@ -332,6 +332,21 @@ async def test_slow_json_answer_does_not_block_send(
     await recorder.wait_for(lambda: recorder.response_to(2) is not None)
 
 
+async def test_a_redirect_to_another_path_does_not_carry_the_token(
+    broken_http_server: RunningServer, connect: Callable[..., Any], path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/redirect")
+    transport, recorder = await connect(url, headers={"Authorization": SECRET})
+    await transport.send(initialize())
+    assert recorder.response_to(1) is not None
+    sent = {
+        entry["scenario"]: entry["headers"]
+        for entry in await request_log(broken_http_server, path_token)
+    }
+    assert sent["redirect"]["authorization"] == SECRET
+    assert "authorization" not in sent["charset"]
+
+
 async def test_redirects(
     broken_http_server: RunningServer, connect: Callable[..., Any], path_token: str
 ) -> None:

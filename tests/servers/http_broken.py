@@ -27,6 +27,19 @@ Legacy HTTP+SSE scenarios:
   then the stream closes; POSTs go to `/<token>/messages`;
 - `legacy-badpost`: the endpoint is a URL that answers 404.
 
+Authorization servers that an OAuth client must refuse (every POST → 401 whose
+challenge's `resource_metadata` is the scenario's own URL; a GET there is the protected
+resource metadata, naming the same URL as the issuer, whose RFC 8414 metadata is served
+at `/.well-known/oauth-authorization-server/<token>/<scenario>`):
+
+- `auth-nopkce`: the metadata lists only the `plain` PKCE method;
+- `auth-wrongissuer`: the metadata's `issuer` is another server's;
+- `auth-noissuer`: the metadata has an empty `issuer`;
+- `auth-plainhttp`: the token endpoint is plain http on a host that is not loopback;
+- `auth-badresource`: the protected resource metadata's `resource` is not a valid URL;
+- `auth-deepjson`: the protected resource metadata is `[` nested thousands deep;
+- `auth-noas`: there is no authorization server metadata at all.
+
 Run by `tests/servers/http_harness.py` as `python http_broken.py --fd N`.
 """
 
@@ -242,6 +255,44 @@ async def messages(request: Request, token: str, message: dict[str, Any] | None)
     return PlainTextResponse("Accepted", status_code=202)
 
 
+async def auth_refusal(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    own_url = str(request.url.replace(query=""))
+    scenario = request.path_params["scenario"]
+    if request.method == "GET" and scenario == "auth-deepjson":
+        return Response("[" * 5000, media_type="application/json")
+    if request.method == "GET":
+        resource = "http://[::1" if scenario == "auth-badresource" else own_url
+        return JSONResponse({"resource": resource, "authorization_servers": [own_url]})
+    return JSONResponse(
+        {"error": "invalid_token"},
+        status_code=401,
+        headers={"WWW-Authenticate": f'Bearer resource_metadata="{own_url}"'},
+    )
+
+
+async def as_metadata(request: Request) -> Response:
+    token, scenario = request.path_params["token"], request.path_params["scenario"]
+    issuer = f"{request.url.scheme}://{request.url.netloc}/{token}/{scenario}"
+    metadata = {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/authorize",
+        "token_endpoint": f"{issuer}/token",
+        "response_types_supported": ["code"],
+        "code_challenge_methods_supported": ["S256"],
+    }
+    if scenario == "auth-nopkce":
+        metadata["code_challenge_methods_supported"] = ["plain"]
+    elif scenario == "auth-wrongissuer":
+        metadata["issuer"] = "https://elsewhere.example"
+    elif scenario == "auth-noissuer":
+        metadata["issuer"] = ""
+    elif scenario == "auth-plainhttp":
+        metadata["token_endpoint"] = "http://as.example.test/token"
+    else:  # auth-noas
+        return PlainTextResponse("No such authorization server", status_code=404)
+    return JSONResponse(metadata)
+
+
 SCENARIOS: dict[str, Handler] = {
     "charset": charset,
     "expired": expired,
@@ -258,6 +309,13 @@ SCENARIOS: dict[str, Handler] = {
     "legacy-flaky": legacy_flaky,
     "legacy-badpost": legacy_badpost,
     "messages": messages,
+    "auth-nopkce": auth_refusal,
+    "auth-wrongissuer": auth_refusal,
+    "auth-noissuer": auth_refusal,
+    "auth-plainhttp": auth_refusal,
+    "auth-badresource": auth_refusal,
+    "auth-deepjson": auth_refusal,
+    "auth-noas": auth_refusal,
 }
 
 
@@ -296,6 +354,7 @@ app = Starlette(
     routes=[
         Route("/healthz", healthz),
         Route("/_log/{token}", request_log),
+        Route("/.well-known/oauth-authorization-server/{token}/{scenario}", as_metadata),
         Route("/{token}/{scenario}", dispatch, methods=["GET", "POST", "DELETE"]),
     ]
 )

@@ -72,29 +72,44 @@ def refused_port() -> Iterator[int]:
 def run_server(script: str, *args: str, ready_path: str = "/healthz") -> Iterator[RunningServer]:
     """Start `tests/servers/<script>` with `--fd <listening socket>`, wait until it serves
     `ready_path`, and stop its whole process group afterwards."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(128)
-    port = listener.getsockname()[1]
+    with run_servers(script, 1, *args, ready_path=ready_path) as (server,):
+        yield server
+
+
+@contextmanager
+def run_servers(
+    script: str, count: int, *args: str, ready_path: str = "/healthz"
+) -> Iterator[tuple[RunningServer, ...]]:
+    """Like `run_server`, for a script that serves `count` origins from one process: it
+    gets `--fd` once per listening socket, in order, and every origin must serve
+    `ready_path`."""
+    listeners = [socket.socket() for _ in range(count)]
+    for listener in listeners:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(128)
+    ports = [listener.getsockname()[1] for listener in listeners]
+    fd_args = [arg for listener in listeners for arg in ("--fd", str(listener.fileno()))]
     log_name = f"{Path(script).stem}-"
     try:
         with tempfile.NamedTemporaryFile(prefix=log_name, suffix=".log", delete=False) as log:
             log_path = Path(log.name)
             process = subprocess.Popen(
-                [sys.executable, str(SERVERS_DIR / script), "--fd", str(listener.fileno()), *args],
-                pass_fds=[listener.fileno()],
+                [sys.executable, str(SERVERS_DIR / script), *fd_args, *args],
+                pass_fds=[listener.fileno() for listener in listeners],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
     finally:
-        # The child holds its own copy of the socket.
-        listener.close()
-    server = RunningServer(f"http://127.0.0.1:{port}", process, log_path)
+        # The child holds its own copies of the sockets.
+        for listener in listeners:
+            listener.close()
+    servers = tuple(RunningServer(f"http://127.0.0.1:{port}", process, log_path) for port in ports)
     try:
-        _wait_until_ready(server, ready_path)
-        yield server
+        for server in servers:
+            _wait_until_ready(server, ready_path)
+        yield servers
     finally:
         _stop(process)
         log_path.unlink(missing_ok=True)

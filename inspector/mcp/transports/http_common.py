@@ -13,12 +13,13 @@ import ssl
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote
 
 import httpx
 
-from inspector.mcp.errors import ConnectError, FailureLayer
+from inspector.mcp.auth.challenge import authorization_refusal
+from inspector.mcp.errors import ConnectError, FailureLayer, HttpStatusError
 from inspector.mcp.masking import is_secret_name, mask_headers, mask_value
 from inspector.mcp.outbound import OutboundRefused
 from inspector.mcp.trace import Direction, EventKind, TraceEvent, local_event
@@ -59,6 +60,22 @@ def origin_of(url: httpx.URL) -> tuple[str, str, int]:
 
 def same_origin(first: httpx.URL, second: httpx.URL) -> bool:
     return origin_of(first) == origin_of(second)
+
+
+def same_resource(first: httpx.URL, second: httpx.URL) -> bool:
+    """Whether two URLs name the same resource (RFC 8707 canonical form: same origin,
+    path up to a trailing slash, and query). A token is for one resource only."""
+    return (
+        same_origin(first, second)
+        and first.path.rstrip("/") == second.path.rstrip("/")
+        and first.query == second.query
+    )
+
+
+def _without_authorization(headers: Mapping[str, str]) -> httpx.Headers:
+    kept = httpx.Headers(headers)
+    kept.pop("authorization", None)
+    return kept
 
 
 def media_type(response: httpx.Response) -> str:
@@ -160,6 +177,19 @@ def connect_error(exc: BaseException, method: str, url: httpx.URL) -> ConnectErr
 # --- Exchanges -------------------------------------------------------------------------
 
 
+class HttpAuth(Protocol):
+    """Authorization for the requests of a transport (see `inspector.mcp.auth.provider`)."""
+
+    async def authorization(self) -> str | None:
+        """The `Authorization` header value to send, if any."""
+        ...
+
+    async def rejected(self, response: httpx.Response, sent: str | None) -> bool:
+        """The server answered 401 or 403 to a request that carried `sent`: True asks
+        for one retry with a fresh `authorization()`."""
+        ...
+
+
 @dataclass(slots=True)
 class Exchange:
     """One HTTP request and its response, still streaming unless `error_body` is set."""
@@ -232,15 +262,62 @@ async def open_exchange(
     headers: Mapping[str, str],
     content: bytes | None = None,
     http_timeout: httpx.Timeout,
+    auth: HttpAuth | None = None,
 ) -> Exchange:
     """Send one request and return as soon as the response headers are in.
 
-    Same-origin 307/308 redirects are followed (each hop is its own HTTP event); other
+    Same-origin 307/308 redirects are followed (each hop is its own HTTP event; the
+    Authorization header only goes to a hop at the same resource, as a token is bound to
+    its resource); other
     redirects are returned as they are, with an ERROR event saying why they were not
     followed. A non-2xx response has its body read into `error_body`; a 2xx response is
     left streaming and the caller must close it. Connection failures are recorded and
-    raised as `ConnectError` naming the layer.
+    raised as `ConnectError` naming the layer. With `auth`, the request carries its
+    Authorization header, and a 401 or 403 it can recover from is retried once.
     """
+    if auth is None:
+        return await _follow(client, emit, method, url, headers, content, http_timeout)
+    sent = await auth.authorization()
+    exchange = await _follow(
+        client, emit, method, url, _authorized(headers, sent), content, http_timeout
+    )
+    if exchange.status in (401, 403) and await auth.rejected(exchange.response, sent):
+        emit(local_event(EventKind.AUTH, f"Retrying {method} {display_url(url)} with a new token."))
+        sent = await auth.authorization()
+        exchange = await _follow(
+            client, emit, method, url, _authorized(headers, sent), content, http_timeout
+        )
+    return exchange
+
+
+def _authorized(headers: Mapping[str, str], value: str | None) -> httpx.Headers:
+    authorized = httpx.Headers(headers)
+    if value is not None:
+        authorized["Authorization"] = value
+    return authorized
+
+
+def status_error(exchange: Exchange) -> HttpStatusError:
+    """The error for a refused request: `AuthorizationRequired` when authorization is
+    what the server wants, else a plain `HttpStatusError`."""
+    url = display_url(exchange.request.url)
+    method = exchange.request.method
+    body = exchange.error_body or ""
+    refusal = authorization_refusal(
+        exchange.status, exchange.response.headers, body, url=url, method=method
+    )
+    return refusal or HttpStatusError(exchange.status, body, url=url, method=method)
+
+
+async def _follow(
+    client: httpx.AsyncClient,
+    emit: Emit,
+    method: str,
+    url: httpx.URL,
+    headers: Mapping[str, str],
+    content: bytes | None,
+    http_timeout: httpx.Timeout,
+) -> Exchange:
     target = url
     for hop in range(MAX_REDIRECTS + 1):
         exchange = await _single_exchange(
@@ -248,7 +325,7 @@ async def open_exchange(
             emit,
             method,
             target,
-            headers=headers,
+            headers=headers if same_resource(url, target) else _without_authorization(headers),
             content=content,
             http_timeout=http_timeout,
         )

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
-from inspector.mcp.errors import ConnectError, FailureLayer, HttpStatusError, TransportClosed
+from inspector.mcp.errors import ConnectError, FailureLayer, TransportClosed
 from inspector.mcp.masking import mask_headers
 from inspector.mcp.outbound import http_client
 from inspector.mcp.trace import Direction, EventKind, local_event
@@ -26,6 +26,7 @@ from inspector.mcp.transports.http_common import (
     JSON_MEDIA_TYPE,
     SSE_MEDIA_TYPE,
     Exchange,
+    HttpAuth,
     display_url,
     media_type,
     open_exchange,
@@ -34,6 +35,7 @@ from inspector.mcp.transports.http_common import (
     read_limited,
     same_origin,
     sse_event,
+    status_error,
 )
 
 
@@ -47,9 +49,11 @@ class LegacySseTransport(Transport):
         headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
         client: httpx.AsyncClient | None = None,
+        auth: HttpAuth | None = None,
     ) -> None:
         super().__init__()
         self.url = url
+        self._auth = auth
         self._custom_headers = dict(headers or {})
         self._timeout = timeout
         self._client = client
@@ -100,6 +104,7 @@ class LegacySseTransport(Transport):
             headers=headers,
             # The stream may stay silent between messages for as long as the server likes.
             http_timeout=httpx.Timeout(self._timeout, read=None),
+            auth=self._auth,
         )
         if not exchange.ok:
             body = (exchange.error_body or "").strip()
@@ -108,7 +113,7 @@ class LegacySseTransport(Transport):
                 FailureLayer.HTTP,
                 f"GET {display_url(target)} answered HTTP {exchange.status}{hint}",
                 status=exchange.status,
-            )
+            ) from status_error(exchange)
         kind = media_type(exchange.response)
         if kind != SSE_MEDIA_TYPE:
             await exchange.response.aclose()
@@ -254,14 +259,10 @@ class LegacySseTransport(Transport):
             content=message.text.encode(),
             # The answer is only an acknowledgement (202); the response comes on the stream.
             http_timeout=httpx.Timeout(self._timeout),
+            auth=self._auth,
         )
         if not exchange.ok:
-            raise HttpStatusError(
-                exchange.status,
-                exchange.error_body or "",
-                url=display_url(exchange.request.url),
-                method="POST",
-            )
+            raise status_error(exchange)
         body = await read_limited(exchange.response, seconds=self._timeout)
         if body.lstrip().startswith(("{", "[")):
             # Not how this transport works, but whatever the server sent is shown.

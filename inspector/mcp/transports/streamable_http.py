@@ -31,7 +31,6 @@ from httpx_sse import EventSource, ServerSentEvent
 
 from inspector.mcp.errors import (
     ConnectError,
-    HttpStatusError,
     McpError,
     SessionExpired,
     TransportClosed,
@@ -44,6 +43,7 @@ from inspector.mcp.transports.http_common import (
     JSON_MEDIA_TYPE,
     SSE_MEDIA_TYPE,
     Exchange,
+    HttpAuth,
     display_url,
     is_json_media_type,
     media_type,
@@ -51,6 +51,7 @@ from inspector.mcp.transports.http_common import (
     parse_http_url,
     preview,
     sse_event,
+    status_error,
 )
 from inspector.mcp.versions import Era, era_of, sends_protocol_version_header
 
@@ -102,9 +103,11 @@ class StreamableHttpTransport(Transport):
         headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
         client: httpx.AsyncClient | None = None,
+        auth: HttpAuth | None = None,
     ) -> None:
         super().__init__()
         self.url = url
+        self._auth = auth
         self._custom_headers = dict(headers or {})
         self._timeout = timeout
         self._client = client
@@ -218,6 +221,7 @@ class StreamableHttpTransport(Transport):
             headers=headers,
             content=message.text.encode(),
             http_timeout=self._http_timeout(),
+            auth=self._auth,
         )
         if not exchange.ok:
             self._raise_for_status(exchange, carried_session)
@@ -232,9 +236,7 @@ class StreamableHttpTransport(Transport):
             # without the old id and without the old negotiated version.
             self._expire_session()
             raise SessionExpired(f"The server no longer knows the session (HTTP 404 from {url}).")
-        raise HttpStatusError(
-            exchange.status, exchange.error_body or "", url=url, method=exchange.request.method
-        )
+        raise status_error(exchange)
 
     async def _dispatch_post_response(self, message: Outbound, exchange: Exchange) -> None:
         response = exchange.response
@@ -462,6 +464,7 @@ class StreamableHttpTransport(Transport):
                 self._target,
                 headers=headers,
                 http_timeout=self._http_timeout(),
+                auth=self._auth,
             )
         except ConnectError as exc:
             # Already recorded as a failed HTTP exchange; a later attempt may succeed.
@@ -596,6 +599,7 @@ class StreamableHttpTransport(Transport):
                     self._target,
                     headers=self._headers(f"{JSON_MEDIA_TYPE}, {SSE_MEDIA_TYPE}"),
                     http_timeout=httpx.Timeout(self._timeout),
+                    auth=self._auth,
                 )
                 await exchange.response.aclose()
         except (McpError, TimeoutError, httpx.HTTPError) as exc:

@@ -1,0 +1,60 @@
+"""OAuth 2.1 for MCP servers over HTTP: discovery, registration, PKCE, tokens, refresh.
+
+Import the submodules directly (this package imports nothing itself, so that the
+transports can use `challenge` without pulling in the flow).
+
+Public API
+----------
+`settings.OAuthSettings`  How one connection's client is configured: `grant_type`
+    (`authorization_code` | `client_credentials`), pre-registered `client_id`,
+    `client_secret`, `auth_method`; `client_metadata_url` (a URL client_id);
+    `redirect_uri`; `scope` override; `client_name`; `max_attempts`.
+    `to_dict`/`from_dict`/`masked`. `ConnectionSpec.oauth` holds one.
+
+`flow.AuthFlow(server_url, *, protocol_version, settings, store, challenge=None,
+               previous=None, http=None, emit=None, timeout=30.0)`
+    The flow as steps. `await step()` runs the next one and returns an `AuthStep`
+    (`name: StepName`, `ok`, `summary`, `exchanges: list[HttpRecord]` masked, `learned`
+    dict, `error`; `to_dict()`, `to_event()` = an AUTH `TraceEvent`). `state: FlowState`
+    is READY (call `step()` again), AWAITING_REDIRECT (send the browser to
+    `authorization_url`; `oauth_state` and `pending` (a serialisable
+    `PendingAuthorization`: state, code_verifier, client, ...) are what the web layer
+    binds to the person's session), DONE (`tokens` saved in the store) or FAILED
+    (`error: AuthError`, whose `step` names the failed step). `await complete(params)`
+    takes the redirect's query parameters (checks `iss`, `state`, `error`, redeems the
+    code). `await run(browser)` is quick mode; `AuthFlow.resume(server_url, pending, ...)`
+    rebuilds a flow waiting for its redirect. With `emit`, every step is also emitted.
+    The flow holds no connection while it waits for the redirect.
+
+`store.TokenStore` (protocol) / `store.MemoryTokenStore`
+    `get_tokens(resource)`, `save_tokens(tokens)`, `forget_tokens(resource)`,
+    `get_client(issuer, resource)`, `save_client(resource, client)`. Keys: the canonical
+    server URI (`discovery.canonical_resource(url)`) and the issuer.
+
+`tokens.Tokens` (access_token, token_type, resource, issuer, token_endpoint, client:
+    `ClientRegistration`, refresh_token, expires_at, scope, requested_scope,
+    resource_indicator (the `resource` sent, as the PRM published it); `expires_soon()`,
+    `scopes`, `to_dict`/`from_dict`) and `tokens.ClientRegistration`
+    (client_id, client_secret, auth_method, source, issuer).
+
+`provider.OAuthProvider(server_url, store, *, protocol_version, settings=None, emit=None)`
+    The transports' hook (`http_common.HttpAuth`): adds `Authorization: Bearer`,
+    refreshes before expiry and once on a 401, runs client_credentials on its own.
+    Refusals it cannot fix surface as `errors.AuthorizationRequired` (an
+    `HttpStatusError` with `challenge`, `needed_scope`).
+
+`challenge.parse_www_authenticate(header)`, `challenge.bearer_challenge(header)` ->
+    `Challenge` (scheme, params; `resource_metadata`, `scope`, `error`).
+`claims.jwt_claims(token)` -> the payload of a JWT, for display only (no verification).
+`records.mask_form/mask_json/mask_query/mask_field` mask OAuth secrets.
+`discovery.prm_candidates(...)`, `discovery.as_metadata_candidates(issuer, version)`.
+
+Sessions: `LiveSession(..., token_store=...)` sends stored tokens; a refusal leaves the
+session FAILED (or the request failing) with `session.authorization` set to the
+`AuthorizationRequired` (`needs_authorization`; on connect, `session.error` says what the
+server asked for, see `live.describe_refusal`; an AUTH event records the challenge);
+`await session.begin_authorization()` returns the `AuthFlow`
+answering it (a 403 makes it a step-up with the union of scopes; after `max_attempts`
+flows in a row with no request getting through it raises `AuthError`); after the
+flow is DONE, `await session.authorized()` reconnects if needed.
+"""

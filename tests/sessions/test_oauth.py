@@ -1,0 +1,398 @@
+"""OAuth at the sessions layer, against a real authorization server and a protected MCP
+server (`tests/servers/oauth_mcp.py`): the refusal a person sees, the flow step by step,
+the token sent afterwards, refresh, step-up and client credentials."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl
+
+import httpx
+import pytest
+
+from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, StepName
+from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
+from inspector.mcp.auth.store import MemoryTokenStore
+from inspector.mcp.auth.tokens import authenticated, refresh_grant
+from inspector.mcp.errors import AuthError, AuthorizationRequired
+from inspector.mcp.trace import EventKind
+from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.spec import ConnectionSpec, TransportKind
+from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
+from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
+from tests.servers.oauth_mcp import ADMIN_SECRET
+from tests.sessions.memory_store import MemoryStore
+
+REDIRECT_URI = "http://127.0.0.1:9/oauth/callback"
+
+
+class _ConsentForm(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.action = ""
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.action = values.get("action", "")
+        elif tag == "input" and values.get("type") == "hidden":
+            self.fields[values.get("name", "")] = values.get("value", "")
+
+
+async def approve_in_browser(authorization_url: str) -> dict[str, str]:
+    """What a person does: open the page, press Approve; the redirect's query comes back."""
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http:
+        page = await http.get(authorization_url)
+        assert page.status_code == 200, page.text
+        form = _ConsentForm()
+        form.feed(page.text)
+        decision = await http.post(
+            str(page.url.join(form.action)), data={**form.fields, "decision": "approve"}
+        )
+    location = decision.headers["location"]
+    assert location.startswith(REDIRECT_URI)
+    return dict(parse_qsl(httpx.URL(location).query.decode()))
+
+
+# Read through functions: mypy would otherwise keep a status narrowed by an earlier
+# assertion, though the awaited calls in between change it.
+def state_of(flow: AuthFlow) -> FlowState:
+    return flow.state
+
+
+def status_of(session: LiveSession) -> SessionStatus:
+    return session.status
+
+
+def oauth_spec(servers: OAuthServers, **settings: object) -> ConnectionSpec:
+    return ConnectionSpec(
+        TransportKind.HTTP,
+        url=servers.mcp_url,
+        connect_timeout=10.0,
+        request_timeout=10.0,
+        oauth=OAuthSettings(redirect_uri=REDIRECT_URI, **settings),  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+async def made() -> AsyncIterator[list[LiveSession]]:
+    sessions: list[LiveSession] = []
+    yield sessions
+    for session in sessions:
+        await session.close()
+
+
+async def test_a_refusal_then_the_guided_flow_then_the_connection(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    store = MemoryStore()
+    session = LiveSession(oauth_spec(oauth_servers), store=store)
+    made.append(session)
+    await session.start()
+
+    assert session.status is SessionStatus.FAILED
+    refusal = session.authorization
+    assert refusal is not None
+    assert refusal.status == 401
+    assert refusal.challenge is not None
+    assert refusal.challenge.resource_metadata == oauth_servers.resource_metadata_url
+    assert session.error is not None
+    assert "requires authorization" in str(session.error)
+    assert "mcp:tools" in str(session.error)
+
+    flow = await session.begin_authorization()
+    names = []
+    while flow.state is FlowState.READY:
+        step = await flow.step()
+        assert step.ok, step.error
+        names.append(step.name)
+    assert names == [
+        StepName.RESOURCE_METADATA,
+        StepName.SERVER_METADATA,
+        StepName.REGISTRATION,
+        StepName.AUTHORIZATION,
+    ]
+    assert flow.state is FlowState.AWAITING_REDIRECT
+    assert flow.authorization_url is not None
+    assert flow.server_metadata is not None
+    assert flow.server_metadata.issuer == oauth_servers.issuer
+    assert flow.client is not None
+    assert flow.client.source == "dynamic"
+
+    last = await flow.complete(await approve_in_browser(flow.authorization_url))
+    assert last.ok, last.error
+    assert last.name is StepName.TOKEN
+    assert last.learned["access_token_claims"]["aud"] == oauth_servers.mcp_url
+    assert state_of(flow) is FlowState.DONE
+
+    await session.authorized()
+    assert status_of(session) is SessionStatus.CONNECTED
+    assert session.authorization is None
+    result = await session.request("tools/call", {"name": "add", "arguments": {"a": 2, "b": 3}})
+    assert result["content"][0]["text"] == "5"
+
+    await session.close()
+    assert flow.tokens is not None
+    events = store.events[session.id]
+    auth_texts = [event.text for event in events if event.kind is EventKind.AUTH]
+    assert any("authorization server metadata" in text for text in auth_texts)
+    assert any("token request" in text for text in auth_texts)
+    # Every exchange is on record, and no secret is.
+    everything = " ".join(str(event.to_dict()) for event in events)
+    assert flow.tokens.access_token not in everything
+    assert flow.tokens.refresh_token is not None
+    assert flow.tokens.refresh_token not in everything
+    assert flow.pending is not None
+    assert flow.pending.code_verifier not in everything
+
+
+async def test_step_up_asks_for_the_union_of_scopes(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    session = LiveSession(oauth_spec(oauth_servers))
+    made.append(session)
+    await session.start()
+    await (await session.begin_authorization()).run(approve_in_browser)
+    await session.authorized()
+    assert session.status is SessionStatus.CONNECTED
+
+    with pytest.raises(AuthorizationRequired) as refused:
+        await session.request("tools/call", {"name": "admin_secret", "arguments": {}})
+    assert refused.value.status == 403
+    assert refused.value.needed_scope == "mcp:admin"
+
+    flow = await session.begin_authorization()
+    tokens = await flow.run(approve_in_browser)
+    assert tokens.scopes == {"mcp:tools", "mcp:admin"}
+    await session.authorized()
+    result = await session.request("tools/call", {"name": "admin_secret", "arguments": {}})
+    assert result["content"][0]["text"] == ADMIN_SECRET
+
+
+async def test_a_configured_scope_does_not_block_step_up(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    session = LiveSession(oauth_spec(oauth_servers, scope="mcp:tools"))
+    made.append(session)
+    await session.start()
+    await (await session.begin_authorization()).run(approve_in_browser)
+    await session.authorized()
+    with pytest.raises(AuthorizationRequired):
+        await session.request("tools/call", {"name": "admin_secret", "arguments": {}})
+    tokens = await (await session.begin_authorization()).run(approve_in_browser)
+    assert tokens.scopes == {"mcp:tools", "mcp:admin"}
+
+
+async def test_a_reauthorization_after_401_keeps_the_granted_scope(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    store = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
+    made.append(session)
+    await session.start()
+    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    # A token with the admin scope that the server no longer honours, nor its refresh.
+    await store.save_tokens(
+        replace(granted, access_token="revoked", refresh_token=None, scope="mcp:tools mcp:admin")
+    )
+    await session.authorized()
+    assert session.authorization is not None
+    assert session.authorization.status == 401
+    tokens = await (await session.begin_authorization()).run(approve_in_browser)
+    assert tokens.scopes == {"mcp:tools", "mcp:admin"}
+
+
+async def test_a_token_about_to_expire_is_refreshed_before_use(made: list[LiveSession]) -> None:
+    # Tokens that live 5 s are always within the refresh margin: each request refreshes.
+    with run_oauth_servers(access_token_seconds=5.0) as servers:
+        session = LiveSession(oauth_spec(servers))
+        made.append(session)
+        await session.start()
+        first = await (await session.begin_authorization()).run(approve_in_browser)
+        await session.authorized()
+        assert session.status is SessionStatus.CONNECTED
+        await session.request("tools/list")
+        current = await session.token_store.get_tokens(first.resource)
+        assert current is not None
+        assert current.access_token != first.access_token
+        grants = [entry.get("grant_type") for entry in servers.as_log()]
+        assert "refresh_token" in grants
+        await session.close()
+
+
+async def test_a_revoked_token_is_refreshed_on_401(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    tokens = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=tokens)
+    made.append(session)
+    await session.start()
+    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    # The server no longer honours the access token; the refresh token still works.
+    await tokens.save_tokens(replace(granted, access_token="revoked"))
+    await session.authorized()
+    assert session.status is SessionStatus.CONNECTED
+    refreshed = await tokens.get_tokens(granted.resource)
+    assert refreshed is not None
+    assert refreshed.access_token not in {"revoked", granted.access_token}
+
+
+async def test_client_credentials_connect_without_a_browser(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    session = LiveSession(
+        oauth_spec(
+            oauth_servers,
+            grant_type=CLIENT_CREDENTIALS,
+            client_id=CONFIDENTIAL_CLIENT_ID,
+            client_secret=CONFIDENTIAL_CLIENT_SECRET,
+        )
+    )
+    made.append(session)
+    await session.start()
+    assert session.status is SessionStatus.CONNECTED, session.error
+    result = await session.request("tools/list")
+    assert "add" in [tool["name"] for tool in result["tools"]]
+
+
+async def deny_in_browser(authorization_url: str) -> dict[str, str]:
+    async with httpx.AsyncClient(follow_redirects=False, timeout=10.0) as http:
+        page = await http.get(authorization_url)
+        form = _ConsentForm()
+        form.feed(page.text)
+        decision = await http.post(
+            str(page.url.join(form.action)), data={**form.fields, "decision": "deny"}
+        )
+    return dict(parse_qsl(httpx.URL(decision.headers["location"]).query.decode()))
+
+
+async def test_a_denied_authorization_fails_naming_the_step(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    session = LiveSession(oauth_spec(oauth_servers))
+    made.append(session)
+    await session.start()
+    flow = await session.begin_authorization()
+    with pytest.raises(AuthError) as failed:
+        await flow.run(deny_in_browser)
+    assert failed.value.step == StepName.REDIRECT
+    assert "access_denied" in failed.value.message
+    assert state_of(flow) is FlowState.FAILED
+    assert flow.steps[-1].name is StepName.REDIRECT
+    assert not flow.steps[-1].ok
+
+
+async def test_a_redirect_with_another_state_is_refused(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    session = LiveSession(oauth_spec(oauth_servers))
+    made.append(session)
+    await session.start()
+    flow = await session.begin_authorization()
+    while flow.state is FlowState.READY:
+        await flow.step()
+    assert flow.authorization_url is not None
+    params = await approve_in_browser(flow.authorization_url)
+    step = await flow.complete({**params, "state": "forged"})
+    assert not step.ok
+    assert step.error == "The redirect's state does not match this flow's."
+    assert flow.tokens is None
+
+
+async def test_a_flow_resumes_from_its_pending_record(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    """What the web layer does: keep the pending record in the person's session and
+    finish the flow when the browser comes back, whatever became of the flow object."""
+    store = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
+    made.append(session)
+    await session.start()
+    flow = await session.begin_authorization()
+    while flow.state is FlowState.READY:
+        await flow.step()
+    assert flow.pending is not None
+    kept = json.loads(json.dumps(flow.pending.to_dict()))
+    await flow.aclose()
+
+    pending = PendingAuthorization.from_dict(kept)
+    resumed = AuthFlow.resume(
+        oauth_servers.mcp_url,
+        pending,
+        protocol_version=session.spec.protocol_version,
+        settings=OAuthSettings(redirect_uri=REDIRECT_URI),
+        store=store,
+    )
+    step = await resumed.complete(await approve_in_browser(pending.authorization_url))
+    assert step.ok, step.error
+    await session.authorized()
+    assert status_of(session) is SessionStatus.CONNECTED
+
+
+async def test_a_registered_client_secret_and_its_basic_header_stay_out_of_the_trace(
+    made: list[LiveSession],
+) -> None:
+    with run_oauth_servers(public_clients=False) as servers:
+        store = MemoryStore()
+        session = LiveSession(oauth_spec(servers), store=store)
+        made.append(session)
+        await session.start()
+        flow = await session.begin_authorization()
+        await flow.run(approve_in_browser)
+        await session.authorized()
+        assert status_of(session) is SessionStatus.CONNECTED
+        await session.close()
+    client = flow.client
+    assert client is not None
+    assert client.source == "dynamic"
+    assert client.auth_method == "client_secret_basic"
+    assert client.client_secret
+    basic = authenticated(refresh_grant("r", "x"), client)[1]["Authorization"]
+    everything = json.dumps([event.to_dict() for event in store.events[session.id]])
+    assert "Basic " in everything  # the header is on record, masked
+    assert client.client_secret not in everything
+    assert basic.partition(" ")[2] not in everything
+
+
+async def test_a_flow_resumed_for_another_server_is_refused(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    """The tokens would be stored for (and sent to) the URL the caller names."""
+    store = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
+    made.append(session)
+    await session.start()
+    flow = await session.begin_authorization()
+    while flow.state is FlowState.READY:
+        await flow.step()
+    assert flow.pending is not None
+    await flow.aclose()
+    pending = PendingAuthorization.from_dict(json.loads(json.dumps(flow.pending.to_dict())))
+    with pytest.raises(AuthError, match=r"begun for .*/api/mcp, not for .*/elsewhere"):
+        AuthFlow.resume(
+            oauth_servers.mcp_origin + "/elsewhere",
+            pending,
+            protocol_version=session.spec.protocol_version,
+            settings=OAuthSettings(redirect_uri=REDIRECT_URI),
+            store=store,
+        )
+    assert await store.get_tokens(pending.server_resource) is None
+
+
+async def test_without_any_way_to_register_the_flow_says_what_to_enter(
+    made: list[LiveSession],
+) -> None:
+    with run_oauth_servers(cimd=False, registration=False) as servers:
+        session = LiveSession(oauth_spec(servers))
+        made.append(session)
+        await session.start()
+        flow = await session.begin_authorization()
+        with pytest.raises(AuthError) as failed:
+            await flow.run(approve_in_browser)
+        assert failed.value.step == StepName.REGISTRATION
+        assert "enter a pre-registered client ID" in failed.value.message
+        await session.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -118,6 +119,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writes come in batches from one process; waiting for the lock beats failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests get a file of their own, not Django's shared-cache in-memory database: there a
+    # second writer (a session persisting its events while a view saves the browser's
+    # session) fails at once with "table is locked" instead of waiting out the timeout.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"inspector-test-{os.getpid()}.sqlite3")
+    }
 
 # A websocket consumer waits for notices with a blocking pop that Redis answers after 5 s
 # when nothing came (channels_redis' `brpop_timeout`). redis-py 8 gives up reading after 5 s

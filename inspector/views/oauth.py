@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from inspector import services
 from inspector.mcp.auth.flow import PendingAuthorization
 from inspector.oauth_client import metadata_document
+from inspector.views.common import owner_id
 
 SESSION_KEY = "oauth_flows"
 # Flows a browser may have begun and not finished; older ones are dropped.
@@ -62,6 +63,9 @@ async def complete(request: HttpRequest) -> HttpResponse:
     pending = PendingAuthorization.from_dict(bound["pending"])
     params = {key: request.GET[key] for key in request.GET}
     try:
+        # The browser's session began this flow from a page of this session, but the owner
+        # is checked again: a browser session can outlive a change of who is signed in.
+        await services.session_owned(session_id, owner_id=await owner_id(request))
         await services.session_auth_complete(session_id, pending, params)
     except services.SessionNotFound as exc:
         raise Http404("The session this authorization was for is gone.") from exc

@@ -41,6 +41,12 @@ NOT_SESSION_ROUTES = {
     "server-connect",
     "server-edit",
     "server-delete",
+    # OAuth: an authorization server fetches the document; the callback only forwards the
+    # browser to `complete`, which finds the session through the flow its own browser
+    # session began, and checks its owner.
+    "oauth-client-metadata",
+    "oauth-callback",
+    "oauth-complete",
 }
 # Values for the other parts of a session route's path.
 PATH_VALUES = {"seq": 1, "listing": "tools", "kind": "prompt"}

@@ -23,7 +23,7 @@ from inspector.mcp.errors import (
     SessionExpired,
     TransportClosed,
 )
-from inspector.mcp.lifecycle import ServerInfo
+from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
 from inspector.mcp.trace import (
     Direction,
     EventKind,
@@ -32,12 +32,14 @@ from inspector.mcp.trace import (
     TraceEvent,
     local_event,
 )
+from inspector.mcp.transports.base import Transport
+from inspector.mcp.versions import EraChoice
 from inspector.sessions.approvals import ApprovalKind
 from inspector.sessions.catalog import Catalog, Listing
 from inspector.sessions.consent import Consent, client_capabilities
 from inspector.sessions.log import EventLog
 from inspector.sessions.roots import Root
-from inspector.sessions.spec import ConnectionSpec
+from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.store import EventStore, Watcher
 from inspector.sessions.tasks import TaskTracker
 
@@ -47,6 +49,7 @@ PUMP_INTERVAL_SECONDS = 0.15
 # until the store catches up: memory stays bounded and the server feels the pressure.
 MAX_UNSAVED_EVENTS = 10_000
 BACKPRESSURE_POLL_SECONDS = 0.01
+SSE_FALLBACK_STATUSES = (400, 404, 405)
 
 
 class SessionStatus(StrEnum):
@@ -203,19 +206,8 @@ class LiveSession:
         self.catalog = Catalog()
         self.subscriptions = set()
         self._set_status(SessionStatus.CONNECTING, f"Connecting to {self.spec.target}")
-        transport = self.spec.build_transport()
-        transport.flow_gate = self._until_store_catches_up
-        client = McpClient(
-            transport,
-            self.client_config(),
-            on_event=self._record,
-            on_closed=self._connection_lost,
-        )
-        client.handlers.update(self.handlers)
-        client.waiting_on_person = self.consent.inbox.holds_server_request
-        self.client = client
         try:
-            self.server = await client.connect()
+            self.server = await self._open(self.spec.build_transport())
         except ConnectError as exc:
             self.error = exc
             self._set_status(
@@ -234,8 +226,63 @@ class LiveSession:
                 f"Connected to {server.describe()}",
                 protocol_version=server.protocol_version,
                 requested_version=server.requested_version,
+                era=server.era.value,
+                era_reason=server.era_reason,
             )
         await self._save()
+
+    async def _open(self, transport: Transport, lifecycle: Lifecycle | None = None) -> ServerInfo:
+        """A client over `transport`, connected; falls back to HTTP+SSE where auto may."""
+        transport.flow_gate = self._until_store_catches_up
+        client = McpClient(
+            transport,
+            self.client_config(),
+            on_event=self._record,
+            on_closed=self._connection_lost,
+            lifecycle=lifecycle,
+        )
+        client.handlers.update(self.handlers)
+        client.waiting_on_person = self.consent.inbox.holds_server_request
+        self.client = client
+        try:
+            return await client.connect()
+        except ConnectError as exc:
+            if lifecycle is not None or not self._may_fall_back_to_sse(exc):
+                raise
+            return await self._open_legacy_sse(exc)
+
+    def _may_fall_back_to_sse(self, error: ConnectError) -> bool:
+        """The spec's signal that a URL serves the old HTTP+SSE transport: initialize was
+        refused with 400, 404 or 405 (auto mode only: otherwise the person chose)."""
+        return (
+            self.spec.era is EraChoice.AUTO
+            and self.spec.transport is TransportKind.HTTP
+            and error.layer is FailureLayer.HTTP
+            and error.status in SSE_FALLBACK_STATUSES
+        )
+
+    async def _open_legacy_sse(self, error: ConnectError) -> ServerInfo:
+        from inspector.mcp.transports.sse_legacy import LegacySseTransport
+
+        reason = (
+            f"Streamable HTTP refused initialize with HTTP {error.status}, so the URL was "
+            "tried as a legacy HTTP+SSE endpoint"
+        )
+        self._record(local_event(EventKind.LIFECYCLE, f"{reason}.", era="legacy"))
+        await self._close_client()
+        transport = LegacySseTransport(
+            self.spec.url, headers=self.spec.headers, timeout=self.spec.connect_timeout
+        )
+        try:
+            server = await self._open(transport, LegacyLifecycle(reason=f"{reason}."))
+        except ConnectError as sse_error:
+            raise ConnectError(
+                error.layer,
+                f"{error.message} (the HTTP+SSE fallback failed too: {sse_error})",
+                status=error.status,
+            ) from sse_error
+        server.era_reason = f"Auto-detected legacy HTTP+SSE: {reason}; {server.era_reason}"
+        return server
 
     async def _close_client(self) -> None:
         client, self.client = self.client, None

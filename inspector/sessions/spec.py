@@ -10,7 +10,7 @@ from inspector.mcp.client import ClientConfig
 from inspector.mcp.masking import mask_headers, mask_value
 from inspector.mcp.transports.base import Transport
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
-from inspector.mcp.versions import DEFAULT_VERSION
+from inspector.mcp.versions import DEFAULT_VERSION, EraChoice
 
 
 class TransportKind(StrEnum):
@@ -41,6 +41,12 @@ class ConnectionSpec:
     approval_timeout: float = 600.0
     # Declare `sampling.tools` (2025-11-25): the server may then offer tools in sampling.
     sampling_tools: bool = False
+    # The era to speak. Auto probes for a modern server and falls back to the legacy
+    # handshake (and, over HTTP, on to HTTP+SSE). `protocol_version` is the version
+    # offered in that era; in auto mode, the legacy one offered after falling back.
+    era: EraChoice = EraChoice.AUTO
+    # Modern era: the log level every request asks for (None: no log messages).
+    log_level: str | None = None
 
     def build_transport(self) -> Transport:
         if self.transport is TransportKind.STDIO:
@@ -62,6 +68,8 @@ class ConnectionSpec:
             request_timeout=self.request_timeout,
             max_total_timeout=self.max_total_timeout,
             reset_timeout_on_progress=self.reset_timeout_on_progress,
+            era=self.era,
+            log_level=self.log_level,
         )
 
     @property
@@ -75,6 +83,7 @@ class ConnectionSpec:
         data = asdict(self)
         data["transport"] = self.transport.value
         data["args"] = list(self.args)
+        data["era"] = self.era.value
         return data
 
     def masked(self) -> dict[str, Any]:
@@ -89,4 +98,6 @@ class ConnectionSpec:
         values = dict(data)
         values["transport"] = TransportKind(values["transport"])
         values["args"] = tuple(values.get("args", ()))
+        # Connections saved before eras could be chosen spoke the legacy handshake.
+        values["era"] = EraChoice(values.get("era", EraChoice.LEGACY))
         return cls(**values)

@@ -20,6 +20,7 @@ from inspector import services
 from inspector.encryption import UnreadableSecret, decrypt_json, encrypt_json
 from inspector.event_store import in_db_thread
 from inspector.mcp.masking import MASK
+from inspector.mcp.versions import EraChoice
 from inspector.models import SavedServer
 from inspector.sessions.config_files import (
     ConfigError,
@@ -80,6 +81,7 @@ class SavedServerSummary:
     env: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     cwd: str = ""
+    era: EraChoice = EraChoice.AUTO
     protocol_version: str = ""
     has_placeholders: bool = False
     unreadable: bool = False
@@ -93,6 +95,7 @@ class SavedServerSummary:
             "env": self.env,
             "headers": self.headers,
             "cwd": self.cwd or None,
+            "era": self.era.value,
             "protocol_version": self.protocol_version,
             "has_placeholders": self.has_placeholders,
             "unreadable": self.unreadable,
@@ -257,6 +260,7 @@ def _fields(spec: ConnectionSpec) -> dict[str, Any]:
         "cwd": (spec.cwd or "") if stdio else "",
         "url": "" if stdio else spec.url,
         "headers_encrypted": encrypt_json({} if stdio else spec.headers),
+        "era": spec.era.value,
         "protocol_version": spec.protocol_version,
         "connect_timeout": spec.connect_timeout,
         "request_timeout": spec.request_timeout,
@@ -282,6 +286,7 @@ def _spec(record: SavedServer, env: dict[str, str], headers: dict[str, str]) -> 
         cwd=record.cwd or None,
         url=record.url,
         headers=headers,
+        era=EraChoice(record.era),
         protocol_version=record.protocol_version,
         connect_timeout=record.connect_timeout,
         request_timeout=record.request_timeout,
@@ -307,6 +312,7 @@ def _summary(record: SavedServer) -> SavedServerSummary:
         env=mask_secrets(env),
         headers=mask_secrets(headers),
         cwd=record.cwd,
+        era=spec.era,
         protocol_version=record.protocol_version,
         has_placeholders=_has_placeholders(spec),
         unreadable=unreadable,

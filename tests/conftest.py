@@ -42,8 +42,8 @@ def fixture_server(module: str, *args: str) -> StdioParameters:
 
 
 def fixture_spec(module: str, *args: str, **options: object) -> ConnectionSpec:
-    """A connection to a fixture server. The `mcp` servers speak both eras, so auto would
-    settle on the modern one: the legacy era unless the test asks for another."""
+    """A connection to a fixture server; legacy unless `era` says otherwise, since the
+    fixtures serve both eras and most tests are about the handshake era's features."""
     params = fixture_server(module, *args)
     options.setdefault("era", EraChoice.LEGACY)
     return ConnectionSpec(

@@ -22,7 +22,6 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-ERAS = ("legacy", "modern", "auto")
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 TRANSPORTS = ("stdio", "http", "sse")
 # Spellings of the transports in the official inspector and in client config files.
@@ -73,9 +72,6 @@ server:
   --config FILE             a client config file (mcpServers, or VS Code's servers)
   --server NAME             the server of that file (optional if it has one server,
                             or one named default-server)
-  --era legacy|modern|auto  the protocol era: legacy (initialize handshake), modern
-                            (2026-07-28, stateless) or auto (ask server/discover, fall
-                            back to initialize); default: the config file's, else auto
   --protocol-version V      the protocol version to offer (default 2025-11-25)
   --connect-timeout SECONDS to start the server and finish initialize (default 30)
   --timeout SECONDS         per request, restarted by progress notifications (default 60)
@@ -138,7 +134,6 @@ class ServerChoice:
     env: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     cwd: str | None = None
-    era: str | None = None
     protocol_version: str | None = None
     connect_timeout: float | None = None
     request_timeout: float | None = None
@@ -191,7 +186,6 @@ _OPTIONS = {
         _Option("--header", _is_header),
         _Option("--config"),
         _Option("--server"),
-        _Option("--era"),
         _Option("--protocol-version"),
         _Option("--connect-timeout"),
         _Option("--timeout"),
@@ -375,7 +369,6 @@ def _server_choice(values: dict[str, list[str]], target: list[str]) -> ServerCho
         env=env,
         headers=headers,
         cwd=cwd,
-        era=_era(last("--era")),
         protocol_version=_protocol_version(last("--protocol-version")),
         connect_timeout=_seconds("--connect-timeout", last("--connect-timeout")),
         request_timeout=_seconds("--timeout", last("--timeout")),
@@ -390,12 +383,6 @@ def infer_transport(url: str) -> str:
     """Legacy HTTP+SSE endpoints end in /sse by convention; anything else is taken to be
     Streamable HTTP, the transport of every protocol version since 2025-03-26."""
     return "sse" if urlsplit(url).path.rstrip("/").endswith("/sse") else "http"
-
-
-def _era(value: str | None) -> str | None:
-    if value is not None and value not in ERAS:
-        raise UsageError(f"--era must be one of {', '.join(ERAS)}, not {value!r}")
-    return value
 
 
 def _protocol_version(value: str | None) -> str | None:

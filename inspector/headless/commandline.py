@@ -49,8 +49,6 @@ def cli_words(
         words += [spec.url, "--transport", spec.transport.value]
         for name, value in spec.headers.items():
             words += ["--header", f"{name}: {value}"]
-    if spec.era is not _DEFAULTS.era:
-        words += ["--era", spec.era.value]
     if spec.protocol_version != _DEFAULTS.protocol_version:
         words += ["--protocol-version", spec.protocol_version]
     if spec.connect_timeout != _DEFAULTS.connect_timeout:

@@ -110,10 +110,6 @@ def connection_spec(server: ServerChoice) -> ConnectionSpec:
         kind = TransportKind(server.transport or "http")
         spec = ConnectionSpec(kind, url=server.words[0], headers=dict(server.headers))
     changes: dict[str, Any] = {}
-    if server.era is not None:
-        from inspector.mcp.versions import EraChoice
-
-        changes["era"] = EraChoice(server.era)
     if server.protocol_version is not None:
         changes["protocol_version"] = server.protocol_version
     if server.connect_timeout is not None:

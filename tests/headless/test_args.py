@@ -147,12 +147,6 @@ def test_timeouts_versions_format_and_trace() -> None:
     assert invocation.trace_path == "out.jsonl"
 
 
-@pytest.mark.parametrize("era", ["legacy", "modern", "auto"])
-def test_the_era_is_taken_as_given(era: str) -> None:
-    assert call("s", "--method", "tools/list", "--era", era).server.era == era
-    assert call("s", "--method", "tools/list").server.era is None, "not given: the default"
-
-
 def test_config_selects_a_server_by_name() -> None:
     server = call("--config", "mcp.json", "--server", "x", "--method", "ping").server
     assert (server.config_path, server.server_name, server.words) == ("mcp.json", "x", ())
@@ -175,7 +169,6 @@ def test_config_selects_a_server_by_name() -> None:
         (["s", "--method", "logging/setLevel", "--log-level", "loud"], "must be one of"),
         (["s", "--method", "completion/complete", "--argument-name", "a"], "--ref-prompt"),
         (["s", "--method", "ping", "--timeout", "0"], "positive"),
-        (["s", "--method", "ping", "--era", "2026"], "--era must be one of legacy, modern, auto"),
         (["s", "--method", "ping", "--timeout", "soon"], "number of seconds"),
         (["s", "--method", "ping", "--format", "yaml"], "json or text"),
         (["s", "--method", "ping", "--transport", "http"], "needs a URL"),

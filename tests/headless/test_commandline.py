@@ -13,7 +13,6 @@ import pytest
 from inspector.headless.args import parse
 from inspector.headless.commandline import NotExpressible, cli_command, cli_words
 from inspector.headless.run import connection_spec
-from inspector.mcp.versions import EraChoice
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.conftest import REPO_ROOT
 
@@ -35,7 +34,6 @@ HTTP = ConnectionSpec(
     request_timeout=12.5,
 )
 SSE = ConnectionSpec(TransportKind.SSE, url="http://127.0.0.1:8000/events")
-MODERN = ConnectionSpec(TransportKind.HTTP, url="http://127.0.0.1:8000/mcp", era=EraChoice.MODERN)
 
 REQUESTS: list[tuple[str, dict[str, Any] | None]] = [
     ("tools/list", None),
@@ -75,7 +73,7 @@ REQUESTS: list[tuple[str, dict[str, Any] | None]] = [
 
 
 @pytest.mark.parametrize(
-    "spec", [STDIO, CLASHING, HTTP, SSE, MODERN], ids=["stdio", "clash", "http", "sse", "modern"]
+    "spec", [STDIO, CLASHING, HTTP, SSE], ids=["stdio", "clash", "http", "sse"]
 )
 @pytest.mark.parametrize(("method", "params"), REQUESTS)
 def test_the_command_parses_back_to_the_same_call(

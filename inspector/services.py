@@ -7,12 +7,14 @@ or the inspector restarted): callers see one `SessionSnapshot` either way.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from inspector.mcp.client import InFlight
+from inspector.mcp.modern import modern_state
 from inspector.mcp.trace import Direction, TraceEvent
+from inspector.mcp.versions import Era
 from inspector.models import SessionRecord
 from inspector.runtime import event_store, registry
 from inspector.sessions.approvals import Approval, Decision
@@ -64,6 +66,12 @@ class SessionSnapshot:
     @property
     def connected(self) -> bool:
         return self.live and self.status is SessionStatus.CONNECTED
+
+    @property
+    def modern(self) -> bool:
+        """Whether the connection settled on the 2026-07-28 era (no ping, no setLevel,
+        no resources/subscribe: `subscriptions/listen` and per-request `_meta` instead)."""
+        return (self.server or {}).get("era") == Era.MODERN.value
 
     def offers(self, capability: str) -> bool:
         """Whether the server declared a capability (`tools`, `resources.subscribe`...)."""
@@ -290,6 +298,31 @@ async def session_resource_subscription(
 
 def session_subscriptions(session_id: str) -> list[str]:
     return sorted(_live(session_id).subscriptions)
+
+
+# -- The modern era (2026-07-28) ----------------------------------------------------------
+
+
+def session_excluded_tools(session_id: str) -> dict[str, str]:
+    """Tools the server listed that the client left out (invalid `x-mcp-header`), with
+    the reason for each; empty outside the modern era."""
+    client = _live(session_id).client
+    state = modern_state(client.lifecycle) if client is not None else None
+    return dict(state.excluded_tools) if state is not None else {}
+
+
+def session_request_log_level(session_id: str) -> str | None:
+    """The log level every modern request asks for in its `_meta` (None: no logs)."""
+    return _live(session_id).spec.log_level
+
+
+def session_set_request_log_level(session_id: str, level: str | None) -> None:
+    """From the next request on, ask for log messages at `level` and above; kept for a
+    reconnect. The modern era's replacement for `logging/setLevel`."""
+    session = _live(session_id)
+    session.spec = replace(session.spec, log_level=level)
+    if session.client is not None:
+        session.client.config.log_level = level
 
 
 # -- The approvals inbox, roots and consent switches -------------------------------------

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
 from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
+from inspector.cache_hints import cache_hint
 from inspector.cli_command import cli_command
 from inspector.failures import failure_of
 from inspector.resource_views import (
@@ -92,6 +93,7 @@ async def _read(
     context = {
         **_subscription_context(snapshot, uri),
         "read": read_view(uri, call),
+        "cache": cache_hint(call.result),
         "cli": cli_command(services.session_spec(snapshot.id), "resources/read", {"uri": uri}),
     }
     return render(request, f"{TEMPLATE}#read", context)

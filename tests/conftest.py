@@ -20,6 +20,7 @@ from django.db import connections
 from pytest_django import DjangoDbBlocker
 
 from inspector.mcp.transports.stdio import StdioParameters
+from inspector.mcp.versions import EraChoice
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.servers.http_harness import RunningServer, refused_port, run_server
 
@@ -41,7 +42,10 @@ def fixture_server(module: str, *args: str) -> StdioParameters:
 
 
 def fixture_spec(module: str, *args: str, **options: object) -> ConnectionSpec:
+    """A connection to a fixture server; legacy unless `era` says otherwise, since the
+    fixtures serve both eras and most tests are about the handshake era's features."""
     params = fixture_server(module, *args)
+    options.setdefault("era", EraChoice.LEGACY)
     return ConnectionSpec(
         TransportKind.STDIO,
         command=params.command,

@@ -23,6 +23,7 @@ from inspector.sessions.approvals import Approval
 from inspector.sessions.live import Call, SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.servers.http_harness import RunningServer, run_server
+from tests.web.test_inbox import answer_url, beside
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -233,3 +234,46 @@ async def test_an_input_request_is_answered_in_the_inbox_and_the_call_goes_on(
     assert len(rounds) >= 3, "the input request, its answer and the retry"
     assert f"input llm, round 1 of #{first}" in page
     assert f"round 2 of #{first}" in page
+
+
+# In flight, and the Client tab ----------------------------------------------------------------
+
+
+async def test_a_call_in_flight_is_listed_and_cancelled(
+    client: AsyncClient, modern_http: RunningServer
+) -> None:
+    session_id = await open_session(http_spec(modern_http))
+    running = start_tool(session_id, "count", steps=20)
+    page = ""
+    for _ in range(250):
+        page = await get(client, f"/sessions/{session_id}/inflight")
+        if "tools/call count" in page:
+            break
+        await asyncio.sleep(0.02)
+    row = re.search(
+        r'<li class="inflight-row"[^>]*aria-label="(tools/call count \(id (\d+)\))"', page
+    )
+    assert row, page[:3000]
+    cancelled = await get(
+        client, f"/sessions/{session_id}/inflight/cancel", {"request_id": row.group(2)}
+    )
+    assert f"Cancelled {row.group(1)}." in cancelled
+    outcome = await running
+    assert outcome.error is not None
+    assert "Nothing in flight." in await get(client, f"/sessions/{session_id}/inflight")
+
+
+async def test_the_client_tabs_consent_mode_holds_a_modern_call(client: AsyncClient) -> None:
+    session_id = await open_session(stdio_spec())
+    await get(client, f"/sessions/{session_id}/list/tools")
+    switch = {"switch": "confirm_tool_calls", "on": "true"}
+    await get(client, f"/sessions/{session_id}/client/switch", switch)
+    form = {"tool": "add", "source": "json", "arguments_json": '{"a": 40, "b": 2}'}
+    call = beside(get(client, f"/sessions/{session_id}/tools/call", form))
+    approval = await waiting(session_id)
+    assert "Tool call awaiting confirmation" in await get(client, f"/sessions/{session_id}/inbox")
+    assert await sent(session_id, "tools/call") == [], "held until confirmed"
+    await get(client, answer_url(session_id, approval), {"decision": "approve"})
+    assert "42" in await call
+    [request] = await sent(session_id, "tools/call")
+    assert request["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"] == "2026-07-28"

@@ -117,6 +117,11 @@ async def test_tools_with_an_invalid_header_are_excluded_and_say_why(
     assert "'Bad Zone'" in excluded.group(1)
     assert "Cache hint: fresh for 60 s (ttlMs 60000); public: any cache may share it" in listing
 
+    detail = await get(client, f"/sessions/{session_id}/tools/detail?name=regional_greeting")
+    assert (
+        "Sent as HTTP headers too (x-mcp-header): <code>region</code> as "
+        "<code>Mcp-Param-Region</code>"
+    ) in detail
     form = {
         "tool": "regional_greeting",
         "source": "json",

@@ -278,14 +278,8 @@ async def session_resource_subscription(
     """Subscribe to, or unsubscribe from, a resource's updates; the session's set of
     subscribed URIs changes only when the server agreed."""
     session = _live(session_id)
-    method = "resources/subscribe" if subscribe else "resources/unsubscribe"
-    call = await session.call(method, {"uri": uri}, call_key=call_key)
-    if call.error is None:
-        if subscribe:
-            session.subscriptions.add(uri)
-        else:
-            session.subscriptions.discard(uri)
-    return call
+    # Legacy: resources/(un)subscribe; modern: subscriptions/listen reopened.
+    return await session.set_resource_subscription(uri, subscribe=subscribe, call_key=call_key)
 
 
 def session_subscriptions(session_id: str) -> list[str]:

@@ -282,6 +282,7 @@ class LiveSession:
         )
         client.handlers.update(self.handlers)
         client.waiting_on_person = self.consent.inbox.holds_server_request
+        client.task_observer = self.task_tracker.observe
         self.client = client
         try:
             return await client.connect()

@@ -228,3 +228,58 @@ async def test_the_log_level_rides_on_every_modern_request(sessions: MakeSession
     assert any(
         e.kind is EventKind.LIFECYCLE and e.detail.get("log_level") == "info" for e in events
     )
+
+
+# -- the tasks extension -----------------------------------------------------------------------
+
+
+async def test_a_task_result_is_followed_to_its_end_with_input_in_the_inbox(
+    sessions: MakeSession,
+) -> None:
+    session = sessions(
+        fixture_spec("modern_tasks_server", era=EraChoice.AUTO, approval_timeout=30.0),
+        answered_by_people=True,
+    )
+    await session.start()
+    assert session.era is Era.MODERN
+    running = call_tool(session, "long_job", label="backup")
+    approval = await first_pending(session)
+    assert approval.kind is ApprovalKind.ELICITATION
+    assert approval.params["message"] == "Go on with the job?"
+    reply = {"action": "accept", "content": {"go": True}}
+    session.consent.inbox.answer(approval.id, Decision("approved", "tester", result=reply))
+    call = await running
+    assert call.error is None, call.error
+    assert call.result is not None
+    assert call.result["content"][0]["text"] == "backup done, go=True"
+    events = await logged(session)
+    called = next(e for e in events if e.method == "tools/call" and e.direction is Direction.OUT)
+    declared = called.payload["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"]
+    assert "io.modelcontextprotocol/tasks" in declared["extensions"]
+    methods = [e.method for e in events if e.direction is Direction.OUT and e.method]
+    assert "tasks/get" in methods
+    assert "tasks/update" in methods
+    tracked = session.task_tracker.get("task-1")
+    assert tracked is not None
+    assert tracked.status == "completed"
+    assert tracked.poll_interval == 100
+    assert not tracked.following
+
+
+async def test_cancelling_a_followed_task_cancels_it_on_the_server(sessions: MakeSession) -> None:
+    session = sessions(fixture_spec("modern_tasks_server", era=EraChoice.MODERN))
+    await session.start()
+    running = call_tool(session, "long_job")
+    for _ in range(100):
+        if session.task_tracker.get("task-1") is not None:
+            break
+        await asyncio.sleep(0.02)
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    for _ in range(100):
+        sent = [e for e in await logged(session) if e.method == "tasks/cancel"]
+        if sent:
+            break
+        await asyncio.sleep(0.02)
+    assert sent[0].payload["params"]["taskId"] == "task-1"

@@ -75,13 +75,13 @@ def answer(request: dict[str, Any], tasks: dict[str, dict[str, Any]]) -> dict[st
         label = (params.get("arguments") or {}).get("label", "job")
         if EXTENSION not in declared:
             return {"resultType": "complete", "content": [{"type": "text", "text": "at once"}]}
-        task = {"taskId": f"task-{len(tasks) + 1}", "status": "working", "label": label}
-        task.update(polls=0, go=None)
-        tasks[task["taskId"]] = task
-        return {"resultType": "task", **task_state(task)}
-    task = tasks.get(str(params.get("taskId")))
-    if task is None:
+        created: dict[str, Any] = {"taskId": f"task-{len(tasks) + 1}", "status": "working"}
+        created.update(label=label, polls=0, go=None)
+        tasks[created["taskId"]] = created
+        return {"resultType": "task", **task_state(created)}
+    if str(params.get("taskId")) not in tasks:
         raise LookupError(f"No task {params.get('taskId')!r}.")
+    task = tasks[str(params.get("taskId"))]
     if method == "tasks/get":
         task["polls"] += 1
         if task["status"] == "working" and task["polls"] >= 2 and task["go"] is None:
@@ -105,26 +105,14 @@ def main() -> None:
         request = json.loads(line)
         if "id" not in request:
             continue
+        reply: dict[str, Any] = {"jsonrpc": "2.0", "id": request["id"]}
         try:
-            result = answer(request, tasks)
+            reply["result"] = answer(request, tasks)
         except LookupError as exc:
-            send(
-                {
-                    "jsonrpc": "2.0",
-                    "id": request["id"],
-                    "error": {"code": -32602, "message": str(exc)},
-                }
-            )
+            reply["error"] = {"code": -32602, "message": str(exc)}
         except NotImplementedError as exc:
-            send(
-                {
-                    "jsonrpc": "2.0",
-                    "id": request["id"],
-                    "error": {"code": -32601, "message": str(exc)},
-                }
-            )
-        else:
-            send({"jsonrpc": "2.0", "id": request["id"], "result": result})
+            reply["error"] = {"code": -32601, "message": str(exc)}
+        send(reply)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,11 @@ or the inspector restarted): callers see one `SessionSnapshot` either way.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from inspector.mcp.client import InFlight
-from inspector.mcp.modern import modern_state
 from inspector.mcp.trace import Direction, TraceEvent
 from inspector.mcp.versions import Era
 from inspector.models import SessionRecord
@@ -20,7 +19,7 @@ from inspector.runtime import event_store, registry
 from inspector.sessions.approvals import Approval, Decision
 from inspector.sessions.catalog import Listing, Page, page_of
 from inspector.sessions.consent import Consent
-from inspector.sessions.live import Call, LiveSession, SessionStatus
+from inspector.sessions.live import Call, Listening, LiveSession, SessionStatus
 from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.tasks import TaskMode, TaskPage, TrackedTask, task_mode
@@ -286,14 +285,8 @@ async def session_resource_subscription(
     """Subscribe to, or unsubscribe from, a resource's updates; the session's set of
     subscribed URIs changes only when the server agreed."""
     session = _live(session_id)
-    method = "resources/subscribe" if subscribe else "resources/unsubscribe"
-    call = await session.call(method, {"uri": uri}, call_key=call_key)
-    if call.error is None:
-        if subscribe:
-            session.subscriptions.add(uri)
-        else:
-            session.subscriptions.discard(uri)
-    return call
+    # Legacy: resources/(un)subscribe; modern: subscriptions/listen reopened.
+    return await session.set_resource_subscription(uri, subscribe=subscribe, call_key=call_key)
 
 
 def session_subscriptions(session_id: str) -> list[str]:
@@ -306,23 +299,23 @@ def session_subscriptions(session_id: str) -> list[str]:
 def session_excluded_tools(session_id: str) -> dict[str, str]:
     """Tools the server listed that the client left out (invalid `x-mcp-header`), with
     the reason for each; empty outside the modern era."""
-    client = _live(session_id).client
-    state = modern_state(client.lifecycle) if client is not None else None
-    return dict(state.excluded_tools) if state is not None else {}
+    return _live(session_id).excluded_tools()
 
 
-def session_request_log_level(session_id: str) -> str | None:
+def session_log_level(session_id: str) -> str | None:
     """The log level every modern request asks for in its `_meta` (None: no logs)."""
-    return _live(session_id).spec.log_level
+    return _live(session_id).log_level
 
 
-def session_set_request_log_level(session_id: str, level: str | None) -> None:
-    """From the next request on, ask for log messages at `level` and above; kept for a
-    reconnect. The modern era's replacement for `logging/setLevel`."""
-    session = _live(session_id)
-    session.spec = replace(session.spec, log_level=level)
-    if session.client is not None:
-        session.client.config.log_level = level
+async def session_set_log_level(session_id: str, level: str | None, *, call_key: str) -> Call:
+    """`logging/setLevel` in the legacy era; in the modern one, the level asked for on
+    every later request (None: none)."""
+    return await _live(session_id).set_log_level(level, call_key=call_key)
+
+
+def session_listening(session_id: str) -> Listening | None:
+    """The modern era's notification stream: what it asked for, what was acknowledged."""
+    return _live(session_id).listening
 
 
 # -- The approvals inbox, roots and consent switches -------------------------------------

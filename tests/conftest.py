@@ -85,7 +85,7 @@ def closed_port() -> Iterator[int]:
 
 @pytest.fixture(scope="session")
 def mcp_http_server() -> Iterator[RunningServer]:
-    """Real `mcp` servers: /stream/mcp, /json/mcp, /resumable/mcp and /legacy/sse."""
+    """Real `mcp` servers: /stream/mcp, /json/mcp, /resumable/mcp, /modern/mcp, /legacy/sse."""
     with run_server("http_mcp.py") as server:
         yield server
 

@@ -137,6 +137,8 @@ class McpClient:
         self.handlers: dict[str, ServerRequestHandler] = {"ping": _answer_ping}
         # Whether a server request waits for a person (the session's inbox is not empty).
         self.waiting_on_person: Callable[[], bool] = lambda: False
+        # Told each state of a task the client follows (modern tasks extension).
+        self.task_observer: Callable[[dict[str, Any]], None] | None = None
         self._on_event = on_event
         self._on_closed = on_closed
         self._next_id = 1

@@ -12,6 +12,7 @@ requests, and retries with the answers and the server's opaque state.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,12 @@ from inspector.mcp.request_headers import (
     param_headers,
     standard_headers,
     tool_param_headers,
+)
+from inspector.mcp.task_extension import (
+    TASK_RESULT,
+    follow_task,
+    offers_tasks,
+    with_tasks_extension,
 )
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent, local_event
 from inspector.mcp.versions import (
@@ -156,6 +163,8 @@ class ModernLifecycle:
         # Tools whose `x-mcp-header` designations are mirrored into headers, and tools
         # excluded for invalid ones (HTTP only), with the reason.
         self.tool_headers: dict[str, list[ParamHeader]] = {}
+        # What the server declared in server/discover (the tasks extension, for one).
+        self.server_capabilities: dict[str, Any] = {}
         self.excluded_tools: dict[str, str] = {}
 
     # -- establishing ----------------------------------------------------------------
@@ -273,6 +282,7 @@ class ModernLifecycle:
         supported = [v for v in listed if isinstance(v, str)] if isinstance(listed, list) else []
         capabilities = result.get("capabilities")
         instructions = result.get("instructions")
+        self.server_capabilities = capabilities if isinstance(capabilities, dict) else {}
         if note:
             reason = note
         elif self.renegotiated_from:
@@ -304,7 +314,11 @@ class ModernLifecycle:
         # Values the caller set on purpose (a test of the server) are kept.
         meta.setdefault(PROTOCOL_VERSION_KEY, self.version or client.protocol_version)
         meta.setdefault(CLIENT_INFO_KEY, client.config.client_info)
-        meta.setdefault(CLIENT_CAPABILITIES_KEY, client.config.capabilities)
+        capabilities = client.config.capabilities
+        if offers_tasks(self.server_capabilities):
+            # Declared only to a server that offers it: the client follows such tasks.
+            capabilities = with_tasks_extension(capabilities)
+        meta.setdefault(CLIENT_CAPABILITIES_KEY, capabilities)
         if client.config.log_level:
             meta.setdefault(LOG_LEVEL_KEY, client.config.log_level)
         params["_meta"] = meta
@@ -375,10 +389,16 @@ class ModernLifecycle:
                 if error is exc:
                     raise
                 raise error from exc
-            if result.get("resultType") != INPUT_REQUIRED:
-                return self._complete(client, method, result)
             if origin is None and sent:
                 origin = sent[0]
+            if result.get("resultType") == TASK_RESULT and origin is not None:
+                answer = functools.partial(
+                    self._answer, client, origin=origin, round_number=round_number
+                )
+                result = await follow_task(client, method, result, answer)
+                return self._complete(client, method, result)
+            if result.get("resultType") != INPUT_REQUIRED:
+                return self._complete(client, method, result)
             if round_number >= MAX_INPUT_ROUNDS:
                 raise RequestError(
                     f"{method} still asked for input after {MAX_INPUT_ROUNDS} rounds; given up."
@@ -398,7 +418,12 @@ class ModernLifecycle:
                 raise RequestError(f"The server's inputRequests is not an object: {requests!r}")
             keys = list(requests)
             answers = await asyncio.gather(
-                *(self._answer(client, key, requests[key], origin, round_number) for key in keys)
+                *(
+                    self._answer(
+                        client, key, requests[key], origin=origin, round_number=round_number
+                    )
+                    for key in keys
+                )
             )
             extra["inputResponses"] = dict(zip(keys, answers, strict=True))
         if "requestState" in result:
@@ -410,6 +435,7 @@ class ModernLifecycle:
         client: McpClient,
         key: str,
         request: Any,
+        *,
         origin: TraceEvent,
         round_number: int,
     ) -> dict[str, Any]:

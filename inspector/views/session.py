@@ -34,7 +34,7 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     context["log_rows"] = log_rows(events)
     context["log_levels"] = LOG_LEVELS
     if snapshot.connected and snapshot.modern:
-        context["request_log_level"] = services.session_request_log_level(session_id)
+        context["request_log_level"] = services.session_log_level(session_id)
     return render(request, "inspector/session.html", context)
 
 

@@ -42,11 +42,9 @@ async def set_log_level(request: HtmxHttpRequest, session_id: str) -> HttpRespon
     context: dict[str, Any] = {"level": level, "per_request": snapshot.modern}
     if level not in LOG_LEVELS and not (snapshot.modern and level == ""):
         context["error"] = f"{level!r} is not a log level."
-    elif snapshot.modern:
-        services.session_set_request_log_level(session_id, level or None)
     else:
-        call = await services.session_call(
-            session_id, "logging/setLevel", {"level": level}, call_key=services.new_call_key()
+        call = await services.session_set_log_level(
+            session_id, level or None, call_key=services.new_call_key()
         )
         if call.error is not None:
             context["error"] = failure_text(call.error)

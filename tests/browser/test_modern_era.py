@@ -1,5 +1,5 @@
 """End to end, in Chromium: the same flows as the other browser tests, against a server of
-the 2026-07-28 era (`tests/servers/modern_server.py`), reached with the connect form's
+the 2026-07-28 era (`tests/servers/modern_everything.py`), reached with the connect form's
 default, auto-detection.
 
 The session says which era it settled on and why; a tool is called; a resource is read,
@@ -22,7 +22,7 @@ from playwright.sync_api import Locator, Page, expect
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MODERN_SERVER = REPO_ROOT / "tests" / "servers" / "modern_server.py"
+MODERN_SERVER = REPO_ROOT / "tests" / "servers" / "modern_everything.py"
 
 
 # -- helpers -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from tests.web.test_views import connect, connect_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-MODERN_SERVER = str(REPO_ROOT / "tests" / "servers" / "modern_server.py")
+MODERN_SERVER = str(REPO_ROOT / "tests" / "servers" / "modern_everything.py")
 
 
 def modern_form(**fields: str) -> dict[str, str]:

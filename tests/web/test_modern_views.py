@@ -1,4 +1,4 @@
-"""Every tab against a server of the 2026-07-28 era (`tests/servers/modern_server.py`, over
+"""Every tab against a server of the 2026-07-28 era (`tests/servers/modern_everything.py`, over
 stdio and Streamable HTTP): what the era removed is not offered, what replaced it is used,
 and what it added (caching hints, excluded tools, rounds of input) is shown."""
 
@@ -27,12 +27,12 @@ from tests.web.test_inbox import answer_url, beside
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-MODERN_SERVER = Path(__file__).resolve().parents[1] / "servers" / "modern_server.py"
+MODERN_SERVER = Path(__file__).resolve().parents[1] / "servers" / "modern_everything.py"
 
 
 @pytest.fixture(scope="module")
 def modern_http() -> Iterator[RunningServer]:
-    with run_server("modern_server.py") as server:
+    with run_server("modern_everything.py") as server:
         yield server
 
 

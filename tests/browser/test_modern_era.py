@@ -131,6 +131,36 @@ def test_a_tool_is_called(page: Page, inspector_url: str) -> None:
     expect(latest_result(page).locator(".content-text").first).to_have_text("5")
 
 
+def test_a_resource_is_read_subscribed_to_and_its_update_arrives(
+    page: Page, inspector_url: str
+) -> None:
+    connect_modern(page, inspector_url)
+    show_tab(page, "Resources")
+    resources = page.get_by_role("list", name="Resources", exact=True)
+    resources.get_by_role("button", name="Resource Counter", exact=True).click()
+    detail = page.locator("#resource-detail")
+    contents = detail.get_by_role("region", name="Contents of modern://counter")
+    expect(contents.locator(".content-text")).to_have_text("count: 0")
+    expect(contents).to_contain_text("Cache hint: fresh for 5 s (ttlMs 5000)")
+    notice = contents.get_by_text("The server says this resource changed.")
+    expect(notice).to_be_hidden()
+
+    # Subscribing opens subscriptions/listen; the server acknowledges, then changes the
+    # counter half a second later.
+    contents.get_by_role("button", name="Subscribe").click()
+    expect(contents.get_by_role("button", name="Unsubscribe")).to_be_visible()
+    subscriptions = page.get_by_role("region", name="Subscriptions")
+    expect(subscriptions.locator("#listen-stream")).to_contain_text("listening")
+    expect(subscriptions.get_by_label("Acknowledged notifications")).to_contain_text(
+        "modern://counter"
+    )
+    row = subscriptions.get_by_role("listitem").filter(has_text="modern://counter")
+    expect(row.get_by_text("changed")).to_be_visible()
+    expect(notice).to_be_visible()
+    contents.get_by_role("button", name="Read again").click()
+    expect(contents.locator(".content-text")).to_have_text("count: 1")
+
+
 def test_a_prompt_is_got(page: Page, inspector_url: str) -> None:
     connect_modern(page, inspector_url)
     show_tab(page, "Prompts")

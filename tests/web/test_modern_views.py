@@ -155,6 +155,50 @@ async def test_lists_and_reads_show_their_cache_hints(
     assert "Say hello to Ada in a formal way." in got
 
 
+async def test_subscribing_listens_and_the_update_arrives(client: AsyncClient) -> None:
+    session_id = await open_session(stdio_spec())
+    panel = await get(client, f"/sessions/{session_id}/resources/")
+    assert ">Subscriptions</h2>" in panel, "the modern server offers updates through listen"
+    first = await get(client, f"/sessions/{session_id}/resources/read?uri=modern://counter")
+    assert "count: 0" in first
+    assert ">Subscribe</button>" in first
+
+    subscribed = await get(
+        client, f"/sessions/{session_id}/resources/subscribe", {"uri": "modern://counter"}
+    )
+    assert ">Unsubscribe</button>" in subscribed
+    assert '<span class="badge badge-info">listening</span>' in subscribed
+    ack = re.search(
+        r'<pre class="json" aria-label="Acknowledged notifications">(.*?)</pre>', subscribed, re.S
+    )
+    assert ack, subscribed[:3000]
+    assert json.loads(ack.group(1))["resourceSubscriptions"] == ["modern://counter"]
+    assert await sent(session_id, "resources/subscribe") == [], "the modern era has none"
+    [listen] = await sent(session_id, "subscriptions/listen")
+    assert listen["params"]["notifications"]["resourceSubscriptions"] == ["modern://counter"]
+
+    # The server changes the counter half a second after the subscription.
+    updates: list[Any] = []
+    for _ in range(100):
+        events = await services.session_events_after(session_id, 0, 10_000)
+        updates = [e for e in events if e.method == "notifications/resources/updated"]
+        if updates:
+            break
+        await asyncio.sleep(0.05)
+    [update] = updates
+    assert update.payload["params"]["uri"] == "modern://counter"
+    again = await get(client, f"/sessions/{session_id}/resources/read?uri=modern://counter")
+    assert "count: 1" in again
+
+    unsubscribed = await get(
+        client, f"/sessions/{session_id}/resources/unsubscribe", {"uri": "modern://counter"}
+    )
+    assert ">Subscribe</button>" in unsubscribed
+    assert services.session_subscriptions(session_id) == []
+    reopened = await sent(session_id, "subscriptions/listen")
+    assert "resourceSubscriptions" not in reopened[-1]["params"]["notifications"]
+
+
 # The Server log ------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inspector.mcp.client import InFlight
+from inspector.mcp.task_extension import offers_tasks
 from inspector.mcp.trace import Direction, TraceEvent
 from inspector.mcp.versions import Era
 from inspector.models import SessionRecord
@@ -65,6 +66,12 @@ class SessionSnapshot:
     @property
     def connected(self) -> bool:
         return self.live and self.status is SessionStatus.CONNECTED
+
+    @property
+    def offers_tasks(self) -> bool:
+        """Tasks: a capability in 2025-11-25, the `io.modelcontextprotocol/tasks`
+        extension in the modern era."""
+        return self.offers("tasks") or (self.modern and offers_tasks(self.capabilities))
 
     @property
     def modern(self) -> bool:

@@ -55,7 +55,10 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
             ("prompts", "Prompts", "session-prompts"),
             ("tasks", "Tasks", "session-tasks"),
         ):
-            if snapshot.offers(capability):
+            offered = (
+                snapshot.offers_tasks if capability == "tasks" else snapshot.offers(capability)
+            )
+            if offered:
                 tabs.append(Tab(capability, label, reverse(url_name, args=[snapshot.id])))
     if snapshot.live:
         tabs.append(Tab("client", "Client", reverse("session-client", args=[snapshot.id])))

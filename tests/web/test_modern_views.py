@@ -22,7 +22,9 @@ from inspector.mcp.versions import EraChoice
 from inspector.sessions.approvals import Approval
 from inspector.sessions.live import Call, SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from tests.conftest import fixture_spec
 from tests.servers.http_harness import RunningServer, run_server
+from tests.web.form_fields import form_fields
 from tests.web.test_inbox import answer_url, beside
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -326,3 +328,25 @@ async def test_the_client_tabs_consent_mode_holds_a_modern_call(client: AsyncCli
     assert "42" in await call
     [request] = await sent(session_id, "tools/call")
     assert request["params"]["_meta"]["io.modelcontextprotocol/protocolVersion"] == "2026-07-28"
+
+
+# Tasks (the modern tasks extension) ---------------------------------------------------------
+
+
+async def test_the_tasks_tab_follows_a_task_of_the_extension(client: AsyncClient) -> None:
+    spec = fixture_spec("modern_tasks_server", era=EraChoice.MODERN, approval_timeout=30.0)
+    session_id = await open_session(spec)
+    page = await get(client, f"/sessions/{session_id}/")
+    assert 'id="tab-tasks"' in page, "the server offers io.modelcontextprotocol/tasks"
+    running = start_tool(session_id, "long_job", label="backup")
+    approval = await waiting(session_id)
+    tab = await get(client, f"/sessions/{session_id}/tasks/")
+    assert "task-1" in tab
+    raw = (await client.get(f"/sessions/{session_id}/inbox")).content.decode()
+    assert "Go on with the job?" in raw
+    fields = dict(form_fields(raw, "elicitation-answer"))
+    fields[f"elicit-{approval.id[:12]}/go"] = "true"  # an optional boolean: not set, yet
+    await get(client, answer_url(session_id, approval), {**fields, "decision": "accept"})
+    assert tool_text(await running) == "backup done, go=True"
+    tab = await get(client, f"/sessions/{session_id}/tasks/")
+    assert "completed" in tab

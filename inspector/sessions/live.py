@@ -604,7 +604,8 @@ class LiveSession:
             )
         )
         client = self.client
-        if client is not None and self.status is SessionStatus.CONNECTED:
+        # The modern era has no such notification: each request asks for roots afresh.
+        if client is not None and self.status is SessionStatus.CONNECTED and self.era is Era.LEGACY:
             with contextlib.suppress(McpError):
                 await client.notify("notifications/roots/list_changed")
 

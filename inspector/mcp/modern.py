@@ -72,6 +72,13 @@ MODERN_ERROR_CODES = frozenset(
     {HEADER_MISMATCH, MISSING_REQUIRED_CLIENT_CAPABILITY, UNSUPPORTED_PROTOCOL_VERSION}
 )
 INPUT_REQUIRED = "input_required"
+# Methods this revision removed, with what replaced them: refused before anything is sent.
+REMOVED_METHODS = {
+    "ping": "the modern era has no ping",
+    "logging/setLevel": "the log level is asked for in each request's _meta instead",
+    "resources/subscribe": "subscriptions/listen replaced it",
+    "resources/unsubscribe": "subscriptions/listen replaced it",
+}
 # A server may ask again and again; past this many rounds the call is given up.
 MAX_INPUT_ROUNDS = 16
 # How long a dual-era client waits for the answer to its probe before it concludes
@@ -346,6 +353,9 @@ class ModernLifecycle:
     ) -> dict[str, Any]:
         """Send a request, renegotiating the version and answering input requests until
         the server returns a complete result (a missing `resultType` means complete)."""
+        removed = REMOVED_METHODS.get(method)
+        if removed is not None:
+            raise RequestRefused(f"Not sent: {method} does not exist in {self.version}; {removed}.")
         if method == "tools/call" and params is not None:
             reason = self.excluded_tools.get(str(params.get("name")))
             if reason is not None:

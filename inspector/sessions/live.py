@@ -153,6 +153,10 @@ class LiveSession:
             self.consent.declared = self.capabilities
         # Requests started with a caller's key (a page's call), so the page can cancel them.
         self._calls: dict[str, RequestId] = {}
+        # Calls a page stopped while no request of theirs was in flight (between the
+        # rounds of a modern multi round-trip call), by key, with the reason.
+        self._call_tasks: dict[str, asyncio.Task[Any]] = {}
+        self._stopped_calls: dict[str, str] = {}
         # Tool calls waiting for a person's confirmation, by call key, to their approval.
         self._confirmations: dict[str, str] = {}
         # Calls by their request id until the request event has a seq, then by that seq:
@@ -539,11 +543,22 @@ class LiveSession:
             self._calls[call_key] = started_id
             self._starting[started_id] = call
 
+        current = asyncio.current_task()
+        if current is not None:
+            self._call_tasks[call_key] = current
         try:
             call.result = await client.request(method, params, on_started=started)
         except McpError as exc:
             call.error = exc
+        except asyncio.CancelledError:
+            reason = self._stopped_calls.pop(call_key, None)
+            if reason is None or current is None or current.cancelling() > 1:
+                raise
+            current.uncancel()
+            call.error = RequestCancelled(reason)
         finally:
+            self._call_tasks.pop(call_key, None)
+            self._stopped_calls.pop(call_key, None)
             self._calls.pop(call_key, None)
             if request_id is not None:
                 self._starting.pop(request_id, None)
@@ -589,7 +604,16 @@ class LiveSession:
         client = self.client
         if request_id is None or client is None:
             return False
-        return await client.cancel(request_id, reason)
+        if await client.cancel(request_id, reason):
+            return True
+        # No request in flight, yet the call goes on: it waits between rounds (a person
+        # answering what a modern server asked). Stopping it withdraws those questions.
+        task = self._call_tasks.get(call_key)
+        if task is None or task.done():
+            return False
+        self._stopped_calls[call_key] = reason
+        task.cancel(reason)
+        return True
 
     # -- roots -----------------------------------------------------------------------
 
@@ -604,7 +628,8 @@ class LiveSession:
             )
         )
         client = self.client
-        if client is not None and self.status is SessionStatus.CONNECTED:
+        # The modern era has no such notification: each request asks for roots afresh.
+        if client is not None and self.status is SessionStatus.CONNECTED and self.era is Era.LEGACY:
             with contextlib.suppress(McpError):
                 await client.notify("notifications/roots/list_changed")
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.errors import RequestRefused
+from inspector.mcp.errors import RequestCancelled, RequestRefused
 from inspector.mcp.modern import LOG_LEVEL_KEY, ORIGIN_DETAIL, SUBSCRIPTION_ID_KEY
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.sse_legacy import LegacySseTransport
@@ -283,3 +283,29 @@ async def test_cancelling_a_followed_task_cancels_it_on_the_server(sessions: Mak
             break
         await asyncio.sleep(0.02)
     assert sent[0].payload["params"]["taskId"] == "task-1"
+
+
+async def test_a_call_stopped_while_a_person_is_asked_ends_and_withdraws_the_question(
+    sessions: MakeSession,
+) -> None:
+    session = sessions(modern_stdio(), answered_by_people=True)
+    await session.start()
+    running = call_tool(session, "greet")
+    await first_pending(session)
+    assert await session.cancel_call("greet", "Changed my mind.")
+    call = await running
+    assert isinstance(call.error, RequestCancelled)
+    assert "Changed my mind." in str(call.error)
+    assert not session.consent.inbox.pending()
+    assert session.status is SessionStatus.CONNECTED
+
+
+async def test_methods_the_modern_era_removed_are_refused_with_their_replacement(
+    sessions: MakeSession,
+) -> None:
+    session = sessions(modern_stdio())
+    await session.start()
+    with pytest.raises(RequestRefused, match="no ping"):
+        await session.request("ping")
+    with pytest.raises(RequestRefused, match="subscriptions/listen"):
+        await session.request("resources/subscribe", {"uri": "memo://note"})

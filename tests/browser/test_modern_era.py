@@ -204,6 +204,11 @@ def test_a_sampling_asked_for_through_input_required(page: Page, inspector_url: 
     first_call = protocol.locator(f"#event-{origin}")
     expect(first_call).to_have_attribute("data-method", "tools/call")
     expect(rounds.filter(has_text=f"round 2 of #{origin}").first).to_be_visible()
+    # Right below the call: the result that asked for input, then the rounds.
+    below = first_call.locator("xpath=following-sibling::li")
+    expect(below.nth(0)).to_have_attribute("data-answers", str(origin))
+    expect(below.nth(1)).to_have_attribute("data-origin-seq", str(origin))
+    expect(below.nth(1)).to_contain_text(f"input llm, round 1 of #{origin}")
 
 
 def test_an_elicitation_asked_for_through_input_required(page: Page, inspector_url: str) -> None:

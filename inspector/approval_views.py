@@ -9,6 +9,8 @@ from typing import Any
 from inspector.argument_forms import ArgumentsState, fresh_state
 from inspector.content import ContentView, message_content_views
 from inspector.links import UrlView, url_view
+from inspector.mcp.modern import ORIGIN_DETAIL, ROUND_DETAIL
+from inspector.mcp.trace import TraceEvent
 from inspector.sessions.approvals import Approval, ApprovalKind
 from inspector.tool_views import Badge, annotation_badges, display_name
 
@@ -163,11 +165,36 @@ def tool_call_view(approval: Approval) -> ToolCallView:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class InputOrigin:
+    """The request whose result asked for this input (a 2026-07-28 multi round-trip):
+    answering it lets that request go on."""
+
+    seq: int
+    request: str  # what was asked: `tools/call ask_llm`, `resources/read <uri>`
+    round: int
+    key: str
+
+
+def input_origin(asked: TraceEvent, origin: TraceEvent | None) -> InputOrigin | None:
+    """Where an input request came from, as the event that carried it records."""
+    seq, number = asked.detail.get(ORIGIN_DETAIL), asked.detail.get(ROUND_DETAIL)
+    if not isinstance(seq, int) or not isinstance(number, int):
+        return None
+    request = f"request #{seq}"
+    if origin is not None and origin.method:
+        params = origin.payload.get("params") if isinstance(origin.payload, dict) else None
+        target = params.get("name") or params.get("uri") if isinstance(params, dict) else None
+        request = f"{origin.method} {target}" if isinstance(target, str) else origin.method
+    return InputOrigin(seq, request, number, str(asked.detail.get("input_key", "")))
+
+
 @dataclass(slots=True)
 class ApprovalCard:
     """One approval as the inbox draws it."""
 
     approval: Approval
+    origin: InputOrigin | None = None
     sampling: SamplingView | None = None
     elicitation: ElicitationView | None = None
     tool_call: ToolCallView | None = None

@@ -13,7 +13,13 @@ from django.conf import settings
 
 from inspector.mcp.auth.settings import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.masking import MASK
-from inspector.mcp.versions import DEFAULT_VERSION, LEGACY_VERSIONS
+from inspector.mcp.versions import (
+    DEFAULT_VERSION,
+    KNOWN_VERSIONS,
+    Era,
+    EraChoice,
+    era_of,
+)
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
 _DEFAULTS = ConnectionSpec(TransportKind.STDIO)
@@ -108,10 +114,21 @@ class ConnectForm(forms.Form):
         max_length=2000,
         help_text="Space-separated; empty: what the server asks for.",
     )
+    era = forms.ChoiceField(
+        label="Protocol era",
+        choices=[(choice.value, choice.label) for choice in EraChoice],
+        # New connections find out; a saved server keeps what it was saved with.
+        initial=EraChoice.AUTO.value,
+        required=False,
+        help_text="Auto-detect asks server/discover first and falls back to the initialize "
+        "handshake if the server does not speak the 2026-07-28 era.",
+    )
     protocol_version = forms.ChoiceField(
         label="Protocol version",
-        choices=[(version, version) for version in reversed(LEGACY_VERSIONS)],
+        choices=[(version, version) for version in reversed(KNOWN_VERSIONS)],
         initial=DEFAULT_VERSION,
+        help_text="The version offered in initialize (legacy era); the modern era always "
+        "speaks 2026-07-28.",
     )
     connect_timeout = forms.FloatField(
         label="Connect timeout (seconds)",
@@ -181,6 +198,11 @@ class ConnectForm(forms.Form):
             raise forms.ValidationError("A bearer token is one word, without spaces.")
         return token
 
+    def clean_era(self) -> EraChoice:
+        # Left out (a page from before eras existed): what a connection does by default.
+        value = self.cleaned_data.get("era")
+        return EraChoice(value) if value else _DEFAULTS.era
+
     def clean_max_total_timeout(self) -> float:
         # Left empty (or not sent by an older page): the default cap.
         value = self.cleaned_data.get("max_total_timeout")
@@ -217,6 +239,13 @@ class ConnectForm(forms.Form):
                 "oauth_grant_type",
                 "The client credentials grant needs an OAuth client ID and secret.",
             )
+        era, version = data.get("era"), data.get("protocol_version")
+        if era is EraChoice.LEGACY and version and era_of(version) is Era.MODERN:
+            self.add_error(
+                "protocol_version",
+                f"{version} has no initialize handshake: choose a legacy version, or the "
+                "modern era (or auto-detect).",
+            )
         request_timeout = data.get("request_timeout")
         max_total = data.get("max_total_timeout")
         if request_timeout is not None and max_total is not None and max_total < request_timeout:
@@ -231,6 +260,7 @@ class ConnectForm(forms.Form):
         data = self.cleaned_data
         transport = TransportKind(data["transport"])
         common = {
+            "era": data["era"],
             "protocol_version": data["protocol_version"],
             "connect_timeout": data["connect_timeout"],
             "request_timeout": data["request_timeout"],
@@ -316,6 +346,7 @@ class SavedServerForm(ConnectForm):
             "bearer_token": spec.bearer_token,
             # Already masked, like the other secrets here.
             **{f"oauth_{key}": value for key, value in _oauth_fields(spec.oauth).items()},
+            "era": spec.era.value,
             "protocol_version": spec.protocol_version,
             "connect_timeout": spec.connect_timeout,
             "request_timeout": spec.request_timeout,

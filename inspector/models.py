@@ -78,6 +78,8 @@ class SavedServer(models.Model):
     headers_encrypted = models.TextField(blank=True)
     bearer_token_encrypted = models.TextField(blank=True)
     oauth_encrypted = models.TextField(blank=True)
+    # legacy, modern or auto (`EraChoice`); servers saved before eras existed stay legacy.
+    era = models.CharField(max_length=16, default="auto")
     protocol_version = models.CharField(max_length=32)
     connect_timeout = models.FloatField(default=30.0)
     request_timeout = models.FloatField(default=60.0)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from django.template.loader import render_to_string
 
 from inspector.mcp.findings import Finding
+from inspector.mcp.modern import ORIGIN_DETAIL, ROUND_DETAIL
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.sessions.tasks import RELATED_TASK
 
@@ -94,6 +95,24 @@ class EventRow:
     @property
     def is_transport(self) -> bool:
         return self.event.kind in TRANSPORT_KINDS
+
+    @property
+    def origin_seq(self) -> int | None:
+        """For a later round of a multi round-trip request (its request, its response, the
+        input requests it carried and their answers): the request that started it."""
+        origin = self.event.detail.get(ORIGIN_DETAIL)
+        return origin if isinstance(origin, int) else None
+
+    @property
+    def round(self) -> int | None:
+        number = self.event.detail.get(ROUND_DETAIL)
+        return number if isinstance(number, int) else None
+
+    @property
+    def input_key(self) -> str:
+        """The key of an input request (or of its answer) within its round."""
+        key = self.event.detail.get("input_key")
+        return key if isinstance(key, str) else ""
 
 
 def _summary(event: TraceEvent) -> str:

@@ -14,7 +14,7 @@ import uritemplate
 
 from inspector.content import ContentView, resource_contents_view
 from inspector.failures import Failure, failure_of
-from inspector.mcp.versions import Era, era_of, is_known
+from inspector.mcp.versions import is_known
 from inspector.sessions.live import Call
 
 TEMPLATE_PREFIX = "template-var"
@@ -141,12 +141,6 @@ def sends_completion_context(protocol_version: Any) -> bool:
         and is_known(protocol_version)
         and protocol_version >= COMPLETION_CONTEXT_SINCE
     )
-
-
-def has_subscriptions(protocol_version: Any) -> bool:
-    """`resources/subscribe` exists in the handshake era only; 2026-07-28 replaced it
-    with `subscriptions/listen`."""
-    return isinstance(protocol_version, str) and era_of(protocol_version) is Era.LEGACY
 
 
 @dataclass(slots=True)

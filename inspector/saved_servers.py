@@ -21,6 +21,7 @@ from inspector.encryption import UnreadableSecret, decrypt_json, encrypt_json
 from inspector.event_store import in_db_thread
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.masking import MASK
+from inspector.mcp.versions import EraChoice
 from inspector.models import SavedServer
 from inspector.sessions.config_files import (
     ConfigError,
@@ -82,6 +83,7 @@ class SavedServerSummary:
     headers: dict[str, str] = field(default_factory=dict)
     bearer_token: str = ""
     cwd: str = ""
+    era: EraChoice = EraChoice.AUTO
     protocol_version: str = ""
     has_placeholders: bool = False
     unreadable: bool = False
@@ -96,6 +98,7 @@ class SavedServerSummary:
             "headers": self.headers,
             "bearer_token": self.bearer_token,
             "cwd": self.cwd or None,
+            "era": self.era.value,
             "protocol_version": self.protocol_version,
             "has_placeholders": self.has_placeholders,
             "unreadable": self.unreadable,
@@ -266,6 +269,7 @@ def _fields(spec: ConnectionSpec) -> dict[str, Any]:
         "oauth_encrypted": encrypt_json(spec.oauth.to_dict())
         if spec.oauth is not None and not stdio
         else "",
+        "era": spec.era.value,
         "protocol_version": spec.protocol_version,
         "connect_timeout": spec.connect_timeout,
         "request_timeout": spec.request_timeout,
@@ -314,6 +318,7 @@ def _spec(record: SavedServer, secrets: _Secrets) -> ConnectionSpec:
         headers=secrets.headers,
         bearer_token=secrets.bearer_token,
         oauth=secrets.oauth,
+        era=EraChoice(record.era),
         protocol_version=record.protocol_version,
         connect_timeout=record.connect_timeout,
         request_timeout=record.request_timeout,
@@ -341,6 +346,7 @@ def _summary(record: SavedServer) -> SavedServerSummary:
         headers=masked.headers,
         bearer_token=masked.bearer_token,
         cwd=record.cwd,
+        era=spec.era,
         protocol_version=record.protocol_version,
         has_placeholders=_has_placeholders(spec),
         unreadable=unreadable,

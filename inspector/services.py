@@ -18,13 +18,21 @@ from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, t
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.auth.tokens import Tokens
 from inspector.mcp.client import InFlight
+from inspector.mcp.task_extension import offers_tasks
 from inspector.mcp.trace import Direction, TraceEvent
+from inspector.mcp.versions import Era
 from inspector.models import SessionRecord
 from inspector.runtime import event_store, registry
 from inspector.sessions.approvals import Approval, Decision
 from inspector.sessions.catalog import Listing, Page, page_of
 from inspector.sessions.consent import Consent
-from inspector.sessions.live import Call, LiveSession, SessionStatus, describe_refusal
+from inspector.sessions.live import (
+    Call,
+    Listening,
+    LiveSession,
+    SessionStatus,
+    describe_refusal,
+)
 from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.tasks import TaskMode, TaskPage, TrackedTask, task_mode
@@ -81,6 +89,18 @@ class SessionSnapshot:
     @property
     def connected(self) -> bool:
         return self.live and self.status is SessionStatus.CONNECTED
+
+    @property
+    def offers_tasks(self) -> bool:
+        """Tasks: a capability in 2025-11-25, the `io.modelcontextprotocol/tasks`
+        extension in the modern era."""
+        return self.offers("tasks") or (self.modern and offers_tasks(self.capabilities))
+
+    @property
+    def modern(self) -> bool:
+        """Whether the connection settled on the 2026-07-28 era (no ping, no setLevel,
+        no resources/subscribe: `subscriptions/listen` and per-request `_meta` instead)."""
+        return (self.server or {}).get("era") == Era.MODERN.value
 
     def offers(self, capability: str) -> bool:
         """Whether the server declared a capability (`tools`, `resources.subscribe`...)."""
@@ -313,18 +333,37 @@ async def session_resource_subscription(
     """Subscribe to, or unsubscribe from, a resource's updates; the session's set of
     subscribed URIs changes only when the server agreed."""
     session = _live(session_id)
-    method = "resources/subscribe" if subscribe else "resources/unsubscribe"
-    call = await session.call(method, {"uri": uri}, call_key=call_key)
-    if call.error is None:
-        if subscribe:
-            session.subscriptions.add(uri)
-        else:
-            session.subscriptions.discard(uri)
-    return call
+    # Legacy: resources/(un)subscribe; modern: subscriptions/listen reopened.
+    return await session.set_resource_subscription(uri, subscribe=subscribe, call_key=call_key)
 
 
 def session_subscriptions(session_id: str) -> list[str]:
     return sorted(_live(session_id).subscriptions)
+
+
+# -- The modern era (2026-07-28) ----------------------------------------------------------
+
+
+def session_excluded_tools(session_id: str) -> dict[str, str]:
+    """Tools the server listed that the client left out (invalid `x-mcp-header`), with
+    the reason for each; empty outside the modern era."""
+    return _live(session_id).excluded_tools()
+
+
+def session_log_level(session_id: str) -> str | None:
+    """The log level every modern request asks for in its `_meta` (None: no logs)."""
+    return _live(session_id).log_level
+
+
+async def session_set_log_level(session_id: str, level: str | None, *, call_key: str) -> Call:
+    """`logging/setLevel` in the legacy era; in the modern one, the level asked for on
+    every later request (None: none)."""
+    return await _live(session_id).set_log_level(level, call_key=call_key)
+
+
+def session_listening(session_id: str) -> Listening | None:
+    """The modern era's notification stream: what it asked for, what was acknowledged."""
+    return _live(session_id).listening
 
 
 # -- The approvals inbox, roots and consent switches -------------------------------------

@@ -20,6 +20,7 @@ from django.db import connections
 from pytest_django import DjangoDbBlocker
 
 from inspector.mcp.transports.stdio import StdioParameters
+from inspector.mcp.versions import EraChoice
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.servers.http_harness import RunningServer, refused_port, run_server
 from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
@@ -42,7 +43,10 @@ def fixture_server(module: str, *args: str) -> StdioParameters:
 
 
 def fixture_spec(module: str, *args: str, **options: object) -> ConnectionSpec:
+    """A connection to a fixture server; legacy unless `era` says otherwise, since the
+    fixtures serve both eras and most tests are about the handshake era's features."""
     params = fixture_server(module, *args)
+    options.setdefault("era", EraChoice.LEGACY)
     return ConnectionSpec(
         TransportKind.STDIO,
         command=params.command,
@@ -82,7 +86,7 @@ def closed_port() -> Iterator[int]:
 
 @pytest.fixture(scope="session")
 def mcp_http_server() -> Iterator[RunningServer]:
-    """Real `mcp` servers: /stream/mcp, /json/mcp, /resumable/mcp and /legacy/sse."""
+    """Real `mcp` servers: /stream/mcp, /json/mcp, /resumable/mcp, /modern/mcp, /legacy/sse."""
     with run_server("http_mcp.py") as server:
         yield server
 

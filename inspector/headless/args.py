@@ -22,6 +22,8 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from inspector.mcp.versions import Era, EraChoice, era_of
+
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 TRANSPORTS = ("stdio", "http", "sse")
 # Spellings of the transports in the official inspector and in client config files.
@@ -73,6 +75,8 @@ server:
   --server NAME             the server of that file (optional if it has one server,
                             or one named default-server)
   --protocol-version V      the protocol version to offer (default 2025-11-25)
+  --era legacy|modern|auto  the protocol era (default: the offered version's; auto
+                            probes the server and falls back to the legacy handshake)
   --connect-timeout SECONDS to start the server and finish initialize (default 30)
   --timeout SECONDS         per request, restarted by progress notifications (default 60)
 
@@ -135,6 +139,7 @@ class ServerChoice:
     headers: dict[str, str] = field(default_factory=dict)
     cwd: str | None = None
     protocol_version: str | None = None
+    era: str | None = None
     connect_timeout: float | None = None
     request_timeout: float | None = None
 
@@ -187,6 +192,7 @@ _OPTIONS = {
         _Option("--config"),
         _Option("--server"),
         _Option("--protocol-version"),
+        _Option("--era"),
         _Option("--connect-timeout"),
         _Option("--timeout"),
         _Option("--method"),
@@ -370,6 +376,7 @@ def _server_choice(values: dict[str, list[str]], target: list[str]) -> ServerCho
         headers=headers,
         cwd=cwd,
         protocol_version=_protocol_version(last("--protocol-version")),
+        era=_era(last("--era")),
         connect_timeout=_seconds("--connect-timeout", last("--connect-timeout")),
         request_timeout=_seconds("--timeout", last("--timeout")),
     )
@@ -388,6 +395,20 @@ def infer_transport(url: str) -> str:
 def _protocol_version(value: str | None) -> str | None:
     if value is not None and not value.strip():
         raise UsageError("--protocol-version needs a version, e.g. 2025-06-18")
+    return value
+
+
+def cli_era(chosen: str | None, version: str) -> EraChoice:
+    """Unless told otherwise, the command line speaks the era of the version it offers
+    (by default a legacy one): a script gets the same exchange every run."""
+    if chosen is not None:
+        return EraChoice(chosen)
+    return EraChoice.MODERN if era_of(version) is Era.MODERN else EraChoice.LEGACY
+
+
+def _era(value: str | None) -> str | None:
+    if value is not None and value not in ("legacy", "modern", "auto"):
+        raise UsageError(f"--era is legacy, modern or auto, not {value!r}")
     return value
 
 

@@ -13,7 +13,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from inspector.headless.args import is_option_word, parse_value
+from inspector.headless.args import cli_era, is_option_word, parse_value
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
 PROGRAM = "inspector"
@@ -51,6 +51,8 @@ def cli_words(
             words += ["--header", f"{name}: {value}"]
     if spec.protocol_version != _DEFAULTS.protocol_version:
         words += ["--protocol-version", spec.protocol_version]
+    if spec.era is not cli_era(None, spec.protocol_version):
+        words += ["--era", spec.era.value]
     if spec.connect_timeout != _DEFAULTS.connect_timeout:
         words += ["--connect-timeout", f"{spec.connect_timeout:g}"]
     if spec.request_timeout != _DEFAULTS.request_timeout:

@@ -19,7 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from inspector.headless.args import LIST_METHODS, Invocation, ServerChoice, UsageError
+from inspector.headless.args import (
+    LIST_METHODS,
+    Invocation,
+    ServerChoice,
+    UsageError,
+    cli_era,
+)
 from inspector.headless.output import (
     ExitCode,
     Failure,
@@ -112,6 +118,7 @@ def connection_spec(server: ServerChoice) -> ConnectionSpec:
     changes: dict[str, Any] = {}
     if server.protocol_version is not None:
         changes["protocol_version"] = server.protocol_version
+    changes["era"] = cli_era(server.era, server.protocol_version or spec.protocol_version)
     if server.connect_timeout is not None:
         changes["connect_timeout"] = server.connect_timeout
     if server.request_timeout is not None:

@@ -12,23 +12,25 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, TypedDict, TypeGuard
 
 from inspector.mcp import jsonrpc
 from inspector.mcp.errors import (
     JsonRpcError,
     McpError,
     RequestCancelled,
+    RequestError,
     RequestTimeout,
     TimeoutLimit,
     TransportClosed,
 )
 from inspector.mcp.findings import Finding, Severity
-from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
+from inspector.mcp.lifecycle import Lifecycle, ServerInfo
+from inspector.mcp.modern import ORIGIN_DETAIL, ROUND_DETAIL, lifecycle_for
 from inspector.mcp.trace import EventKind, MessageType, RequestId, TraceEvent, local_event
 from inspector.mcp.transports.base import Outbound, Transport
 from inspector.mcp.validation import result_findings
-from inspector.mcp.versions import DEFAULT_VERSION, allows_batches
+from inspector.mcp.versions import DEFAULT_VERSION, Era, EraChoice, allows_batches
 
 CLIENT_INFO = {"name": "inspector", "title": "MCP Inspector", "version": "0.1.0"}
 FINISHED_IDS_REMEMBERED = 1024
@@ -43,6 +45,22 @@ class ClientConfig:
     request_timeout: float = 60.0
     reset_timeout_on_progress: bool = True
     max_total_timeout: float = 600.0
+    # Which era to speak: the legacy handshake, the modern stateless protocol, or
+    # whichever the server speaks (probed on connect).
+    era: EraChoice = EraChoice.LEGACY
+    # Modern era: the log level asked for on every request (`_meta`), which replaces
+    # `logging/setLevel`; None asks for no log messages.
+    log_level: str | None = None
+
+
+class RequestOptions(TypedDict, total=False):
+    """How `McpClient.request_once` sends and waits; see `McpClient.request`."""
+
+    timeout: float | None
+    max_total: float | None
+    cancel_on_timeout: bool
+    track_progress: bool
+    on_started: Callable[[RequestId], None] | None
 
 
 @dataclass(slots=True)
@@ -113,12 +131,14 @@ class McpClient:
     ) -> None:
         self.transport = transport
         self.config = config or ClientConfig()
-        self.lifecycle: Lifecycle = lifecycle or LegacyLifecycle()
+        self.lifecycle: Lifecycle = lifecycle or lifecycle_for(self.config.era)
         self.protocol_version = self.config.protocol_version
         self.server: ServerInfo | None = None
         self.handlers: dict[str, ServerRequestHandler] = {"ping": _answer_ping}
         # Whether a server request waits for a person (the session's inbox is not empty).
         self.waiting_on_person: Callable[[], bool] = lambda: False
+        # Told each state of a task the client follows (modern tasks extension).
+        self.task_observer: Callable[[dict[str, Any]], None] | None = None
         self._on_event = on_event
         self._on_closed = on_closed
         self._next_id = 1
@@ -141,7 +161,23 @@ class McpClient:
         except BaseException:
             await self.transport.close()
             raise
-        return self.server
+        server = self.server
+        self._emit(
+            local_event(
+                EventKind.LIFECYCLE,
+                f"Speaking the {server.era.value} era, protocol {server.protocol_version}: "
+                f"{server.era_reason}",
+                era=server.era.value,
+                protocol_version=server.protocol_version,
+                era_reason=server.era_reason,
+            )
+        )
+        return server
+
+    @property
+    def era(self) -> Era:
+        """The era the connection speaks (for auto, the one it settled on)."""
+        return self.lifecycle.era
 
     async def close(self) -> None:
         """End the session: fail what is in flight, stop handlers, close the transport."""
@@ -200,16 +236,50 @@ class McpClient:
         bounds the whole wait regardless. `on_started` learns the request's id before it
         is sent, so that the caller can cancel it while waiting. A progress token already
         in `params._meta` is kept; otherwise the request id serves as one.
+
+        In the modern era one call may take several requests (a new version after
+        UnsupportedProtocolVersion, the rounds of a multi round-trip request); each has
+        its own id, and `on_started` learns every one.
         """
+        options: RequestOptions = {
+            "timeout": timeout,
+            "max_total": max_total,
+            "cancel_on_timeout": cancel_on_timeout,
+            "track_progress": track_progress,
+            "on_started": on_started,
+        }
+        return await self.lifecycle.run(self, method, params, options)
+
+    def request_event(self, request_id: RequestId) -> TraceEvent:
+        """The trace event of a request in flight (for linking later events to it)."""
+        return self._pending[request_id].event
+
+    async def request_once(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        max_total: float | None = None,
+        cancel_on_timeout: bool = True,
+        track_progress: bool = True,
+        on_started: Callable[[RequestId], None] | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One request and its response, as `request` describes; `detail` is added to
+        the request's trace event."""
         if self._closed is not None:
             raise TransportClosed(str(self._closed))
         request_id = self._next_id
         self._next_id += 1
-        params = self.lifecycle.prepare_params(method, params)
+        params = self.lifecycle.prepare_params(self, method, params)
         if track_progress:
             params = _with_progress_token(params, request_id)
+        headers = self.lifecycle.request_headers(self, method, params)
         message = jsonrpc.request(request_id, method, params)
         event = jsonrpc.outbound_event(message)
+        if detail:
+            event.detail.update(detail)
         loop = asyncio.get_running_loop()
         now = loop.time()
         pending = _Pending(method, event, loop.create_future(), now, now)
@@ -220,7 +290,7 @@ class McpClient:
         per_request = timeout if timeout is not None else self.config.request_timeout
         try:
             try:
-                await self._send(event, per_request)
+                await self._send(event, per_request, headers)
             except RequestTimeout as exc:
                 # Not sent within the request timeout: over HTTP the POST is the request
                 # itself, so the server may be working on it and should hear it is over.
@@ -307,12 +377,14 @@ class McpClient:
         self._emit(event)
         await self._send(event)
 
-    async def _send(self, event: TraceEvent, limit: float | None = None) -> None:
+    async def _send(
+        self, event: TraceEvent, limit: float | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         """Hand a message to the transport, within `limit` (default: the request timeout)."""
         seconds = limit if limit is not None else self.config.request_timeout
         try:
             async with asyncio.timeout(seconds):
-                await self.transport.send(_outbound(event))
+                await self.transport.send(_outbound(event, headers))
         except TimeoutError as exc:
             raise RequestTimeout(
                 self.transport.stalled_send(seconds), limit=TimeoutLimit.REQUEST
@@ -334,6 +406,20 @@ class McpClient:
         return True
 
     async def _send_cancelled(self, request_id: RequestId, reason: str) -> None:
+        if self.era is Era.MODERN and self.transport.kind == "http":
+            # Modern HTTP has no cancellation message: closing the response stream is one.
+            closed = await self.transport.abandon(request_id)
+            self._emit(
+                local_event(
+                    EventKind.HTTP,
+                    f"Closed the response stream of request {request_id} to cancel it: {reason}"
+                    if closed
+                    else f"Request {request_id} had no open response left to close: {reason}",
+                    request_id=request_id,
+                    cancelled=closed,
+                )
+            )
+            return
         with contextlib.suppress(McpError):
             await self.notify(
                 "notifications/cancelled", {"requestId": request_id, "reason": reason}
@@ -352,6 +438,7 @@ class McpClient:
             if event.kind is EventKind.STDERR:
                 self._stderr_tail.append(event.text)
             self._emit(event)
+            self._fail_lost(event.detail.get("lost_request_ids"))
             return
         messages = jsonrpc.decode_frame(
             event, batches_allowed=allows_batches(self.protocol_version)
@@ -425,6 +512,7 @@ class McpClient:
             return
         event.request_seq = pending.event.seq
         event.method = pending.method
+        _link_round(event, pending.event)
         elapsed = asyncio.get_running_loop().time() - pending.started
         event.duration_ms = round(elapsed * 1000, 3)
         payload = event.payload
@@ -538,6 +626,10 @@ class McpClient:
     def _emit(self, event: TraceEvent) -> None:
         self._on_event(event)
 
+    def emit(self, event: TraceEvent) -> None:
+        """Record an event the caller observed on this connection's behalf."""
+        self._on_event(event)
+
     def _finish(self, request_id: RequestId, why: str, pending: _Pending) -> None:
         self._finished[request_id] = _Ended(why, pending.method, pending.event.seq)
         while len(self._finished) > FINISHED_IDS_REMEMBERED:
@@ -563,6 +655,16 @@ class McpClient:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
+    def _fail_lost(self, keys: Any) -> None:
+        """Fail the requests whose response stream ended without their response."""
+        if not isinstance(keys, list):
+            return
+        for request_id, pending in list(self._pending.items()):
+            if str(request_id) in keys and not pending.future.done():
+                reason = "its response stream ended before the response"
+                self._give_up(request_id, pending, "failed", reason)
+                pending.future.set_exception(RequestError(f"{pending.method} failed: {reason}."))
+
     def _fail_all(self, error: McpError) -> None:
         for request_id, pending in list(self._pending.items()):
             if not pending.future.done():
@@ -570,9 +672,25 @@ class McpClient:
                 pending.future.set_exception(error)
 
 
-def _outbound(event: TraceEvent) -> Outbound:
+def _outbound(event: TraceEvent, headers: dict[str, str] | None = None) -> Outbound:
     assert event.message_type is not None
-    return Outbound(event.text, event.message_type, event.method, event.message_id)
+    return Outbound(
+        event.text, event.message_type, event.method, event.message_id, dict(headers or {})
+    )
+
+
+def _link_round(response: TraceEvent, request: TraceEvent) -> None:
+    """Tie a response to the multi round-trip request it is part of, if it is."""
+    if ORIGIN_DETAIL in request.detail:
+        response.detail[ORIGIN_DETAIL] = request.detail[ORIGIN_DETAIL]
+        response.detail[ROUND_DETAIL] = request.detail[ROUND_DETAIL]
+        return
+    payload = response.payload if isinstance(response.payload, dict) else {}
+    result = payload.get("result")
+    if isinstance(result, dict) and result.get("resultType") == "input_required":
+        # The first round: the request itself is the origin.
+        response.detail[ORIGIN_DETAIL] = request.seq
+        response.detail[ROUND_DETAIL] = 1
 
 
 def _with_progress_token(params: dict[str, Any] | None, token: RequestId) -> dict[str, Any]:

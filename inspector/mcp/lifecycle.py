@@ -22,7 +22,7 @@ from inspector.mcp.models import InitializeResult
 from inspector.mcp.versions import Era, is_known
 
 if TYPE_CHECKING:
-    from inspector.mcp.client import McpClient
+    from inspector.mcp.client import McpClient, RequestOptions
 
 
 @dataclass(slots=True)
@@ -35,6 +35,10 @@ class ServerInfo:
     server_info: dict[str, Any] = field(default_factory=dict)
     capabilities: dict[str, Any] = field(default_factory=dict)
     instructions: str | None = None
+    # How the era was settled, in a sentence a person can read ("server/discover
+    # answered ...", "fell back to initialize: ..."), and what the server said it speaks.
+    era_reason: str = ""
+    supported_versions: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -58,16 +62,37 @@ class ServerInfo:
             "server_info": self.server_info,
             "capabilities": self.capabilities,
             "instructions": self.instructions,
+            "era_reason": self.era_reason,
+            "supported_versions": self.supported_versions,
         }
 
 
 class Lifecycle(Protocol):
-    era: Era
+    @property
+    def era(self) -> Era: ...
 
     async def establish(self, client: McpClient) -> ServerInfo: ...
 
-    def prepare_params(self, method: str, params: dict[str, Any] | None) -> dict[str, Any] | None:
+    def prepare_params(
+        self, client: McpClient, method: str, params: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         """Decorate a request's params as the era requires."""
+        ...
+
+    def request_headers(
+        self, client: McpClient, method: str, params: dict[str, Any] | None
+    ) -> dict[str, str]:
+        """HTTP headers that mirror a request's body, where the era asks for them."""
+        ...
+
+    async def run(
+        self,
+        client: McpClient,
+        method: str,
+        params: dict[str, Any] | None,
+        options: RequestOptions,
+    ) -> dict[str, Any]:
+        """Send a request through to its final result, as the era requires."""
         ...
 
 
@@ -75,6 +100,12 @@ class LegacyLifecycle:
     """`initialize`, then `notifications/initialized`, then operation."""
 
     era = Era.LEGACY
+
+    def __init__(self, version: str | None = None, *, reason: str = "") -> None:
+        # The version offered in initialize (default: the client's configured one), and
+        # why this era was chosen, when something other than the setting chose it.
+        self.version = version
+        self.reason = reason
 
     async def establish(self, client: McpClient) -> ServerInfo:
         """Run the handshake; every failure becomes a `ConnectError` naming its layer."""
@@ -101,8 +132,9 @@ class LegacyLifecycle:
 
     async def _handshake(self, client: McpClient) -> ServerInfo:
         config = client.config
+        offered = self.version or config.protocol_version
         params = {
-            "protocolVersion": config.protocol_version,
+            "protocolVersion": offered,
             "capabilities": config.capabilities,
             "clientInfo": config.client_info,
         }
@@ -126,7 +158,7 @@ class LegacyLifecycle:
             raise ConnectError(
                 FailureLayer.PROTOCOL,
                 f"The server answered with protocol version {negotiated!r}, which this "
-                f"client does not know (it offered {config.protocol_version}).",
+                f"client does not know (it offered {offered}).",
             )
         client.protocol_version = negotiated
         # The transport learns the version first: from 2025-06-18 on, every HTTP request
@@ -134,16 +166,34 @@ class LegacyLifecycle:
         await client.transport.negotiated(negotiated)
         await client.notify("notifications/initialized")
         return ServerInfo(
-            requested_version=config.protocol_version,
+            requested_version=offered,
             protocol_version=negotiated,
             era=Era.LEGACY,
             server_info=result.server_info.model_dump(by_alias=True, exclude_none=True),
             capabilities=result.capabilities,
             instructions=result.instructions,
+            era_reason=self.reason
+            or f"Legacy era as configured: initialize negotiated {negotiated}.",
         )
 
-    def prepare_params(self, method: str, params: dict[str, Any] | None) -> dict[str, Any] | None:
+    def prepare_params(
+        self, client: McpClient, method: str, params: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
         return params
+
+    def request_headers(
+        self, client: McpClient, method: str, params: dict[str, Any] | None
+    ) -> dict[str, str]:
+        return {}
+
+    async def run(
+        self,
+        client: McpClient,
+        method: str,
+        params: dict[str, Any] | None,
+        options: RequestOptions,
+    ) -> dict[str, Any]:
+        return await client.request_once(method, params, **options)
 
 
 def _body_hint(body: str) -> str:

@@ -10,7 +10,7 @@ Accepted input, all as JSON (comments and trailing commas allowed, as editors wr
 VS Code `${input:...}` and `${env:...}` placeholders are kept verbatim: expanding them needs
 the editor's prompts and environment, which the inspector does not have.
 
-Settings that no other client has (protocol version, timeouts) travel under an `inspector`
+Settings that no other client has (protocol era and version, timeouts) travel under an `inspector`
 key of each entry, written only when they differ from the defaults, so an exported file
 stays clean for other clients and still round-trips here.
 """
@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from inspector.mcp.auth.settings import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.masking import mask_value
-from inspector.mcp.versions import KNOWN_VERSIONS
+from inspector.mcp.versions import KNOWN_VERSIONS, Era, EraChoice, era_of
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
 _HTTP_TYPES = frozenset({"http", "streamable-http", "streamablehttp", "streamable_http"})
@@ -363,6 +363,12 @@ def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f'"{_EXTRA_KEY}" must be an object', entry=name)
     extras: dict[str, Any] = {}
+    era = value.get("era")
+    if era is not None:
+        if era not in tuple(EraChoice):
+            eras = ", ".join(choice.value for choice in EraChoice)
+            raise ConfigError(f'"{_EXTRA_KEY}.era" {era!r} is not one of {eras}', entry=name)
+        extras["era"] = EraChoice(era)
     version = value.get("protocolVersion")
     if version is not None:
         if version not in KNOWN_VERSIONS:
@@ -371,6 +377,12 @@ def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
                 f'"{_EXTRA_KEY}.protocolVersion" {version!r} is not one of {known}', entry=name
             )
         extras["protocol_version"] = version
+        if extras.get("era") is EraChoice.LEGACY and era_of(version) is Era.MODERN:
+            raise ConfigError(
+                f'"{_EXTRA_KEY}.protocolVersion" {version} has no initialize handshake, '
+                f'so "{_EXTRA_KEY}.era" cannot be legacy',
+                entry=name,
+            )
     for key, attribute in _TIMEOUTS:
         seconds = value.get(key)
         if seconds is None:
@@ -501,6 +513,8 @@ def mask_secrets(values: dict[str, str]) -> dict[str, str]:
 
 
 def _extras_of(spec: ConnectionSpec) -> Iterator[tuple[str, Any]]:
+    if spec.era is not _DEFAULTS.era:
+        yield "era", spec.era.value
     if spec.protocol_version != _DEFAULTS.protocol_version:
         yield "protocolVersion", spec.protocol_version
     for key, attribute in _TIMEOUTS:

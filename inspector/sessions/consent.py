@@ -14,6 +14,7 @@ from typing import Any
 from inspector.mcp.client import ServerRequest, ServerRequestHandler
 from inspector.mcp.errors import JsonRpcError
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
+from inspector.mcp.versions import Era, era_of
 from inspector.sessions.approvals import Approval, ApprovalInbox, ApprovalKind, Decision
 from inspector.sessions.roots import Root
 
@@ -33,7 +34,9 @@ def client_capabilities(protocol_version: str, *, sampling_tools: bool) -> dict[
     sampling: dict[str, Any] = {}
     if sampling_tools and protocol_version >= MODES_AND_TOOLS_FROM:
         sampling["tools"] = {}
-    capabilities: dict[str, Any] = {"roots": {"listChanged": True}, "sampling": sampling}
+    # The modern era asks for roots within each request: there is no list to watch.
+    roots = {} if era_of(protocol_version) is Era.MODERN else {"listChanged": True}
+    capabilities: dict[str, Any] = {"roots": roots, "sampling": sampling}
     if protocol_version >= MODES_AND_TOOLS_FROM:
         capabilities["elicitation"] = {"form": {}, "url": {}}
     elif protocol_version >= FORM_ELICITATION_FROM:

@@ -9,7 +9,7 @@ import logging
 import time
 import uuid
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +24,12 @@ from inspector.mcp.errors import (
     McpError,
     RequestCancelled,
     RequestRefused,
+    RequestTimeout,
     SessionExpired,
     TransportClosed,
 )
-from inspector.mcp.lifecycle import ServerInfo
+from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
+from inspector.mcp.modern import SUBSCRIPTION_ID_KEY, modern_state
 from inspector.mcp.trace import (
     Direction,
     EventKind,
@@ -36,12 +38,14 @@ from inspector.mcp.trace import (
     TraceEvent,
     local_event,
 )
+from inspector.mcp.transports.base import Transport
+from inspector.mcp.versions import Era, EraChoice
 from inspector.sessions.approvals import ApprovalKind
 from inspector.sessions.catalog import Catalog, Listing
 from inspector.sessions.consent import Consent, client_capabilities
 from inspector.sessions.log import EventLog
 from inspector.sessions.roots import Root
-from inspector.sessions.spec import ConnectionSpec
+from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.store import EventStore, Watcher
 from inspector.sessions.tasks import TaskTracker
 
@@ -55,6 +59,36 @@ PUMP_INTERVAL_SECONDS = 0.15
 # until the store catches up: memory stays bounded and the server feels the pressure.
 MAX_UNSAVED_EVENTS = 10_000
 BACKPRESSURE_POLL_SECONDS = 0.01
+SSE_FALLBACK_STATUSES = (400, 404, 405)
+ACKNOWLEDGED = "notifications/subscriptions/acknowledged"
+# A notification stream lasts as long as the connection; this only bounds the wait.
+LISTEN_SECONDS = 366 * 24 * 3600.0
+LIST_CHANGE_FILTERS = (
+    ("tools", "toolsListChanged"),
+    ("prompts", "promptsListChanged"),
+    ("resources", "resourcesListChanged"),
+)
+
+
+@dataclass(slots=True)
+class Listening:
+    """The modern era's notification stream: what was asked, what the server granted."""
+
+    requested: dict[str, Any]
+    acknowledged: dict[str, Any] | None = None
+    request_id: RequestId | None = None
+    request_event: TraceEvent | None = field(default=None, repr=False)
+    error: McpError | None = None
+    ended: str = ""
+    settled: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    @property
+    def request_seq(self) -> int | None:
+        return self.request_event.seq if self.request_event is not None else None
+
+    @property
+    def active(self) -> bool:
+        return self.acknowledged is not None and not self.ended
 
 
 class SessionStatus(StrEnum):
@@ -83,6 +117,8 @@ class Call:
     error: McpError | None = None
     request_seq: int | None = None
     response_seq: int | None = None
+    # Every request the call sent (more than one in the modern era's retries).
+    request_seqs: list[int] = field(default_factory=list)
 
 
 class LiveSession:
@@ -132,6 +168,10 @@ class LiveSession:
             self.consent.declared = self.capabilities
         # Requests started with a caller's key (a page's call), so the page can cancel them.
         self._calls: dict[str, RequestId] = {}
+        # Calls a page stopped while no request of theirs was in flight (between the
+        # rounds of a modern multi round-trip call), by key, with the reason.
+        self._call_tasks: dict[str, asyncio.Task[Any]] = {}
+        self._stopped_calls: dict[str, str] = {}
         # Tool calls waiting for a person's confirmation, by call key, to their approval.
         self._confirmations: dict[str, str] = {}
         # Calls by their request id until the request event has a seq, then by that seq:
@@ -143,6 +183,11 @@ class LiveSession:
         self.subscriptions: set[str] = set()
         # Tool calls run as tasks (2025-11-25), and the pollers that follow them.
         self.task_tracker = TaskTracker(self)
+        # Modern era: the log level asked for on every request, and the notification
+        # stream (`subscriptions/listen`) with what the server acknowledged.
+        self.log_level: str | None = spec.log_level
+        self.listening: Listening | None = None
+        self._listen_task: asyncio.Task[None] | None = None
         self.created_at = time.time()
         self.last_activity = self.created_at
         self._watchers = list(watchers or [])
@@ -217,20 +262,10 @@ class LiveSession:
         self.server = None
         self.catalog = Catalog()
         self.subscriptions = set()
+        self.listening = None
         self._set_status(SessionStatus.CONNECTING, f"Connecting to {self.spec.target}")
-        transport = self.spec.build_transport(self._auth_provider())
-        transport.flow_gate = self._until_store_catches_up
-        client = McpClient(
-            transport,
-            self.client_config(),
-            on_event=self._record,
-            on_closed=self._connection_lost,
-        )
-        client.handlers.update(self.handlers)
-        client.waiting_on_person = self.consent.inbox.holds_server_request
-        self.client = client
         try:
-            self.server = await client.connect()
+            self.server = await self._open(self.spec.build_transport(self._auth_provider()))
         except ConnectError as exc:
             refusal = _authorization_refusal(exc)
             if refusal is not None:
@@ -255,14 +290,77 @@ class LiveSession:
                 f"Connected to {server.describe()}",
                 protocol_version=server.protocol_version,
                 requested_version=server.requested_version,
+                era=server.era.value,
+                era_reason=server.era_reason,
             )
         await self._save()
+
+    async def _open(self, transport: Transport, lifecycle: Lifecycle | None = None) -> ServerInfo:
+        """A client over `transport`, connected; falls back to HTTP+SSE where auto may."""
+        transport.flow_gate = self._until_store_catches_up
+        client = McpClient(
+            transport,
+            self.client_config(),
+            on_event=self._record,
+            on_closed=self._connection_lost,
+            lifecycle=lifecycle,
+        )
+        client.handlers.update(self.handlers)
+        client.waiting_on_person = self.consent.inbox.holds_server_request
+        client.task_observer = self.task_tracker.observe
+        self.client = client
+        try:
+            return await client.connect()
+        except ConnectError as exc:
+            if lifecycle is not None or not self._may_fall_back_to_sse(exc):
+                raise
+            return await self._open_legacy_sse(exc)
+
+    def _may_fall_back_to_sse(self, error: ConnectError) -> bool:
+        """The spec's signal that a URL serves the old HTTP+SSE transport: initialize was
+        refused with 400, 404 or 405 (auto mode only: otherwise the person chose)."""
+        return (
+            self.spec.era is EraChoice.AUTO
+            and self.spec.transport is TransportKind.HTTP
+            and error.layer is FailureLayer.HTTP
+            and error.status in SSE_FALLBACK_STATUSES
+        )
+
+    async def _open_legacy_sse(self, error: ConnectError) -> ServerInfo:
+        from inspector.mcp.transports.sse_legacy import LegacySseTransport
+
+        reason = (
+            f"Streamable HTTP refused initialize with HTTP {error.status}, so the URL was "
+            "tried as a legacy HTTP+SSE endpoint"
+        )
+        self._record(local_event(EventKind.LIFECYCLE, f"{reason}.", era="legacy"))
+        await self._close_client()
+        transport = LegacySseTransport(
+            self.spec.url,
+            headers=self.spec.sent_headers(),
+            timeout=self.spec.connect_timeout,
+            auth=self._auth_provider(),
+        )
+        try:
+            server = await self._open(transport, LegacyLifecycle(reason=f"{reason}."))
+        except ConnectError as sse_error:
+            raise ConnectError(
+                error.layer,
+                f"{error.message} (the HTTP+SSE fallback failed too: {sse_error})",
+                status=error.status,
+            ) from sse_error
+        server.era_reason = f"Auto-detected legacy HTTP+SSE: {reason}; {server.era_reason}"
+        return server
 
     async def _close_client(self) -> None:
         client, self.client = self.client, None
         if client is not None:
             await client.close()
             self.consent.inbox.withdraw_all("The connection ended.")
+        listener, self._listen_task = self._listen_task, None
+        if listener is not None:
+            # Closing the client ended its stream; the task only records that.
+            await asyncio.wait([listener])
 
     def _connection_lost(self, error: TransportClosed) -> None:
         if isinstance(error, SessionExpired):
@@ -275,7 +373,153 @@ class LiveSession:
     def client_config(self) -> ClientConfig:
         config = self.spec.client_config()
         config.capabilities = {**config.capabilities, **self.capabilities}
+        config.log_level = self.log_level
         return config
+
+    @property
+    def era(self) -> Era | None:
+        """The era the connection speaks (None before one is settled)."""
+        return self.server.era if self.server is not None else None
+
+    def excluded_tools(self) -> dict[str, str]:
+        """Tools left out of use for invalid `x-mcp-header` designations (modern HTTP),
+        by name, with the reason; the tool list the server sent still shows them."""
+        client = self.client
+        modern = modern_state(client.lifecycle) if client is not None else None
+        return dict(modern.excluded_tools) if modern is not None else {}
+
+    # -- the modern era's per-request settings and notification stream ---------------
+
+    async def set_log_level(self, level: str | None, *, call_key: str) -> Call:
+        """Ask for log messages at `level`: with `logging/setLevel` in the legacy era, on
+        every later request's `_meta` in the modern one (None: no more log messages)."""
+        if self.era is not Era.MODERN:
+            return await self.call("logging/setLevel", {"level": level}, call_key=call_key)
+        self.log_level = level
+        if self.client is not None:
+            self.client.config.log_level = level
+        asked = f"at level {level}" if level else "no longer"
+        self._record(
+            local_event(
+                EventKind.LIFECYCLE,
+                f"Log messages are asked for {asked} on every request from now on.",
+                log_level=level,
+            )
+        )
+        return Call("logging/setLevel", result={})
+
+    async def set_resource_subscription(self, uri: str, *, subscribe: bool, call_key: str) -> Call:
+        """Follow (or stop following) a resource's updates. Legacy: `resources/subscribe`;
+        modern: the notification stream is reopened with the new set of URIs. The set of
+        subscribed URIs changes only when the server agreed."""
+        if self.era is not Era.MODERN:
+            method = "resources/subscribe" if subscribe else "resources/unsubscribe"
+            call = await self.call(method, {"uri": uri}, call_key=call_key)
+            if call.error is None:
+                self._change_subscription(uri, subscribe)
+            return call
+        before = set(self.subscriptions)
+        self._change_subscription(uri, subscribe)
+        listening = await self.listen()
+        call = Call("subscriptions/listen", request_seq=listening.request_seq)
+        if listening.error is not None:
+            self.subscriptions = before
+            call.error = listening.error
+        else:
+            call.result = {"notifications": listening.acknowledged or {}}
+        return call
+
+    def _change_subscription(self, uri: str, subscribe: bool) -> None:
+        if subscribe:
+            self.subscriptions.add(uri)
+        else:
+            self.subscriptions.discard(uri)
+
+    def listen_filter(self) -> dict[str, Any]:
+        """What the notification stream asks for: every list change the server declares,
+        and updates of the subscribed resources."""
+        capabilities = self.server.capabilities if self.server is not None else {}
+        wanted: dict[str, Any] = {}
+        for capability, key in LIST_CHANGE_FILTERS:
+            declared = capabilities.get(capability)
+            if isinstance(declared, dict) and declared.get("listChanged"):
+                wanted[key] = True
+        if self.subscriptions:
+            wanted["resourceSubscriptions"] = sorted(self.subscriptions)
+        return wanted
+
+    async def listen(self) -> Listening:
+        """(Re)open `subscriptions/listen` with the current subscriptions, replacing any
+        stream already open; returns once the server acknowledged (or the stream failed).
+        Notifications on it are recorded and handled like any other."""
+        client = self.client
+        if client is None or self.status is not SessionStatus.CONNECTED:
+            raise TransportClosed(f"The session is {self.status.value}.")
+        if client.era is not Era.MODERN:
+            raise RequestRefused(
+                "subscriptions/listen belongs to the modern era; this connection speaks the "
+                "legacy one (its notifications need no stream to be asked for)."
+            )
+        await self.stop_listening("Reopened with the current subscriptions.")
+        listening = Listening(self.listen_filter())
+        self.listening = listening
+        self._listen_task = self._spawn(
+            self._run_listen(client, listening), f"session-listen-{self.id}"
+        )
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.spec.request_timeout):
+                await listening.settled.wait()
+        if not listening.settled.is_set():
+            listening.error = RequestTimeout(
+                f"The server did not acknowledge subscriptions/listen within "
+                f"{self.spec.request_timeout:g} s."
+            )
+        return listening
+
+    async def stop_listening(self, reason: str = "Stopped by the user.") -> None:
+        task, self._listen_task = self._listen_task, None
+        listening = self.listening
+        client = self.client
+        if listening is not None and listening.request_id is not None and client is not None:
+            await client.cancel(listening.request_id, reason)
+        if task is not None:
+            task.cancel(reason)
+            await asyncio.wait([task])
+
+    async def _run_listen(self, client: McpClient, listening: Listening) -> None:
+        def started(request_id: RequestId) -> None:
+            listening.request_id = request_id
+            listening.request_event = client.request_event(request_id)
+
+        try:
+            await client.request(
+                "subscriptions/listen",
+                {"notifications": listening.requested},
+                timeout=LISTEN_SECONDS,
+                max_total=LISTEN_SECONDS,
+                track_progress=False,
+                on_started=started,
+            )
+            listening.ended = "The server ended the subscription stream."
+        except McpError as exc:
+            listening.error = exc
+            listening.ended = f"The subscription stream ended: {exc}"
+        finally:
+            listening.settled.set()
+        self._record(local_event(EventKind.LIFECYCLE, listening.ended, listening=False))
+
+    def _note_acknowledgement(self, event: TraceEvent) -> None:
+        listening = self.listening
+        params = event.payload.get("params") if isinstance(event.payload, dict) else None
+        if listening is None or not isinstance(params, dict):
+            return
+        meta = params.get("_meta")
+        subscription = meta.get(SUBSCRIPTION_ID_KEY) if isinstance(meta, dict) else None
+        if listening.request_id is not None and str(subscription) != str(listening.request_id):
+            return
+        granted = params.get("notifications")
+        listening.acknowledged = granted if isinstance(granted, dict) else {}
+        listening.settled.set()
 
     # -- requests ------------------------------------------------------------------
 
@@ -329,6 +573,9 @@ class LiveSession:
             self._calls[call_key] = started_id
             self._starting[started_id] = call
 
+        current = asyncio.current_task()
+        if current is not None:
+            self._call_tasks[call_key] = current
         try:
             call.result = await client.request(method, params, on_started=started)
             self._auth_attempts = 0
@@ -336,12 +583,20 @@ class LiveSession:
             call.error = exc
             if isinstance(exc, AuthorizationRequired):
                 self._note_refusal(exc)
+        except asyncio.CancelledError:
+            reason = self._stopped_calls.pop(call_key, None)
+            if reason is None or current is None or current.cancelling() > 1:
+                raise
+            current.uncancel()
+            call.error = RequestCancelled(reason)
         finally:
+            self._call_tasks.pop(call_key, None)
+            self._stopped_calls.pop(call_key, None)
             self._calls.pop(call_key, None)
             if request_id is not None:
                 self._starting.pop(request_id, None)
-            if call.request_seq is not None:
-                self._tracked.pop(call.request_seq, None)
+            for seq in call.request_seqs:
+                self._tracked.pop(seq, None)
         return call
 
     async def _confirm_tool_call(self, params: dict[str, Any], call_key: str) -> McpError | None:
@@ -382,7 +637,16 @@ class LiveSession:
         client = self.client
         if request_id is None or client is None:
             return False
-        return await client.cancel(request_id, reason)
+        if await client.cancel(request_id, reason):
+            return True
+        # No request in flight, yet the call goes on: it waits between rounds (a person
+        # answering what a modern server asked). Stopping it withdraws those questions.
+        task = self._call_tasks.get(call_key)
+        if task is None or task.done():
+            return False
+        self._stopped_calls[call_key] = reason
+        task.cancel(reason)
+        return True
 
     # -- authorization -----------------------------------------------------------------
 
@@ -487,7 +751,8 @@ class LiveSession:
             )
         )
         client = self.client
-        if client is not None and self.status is SessionStatus.CONNECTED:
+        # The modern era has no such notification: each request asks for roots afresh.
+        if client is not None and self.status is SessionStatus.CONNECTED and self.era is Era.LEGACY:
             with contextlib.suppress(McpError):
                 await client.notify("notifications/roots/list_changed")
 
@@ -515,6 +780,8 @@ class LiveSession:
         self.log.append(event)
         if self._starting or self._tracked:
             self._note_call_event(event)
+        if event.method == ACKNOWLEDGED and event.is_inbound_frame:
+            self._note_acknowledgement(event)
         if event.method == "notifications/elicitation/complete" and event.is_inbound_frame:
             params = event.payload.get("params") if isinstance(event.payload, dict) else None
             if isinstance(params, dict):
@@ -528,7 +795,11 @@ class LiveSession:
         if outbound_request and event.message_id is not None and event.seq is not None:
             call = self._starting.pop(event.message_id, None)
             if call is not None:
-                call.request_seq = event.seq
+                # A modern call may take several requests (renegotiation, the rounds of
+                # a multi round-trip request): the call is named by its first.
+                if call.request_seq is None:
+                    call.request_seq = event.seq
+                call.request_seqs.append(event.seq)
                 self._tracked[event.seq] = call
         elif event.request_seq is not None and event.request_seq in self._tracked:
             self._tracked[event.request_seq].response_seq = event.seq

@@ -11,7 +11,7 @@ from inspector.mcp.client import ClientConfig
 from inspector.mcp.masking import mask_headers, mask_value
 from inspector.mcp.transports.base import Transport
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
-from inspector.mcp.versions import DEFAULT_VERSION
+from inspector.mcp.versions import DEFAULT_VERSION, EraChoice
 
 if TYPE_CHECKING:  # httpx stays unloaded for stdio connections
     from inspector.mcp.transports.http_common import HttpAuth
@@ -50,6 +50,12 @@ class ConnectionSpec:
     # OAuth client settings for HTTP servers that require authorization; without them a
     # flow still works, with dynamic registration and the defaults.
     oauth: OAuthSettings | None = None
+    # The era to speak. Auto probes for a modern server and falls back to the legacy
+    # handshake (and, over HTTP, on to HTTP+SSE). `protocol_version` is the version
+    # offered in that era; in auto mode, the legacy one offered after falling back.
+    era: EraChoice = EraChoice.AUTO
+    # Modern era: the log level every request asks for (None: no log messages).
+    log_level: str | None = None
 
     @property
     def is_http(self) -> bool:
@@ -85,6 +91,8 @@ class ConnectionSpec:
             request_timeout=self.request_timeout,
             max_total_timeout=self.max_total_timeout,
             reset_timeout_on_progress=self.reset_timeout_on_progress,
+            era=self.era,
+            log_level=self.log_level,
         )
 
     @property
@@ -98,6 +106,7 @@ class ConnectionSpec:
         data = asdict(self)
         data["transport"] = self.transport.value
         data["args"] = list(self.args)
+        data["era"] = self.era.value
         return data
 
     def masked(self) -> dict[str, Any]:
@@ -117,4 +126,6 @@ class ConnectionSpec:
         values["args"] = tuple(values.get("args", ()))
         oauth = values.get("oauth")
         values["oauth"] = OAuthSettings.from_dict(oauth) if isinstance(oauth, dict) else None
+        # Connections saved before eras could be chosen spoke the legacy handshake.
+        values["era"] = EraChoice(values.get("era", EraChoice.LEGACY))
         return cls(**values)

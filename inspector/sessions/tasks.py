@@ -264,10 +264,19 @@ class TaskTracker:
         task.status_message = _text(data.get("statusMessage"))
         task.created_at = _text(data.get("createdAt")) or task.created_at
         task.last_updated_at = _text(data.get("lastUpdatedAt")) or task.last_updated_at
-        task.ttl = _milliseconds(data.get("ttl"))
-        task.poll_interval = _milliseconds(data.get("pollInterval"))
+        # 2025-11-25 names them ttl and pollInterval; the modern extension adds the unit.
+        task.ttl = _milliseconds(data.get("ttl", data.get("ttlMs")))
+        task.poll_interval = _milliseconds(data.get("pollInterval", data.get("pollIntervalMs")))
         if status not in TASK_STATUSES:
             task.violation = f"{status!r} is not a task status."
+
+    def observe(self, data: dict[str, Any]) -> None:
+        """A state of a task the client follows itself (the modern era's tasks extension,
+        where a tool call's result may be a task): shown like any other task, and not
+        polled a second time."""
+        if isinstance(data.get("taskId"), str) and not self._closed:
+            task = self._remember(data)
+            task.following = not task.terminal
 
     def note_status(self, params: dict[str, Any]) -> TrackedTask | None:
         """A `notifications/tasks/status` the page saw: news, not the truth's only

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
 from inspector.approval_answers import InvalidAnswer, decide
-from inspector.approval_views import ApprovalCard, approval_card
+from inspector.approval_views import ApprovalCard, approval_card, input_origin
 from inspector.links import url_view
 from inspector.sessions.approvals import AlreadySettled, Approval, UnknownApproval
 from inspector.views.common import HtmxHttpRequest, live_snapshot
@@ -35,9 +35,12 @@ async def inbox(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await live_snapshot(session_id)
     consent = services.session_consent(session_id)
     roots = consent.roots_result()["roots"]
+    cards = [approval_card(approval, roots) for approval in consent.inbox.pending()]
+    for card in cards:
+        await _find_origin(session_id, card)
     context = {
         "session": snapshot,
-        "cards": [approval_card(approval, roots) for approval in consent.inbox.pending()],
+        "cards": cards,
         "followups": [
             (approval, url_view(approval.params.get("url")))
             for approval in consent.inbox.url_followups()
@@ -71,6 +74,24 @@ async def answer(request: HtmxHttpRequest, session_id: str, approval_id: str) ->
         note = f"{decision.outcome.capitalize()} by {decision.by}."
         context["card"] = _settled_card(approval, roots, note)
     return render(request, f"{TEMPLATE}#card", context)
+
+
+async def _find_origin(session_id: str, card: ApprovalCard) -> None:
+    """Name the request an input request of the modern era belongs to."""
+    seq = card.approval.request_seq
+    if seq is None:
+        return
+    try:
+        asked = await services.session_event(session_id, seq)
+    except services.SessionNotFound:
+        return
+    origin = input_origin(asked, None)
+    if origin is None:
+        return
+    try:
+        card.origin = input_origin(asked, await services.session_event(session_id, origin.seq))
+    except services.SessionNotFound:
+        card.origin = origin
 
 
 def _settled_card(approval: Approval, roots: list[dict[str, Any]], note: str) -> ApprovalCard:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from inspector import services
+from inspector.cache_hints import cache_hint
 from inspector.sessions.catalog import Listing
 from inspector.views.common import HtmxHttpRequest, failure_text, live_snapshot
 
@@ -38,7 +41,7 @@ async def list_page(request: HtmxHttpRequest, session_id: str, listing: str) -> 
         session_id, kind, cursor, call_key=services.new_call_key()
     )
     error = failure_text(call.error) if call.error is not None else ""
-    context = {
+    context: dict[str, Any] = {
         "session": snapshot,
         "listing": kind.value,
         "listing_label": LABELS[kind],
@@ -46,7 +49,10 @@ async def list_page(request: HtmxHttpRequest, session_id: str, listing: str) -> 
         "next_cursor": page.next_cursor if page else None,
         "item_template": ITEM_TEMPLATES[kind],
         "list_url": reverse("session-list", args=[session_id, kind.value]),
+        "cache": cache_hint(call.result),
     }
+    if kind is Listing.TOOLS and snapshot.modern:
+        context["excluded"] = services.session_excluded_tools(session_id)
     if cursor is None:
         context["error"] = error
         return render(request, "inspector/lists.html#list-block", context)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
 from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
+from inspector.cache_hints import cache_hint
 from inspector.cli_command import cli_command
 from inspector.failures import failure_of
 from inspector.resource_views import (
@@ -18,7 +19,6 @@ from inspector.resource_views import (
     TEMPLATE_PREFIX,
     Subscription,
     expand,
-    has_subscriptions,
     read_view,
     resource_facts,
     template_schema,
@@ -31,8 +31,9 @@ TEMPLATE = "inspector/tabs/resources.html"
 
 
 def _can_subscribe(snapshot: services.SessionSnapshot) -> bool:
-    version = (snapshot.server or {}).get("protocol_version")
-    return snapshot.offers("resources.subscribe") and has_subscriptions(version)
+    """Legacy: `resources/subscribe`; modern: the `subscriptions/listen` stream, reopened
+    with the resources followed (the session does either)."""
+    return snapshot.offers("resources.subscribe")
 
 
 @require_GET
@@ -42,6 +43,7 @@ async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         "session": snapshot,
         "can_subscribe": _can_subscribe(snapshot),
         "subscriptions": _subscriptions(session_id),
+        "listening": services.session_listening(session_id) if snapshot.modern else None,
     }
     return render(request, f"{TEMPLATE}#panel", context)
 
@@ -92,6 +94,7 @@ async def _read(
     context = {
         **_subscription_context(snapshot, uri),
         "read": read_view(uri, call),
+        "cache": cache_hint(call.result),
         "cli": cli_command(services.session_spec(snapshot.id), "resources/read", {"uri": uri}),
     }
     return render(request, f"{TEMPLATE}#read", context)
@@ -192,5 +195,6 @@ async def _subscription(
     context = _subscription_context(snapshot, uri)
     context["call"] = call
     context["subscriptions"] = _subscriptions(session_id)
+    context["listening"] = services.session_listening(session_id) if snapshot.modern else None
     context["failure"] = failure_of(call.error) if call.error is not None else None
     return render(request, f"{TEMPLATE}#subscription-changed", context)

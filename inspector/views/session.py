@@ -33,6 +33,8 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     context["tabs"] = session_tabs(snapshot)
     context["log_rows"] = log_rows(events)
     context["log_levels"] = LOG_LEVELS
+    if snapshot.connected and snapshot.modern:
+        context["request_log_level"] = services.session_log_level(session_id)
     return render(request, "inspector/session.html", context)
 
 
@@ -53,7 +55,10 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
             ("prompts", "Prompts", "session-prompts"),
             ("tasks", "Tasks", "session-tasks"),
         ):
-            if snapshot.offers(capability):
+            offered = (
+                snapshot.offers_tasks if capability == "tasks" else snapshot.offers(capability)
+            )
+            if offered:
                 tabs.append(Tab(capability, label, reverse(url_name, args=[snapshot.id])))
     if snapshot.live:
         tabs.append(Tab("client", "Client", reverse("session-client", args=[snapshot.id])))

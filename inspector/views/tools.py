@@ -13,7 +13,9 @@ from django_htmx.http import reswap
 from inspector import services
 from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
 from inspector.cli_command import cli_command
+from inspector.mcp.request_headers import InvalidToolHeaders, ParamHeader, tool_param_headers
 from inspector.sessions.catalog import Listing
+from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.tasks import TaskMode
 from inspector.tool_views import annotation_badges, display_name, tool_result_view
 from inspector.views.common import HtmxHttpRequest, call_key, live_snapshot
@@ -125,4 +127,18 @@ def _context(
         "form_url": reverse("session-tool-arguments", args=[snapshot.id]),
         "cli": cli_command(spec, "tools/call", {"name": name, "arguments": state.arguments}),
         "task_mode": services.session_task_mode(snapshot, tool),
+        "param_headers": _param_headers(snapshot, spec, tool),
     }
+
+
+def _param_headers(
+    snapshot: services.SessionSnapshot, spec: ConnectionSpec, tool: dict[str, Any]
+) -> list[ParamHeader]:
+    """The arguments a modern call over HTTP mirrors into `Mcp-Param-*` headers."""
+    if not snapshot.modern or spec.transport is not TransportKind.HTTP:
+        return []
+    try:
+        return tool_param_headers(tool)
+    except InvalidToolHeaders:
+        # Such a tool is excluded from the listing; a stale page may still show it.
+        return []

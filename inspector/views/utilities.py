@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.html import format_html
@@ -33,14 +35,16 @@ async def ping(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def set_log_level(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    await live_snapshot(session_id)
+    """`logging/setLevel`; in the modern era, which has none, the level every request
+    asks for in its `_meta` (empty: none)."""
+    snapshot = await live_snapshot(session_id)
     level = request.POST.get("level", "")
-    context: dict[str, str] = {"level": level}
-    if level not in LOG_LEVELS:
+    context: dict[str, Any] = {"level": level, "per_request": snapshot.modern}
+    if level not in LOG_LEVELS and not (snapshot.modern and level == ""):
         context["error"] = f"{level!r} is not a log level."
     else:
-        call = await services.session_call(
-            session_id, "logging/setLevel", {"level": level}, call_key=services.new_call_key()
+        call = await services.session_set_log_level(
+            session_id, level or None, call_key=services.new_call_key()
         )
         if call.error is not None:
             context["error"] = failure_text(call.error)

@@ -39,6 +39,7 @@
         lastSeq = push.last_seq;
         status.dataset.lastSeq = String(lastSeq);
         pruneOldRows();
+        groupRounds();
         applyFilters();
         applyLogFilters();
         if (pinned) {
@@ -91,6 +92,32 @@
       holder.replaceChildren(button);
       htmx.process(holder);
     }
+  }
+
+  // The later rounds of a multi round-trip request (2026-07-28) arrive after other
+  // traffic; each is moved to just below its originating request (and the response that
+  // asked for input), after the rounds before it.
+  function groupRounds() {
+    document.querySelectorAll("#protocol-log > li[data-origin-seq]:not([data-grouped])").forEach(function (row) {
+      const seq = row.dataset.originSeq;
+      const origin = document.getElementById("event-" + seq);
+      if (!origin || origin.parentElement !== row.parentElement) {
+        return;
+      }
+      const answer = origin.parentElement.querySelector(':scope > li[data-answers="' + seq + '"]');
+      if (answer && !answer.dataset.grouped) {
+        origin.after(answer);
+        answer.dataset.grouped = "1";
+      }
+      let last = origin;
+      let next = last.nextElementSibling;
+      while (next && next !== row && (next.dataset.originSeq === seq || next.dataset.answers === seq)) {
+        last = next;
+        next = last.nextElementSibling;
+      }
+      last.after(row);
+      row.dataset.grouped = "1";
+    });
   }
 
   function isScrolledToBottom(element) {
@@ -605,6 +632,8 @@
         event.preventDefault();
       });
     }
+    groupRounds();
+    document.body.addEventListener("htmx:afterSettle", groupRounds);
     document.body.addEventListener("htmx:afterSettle", applyFilters);
     document.body.addEventListener("htmx:configRequest", startCall);
     document.body.addEventListener("htmx:afterSwap", stampElapsed);

@@ -27,6 +27,8 @@ def connect_tools_server(page: Page, inspector_url: str) -> None:
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
+    # The fixture speaks both eras; these tests are about the legacy one.
+    form.get_by_label("Protocol era", exact=True).select_option("legacy")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(str(TOOLS_SERVER))
     form.get_by_role("button", name="Connect").click()

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from inspector.mcp.client import ServerRequest, ServerRequestHandler
 from inspector.mcp.trace import TraceEvent
-from inspector.mcp.versions import DEFAULT_VERSION, Era, era_of, is_known
+from inspector.mcp.versions import DEFAULT_VERSION, Era, EraChoice, era_of, is_known
 from inspector.sessions.live import LiveSession, SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.conformance.auth_scenarios import AUTH_SCENARIOS, connect, oauth_settings
@@ -127,27 +127,36 @@ def protocol_version() -> str:
     version = os.environ.get("MCP_CONFORMANCE_PROTOCOL_VERSION") or DEFAULT_VERSION
     if not is_known(version):
         raise ScenarioFailed(f"Unknown protocol version {version!r}.")
-    if era_of(version) is Era.MODERN:
-        # The session layer opens every connection with the initialize handshake; offering a
-        # stateless version through it would test something else than what was asked.
-        raise ScenarioFailed(f"Protocol {version} (stateless era) is not supported yet.")
     return version
 
 
+def scripts_for(era: Era) -> dict[str, Script]:
+    if era is Era.LEGACY:
+        return SCENARIOS
+    from tests.conformance.modern_scenarios import MODERN_SCENARIOS
+
+    return MODERN_SCENARIOS
+
+
 async def run(scenario: str, url: str) -> int:
-    script = SCENARIOS.get(scenario)
-    if script is None:
-        print(f"Unknown scenario {scenario!r}; known: {', '.join(SCENARIOS)}", file=sys.stderr)
-        return 2
     try:
         version = protocol_version()
     except ScenarioFailed as exc:
         print(exc, file=sys.stderr)
         return 2
+    # The era the suite asked for, spoken outright: detecting it would test something else.
+    era = era_of(version)
+    scripts = scripts_for(era)
+    script = scripts.get(scenario)
+    if script is None:
+        known = ", ".join(scripts)
+        print(f"Unknown scenario {scenario!r} in the {era} era; known: {known}", file=sys.stderr)
+        return 2
     spec = ConnectionSpec(
         TransportKind.HTTP,
         url=url,
         protocol_version=version,
+        era=EraChoice(era.value),
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         request_timeout=REQUEST_TIMEOUT_SECONDS,
         max_total_timeout=REQUEST_TIMEOUT_SECONDS,

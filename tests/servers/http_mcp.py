@@ -8,6 +8,7 @@ Mounts (one server instance each, so their sessions are independent):
   `interrupted` closes its own SSE stream mid-call, so the client must resume with GET and
   `Last-Event-ID` (2025-11-25 clients only: the SDK primes streams for those alone);
 - `/legacy/sse`: the legacy HTTP+SSE transport; messages go to `/legacy/messages/`;
+- `/modern/mcp`: the modern-era fixture of `modern_server.py` (it answers both eras);
 - `/healthz`: answers 200 once the process serves.
 
 Run by `tests/servers/http_harness.py` as `python http_mcp.py --fd N`, where N is a
@@ -18,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import socket
+import sys
 import warnings
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
 import anyio
 import uvicorn
@@ -32,6 +35,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Mount, Route
+
+# Run as a script, Python puts this directory on the path, not the repository's root.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.servers.modern_server import build_server as build_modern_server
 
 # The logging capability is deprecated for the 2026 era only; these servers speak 2025.
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -111,7 +119,16 @@ def build_app() -> Starlette:
         event_store=MemoryEventStore(), retry_interval=100, transport_security=SECURITY
     )
     legacy = build_server("fixture-http-legacy").sse_app(transport_security=SECURITY)
-    mounted = {"/stream": stream, "/json": json_app, "/resumable": resumable, "/legacy": legacy}
+    modern = build_modern_server("fixture-http-modern").streamable_http_app(
+        transport_security=SECURITY
+    )
+    mounted = {
+        "/stream": stream,
+        "/json": json_app,
+        "/resumable": resumable,
+        "/legacy": legacy,
+        "/modern": modern,
+    }
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from inspector.mcp.masking import MASK
+from inspector.mcp.versions import EraChoice
 from inspector.sessions.config_files import (
     ConfigError,
     NamedServer,
@@ -210,6 +211,15 @@ def test_numbers_are_accepted_as_text() -> None:
             '{"mcpServers": {"bad": {"command": "x", "inspector": {"protocolVersion": "1999"}}}}',
             "is not one of",
         ),
+        (
+            '{"mcpServers": {"bad": {"command": "x", "inspector": {"era": "2026"}}}}',
+            "'2026' is not one of legacy, modern, auto",
+        ),
+        (
+            '{"mcpServers": {"bad": {"command": "x", "inspector": '
+            '{"era": "legacy", "protocolVersion": "2026-07-28"}}}}',
+            '"inspector.era" cannot be legacy',
+        ),
         ('{"mcpServers": {"a": {"command": "x"}, "a": {"command": "y"}}}', "'a' more than once"),
         ('{"mcpServers": {" ": {"command": "x"}}}', "needs a name"),
         ("", "empty"),
@@ -296,6 +306,7 @@ def test_inspector_settings_round_trip_and_stay_out_of_plain_entries() -> None:
         ConnectionSpec(
             TransportKind.HTTP,
             url="https://x.example/mcp",
+            era=EraChoice.MODERN,
             protocol_version="2025-03-26",
             connect_timeout=5,
             request_timeout=12.5,
@@ -306,6 +317,7 @@ def test_inspector_settings_round_trip_and_stay_out_of_plain_entries() -> None:
     plain = NamedServer("plain", ConnectionSpec(TransportKind.STDIO, command="srv", cwd="/srv"))
     document = export_config([tuned, plain])
     assert document["mcpServers"]["tuned"]["inspector"] == {
+        "era": "modern",
         "protocolVersion": "2025-03-26",
         "connectTimeout": 5,
         "requestTimeout": 12.5,

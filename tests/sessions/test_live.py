@@ -11,6 +11,7 @@ import pytest
 from inspector.mcp.errors import SessionExpired, TransportClosed
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.mcp.transports.streamable_http import StreamableHttpTransport
+from inspector.mcp.versions import EraChoice
 from inspector.sessions import live
 from inspector.sessions.live import LiveSession, SessionStatus
 from inspector.sessions.registry import SessionRegistry, TooManySessions
@@ -137,7 +138,7 @@ async def test_an_expired_http_session_is_marked_and_reconnect_starts_afresh(
     sessions: MakeSession, mcp_http_server: RunningServer
 ) -> None:
     url = mcp_http_server.url("/stream/mcp")
-    session = sessions(ConnectionSpec(TransportKind.HTTP, url=url))
+    session = sessions(ConnectionSpec(TransportKind.HTTP, url=url, era=EraChoice.LEGACY))
     await session.start()
     transport = session.client.transport if session.client else None
     assert isinstance(transport, StreamableHttpTransport)

@@ -12,6 +12,7 @@ import pytest
 from django.test import AsyncClient
 
 from inspector import runtime, services
+from inspector.mcp.versions import EraChoice
 from inspector.sessions.live import SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.conftest import fixture_spec
@@ -100,6 +101,7 @@ async def test_a_saved_server_keeps_its_timeouts_through_export_and_import(
     exported = (await client.post("/servers/export", {"server": saved["id"]})).content
     entry = json.loads(exported)["mcpServers"]["patient"]
     assert entry["inspector"] == {
+        "era": "legacy",
         "requestTimeout": 120,
         "maxTotalTimeout": 3600,
         "resetTimeoutOnProgress": False,
@@ -175,6 +177,7 @@ async def test_an_http_request_timeout_is_not_described_as_stdio(
         url=mcp_http_server.url("/json/mcp"),
         connect_timeout=30,
         request_timeout=1.0,
+        era=EraChoice.LEGACY,
     )
     snapshot = await services.session_connect(spec)
     assert snapshot.status is SessionStatus.CONNECTED, snapshot.error

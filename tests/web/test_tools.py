@@ -15,6 +15,7 @@ from django.test import AsyncClient
 
 from inspector import services
 from inspector.mcp.trace import MessageType
+from inspector.mcp.versions import EraChoice
 from inspector.sessions.live import SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
@@ -24,7 +25,12 @@ TOOLS_SERVER = Path(__file__).resolve().parents[1] / "servers" / "tools_server.p
 
 
 async def open_session(client: AsyncClient) -> str:
-    spec = ConnectionSpec(TransportKind.STDIO, command=sys.executable, args=(str(TOOLS_SERVER),))
+    spec = ConnectionSpec(
+        TransportKind.STDIO,
+        command=sys.executable,
+        args=(str(TOOLS_SERVER),),
+        era=EraChoice.LEGACY,
+    )
     snapshot = await services.session_connect(spec)
     assert snapshot.status is SessionStatus.CONNECTED, snapshot.error
     response = await client.get(f"/sessions/{snapshot.id}/list/tools")

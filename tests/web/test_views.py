@@ -24,6 +24,8 @@ def connect_form(**fields: str) -> dict[str, str]:
         "cwd": str(REPO_ROOT),
         "url": "",
         "headers": "",
+        # The fixture servers speak both eras; these tests are about the legacy one.
+        "era": "legacy",
         "protocol_version": "2025-11-25",
         "connect_timeout": "30",
         "request_timeout": "60",

@@ -13,7 +13,7 @@ import contextlib
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from inspector.mcp.errors import TransportClosed
@@ -45,6 +45,8 @@ class Outbound:
     message_type: MessageType
     method: str | None = None
     message_id: RequestId | None = None
+    # HTTP headers that mirror the body (modern era); other transports ignore them.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_request(self) -> bool:
@@ -112,6 +114,11 @@ class Transport(ABC):
     async def negotiated(self, version: str) -> None:  # noqa: B027 - optional hook
         """Called once the lifecycle has settled the protocol version and is operational
         (for HTTP: send `MCP-Protocol-Version` from now on, open the GET stream)."""
+
+    async def abandon(self, request_id: RequestId) -> bool:
+        """Stop the exchange of one request (modern HTTP: close its response stream, the
+        era's way to cancel). False when the transport has no such exchange open."""
+        return False
 
     @abstractmethod
     async def close(self) -> None:

@@ -37,7 +37,7 @@ from inspector.mcp.errors import (
 )
 from inspector.mcp.masking import mask_headers
 from inspector.mcp.outbound import http_client
-from inspector.mcp.trace import Direction, EventKind, MessageType, local_event
+from inspector.mcp.trace import Direction, EventKind, MessageType, RequestId, local_event
 from inspector.mcp.transports.base import Outbound, Transport, inbound_frame
 from inspector.mcp.transports.http_common import (
     JSON_MEDIA_TYPE,
@@ -91,6 +91,7 @@ class _Stream:
     last_event_id: str = ""
     retry_ms: int = DEFAULT_RETRY_MS
     messages: int = 0  # JSON-RPC frames delivered so far, over all connections
+    resumable: bool = True  # not in the modern era, which has no Last-Event-ID
 
 
 class StreamableHttpTransport(Transport):
@@ -121,6 +122,10 @@ class StreamableHttpTransport(Transport):
         self._standalone: asyncio.Task[None] | None = None
         # POST streams still being read or resumed, so a cancellation can end their wait.
         self._post_streams: set[_Stream] = set()
+        # Modern era: the task carrying each request's exchange (its POST, then the
+        # reader of its SSE response), so that cancelling can close it.
+        self._exchanges: dict[str, asyncio.Task[None]] = {}
+        self._abandoned: set[str] = set()
         self._closing = False
         self._expired = False
         self._closed_reported = False
@@ -193,6 +198,9 @@ class StreamableHttpTransport(Transport):
             raise TransportClosed("The transport is not open.")
         self._forget_cancelled(message)
         task = self._spawn(self._post(message), report_failure=False)
+        key = _id_key(message.message_id) if message.is_request else None
+        if key is not None and _is_modern(message):
+            self._exchanges[key] = task
         try:
             done, _ = await asyncio.wait({task}, timeout=self._timeout)
         except asyncio.CancelledError:
@@ -200,6 +208,9 @@ class StreamableHttpTransport(Transport):
             raise
         if not done:
             self._detach(task, message)
+            return
+        if task.cancelled() and key in self._abandoned:
+            # The client cancelled the request by closing its exchange; it knows.
             return
         if task.cancelled():
             # close() cancelled the exchange; the caller itself was not cancelled.
@@ -212,6 +223,8 @@ class StreamableHttpTransport(Transport):
         initialize = message.method == "initialize"
         headers = self._headers(POST_ACCEPT, with_version=not initialize)
         headers["Content-Type"] = JSON_MEDIA_TYPE
+        # Modern requests mirror their body in headers (Mcp-Method, Mcp-Name, ...).
+        headers.update(message.headers)
         carried_session = SESSION_HEADER in headers
         exchange = await open_exchange(
             self._client,
@@ -242,9 +255,16 @@ class StreamableHttpTransport(Transport):
         response = exchange.response
         kind = media_type(response)
         if kind == SSE_MEDIA_TYPE:
-            stream = _Stream(label=_post_label(message), pending=_expected_ids(message))
+            stream = _Stream(
+                label=_post_label(message),
+                pending=_expected_ids(message),
+                resumable=not _is_modern(message),
+            )
             # The reader owns the response from here and closes it.
-            self._spawn(self._read_post_stream(exchange, stream))
+            reader = self._spawn(self._read_post_stream(exchange, stream))
+            key = _id_key(message.message_id)
+            if key is not None and key in self._exchanges:
+                self._exchanges[key] = reader
             return
         try:
             body = (await response.aread()).decode(response.encoding or "utf-8", errors="replace")
@@ -348,6 +368,18 @@ class StreamableHttpTransport(Transport):
             outcome = await self._consume(exchange, stream, stop_when_answered=False)
             if not stream.pending or outcome is _StreamEnd.DONE:
                 return
+            if not stream.resumable:
+                # Modern streams are never resumed: the request has failed, and the
+                # client must hear so rather than wait out its timeout.
+                self.emit(
+                    local_event(
+                        EventKind.ERROR,
+                        f"The SSE stream of {stream.label} ended before its response.",
+                        stream=stream.label,
+                        lost_request_ids=sorted(stream.pending),
+                    )
+                )
+                return
             if not stream.last_event_id:
                 self.emit(
                     local_event(
@@ -407,6 +439,19 @@ class StreamableHttpTransport(Transport):
             )
         )
         await asyncio.sleep(delay_ms / 1000)
+
+    async def abandon(self, request_id: RequestId) -> bool:
+        key = _id_key(request_id)
+        task = self._exchanges.pop(key, None) if key is not None else None
+        if task is None or task.done():
+            return False
+        assert key is not None
+        self._abandoned.add(key)
+        for stream in self._post_streams:
+            stream.pending.discard(key)
+        task.cancel()
+        await asyncio.wait([task])
+        return True
 
     def _forget_cancelled(self, message: Outbound) -> None:
         """Stop waiting for (and resuming towards) a response the client has cancelled."""
@@ -629,6 +674,8 @@ class StreamableHttpTransport(Transport):
 
     def _task_done(self, task: asyncio.Task[None], report_failure: bool) -> None:
         self._tasks.discard(task)
+        for key in [key for key, running in self._exchanges.items() if running is task]:
+            del self._exchanges[key]
         if task.cancelled():
             return
         # Retrieved here in every case, so asyncio never warns about it; send() re-raises
@@ -655,6 +702,11 @@ def _post_label(message: Outbound) -> str:
     if message.message_id is not None:
         return f"POST {message.method or message.message_type.value} (id {message.message_id})"
     return f"POST {message.method or message.message_type.value}"
+
+
+def _is_modern(message: Outbound) -> bool:
+    version = httpx.Headers(message.headers).get(PROTOCOL_VERSION_HEADER)
+    return version is not None and era_of(version) is Era.MODERN
 
 
 def _id_key(value: Any) -> str | None:

@@ -1,0 +1,126 @@
+"""The tasks extension of the modern era (`io.modelcontextprotocol/tasks`, SEP-2663).
+
+A server that offers the extension may answer a request of a client that declares it
+with a task handle (`resultType: "task"`) instead of the result. The client then polls
+`tasks/get` (at the server's `pollIntervalMs`, within bounds) until the task is terminal:
+`completed` carries the result the request would have had, `failed` its JSON-RPC error.
+A task that needs input lists `inputRequests`, answered like those of a multi round-trip
+result and sent back with `tasks/update`. The caller sees only the final result; every
+poll is recorded, and the task's states go to `McpClient.task_observer` for display.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from inspector.mcp.errors import JsonRpcError, McpError, RequestCancelled, RequestError
+
+if TYPE_CHECKING:
+    from inspector.mcp.client import McpClient
+
+TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
+TASK_RESULT = "task"
+TERMINAL = frozenset({"completed", "failed", "cancelled"})
+DEFAULT_POLL_MS = 1000
+MIN_POLL_MS = 100
+MAX_POLL_MS = 30_000
+# Polls that fail in a row before the task is given up.
+MAX_POLL_FAILURES = 5
+
+Answer = Callable[[str, Any], Awaitable[dict[str, Any]]]
+
+
+def offers_tasks(capabilities: dict[str, Any]) -> bool:
+    extensions = capabilities.get("extensions")
+    return isinstance(extensions, dict) and isinstance(extensions.get(TASKS_EXTENSION), dict)
+
+
+def with_tasks_extension(capabilities: dict[str, Any]) -> dict[str, Any]:
+    extensions = capabilities.get("extensions")
+    extensions = dict(extensions) if isinstance(extensions, dict) else {}
+    extensions.setdefault(TASKS_EXTENSION, {})
+    return {**capabilities, "extensions": extensions}
+
+
+async def follow_task(
+    client: McpClient, method: str, created: dict[str, Any], answer: Answer
+) -> dict[str, Any]:
+    """Poll a task to its end and return what `method` would have returned."""
+    task_id = created.get("taskId")
+    if not isinstance(task_id, str) or not task_id:
+        raise RequestError(f"{method} returned a task without a taskId: {created!r}")
+    state = created
+    answered: set[str] = set()
+    failures = 0
+    try:
+        while True:
+            _observe(client, state)
+            status = state.get("status")
+            if status == "completed":
+                result = state.get("result")
+                return result if isinstance(result, dict) else {}
+            if status == "failed":
+                raise _task_error(task_id, state.get("error"))
+            if status == "cancelled":
+                raise RequestCancelled(f"The server cancelled task {task_id}.")
+            if status == "input_required":
+                await _update(client, task_id, state.get("inputRequests"), answered, answer)
+            await asyncio.sleep(_poll_seconds(state))
+            try:
+                state = await client.request("tasks/get", {"taskId": task_id})
+                failures = 0
+            except JsonRpcError:
+                raise
+            except RequestCancelled:
+                raise
+            except McpError:
+                failures += 1
+                if failures >= MAX_POLL_FAILURES:
+                    raise
+    except (asyncio.CancelledError, RequestCancelled):
+        # The caller gave up on the request: the task should stop too.
+        with contextlib.suppress(McpError):
+            await asyncio.shield(client.request("tasks/cancel", {"taskId": task_id}))
+        raise
+
+
+async def _update(
+    client: McpClient, task_id: str, requests: Any, answered: set[str], answer: Answer
+) -> None:
+    if not isinstance(requests, dict):
+        return
+    fresh = [key for key in requests if key not in answered]
+    if not fresh:
+        return
+    answers = await asyncio.gather(*(answer(key, requests[key]) for key in fresh))
+    answered.update(fresh)
+    await client.request(
+        "tasks/update",
+        {"taskId": task_id, "inputResponses": dict(zip(fresh, answers, strict=True))},
+    )
+
+
+def _observe(client: McpClient, state: dict[str, Any]) -> None:
+    observer = client.task_observer
+    if observer is not None:
+        observer(state)
+
+
+def _poll_seconds(state: dict[str, Any]) -> float:
+    interval = state.get("pollIntervalMs")
+    if not isinstance(interval, int | float) or isinstance(interval, bool):
+        interval = DEFAULT_POLL_MS
+    return min(max(float(interval), MIN_POLL_MS), MAX_POLL_MS) / 1000
+
+
+def _task_error(task_id: str, error: Any) -> JsonRpcError:
+    body = error if isinstance(error, dict) else {}
+    code = body.get("code")
+    return JsonRpcError(
+        code if isinstance(code, int) and not isinstance(code, bool) else 0,
+        f"Task {task_id} failed: {body.get('message', 'no error given')}",
+        body.get("data"),
+    )

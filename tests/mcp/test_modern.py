@@ -1,0 +1,339 @@
+"""The modern era (2026-07-28) in the protocol core, against `mcp` 2.3.0 servers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from inspector.mcp.client import ClientConfig, McpClient, ServerRequest
+from inspector.mcp.errors import RequestCancelled, RequestRefused
+from inspector.mcp.modern import (
+    CLIENT_CAPABILITIES_KEY,
+    CLIENT_INFO_KEY,
+    LOG_LEVEL_KEY,
+    ORIGIN_DETAIL,
+    PROTOCOL_VERSION_KEY,
+    ROUND_DETAIL,
+    ModernLifecycle,
+)
+from inspector.mcp.request_headers import (
+    InvalidToolHeaders,
+    encode_value,
+    param_headers,
+    tool_param_headers,
+)
+from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
+from inspector.mcp.transports.base import Transport
+from inspector.mcp.transports.stdio import StdioTransport
+from inspector.mcp.transports.streamable_http import StreamableHttpTransport
+from inspector.mcp.versions import Era, EraChoice
+from tests.conftest import fixture_server
+from tests.servers.http_harness import RunningServer
+
+
+@pytest.fixture
+async def clients() -> AsyncIterator[Callable[..., tuple[McpClient, list[TraceEvent]]]]:
+    made: list[McpClient] = []
+
+    def make(
+        transport: Transport, era: EraChoice = EraChoice.MODERN, **options: Any
+    ) -> tuple[McpClient, list[TraceEvent]]:
+        events: list[TraceEvent] = []
+
+        def record(event: TraceEvent) -> None:
+            # Numbered as the session's log numbers them: events link to each other by seq.
+            event.seq = len(events) + 1
+            events.append(event)
+
+        lifecycle = options.pop("lifecycle", None)
+        config = ClientConfig(era=era, request_timeout=15, connect_timeout=15, **options)
+        client = McpClient(transport, config, on_event=record, lifecycle=lifecycle)
+        made.append(client)
+        return client, events
+
+    yield make
+    for client in made:
+        await client.close()
+
+
+def stdio_modern() -> StdioTransport:
+    return StdioTransport(fixture_server("modern_server"))
+
+
+def sent(events: list[TraceEvent], method: str) -> list[TraceEvent]:
+    return [
+        e
+        for e in events
+        if e.kind is EventKind.MESSAGE
+        and e.direction is Direction.OUT
+        and e.message_type is MessageType.REQUEST
+        and e.method == method
+    ]
+
+
+def posts(events: list[TraceEvent], method: str) -> list[dict[str, str]]:
+    """The request headers of every POST that carried `method`."""
+    return [
+        e.detail["request_headers"]
+        for e in events
+        if e.kind is EventKind.HTTP
+        and e.detail.get("method") == "POST"
+        and e.detail["request_headers"].get("Mcp-Method") == method
+    ]
+
+
+async def eventually(check: Callable[[], bool | Awaitable[bool]], timeout: float = 5.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        outcome = check()
+        if await outcome if isinstance(outcome, Awaitable) else outcome:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"not within {timeout:g} s")
+
+
+# -- establishing ------------------------------------------------------------------
+
+
+async def test_auto_on_stdio_finds_a_modern_server_by_discover(clients: Any) -> None:
+    client, events = clients(stdio_modern(), EraChoice.AUTO)
+    server = await client.connect()
+    assert (server.era, server.protocol_version) == (Era.MODERN, "2026-07-28")
+    assert server.name == "modern-fixture"
+    assert server.instructions == "A modern fixture."
+    assert "2026-07-28" in server.supported_versions
+    assert "server/discover answered" in server.era_reason
+    assert not sent(events, "initialize"), "a modern server gets no handshake"
+    settled = [e for e in events if e.kind is EventKind.LIFECYCLE and "era_reason" in e.detail]
+    assert settled[-1].detail["era"] == "modern"
+
+
+async def test_every_modern_request_carries_the_meta_envelope(clients: Any) -> None:
+    client, events = clients(stdio_modern(), log_level="debug")
+    await client.connect()
+    result = await client.request("tools/call", {"name": "add", "arguments": {"a": 2, "b": 3}})
+    assert result["content"][0]["text"] == "5"
+    meta = sent(events, "tools/call")[0].payload["params"]["_meta"]
+    assert meta[PROTOCOL_VERSION_KEY] == "2026-07-28"
+    assert meta[CLIENT_INFO_KEY]["name"] == "inspector"
+    assert CLIENT_CAPABILITIES_KEY in meta
+    assert meta[LOG_LEVEL_KEY] == "debug"
+
+
+async def test_an_unsupported_version_is_renegotiated_from_the_servers_list(
+    clients: Any,
+) -> None:
+    # A client that prefers a version the server does not speak.
+    client, events = clients(stdio_modern(), lifecycle=ModernLifecycle("2099-01-01"))
+    server = await client.connect()
+    assert server.protocol_version == "2026-07-28"
+    assert "renegotiating from 2099-01-01" in server.era_reason
+    discovers = sent(events, "server/discover")
+    versions = [d.payload["params"]["_meta"][PROTOCOL_VERSION_KEY] for d in discovers]
+    assert versions == ["2099-01-01", "2026-07-28"]
+    assert discovers[0].message_id != discovers[1].message_id
+
+
+async def test_the_http_renegotiation_reads_the_400_body(
+    clients: Any, mcp_http_server: RunningServer
+) -> None:
+    transport = StreamableHttpTransport(mcp_http_server.url("/modern/mcp"))
+    client, events = clients(transport, lifecycle=ModernLifecycle("2099-01-01"))
+    server = await client.connect()
+    assert server.protocol_version == "2026-07-28"
+    statuses = [
+        e.detail.get("status")
+        for e in events
+        if e.kind is EventKind.HTTP and e.detail.get("method") == "POST"
+    ]
+    assert statuses[:2] == [400, 200]
+    headers = posts(events, "server/discover")
+    assert [h["MCP-Protocol-Version"] for h in headers] == ["2099-01-01", "2026-07-28"]
+
+
+# -- HTTP ------------------------------------------------------------------------------
+
+
+async def test_modern_http_posts_name_their_method_and_target(
+    clients: Any, mcp_http_server: RunningServer
+) -> None:
+    transport = StreamableHttpTransport(mcp_http_server.url("/modern/mcp"))
+    client, events = clients(transport)
+    await client.connect()
+    await client.request("tools/list")
+    result = await client.request(
+        "tools/call", {"name": "region_weather", "arguments": {"region": "Île-de-France"}}
+    )
+    call = posts(events, "tools/call")[0]
+    assert call["Mcp-Name"] == "region_weather"
+    assert call["MCP-Protocol-Version"] == "2026-07-28"
+    # Not plain ASCII, so Base64 in the spec's sentinel; the server decoded and matched it.
+    assert call["Mcp-Param-Region"] == encode_value("Île-de-France")
+    assert call["Mcp-Param-Region"].startswith("=?base64?")
+    assert result["content"][0]["text"].startswith("Île-de-France: sunny")
+    await client.request("resources/read", {"uri": "memo://note"})
+    assert posts(events, "resources/read")[0]["Mcp-Name"] == "memo://note"
+    assert transport.session_id is None
+    gets = [e for e in events if e.kind is EventKind.HTTP and e.detail.get("method") == "GET"]
+    assert not gets, "no standalone GET stream in the modern era"
+
+
+async def test_cancelling_over_modern_http_closes_the_response_stream(
+    clients: Any, mcp_http_server: RunningServer
+) -> None:
+    transport = StreamableHttpTransport(mcp_http_server.url("/modern/mcp"))
+    client, events = clients(transport)
+    await client.connect()
+    started: list[Any] = []
+    call = asyncio.create_task(
+        client.request("tools/call", {"name": "slow", "arguments": {}}, on_started=started.append)
+    )
+    await eventually(lambda: bool(started) and bool(client.in_flight()))
+    await asyncio.sleep(0.3)  # the server is inside the tool
+    assert await client.cancel(started[0], "enough")
+    with pytest.raises(RequestCancelled):
+        await call
+    assert not sent(events, "notifications/cancelled")
+    assert not [e for e in events if e.method == "notifications/cancelled"]
+    closed = [e for e in events if e.kind is EventKind.HTTP and e.detail.get("cancelled")]
+    assert closed
+    assert "Closed the response stream" in closed[0].text
+
+    async def cancelled_on_server() -> bool:
+        result = await client.request("tools/call", {"name": "cancelled_calls", "arguments": {}})
+        return "slow" in result["structuredContent"]["result"]
+
+    await eventually(cancelled_on_server)
+
+
+async def test_cancelling_over_modern_stdio_sends_the_notification(clients: Any) -> None:
+    client, events = clients(stdio_modern())
+    await client.connect()
+    started: list[Any] = []
+    call = asyncio.create_task(
+        client.request("tools/call", {"name": "slow", "arguments": {}}, on_started=started.append)
+    )
+    await eventually(lambda: bool(started))
+    await asyncio.sleep(0.3)
+    assert await client.cancel(started[0], "enough")
+    with pytest.raises(RequestCancelled):
+        await call
+    cancels = [e for e in events if e.method == "notifications/cancelled"]
+    assert cancels[0].payload["params"]["requestId"] == started[0]
+    await eventually(
+        lambda: any(e.kind is EventKind.STDERR and "slow was cancelled" in e.text for e in events)
+    )
+
+
+# -- multi round-trip requests ---------------------------------------------------------------
+
+
+async def test_input_requests_are_answered_by_the_handlers_and_the_call_retried(
+    clients: Any,
+) -> None:
+    client, events = clients(stdio_modern(), capabilities={"elicitation": {"form": {}}})
+    asked: list[ServerRequest] = []
+
+    async def name_it(request: ServerRequest) -> dict[str, Any]:
+        asked.append(request)
+        return {"action": "accept", "content": {"name": "Ada"}}
+
+    client.handlers["elicitation/create"] = name_it
+    await client.connect()
+    result = await client.request("tools/call", {"name": "greet", "arguments": {}})
+    assert result["content"][0]["text"] == "Hello, Ada!"
+    assert [r.method for r in asked] == ["elicitation/create"]
+    assert asked[0].params["message"] == "Who is there?"
+
+    first, retry = sent(events, "tools/call")
+    assert first.message_id != retry.message_id
+    retry_params = retry.payload["params"]
+    assert retry_params["inputResponses"] == {
+        asked[0].id: {"action": "accept", "content": {"name": "Ada"}}
+    }
+    state = next(
+        e.payload["result"]["requestState"]
+        for e in events
+        if e.request_seq == first.seq and e.message_type is MessageType.RESULT
+    )
+    assert retry_params["requestState"] == state, "echoed unchanged"
+    # Every round's events name the request that started the exchange.
+    linked = [e for e in events if e.detail.get(ORIGIN_DETAIL) == first.seq]
+    assert retry in linked
+    assert asked[0].event in linked
+    assert {e.detail[ROUND_DETAIL] for e in linked} == {1, 2}
+
+
+async def test_a_refused_input_request_fails_the_call_and_says_which(clients: Any) -> None:
+    client, _ = clients(stdio_modern(), capabilities={"sampling": {}})
+    await client.connect()
+    with pytest.raises(RequestRefused, match="sampling/createMessage"):
+        await client.request("tools/call", {"name": "ask_llm", "arguments": {"question": "?"}})
+
+
+# -- x-mcp-header ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "header"),
+    [
+        ("us-west1", "us-west1"),
+        ("Hello, 世界", "=?base64?SGVsbG8sIOS4lueVjA==?="),
+        (" padded ", "=?base64?IHBhZGRlZCA=?="),
+        ("line1\nline2", "=?base64?bGluZTEKbGluZTI=?="),
+        ("=?base64?literal?=", "=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?="),
+    ],
+)
+def test_header_values_are_encoded_as_the_spec_shows(value: str, header: str) -> None:
+    assert encode_value(value) == header
+
+
+def test_nested_designations_are_mirrored_and_absent_values_are_not() -> None:
+    tool = {
+        "name": "t",
+        "inputSchema": {
+            "type": "object",
+            "properties": {
+                "target": {
+                    "type": "object",
+                    "properties": {"zone": {"type": "integer", "x-mcp-header": "Zone"}},
+                },
+                "dry": {"type": "boolean", "x-mcp-header": "Dry"},
+            },
+        },
+    }
+    designated = tool_param_headers(tool)
+    assert param_headers(designated, {"target": {"zone": 7}, "dry": False}) == {
+        "Mcp-Param-Zone": "7",
+        "Mcp-Param-Dry": "false",
+    }
+    assert param_headers(designated, {"dry": None}) == {}
+
+
+@pytest.mark.parametrize(
+    ("properties", "reason"),
+    [
+        ({"a": {"type": "number", "x-mcp-header": "A"}}, "only string, integer and boolean"),
+        ({"a": {"type": "string", "x-mcp-header": ""}}, "empty"),
+        ({"a": {"type": "string", "x-mcp-header": "My Region"}}, "not a valid HTTP header"),
+        (
+            {
+                "a": {"type": "string", "x-mcp-header": "Same"},
+                "b": {"type": "string", "x-mcp-header": "same"},
+            },
+            "used twice",
+        ),
+        (
+            {"a": {"type": "array", "items": {"type": "string", "x-mcp-header": "A"}}},
+            "not reachable",
+        ),
+    ],
+)
+def test_invalid_designations_exclude_the_tool_with_a_reason(
+    properties: dict[str, Any], reason: str
+) -> None:
+    tool = {"name": "t", "inputSchema": {"type": "object", "properties": properties}}
+    with pytest.raises(InvalidToolHeaders, match=reason):
+        tool_param_headers(tool)

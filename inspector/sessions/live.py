@@ -47,6 +47,7 @@ from inspector.sessions.tasks import TaskTracker
 
 if TYPE_CHECKING:  # imported where used: stdio sessions never load httpx
     from inspector.mcp.auth.flow import AuthFlow
+    from inspector.mcp.auth.outbound import HttpClientFactory
     from inspector.mcp.auth.provider import OAuthProvider
 
 logger = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class LiveSession:
         capabilities: dict[str, Any] | None = None,
         answered_by_people: bool = False,
         token_store: TokenStore | None = None,
+        http_factory: HttpClientFactory | None = None,
     ) -> None:
         self.id = session_id or uuid.uuid4().hex
         self.spec = spec
@@ -116,6 +118,9 @@ class LiveSession:
         self.token_store: TokenStore = token_store or MemoryTokenStore()
         self.authorization: AuthorizationRequired | None = None
         self._auth_attempts = 0
+        # Makes the HTTP clients of OAuth flows and refreshes (None: the plain default),
+        # whose URLs come from servers: a hosted deployment passes its guarded factory.
+        self.http_factory = http_factory
         # How this session answers requests from the server, and what it declares it can
         # answer; both apply to every connection the session makes.
         self.handlers: dict[str, ServerRequestHandler] = dict(handlers or {})
@@ -398,7 +403,13 @@ class LiveSession:
             settings=self.spec.oauth,
             emit=self._record,
             timeout=self.spec.connect_timeout,
+            http_factory=self._auth_http_factory(),
         )
+
+    def _auth_http_factory(self) -> HttpClientFactory:
+        from inspector.mcp.auth.outbound import http_client
+
+        return self.http_factory or http_client
 
     @property
     def needs_authorization(self) -> bool:
@@ -449,6 +460,7 @@ class LiveSession:
             previous=previous,
             emit=self._record,
             timeout=self.spec.connect_timeout,
+            http_factory=self._auth_http_factory(),
         )
 
     async def authorized(self) -> None:

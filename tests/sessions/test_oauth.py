@@ -333,6 +333,32 @@ async def test_a_flow_resumes_from_its_pending_record(
     assert status_of(session) is SessionStatus.CONNECTED
 
 
+async def test_every_http_client_of_flows_and_refreshes_comes_from_the_factory(
+    made: list[LiveSession],
+) -> None:
+    """A hosted deployment guards the URLs servers name through this one factory."""
+    made_with: list[dict[str, object]] = []
+
+    def factory(**options: object) -> httpx.AsyncClient:
+        made_with.append(options)
+        return httpx.AsyncClient(**options)  # type: ignore[arg-type]
+
+    # Tokens that live 5 s are refreshed before each request.
+    with run_oauth_servers(access_token_seconds=5.0) as servers:
+        session = LiveSession(oauth_spec(servers), http_factory=factory)
+        made.append(session)
+        await session.start()
+        flow = await session.begin_authorization()
+        await flow.run(approve_in_browser)
+        assert len(made_with) == 2  # discovery and registration; the token request
+        await session.authorized()
+        await session.request("tools/list")
+        assert "refresh_token" in [entry.get("grant_type") for entry in servers.as_log()]
+        await session.close()
+    assert len(made_with) >= 3
+    assert all(options["follow_redirects"] is False for options in made_with)
+
+
 async def test_a_registered_client_secret_and_its_basic_header_stay_out_of_the_trace(
     made: list[LiveSession],
 ) -> None:

@@ -39,6 +39,7 @@ from inspector.mcp.auth.discovery import (
     prm_candidates,
     uses_protected_resource_metadata,
 )
+from inspector.mcp.auth.outbound import HttpClientFactory, http_client
 from inspector.mcp.auth.pkce import Pkce, new_state
 from inspector.mcp.auth.records import HttpRecord, mask_field, mask_query
 from inspector.mcp.auth.registration import RegistrationError, choose_client
@@ -169,10 +170,11 @@ class AuthFlow:
         http: httpx.AsyncClient | None = None,
         emit: Emit | None = None,
         timeout: float = 30.0,
+        http_factory: HttpClientFactory = http_client,
     ) -> None:
         """`challenge` is the Bearer challenge that started the flow (a 401, or a 403
         step-up); `previous` is the token the server refused, whose scope the new request
-        keeps."""
+        keeps. Without `http`, every client is made by `http_factory`."""
         self.server_url = server_url
         self.resource = canonical_resource(server_url)
         # What is sent as `resource`: the PRM's identifier exactly as published, else the
@@ -194,6 +196,7 @@ class AuthFlow:
         self.tokens: Tokens | None = None
         self._http = http
         self._owns_http = http is None
+        self._http_factory = http_factory
         self._emit = emit
         self._timeout = timeout
         # Without PRM the flow uses the 2025-03-26 rules (origin as the server).
@@ -221,6 +224,7 @@ class AuthFlow:
         store: TokenStore,
         http: httpx.AsyncClient | None = None,
         emit: Emit | None = None,
+        http_factory: HttpClientFactory = http_client,
     ) -> AuthFlow:
         """A flow waiting for the redirect, rebuilt from its `pending` record (another
         process, or after the flow object was dropped). Raises `AuthError` when
@@ -239,6 +243,7 @@ class AuthFlow:
             store=store,
             http=http,
             emit=emit,
+            http_factory=http_factory,
         )
         flow.pending = pending
         flow.client = pending.client
@@ -329,7 +334,7 @@ class AuthFlow:
 
     def _client_http(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(follow_redirects=False, timeout=self._timeout)
+            self._http = self._http_factory(follow_redirects=False, timeout=self._timeout)
         return self._http
 
     async def _discover_resource(self) -> AuthStep:

@@ -16,6 +16,7 @@ import httpx
 from inspector.mcp.auth.challenge import bearer_challenge
 from inspector.mcp.auth.discovery import canonical_resource
 from inspector.mcp.auth.flow import AuthFlow, AuthStep, Emit, FlowState, StepName, token_learned
+from inspector.mcp.auth.outbound import HttpClientFactory, http_client
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import TokenStore
 from inspector.mcp.auth.tokens import TokenEndpointError, Tokens, refresh_grant, request_tokens
@@ -31,8 +32,10 @@ class OAuthProvider:
         settings: OAuthSettings | None = None,
         emit: Emit | None = None,
         timeout: float = 30.0,
+        http_factory: HttpClientFactory = http_client,
     ) -> None:
         self.server_url = server_url
+        self._http_factory = http_factory
         self.resource = canonical_resource(server_url)
         self.store = store
         self.protocol_version = protocol_version
@@ -81,7 +84,7 @@ class OAuthProvider:
         assert tokens.refresh_token is not None
         indicator = tokens.resource_indicator or tokens.resource
         grant = refresh_grant(tokens.refresh_token, indicator)
-        async with httpx.AsyncClient(follow_redirects=False, timeout=self._timeout) as http:
+        async with self._http_factory(follow_redirects=False, timeout=self._timeout) as http:
             try:
                 fresh, fetched = await request_tokens(
                     http,
@@ -130,6 +133,7 @@ class OAuthProvider:
             challenge=bearer_challenge(response.headers.get_list("www-authenticate")),
             emit=self._emit,
             timeout=self._timeout,
+            http_factory=self._http_factory,
         )
         while flow.state is FlowState.READY:
             await flow.step()

@@ -38,6 +38,8 @@ at `/.well-known/oauth-authorization-server/<token>/<scenario>`):
 - `auth-plainhttp`: the token endpoint is plain http on a host that is not loopback;
 - `auth-badresource`: the protected resource metadata's `resource` is not a valid URL;
 - `auth-deepjson`: the protected resource metadata is `[` nested thousands deep;
+- `auth-endless`: GET answers a JSON body that never ends, 64 KiB at a time;
+- `auth-trickle`: GET answers a JSON body one byte every 50 ms, for ever;
 - `auth-noas`: there is no authorization server metadata at all.
 
 Run by `tests/servers/http_harness.py` as `python http_broken.py --fd N`.
@@ -270,6 +272,26 @@ async def auth_refusal(request: Request, token: str, message: dict[str, Any] | N
     )
 
 
+async def auth_endless(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    async def body() -> AsyncIterator[bytes]:
+        yield b'{"padding": "'
+        while True:
+            yield b"x" * 65536
+            await asyncio.sleep(0)
+
+    return StreamingResponse(body(), media_type="application/json")
+
+
+async def auth_trickle(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"{"
+        while True:
+            await asyncio.sleep(0.05)
+            yield b" "
+
+    return StreamingResponse(body(), media_type="application/json")
+
+
 async def as_metadata(request: Request) -> Response:
     token, scenario = request.path_params["token"], request.path_params["scenario"]
     issuer = f"{request.url.scheme}://{request.url.netloc}/{token}/{scenario}"
@@ -315,6 +337,8 @@ SCENARIOS: dict[str, Handler] = {
     "auth-plainhttp": auth_refusal,
     "auth-badresource": auth_refusal,
     "auth-deepjson": auth_refusal,
+    "auth-endless": auth_endless,
+    "auth-trickle": auth_trickle,
     "auth-noas": auth_refusal,
 }
 

@@ -76,9 +76,16 @@ class Tokens:
     obtained_at: float = field(default_factory=time.time)
 
     def expires_soon(self, now: float | None = None) -> bool:
+        """Within the refresh margin: 30 s, or half the lifetime of a shorter-lived token
+        (which would otherwise be refreshed on every use)."""
         if self.expires_at is None:
             return False
-        return (now or time.time()) >= self.expires_at - REFRESH_MARGIN_SECONDS
+        lifetime = max(self.expires_at - self.obtained_at, 0.0)
+        margin = min(REFRESH_MARGIN_SECONDS, lifetime / 2)
+        return (now or time.time()) >= self.expires_at - margin
+
+    def expired(self, now: float | None = None) -> bool:
+        return self.expires_at is not None and (now or time.time()) >= self.expires_at
 
     @property
     def scopes(self) -> set[str]:

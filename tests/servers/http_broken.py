@@ -38,6 +38,8 @@ at `/.well-known/oauth-authorization-server/<token>/<scenario>`):
 - `auth-plainhttp`: the token endpoint is plain http on a host that is not loopback;
 - `auth-badresource`: the protected resource metadata's `resource` is not a valid URL;
 - `auth-deepjson`: the protected resource metadata is `[` nested thousands deep;
+- `auth-fickle`: the first protected resource metadata names one authorization server
+  (`/<token>/auth-fickle`), every later one another (`/<token>/auth-fickle-b`);
 - `auth-endless`: GET answers a JSON body that never ends, 64 KiB at a time;
 - `auth-trickle`: GET answers a JSON body one byte every 50 ms, for ever;
 - `auth-noas`: there is no authorization server metadata at all.
@@ -257,6 +259,12 @@ async def messages(request: Request, token: str, message: dict[str, Any] | None)
     return PlainTextResponse("Accepted", status_code=202)
 
 
+def _gets(token: str, scenario: str) -> int:
+    return sum(
+        entry["method"] == "GET" and entry["scenario"] == scenario for entry in REQUEST_LOG[token]
+    )
+
+
 async def auth_refusal(request: Request, token: str, message: dict[str, Any] | None) -> Response:
     own_url = str(request.url.replace(query=""))
     scenario = request.path_params["scenario"]
@@ -264,7 +272,10 @@ async def auth_refusal(request: Request, token: str, message: dict[str, Any] | N
         return Response("[" * 5000, media_type="application/json")
     if request.method == "GET":
         resource = "http://[::1" if scenario == "auth-badresource" else own_url
-        return JSONResponse({"resource": resource, "authorization_servers": [own_url]})
+        issuer = own_url
+        if scenario == "auth-fickle" and _gets(token, scenario) > 1:
+            issuer = own_url + "-b"
+        return JSONResponse({"resource": resource, "authorization_servers": [issuer]})
     return JSONResponse(
         {"error": "invalid_token"},
         status_code=401,
@@ -310,7 +321,7 @@ async def as_metadata(request: Request) -> Response:
         metadata["issuer"] = ""
     elif scenario == "auth-plainhttp":
         metadata["token_endpoint"] = "http://as.example.test/token"
-    else:  # auth-noas
+    elif scenario not in ("auth-fickle", "auth-fickle-b"):  # auth-noas
         return PlainTextResponse("No such authorization server", status_code=404)
     return JSONResponse(metadata)
 
@@ -337,6 +348,7 @@ SCENARIOS: dict[str, Handler] = {
     "auth-plainhttp": auth_refusal,
     "auth-badresource": auth_refusal,
     "auth-deepjson": auth_refusal,
+    "auth-fickle": auth_refusal,
     "auth-endless": auth_endless,
     "auth-trickle": auth_trickle,
     "auth-noas": auth_refusal,

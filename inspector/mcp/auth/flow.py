@@ -519,6 +519,8 @@ class AuthFlow:
         name = StepName.REGISTRATION
         metadata = self.server_metadata
         assert metadata is not None
+        if self.settings.client_id:
+            await self._check_binding(metadata.issuer)
         known = await self.store.get_client(metadata.issuer, self.resource)
         try:
             registered = await choose_client(
@@ -548,6 +550,30 @@ class AuthFlow:
                 "source": registered.client.source,
             },
         )
+
+    async def _check_binding(self, issuer: str) -> None:
+        """Pre-registered credentials go to their own authorization server only (2026-07-28
+        "Authorization Server Binding"): the configured `client_issuer`, else the first
+        issuer they were used with, recorded in the store."""
+        client_id = self.settings.client_id
+        bound = self.settings.client_issuer
+        if not bound:
+            record = await self.store.get_client(binding_key(client_id), self.resource)
+            bound = str(record.raw.get("issuer", "")) if record is not None else ""
+        if not bound:
+            await self.store.save_client(
+                self.resource,
+                ClientRegistration(
+                    client_id, None, "", ISSUER_BINDING, binding_key(client_id), {"issuer": issuer}
+                ),
+            )
+        elif bound != issuer:
+            raise _fail(
+                StepName.REGISTRATION,
+                f"The pre-registered client {client_id!r} belongs to {bound}, but this server "
+                f"now names {issuer} as its authorization server: its credentials are not "
+                "sent there. Enter a client registered with that server.",
+            )
 
     def _scope(self) -> tuple[str | None, str]:
         """The scope to request, and why (SEP-835 order, or a step-up's union)."""
@@ -713,6 +739,15 @@ class _StepFailure(AuthError):
     def __init__(self, step: StepName, message: str, records: list[HttpRecord]) -> None:
         super().__init__(step.value, message)
         self.records = records
+
+
+# The store's record of the issuer a pre-registered client was first used with: a
+# `ClientRegistration` with no secret, kept under this pseudo-issuer.
+ISSUER_BINDING = "issuer-binding"
+
+
+def binding_key(client_id: str) -> str:
+    return f"urn:inspector:pre-registered-client:{client_id}"
 
 
 def _as_auth_error(step: StepName, exc: Exception) -> AuthError:

@@ -16,7 +16,14 @@ from inspector.mcp.trace import EventKind, TraceEvent
 from tests.servers.http_harness import RunningServer
 
 
-async def refused_flow(url: str, version: str, events: list[TraceEvent]) -> AuthFlow:
+async def refused_flow(
+    url: str,
+    version: str,
+    events: list[TraceEvent],
+    *,
+    settings: OAuthSettings | None = None,
+    store: MemoryTokenStore | None = None,
+) -> AuthFlow:
     """A flow started as the client would: from the server's 401 challenge."""
     async with httpx.AsyncClient() as http:
         refusal = await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
@@ -24,8 +31,8 @@ async def refused_flow(url: str, version: str, events: list[TraceEvent]) -> Auth
     flow = AuthFlow(
         url,
         protocol_version=version,
-        settings=OAuthSettings(client_id="inspector"),
-        store=MemoryTokenStore(),
+        settings=settings or OAuthSettings(client_id="inspector"),
+        store=store or MemoryTokenStore(),
         challenge=bearer_challenge(refusal.headers.get_list("www-authenticate")),
         emit=events.append,
     )
@@ -165,3 +172,33 @@ async def test_an_unexpected_error_fails_the_step_it_happened_in(
 )
 def test_expires_in_is_parsed_with_care(expires_in: object, seconds: float | None) -> None:
     assert lifetime_seconds(expires_in) == seconds
+
+
+async def test_pre_registered_credentials_stay_with_the_first_authorization_server(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-fickle")
+    settings = OAuthSettings(client_id="inspector", client_secret="s3cr3t-of-the-first-as")
+    store = MemoryTokenStore()
+    first = await refused_flow(url, "2025-11-25", [], settings=settings, store=store)
+    assert first.state is FlowState.AWAITING_REDIRECT
+    assert first.issuer == url
+
+    # The server now names another authorization server: the secret is not sent there.
+    second = await refused_flow(url, "2025-11-25", [], settings=settings, store=store)
+    assert second.state is FlowState.FAILED
+    assert second.error is not None
+    assert second.error.step == StepName.REGISTRATION
+    assert f"belongs to {url}, but this server now names {url}-b" in second.error.message
+    assert second.authorization_url is None
+
+
+async def test_pre_registered_credentials_go_only_to_their_configured_issuer(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-fickle")
+    settings = OAuthSettings(client_id="inspector", client_issuer="https://as.example")
+    flow = await refused_flow(url, "2025-11-25", [], settings=settings)
+    assert flow.error is not None
+    assert flow.error.step == StepName.REGISTRATION
+    assert f"belongs to https://as.example, but this server now names {url}" in flow.error.message

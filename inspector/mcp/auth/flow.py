@@ -373,8 +373,15 @@ class AuthFlow:
                 learned={"issuer": self.issuer, "tried": lookup.tried},
             )
         metadata = ProtectedResourceMetadata.from_json(lookup.found, lookup.url)
+        if metadata.resource is None:
+            raise _fail(
+                name,
+                f"The metadata at {lookup.url} has no resource (RFC 9728 requires it): it "
+                "cannot be told to be this server's.",
+                lookup.records,
+            )
         try:
-            covered = metadata.resource is not None and _covers(metadata.resource, self.resource)
+            covered = _covers(metadata.resource, self.resource)
         except httpx.InvalidURL as exc:
             raise _fail(
                 name,
@@ -382,7 +389,7 @@ class AuthFlow:
                 f"{metadata.resource!r}: {exc}.",
                 lookup.records,
             ) from exc
-        if metadata.resource is not None and not covered:
+        if not covered:
             raise _fail(
                 name,
                 f"The metadata at {lookup.url} is for the resource {metadata.resource!r}, "
@@ -403,8 +410,7 @@ class AuthFlow:
                 lookup.records,
             )
         self.resource_metadata = metadata
-        if metadata.resource is not None:
-            self.resource_indicator = metadata.resource
+        self.resource_indicator = metadata.resource
         self.issuer = servers[0]
         return AuthStep(
             name,
@@ -431,7 +437,10 @@ class AuthFlow:
         )
         notes: list[str] = []
         if lookup.found is None or lookup.url is None:
-            if not self._legacy:
+            # 2025-03-26: the default endpoints stand in for metadata the server does not
+            # have (404); any other failure is a failure.
+            absent = bool(lookup.records) and all(r.status == 404 for r in lookup.records)
+            if not self._legacy or not absent:
                 raise _fail(
                     name,
                     f"No metadata for {self.issuer} at {lookup.describe_failures()}.",
@@ -519,6 +528,12 @@ class AuthFlow:
         name = StepName.REGISTRATION
         metadata = self.server_metadata
         assert metadata is not None
+        if self.settings.grant_type != CLIENT_CREDENTIALS and not self.settings.redirect_uri:
+            raise _fail(
+                name,
+                "No redirect URI is configured: the authorization server needs a callback "
+                "that listens, to send the browser back to (OAuthSettings.redirect_uri).",
+            )
         if self.settings.client_id:
             await self._check_binding(metadata.issuer)
         known = await self.store.get_client(metadata.issuer, self.resource)

@@ -37,7 +37,8 @@ class OAuthSettings:
     client_issuer: str = ""
     auth_method: str = ""
     client_metadata_url: str = ""
-    redirect_uri: str = "http://127.0.0.1/oauth/callback"
+    # No default: a callback nobody listens on would be registered and never answered.
+    redirect_uri: str = ""
     scope: str = ""
     client_name: str = DEFAULT_CLIENT_NAME
     max_attempts: int = DEFAULT_MAX_ATTEMPTS

@@ -190,11 +190,18 @@ async def request_tokens(
     access_token = body.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         raise TokenEndpointError(f"{token_endpoint} answered 200 without an access_token.", fetched)
+    token_type = str(body.get("token_type") or "Bearer")
+    if token_type.lower() != "bearer":
+        # A DPoP (RFC 9449) or other bound token sent as Bearer would be refused, or worse.
+        raise TokenEndpointError(
+            f"{token_endpoint} issued a {token_type!r} token: only Bearer tokens can be used.",
+            fetched,
+        )
     refresh_token = body.get("refresh_token")
     scope = body.get("scope")
     tokens = Tokens(
         access_token=access_token,
-        token_type=str(body.get("token_type") or "Bearer"),
+        token_type=token_type,
         resource=resource,
         issuer=issuer,
         token_endpoint=token_endpoint,

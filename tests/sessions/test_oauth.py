@@ -263,6 +263,31 @@ async def test_a_refresh_that_cannot_reach_the_server_keeps_the_tokens(
     assert "the tokens are kept" in failed[-1]
 
 
+async def test_an_expired_token_that_cannot_be_refreshed_is_not_sent(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    store = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
+    made.append(session)
+    await session.start()
+    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    now = time.time()
+    expired = replace(
+        granted,
+        token_endpoint="http://127.0.0.1:9/token",
+        obtained_at=now - 3600,
+        expires_at=now - 1,
+    )
+    await store.save_tokens(expired)
+    await session.authorized()
+    # The server's own challenge reaches the person, not a refusal of a stale token.
+    assert status_of(session) is SessionStatus.FAILED
+    assert session.authorization is not None
+    assert session.authorization.challenge is not None
+    assert session.authorization.challenge.error is None  # no token was sent
+    assert await store.get_tokens(granted.resource) == expired
+
+
 async def test_concurrent_401s_under_client_credentials_run_one_flow(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:

@@ -51,6 +51,7 @@ from inspector.sessions.tasks import TaskTracker
 
 if TYPE_CHECKING:  # imported where used: stdio sessions never load httpx
     from inspector.mcp.auth.flow import AuthFlow, PendingAuthorization
+    from inspector.mcp.auth.outbound import HttpClientFactory
     from inspector.mcp.auth.provider import OAuthProvider
 
 logger = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ class LiveSession:
         capabilities: dict[str, Any] | None = None,
         answered_by_people: bool = False,
         token_store: TokenStore | None = None,
+        http_factory: HttpClientFactory | None = None,
     ) -> None:
         self.id = session_id or uuid.uuid4().hex
         self.spec = spec
@@ -152,6 +154,9 @@ class LiveSession:
         self.token_store: TokenStore = token_store or MemoryTokenStore()
         self.authorization: AuthorizationRequired | None = None
         self._auth_attempts = 0
+        # Makes the HTTP clients of OAuth flows and refreshes (None: the plain default),
+        # whose URLs come from servers: a hosted deployment passes its guarded factory.
+        self.http_factory = http_factory
         # How this session answers requests from the server, and what it declares it can
         # answer; both apply to every connection the session makes.
         self.handlers: dict[str, ServerRequestHandler] = dict(handlers or {})
@@ -663,7 +668,13 @@ class LiveSession:
             settings=self.spec.oauth,
             emit=self._record,
             timeout=self.spec.connect_timeout,
+            http_factory=self._auth_http_factory(),
         )
+
+    def _auth_http_factory(self) -> HttpClientFactory:
+        from inspector.mcp.auth.outbound import http_client
+
+        return self.http_factory or http_client
 
     @property
     def needs_authorization(self) -> bool:
@@ -714,6 +725,7 @@ class LiveSession:
             previous=previous,
             emit=self._record,
             timeout=self.spec.connect_timeout,
+            http_factory=self._auth_http_factory(),
         )
 
     def resume_authorization(self, pending: PendingAuthorization) -> AuthFlow:
@@ -729,6 +741,7 @@ class LiveSession:
             settings=self.spec.oauth or OAuthSettings(),
             store=self.token_store,
             emit=self._record,
+            http_factory=self._auth_http_factory(),
         )
 
     async def authorized(self) -> None:

@@ -38,6 +38,14 @@ at `/.well-known/oauth-authorization-server/<token>/<scenario>`):
 - `auth-plainhttp`: the token endpoint is plain http on a host that is not loopback;
 - `auth-badresource`: the protected resource metadata's `resource` is not a valid URL;
 - `auth-deepjson`: the protected resource metadata is `[` nested thousands deep;
+- `auth-fickle`: the first protected resource metadata names one authorization server
+  (`/<token>/auth-fickle`), every later one another (`/<token>/auth-fickle-b`);
+- `auth-noresource`: the protected resource metadata has no `resource`;
+- `auth-dpop`: the token endpoint (`/<token>/auth-dpop/token`) issues a DPoP token.
+  The root `/.well-known/oauth-authorization-server` (where a 2025-03-26 client looks)
+  answers 503.
+- `auth-endless`: GET answers a JSON body that never ends, 64 KiB at a time;
+- `auth-trickle`: GET answers a JSON body one byte every 50 ms, for ever;
 - `auth-noas`: there is no authorization server metadata at all.
 
 Run by `tests/servers/http_harness.py` as `python http_broken.py --fd N`.
@@ -255,6 +263,12 @@ async def messages(request: Request, token: str, message: dict[str, Any] | None)
     return PlainTextResponse("Accepted", status_code=202)
 
 
+def _gets(token: str, scenario: str) -> int:
+    return sum(
+        entry["method"] == "GET" and entry["scenario"] == scenario for entry in REQUEST_LOG[token]
+    )
+
+
 async def auth_refusal(request: Request, token: str, message: dict[str, Any] | None) -> Response:
     own_url = str(request.url.replace(query=""))
     scenario = request.path_params["scenario"]
@@ -262,12 +276,38 @@ async def auth_refusal(request: Request, token: str, message: dict[str, Any] | N
         return Response("[" * 5000, media_type="application/json")
     if request.method == "GET":
         resource = "http://[::1" if scenario == "auth-badresource" else own_url
-        return JSONResponse({"resource": resource, "authorization_servers": [own_url]})
+        issuer = own_url
+        if scenario == "auth-fickle" and _gets(token, scenario) > 1:
+            issuer = own_url + "-b"
+        document = {"resource": resource, "authorization_servers": [issuer]}
+        if scenario == "auth-noresource":
+            del document["resource"]
+        return JSONResponse(document)
     return JSONResponse(
         {"error": "invalid_token"},
         status_code=401,
         headers={"WWW-Authenticate": f'Bearer resource_metadata="{own_url}"'},
     )
+
+
+async def auth_endless(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    async def body() -> AsyncIterator[bytes]:
+        yield b'{"padding": "'
+        while True:
+            yield b"x" * 65536
+            await asyncio.sleep(0)
+
+    return StreamingResponse(body(), media_type="application/json")
+
+
+async def auth_trickle(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    async def body() -> AsyncIterator[bytes]:
+        yield b"{"
+        while True:
+            await asyncio.sleep(0.05)
+            yield b" "
+
+    return StreamingResponse(body(), media_type="application/json")
 
 
 async def as_metadata(request: Request) -> Response:
@@ -288,9 +328,22 @@ async def as_metadata(request: Request) -> Response:
         metadata["issuer"] = ""
     elif scenario == "auth-plainhttp":
         metadata["token_endpoint"] = "http://as.example.test/token"
-    else:  # auth-noas
+    elif scenario not in ("auth-fickle", "auth-fickle-b", "auth-noresource", "auth-dpop"):
+        # auth-noas
         return PlainTextResponse("No such authorization server", status_code=404)
     return JSONResponse(metadata)
+
+
+async def token_endpoint(request: Request) -> Response:
+    if request.path_params["scenario"] != "auth-dpop":
+        return PlainTextResponse("No such token endpoint", status_code=404)
+    return JSONResponse(
+        {"access_token": "dpop-bound-access-token", "token_type": "DPoP", "expires_in": 60}
+    )
+
+
+async def root_as_metadata(_: Request) -> Response:
+    return PlainTextResponse("The metadata store is down", status_code=503)
 
 
 SCENARIOS: dict[str, Handler] = {
@@ -315,6 +368,11 @@ SCENARIOS: dict[str, Handler] = {
     "auth-plainhttp": auth_refusal,
     "auth-badresource": auth_refusal,
     "auth-deepjson": auth_refusal,
+    "auth-fickle": auth_refusal,
+    "auth-noresource": auth_refusal,
+    "auth-dpop": auth_refusal,
+    "auth-endless": auth_endless,
+    "auth-trickle": auth_trickle,
     "auth-noas": auth_refusal,
 }
 
@@ -354,7 +412,9 @@ app = Starlette(
     routes=[
         Route("/healthz", healthz),
         Route("/_log/{token}", request_log),
+        Route("/.well-known/oauth-authorization-server", root_as_metadata),
         Route("/.well-known/oauth-authorization-server/{token}/{scenario}", as_metadata),
+        Route("/{token}/{scenario}/token", token_endpoint, methods=["POST"]),
         Route("/{token}/{scenario}", dispatch, methods=["GET", "POST", "DELETE"]),
     ]
 )

@@ -4,7 +4,9 @@ the token sent afterwards, refresh, step-up and client credentials."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -207,7 +209,7 @@ async def test_a_reauthorization_after_401_keeps_the_granted_scope(
 
 
 async def test_a_token_about_to_expire_is_refreshed_before_use(made: list[LiveSession]) -> None:
-    # Tokens that live 5 s are always within the refresh margin: each request refreshes.
+    # Tokens that live 5 s are refreshed in the last half of their life.
     with run_oauth_servers(access_token_seconds=5.0) as servers:
         session = LiveSession(oauth_spec(servers))
         made.append(session)
@@ -216,12 +218,104 @@ async def test_a_token_about_to_expire_is_refreshed_before_use(made: list[LiveSe
         await session.authorized()
         assert session.status is SessionStatus.CONNECTED
         await session.request("tools/list")
+        unchanged = await session.token_store.get_tokens(first.resource)
+        assert unchanged is not None
+        assert unchanged.access_token == first.access_token
+        await asyncio.sleep(2.6)
+        await session.request("tools/list")
         current = await session.token_store.get_tokens(first.resource)
         assert current is not None
         assert current.access_token != first.access_token
         grants = [entry.get("grant_type") for entry in servers.as_log()]
         assert "refresh_token" in grants
         await session.close()
+
+
+async def test_a_refresh_that_cannot_reach_the_server_keeps_the_tokens(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    store = MemoryTokenStore()
+    events = MemoryStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store, store=events)
+    made.append(session)
+    await session.start()
+    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    # Due for a refresh, at a token endpoint nobody answers (the discard port).
+    now = time.time()
+    unreachable = replace(
+        granted,
+        token_endpoint="http://127.0.0.1:9/token",
+        obtained_at=now - 3600,
+        expires_at=now + 10,
+    )
+    await store.save_tokens(unreachable)
+    await session.authorized()
+    assert status_of(session) is SessionStatus.CONNECTED
+    kept = await store.get_tokens(granted.resource)
+    assert kept == unreachable  # still usable for 10 s, and refreshable later
+    await session.close()
+    failed = [
+        event.text
+        for event in events.events[session.id]
+        if event.kind is EventKind.AUTH and "token refresh: failed" in event.text
+    ]
+    assert failed
+    assert "the tokens are kept" in failed[-1]
+
+
+async def test_an_expired_token_that_cannot_be_refreshed_is_not_sent(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    store = MemoryTokenStore()
+    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
+    made.append(session)
+    await session.start()
+    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    now = time.time()
+    expired = replace(
+        granted,
+        token_endpoint="http://127.0.0.1:9/token",
+        obtained_at=now - 3600,
+        expires_at=now - 1,
+    )
+    await store.save_tokens(expired)
+    await session.authorized()
+    # The server's own challenge reaches the person, not a refusal of a stale token.
+    assert status_of(session) is SessionStatus.FAILED
+    assert session.authorization is not None
+    assert session.authorization.challenge is not None
+    assert session.authorization.challenge.error is None  # no token was sent
+    assert await store.get_tokens(granted.resource) == expired
+
+
+async def test_concurrent_401s_under_client_credentials_run_one_flow(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    store = MemoryTokenStore()
+    session = LiveSession(
+        oauth_spec(
+            oauth_servers,
+            grant_type=CLIENT_CREDENTIALS,
+            client_id=CONFIDENTIAL_CLIENT_ID,
+            client_secret=CONFIDENTIAL_CLIENT_SECRET,
+        ),
+        token_store=store,
+    )
+    made.append(session)
+    await session.start()
+    assert session.status is SessionStatus.CONNECTED, session.error
+    granted = await store.get_tokens(session.spec.url)
+    assert granted is not None
+    await store.save_tokens(replace(granted, access_token="revoked", refresh_token=None))
+
+    def grants() -> int:
+        log = oauth_servers.as_log()
+        return sum(entry.get("grant_type") == CLIENT_CREDENTIALS for entry in log)
+
+    before = grants()
+    results = await asyncio.gather(*(session.request("tools/list") for _ in range(5)))
+    assert all("tools" in result for result in results)
+    assert grants() == before + 1
 
 
 async def test_a_revoked_token_is_refreshed_on_401(
@@ -331,6 +425,33 @@ async def test_a_flow_resumes_from_its_pending_record(
     assert step.ok, step.error
     await session.authorized()
     assert status_of(session) is SessionStatus.CONNECTED
+
+
+async def test_every_http_client_of_flows_and_refreshes_comes_from_the_factory(
+    made: list[LiveSession],
+) -> None:
+    """A hosted deployment guards the URLs servers name through this one factory."""
+    made_with: list[dict[str, object]] = []
+
+    def factory(**options: object) -> httpx.AsyncClient:
+        made_with.append(options)
+        return httpx.AsyncClient(**options)  # type: ignore[arg-type]
+
+    # Tokens that live 5 s are refreshed in the last half of their life.
+    with run_oauth_servers(access_token_seconds=5.0) as servers:
+        session = LiveSession(oauth_spec(servers), http_factory=factory)
+        made.append(session)
+        await session.start()
+        flow = await session.begin_authorization()
+        await flow.run(approve_in_browser)
+        assert len(made_with) == 2  # discovery and registration; the token request
+        await session.authorized()
+        await asyncio.sleep(2.6)  # into the last half of the token's life
+        await session.request("tools/list")
+        assert "refresh_token" in [entry.get("grant_type") for entry in servers.as_log()]
+        await session.close()
+    assert len(made_with) >= 3
+    assert all(options["follow_redirects"] is False for options in made_with)
 
 
 async def test_a_registered_client_secret_and_its_basic_header_stay_out_of_the_trace(

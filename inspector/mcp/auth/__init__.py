@@ -7,12 +7,15 @@ Public API
 ----------
 `settings.OAuthSettings`  How one connection's client is configured: `grant_type`
     (`authorization_code` | `client_credentials`), pre-registered `client_id`,
-    `client_secret`, `auth_method`; `client_metadata_url` (a URL client_id);
-    `redirect_uri`; `scope` override; `client_name`; `max_attempts`.
+    `client_secret`, `auth_method`, `client_issuer` (the only AS they are sent to; empty:
+    the first one met, recorded in the store); `client_metadata_url` (a URL client_id:
+    https with a path); `redirect_uri` (required for authorization_code, no default);
+    `scope` (a step-up adds to it); `client_name`; `max_attempts`.
     `to_dict`/`from_dict`/`masked`. `ConnectionSpec.oauth` holds one.
 
 `flow.AuthFlow(server_url, *, protocol_version, settings, store, challenge=None,
-               previous=None, http=None, emit=None, timeout=30.0)`
+               previous=None, http=None, emit=None, timeout=30.0,
+               http_factory=outbound.http_client)`
     The flow as steps. `await step()` runs the next one and returns an `AuthStep`
     (`name: StepName`, `ok`, `summary`, `exchanges: list[HttpRecord]` masked, `learned`
     dict, `error`; `to_dict()`, `to_event()` = an AUTH `TraceEvent`). `state: FlowState`
@@ -23,8 +26,10 @@ Public API
     (`error: AuthError`, whose `step` names the failed step). `await complete(params)`
     takes the redirect's query parameters (checks `iss`, `state`, `error`, redeems the
     code). `await run(browser)` is quick mode; `AuthFlow.resume(server_url, pending, ...)`
-    rebuilds a flow waiting for its redirect. With `emit`, every step is also emitted.
-    The flow holds no connection while it waits for the redirect.
+    rebuilds a flow waiting for its redirect (`AuthError` if `server_url` is not
+    `pending.server_resource`). Any exception inside a step fails that step. With
+    `emit`, every step is also emitted. The flow holds no connection while it waits for
+    the redirect.
 
 `store.TokenStore` (protocol) / `store.MemoryTokenStore`
     `get_tokens(resource)`, `save_tokens(tokens)`, `forget_tokens(resource)`,
@@ -37,16 +42,22 @@ Public API
     `scopes`, `to_dict`/`from_dict`) and `tokens.ClientRegistration`
     (client_id, client_secret, auth_method, source, issuer).
 
-`provider.OAuthProvider(server_url, store, *, protocol_version, settings=None, emit=None)`
+`provider.OAuthProvider(server_url, store, *, protocol_version, settings=None, emit=None,
+                        http_factory=outbound.http_client)`
     The transports' hook (`http_common.HttpAuth`): adds `Authorization: Bearer`,
-    refreshes before expiry and once on a 401, runs client_credentials on its own.
+    refreshes before expiry and once on a 401 (tokens are forgotten only when the AS says
+    the grant is dead), runs client_credentials on its own (one flow for concurrent 401s).
     Refusals it cannot fix surface as `errors.AuthorizationRequired` (an
     `HttpStatusError` with `challenge`, `needed_scope`).
+
+`outbound.HttpClientFactory` / `outbound.http_client(**options)`: every HTTP client the
+    OAuth code makes comes from this factory (hosted mode passes a guarded one down from
+    `LiveSession(http_factory=...)`).
 
 `challenge.parse_www_authenticate(header)`, `challenge.bearer_challenge(header)` ->
     `Challenge` (scheme, params; `resource_metadata`, `scope`, `error`).
 `claims.jwt_claims(token)` -> the payload of a JWT, for display only (no verification).
-`records.mask_form/mask_json/mask_query/mask_field` mask OAuth secrets.
+`records.mask_form/mask_json/mask_query/mask_field/mask_text/mask_body` mask OAuth secrets.
 `discovery.prm_candidates(...)`, `discovery.as_metadata_candidates(issuer, version)`.
 
 Sessions: `LiveSession(..., token_store=...)` sends stored tokens; a refusal leaves the

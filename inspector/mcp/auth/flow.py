@@ -39,6 +39,7 @@ from inspector.mcp.auth.discovery import (
     prm_candidates,
     uses_protected_resource_metadata,
 )
+from inspector.mcp.auth.outbound import HttpClientFactory, http_client
 from inspector.mcp.auth.pkce import Pkce, new_state
 from inspector.mcp.auth.records import HttpRecord, mask_field, mask_query
 from inspector.mcp.auth.registration import RegistrationError, choose_client
@@ -169,10 +170,11 @@ class AuthFlow:
         http: httpx.AsyncClient | None = None,
         emit: Emit | None = None,
         timeout: float = 30.0,
+        http_factory: HttpClientFactory = http_client,
     ) -> None:
         """`challenge` is the Bearer challenge that started the flow (a 401, or a 403
         step-up); `previous` is the token the server refused, whose scope the new request
-        keeps."""
+        keeps. Without `http`, every client is made by `http_factory`."""
         self.server_url = server_url
         self.resource = canonical_resource(server_url)
         # What is sent as `resource`: the PRM's identifier exactly as published, else the
@@ -194,6 +196,7 @@ class AuthFlow:
         self.tokens: Tokens | None = None
         self._http = http
         self._owns_http = http is None
+        self._http_factory = http_factory
         self._emit = emit
         self._timeout = timeout
         # Without PRM the flow uses the 2025-03-26 rules (origin as the server).
@@ -221,6 +224,7 @@ class AuthFlow:
         store: TokenStore,
         http: httpx.AsyncClient | None = None,
         emit: Emit | None = None,
+        http_factory: HttpClientFactory = http_client,
     ) -> AuthFlow:
         """A flow waiting for the redirect, rebuilt from its `pending` record (another
         process, or after the flow object was dropped). Raises `AuthError` when
@@ -239,6 +243,7 @@ class AuthFlow:
             store=store,
             http=http,
             emit=emit,
+            http_factory=http_factory,
         )
         flow.pending = pending
         flow.client = pending.client
@@ -329,7 +334,7 @@ class AuthFlow:
 
     def _client_http(self) -> httpx.AsyncClient:
         if self._http is None:
-            self._http = httpx.AsyncClient(follow_redirects=False, timeout=self._timeout)
+            self._http = self._http_factory(follow_redirects=False, timeout=self._timeout)
         return self._http
 
     async def _discover_resource(self) -> AuthStep:
@@ -368,8 +373,15 @@ class AuthFlow:
                 learned={"issuer": self.issuer, "tried": lookup.tried},
             )
         metadata = ProtectedResourceMetadata.from_json(lookup.found, lookup.url)
+        if metadata.resource is None:
+            raise _fail(
+                name,
+                f"The metadata at {lookup.url} has no resource (RFC 9728 requires it): it "
+                "cannot be told to be this server's.",
+                lookup.records,
+            )
         try:
-            covered = metadata.resource is not None and _covers(metadata.resource, self.resource)
+            covered = _covers(metadata.resource, self.resource)
         except httpx.InvalidURL as exc:
             raise _fail(
                 name,
@@ -377,7 +389,7 @@ class AuthFlow:
                 f"{metadata.resource!r}: {exc}.",
                 lookup.records,
             ) from exc
-        if metadata.resource is not None and not covered:
+        if not covered:
             raise _fail(
                 name,
                 f"The metadata at {lookup.url} is for the resource {metadata.resource!r}, "
@@ -398,8 +410,7 @@ class AuthFlow:
                 lookup.records,
             )
         self.resource_metadata = metadata
-        if metadata.resource is not None:
-            self.resource_indicator = metadata.resource
+        self.resource_indicator = metadata.resource
         self.issuer = servers[0]
         return AuthStep(
             name,
@@ -426,7 +437,10 @@ class AuthFlow:
         )
         notes: list[str] = []
         if lookup.found is None or lookup.url is None:
-            if not self._legacy:
+            # 2025-03-26: the default endpoints stand in for metadata the server does not
+            # have (404); any other failure is a failure.
+            absent = bool(lookup.records) and all(r.status == 404 for r in lookup.records)
+            if not self._legacy or not absent:
                 raise _fail(
                     name,
                     f"No metadata for {self.issuer} at {lookup.describe_failures()}.",
@@ -514,6 +528,14 @@ class AuthFlow:
         name = StepName.REGISTRATION
         metadata = self.server_metadata
         assert metadata is not None
+        if self.settings.grant_type != CLIENT_CREDENTIALS and not self.settings.redirect_uri:
+            raise _fail(
+                name,
+                "No redirect URI is configured: the authorization server needs a callback "
+                "that listens, to send the browser back to (OAuthSettings.redirect_uri).",
+            )
+        if self.settings.client_id:
+            await self._check_binding(metadata.issuer)
         known = await self.store.get_client(metadata.issuer, self.resource)
         try:
             registered = await choose_client(
@@ -543,6 +565,30 @@ class AuthFlow:
                 "source": registered.client.source,
             },
         )
+
+    async def _check_binding(self, issuer: str) -> None:
+        """Pre-registered credentials go to their own authorization server only (2026-07-28
+        "Authorization Server Binding"): the configured `client_issuer`, else the first
+        issuer they were used with, recorded in the store."""
+        client_id = self.settings.client_id
+        bound = self.settings.client_issuer
+        if not bound:
+            record = await self.store.get_client(binding_key(client_id), self.resource)
+            bound = str(record.raw.get("issuer", "")) if record is not None else ""
+        if not bound:
+            await self.store.save_client(
+                self.resource,
+                ClientRegistration(
+                    client_id, None, "", ISSUER_BINDING, binding_key(client_id), {"issuer": issuer}
+                ),
+            )
+        elif bound != issuer:
+            raise _fail(
+                StepName.REGISTRATION,
+                f"The pre-registered client {client_id!r} belongs to {bound}, but this server "
+                f"now names {issuer} as its authorization server: its credentials are not "
+                "sent there. Enter a client registered with that server.",
+            )
 
     def _scope(self) -> tuple[str | None, str]:
         """The scope to request, and why (SEP-835 order, or a step-up's union)."""
@@ -708,6 +754,15 @@ class _StepFailure(AuthError):
     def __init__(self, step: StepName, message: str, records: list[HttpRecord]) -> None:
         super().__init__(step.value, message)
         self.records = records
+
+
+# The store's record of the issuer a pre-registered client was first used with: a
+# `ClientRegistration` with no secret, kept under this pseudo-issuer.
+ISSUER_BINDING = "issuer-binding"
+
+
+def binding_key(client_id: str) -> str:
+    return f"urn:inspector:pre-registered-client:{client_id}"
 
 
 def _as_auth_error(step: StepName, exc: Exception) -> AuthError:

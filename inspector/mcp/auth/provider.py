@@ -16,9 +16,21 @@ import httpx
 from inspector.mcp.auth.challenge import bearer_challenge
 from inspector.mcp.auth.discovery import canonical_resource
 from inspector.mcp.auth.flow import AuthFlow, AuthStep, Emit, FlowState, StepName, token_learned
+from inspector.mcp.auth.outbound import HttpClientFactory, http_client
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import TokenStore
 from inspector.mcp.auth.tokens import TokenEndpointError, Tokens, refresh_grant, request_tokens
+
+# RFC 6749 §5.2 errors that mean the refresh token (or the client) is no good any more.
+DEAD_GRANT_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
+
+
+def refused_for_good(exc: TokenEndpointError) -> bool:
+    """Whether a refresh failed because the grant is dead (forget it), rather than for a
+    reason that may pass (a network failure, a 5xx, an unreadable answer)."""
+    body = exc.fetched.json()
+    error = body.get("error") if isinstance(body, dict) else None
+    return exc.fetched.status in (400, 401) and error in DEAD_GRANT_ERRORS
 
 
 class OAuthProvider:
@@ -31,8 +43,10 @@ class OAuthProvider:
         settings: OAuthSettings | None = None,
         emit: Emit | None = None,
         timeout: float = 30.0,
+        http_factory: HttpClientFactory = http_client,
     ) -> None:
         self.server_url = server_url
+        self._http_factory = http_factory
         self.resource = canonical_resource(server_url)
         self.store = store
         self.protocol_version = protocol_version
@@ -49,6 +63,10 @@ class OAuthProvider:
             return None
         if tokens.expires_soon() and tokens.refresh_token:
             tokens = await self._refresh_once(tokens.access_token) or tokens
+        if tokens.expired():
+            # The refresh failed (and said why in the trace): an expired token would only
+            # be refused, so the server's own challenge is what the person gets to see.
+            return None
         return f"Bearer {tokens.access_token}"
 
     async def rejected(self, response: httpx.Response, sent: str | None) -> bool:
@@ -57,15 +75,18 @@ class OAuthProvider:
         if response.status_code != 401:
             return False
         sent_token = sent.partition(" ")[2] if sent else None
+        # Under the lock, and looking at the store again once it is held: concurrent
+        # requests refused together share one refresh, or one client_credentials flow.
+        # Every request made under it meets its own deadline (`records.send`).
         async with self._lock:
             tokens = await self.store.get_tokens(self.resource)
             if tokens is not None and tokens.access_token != sent_token:
-                return True  # another request refreshed it meanwhile
-        refreshable = tokens is not None and tokens.refresh_token and sent_token is not None
-        if refreshable and await self._refresh_once(sent_token or "") is not None:
-            return True
-        if self.settings is not None and self.settings.grant_type == CLIENT_CREDENTIALS:
-            return await self._client_credentials(response)
+                return True  # another request got a new token meanwhile
+            refreshable = tokens is not None and tokens.refresh_token and sent_token is not None
+            if refreshable and tokens is not None and await self._refresh(tokens) is not None:
+                return True
+            if self.settings is not None and self.settings.grant_type == CLIENT_CREDENTIALS:
+                return await self._client_credentials(response)
         return False
 
     async def _refresh_once(self, stale_token: str) -> Tokens | None:
@@ -81,7 +102,7 @@ class OAuthProvider:
         assert tokens.refresh_token is not None
         indicator = tokens.resource_indicator or tokens.resource
         grant = refresh_grant(tokens.refresh_token, indicator)
-        async with httpx.AsyncClient(follow_redirects=False, timeout=self._timeout) as http:
+        async with self._http_factory(follow_redirects=False, timeout=self._timeout) as http:
             try:
                 fresh, fetched = await request_tokens(
                     http,
@@ -96,16 +117,17 @@ class OAuthProvider:
                     timeout=self._timeout,
                 )
             except TokenEndpointError as exc:
-                # A refused refresh token is dead; keeping it would only fail again.
-                await self.store.forget_tokens(tokens.resource)
+                dead = refused_for_good(exc)
+                if dead:
+                    await self.store.forget_tokens(tokens.resource)
+                outcome = (
+                    "the tokens are forgotten"
+                    if dead
+                    else "the tokens are kept, to try again with the next request"
+                )
+                message = f"{exc} ({outcome})"
                 self._note(
-                    AuthStep(
-                        StepName.REFRESH,
-                        False,
-                        str(exc),
-                        [exc.fetched.record],
-                        error=str(exc),
-                    )
+                    AuthStep(StepName.REFRESH, False, message, [exc.fetched.record], error=message)
                 )
                 return None
         await self.store.save_tokens(fresh)
@@ -130,6 +152,7 @@ class OAuthProvider:
             challenge=bearer_challenge(response.headers.get_list("www-authenticate")),
             emit=self._emit,
             timeout=self._timeout,
+            http_factory=self._http_factory,
         )
         while flow.state is FlowState.READY:
             await flow.step()

@@ -7,6 +7,7 @@ flow puts the records into its steps (and so into the session's trace).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -201,16 +202,34 @@ async def send(
     )
     started = time.monotonic()
     try:
-        response = await client.send(request, follow_redirects=False)
-    except httpx.HTTPError as exc:
+        # One deadline for the whole exchange (a body trickling in byte by byte keeps
+        # every read within httpx's own timeouts), and a bounded body: callers hold
+        # locks over these requests.
+        async with asyncio.timeout(timeout):
+            response = await client.send(request, stream=True, follow_redirects=False)
+            try:
+                body = await _read_capped(response)
+            finally:
+                await response.aclose()
+    except (httpx.HTTPError, TimeoutError) as exc:
+        if isinstance(exc, TimeoutError):
+            exc = TimeoutError(f"no complete answer within {timeout:g} s")
         record.error = f"{failure_layer(exc).value}: {exc or type(exc).__name__}"
         record.duration_ms = round((time.monotonic() - started) * 1000, 3)
         return Fetched(record, None)
     record.duration_ms = round((time.monotonic() - started) * 1000, 3)
-    text = response.content[:ERROR_BODY_LIMIT].decode(
-        response.encoding or "utf-8", errors="replace"
-    )
+    text = body.decode(response.encoding or "utf-8", errors="replace")
     record.status = response.status_code
     record.response_headers = mask_headers(header_items(response.headers))
     record.response_body = preview(mask_body(text, str(response.headers.get("content-type", ""))))
     return Fetched(record, response, text)
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    """At most ERROR_BODY_LIMIT bytes of the body; the rest is never read."""
+    data = bytearray()
+    async for chunk in response.aiter_bytes():
+        data.extend(chunk)
+        if len(data) >= ERROR_BODY_LIMIT:
+            break
+    return bytes(data[:ERROR_BODY_LIMIT])

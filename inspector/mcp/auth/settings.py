@@ -22,17 +22,23 @@ class OAuthSettings:
     Registration priority (2025-11-25): a pre-registered `client_id` (with its secret and
     `auth_method`, or the best method the server supports when empty); else the
     `client_metadata_url` as a URL client_id, when the server supports metadata
-    documents; else dynamic client registration. `scope` overrides the scope the flow
-    would choose. `redirect_uri` is where the browser comes back (the web layer's callback
-    view); `grant_type` `client_credentials` needs no browser at all.
+    documents; else dynamic client registration. Pre-registered credentials are only ever
+    presented to one authorization server (`client_issuer`, or the first one met).
+    `scope` overrides the scope the flow would choose. `redirect_uri` is where the browser
+    comes back (the web layer's callback view); `grant_type` `client_credentials` needs no
+    browser at all.
     """
 
     grant_type: str = AUTHORIZATION_CODE
     client_id: str = ""
     client_secret: str = field(default="", repr=False)
+    # The authorization server the pre-registered client belongs to. Empty: the first
+    # issuer it is used with, recorded in the token store, is the only one it goes to.
+    client_issuer: str = ""
     auth_method: str = ""
     client_metadata_url: str = ""
-    redirect_uri: str = "http://127.0.0.1/oauth/callback"
+    # No default: a callback nobody listens on would be registered and never answered.
+    redirect_uri: str = ""
     scope: str = ""
     client_name: str = DEFAULT_CLIENT_NAME
     max_attempts: int = DEFAULT_MAX_ATTEMPTS

@@ -76,9 +76,16 @@ class Tokens:
     obtained_at: float = field(default_factory=time.time)
 
     def expires_soon(self, now: float | None = None) -> bool:
+        """Within the refresh margin: 30 s, or half the lifetime of a shorter-lived token
+        (which would otherwise be refreshed on every use)."""
         if self.expires_at is None:
             return False
-        return (now or time.time()) >= self.expires_at - REFRESH_MARGIN_SECONDS
+        lifetime = max(self.expires_at - self.obtained_at, 0.0)
+        margin = min(REFRESH_MARGIN_SECONDS, lifetime / 2)
+        return (now or time.time()) >= self.expires_at - margin
+
+    def expired(self, now: float | None = None) -> bool:
+        return self.expires_at is not None and (now or time.time()) >= self.expires_at
 
     @property
     def scopes(self) -> set[str]:
@@ -183,11 +190,18 @@ async def request_tokens(
     access_token = body.get("access_token")
     if not isinstance(access_token, str) or not access_token:
         raise TokenEndpointError(f"{token_endpoint} answered 200 without an access_token.", fetched)
+    token_type = str(body.get("token_type") or "Bearer")
+    if token_type.lower() != "bearer":
+        # A DPoP (RFC 9449) or other bound token sent as Bearer would be refused, or worse.
+        raise TokenEndpointError(
+            f"{token_endpoint} issued a {token_type!r} token: only Bearer tokens can be used.",
+            fetched,
+        )
     refresh_token = body.get("refresh_token")
     scope = body.get("scope")
     tokens = Tokens(
         access_token=access_token,
-        token_type=str(body.get("token_type") or "Bearer"),
+        token_type=token_type,
         resource=resource,
         issuer=issuer,
         token_endpoint=token_endpoint,

@@ -9,14 +9,23 @@ import pytest
 from inspector.mcp.auth.challenge import bearer_challenge
 from inspector.mcp.auth.flow import AuthFlow, FlowState, StepName
 from inspector.mcp.auth.registration import metadata_url_problem
-from inspector.mcp.auth.settings import OAuthSettings
+from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore
 from inspector.mcp.auth.tokens import ClientRegistration, lifetime_seconds
 from inspector.mcp.trace import EventKind, TraceEvent
 from tests.servers.http_harness import RunningServer
 
+REDIRECT_URI = "http://127.0.0.1:8765/oauth/callback"
 
-async def refused_flow(url: str, version: str, events: list[TraceEvent]) -> AuthFlow:
+
+async def refused_flow(
+    url: str,
+    version: str,
+    events: list[TraceEvent],
+    *,
+    settings: OAuthSettings | None = None,
+    store: MemoryTokenStore | None = None,
+) -> AuthFlow:
     """A flow started as the client would: from the server's 401 challenge."""
     async with httpx.AsyncClient() as http:
         refusal = await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
@@ -24,8 +33,8 @@ async def refused_flow(url: str, version: str, events: list[TraceEvent]) -> Auth
     flow = AuthFlow(
         url,
         protocol_version=version,
-        settings=OAuthSettings(client_id="inspector"),
-        store=MemoryTokenStore(),
+        settings=settings or OAuthSettings(client_id="inspector", redirect_uri=REDIRECT_URI),
+        store=store or MemoryTokenStore(),
         challenge=bearer_challenge(refusal.headers.get_list("www-authenticate")),
         emit=events.append,
     )
@@ -143,15 +152,8 @@ class FailingStore(MemoryTokenStore):
 async def test_an_unexpected_error_fails_the_step_it_happened_in(
     broken_http_server: RunningServer, path_token: str
 ) -> None:
-    url = broken_http_server.url(f"/{path_token}/auth-wrongissuer")
-    flow = AuthFlow(
-        url,
-        protocol_version="2025-03-26",
-        settings=OAuthSettings(client_id="inspector"),
-        store=FailingStore(),
-    )
-    while flow.state is FlowState.READY:
-        await flow.step()
+    url = broken_http_server.url(f"/{path_token}/auth-fickle")
+    flow = await refused_flow(url, "2025-11-25", [], store=FailingStore())
     assert flow.state is FlowState.FAILED
     assert flow.error is not None
     assert flow.error.step == StepName.REGISTRATION
@@ -165,3 +167,81 @@ async def test_an_unexpected_error_fails_the_step_it_happened_in(
 )
 def test_expires_in_is_parsed_with_care(expires_in: object, seconds: float | None) -> None:
     assert lifetime_seconds(expires_in) == seconds
+
+
+async def test_pre_registered_credentials_stay_with_the_first_authorization_server(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-fickle")
+    settings = OAuthSettings(
+        client_id="inspector", client_secret="s3cr3t-of-the-first-as", redirect_uri=REDIRECT_URI
+    )
+    store = MemoryTokenStore()
+    first = await refused_flow(url, "2025-11-25", [], settings=settings, store=store)
+    assert first.state is FlowState.AWAITING_REDIRECT
+    assert first.issuer == url
+
+    # The server now names another authorization server: the secret is not sent there.
+    second = await refused_flow(url, "2025-11-25", [], settings=settings, store=store)
+    assert second.state is FlowState.FAILED
+    assert second.error is not None
+    assert second.error.step == StepName.REGISTRATION
+    assert f"belongs to {url}, but this server now names {url}-b" in second.error.message
+    assert second.authorization_url is None
+
+
+async def test_pre_registered_credentials_go_only_to_their_configured_issuer(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-fickle")
+    settings = OAuthSettings(
+        client_id="inspector", client_issuer="https://as.example", redirect_uri=REDIRECT_URI
+    )
+    flow = await refused_flow(url, "2025-11-25", [], settings=settings)
+    assert flow.error is not None
+    assert flow.error.step == StepName.REGISTRATION
+    assert f"belongs to https://as.example, but this server now names {url}" in flow.error.message
+
+
+async def test_without_a_redirect_uri_the_flow_says_so_before_registering(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-fickle")
+    flow = await refused_flow(url, "2025-11-25", [], settings=OAuthSettings(client_id="c"))
+    assert flow.error is not None
+    assert flow.error.step == StepName.REGISTRATION
+    assert "No redirect URI is configured" in flow.error.message
+
+
+async def test_resource_metadata_without_a_resource_is_refused(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-noresource")
+    flow = await refused_flow(url, "2025-11-25", [])
+    assert flow.error is not None
+    assert flow.error.step == StepName.RESOURCE_METADATA
+    assert f"The metadata at {url} has no resource" in flow.error.message
+
+
+async def test_a_dpop_token_is_refused_rather_than_sent_as_bearer(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/auth-dpop")
+    settings = OAuthSettings(grant_type=CLIENT_CREDENTIALS, client_id="c", client_secret="s")
+    store = MemoryTokenStore()
+    flow = await refused_flow(url, "2025-11-25", [], settings=settings, store=store)
+    assert flow.error is not None
+    assert flow.error.step == StepName.TOKEN
+    assert "issued a 'DPoP' token: only Bearer tokens can be used" in flow.error.message
+    assert await store.get_tokens(url) is None
+
+
+async def test_2025_03_26_defaults_stand_in_only_for_missing_metadata(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    # The origin's metadata answers 503: a failure, not an absence.
+    url = broken_http_server.url(f"/{path_token}/auth-fickle")
+    flow = await refused_flow(url, "2025-03-26", [])
+    assert flow.error is not None
+    assert flow.error.step == StepName.SERVER_METADATA
+    assert "(503)" in flow.error.message

@@ -119,11 +119,12 @@ def test_the_auth_method_follows_what_the_server_supports(
 
 
 def test_dynamic_registration_declares_its_application_type_and_refresh() -> None:
-    native = registration_request(OAuthSettings(), _metadata(["none"]))
+    loopback = "http://127.0.0.1:8765/oauth/callback"
+    native = registration_request(OAuthSettings(redirect_uri=loopback), _metadata(["none"]))
     assert native["application_type"] == "native"
     assert native["grant_types"] == ["authorization_code", "refresh_token"]
     assert native["token_endpoint_auth_method"] == "none"
-    assert native["redirect_uris"] == ["http://127.0.0.1/oauth/callback"]
+    assert native["redirect_uris"] == [loopback]
     web = registration_request(
         OAuthSettings(redirect_uri="https://inspector.example.com/oauth/callback"),
         _metadata(["client_secret_basic"]),

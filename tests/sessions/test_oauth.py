@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl
@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
+from inspector.mcp import outbound
 from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, StepName
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore
@@ -517,3 +518,36 @@ async def test_without_any_way_to_register_the_flow_says_what_to_enter(
         assert failed.value.step == StepName.REGISTRATION
         assert "enter a pre-registered client ID" in failed.value.message
         await session.close()
+
+
+@pytest.fixture
+def restore_policy() -> Iterator[None]:
+    before = outbound.current_policy()
+    yield
+    outbound.set_policy(before)
+
+
+async def test_in_hosted_mode_the_flow_refuses_what_the_server_points_at_privately(
+    oauth_servers: OAuthServers, restore_policy: None, made: list[LiveSession]
+) -> None:
+    session = LiveSession(oauth_spec(oauth_servers))
+    made.append(session)
+    await session.start()
+    assert session.authorization is not None
+    # Hosted mode: the metadata URL the server named is on a loopback address, which is not
+    # allow-listed, so the flow must not fetch it: a server could otherwise make the
+    # inspector read (and show) what its private network serves.
+    outbound.set_policy(outbound.NetworkPolicy.block_non_public())
+
+    flow = await session.begin_authorization()
+    while flow.state is FlowState.READY:
+        await flow.step()
+    assert state_of(flow) is FlowState.FAILED
+    refused = "127.0.0.1 is a loopback address; outbound requests to non-public addresses"
+    # Every URL was refused before a connection was made, each named with why.
+    assert refused in flow.steps[0].summary
+    failed = flow.steps[-1]
+    assert failed.name is StepName.SERVER_METADATA
+    assert failed.error is not None
+    assert refused in failed.error
+    assert all(record.status is None for step in flow.steps for record in step.exchanges)

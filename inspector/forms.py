@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 
-from inspector.mcp.versions import DEFAULT_VERSION, LEGACY_VERSIONS
+from inspector.mcp.versions import DEFAULT_VERSION, LEGACY_VERSIONS, EraChoice
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
 _DEFAULTS = ConnectionSpec(TransportKind.STDIO)
@@ -176,6 +176,8 @@ class ConnectForm(forms.Form):
             "sampling_tools": data["sampling_tools"],
             "reset_timeout_on_progress": data["reset_timeout_on_progress"],
             "max_total_timeout": data["max_total_timeout"],
+            # Until the form offers the era, its connections keep the legacy handshake.
+            "era": EraChoice(data.get("era") or EraChoice.LEGACY),
         }
         if transport is TransportKind.STDIO:
             return ConnectionSpec(

@@ -20,7 +20,8 @@ def cache_hint(result: Any) -> str:
         return ""
     parts = [_freshness(ttl)]
     if scope is not None:
-        parts.append(SCOPES.get(scope, f"scope {scope!r}, which is not a known one"))
+        known = SCOPES.get(scope) if isinstance(scope, str) else None
+        parts.append(known or f"cacheScope {scope!r}, which is not a known one")
     return "; ".join(parts)
 
 

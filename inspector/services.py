@@ -486,12 +486,6 @@ class AuthFlowMissing(Exception):
     """No flow of this session waits for what was asked (a step, or a redirect)."""
 
 
-@dataclass(slots=True)
-class ActiveFlow:
-    flow: AuthFlow
-    guided: bool
-
-
 @dataclass(frozen=True, slots=True)
 class TokenSummary:
     """Stored tokens as a person may see them: masked, with their claims decoded."""
@@ -551,9 +545,6 @@ class AuthPanel:
         return self.state is FlowState.AWAITING_REDIRECT and self.authorization_url is not None
 
 
-_flows: dict[str, ActiveFlow] = {}
-
-
 def _web_url(url: str | None) -> str | None:
     """Only http(s) URLs are ever sent to the browser to open."""
     return url if url and urlsplit(url).scheme in ("http", "https") else None
@@ -575,13 +566,12 @@ async def session_auth_panel(session_id: str) -> AuthPanel:
         settings=settings.masked(),
         tokens=tokens,
     )
-    active = _flows.get(session_id)
-    if active is None:
+    flow = session.oauth_flow
+    if flow is None:
         return panel
-    flow = active.flow
     return replace(
         panel,
-        guided=active.guided,
+        guided=session.oauth_flow_guided,
         state=flow.state,
         steps=[step.to_dict() for step in flow.steps],
         error=flow.error.message if flow.error is not None else None,
@@ -606,34 +596,35 @@ async def session_auth_start(
     """Start a flow answering the session's last refusal. Quick mode runs every step it
     can at once; guided mode runs none yet. Either may stop at the redirect."""
     session = _live(session_id)
-    for gone in [key for key in _flows if key == session_id or registry().get(key) is None]:
-        await _flows.pop(gone).flow.aclose()
-    flow = await session.begin_authorization(settings)
-    _flows[session_id] = ActiveFlow(flow, guided)
-    if not guided:
-        while flow.state is FlowState.READY:
-            await flow.step()
-        await _finish_if_done(session, flow)
+    async with session.oauth_lock:
+        await session.drop_oauth_flow()
+        flow = await session.begin_authorization(settings)
+        session.oauth_flow, session.oauth_flow_guided = flow, guided
+        if not guided:
+            while flow.state is FlowState.READY:
+                await flow.step()
+            await _finish_if_done(session, flow)
     return await session_auth_panel(session_id)
 
 
 async def session_auth_continue(session_id: str) -> AuthPanel:
     """Guided mode: run the next step."""
     session = _live(session_id)
-    active = _flows.get(session_id)
-    if active is None or active.flow.state is not FlowState.READY:
-        raise AuthFlowMissing("No authorization step is waiting to run: start again.")
-    await active.flow.step()
-    await _finish_if_done(session, active.flow)
+    async with session.oauth_lock:
+        flow = session.oauth_flow
+        if flow is None or flow.state is not FlowState.READY:
+            raise AuthFlowMissing("No authorization step is waiting to run: start again.")
+        await flow.step()
+        await _finish_if_done(session, flow)
     return await session_auth_panel(session_id)
 
 
 def session_auth_pending(session_id: str) -> PendingAuthorization | None:
     """What the browser's session must hold to finish the flow at the callback."""
-    active = _flows.get(session_id)
-    if active is None or active.flow.state is not FlowState.AWAITING_REDIRECT:
+    flow = _live(session_id).oauth_flow
+    if flow is None or flow.state is not FlowState.AWAITING_REDIRECT:
         return None
-    return active.flow.pending
+    return flow.pending
 
 
 async def session_auth_complete(
@@ -642,25 +633,25 @@ async def session_auth_complete(
     """The browser came back from the authorization server: check the response against
     what this browser's session holds, redeem the code, and reconnect with the token."""
     session = _live(session_id)
-    active = _flows.get(session_id)
-    if active is None or active.flow.oauth_state != pending.state:
-        # Not this process's flow object (restarted, or another flow since): rebuild it
-        # from what the browser's session holds.
-        flow = session.resume_authorization(pending)
-        active = ActiveFlow(flow, guided=False)
-        _flows[session_id] = active
-    await active.flow.complete(params)
-    await _finish_if_done(session, active.flow)
+    async with session.oauth_lock:
+        flow = session.oauth_flow
+        if flow is None or flow.oauth_state != pending.state:
+            # Not this process's flow object (restarted, or another flow since): rebuild
+            # it from what the browser's session holds.
+            await session.drop_oauth_flow()
+            flow = session.resume_authorization(pending)
+            session.oauth_flow, session.oauth_flow_guided = flow, False
+        await flow.complete(params)
+        await _finish_if_done(session, flow)
     return await session_auth_panel(session_id)
 
 
 async def session_auth_forget(session_id: str) -> None:
     """Forget the tokens stored for the session's server; the next request goes without."""
     session = _live(session_id)
-    await session.token_store.forget_tokens(canonical_resource(session.spec.url))
-    active = _flows.pop(session_id, None)
-    if active is not None:
-        await active.flow.aclose()
+    async with session.oauth_lock:
+        await session.token_store.forget_tokens(canonical_resource(session.spec.url))
+        await session.drop_oauth_flow()
 
 
 async def _finish_if_done(session: LiveSession, flow: AuthFlow) -> None:

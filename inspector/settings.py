@@ -57,6 +57,12 @@ INSPECTOR_OUTBOUND_ALLOW = _listed("INSPECTOR_OUTBOUND_ALLOW")
 # authorization server must be able to fetch it, so a real one needs a public HTTPS URL;
 # unset, the inspector's own URL as the browser reaches it is used.
 INSPECTOR_OAUTH_CLIENT_ID_URL = os.environ.get("INSPECTOR_OAUTH_CLIENT_ID_URL", "").strip()
+# Behind a proxy that terminates TLS, requests arrive as plain HTTP: trust its
+# X-Forwarded-Proto so that the OAuth redirect URI and client_id URL built from a request
+# are the https ones the browser and authorization servers use. Only set this when such a
+# proxy sets (and overwrites) that header on every request.
+if os.environ.get("INSPECTOR_BEHIND_TLS_PROXY", "").strip().lower() in {"1", "true", "yes"}:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 INSPECTOR_PREFILL: dict[str, object] = json.loads(os.environ.get("INSPECTOR_PREFILL") or "{}")
 
 if LOCAL_MODE:

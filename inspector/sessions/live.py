@@ -154,6 +154,11 @@ class LiveSession:
         self.token_store: TokenStore = token_store or MemoryTokenStore()
         self.authorization: AuthorizationRequired | None = None
         self._auth_attempts = 0
+        # The OAuth flow the Auth tab runs for this session (one at a time, under the
+        # lock: a person may press Continue twice, or on two pages), closed with it.
+        self.oauth_flow: AuthFlow | None = None
+        self.oauth_flow_guided = False
+        self.oauth_lock = asyncio.Lock()
         # Makes the HTTP clients of OAuth flows and refreshes (None: the plain default),
         # whose URLs come from servers: a hosted deployment passes its guarded factory.
         self.http_factory = http_factory
@@ -234,6 +239,7 @@ class LiveSession:
         if self._closing:
             return
         self._closing = True
+        await self.drop_oauth_flow()
         await self.disconnect()
         await self.task_tracker.close()
         await asyncio.gather(*self._operations, *self._pending_saves, return_exceptions=True)
@@ -696,8 +702,8 @@ class LiveSession:
     async def begin_authorization(self, settings: OAuthSettings | None = None) -> AuthFlow:
         """An OAuth flow answering the last refusal (or starting from scratch): run its
         steps, then call `authorized()`. Each step is recorded as an AUTH event. Raises
-        `AuthError` after `max_attempts` flows in a row that no request got through
-        after."""
+        `AuthError` after `max_attempts` authorizations in a row that no request got
+        through after (flows begun and abandoned, or denied, do not count)."""
         from inspector.mcp.auth.discovery import canonical_resource
         from inspector.mcp.auth.flow import AuthFlow
 
@@ -709,7 +715,6 @@ class LiveSession:
                 f"The server still refuses after {self._auth_attempts} authorizations in a "
                 f"row ({refusal}); giving up.",
             )
-        self._auth_attempts += 1
         # A step-up (403), or a 401 for a token the server no longer takes: the new
         # authorization asks for the scope already granted too.
         previous = None
@@ -744,9 +749,17 @@ class LiveSession:
             http_factory=self._auth_http_factory(),
         )
 
+    async def drop_oauth_flow(self) -> None:
+        flow, self.oauth_flow = self.oauth_flow, None
+        if flow is not None:
+            await flow.aclose()
+
     async def authorized(self) -> None:
         """Tokens are in the store: reconnect if the refusal kept the session from
         connecting; a connected session simply sends them with its next request."""
+        # Counted here, not when a flow begins: only a token the server then still
+        # refuses is a failed attempt. A request that gets through resets the count.
+        self._auth_attempts += 1
         self.authorization = None
         if self.status is not SessionStatus.CONNECTED:
             await self.reconnect()

@@ -22,12 +22,19 @@ from inspector.views.oauth import bind_pending
 TEMPLATE = "inspector/tabs/auth.html"
 
 
-async def _context(
-    request: HtmxHttpRequest, session_id: str, panel: services.AuthPanel | None = None, **extra: Any
-) -> dict[str, Any]:
+async def http_snapshot(session_id: str) -> services.SessionSnapshot:
+    """The live session, if it is one OAuth applies to; every Auth view starts here, so
+    that nothing is done for a stdio session before it is refused."""
     snapshot = await live_snapshot(session_id)
     if not snapshot.is_http:
         raise Http404("Only HTTP connections are authorized with OAuth.")
+    return snapshot
+
+
+async def _context(
+    request: HtmxHttpRequest, session_id: str, panel: services.AuthPanel | None = None, **extra: Any
+) -> dict[str, Any]:
+    snapshot = await http_snapshot(session_id)
     return {
         "session": snapshot,
         "auth": panel or await services.session_auth_panel(session_id),
@@ -50,7 +57,7 @@ async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def client_settings(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    await live_snapshot(session_id)
+    await http_snapshot(session_id)
     form = OAuthClientForm(request.POST)
     if not form.is_valid():
         context = await _context(request, session_id, form=form)
@@ -65,7 +72,7 @@ async def quick(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """Authorize: every step at once; the browser leaves for the authorization server
     only when a person must approve there (a plain form POST, answered by a page that
     opens it), else comes back to the session's Auth tab."""
-    await live_snapshot(session_id)
+    await http_snapshot(session_id)
     panel = await _start(request, session_id, guided=False)
     if panel.awaiting_redirect and panel.authorization_url is not None:
         context = {"authorization_url": panel.authorization_url}
@@ -80,14 +87,14 @@ async def quick(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def guided(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    await live_snapshot(session_id)
+    await http_snapshot(session_id)
     panel = await _start(request, session_id, guided=True)
     return render(request, f"{TEMPLATE}#panel", await _context(request, session_id, panel))
 
 
 @require_POST
 async def step(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    await live_snapshot(session_id)
+    await http_snapshot(session_id)
     try:
         panel = await services.session_auth_continue(session_id)
     except services.AuthFlowMissing as exc:
@@ -99,7 +106,7 @@ async def step(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def forget(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    await live_snapshot(session_id)
+    await http_snapshot(session_id)
     await services.session_auth_forget(session_id)
     context = await _context(request, session_id, forgotten=True)
     return render(request, f"{TEMPLATE}#panel", context)

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from inspector import services
+from inspector.encryption import UnreadableSecret, decrypt_json, encrypt_json
 from inspector.mcp.auth.flow import PendingAuthorization
 from inspector.oauth_client import metadata_document
 from inspector.views.common import owner_id
@@ -60,7 +61,19 @@ async def complete(request: HttpRequest) -> HttpResponse:
         )
     await request.session.aset(SESSION_KEY, flows)
     session_id = str(bound["session_id"])
-    pending = PendingAuthorization.from_dict(bound["pending"])
+    try:
+        pending = PendingAuthorization.from_dict(decrypt_json(bound["pending"]))
+    except (UnreadableSecret, KeyError, TypeError, ValueError):
+        return render(
+            request,
+            "inspector/oauth_callback.html",
+            {
+                "problem": "What this browser kept of the flow can no longer be read (the "
+                "inspector's key changed?). Nothing was done; start the authorization again "
+                "from the session's Auth tab."
+            },
+            status=400,
+        )
     params = {key: request.GET[key] for key in request.GET}
     try:
         # The browser's session began this flow from a page of this session, but the owner
@@ -78,7 +91,9 @@ async def bind_pending(
     """Keep what the callback needs in this browser's (server-side) session, under its
     `state`: only this browser can finish the flow, and nothing of it is in the page."""
     flows: dict[str, Any] = dict(await request.session.aget(SESSION_KEY, {}))
-    flows[pending.state] = {"session_id": session_id, "pending": pending.to_dict()}
+    # Encrypted: the record holds the PKCE verifier and, for a confidential client, its
+    # secret, and the session table is only signed.
+    flows[pending.state] = {"session_id": session_id, "pending": encrypt_json(pending.to_dict())}
     while len(flows) > MAX_PENDING_FLOWS:
         flows.pop(next(iter(flows)))
     await request.session.aset(SESSION_KEY, flows)

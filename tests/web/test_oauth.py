@@ -16,11 +16,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import AsyncClient
 
 from inspector import encryption, services
 from inspector.mcp.masking import MASK
 from inspector.models import OAuthCredential, SavedServer
+from inspector.views.oauth import SESSION_KEY
 from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
 from tests.web.test_views import connect_form
@@ -363,13 +365,53 @@ async def test_a_saved_server_keeps_its_oauth_client_encrypted_and_masked(
     assert "the vault code is 0451" in await call_tool(client, session_id, "admin_secret", "{}")
 
 
-async def test_authorizing_again_and_again_without_success_gives_up_plainly(
+async def test_flows_begun_and_abandoned_do_not_use_up_the_attempts(
     client: AsyncClient, oauth_servers: OAuthServers
 ) -> None:
     session_id = await connect_refused(client, oauth_servers)
-    for _ in range(3):
-        await start_quickly(client, session_id)
-    refused = await client.post(f"/sessions/{session_id}/auth/quick")
-    assert refused.status_code == 409
-    assert "The step “authorization” failed: The server still refuses" in text(refused)
-    assert f'href="/sessions/{session_id}/#auth"' in refused.content.decode()
+    # A person who leaves the authorization server's page without answering, again and
+    # again, has tried nothing the server refused: the next try must still work.
+    for _ in range(4):
+        authorization_url = await start_quickly(client, session_id)
+    back = await come_back(client, approve(authorization_url))
+    assert back.status_code == 302
+    snapshot = await services.session_get(session_id)
+    assert snapshot.connected, snapshot.error
+
+
+async def test_what_the_browser_keeps_of_a_flow_is_encrypted(
+    client: AsyncClient, oauth_servers: OAuthServers
+) -> None:
+    session_id = await connect_refused(client, oauth_servers)
+    await start_quickly(client, session_id)
+    pending = services.session_auth_pending(session_id)
+    assert pending is not None
+    kept = [row.get_decoded() async for row in Session.objects.all()]
+    assert any(SESSION_KEY in data for data in kept), "the flow is bound to the browser"
+    assert pending.code_verifier not in json.dumps(kept)
+
+
+async def test_behind_a_tls_proxy_the_metadata_document_names_https_urls(
+    client: AsyncClient, settings: Any
+) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    response = await client.get(
+        "/oauth/client-metadata.json", headers={"x-forwarded-proto": "https"}
+    )
+    document = response.json()
+    client_id, (redirect,) = urlsplit(document["client_id"]), document["redirect_uris"]
+    assert (client_id.scheme, client_id.path) == ("https", "/oauth/client-metadata.json")
+    assert redirect == f"https://{client_id.netloc}/oauth/callback"
+
+
+@pytest.mark.parametrize("action", ["client", "quick", "guided", "step", "forget"])
+async def test_a_stdio_session_has_no_auth_and_nothing_is_done_for_it(
+    client: AsyncClient, action: str
+) -> None:
+    connected = await client.post("/connect", connect_form())
+    session_id = connected["Location"].split("/")[2]
+    before = (await services.session_get(session_id)).last_seq
+    refused = await client.post(f"/sessions/{session_id}/auth/{action}", {"grant_type": ""})
+    assert refused.status_code == 404
+    await asyncio.sleep(0.3)  # anything begun would have recorded an event by now
+    assert (await services.session_get(session_id)).last_seq == before

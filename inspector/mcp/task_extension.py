@@ -63,7 +63,7 @@ async def follow_task(
                 result = state.get("result")
                 return result if isinstance(result, dict) else {}
             if status == "failed":
-                raise _task_error(task_id, state.get("error"))
+                raise task_error(task_id, state.get("error"))
             if status == "cancelled":
                 raise RequestCancelled(f"The server cancelled task {task_id}.")
             if status == "input_required":
@@ -116,7 +116,7 @@ def _poll_seconds(state: dict[str, Any]) -> float:
     return min(max(float(interval), MIN_POLL_MS), MAX_POLL_MS) / 1000
 
 
-def _task_error(task_id: str, error: Any) -> JsonRpcError:
+def task_error(task_id: str, error: Any) -> JsonRpcError:
     body = error if isinstance(error, dict) else {}
     code = body.get("code")
     return JsonRpcError(

@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from inspector.mcp.errors import JsonRpcError, McpError, RequestCancelled, TransportClosed
+from inspector.mcp.task_extension import task_error
 
 if TYPE_CHECKING:
     from inspector.mcp.client import McpClient
@@ -136,6 +137,9 @@ class TrackedTask:
     fetching: bool = False
     cancel_call: Call | None = None
     following: bool = False  # a poller is running
+    # The modern tasks extension has no `tasks/result`: a task's last state carries its
+    # outcome, and the client that made the call follows it itself.
+    outcome_in_state: bool = False
     problem: str = ""  # why following stopped or stumbled, said plainly
     violation: str = ""  # the server broke the task lifecycle's rules
     polls: int = 0
@@ -277,6 +281,9 @@ class TaskTracker:
         if isinstance(data.get("taskId"), str) and not self._closed:
             task = self._remember(data)
             task.following = not task.terminal
+            task.outcome_in_state = True
+            if task.terminal and task.result is None:
+                task.result = _outcome_in(data)
 
     def note_status(self, params: dict[str, Any]) -> TrackedTask | None:
         """A `notifications/tasks/status` the page saw: news, not the truth's only
@@ -351,7 +358,7 @@ class TaskTracker:
             self._wake.pop(task.task_id, None)
 
     def _fetch_result(self, task: TrackedTask) -> None:
-        if task.fetching or task.result is not None or self._closed:
+        if task.fetching or task.result is not None or task.outcome_in_state or self._closed:
             return
         task.fetching = True
         self._spawn(self._get_result(task), f"task-result-{task.task_id}")
@@ -445,3 +452,17 @@ class TaskTracker:
         for task in owned:
             task.cancel()
         await asyncio.gather(*owned, return_exceptions=True)
+
+
+def _outcome_in(state: dict[str, Any]) -> Call | None:
+    """The outcome a terminal state of the modern extension carries, as the call that
+    `tasks/result` would have been: the tool's result, or its error."""
+    from inspector.sessions.live import Call
+
+    status = state.get("status")
+    if status == "completed":
+        result = state.get("result")
+        return Call("tools/call", result=result if isinstance(result, dict) else {})
+    if status == "failed":
+        return Call("tools/call", error=task_error(str(state.get("taskId")), state.get("error")))
+    return None

@@ -350,3 +350,7 @@ async def test_the_tasks_tab_follows_a_task_of_the_extension(client: AsyncClient
     assert tool_text(await running) == "backup done, go=True"
     tab = await get(client, f"/sessions/{session_id}/tasks/")
     assert "completed" in tab
+    # The extension has no tasks/result: the outcome shown is the one the last state
+    # carried, and nothing offers to fetch it.
+    assert "backup done, go=True" in tab
+    assert "Get result" not in tab

@@ -51,6 +51,58 @@ def parse_pairs(text: str, separator: str, what: str) -> dict[str, str]:
     return pairs
 
 
+# The OAuth client settings of a connection: on the connect form and on the Auth tab.
+
+
+def grant_type_field(label: str, **options: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=[
+            (AUTHORIZATION_CODE, "Authorization code (a person approves in the browser)"),
+            (CLIENT_CREDENTIALS, "Client credentials (a confidential client, no person)"),
+        ],
+        initial=AUTHORIZATION_CODE,
+        **options,
+    )
+
+
+def client_id_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=2000,
+        help_text="A client registered with the authorization server beforehand. Empty: "
+        "the inspector's metadata document URL, or dynamic registration.",
+    )
+
+
+def client_secret_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text="For a confidential client (stored encrypted, shown masked).",
+    )
+
+
+def scope_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=2000,
+        help_text="Space-separated; empty: what the server asks for.",
+    )
+
+
+def client_credentials_problem(grant: Any, client_id: Any, secret: Any) -> str | None:
+    if grant == CLIENT_CREDENTIALS and not (
+        str(client_id or "").strip() and str(secret or "").strip()
+    ):
+        return "The client credentials grant needs a pre-registered client ID and secret."
+    return None
+
+
 class ConnectForm(forms.Form):
     transport = forms.ChoiceField(
         label="Transport",
@@ -84,36 +136,14 @@ class ConnectForm(forms.Form):
         help_text="A static access token, sent as Authorization: Bearer … on every request "
         "(stored encrypted, shown masked). Leave empty to authorize with OAuth instead.",
     )
-    oauth_grant_type = forms.ChoiceField(
-        label="OAuth grant type",
+    oauth_grant_type = grant_type_field(
+        "OAuth grant type",
         required=False,
-        choices=[
-            (AUTHORIZATION_CODE, "Authorization code (a person approves)"),
-            (CLIENT_CREDENTIALS, "Client credentials (no person)"),
-        ],
-        initial=AUTHORIZATION_CODE,
         help_text="How the Auth tab obtains a token when the server requires one.",
     )
-    oauth_client_id = forms.CharField(
-        label="OAuth client ID",
-        required=False,
-        max_length=2000,
-        help_text="A client registered beforehand; empty: a metadata document or dynamic "
-        "registration.",
-    )
-    oauth_client_secret = forms.CharField(
-        label="OAuth client secret",
-        required=False,
-        max_length=2000,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text="For a confidential client (stored encrypted, shown masked).",
-    )
-    oauth_scope = forms.CharField(
-        label="OAuth scope",
-        required=False,
-        max_length=2000,
-        help_text="Space-separated; empty: what the server asks for.",
-    )
+    oauth_client_id = client_id_field("OAuth client ID")
+    oauth_client_secret = client_secret_field("OAuth client secret")
+    oauth_scope = scope_field("OAuth scope")
     era = forms.ChoiceField(
         label="Protocol era",
         choices=[(choice.value, choice.label) for choice in EraChoice],
@@ -232,13 +262,12 @@ class ConnectForm(forms.Form):
                     "The headers already have an Authorization header: give the token in "
                     "one place only.",
                 )
-        if data.get("oauth_grant_type") == CLIENT_CREDENTIALS and not (
-            data.get("oauth_client_id", "").strip() and data.get("oauth_client_secret", "").strip()
+        if problem := client_credentials_problem(
+            data.get("oauth_grant_type"),
+            data.get("oauth_client_id"),
+            data.get("oauth_client_secret"),
         ):
-            self.add_error(
-                "oauth_grant_type",
-                "The client credentials grant needs an OAuth client ID and secret.",
-            )
+            self.add_error("oauth_grant_type", problem)
         era, version = data.get("era"), data.get("protocol_version")
         if era is EraChoice.LEGACY and version and era_of(version) is Era.MODERN:
             self.add_error(
@@ -408,44 +437,18 @@ class ExportConfigForm(forms.Form):
 
 
 class OAuthClientForm(forms.Form):
-    grant_type = forms.ChoiceField(
-        label="Grant type",
-        choices=[
-            (AUTHORIZATION_CODE, "Authorization code (a person approves in the browser)"),
-            (CLIENT_CREDENTIALS, "Client credentials (a confidential client, no person)"),
-        ],
-        initial=AUTHORIZATION_CODE,
-    )
-    client_id = forms.CharField(
-        label="Client ID",
-        required=False,
-        max_length=2000,
-        help_text="A client registered with the authorization server beforehand. Empty: "
-        "the inspector's metadata document URL, or dynamic registration.",
-    )
-    client_secret = forms.CharField(
-        label="Client secret",
-        required=False,
-        max_length=2000,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text="For a confidential client; kept on the server, shown masked.",
-    )
-    scope = forms.CharField(
-        label="Scope",
-        required=False,
-        max_length=2000,
-        help_text="Space-separated; empty: what the server asks for.",
-    )
+    grant_type = grant_type_field("Grant type")
+    client_id = client_id_field("Client ID")
+    client_secret = client_secret_field("Client secret")
+    scope = scope_field("Scope")
 
     def clean(self) -> dict[str, Any] | None:
         data = super().clean()
         assert data is not None
-        if data.get("grant_type") == CLIENT_CREDENTIALS and not (
-            data.get("client_id", "").strip() and data.get("client_secret", "").strip()
+        if problem := client_credentials_problem(
+            data.get("grant_type"), data.get("client_id"), data.get("client_secret")
         ):
-            raise forms.ValidationError(
-                "The client credentials grant needs a pre-registered client ID and secret."
-            )
+            raise forms.ValidationError(problem)
         return data
 
     def to_settings(self, current: OAuthSettings | None) -> OAuthSettings:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import AsyncClient
 
-from inspector import runtime
+from inspector import encryption, runtime
 
 LOCAL_ORIGIN = "http://127.0.0.1"
 
@@ -33,3 +35,14 @@ def client() -> AsyncClient:
 @pytest.fixture
 def stranger() -> AsyncClient:
     return AsyncClient(headers={"host": "127.0.0.1"})
+
+
+@pytest.fixture
+def private_key(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A secrets key of the test's own, in a data directory of its own (the key file's
+    path: it is written on first use)."""
+    monkeypatch.delenv(encryption.KEY_VARIABLE, raising=False)
+    settings.DATA_DIR = tmp_path
+    encryption.reset_key_cache()
+    yield tmp_path / encryption.KEY_FILE_NAME
+    encryption.reset_key_cache()

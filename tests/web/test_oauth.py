@@ -9,8 +9,6 @@ import asyncio
 import html
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,16 +25,7 @@ from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_S
 from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
 from tests.web.test_views import connect_form
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def private_key(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv(encryption.KEY_VARIABLE, raising=False)
-    settings.DATA_DIR = tmp_path
-    encryption.reset_key_cache()
-    yield
-    encryption.reset_key_cache()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_key")]
 
 
 def text(response: Any) -> str:

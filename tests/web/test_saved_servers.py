@@ -8,7 +8,6 @@ import json
 import re
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from inspector.sessions.config_files import parse_config
 from tests.conftest import REPO_ROOT
 from tests.web.test_views import connect_form
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_key")]
 
 HTMX = {"hx-request": "true"}
 TOKEN = "ghp_abcdefghijklmnop1234"
@@ -66,16 +65,6 @@ FORMATS = {
     "snippet-map": json.dumps({"everything": EVERYTHING}),
     "snippet-server": json.dumps({"name": "everything", **EVERYTHING}),
 }
-
-
-@pytest.fixture(autouse=True)
-def private_key(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Each test gets a key of its own, in a data directory of its own."""
-    monkeypatch.delenv(encryption.KEY_VARIABLE, raising=False)
-    settings.DATA_DIR = tmp_path
-    encryption.reset_key_cache()
-    yield tmp_path / encryption.KEY_FILE_NAME
-    encryption.reset_key_cache()
 
 
 async def import_text(client: AsyncClient, text: str, **fields: str) -> Any:

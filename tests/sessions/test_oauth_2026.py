@@ -150,3 +150,23 @@ async def test_credentials_of_the_previous_authorization_server_are_not_reused(
     kept = await tokens.get_client(previous_issuer, resource)
     assert kept is not None
     assert kept.client_id == "old-client"
+
+
+async def test_a_modern_request_refused_with_401_is_retried_with_a_refreshed_token(
+    oauth_servers: OAuthServers, made: list[LiveSession]
+) -> None:
+    tokens = MemoryTokenStore()
+    spec = replace(oauth_spec(oauth_servers), era=EraChoice.MODERN)
+    session = LiveSession(spec, token_store=tokens)
+    made.append(session)
+    await session.start()
+    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    await session.authorized()
+    assert session.status is SessionStatus.CONNECTED
+    # The server stops honouring the access token mid-session; the refresh token works.
+    await tokens.save_tokens(replace(granted, access_token="revoked"))
+    result = await session.request("tools/call", {"name": "add", "arguments": {"a": 1, "b": 1}})
+    assert result["content"][0]["text"] == "2"
+    refreshed = await tokens.get_tokens(granted.resource)
+    assert refreshed is not None
+    assert refreshed.access_token not in {"revoked", granted.access_token}

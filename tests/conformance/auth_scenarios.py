@@ -129,3 +129,27 @@ SCENARIO_NAMES = (
 AUTH_SCENARIOS: dict[str, Callable[[LiveSession], Awaitable[None]]] = dict.fromkeys(
     SCENARIO_NAMES, use_the_server
 )
+
+# The 2026-07-28 required set: the scenarios above that exist at that revision, and those
+# new in it (RFC 9207 `iss`, PRM `resource` binding, `offline_access`, a moved AS).
+MODERN_SCENARIO_NAMES = (
+    *(
+        name
+        for name in SCENARIO_NAMES
+        if not name.startswith(("auth/2025-03-26", "auth/client-credentials"))
+    ),
+    "auth/resource-mismatch",
+    "auth/offline-access-scope",
+    "auth/offline-access-not-supported",
+    "auth/authorization-server-migration",
+    "auth/iss-supported",
+    "auth/iss-not-advertised",
+    "auth/iss-supported-missing",
+    "auth/iss-wrong-issuer",
+    "auth/iss-unexpected",
+    "auth/iss-normalized",
+    "auth/metadata-issuer-mismatch",
+)
+MODERN_AUTH_SCENARIOS: dict[str, Callable[[LiveSession], Awaitable[None]]] = dict.fromkeys(
+    MODERN_SCENARIO_NAMES, use_the_server
+)

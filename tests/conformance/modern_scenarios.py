@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from inspector.sessions.live import LiveSession
+from tests.conformance.auth_scenarios import MODERN_AUTH_SCENARIOS
 
 
 class ScenarioFailed(Exception):
@@ -132,4 +133,5 @@ MODERN_SCENARIOS: dict[str, Script] = {
     "http-invalid-tool-headers": every_kept_tool,
     "json-schema-ref-no-deref": list_only,
     "json-schema-2020-12-preservation": echo_schema,
+    **MODERN_AUTH_SCENARIOS,
 }

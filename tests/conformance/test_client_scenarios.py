@@ -18,7 +18,12 @@ from typing import Any
 
 import pytest
 
-from tests.conformance.auth_checks import AUTH_EXPECTED_CHECKS, AUTH_SPEC_VERSIONS
+from tests.conformance.auth_checks import (
+    AUTH_EXPECTED_CHECKS,
+    AUTH_SPEC_VERSIONS,
+    MODERN_AUTH_EXPECTED_CHECKS,
+    MODERN_AUTH_REFUSALS,
+)
 from tests.conformance.conftest import ConformanceSuite
 
 DRIVER = Path(__file__).resolve().parent / "driver.py"
@@ -106,6 +111,7 @@ MODERN_EXPECTED_CHECKS: dict[str, frozenset[str]] = {
     ),
     "json-schema-ref-no-deref": frozenset({"sep-2106-no-network-ref-deref"}),
     "json-schema-2020-12-preservation": EXPECTED_CHECKS["json-schema-2020-12-preservation"],
+    **MODERN_AUTH_EXPECTED_CHECKS,
 }
 # (scenario, spec version): None runs the suite's default version for the scenario.
 CASES: list[tuple[str, str | None]] = [
@@ -178,3 +184,10 @@ def test_client_scenario(
     missing = expected[scenario] - succeeded
     assert not missing, f"{scenario} reported no SUCCESS for {sorted(missing)}\n{context}"
     assert run.returncode == 0, f"the suite failed {scenario}\n{context}"
+    refusal = MODERN_AUTH_REFUSALS.get(scenario) if spec_version == MODERN else None
+    if refusal is not None:
+        # The suite allows the client to fail these; it must fail for the scenario's reason.
+        stderr = driver_stderr(result_dir)
+        assert refusal in stderr, (
+            f"{scenario}: the driver did not refuse with {refusal!r}\n{context}"
+        )

@@ -41,6 +41,7 @@ at `/.well-known/oauth-authorization-server/<token>/<scenario>`):
 - `auth-fickle`: the first protected resource metadata names one authorization server
   (`/<token>/auth-fickle`), every later one another (`/<token>/auth-fickle-b`);
 - `auth-noresource`: the protected resource metadata has no `resource`;
+- `auth-otherresource`: the protected resource metadata is for another server's URL;
 - `auth-dpop`: the token endpoint (`/<token>/auth-dpop/token`) issues a DPoP token.
   The root `/.well-known/oauth-authorization-server` (where a 2025-03-26 client looks)
   answers 503.
@@ -275,7 +276,10 @@ async def auth_refusal(request: Request, token: str, message: dict[str, Any] | N
     if request.method == "GET" and scenario == "auth-deepjson":
         return Response("[" * 5000, media_type="application/json")
     if request.method == "GET":
-        resource = "http://[::1" if scenario == "auth-badresource" else own_url
+        resource = {
+            "auth-badresource": "http://[::1",
+            "auth-otherresource": "https://other.example.com/mcp",
+        }.get(scenario, own_url)
         issuer = own_url
         if scenario == "auth-fickle" and _gets(token, scenario) > 1:
             issuer = own_url + "-b"
@@ -370,6 +374,7 @@ SCENARIOS: dict[str, Handler] = {
     "auth-deepjson": auth_refusal,
     "auth-fickle": auth_refusal,
     "auth-noresource": auth_refusal,
+    "auth-otherresource": auth_refusal,
     "auth-dpop": auth_refusal,
     "auth-endless": auth_endless,
     "auth-trickle": auth_trickle,

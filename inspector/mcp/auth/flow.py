@@ -618,6 +618,9 @@ class AuthFlow:
         assert metadata.authorization_endpoint is not None
         pkce = Pkce.new()
         scope, why = self._scope()
+        if not self.settings.scope:
+            # A configured scope is requested exactly as entered.
+            scope, why = with_offline_access(scope, why, metadata)
         query = {
             "response_type": "code",
             "client_id": client.client_id,
@@ -787,3 +790,20 @@ def _covers(declared: str, resource: str) -> bool:
     it on a path boundary (RFC 9728 §3.3 with the usual hierarchical reading)."""
     declared = canonical_resource(declared)
     return resource == declared or resource.startswith(declared.rstrip("/") + "/")
+
+
+OFFLINE_ACCESS = "offline_access"
+
+
+def with_offline_access(
+    scope: str | None, why: str, metadata: AuthServerMetadata
+) -> tuple[str | None, str]:
+    """The scope of an authorization request, with `offline_access` added when the
+    authorization server lists it (SEP-2207): the inspector refreshes tokens rather than
+    sending the person back to the browser. A scope the flow omits stays omitted, since
+    `offline_access` alone would replace the server's default scope instead of adding to it."""
+    if not scope or OFFLINE_ACCESS not in metadata.scopes_supported:
+        return scope, why
+    if OFFLINE_ACCESS in scope.split():
+        return scope, why
+    return f"{scope} {OFFLINE_ACCESS}", f"{why}, plus offline_access for a refresh token"

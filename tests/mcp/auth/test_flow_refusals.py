@@ -134,6 +134,22 @@ async def test_an_invalid_resource_in_the_metadata_fails_the_step(
     assert "invalid resource 'http://[::1'" in flow.error.message
 
 
+async def test_metadata_for_another_resource_is_refused_before_any_authorization_server(
+    broken_http_server: RunningServer, path_token: str
+) -> None:
+    # RFC 9728 §3.3: metadata naming another resource may be an attacker's; following
+    # it would send the person to authorize a token for that resource.
+    url = broken_http_server.url(f"/{path_token}/auth-otherresource")
+    events: list[TraceEvent] = []
+    flow = await refused_flow(url, "2026-07-28", events)
+    assert flow.error is not None
+    assert flow.error.step == StepName.RESOURCE_METADATA
+    assert "is for the resource 'https://other.example.com/mcp'" in flow.error.message
+    assert url in flow.error.message
+    assert flow.server_metadata is None
+    assert flow.authorization_url is None
+
+
 async def test_json_nested_too_deep_is_no_metadata(
     broken_http_server: RunningServer, path_token: str
 ) -> None:

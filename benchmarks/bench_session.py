@@ -40,6 +40,7 @@ from typing import Any
 # are imported once Django is set up.
 from inspector.mcp.client import McpClient
 from inspector.mcp.trace import TraceEvent
+from inspector.mcp.versions import EraChoice
 from inspector.sessions.live import LiveSession, SessionStatus
 from inspector.sessions.log import EventLog
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -69,12 +70,13 @@ def fresh_database() -> Iterator[Path]:
         connections.close_all()
 
 
-def server_spec(module: str, *args: str) -> ConnectionSpec:
+def server_spec(module: str, *args: str, era: EraChoice = EraChoice.LEGACY) -> ConnectionSpec:
     return ConnectionSpec(
         TransportKind.STDIO,
         command=sys.executable,
         args=("-m", module, *args),
         cwd=str(REPO_ROOT),
+        era=era,
         request_timeout=600,
         max_total_timeout=3600,
     )
@@ -149,11 +151,14 @@ async def timed_calls(call: Callable[[], Awaitable[Any]], count: int) -> list[in
     return samples
 
 
-async def bench_overhead(calls: int, warmup: int, round_size: int) -> OverheadResult:
+async def bench_overhead(
+    calls: int, warmup: int, round_size: int, era: EraChoice
+) -> OverheadResult:
     from inspector.event_store import DatabaseEventStore
     from inspector.models import EventRecord
 
-    spec = server_spec("tests.servers.everything_py")
+    # The fixture speaks both eras: both sides speak the one asked for.
+    spec = server_spec("tests.servers.everything_py", era=era)
     bare = McpClient(spec.build_transport(), spec.client_config(), on_event=ignore_event)
     session = LiveSession(spec, store=DatabaseEventStore(), watchers=[ignore_notice])
     await bare.connect()
@@ -443,6 +448,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--calls", type=int, default=300, help="timed calls per mode")
     parser.add_argument("--warmup", type=int, default=30, help="untimed calls per mode first")
     parser.add_argument("--round", type=int, default=10, help="calls per mode per round")
+    parser.add_argument(
+        "--era",
+        choices=[EraChoice.LEGACY.value, EraChoice.MODERN.value],
+        default=EraChoice.LEGACY.value,
+        help="the protocol era of the tool-call overhead run",
+    )
     parser.add_argument("--flood", type=int, default=50_000, help="notifications in the flood")
     parser.add_argument(
         "--no-tracemalloc", action="store_true", help="skip the second, traced flood run"
@@ -456,7 +467,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"environment": environment()}
     if not args.skip_overhead:
-        overhead = await bench_overhead(args.calls, args.warmup, args.round)
+        era = EraChoice(args.era)
+        overhead = await bench_overhead(args.calls, args.warmup, args.round, era)
+        print(f"(tool calls in the {era.value} era)")
         print("\n".join(report_overhead(overhead)), flush=True)
         results["overhead"] = asdict(overhead)
     if not args.skip_flood:

@@ -90,6 +90,15 @@ ORIGIN_DETAIL = "mrtr_origin_seq"
 ROUND_DETAIL = "mrtr_round"
 
 
+class ProbeEndedProcess(ConnectError):
+    """The stdio server exited on the probe: a legacy server, to be restarted for
+    `initialize` (the lifecycle cannot reuse a dead process)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(FailureLayer.PROCESS, reason)
+        self.reason = reason
+
+
 class FallBack(Exception):
     """The probe found no modern server; `reason` says what it found instead."""
 
@@ -178,6 +187,12 @@ class ModernLifecycle:
 
     async def establish(self, client: McpClient) -> ServerInfo:
         config = client.config
+        if client.transport.kind == "sse":
+            raise ConnectError(
+                FailureLayer.PROTOCOL,
+                "The modern era (2026-07-28) is not defined over the deprecated HTTP+SSE "
+                "transport: choose Streamable HTTP, or the legacy era.",
+            )
         self.version = self.version or modern_version_for(config.protocol_version)
         requested = self.version
         client.protocol_version = requested
@@ -186,27 +201,9 @@ class ModernLifecycle:
             result = await self._discover(client, limit if self.probing else config.connect_timeout)
         except FallBack:
             raise
-        except JsonRpcError as exc:
-            if self.probing and exc.code not in MODERN_ERROR_CODES:
-                raise FallBack(
-                    f"server/discover was answered with error {exc.code} ({exc.message}), "
-                    "which is not a modern error: a legacy server."
-                ) from exc
+        except (JsonRpcError, HttpStatusError) as exc:
+            note = self._discover_failed(exc)
             result = None
-            note = (
-                f"server/discover failed ({exc.code} {exc.message}); the server is not described."
-            )
-        except HttpStatusError as exc:
-            if self.probing and modern_error(exc) is None:
-                raise FallBack(
-                    f"server/discover was answered with HTTP {exc.status} and no recognised "
-                    f"modern error{_body_hint(exc.body)} A legacy server."
-                ) from exc
-            raise ConnectError(
-                FailureLayer.HTTP,
-                f"The server answered server/discover with HTTP {exc.status}{_body_hint(exc.body)}",
-                status=exc.status,
-            ) from exc
         except RequestTimeout as exc:
             if self.probing:
                 raise FallBack(
@@ -217,14 +214,93 @@ class ModernLifecycle:
                 f"No answer to server/discover within {config.connect_timeout:g} s.",
             ) from exc
         except TransportClosed as exc:
+            if self.probing and client.transport.kind == "stdio":
+                # stdio.mdx: no response means a legacy server; this one exited on the
+                # unknown method, so only a fresh process can be spoken to.
+                raise ProbeEndedProcess(
+                    f"The server process ended on server/discover ({exc}): a legacy server."
+                ) from exc
             layer = FailureLayer.PROCESS if client.transport.kind == "stdio" else FailureLayer.HTTP
             raise ConnectError(
                 layer, f"The connection ended during server/discover: {exc}"
             ) from exc
         else:
             note = ""
+            assert result is not None
+            self._settle_version(client, result)
         await client.transport.negotiated(self.version)
         return self._server_info(requested, result, note)
+
+    def _discover_failed(self, exc: JsonRpcError | HttpStatusError) -> str:
+        """Why server/discover failed, as a note, when the version stays usable; otherwise
+        raise `FallBack` (a legacy server, while probing) or `ConnectError`."""
+        # Decided on the error as delivered: over HTTP, 404 with -32601 is a modern answer.
+        modern = modern_error(exc)
+        error = modern or jsonrpc_error(exc)
+        if isinstance(exc, HttpStatusError) and modern is None:
+            legacy_signal = 400 <= exc.status < 500 and exc.status not in (401, 403)
+            if self.probing and legacy_signal and not self.renegotiated_from:
+                raise FallBack(
+                    f"server/discover was answered with HTTP {exc.status} and no recognised "
+                    f"modern error{_body_hint(exc.body)} A legacy server."
+                ) from exc
+            raise ConnectError(
+                FailureLayer.HTTP,
+                f"The server answered server/discover with HTTP {exc.status}{_body_hint(exc.body)}",
+                status=exc.status,
+            ) from exc
+        assert error is not None
+        if self.probing and modern is None and not self.renegotiated_from:
+            raise FallBack(
+                f"server/discover was answered with error {error.code} ({error.message}), "
+                "which is not a modern error: a legacy server."
+            ) from exc
+        if self.renegotiated_from or error.code in MODERN_ERROR_CODES:
+            # The server refused the version (again) or the request itself: every later
+            # request would be refused the same way.
+            listed = ", ".join(supported_versions(error)) or "none listed"
+            tried = (
+                f"{self.renegotiated_from}, then {self.version}"
+                if self.renegotiated_from
+                else str(self.version)
+            )
+            raise ConnectError(
+                FailureLayer.PROTOCOL,
+                f"The server refused server/discover with {error.code} ({error.message}) "
+                f"for protocol {tried} (it supports: {listed}).",
+            ) from exc
+        return (
+            f"server/discover failed ({error.code} {error.message}); the server is not described."
+        )
+
+    def _settle_version(self, client: McpClient, result: dict[str, Any]) -> None:
+        """Check the discover result's `supportedVersions` and pick one we both speak."""
+        listed = result.get("supportedVersions")
+        if not isinstance(listed, list) or not all(isinstance(v, str) for v in listed):
+            problem = (
+                f"server/discover answered without a list of supportedVersions "
+                f"(supportedVersions: {listed!r})"
+            )
+            if self.probing:
+                raise FallBack(f"{problem}: not a modern server.")
+            raise ConnectError(FailureLayer.PROTOCOL, f"{problem}.")
+        assert self.version is not None
+        chosen = choose_modern_version(listed, self.version)
+        if chosen is None:
+            legacy = _choose_legacy_version(listed)
+            shown = ", ".join(listed) or "none"
+            if self.probing:
+                raise FallBack(
+                    f"server/discover lists no modern version this client speaks ({shown}): "
+                    "falling back to initialize.",
+                    version=legacy,
+                )
+            raise ConnectError(
+                FailureLayer.PROTOCOL,
+                f"The server lists no modern version this client speaks (it supports: {shown}).",
+            )
+        if chosen != self.version:
+            self._switch(client, chosen, listed)
 
     async def _discover(self, client: McpClient, limit: float) -> dict[str, Any]:
         options: RequestOptions = {
@@ -238,8 +314,6 @@ class ModernLifecycle:
         except (JsonRpcError, HttpStatusError) as exc:
             error = modern_error(exc)
             if error is None or error.code != UNSUPPORTED_PROTOCOL_VERSION:
-                if error is not None and not isinstance(exc, JsonRpcError):
-                    raise error from exc
                 raise
             self.renegotiate(client, error)
             return await client.request_once("server/discover", {}, **options)
@@ -263,10 +337,13 @@ class ModernLifecycle:
                 f"The server does not support protocol {self.version} and lists no modern "
                 f"version this client speaks (it supports: {listed}).",
             )
+        self._switch(client, chosen, supported)
+
+    def _switch(self, client: McpClient, chosen: str, supported: list[str]) -> None:
         client.emit(
             local_event(
                 EventKind.LIFECYCLE,
-                f"The server does not support protocol {self.version}; retrying with {chosen} "
+                f"The server does not support protocol {self.version}; using {chosen} "
                 f"(it supports {', '.join(supported)}).",
                 requested_version=self.version,
                 protocol_version=chosen,
@@ -586,9 +663,11 @@ class AutoLifecycle:
         return self.active if isinstance(self.active, ModernLifecycle) else None
 
 
-def lifecycle_for(choice: EraChoice) -> Lifecycle:
+def lifecycle_for(choice: EraChoice, transport_kind: str = "") -> Lifecycle:
     if choice is EraChoice.MODERN:
         return ModernLifecycle()
+    if choice is EraChoice.AUTO and transport_kind == "sse":
+        return LegacyLifecycle(reason="HTTP+SSE is a legacy-era transport.")
     if choice is EraChoice.AUTO:
         return AutoLifecycle()
     return LegacyLifecycle()

@@ -29,7 +29,7 @@ from inspector.mcp.errors import (
     TransportClosed,
 )
 from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
-from inspector.mcp.modern import SUBSCRIPTION_ID_KEY, modern_state
+from inspector.mcp.modern import SUBSCRIPTION_ID_KEY, ProbeEndedProcess, modern_state
 from inspector.mcp.trace import (
     Direction,
     EventKind,
@@ -39,7 +39,7 @@ from inspector.mcp.trace import (
     local_event,
 )
 from inspector.mcp.transports.base import Transport
-from inspector.mcp.versions import Era, EraChoice
+from inspector.mcp.versions import Era, EraChoice, legacy_version_for
 from inspector.sessions.approvals import ApprovalKind
 from inspector.sessions.catalog import Catalog, Listing
 from inspector.sessions.consent import Consent, client_capabilities
@@ -316,6 +316,10 @@ class LiveSession:
         self.client = client
         try:
             return await client.connect()
+        except ProbeEndedProcess as exc:
+            if lifecycle is not None:
+                raise
+            return await self._restart_legacy(exc)
         except ConnectError as exc:
             if lifecycle is not None or not self._may_fall_back_to_sse(exc):
                 raise
@@ -329,6 +333,19 @@ class LiveSession:
             and self.spec.transport is TransportKind.HTTP
             and error.layer is FailureLayer.HTTP
             and error.status in SSE_FALLBACK_STATUSES
+        )
+
+    async def _restart_legacy(self, probe: ProbeEndedProcess) -> ServerInfo:
+        """A legacy stdio server that exited on the probe, started again for initialize."""
+        self._record(
+            local_event(EventKind.LIFECYCLE, f"Era detection: {probe.reason}", era="legacy")
+        )
+        await self._close_client()
+        reason = f"Auto-detected legacy: {probe.reason} Restarted for initialize."
+        version = legacy_version_for(self.spec.protocol_version)
+        return await self._open(
+            self.spec.build_transport(self._auth_provider()),
+            LegacyLifecycle(version, reason=reason),
         )
 
     async def _open_legacy_sse(self, error: ConnectError) -> ServerInfo:

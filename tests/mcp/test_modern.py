@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from inspector.mcp.client import ClientConfig, McpClient, ServerRequest
-from inspector.mcp.errors import RequestCancelled, RequestRefused
+from inspector.mcp.errors import ConnectError, FailureLayer, RequestCancelled, RequestRefused
 from inspector.mcp.modern import (
     CLIENT_CAPABILITIES_KEY,
     CLIENT_INFO_KEY,
@@ -27,6 +27,7 @@ from inspector.mcp.request_headers import (
 )
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.base import Transport
+from inspector.mcp.transports.sse_legacy import LegacySseTransport
 from inspector.mcp.transports.stdio import StdioTransport
 from inspector.mcp.transports.streamable_http import StreamableHttpTransport
 from inspector.mcp.versions import Era, EraChoice
@@ -61,6 +62,10 @@ async def clients() -> AsyncIterator[Callable[..., tuple[McpClient, list[TraceEv
 
 def stdio_modern() -> StdioTransport:
     return StdioTransport(fixture_server("modern_server"))
+
+
+def raw_stdio(*behaviours: str) -> StdioTransport:
+    return StdioTransport(fixture_server("raw_modern_stdio", *behaviours))
 
 
 def sent(events: list[TraceEvent], method: str) -> list[TraceEvent]:
@@ -108,6 +113,80 @@ async def test_auto_on_stdio_finds_a_modern_server_by_discover(clients: Any) -> 
     assert not sent(events, "initialize"), "a modern server gets no handshake"
     settled = [e for e in events if e.kind is EventKind.LIFECYCLE and "era_reason" in e.detail]
     assert settled[-1].detail["era"] == "modern"
+
+
+async def test_auto_over_http_sse_speaks_legacy_without_probing(
+    clients: Any, mcp_http_server: RunningServer
+) -> None:
+    # The dual-era fixture would answer server/discover, but no spec defines the modern
+    # era over HTTP+SSE (which sends no MCP-Protocol-Version or Mcp-Method headers).
+    client, events = clients(LegacySseTransport(mcp_http_server.url("/legacy/sse")), EraChoice.AUTO)
+    server = await client.connect()
+    assert server.era is Era.LEGACY
+    assert not sent(events, "server/discover")
+    assert sent(events, "initialize")
+
+
+async def test_modern_over_http_sse_is_refused_with_a_reason(
+    clients: Any, mcp_http_server: RunningServer
+) -> None:
+    client, events = clients(LegacySseTransport(mcp_http_server.url("/legacy/sse")))
+    with pytest.raises(ConnectError, match="not defined over the deprecated HTTP\\+SSE"):
+        await client.connect()
+    assert not sent(events, "server/discover")
+
+
+@pytest.mark.parametrize(
+    "result", ["{}", '{"supportedVersions": "2026-07-28"}', '{"supportedVersions": [1]}']
+)
+async def test_auto_falls_back_when_discover_lists_no_versions(clients: Any, result: str) -> None:
+    # A permissive legacy server answering unknown methods with a result is not modern.
+    client, events = clients(raw_stdio(f"discover={result}"), EraChoice.AUTO)
+    server = await client.connect()
+    assert (server.era, server.protocol_version) == (Era.LEGACY, "2025-11-25")
+    assert "supportedVersions" in server.era_reason
+    assert sent(events, "initialize")
+
+
+async def test_auto_falls_back_when_discover_lists_only_legacy_versions(clients: Any) -> None:
+    client, events = clients(
+        raw_stdio('discover={"supportedVersions": ["2025-06-18"]}'), EraChoice.AUTO
+    )
+    server = await client.connect()
+    assert server.era is Era.LEGACY
+    assert sent(events, "initialize")[0].payload["params"]["protocolVersion"] == "2025-06-18"
+
+
+async def test_modern_refuses_a_discover_without_a_common_version(clients: Any) -> None:
+    client, _ = clients(raw_stdio('discover={"supportedVersions": ["2025-11-25"]}'))
+    with pytest.raises(ConnectError, match="supports: 2025-11-25") as caught:
+        await client.connect()
+    assert caught.value.layer is FailureLayer.PROTOCOL
+
+
+async def test_modern_refuses_a_discover_result_without_versions(clients: Any) -> None:
+    client, _ = clients(raw_stdio("discover={}"))
+    with pytest.raises(ConnectError, match="without a list of supportedVersions"):
+        await client.connect()
+
+
+async def test_a_version_refused_again_after_renegotiating_fails_the_connect(
+    clients: Any,
+) -> None:
+    client, events = clients(
+        raw_stdio("discover-error=-32022"), lifecycle=ModernLifecycle("2099-01-01")
+    )
+    with pytest.raises(ConnectError, match="2099-01-01, then 2026-07-28") as caught:
+        await client.connect()
+    assert caught.value.layer is FailureLayer.PROTOCOL
+    assert len(sent(events, "server/discover")) == 2
+
+
+@pytest.mark.parametrize("code", [-32020, -32021])
+async def test_a_modern_refusal_of_discover_fails_the_connect(clients: Any, code: int) -> None:
+    client, _ = clients(raw_stdio(f"discover-error={code}"), EraChoice.AUTO)
+    with pytest.raises(ConnectError, match=f"refused server/discover with {code}"):
+        await client.connect()
 
 
 async def test_every_modern_request_carries_the_meta_envelope(clients: Any) -> None:

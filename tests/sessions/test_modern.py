@@ -115,6 +115,18 @@ async def test_auto_over_http_falls_back_to_legacy_sse(
     assert result["content"][0]["text"] == "2"
 
 
+async def test_auto_restarts_a_legacy_stdio_server_that_exits_on_discover(
+    sessions: MakeSession,
+) -> None:
+    session = sessions(fixture_spec("raw_modern_stdio", "exit-on-unknown", era=EraChoice.AUTO))
+    await session.start()
+    assert session.status is SessionStatus.CONNECTED, session.error
+    assert session.server is not None
+    assert session.server.era is Era.LEGACY
+    assert "ended on server/discover" in session.server.era_reason
+    assert (await session.request("tools/list"))["tools"][0]["name"] == "ask"
+
+
 # -- input requests in the approvals inbox ------------------------------------------
 
 

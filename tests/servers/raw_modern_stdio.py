@@ -1,0 +1,104 @@
+"""A stdio server that misbehaves in the modern era, written without any MCP library.
+
+Usage: python -m tests.servers.raw_modern_stdio BEHAVIOUR [BEHAVIOUR ...]
+
+It answers `initialize` as a legacy 2025-11-25 server would, `server/discover` as a
+modern 2026-07-28 one, `tools/list` with one tool and `tools/call` with a text result,
+and misbehaves in the ways named on the command line:
+
+  discover=JSON     answer server/discover with the result JSON
+  discover-error=C  answer every server/discover with error C (listing 2026-07-28)
+  exit-on-unknown   exit (a strict legacy server) on any request other than initialize
+                    and tools/*
+  inputs=N          answer tools/call (without inputResponses) with N elicitation
+                    inputRequests in one round
+  refuse-and-wait   answer tools/call with two inputRequests: a sampling request and
+                    an elicitation
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+MODERN = "2026-07-28"
+
+
+def send(message: Any) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def elicitation(text: str) -> dict[str, Any]:
+    schema = {"type": "object", "properties": {"ok": {"type": "boolean"}}}
+    return {"method": "elicitation/create", "params": {"message": text, "requestedSchema": schema}}
+
+
+def sampling() -> dict[str, Any]:
+    messages = [{"role": "user", "content": {"type": "text", "text": "hello"}}]
+    return {"method": "sampling/createMessage", "params": {"messages": messages, "maxTokens": 5}}
+
+
+def call_result(options: dict[str, str], params: dict[str, Any]) -> dict[str, Any]:
+    if "inputResponses" in params:
+        return {"content": [{"type": "text", "text": "answered"}]}
+    if "inputs" in options:
+        count = int(options["inputs"])
+        requests = {f"q{n}": elicitation(f"Question {n}") for n in range(count)}
+        return {"resultType": "input_required", "inputRequests": requests}
+    if "refuse-and-wait" in options:
+        requests = {"a": sampling(), "b": elicitation("Still there?")}
+        return {"resultType": "input_required", "inputRequests": requests}
+    return {"content": [{"type": "text", "text": "done"}]}
+
+
+def answer(options: dict[str, str], method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The reply's `result` or `error` member."""
+    if method == "initialize":
+        info = {"name": "raw-legacy", "version": "0"}
+        result = {"protocolVersion": "2025-11-25", "capabilities": {"tools": {}}}
+        return {"result": {**result, "serverInfo": info}}
+    if method == "server/discover":
+        if "discover-error" in options:
+            code = int(options["discover-error"])
+            data = {"supported": [MODERN], "requested": MODERN}
+            return {"error": {"code": code, "message": "Refused", "data": data}}
+        if "discover" in options:
+            return {"result": json.loads(options["discover"])}
+        info = {"name": "raw-modern", "version": "0"}
+        return {
+            "result": {
+                "supportedVersions": [MODERN],
+                "capabilities": {"tools": {}},
+                "serverInfo": info,
+            }
+        }
+    if method == "tools/list":
+        schema = {"type": "object", "properties": {}}
+        return {"result": {"tools": [{"name": "ask", "inputSchema": schema}]}}
+    if method == "tools/call":
+        return {"result": call_result(options, params)}
+    return {"error": {"code": -32601, "message": f"Method not found: {method}"}}
+
+
+def main(behaviours: list[str]) -> int:
+    options = dict(item.partition("=")[::2] for item in behaviours)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        message = json.loads(line)
+        method = message.get("method")
+        if "id" not in message:
+            continue
+        known = method == "initialize" or str(method).startswith("tools/")
+        if "exit-on-unknown" in options and not known:
+            sys.stderr.write(f"unknown method {method}; exiting\n")
+            return 1
+        reply = answer(options, str(method), message.get("params") or {})
+        send({"jsonrpc": "2.0", "id": message["id"], **reply})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -11,7 +11,6 @@ requests, and retries with the answers and the server's opaque state.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import json
 from typing import TYPE_CHECKING, Any
@@ -36,7 +35,9 @@ from inspector.mcp.request_headers import (
     tool_param_headers,
 )
 from inspector.mcp.task_extension import (
+    INPUT_METHODS,
     TASK_RESULT,
+    answer_all,
     follow_task,
     offers_tasks,
     with_tasks_extension,
@@ -503,16 +504,10 @@ class ModernLifecycle:
         if requests is not None:
             if not isinstance(requests, dict):
                 raise RequestError(f"The server's inputRequests is not an object: {requests!r}")
-            keys = list(requests)
-            answers = await asyncio.gather(
-                *(
-                    self._answer(
-                        client, key, requests[key], origin=origin, round_number=round_number
-                    )
-                    for key in keys
-                )
+            answer = functools.partial(
+                self._answer, client, origin=origin, round_number=round_number
             )
-            extra["inputResponses"] = dict(zip(keys, answers, strict=True))
+            extra["inputResponses"] = await answer_all(requests, list(requests), answer)
         if "requestState" in result:
             extra["requestState"] = result["requestState"]
         return extra
@@ -544,6 +539,11 @@ class ModernLifecycle:
         client.emit(event)
         if not isinstance(method, str):
             raise RequestError(f"The server's input request {key!r} names no method.")
+        if method not in INPUT_METHODS:
+            raise RequestError(
+                f"The server's input request {key!r} asks for {method}, which is not one of "
+                f"{', '.join(sorted(INPUT_METHODS))}."
+            )
         handler = client.handlers.get(method)
         if handler is None:
             raise RequestRefused(

@@ -9,7 +9,13 @@ from typing import Any
 import pytest
 
 from inspector.mcp.client import ClientConfig, McpClient, ServerRequest
-from inspector.mcp.errors import ConnectError, FailureLayer, RequestCancelled, RequestRefused
+from inspector.mcp.errors import (
+    ConnectError,
+    FailureLayer,
+    RequestCancelled,
+    RequestError,
+    RequestRefused,
+)
 from inspector.mcp.modern import (
     CLIENT_CAPABILITIES_KEY,
     CLIENT_INFO_KEY,
@@ -416,3 +422,32 @@ def test_invalid_designations_exclude_the_tool_with_a_reason(
     tool = {"name": "t", "inputSchema": {"type": "object", "properties": properties}}
     with pytest.raises(InvalidToolHeaders, match=reason):
         tool_param_headers(tool)
+
+
+# -- bounds on what a server may ask ---------------------------------------------------
+
+
+async def test_too_many_input_requests_fail_the_call_before_any_is_answered(
+    clients: Any,
+) -> None:
+    asked: list[str] = []
+
+    async def elicit(request: ServerRequest) -> dict[str, Any]:
+        asked.append(request.id)
+        return {"action": "decline"}
+
+    client, events = clients(raw_stdio("inputs=5000"))
+    client.handlers["elicitation/create"] = elicit
+    await client.connect()
+    with pytest.raises(RequestError, match="5000 input requests at once; at most 32"):
+        await client.request("tools/call", {"name": "ask", "arguments": {}})
+    assert asked == []
+    assert len(sent(events, "tools/call")) == 1
+
+
+async def test_an_input_request_for_another_method_is_refused(clients: Any) -> None:
+    client, events = clients(raw_stdio("ask=ping"))
+    await client.connect()
+    with pytest.raises(RequestError, match="asks for ping, which is not one of"):
+        await client.request("tools/call", {"name": "ask", "arguments": {}})
+    assert not [e for e in events if e.detail.get("embedded") == "inputResponses"]

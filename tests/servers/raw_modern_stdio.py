@@ -14,6 +14,7 @@ and misbehaves in the ways named on the command line:
                     inputRequests in one round
   refuse-and-wait   answer tools/call with two inputRequests: a sampling request and
                     an elicitation
+  ask=METHOD        answer tools/call with one inputRequest for METHOD
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def call_result(options: dict[str, str], params: dict[str, Any]) -> dict[str, An
         count = int(options["inputs"])
         requests = {f"q{n}": elicitation(f"Question {n}") for n in range(count)}
         return {"resultType": "input_required", "inputRequests": requests}
+    if "ask" in options:
+        return {"resultType": "input_required", "inputRequests": {"x": {"method": options["ask"]}}}
     if "refuse-and-wait" in options:
         requests = {"a": sampling(), "b": elicitation("Still there?")}
         return {"resultType": "input_required", "inputRequests": requests}

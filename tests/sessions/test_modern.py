@@ -130,6 +130,26 @@ async def test_auto_restarts_a_legacy_stdio_server_that_exits_on_discover(
 # -- input requests in the approvals inbox ------------------------------------------
 
 
+async def test_a_refused_input_request_withdraws_the_other_questions(
+    sessions: MakeSession,
+) -> None:
+    spec = fixture_spec("raw_modern_stdio", "refuse-and-wait", era=EraChoice.MODERN)
+    session = sessions(spec, answered_by_people=True)
+    await session.start()
+    running = call_tool(session, "ask")
+    for _ in range(250):
+        if len(session.consent.inbox.pending()) == 2:
+            break
+        await asyncio.sleep(0.02)
+    sampling = next(a for a in session.consent.inbox.pending() if a.kind is ApprovalKind.SAMPLING)
+    refusal = Decision("refused", "tester", error_code=-1, error_message="No.")
+    session.consent.inbox.answer(sampling.id, refusal)
+    call = await asyncio.wait_for(running, 10)
+    assert isinstance(call.error, RequestRefused)
+    # The elicitation's answer could go nowhere: it must not wait for a person.
+    assert session.consent.inbox.pending() == []
+
+
 async def test_an_elicitation_in_a_result_waits_for_a_person(sessions: MakeSession) -> None:
     session = sessions(modern_stdio(), answered_by_people=True)
     await session.start()

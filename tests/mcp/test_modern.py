@@ -433,7 +433,7 @@ async def test_too_many_input_requests_fail_the_call_before_any_is_answered(
     asked: list[str] = []
 
     async def elicit(request: ServerRequest) -> dict[str, Any]:
-        asked.append(request.id)
+        asked.append(str(request.id))
         return {"action": "decline"}
 
     client, events = clients(raw_stdio("inputs=5000"))

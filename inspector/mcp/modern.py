@@ -400,6 +400,12 @@ class ModernLifecycle:
         meta.setdefault(PROTOCOL_VERSION_KEY, self.version or client.protocol_version)
         meta.setdefault(CLIENT_INFO_KEY, client.config.client_info)
         capabilities = client.config.capabilities
+        roots = capabilities.get("roots")
+        if isinstance(roots, dict) and "listChanged" in roots:
+            # Declared for a legacy version (auto mode starts from one): this era asks
+            # for roots within each request, so there is no list to watch.
+            watched = {key: value for key, value in roots.items() if key != "listChanged"}
+            capabilities = {**capabilities, "roots": watched}
         if offers_tasks(self.server_capabilities):
             # Declared only to a server that offers it: the client follows such tasks.
             capabilities = with_tasks_extension(capabilities)

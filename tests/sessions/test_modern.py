@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 
 from inspector.mcp.errors import RequestCancelled, RequestRefused
-from inspector.mcp.modern import LOG_LEVEL_KEY, ORIGIN_DETAIL, SUBSCRIPTION_ID_KEY
+from inspector.mcp.modern import (
+    CLIENT_CAPABILITIES_KEY,
+    LOG_LEVEL_KEY,
+    ORIGIN_DETAIL,
+    SUBSCRIPTION_ID_KEY,
+)
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.sse_legacy import LegacySseTransport
 from inspector.mcp.versions import Era, EraChoice
@@ -125,6 +130,25 @@ async def test_auto_restarts_a_legacy_stdio_server_that_exits_on_discover(
     assert session.server.era is Era.LEGACY
     assert "ended on server/discover" in session.server.era_reason
     assert (await session.request("tools/list"))["tools"][0]["name"] == "ask"
+
+
+async def test_auto_settled_on_modern_declares_no_roots_list_to_watch(
+    sessions: MakeSession,
+) -> None:
+    session = sessions(modern_stdio(EraChoice.AUTO), answered_by_people=True)
+    await session.start()
+    assert session.server is not None
+    assert session.server.era is Era.MODERN
+    await session.request("tools/list")
+    requests = [
+        e
+        for e in await logged(session)
+        if e.direction is Direction.OUT and e.method == "tools/list"
+    ]
+    declared = requests[-1].payload["params"]["_meta"][CLIENT_CAPABILITIES_KEY]
+    assert declared["roots"] == {}
+    assert "elicitation" in declared
+    assert "sampling" in declared
 
 
 # -- input requests in the approvals inbox ------------------------------------------

@@ -195,6 +195,29 @@ async def test_a_modern_refusal_of_discover_fails_the_connect(clients: Any, code
         await client.connect()
 
 
+async def test_auto_surfaces_a_server_error_on_discover_instead_of_falling_back(
+    clients: Any, broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/discover-503")
+    client, events = clients(StreamableHttpTransport(url), EraChoice.AUTO)
+    with pytest.raises(ConnectError, match="HTTP 503") as caught:
+        await client.connect()
+    assert caught.value.status == 503
+    assert not sent(events, "initialize")
+
+
+async def test_auto_takes_404_with_method_not_found_as_a_modern_answer(
+    clients: Any, broken_http_server: RunningServer, path_token: str
+) -> None:
+    # streamable-http.mdx: the JSON-RPC body tells this from a legacy server's 404.
+    url = broken_http_server.url(f"/{path_token}/discover-404")
+    client, events = clients(StreamableHttpTransport(url), EraChoice.AUTO)
+    server = await client.connect()
+    assert server.era is Era.MODERN
+    assert "-32601" in server.era_reason
+    assert not sent(events, "initialize")
+
+
 async def test_every_modern_request_carries_the_meta_envelope(clients: Any) -> None:
     client, events = clients(stdio_modern(), log_level="debug")
     await client.connect()

@@ -18,6 +18,9 @@ Streamable HTTP scenarios (initialize is always answered with JSON):
 - `stall`: like `resume`, but every resumption GET brings only a new priming event;
 - `slow`: requests are answered with JSON after one second;
 - `redirect`: 307 to `charset` on the same origin; `offsite`: 307 to another origin.
+- `discover-503`: `server/discover` → 503 (the server is down), initialize as usual;
+- `discover-404`: `server/discover` → 404 whose body is a JSON-RPC -32601 error (a modern
+  server's unknown method), initialize as usual.
 
 Legacy HTTP+SSE scenarios:
 
@@ -342,6 +345,17 @@ async def token_endpoint(request: Request) -> Response:
     )
 
 
+async def discover_refused(
+    request: Request, token: str, message: dict[str, Any] | None
+) -> Response:
+    if message is None or message.get("method") != "server/discover":
+        return await charset(request, token, message)
+    if request.path_params["scenario"] == "discover-503":
+        return PlainTextResponse("Service Unavailable", status_code=503)
+    error = {"code": -32601, "message": "Method not found: server/discover"}
+    return JSONResponse({"jsonrpc": "2.0", "id": message["id"], "error": error}, status_code=404)
+
+
 async def root_as_metadata(_: Request) -> Response:
     return PlainTextResponse("The metadata store is down", status_code=503)
 
@@ -357,6 +371,8 @@ SCENARIOS: dict[str, Handler] = {
     "regget": regget,
     "redirect": redirect,
     "offsite": offsite,
+    "discover-503": discover_refused,
+    "discover-404": discover_refused,
     "legacy-offsite": legacy_offsite,
     "legacy-silent": legacy_silent,
     "legacy-flaky": legacy_flaky,

@@ -15,6 +15,9 @@ and misbehaves in the ways named on the command line:
   refuse-and-wait   answer tools/call with two inputRequests: a sampling request and
                     an elicitation
   ask=METHOD        answer tools/call with one inputRequest for METHOD
+  listen-drop       declare tools.listChanged; end the first subscriptions/listen with an
+                    error (a dropped stream), acknowledge later ones and send
+                    notifications/tools/list_changed on them
 """
 
 from __future__ import annotations
@@ -70,10 +73,11 @@ def answer(options: dict[str, str], method: str, params: dict[str, Any]) -> dict
         if "discover" in options:
             return {"result": json.loads(options["discover"])}
         info = {"name": "raw-modern", "version": "0"}
+        tools = {"listChanged": True} if "listen-drop" in options else {}
         return {
             "result": {
                 "supportedVersions": [MODERN],
-                "capabilities": {"tools": {}},
+                "capabilities": {"tools": tools},
                 "serverInfo": info,
             }
         }
@@ -85,8 +89,24 @@ def answer(options: dict[str, str], method: str, params: dict[str, Any]) -> dict
     return {"error": {"code": -32601, "message": f"Method not found: {method}"}}
 
 
+def listen(message: dict[str, Any], listens: int) -> None:
+    """The stream: the first one drops, later ones stay open with two notifications."""
+    if listens == 1:
+        error = {"code": -32603, "message": "Stream reset"}
+        send({"jsonrpc": "2.0", "id": message["id"], "error": error})
+        return
+    meta = {"io.modelcontextprotocol/subscriptionId": message["id"]}
+    granted = {"toolsListChanged": True}
+    params = {"notifications": granted, "_meta": meta}
+    send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged", "params": params})
+    send(
+        {"jsonrpc": "2.0", "method": "notifications/tools/list_changed", "params": {"_meta": meta}}
+    )
+
+
 def main(behaviours: list[str]) -> int:
     options = dict(item.partition("=")[::2] for item in behaviours)
+    listens = 0
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -98,6 +118,10 @@ def main(behaviours: list[str]) -> int:
         if "exit-on-unknown" in options and not known:
             sys.stderr.write(f"unknown method {method}; exiting\n")
             return 1
+        if method == "subscriptions/listen":
+            listens += 1
+            listen(message, listens)
+            continue
         reply = answer(options, str(method), message.get("params") or {})
         send({"jsonrpc": "2.0", "id": message["id"], **reply})
     return 0

@@ -151,6 +151,27 @@ async def test_auto_settled_on_modern_declares_no_roots_list_to_watch(
     assert "sampling" in declared
 
 
+async def test_a_modern_session_listens_for_list_changes_and_reopens_a_dropped_stream(
+    sessions: MakeSession,
+) -> None:
+    session = sessions(fixture_spec("raw_modern_stdio", "listen-drop", era=EraChoice.MODERN))
+    await session.start()
+    assert session.status is SessionStatus.CONNECTED, session.error
+    for _ in range(250):
+        if session.listening is not None and session.listening.active:
+            break
+        await asyncio.sleep(0.02)
+    assert session.listening is not None
+    assert session.listening.active, session.listening.ended
+    assert session.listening.requested == {"toolsListChanged": True}
+    events = await logged(session)
+    listens = [
+        e for e in events if e.direction is Direction.OUT and e.method == "subscriptions/listen"
+    ]
+    assert len(listens) == 2, "the dropped stream was reopened once"
+    assert any(e.method == "notifications/tools/list_changed" for e in events)
+
+
 # -- input requests in the approvals inbox ------------------------------------------
 
 

@@ -18,6 +18,7 @@ and misbehaves in the ways named on the command line:
   listen-drop       declare tools.listChanged; end the first subscriptions/listen with an
                     error (a dropped stream), acknowledge later ones and send
                     notifications/tools/list_changed on them
+  listen-silent     declare tools.listChanged; never acknowledge subscriptions/listen
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def answer(options: dict[str, str], method: str, params: dict[str, Any]) -> dict
         if "discover" in options:
             return {"result": json.loads(options["discover"])}
         info = {"name": "raw-modern", "version": "0"}
-        tools = {"listChanged": True} if "listen-drop" in options else {}
+        listens = "listen-drop" in options or "listen-silent" in options
+        tools = {"listChanged": True} if listens else {}
         return {
             "result": {
                 "supportedVersions": [MODERN],
@@ -118,6 +120,8 @@ def main(behaviours: list[str]) -> int:
         if "exit-on-unknown" in options and not known:
             sys.stderr.write(f"unknown method {method}; exiting\n")
             return 1
+        if method == "subscriptions/listen" and "listen-silent" in options:
+            continue
         if method == "subscriptions/listen":
             listens += 1
             listen(message, listens)

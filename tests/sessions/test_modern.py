@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.errors import RequestCancelled, RequestRefused
+from inspector.mcp.errors import RequestCancelled, RequestRefused, RequestTimeout
 from inspector.mcp.modern import (
     CLIENT_CAPABILITIES_KEY,
     LOG_LEVEL_KEY,
@@ -170,6 +170,21 @@ async def test_a_modern_session_listens_for_list_changes_and_reopens_a_dropped_s
     ]
     assert len(listens) == 2, "the dropped stream was reopened once"
     assert any(e.method == "notifications/tools/list_changed" for e in events)
+
+
+async def test_a_stream_not_acknowledged_in_time_is_stopped(sessions: MakeSession) -> None:
+    spec = fixture_spec(
+        "raw_modern_stdio", "listen-silent", era=EraChoice.MODERN, request_timeout=0.5
+    )
+    session = sessions(spec)
+    await session.start()
+    listening = await session.listen()
+    assert isinstance(listening.error, RequestTimeout)
+    assert not listening.active
+    events = await logged(session)
+    cancelled = [e for e in events if e.method == "notifications/cancelled"]
+    assert cancelled, "the server was told the unacknowledged stream is withdrawn"
+    assert cancelled[-1].payload["params"]["requestId"] == listening.request_id
 
 
 # -- input requests in the approvals inbox ------------------------------------------

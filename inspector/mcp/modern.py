@@ -11,6 +11,7 @@ requests, and retries with the answers and the server's opaque state.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from inspector.mcp.errors import (
     RequestError,
     RequestRefused,
     RequestTimeout,
+    TimeoutLimit,
     TransportClosed,
 )
 from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
@@ -436,7 +438,30 @@ class ModernLifecycle:
         options: RequestOptions,
     ) -> dict[str, Any]:
         """Send a request, renegotiating the version and answering input requests until
-        the server returns a complete result (a missing `resultType` means complete)."""
+        the server returns a complete result (a missing `resultType` means complete).
+        The maximum total time bounds the whole: every round and every poll of a task."""
+        total = options.get("max_total") or client.config.max_total_timeout
+        deadline = asyncio.timeout(total)
+        try:
+            async with deadline:
+                return await self._rounds(client, method, params, options)
+        except TimeoutError as exc:
+            if not deadline.expired():
+                raise
+            # What was in flight was cancelled on the way out (a task with tasks/cancel).
+            raise RequestTimeout(
+                f"{method} did not complete within the maximum total time of {total:g} s "
+                "(over all its rounds and task polls); given up.",
+                limit=TimeoutLimit.TOTAL,
+            ) from exc
+
+    async def _rounds(
+        self,
+        client: McpClient,
+        method: str,
+        params: dict[str, Any] | None,
+        options: RequestOptions,
+    ) -> dict[str, Any]:
         removed = REMOVED_METHODS.get(method)
         if removed is not None:
             raise RequestRefused(f"Not sent: {method} does not exist in {self.version}; {removed}.")

@@ -15,6 +15,8 @@ from inspector.mcp.errors import (
     RequestCancelled,
     RequestError,
     RequestRefused,
+    RequestTimeout,
+    TimeoutLimit,
 )
 from inspector.mcp.modern import (
     CLIENT_CAPABILITIES_KEY,
@@ -474,3 +476,15 @@ async def test_an_input_request_for_another_method_is_refused(clients: Any) -> N
     with pytest.raises(RequestError, match="asks for ping, which is not one of"):
         await client.request("tools/call", {"name": "ask", "arguments": {}})
     assert not [e for e in events if e.detail.get("embedded") == "inputResponses"]
+
+
+async def test_a_task_that_never_ends_is_given_up_at_the_maximum_total_time(
+    clients: Any,
+) -> None:
+    client, events = clients(raw_stdio("endless-task"), max_total_timeout=1.0)
+    await client.connect()
+    with pytest.raises(RequestTimeout, match="maximum total time of 1 s") as caught:
+        await client.request("tools/call", {"name": "ask", "arguments": {}})
+    assert caught.value.limit is TimeoutLimit.TOTAL
+    assert len(sent(events, "tasks/get")) >= 2
+    assert sent(events, "tasks/cancel"), "the server is told to stop the task"

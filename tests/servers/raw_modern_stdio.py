@@ -19,6 +19,7 @@ and misbehaves in the ways named on the command line:
                     error (a dropped stream), acknowledge later ones and send
                     notifications/tools/list_changed on them
   listen-silent     declare tools.listChanged; never acknowledge subscriptions/listen
+  endless-task      answer tools/call with a task that stays `working` for ever
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def call_result(options: dict[str, str], params: dict[str, Any]) -> dict[str, An
         count = int(options["inputs"])
         requests = {f"q{n}": elicitation(f"Question {n}") for n in range(count)}
         return {"resultType": "input_required", "inputRequests": requests}
+    if "endless-task" in options:
+        return {"resultType": "task", "taskId": "t1", "status": "working", "pollIntervalMs": 100}
     if "ask" in options:
         return {"resultType": "input_required", "inputRequests": {"x": {"method": options["ask"]}}}
     if "refuse-and-wait" in options:
@@ -86,6 +89,10 @@ def answer(options: dict[str, str], method: str, params: dict[str, Any]) -> dict
     if method == "tools/list":
         schema = {"type": "object", "properties": {}}
         return {"result": {"tools": [{"name": "ask", "inputSchema": schema}]}}
+    if method == "tasks/get":
+        return {"result": {"taskId": "t1", "status": "working", "pollIntervalMs": 100}}
+    if method == "tasks/cancel":
+        return {"result": {"taskId": "t1", "status": "cancelled"}}
     if method == "tools/call":
         return {"result": call_result(options, params)}
     return {"error": {"code": -32601, "message": f"Method not found: {method}"}}

@@ -75,6 +75,8 @@ MODERN_ERROR_CODES = frozenset(
     {HEADER_MISMATCH, MISSING_REQUIRED_CLIENT_CAPABILITY, UNSUPPORTED_PROTOCOL_VERSION}
 )
 INPUT_REQUIRED = "input_required"
+# mrtr.mdx: servers MUST NOT answer any other request with an input_required result.
+INPUT_REQUIRED_METHODS = frozenset({"tools/call", "prompts/get", "resources/read"})
 # Methods this revision removed, with what replaced them: refused before anything is sent.
 REMOVED_METHODS = {
     "ping": "the modern era has no ping",
@@ -518,6 +520,11 @@ class ModernLifecycle:
                 return self._complete(client, method, result)
             if result.get("resultType") != INPUT_REQUIRED:
                 return self._complete(client, method, result)
+            if method not in INPUT_REQUIRED_METHODS:
+                raise RequestError(
+                    f"Protocol violation: the server asked for input on {method}; only "
+                    f"{', '.join(sorted(INPUT_REQUIRED_METHODS))} may (mrtr). Not answered."
+                )
             if round_number >= MAX_INPUT_ROUNDS:
                 raise RequestError(
                     f"{method} still asked for input after {MAX_INPUT_ROUNDS} rounds; given up."

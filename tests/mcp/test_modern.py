@@ -488,3 +488,19 @@ async def test_a_task_that_never_ends_is_given_up_at_the_maximum_total_time(
     assert caught.value.limit is TimeoutLimit.TOTAL
     assert len(sent(events, "tasks/get")) >= 2
     assert sent(events, "tasks/cancel"), "the server is told to stop the task"
+
+
+async def test_input_required_on_a_listing_is_a_protocol_violation(clients: Any) -> None:
+    asked: list[str] = []
+
+    async def elicit(request: ServerRequest) -> dict[str, Any]:
+        asked.append(str(request.id))
+        return {"action": "decline"}
+
+    client, events = clients(raw_stdio("list-asks"))
+    client.handlers["elicitation/create"] = elicit
+    await client.connect()
+    with pytest.raises(RequestError, match="asked for input on tools/list"):
+        await client.request("tools/list")
+    assert asked == []
+    assert len(sent(events, "tools/list")) == 1

@@ -19,6 +19,7 @@ and misbehaves in the ways named on the command line:
                     error (a dropped stream), acknowledge later ones and send
                     notifications/tools/list_changed on them
   listen-silent     declare tools.listChanged; never acknowledge subscriptions/listen
+  list-asks         answer tools/list with an input_required result (a protocol violation)
   endless-task      answer tools/call with a task that stays `working` for ever
 """
 
@@ -86,6 +87,9 @@ def answer(options: dict[str, str], method: str, params: dict[str, Any]) -> dict
                 "serverInfo": info,
             }
         }
+    if method == "tools/list" and "list-asks" in options:
+        requests = {"x": elicitation("Which tools?")}
+        return {"result": {"resultType": "input_required", "inputRequests": requests}}
     if method == "tools/list":
         schema = {"type": "object", "properties": {}}
         return {"result": {"tools": [{"name": "ask", "inputSchema": schema}]}}

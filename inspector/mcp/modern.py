@@ -32,6 +32,7 @@ from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
 from inspector.mcp.request_headers import (
     InvalidToolHeaders,
     ParamHeader,
+    UnmirrorableArgument,
     param_headers,
     standard_headers,
     tool_param_headers,
@@ -467,18 +468,14 @@ class ModernLifecycle:
         removed = REMOVED_METHODS.get(method)
         if removed is not None:
             raise RequestRefused(f"Not sent: {method} does not exist in {self.version}; {removed}.")
-        if method == "tools/call" and params is not None:
-            reason = self.excluded_tools.get(str(params.get("name")))
-            if reason is not None:
-                raise RequestRefused(
-                    f"Not sent: the tool {params.get('name')!r} is excluded: {reason}"
-                )
         on_started = options.get("on_started")
         extra: dict[str, Any] = {}
         origin: TraceEvent | None = None
         renegotiated = refreshed = False
         round_number = 1
         while True:
+            # Checked on every round: a refreshed listing may have changed the tool.
+            self._refuse_unsendable(method, params)
             sent: list[TraceEvent] = []
 
             def started(request_id: Any, sent: list[TraceEvent] = sent) -> None:
@@ -532,6 +529,20 @@ class ModernLifecycle:
             assert origin is not None
             extra = await self._inputs(client, result, origin, round_number)
             round_number += 1
+
+    def _refuse_unsendable(self, method: str, params: dict[str, Any] | None) -> None:
+        if method != "tools/call" or params is None:
+            return
+        name = str(params.get("name"))
+        reason = self.excluded_tools.get(name)
+        if reason is not None:
+            raise RequestRefused(f"Not sent: the tool {name!r} is excluded: {reason}")
+        designated = self.tool_headers.get(name)
+        if designated:
+            try:
+                param_headers(designated, params.get("arguments"))
+            except UnmirrorableArgument as exc:
+                raise RequestRefused(f"Not sent: {exc}") from exc
 
     async def _inputs(
         self, client: McpClient, result: dict[str, Any], origin: TraceEvent, round_number: int

@@ -29,6 +29,7 @@ from inspector.mcp.modern import (
 )
 from inspector.mcp.request_headers import (
     InvalidToolHeaders,
+    UnmirrorableArgument,
     encode_value,
     param_headers,
     tool_param_headers,
@@ -394,6 +395,7 @@ async def test_a_refused_input_request_fails_the_call_and_says_which(clients: An
         (" padded ", "=?base64?IHBhZGRlZCA=?="),
         ("line1\nline2", "=?base64?bGluZTEKbGluZTI=?="),
         ("=?base64?literal?=", "=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?="),
+        ("a\tb", "=?base64?YQli?="),
     ],
 )
 def test_header_values_are_encoded_as_the_spec_shows(value: str, header: str) -> None:
@@ -420,6 +422,32 @@ def test_nested_designations_are_mirrored_and_absent_values_are_not() -> None:
         "Mcp-Param-Dry": "false",
     }
     assert param_headers(designated, {"dry": None}) == {}
+
+
+def test_header_values_render_numbers_as_the_body_does_or_refuse() -> None:
+    designated = tool_param_headers(
+        {
+            "name": "t",
+            "inputSchema": {"properties": {"n": {"type": "integer", "x-mcp-header": "N"}}},
+        }
+    )
+    assert param_headers(designated, {"n": 3.0}) == {"Mcp-Param-N": "3.0"}
+    with pytest.raises(UnmirrorableArgument, match="outside"):
+        param_headers(designated, {"n": 2**53})
+    with pytest.raises(UnmirrorableArgument, match="declares it integer"):
+        param_headers(designated, {"n": "3"})
+
+
+async def test_an_argument_its_header_cannot_carry_is_refused_before_sending(
+    clients: Any, mcp_http_server: RunningServer
+) -> None:
+    transport = StreamableHttpTransport(mcp_http_server.url("/modern/mcp"))
+    client, events = clients(transport)
+    await client.connect()
+    await client.request("tools/list")
+    with pytest.raises(RequestRefused, match=r"region is 1\.5, but the tool declares it string"):
+        await client.request("tools/call", {"name": "region_weather", "arguments": {"region": 1.5}})
+    assert not sent(events, "tools/call")
 
 
 @pytest.mark.parametrize(

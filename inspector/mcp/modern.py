@@ -85,6 +85,8 @@ REMOVED_METHODS = {
     "resources/subscribe": "subscriptions/listen replaced it",
     "resources/unsubscribe": "subscriptions/listen replaced it",
 }
+# Pages of tools/list read to find a tool whose header designations changed.
+MAX_REFRESH_PAGES = 100
 # A server may ask again and again; past this many rounds the call is given up.
 MAX_INPUT_ROUNDS = 16
 # How long a dual-era client waits for the answer to its probe before it concludes
@@ -502,7 +504,7 @@ class ModernLifecycle:
                 if error.code == HEADER_MISMATCH and method == "tools/call" and not refreshed:
                     # The tool's header designations may have changed: list, then retry.
                     refreshed = True
-                    await self.run(client, "tools/list", {}, {})
+                    await self._refresh_tool(client, str((params or {}).get("name")))
                     continue
                 if error is exc:
                     raise
@@ -529,6 +531,20 @@ class ModernLifecycle:
             assert origin is not None
             extra = await self._inputs(client, result, origin, round_number)
             round_number += 1
+
+    async def _refresh_tool(self, client: McpClient, name: str) -> None:
+        """List tools page after page until `name` is seen, so its header designations
+        (or its exclusion) are the server's current ones."""
+        self.tool_headers.pop(name, None)
+        self.excluded_tools.pop(name, None)
+        params: dict[str, Any] = {}
+        for _ in range(MAX_REFRESH_PAGES):
+            result = await self.run(client, "tools/list", params, {})
+            cursor = result.get("nextCursor")
+            seen = name in self.tool_headers or name in self.excluded_tools
+            if seen or not isinstance(cursor, str) or not cursor:
+                return
+            params = {"cursor": cursor}
 
     def _refuse_unsendable(self, method: str, params: dict[str, Any] | None) -> None:
         if method != "tools/call" or params is None:

@@ -450,6 +450,20 @@ async def test_an_argument_its_header_cannot_carry_is_refused_before_sending(
     assert not sent(events, "tools/call")
 
 
+async def test_a_header_mismatch_refreshes_the_tool_from_a_later_page(
+    clients: Any, broken_http_server: RunningServer, path_token: str
+) -> None:
+    url = broken_http_server.url(f"/{path_token}/paged-headers")
+    client, events = clients(StreamableHttpTransport(url))
+    await client.connect()
+    result = await client.request("tools/call", {"name": "zoned", "arguments": {"zone": "eu"}})
+    assert result["content"][0]["text"] == "zone eu"
+    assert len(sent(events, "tools/list")) == 2, "both pages were read"
+    calls = posts(events, "tools/call")
+    assert "Mcp-Param-Zone" not in calls[0]
+    assert calls[-1]["Mcp-Param-Zone"] == "eu"
+
+
 @pytest.mark.parametrize(
     ("properties", "reason"),
     [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -317,6 +318,8 @@ async def test_cancelling_over_modern_http_closes_the_response_stream(
         return "slow" in result["structuredContent"]["result"]
 
     await eventually(cancelled_on_server)
+    gc.collect()
+    assert not transport._abandoned, "what was cancelled is not kept for the session's life"
 
 
 async def test_cancelling_over_modern_stdio_sends_the_notification(clients: Any) -> None:

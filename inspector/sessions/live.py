@@ -859,6 +859,8 @@ class LiveSession:
     # -- events --------------------------------------------------------------------
 
     def _record(self, event: TraceEvent) -> None:
+        if event.message_type is MessageType.NOTIFICATION and event.is_inbound_frame:
+            self._note_stale_subscription(event)
         self.log.append(event)
         if self._starting or self._tracked:
             self._note_call_event(event)
@@ -869,6 +871,19 @@ class LiveSession:
             if isinstance(params, dict):
                 self.consent.inbox.url_elicitation_completed(params.get("elicitationId"))
         self._dirty.set()
+
+    def _note_stale_subscription(self, event: TraceEvent) -> None:
+        """Mark a notification sent for a stream that was since replaced or stopped
+        (subscriptions.mdx: clients MUST correlate by subscription id), so that it is
+        kept in the log but not acted on."""
+        params = event.payload.get("params") if isinstance(event.payload, dict) else None
+        meta = params.get("_meta") if isinstance(params, dict) else None
+        if not isinstance(meta, dict) or SUBSCRIPTION_ID_KEY not in meta:
+            return
+        listening = self.listening
+        current = listening.request_id if listening is not None and not listening.ended else None
+        if current is None or str(meta[SUBSCRIPTION_ID_KEY]) != str(current):
+            event.detail["stale_subscription"] = meta[SUBSCRIPTION_ID_KEY]
 
     def _note_call_event(self, event: TraceEvent) -> None:
         outbound_request = (

@@ -17,7 +17,8 @@ and misbehaves in the ways named on the command line:
   ask=METHOD        answer tools/call with one inputRequest for METHOD
   listen-drop       declare tools.listChanged; end the first subscriptions/listen with an
                     error (a dropped stream), acknowledge later ones and send
-                    notifications/tools/list_changed on them
+                    notifications/tools/list_changed on them, then one more that names
+                    the dropped stream's subscription id (late, so stale)
   listen-silent     declare tools.listChanged; never acknowledge subscriptions/listen
   list-asks         answer tools/list with an input_required result (a protocol violation)
   endless-task      answer tools/call with a task that stays `working` for ever
@@ -114,6 +115,10 @@ def listen(message: dict[str, Any], listens: int) -> None:
     send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged", "params": params})
     send(
         {"jsonrpc": "2.0", "method": "notifications/tools/list_changed", "params": {"_meta": meta}}
+    )
+    stale = {"io.modelcontextprotocol/subscriptionId": message["id"] - 1}
+    send(
+        {"jsonrpc": "2.0", "method": "notifications/tools/list_changed", "params": {"_meta": stale}}
     )
 
 

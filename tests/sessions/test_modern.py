@@ -169,7 +169,11 @@ async def test_a_modern_session_listens_for_list_changes_and_reopens_a_dropped_s
         e for e in events if e.direction is Direction.OUT and e.method == "subscriptions/listen"
     ]
     assert len(listens) == 2, "the dropped stream was reopened once"
-    assert any(e.method == "notifications/tools/list_changed" for e in events)
+    changes = [e for e in events if e.method == "notifications/tools/list_changed"]
+    assert len(changes) == 2
+    # The late one names the dropped stream: kept in the log, not acted on.
+    assert "stale_subscription" not in changes[0].detail
+    assert changes[1].detail["stale_subscription"] == listens[0].message_id
 
 
 async def test_a_stream_not_acknowledged_in_time_is_stopped(sessions: MakeSession) -> None:

@@ -17,8 +17,9 @@ import pytest
 from django.test import AsyncClient
 
 from inspector import services
-from inspector.mcp.trace import MessageType
+from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.versions import EraChoice
+from inspector.rendering import event_signals
 from inspector.sessions.approvals import Approval
 from inspector.sessions.live import Call, SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -352,3 +353,18 @@ async def test_the_tasks_tab_follows_a_task_of_the_extension(client: AsyncClient
     assert tool_text(await running) == "backup done, go=True"
     tab = await get(client, f"/sessions/{session_id}/tasks/")
     assert "completed" in tab
+
+
+def test_a_notification_for_a_replaced_stream_changes_nothing_on_the_page() -> None:
+    def changed(**detail: Any) -> TraceEvent:
+        return TraceEvent(
+            EventKind.MESSAGE,
+            Direction.IN,
+            message_type=MessageType.NOTIFICATION,
+            method="notifications/tools/list_changed",
+            payload={},
+            detail=detail,
+        )
+
+    assert event_signals([changed()]) == [{"type": "list_changed", "listing": "tools"}]
+    assert event_signals([changed(stale_subscription=1)]) == []

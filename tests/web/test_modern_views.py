@@ -203,6 +203,21 @@ async def test_subscribing_listens_and_the_update_arrives(client: AsyncClient) -
     assert "resourceSubscriptions" not in reopened[-1]["params"]["notifications"]
 
 
+def test_a_notification_for_a_replaced_stream_changes_nothing_on_the_page() -> None:
+    def changed(**detail: Any) -> TraceEvent:
+        return TraceEvent(
+            EventKind.MESSAGE,
+            Direction.IN,
+            message_type=MessageType.NOTIFICATION,
+            method="notifications/tools/list_changed",
+            payload={},
+            detail=detail,
+        )
+
+    assert event_signals([changed()]) == [{"type": "list_changed", "listing": "tools"}]
+    assert event_signals([changed(stale_subscription=1)]) == []
+
+
 # The Server log ------------------------------------------------------------------------------
 
 
@@ -354,17 +369,3 @@ async def test_the_tasks_tab_follows_a_task_of_the_extension(client: AsyncClient
     tab = await get(client, f"/sessions/{session_id}/tasks/")
     assert "completed" in tab
 
-
-def test_a_notification_for_a_replaced_stream_changes_nothing_on_the_page() -> None:
-    def changed(**detail: Any) -> TraceEvent:
-        return TraceEvent(
-            EventKind.MESSAGE,
-            Direction.IN,
-            message_type=MessageType.NOTIFICATION,
-            method="notifications/tools/list_changed",
-            payload={},
-            detail=detail,
-        )
-
-    assert event_signals([changed()]) == [{"type": "list_changed", "listing": "tools"}]
-    assert event_signals([changed(stale_subscription=1)]) == []

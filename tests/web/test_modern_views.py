@@ -368,4 +368,3 @@ async def test_the_tasks_tab_follows_a_task_of_the_extension(client: AsyncClient
     assert tool_text(await running) == "backup done, go=True"
     tab = await get(client, f"/sessions/{session_id}/tasks/")
     assert "completed" in tab
-

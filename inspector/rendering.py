@@ -299,6 +299,7 @@ def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
         if (
             event.message_type is not MessageType.NOTIFICATION
             or event.direction is not Direction.IN
+            or "stale_subscription" in event.detail
         ):
             continue
         params = event.payload.get("params") if isinstance(event.payload, dict) else None

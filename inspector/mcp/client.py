@@ -131,7 +131,7 @@ class McpClient:
     ) -> None:
         self.transport = transport
         self.config = config or ClientConfig()
-        self.lifecycle: Lifecycle = lifecycle or lifecycle_for(self.config.era)
+        self.lifecycle: Lifecycle = lifecycle or lifecycle_for(self.config.era, transport.kind)
         self.protocol_version = self.config.protocol_version
         self.server: ServerInfo | None = None
         self.handlers: dict[str, ServerRequestHandler] = {"ping": _answer_ping}

@@ -25,18 +25,22 @@ from inspector.mcp.errors import (
     RequestError,
     RequestRefused,
     RequestTimeout,
+    TimeoutLimit,
     TransportClosed,
 )
 from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
 from inspector.mcp.request_headers import (
     InvalidToolHeaders,
     ParamHeader,
+    UnmirrorableArgument,
     param_headers,
     standard_headers,
     tool_param_headers,
 )
 from inspector.mcp.task_extension import (
+    INPUT_METHODS,
     TASK_RESULT,
+    answer_all,
     follow_task,
     offers_tasks,
     with_tasks_extension,
@@ -72,6 +76,8 @@ MODERN_ERROR_CODES = frozenset(
     {HEADER_MISMATCH, MISSING_REQUIRED_CLIENT_CAPABILITY, UNSUPPORTED_PROTOCOL_VERSION}
 )
 INPUT_REQUIRED = "input_required"
+# mrtr.mdx: servers MUST NOT answer any other request with an input_required result.
+INPUT_REQUIRED_METHODS = frozenset({"tools/call", "prompts/get", "resources/read"})
 # Methods this revision removed, with what replaced them: refused before anything is sent.
 REMOVED_METHODS = {
     "ping": "the modern era has no ping",
@@ -79,6 +85,8 @@ REMOVED_METHODS = {
     "resources/subscribe": "subscriptions/listen replaced it",
     "resources/unsubscribe": "subscriptions/listen replaced it",
 }
+# Pages of tools/list read to find a tool whose header designations changed.
+MAX_REFRESH_PAGES = 100
 # A server may ask again and again; past this many rounds the call is given up.
 MAX_INPUT_ROUNDS = 16
 # How long a dual-era client waits for the answer to its probe before it concludes
@@ -88,6 +96,15 @@ PROBE_TIMEOUT_SECONDS = 10.0
 # responses, embedded input requests and their answers) to the request that started it.
 ORIGIN_DETAIL = "mrtr_origin_seq"
 ROUND_DETAIL = "mrtr_round"
+
+
+class ProbeEndedProcess(ConnectError):
+    """The stdio server exited on the probe: a legacy server, to be restarted for
+    `initialize` (the lifecycle cannot reuse a dead process)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(FailureLayer.PROCESS, reason)
+        self.reason = reason
 
 
 class FallBack(Exception):
@@ -178,6 +195,12 @@ class ModernLifecycle:
 
     async def establish(self, client: McpClient) -> ServerInfo:
         config = client.config
+        if client.transport.kind == "sse":
+            raise ConnectError(
+                FailureLayer.PROTOCOL,
+                "The modern era (2026-07-28) is not defined over the deprecated HTTP+SSE "
+                "transport: choose Streamable HTTP, or the legacy era.",
+            )
         self.version = self.version or modern_version_for(config.protocol_version)
         requested = self.version
         client.protocol_version = requested
@@ -186,27 +209,9 @@ class ModernLifecycle:
             result = await self._discover(client, limit if self.probing else config.connect_timeout)
         except FallBack:
             raise
-        except JsonRpcError as exc:
-            if self.probing and exc.code not in MODERN_ERROR_CODES:
-                raise FallBack(
-                    f"server/discover was answered with error {exc.code} ({exc.message}), "
-                    "which is not a modern error: a legacy server."
-                ) from exc
+        except (JsonRpcError, HttpStatusError) as exc:
+            note = self._discover_failed(exc)
             result = None
-            note = (
-                f"server/discover failed ({exc.code} {exc.message}); the server is not described."
-            )
-        except HttpStatusError as exc:
-            if self.probing and modern_error(exc) is None:
-                raise FallBack(
-                    f"server/discover was answered with HTTP {exc.status} and no recognised "
-                    f"modern error{_body_hint(exc.body)} A legacy server."
-                ) from exc
-            raise ConnectError(
-                FailureLayer.HTTP,
-                f"The server answered server/discover with HTTP {exc.status}{_body_hint(exc.body)}",
-                status=exc.status,
-            ) from exc
         except RequestTimeout as exc:
             if self.probing:
                 raise FallBack(
@@ -217,14 +222,93 @@ class ModernLifecycle:
                 f"No answer to server/discover within {config.connect_timeout:g} s.",
             ) from exc
         except TransportClosed as exc:
+            if self.probing and client.transport.kind == "stdio":
+                # stdio.mdx: no response means a legacy server; this one exited on the
+                # unknown method, so only a fresh process can be spoken to.
+                raise ProbeEndedProcess(
+                    f"The server process ended on server/discover ({exc}): a legacy server."
+                ) from exc
             layer = FailureLayer.PROCESS if client.transport.kind == "stdio" else FailureLayer.HTTP
             raise ConnectError(
                 layer, f"The connection ended during server/discover: {exc}"
             ) from exc
         else:
             note = ""
+            assert result is not None
+            self._settle_version(client, result)
         await client.transport.negotiated(self.version)
         return self._server_info(requested, result, note)
+
+    def _discover_failed(self, exc: JsonRpcError | HttpStatusError) -> str:
+        """Why server/discover failed, as a note, when the version stays usable; otherwise
+        raise `FallBack` (a legacy server, while probing) or `ConnectError`."""
+        # Decided on the error as delivered: over HTTP, 404 with -32601 is a modern answer.
+        modern = modern_error(exc)
+        error = modern or jsonrpc_error(exc)
+        if isinstance(exc, HttpStatusError) and modern is None:
+            legacy_signal = 400 <= exc.status < 500 and exc.status not in (401, 403)
+            if self.probing and legacy_signal and not self.renegotiated_from:
+                raise FallBack(
+                    f"server/discover was answered with HTTP {exc.status} and no recognised "
+                    f"modern error{_body_hint(exc.body)} A legacy server."
+                ) from exc
+            raise ConnectError(
+                FailureLayer.HTTP,
+                f"The server answered server/discover with HTTP {exc.status}{_body_hint(exc.body)}",
+                status=exc.status,
+            ) from exc
+        assert error is not None
+        if self.probing and modern is None and not self.renegotiated_from:
+            raise FallBack(
+                f"server/discover was answered with error {error.code} ({error.message}), "
+                "which is not a modern error: a legacy server."
+            ) from exc
+        if self.renegotiated_from or error.code in MODERN_ERROR_CODES:
+            # The server refused the version (again) or the request itself: every later
+            # request would be refused the same way.
+            listed = ", ".join(supported_versions(error)) or "none listed"
+            tried = (
+                f"{self.renegotiated_from}, then {self.version}"
+                if self.renegotiated_from
+                else str(self.version)
+            )
+            raise ConnectError(
+                FailureLayer.PROTOCOL,
+                f"The server refused server/discover with {error.code} ({error.message}) "
+                f"for protocol {tried} (it supports: {listed}).",
+            ) from exc
+        return (
+            f"server/discover failed ({error.code} {error.message}); the server is not described."
+        )
+
+    def _settle_version(self, client: McpClient, result: dict[str, Any]) -> None:
+        """Check the discover result's `supportedVersions` and pick one we both speak."""
+        listed = result.get("supportedVersions")
+        if not isinstance(listed, list) or not all(isinstance(v, str) for v in listed):
+            problem = (
+                f"server/discover answered without a list of supportedVersions "
+                f"(supportedVersions: {listed!r})"
+            )
+            if self.probing:
+                raise FallBack(f"{problem}: not a modern server.")
+            raise ConnectError(FailureLayer.PROTOCOL, f"{problem}.")
+        assert self.version is not None
+        chosen = choose_modern_version(listed, self.version)
+        if chosen is None:
+            legacy = _choose_legacy_version(listed)
+            shown = ", ".join(listed) or "none"
+            if self.probing:
+                raise FallBack(
+                    f"server/discover lists no modern version this client speaks ({shown}): "
+                    "falling back to initialize.",
+                    version=legacy,
+                )
+            raise ConnectError(
+                FailureLayer.PROTOCOL,
+                f"The server lists no modern version this client speaks (it supports: {shown}).",
+            )
+        if chosen != self.version:
+            self._switch(client, chosen, listed)
 
     async def _discover(self, client: McpClient, limit: float) -> dict[str, Any]:
         options: RequestOptions = {
@@ -238,8 +322,6 @@ class ModernLifecycle:
         except (JsonRpcError, HttpStatusError) as exc:
             error = modern_error(exc)
             if error is None or error.code != UNSUPPORTED_PROTOCOL_VERSION:
-                if error is not None and not isinstance(exc, JsonRpcError):
-                    raise error from exc
                 raise
             self.renegotiate(client, error)
             return await client.request_once("server/discover", {}, **options)
@@ -263,10 +345,13 @@ class ModernLifecycle:
                 f"The server does not support protocol {self.version} and lists no modern "
                 f"version this client speaks (it supports: {listed}).",
             )
+        self._switch(client, chosen, supported)
+
+    def _switch(self, client: McpClient, chosen: str, supported: list[str]) -> None:
         client.emit(
             local_event(
                 EventKind.LIFECYCLE,
-                f"The server does not support protocol {self.version}; retrying with {chosen} "
+                f"The server does not support protocol {self.version}; using {chosen} "
                 f"(it supports {', '.join(supported)}).",
                 requested_version=self.version,
                 protocol_version=chosen,
@@ -322,6 +407,12 @@ class ModernLifecycle:
         meta.setdefault(PROTOCOL_VERSION_KEY, self.version or client.protocol_version)
         meta.setdefault(CLIENT_INFO_KEY, client.config.client_info)
         capabilities = client.config.capabilities
+        roots = capabilities.get("roots")
+        if isinstance(roots, dict) and "listChanged" in roots:
+            # Declared for a legacy version (auto mode starts from one): this era asks
+            # for roots within each request, so there is no list to watch.
+            watched = {key: value for key, value in roots.items() if key != "listChanged"}
+            capabilities = {**capabilities, "roots": watched}
         if offers_tasks(self.server_capabilities):
             # Declared only to a server that offers it: the client follows such tasks.
             capabilities = with_tasks_extension(capabilities)
@@ -352,22 +443,41 @@ class ModernLifecycle:
         options: RequestOptions,
     ) -> dict[str, Any]:
         """Send a request, renegotiating the version and answering input requests until
-        the server returns a complete result (a missing `resultType` means complete)."""
+        the server returns a complete result (a missing `resultType` means complete).
+        The maximum total time bounds the whole: every round and every poll of a task."""
+        total = options.get("max_total") or client.config.max_total_timeout
+        deadline = asyncio.timeout(total)
+        try:
+            async with deadline:
+                return await self._rounds(client, method, params, options)
+        except TimeoutError as exc:
+            if not deadline.expired():
+                raise
+            # What was in flight was cancelled on the way out (a task with tasks/cancel).
+            raise RequestTimeout(
+                f"{method} did not complete within the maximum total time of {total:g} s "
+                "(over all its rounds and task polls); given up.",
+                limit=TimeoutLimit.TOTAL,
+            ) from exc
+
+    async def _rounds(
+        self,
+        client: McpClient,
+        method: str,
+        params: dict[str, Any] | None,
+        options: RequestOptions,
+    ) -> dict[str, Any]:
         removed = REMOVED_METHODS.get(method)
         if removed is not None:
             raise RequestRefused(f"Not sent: {method} does not exist in {self.version}; {removed}.")
-        if method == "tools/call" and params is not None:
-            reason = self.excluded_tools.get(str(params.get("name")))
-            if reason is not None:
-                raise RequestRefused(
-                    f"Not sent: the tool {params.get('name')!r} is excluded: {reason}"
-                )
         on_started = options.get("on_started")
         extra: dict[str, Any] = {}
         origin: TraceEvent | None = None
         renegotiated = refreshed = False
         round_number = 1
         while True:
+            # Checked on every round: a refreshed listing may have changed the tool.
+            self._refuse_unsendable(method, params)
             sent: list[TraceEvent] = []
 
             def started(request_id: Any, sent: list[TraceEvent] = sent) -> None:
@@ -394,7 +504,7 @@ class ModernLifecycle:
                 if error.code == HEADER_MISMATCH and method == "tools/call" and not refreshed:
                     # The tool's header designations may have changed: list, then retry.
                     refreshed = True
-                    await self.run(client, "tools/list", {}, {})
+                    await self._refresh_tool(client, str((params or {}).get("name")))
                     continue
                 if error is exc:
                     raise
@@ -409,6 +519,11 @@ class ModernLifecycle:
                 return self._complete(client, method, result)
             if result.get("resultType") != INPUT_REQUIRED:
                 return self._complete(client, method, result)
+            if method not in INPUT_REQUIRED_METHODS:
+                raise RequestError(
+                    f"Protocol violation: the server asked for input on {method}; only "
+                    f"{', '.join(sorted(INPUT_REQUIRED_METHODS))} may (mrtr). Not answered."
+                )
             if round_number >= MAX_INPUT_ROUNDS:
                 raise RequestError(
                     f"{method} still asked for input after {MAX_INPUT_ROUNDS} rounds; given up."
@@ -416,6 +531,34 @@ class ModernLifecycle:
             assert origin is not None
             extra = await self._inputs(client, result, origin, round_number)
             round_number += 1
+
+    async def _refresh_tool(self, client: McpClient, name: str) -> None:
+        """List tools page after page until `name` is seen, so its header designations
+        (or its exclusion) are the server's current ones."""
+        self.tool_headers.pop(name, None)
+        self.excluded_tools.pop(name, None)
+        params: dict[str, Any] = {}
+        for _ in range(MAX_REFRESH_PAGES):
+            result = await self.run(client, "tools/list", params, {})
+            cursor = result.get("nextCursor")
+            seen = name in self.tool_headers or name in self.excluded_tools
+            if seen or not isinstance(cursor, str) or not cursor:
+                return
+            params = {"cursor": cursor}
+
+    def _refuse_unsendable(self, method: str, params: dict[str, Any] | None) -> None:
+        if method != "tools/call" or params is None:
+            return
+        name = str(params.get("name"))
+        reason = self.excluded_tools.get(name)
+        if reason is not None:
+            raise RequestRefused(f"Not sent: the tool {name!r} is excluded: {reason}")
+        designated = self.tool_headers.get(name)
+        if designated:
+            try:
+                param_headers(designated, params.get("arguments"))
+            except UnmirrorableArgument as exc:
+                raise RequestRefused(f"Not sent: {exc}") from exc
 
     async def _inputs(
         self, client: McpClient, result: dict[str, Any], origin: TraceEvent, round_number: int
@@ -426,16 +569,10 @@ class ModernLifecycle:
         if requests is not None:
             if not isinstance(requests, dict):
                 raise RequestError(f"The server's inputRequests is not an object: {requests!r}")
-            keys = list(requests)
-            answers = await asyncio.gather(
-                *(
-                    self._answer(
-                        client, key, requests[key], origin=origin, round_number=round_number
-                    )
-                    for key in keys
-                )
+            answer = functools.partial(
+                self._answer, client, origin=origin, round_number=round_number
             )
-            extra["inputResponses"] = dict(zip(keys, answers, strict=True))
+            extra["inputResponses"] = await answer_all(requests, list(requests), answer)
         if "requestState" in result:
             extra["requestState"] = result["requestState"]
         return extra
@@ -467,6 +604,11 @@ class ModernLifecycle:
         client.emit(event)
         if not isinstance(method, str):
             raise RequestError(f"The server's input request {key!r} names no method.")
+        if method not in INPUT_METHODS:
+            raise RequestError(
+                f"The server's input request {key!r} asks for {method}, which is not one of "
+                f"{', '.join(sorted(INPUT_METHODS))}."
+            )
         handler = client.handlers.get(method)
         if handler is None:
             raise RequestRefused(
@@ -586,9 +728,11 @@ class AutoLifecycle:
         return self.active if isinstance(self.active, ModernLifecycle) else None
 
 
-def lifecycle_for(choice: EraChoice) -> Lifecycle:
+def lifecycle_for(choice: EraChoice, transport_kind: str = "") -> Lifecycle:
     if choice is EraChoice.MODERN:
         return ModernLifecycle()
+    if choice is EraChoice.AUTO and transport_kind == "sse":
+        return LegacyLifecycle(reason="HTTP+SSE is a legacy-era transport.")
     if choice is EraChoice.AUTO:
         return AutoLifecycle()
     return LegacyLifecycle()

@@ -9,6 +9,7 @@ break the rules is excluded from use, with the reason kept for display.
 from __future__ import annotations
 
 import base64
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -27,8 +28,9 @@ NAMED_METHODS = {
     "tasks/cancel": "taskId",
 }
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-# Visible ASCII and inner spaces or tabs: what a header value may carry as it is.
-_PLAIN = re.compile(r"^[\x21-\x7e]([\x20-\x7e\t]*[\x21-\x7e])?$")
+# Visible ASCII and inner spaces: what a header value may carry as it is (control
+# characters, tabs included, go as Base64).
+_PLAIN = re.compile(r"^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$")
 _SENTINEL = re.compile(r"^=\?base64\?.*\?=$", re.DOTALL)
 MAX_SAFE_INTEGER = 2**53 - 1
 # Keywords whose subschemas are not reached by a chain of `properties` keys alone.
@@ -56,6 +58,11 @@ _UNREACHABLE_KEYWORDS = (
 
 class InvalidToolHeaders(ValueError):
     """A tool's `x-mcp-header` designations break the rules; the message says how."""
+
+
+class UnmirrorableArgument(ValueError):
+    """A designated argument's value cannot be mirrored into its header; the message
+    names the argument and the rule."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,25 +166,36 @@ def _param(schema: dict[str, Any], path: tuple[str, ...]) -> ParamHeader:
 
 
 def param_headers(params: list[ParamHeader], arguments: Any) -> dict[str, str]:
-    """The `Mcp-Param-*` headers for one call's arguments (absent or null: no header)."""
+    """The `Mcp-Param-*` headers for one call's arguments (absent or null: no header).
+
+    Raises `UnmirrorableArgument` for a value the header cannot carry: the server would
+    find it in the body without its header and refuse the call."""
     headers: dict[str, str] = {}
     for param in params:
         value: Any = arguments
         for key in param.path:
             value = value.get(key) if isinstance(value, dict) else None
-        text = _as_text(value)
-        if text is not None:
-            headers[param.header] = encode_value(text)
+        if value is not None:
+            headers[param.header] = encode_value(_as_text(param, value))
     return headers
 
 
-def _as_text(value: Any) -> str | None:
-    if isinstance(value, bool):
+def _as_text(param: ParamHeader, value: Any) -> str:
+    where = ".".join(param.path)
+    if param.type == "boolean" and isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int) and abs(value) <= MAX_SAFE_INTEGER:
-        return str(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) <= MAX_SAFE_INTEGER:
-        return str(int(value))
-    if isinstance(value, str):
+    if param.type == "string" and isinstance(value, str):
         return value
-    return None
+    integral = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if param.type == "integer" and integral and not isinstance(value, bool):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise UnmirrorableArgument(
+                f"The argument {where} ({value}) is outside ±(2^53-1), which the "
+                f"{param.header} header cannot carry."
+            )
+        # As the value appears in the JSON body (3.0 stays "3.0").
+        return json.dumps(value)
+    raise UnmirrorableArgument(
+        f"The argument {where} is {json.dumps(value)[:100]}, but the tool declares it "
+        f"{param.type} (mirrored in {param.header})."
+    )

@@ -29,6 +29,11 @@ MIN_POLL_MS = 100
 MAX_POLL_MS = 30_000
 # Polls that fail in a row before the task is given up.
 MAX_POLL_FAILURES = 5
+# Input requests answered in one round: each may put a question before a person, so a
+# server asking for more fails the request instead.
+MAX_INPUT_REQUESTS = 32
+# mrtr.mdx: an input request's method MUST be one of these.
+INPUT_METHODS = frozenset({"elicitation/create", "sampling/createMessage", "roots/list"})
 
 Answer = Callable[[str, Any], Awaitable[dict[str, Any]]]
 
@@ -95,12 +100,34 @@ async def _update(
     fresh = [key for key in requests if key not in answered]
     if not fresh:
         return
-    answers = await asyncio.gather(*(answer(key, requests[key]) for key in fresh))
+    answers = await answer_all(requests, fresh, answer)
     answered.update(fresh)
-    await client.request(
-        "tasks/update",
-        {"taskId": task_id, "inputResponses": dict(zip(fresh, answers, strict=True))},
-    )
+    await client.request("tasks/update", {"taskId": task_id, "inputResponses": answers})
+
+
+async def answer_all(requests: dict[str, Any], keys: list[str], answer: Answer) -> dict[str, Any]:
+    """Answer the input requests at `keys` concurrently. The first failure cancels the
+    others, so their handlers withdraw the questions they put before a person."""
+    if len(keys) > MAX_INPUT_REQUESTS:
+        raise RequestError(
+            f"The server sent {len(keys)} input requests at once; at most "
+            f"{MAX_INPUT_REQUESTS} are answered, so none was."
+        )
+    if not keys:
+        return {}
+    tasks = {key: asyncio.ensure_future(answer(key, requests[key])) for key in keys}
+    try:
+        await asyncio.wait(tasks.values(), return_when=asyncio.FIRST_EXCEPTION)
+    finally:
+        unfinished = [task for task in tasks.values() if not task.done()]
+        for task in unfinished:
+            task.cancel()
+        await asyncio.gather(*unfinished, return_exceptions=True)
+    for task in tasks.values():
+        failure = None if task.cancelled() else task.exception()
+        if failure is not None:
+            raise failure
+    return {key: task.result() for key, task in tasks.items()}
 
 
 def _observe(client: McpClient, state: dict[str, Any]) -> None:

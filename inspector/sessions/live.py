@@ -29,7 +29,7 @@ from inspector.mcp.errors import (
     TransportClosed,
 )
 from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
-from inspector.mcp.modern import SUBSCRIPTION_ID_KEY, modern_state
+from inspector.mcp.modern import SUBSCRIPTION_ID_KEY, ProbeEndedProcess, modern_state
 from inspector.mcp.trace import (
     Direction,
     EventKind,
@@ -39,7 +39,7 @@ from inspector.mcp.trace import (
     local_event,
 )
 from inspector.mcp.transports.base import Transport
-from inspector.mcp.versions import Era, EraChoice
+from inspector.mcp.versions import Era, EraChoice, legacy_version_for
 from inspector.sessions.approvals import ApprovalKind
 from inspector.sessions.catalog import Catalog, Listing
 from inspector.sessions.consent import Consent, client_capabilities
@@ -64,6 +64,9 @@ SSE_FALLBACK_STATUSES = (400, 404, 405)
 ACKNOWLEDGED = "notifications/subscriptions/acknowledged"
 # A notification stream lasts as long as the connection; this only bounds the wait.
 LISTEN_SECONDS = 366 * 24 * 3600.0
+# subscriptions.mdx: a stream that ends without its response may be reopened; after these
+# waits (seconds) one more drop leaves it down, shown as such.
+LISTEN_REOPEN_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0)
 LIST_CHANGE_FILTERS = (
     ("tools", "toolsListChanged"),
     ("prompts", "promptsListChanged"),
@@ -82,6 +85,9 @@ class Listening:
     error: McpError | None = None
     ended: str = ""
     settled: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    # How many times the stream was reopened after dropping, since it was last opened
+    # on purpose (connecting, or a change of subscriptions).
+    reopens: int = 0
 
     @property
     def request_seq(self) -> int | None:
@@ -198,6 +204,7 @@ class LiveSession:
         self.log_level: str | None = spec.log_level
         self.listening: Listening | None = None
         self._listen_task: asyncio.Task[None] | None = None
+        self._listen_reopen: asyncio.Task[None] | None = None
         self.created_at = time.time()
         self.last_activity = self.created_at
         self._watchers = list(watchers or [])
@@ -304,6 +311,11 @@ class LiveSession:
                 era=server.era.value,
                 era_reason=server.era_reason,
             )
+            if server.era is Era.MODERN and self.listen_filter():
+                # List changes reach a modern client only on the stream it asks for.
+                self._listen_reopen = self._spawn(
+                    self._listen_quietly(), f"session-listen-open-{self.id}"
+                )
         await self._save()
 
     async def _open(self, transport: Transport, lifecycle: Lifecycle | None = None) -> ServerInfo:
@@ -322,6 +334,10 @@ class LiveSession:
         self.client = client
         try:
             return await client.connect()
+        except ProbeEndedProcess as exc:
+            if lifecycle is not None:
+                raise
+            return await self._restart_legacy(exc)
         except ConnectError as exc:
             if lifecycle is not None or not self._may_fall_back_to_sse(exc):
                 raise
@@ -335,6 +351,19 @@ class LiveSession:
             and self.spec.transport is TransportKind.HTTP
             and error.layer is FailureLayer.HTTP
             and error.status in SSE_FALLBACK_STATUSES
+        )
+
+    async def _restart_legacy(self, probe: ProbeEndedProcess) -> ServerInfo:
+        """A legacy stdio server that exited on the probe, started again for initialize."""
+        self._record(
+            local_event(EventKind.LIFECYCLE, f"Era detection: {probe.reason}", era="legacy")
+        )
+        await self._close_client()
+        reason = f"Auto-detected legacy: {probe.reason} Restarted for initialize."
+        version = legacy_version_for(self.spec.protocol_version)
+        return await self._open(
+            self.spec.build_transport(self._auth_provider()),
+            LegacyLifecycle(version, reason=reason),
         )
 
     async def _open_legacy_sse(self, error: ConnectError) -> ServerInfo:
@@ -368,6 +397,10 @@ class LiveSession:
         if client is not None:
             await client.close()
             self.consent.inbox.withdraw_all("The connection ended.")
+        reopen, self._listen_reopen = self._listen_reopen, None
+        if reopen is not None and reopen is not asyncio.current_task():
+            reopen.cancel()
+            await asyncio.wait([reopen])
         listener, self._listen_task = self._listen_task, None
         if listener is not None:
             # Closing the client ended its stream; the task only records that.
@@ -471,8 +504,11 @@ class LiveSession:
                 "subscriptions/listen belongs to the modern era; this connection speaks the "
                 "legacy one (its notifications need no stream to be asked for)."
             )
+        previous = self.listening
         await self.stop_listening("Reopened with the current subscriptions.")
         listening = Listening(self.listen_filter())
+        if previous is not None and asyncio.current_task() is self._listen_reopen:
+            listening.reopens = previous.reopens + 1
         self.listening = listening
         self._listen_task = self._spawn(
             self._run_listen(client, listening), f"session-listen-{self.id}"
@@ -485,7 +521,38 @@ class LiveSession:
                 f"The server did not acknowledge subscriptions/listen within "
                 f"{self.spec.request_timeout:g} s."
             )
+            # Not left open on the server behind a filter the session no longer claims.
+            await self.stop_listening("Not acknowledged in time.")
         return listening
+
+    async def _listen_quietly(self) -> None:
+        """Open the stream in the background; a failure is recorded by `_run_listen`."""
+        with contextlib.suppress(McpError):
+            await self.listen()
+
+    def _stream_dropped(self, client: McpClient, listening: Listening) -> None:
+        """Reopen a stream that ended without its response, after a growing wait."""
+        if isinstance(listening.error, RequestCancelled) or self.listening is not listening:
+            return
+        if listening.reopens >= len(LISTEN_REOPEN_DELAYS):
+            self._record(
+                local_event(
+                    EventKind.ERROR,
+                    f"The subscription stream dropped again after {listening.reopens} reopenings; "
+                    "it stays down until the subscriptions change or the session reconnects.",
+                    listening=False,
+                )
+            )
+            return
+        delay = LISTEN_REOPEN_DELAYS[listening.reopens]
+
+        async def reopen() -> None:
+            await asyncio.sleep(delay)
+            current = self.client is client and self.listening is listening
+            if current and self.status is SessionStatus.CONNECTED:
+                await self._listen_quietly()
+
+        self._listen_reopen = self._spawn(reopen(), f"session-listen-reopen-{self.id}")
 
     async def stop_listening(self, reason: str = "Stopped by the user.") -> None:
         task, self._listen_task = self._listen_task, None
@@ -518,6 +585,8 @@ class LiveSession:
         finally:
             listening.settled.set()
         self._record(local_event(EventKind.LIFECYCLE, listening.ended, listening=False))
+        if listening.error is not None:
+            self._stream_dropped(client, listening)
 
     def _note_acknowledgement(self, event: TraceEvent) -> None:
         listening = self.listening
@@ -803,6 +872,8 @@ class LiveSession:
     # -- events --------------------------------------------------------------------
 
     def _record(self, event: TraceEvent) -> None:
+        if event.message_type is MessageType.NOTIFICATION and event.is_inbound_frame:
+            self._note_stale_subscription(event)
         self.log.append(event)
         if self._starting or self._tracked:
             self._note_call_event(event)
@@ -813,6 +884,19 @@ class LiveSession:
             if isinstance(params, dict):
                 self.consent.inbox.url_elicitation_completed(params.get("elicitationId"))
         self._dirty.set()
+
+    def _note_stale_subscription(self, event: TraceEvent) -> None:
+        """Mark a notification sent for a stream that was since replaced or stopped
+        (subscriptions.mdx: clients MUST correlate by subscription id), so that it is
+        kept in the log but not acted on."""
+        params = event.payload.get("params") if isinstance(event.payload, dict) else None
+        meta = params.get("_meta") if isinstance(params, dict) else None
+        if not isinstance(meta, dict) or SUBSCRIPTION_ID_KEY not in meta:
+            return
+        listening = self.listening
+        current = listening.request_id if listening is not None and not listening.ended else None
+        if current is None or str(meta[SUBSCRIPTION_ID_KEY]) != str(current):
+            event.detail["stale_subscription"] = meta[SUBSCRIPTION_ID_KEY]
 
     def _note_call_event(self, event: TraceEvent) -> None:
         outbound_request = (

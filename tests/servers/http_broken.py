@@ -18,6 +18,12 @@ Streamable HTTP scenarios (initialize is always answered with JSON):
 - `stall`: like `resume`, but every resumption GET brings only a new priming event;
 - `slow`: requests are answered with JSON after one second;
 - `redirect`: 307 to `charset` on the same origin; `offsite`: 307 to another origin.
+- `discover-503`: `server/discover` → 503 (the server is down), initialize as usual;
+- `paged-headers`: a modern server whose tools/list has two pages; the tool `zoned`, on
+  the second, mirrors its `zone` argument in `Mcp-Param-Zone`; a tools/call without that
+  header → 400 with -32020 (HeaderMismatch);
+- `discover-404`: `server/discover` → 404 whose body is a JSON-RPC -32601 error (a modern
+  server's unknown method), initialize as usual.
 
 Legacy HTTP+SSE scenarios:
 
@@ -346,6 +352,42 @@ async def token_endpoint(request: Request) -> Response:
     )
 
 
+async def discover_refused(
+    request: Request, token: str, message: dict[str, Any] | None
+) -> Response:
+    if message is None or message.get("method") != "server/discover":
+        return await charset(request, token, message)
+    if request.path_params["scenario"] == "discover-503":
+        return PlainTextResponse("Service Unavailable", status_code=503)
+    error = {"code": -32601, "message": "Method not found: server/discover"}
+    return JSONResponse({"jsonrpc": "2.0", "id": message["id"], "error": error}, status_code=404)
+
+
+async def paged_headers(request: Request, token: str, message: dict[str, Any] | None) -> Response:
+    if message is None or not is_request(message):
+        return accepted()
+    method = message["method"]
+    params = message.get("params") or {}
+    result: dict[str, Any]
+    if method == "server/discover":
+        result = {"supportedVersions": ["2026-07-28"], "capabilities": {"tools": {}}}
+    elif method == "tools/list" and not params.get("cursor"):
+        schema = {"type": "object", "properties": {}}
+        result = {"tools": [{"name": "plain", "inputSchema": schema}], "nextCursor": "2"}
+    elif method == "tools/list":
+        zone = {"type": "string", "x-mcp-header": "Zone"}
+        schema = {"type": "object", "properties": {"zone": zone}}
+        result = {"tools": [{"name": "zoned", "inputSchema": schema}]}
+    elif method == "tools/call" and "mcp-param-zone" not in request.headers:
+        error = {"code": -32020, "message": "Header mismatch: Mcp-Param-Zone is missing"}
+        body = {"jsonrpc": "2.0", "id": message["id"], "error": error}
+        return JSONResponse(body, status_code=400)
+    else:
+        seen = request.headers.get("mcp-param-zone", "")
+        result = {"content": [{"type": "text", "text": f"zone {seen}"}]}
+    return JSONResponse({"jsonrpc": "2.0", "id": message["id"], "result": result})
+
+
 async def root_as_metadata(_: Request) -> Response:
     return PlainTextResponse("The metadata store is down", status_code=503)
 
@@ -361,6 +403,9 @@ SCENARIOS: dict[str, Handler] = {
     "regget": regget,
     "redirect": redirect,
     "offsite": offsite,
+    "discover-503": discover_refused,
+    "discover-404": discover_refused,
+    "paged-headers": paged_headers,
     "legacy-offsite": legacy_offsite,
     "legacy-silent": legacy_silent,
     "legacy-flaky": legacy_flaky,

@@ -10,8 +10,13 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.errors import RequestCancelled, RequestRefused
-from inspector.mcp.modern import LOG_LEVEL_KEY, ORIGIN_DETAIL, SUBSCRIPTION_ID_KEY
+from inspector.mcp.errors import RequestCancelled, RequestRefused, RequestTimeout
+from inspector.mcp.modern import (
+    CLIENT_CAPABILITIES_KEY,
+    LOG_LEVEL_KEY,
+    ORIGIN_DETAIL,
+    SUBSCRIPTION_ID_KEY,
+)
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.sse_legacy import LegacySseTransport
 from inspector.mcp.versions import Era, EraChoice
@@ -115,7 +120,98 @@ async def test_auto_over_http_falls_back_to_legacy_sse(
     assert result["content"][0]["text"] == "2"
 
 
+async def test_auto_restarts_a_legacy_stdio_server_that_exits_on_discover(
+    sessions: MakeSession,
+) -> None:
+    session = sessions(fixture_spec("raw_modern_stdio", "exit-on-unknown", era=EraChoice.AUTO))
+    await session.start()
+    assert session.status is SessionStatus.CONNECTED, session.error
+    assert session.server is not None
+    assert session.server.era is Era.LEGACY
+    assert "ended on server/discover" in session.server.era_reason
+    assert (await session.request("tools/list"))["tools"][0]["name"] == "ask"
+
+
+async def test_auto_settled_on_modern_declares_no_roots_list_to_watch(
+    sessions: MakeSession,
+) -> None:
+    session = sessions(modern_stdio(EraChoice.AUTO), answered_by_people=True)
+    await session.start()
+    assert session.server is not None
+    assert session.server.era is Era.MODERN
+    await session.request("tools/list")
+    requests = [
+        e
+        for e in await logged(session)
+        if e.direction is Direction.OUT and e.method == "tools/list"
+    ]
+    declared = requests[-1].payload["params"]["_meta"][CLIENT_CAPABILITIES_KEY]
+    assert declared["roots"] == {}
+    assert "elicitation" in declared
+    assert "sampling" in declared
+
+
+async def test_a_modern_session_listens_for_list_changes_and_reopens_a_dropped_stream(
+    sessions: MakeSession,
+) -> None:
+    session = sessions(fixture_spec("raw_modern_stdio", "listen-drop", era=EraChoice.MODERN))
+    await session.start()
+    assert session.status is SessionStatus.CONNECTED, session.error
+    for _ in range(250):
+        if session.listening is not None and session.listening.active:
+            break
+        await asyncio.sleep(0.02)
+    assert session.listening is not None
+    assert session.listening.active, session.listening.ended
+    assert session.listening.requested == {"toolsListChanged": True}
+    events = await logged(session)
+    listens = [
+        e for e in events if e.direction is Direction.OUT and e.method == "subscriptions/listen"
+    ]
+    assert len(listens) == 2, "the dropped stream was reopened once"
+    changes = [e for e in events if e.method == "notifications/tools/list_changed"]
+    assert len(changes) == 2
+    # The late one names the dropped stream: kept in the log, not acted on.
+    assert "stale_subscription" not in changes[0].detail
+    assert changes[1].detail["stale_subscription"] == listens[0].message_id
+
+
+async def test_a_stream_not_acknowledged_in_time_is_stopped(sessions: MakeSession) -> None:
+    spec = fixture_spec(
+        "raw_modern_stdio", "listen-silent", era=EraChoice.MODERN, request_timeout=0.5
+    )
+    session = sessions(spec)
+    await session.start()
+    listening = await session.listen()
+    assert isinstance(listening.error, RequestTimeout)
+    assert not listening.active
+    events = await logged(session)
+    cancelled = [e for e in events if e.method == "notifications/cancelled"]
+    assert cancelled, "the server was told the unacknowledged stream is withdrawn"
+    assert cancelled[-1].payload["params"]["requestId"] == listening.request_id
+
+
 # -- input requests in the approvals inbox ------------------------------------------
+
+
+async def test_a_refused_input_request_withdraws_the_other_questions(
+    sessions: MakeSession,
+) -> None:
+    spec = fixture_spec("raw_modern_stdio", "refuse-and-wait", era=EraChoice.MODERN)
+    session = sessions(spec, answered_by_people=True)
+    await session.start()
+    running = call_tool(session, "ask")
+    for _ in range(250):
+        if len(session.consent.inbox.pending()) == 2:
+            break
+        await asyncio.sleep(0.02)
+    sampling = next(a for a in session.consent.inbox.pending() if a.kind is ApprovalKind.SAMPLING)
+    refusal = Decision("refused", "tester", error_code=-1, error_message="No.")
+    session.consent.inbox.answer(sampling.id, refusal)
+    call = await asyncio.wait_for(running, 10)
+    assert isinstance(call.error, RequestRefused)
+    # The elicitation's answer could go nowhere: it must not wait for a person.
+    assert session.consent.inbox.pending() == []
 
 
 async def test_an_elicitation_in_a_result_waits_for_a_person(sessions: MakeSession) -> None:

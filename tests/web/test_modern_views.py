@@ -17,8 +17,9 @@ import pytest
 from django.test import AsyncClient
 
 from inspector import services
-from inspector.mcp.trace import MessageType
+from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.versions import EraChoice
+from inspector.rendering import event_signals
 from inspector.sessions.approvals import Approval
 from inspector.sessions.live import Call, SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -176,7 +177,8 @@ async def test_subscribing_listens_and_the_update_arrives(client: AsyncClient) -
     assert ack, subscribed[:3000]
     assert json.loads(ack.group(1))["resourceSubscriptions"] == ["modern://counter"]
     assert await sent(session_id, "resources/subscribe") == [], "the modern era has none"
-    [listen] = await sent(session_id, "subscriptions/listen")
+    # The first stream (opened on connect) asked for list changes only; it was replaced.
+    *_, listen = await sent(session_id, "subscriptions/listen")
     assert listen["params"]["notifications"]["resourceSubscriptions"] == ["modern://counter"]
 
     # The server changes the counter half a second after the subscription.
@@ -199,6 +201,21 @@ async def test_subscribing_listens_and_the_update_arrives(client: AsyncClient) -
     assert services.session_subscriptions(session_id) == []
     reopened = await sent(session_id, "subscriptions/listen")
     assert "resourceSubscriptions" not in reopened[-1]["params"]["notifications"]
+
+
+def test_a_notification_for_a_replaced_stream_changes_nothing_on_the_page() -> None:
+    def changed(**detail: Any) -> TraceEvent:
+        return TraceEvent(
+            EventKind.MESSAGE,
+            Direction.IN,
+            message_type=MessageType.NOTIFICATION,
+            method="notifications/tools/list_changed",
+            payload={},
+            detail=detail,
+        )
+
+    assert event_signals([changed()]) == [{"type": "list_changed", "listing": "tools"}]
+    assert event_signals([changed(stale_subscription=1)]) == []
 
 
 # The Server log ------------------------------------------------------------------------------
@@ -311,7 +328,8 @@ async def test_a_call_in_flight_is_listed_and_cancelled(
     assert f"Cancelled {row.group(1)}." in cancelled
     outcome = await running
     assert outcome.error is not None
-    assert "Nothing in flight." in await get(client, f"/sessions/{session_id}/inflight")
+    # What stays in flight is the notification stream opened on connect.
+    assert "tools/call count" not in await get(client, f"/sessions/{session_id}/inflight")
 
 
 async def test_the_client_tabs_consent_mode_holds_a_modern_call(client: AsyncClient) -> None:

@@ -21,6 +21,7 @@ import contextlib
 import json
 import re
 import time
+import weakref
 from collections.abc import Coroutine, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -125,7 +126,8 @@ class StreamableHttpTransport(Transport):
         # Modern era: the task carrying each request's exchange (its POST, then the
         # reader of its SSE response), so that cancelling can close it.
         self._exchanges: dict[str, asyncio.Task[None]] = {}
-        self._abandoned: set[str] = set()
+        # Exchanges the client cancelled, held weakly: a long session cancels many.
+        self._abandoned: weakref.WeakSet[asyncio.Task[None]] = weakref.WeakSet()
         self._closing = False
         self._expired = False
         self._closed_reported = False
@@ -209,7 +211,7 @@ class StreamableHttpTransport(Transport):
         if not done:
             self._detach(task, message)
             return
-        if task.cancelled() and key in self._abandoned:
+        if task.cancelled() and task in self._abandoned:
             # The client cancelled the request by closing its exchange; it knows.
             return
         if task.cancelled():
@@ -445,8 +447,7 @@ class StreamableHttpTransport(Transport):
         task = self._exchanges.pop(key, None) if key is not None else None
         if task is None or task.done():
             return False
-        assert key is not None
-        self._abandoned.add(key)
+        self._abandoned.add(task)
         for stream in self._post_streams:
             stream.pending.discard(key)
         task.cancel()

@@ -641,6 +641,9 @@ async def session_auth_complete(
             await session.drop_oauth_flow()
             flow = session.resume_authorization(pending)
             session.oauth_flow, session.oauth_flow_guided = flow, False
+        if flow.state is not FlowState.AWAITING_REDIRECT:
+            # The same response twice at once (a reload, a prefetch): the first one won.
+            raise AuthFlowMissing("This authorization response was already used.")
         await flow.complete(params)
         await _finish_if_done(session, flow)
     return await session_auth_panel(session_id)

@@ -21,6 +21,8 @@ from inspector.mcp.errors import (
     AuthorizationRequired,
     ConnectError,
     FailureLayer,
+    HttpStatusError,
+    JsonRpcError,
     McpError,
     RequestCancelled,
     RequestRefused,
@@ -246,7 +248,10 @@ class LiveSession:
         if self._closing:
             return
         self._closing = True
-        await self.drop_oauth_flow()
+        # Under the lock: a flow step running in a view must not outlive the session, nor
+        # reconnect it after it closed.
+        async with self.oauth_lock:
+            await self.drop_oauth_flow()
         await self.disconnect()
         await self.task_tracker.close()
         await asyncio.gather(*self._operations, *self._pending_saves, return_exceptions=True)
@@ -532,7 +537,12 @@ class LiveSession:
 
     def _stream_dropped(self, client: McpClient, listening: Listening) -> None:
         """Reopen a stream that ended without its response, after a growing wait."""
-        if isinstance(listening.error, RequestCancelled) or self.listening is not listening:
+        if self.listening is not listening:
+            return
+        if isinstance(listening.error, AuthorizationRequired):
+            self._note_refusal(listening.error)
+            return
+        if not _worth_reopening(listening.error):
             return
         if listening.reopens >= len(LISTEN_REOPEN_DELAYS):
             self._record(
@@ -580,8 +590,9 @@ class LiveSession:
             )
             listening.ended = "The server ended the subscription stream."
         except McpError as exc:
-            listening.error = exc
-            listening.ended = f"The subscription stream ended: {exc}"
+            # Kept if already set: `listen` names its own timeout, then cancels.
+            listening.error = listening.error or exc
+            listening.ended = f"The subscription stream ended: {listening.error}"
         finally:
             listening.settled.set()
         self._record(local_event(EventKind.LIFECYCLE, listening.ended, listening=False))
@@ -599,6 +610,9 @@ class LiveSession:
             return
         granted = params.get("notifications")
         listening.acknowledged = granted if isinstance(granted, dict) else {}
+        # A stream that came back counts as healthy again: proxies cut idle streams now
+        # and then for the whole life of a session, and each cut deserves its reopening.
+        listening.reopens = 0
         listening.settled.set()
 
     # -- requests ------------------------------------------------------------------
@@ -830,7 +844,7 @@ class LiveSession:
         # refuses is a failed attempt. A request that gets through resets the count.
         self._auth_attempts += 1
         self.authorization = None
-        if self.status is not SessionStatus.CONNECTED:
+        if self.status is not SessionStatus.CONNECTED and not self._closing:
             await self.reconnect()
 
     # -- roots -----------------------------------------------------------------------
@@ -1008,3 +1022,21 @@ def _current_task_cancelling() -> bool:
     """Whether the running task itself is being cancelled (not just a future it awaited)."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
+
+
+# JSON-RPC errors that say the listen request itself is wrong: sent again, it would be
+# refused again (method not found, invalid params).
+_REQUEST_REFUSED_CODES = frozenset({-32601, -32602, -32600})
+
+
+def _worth_reopening(error: McpError | None) -> bool:
+    """Whether a subscription stream that ended with `error` is reopened: one the
+    connection lost, or the server failed for now, is; a refusal of the request (an
+    error saying it is wrong, an HTTP 4xx, no authorization) or a cancel is not."""
+    if error is None or isinstance(error, RequestCancelled | RequestRefused):
+        return False
+    if isinstance(error, JsonRpcError):
+        return error.code not in _REQUEST_REFUSED_CODES
+    if isinstance(error, HttpStatusError):
+        return error.status >= 500
+    return True

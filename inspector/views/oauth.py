@@ -82,6 +82,9 @@ async def complete(request: HttpRequest) -> HttpResponse:
         await services.session_auth_complete(session_id, pending, params)
     except services.SessionNotFound as exc:
         raise Http404("The session this authorization was for is gone.") from exc
+    except services.AuthFlowMissing as exc:
+        problem = f"{exc} Nothing more was done; the session's Auth tab shows where it stands."
+        return render(request, "inspector/oauth_callback.html", {"problem": problem}, status=400)
     return redirect(reverse("session", args=[session_id]) + "#auth")
 
 

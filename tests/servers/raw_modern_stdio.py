@@ -20,6 +20,10 @@ and misbehaves in the ways named on the command line:
                     notifications/tools/list_changed on them, then one more that names
                     the dropped stream's subscription id (late, so stale)
   listen-silent     declare tools.listChanged; never acknowledge subscriptions/listen
+  listen-refuse     declare tools.listChanged; refuse every subscriptions/listen (-32601)
+  listen-flaky      declare tools.listChanged; acknowledge each of the first 7
+                    subscriptions/listen, then end it with an error (a stream a proxy
+                    cut); the 8th stays open
   list-asks         answer tools/list with an input_required result (a protocol violation)
   endless-task      answer tools/call with a task that stays `working` for ever
 """
@@ -79,7 +83,7 @@ def answer(options: dict[str, str], method: str, params: dict[str, Any]) -> dict
         if "discover" in options:
             return {"result": json.loads(options["discover"])}
         info = {"name": "raw-modern", "version": "0"}
-        listens = "listen-drop" in options or "listen-silent" in options
+        listens = any(name.startswith("listen-") for name in options)
         tools = {"listChanged": True} if listens else {}
         return {
             "result": {
@@ -122,6 +126,18 @@ def listen(message: dict[str, Any], listens: int) -> None:
     )
 
 
+FLAKY_CUTS = 7
+
+
+def acknowledge_then_cut(message: dict[str, Any], *, cut: bool) -> None:
+    meta = {"io.modelcontextprotocol/subscriptionId": message["id"]}
+    params = {"notifications": {"toolsListChanged": True}, "_meta": meta}
+    send({"jsonrpc": "2.0", "method": "notifications/subscriptions/acknowledged", "params": params})
+    if cut:
+        error = {"code": -32603, "message": "Stream reset"}
+        send({"jsonrpc": "2.0", "id": message["id"], "error": error})
+
+
 def main(behaviours: list[str]) -> int:
     options = dict(item.partition("=")[::2] for item in behaviours)
     listens = 0
@@ -137,6 +153,14 @@ def main(behaviours: list[str]) -> int:
             sys.stderr.write(f"unknown method {method}; exiting\n")
             return 1
         if method == "subscriptions/listen" and "listen-silent" in options:
+            continue
+        if method == "subscriptions/listen" and "listen-refuse" in options:
+            refusal = {"code": -32601, "message": "No subscriptions here"}
+            send({"jsonrpc": "2.0", "id": message["id"], "error": refusal})
+            continue
+        if method == "subscriptions/listen" and "listen-flaky" in options:
+            listens += 1
+            acknowledge_then_cut(message, cut=listens <= FLAKY_CUTS)
             continue
         if method == "subscriptions/listen":
             listens += 1

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.errors import RequestCancelled, RequestRefused, RequestTimeout
+from inspector.mcp.errors import JsonRpcError, RequestCancelled, RequestRefused, RequestTimeout
 from inspector.mcp.modern import (
     CLIENT_CAPABILITIES_KEY,
     LOG_LEVEL_KEY,
@@ -21,12 +21,13 @@ from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.sse_legacy import LegacySseTransport
 from inspector.mcp.versions import Era, EraChoice
 from inspector.sessions.approvals import Approval, ApprovalKind, Decision
-from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.live import LISTEN_REOPEN_DELAYS, LiveSession, SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from tests.conftest import fixture_spec
 from tests.headless.conftest import OFFICIAL_EVERYTHING
 from tests.headless.npm import npm_install
 from tests.servers.http_harness import RunningServer
+from tests.servers.raw_modern_stdio import FLAKY_CUTS
 
 MakeSession = Callable[..., LiveSession]
 
@@ -174,6 +175,43 @@ async def test_a_modern_session_listens_for_list_changes_and_reopens_a_dropped_s
     # The late one names the dropped stream: kept in the log, not acted on.
     assert "stale_subscription" not in changes[0].detail
     assert changes[1].detail["stale_subscription"] == listens[0].message_id
+
+
+async def listen_requests(session: LiveSession) -> list[TraceEvent]:
+    events = await logged(session)
+    return [
+        e for e in events if e.direction is Direction.OUT and e.method == "subscriptions/listen"
+    ]
+
+
+async def test_a_refused_listen_is_not_sent_again(sessions: MakeSession) -> None:
+    session = sessions(fixture_spec("raw_modern_stdio", "listen-refuse", era=EraChoice.MODERN))
+    await session.start()
+    assert session.status is SessionStatus.CONNECTED, session.error
+    # Longer than the first reopening's wait: a refusal would be refused again.
+    await asyncio.sleep(LISTEN_REOPEN_DELAYS[0] + 0.5)
+    assert session.listening is not None
+    assert isinstance(session.listening.error, JsonRpcError)
+    assert len(await listen_requests(session)) == 1
+
+
+async def test_a_stream_cut_again_and_again_after_acknowledgements_is_always_reopened(
+    sessions: MakeSession,
+) -> None:
+    session = sessions(fixture_spec("raw_modern_stdio", "listen-flaky", era=EraChoice.MODERN))
+    await session.start()
+    assert session.status is SessionStatus.CONNECTED, session.error
+    # More cuts than the reopenings allowed in a row: each came back (acknowledged), so
+    # none of them counts against the next one.
+    assert len(LISTEN_REOPEN_DELAYS) < FLAKY_CUTS
+    deadline = asyncio.get_running_loop().time() + 4 * FLAKY_CUTS * LISTEN_REOPEN_DELAYS[0]
+    while asyncio.get_running_loop().time() < deadline:
+        if len(await listen_requests(session)) > FLAKY_CUTS:
+            break
+        await asyncio.sleep(0.1)
+    assert len(await listen_requests(session)) == FLAKY_CUTS + 1
+    assert session.listening is not None
+    assert session.listening.active
 
 
 async def test_a_stream_not_acknowledged_in_time_is_stopped(sessions: MakeSession) -> None:

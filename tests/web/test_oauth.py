@@ -10,7 +10,7 @@ import html
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -404,3 +404,18 @@ async def test_a_stdio_session_has_no_auth_and_nothing_is_done_for_it(
     assert refused.status_code == 404
     await asyncio.sleep(0.3)  # anything begun would have recorded an event by now
     assert (await services.session_get(session_id)).last_seq == before
+
+
+async def test_the_same_authorization_response_twice_is_refused_the_second_time(
+    client: AsyncClient, oauth_servers: OAuthServers
+) -> None:
+    # As when a reload and the first load race: both got past the browser's session.
+    session_id = await connect_refused(client, oauth_servers)
+    redirect = approve(await start_quickly(client, session_id))
+    pending = services.session_auth_pending(session_id)
+    assert pending is not None
+    params = dict(parse_qsl(urlsplit(redirect).query))
+    await services.session_auth_complete(session_id, pending, params)
+    assert (await services.session_get(session_id)).connected
+    with pytest.raises(services.AuthFlowMissing, match="already used"):
+        await services.session_auth_complete(session_id, pending, params)

@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
@@ -19,7 +20,7 @@ from inspector.mcp import outbound
 from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, StepName
 from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore
-from inspector.mcp.auth.tokens import authenticated, refresh_grant
+from inspector.mcp.auth.tokens import Tokens, authenticated, refresh_grant
 from inspector.mcp.errors import AuthError, AuthorizationRequired
 from inspector.mcp.trace import EventKind
 from inspector.sessions.live import LiveSession, SessionStatus
@@ -89,13 +90,24 @@ async def made() -> AsyncIterator[list[LiveSession]]:
         await session.close()
 
 
+async def opened(made: list[LiveSession], spec: ConnectionSpec, **options: Any) -> LiveSession:
+    """A session, started (and closed after the test)."""
+    session = LiveSession(spec, **options)
+    made.append(session)
+    await session.start()
+    return session
+
+
+async def authorize(session: LiveSession) -> Tokens:
+    """The whole flow in quick mode, a person approving in the browser."""
+    return await (await session.begin_authorization()).run(approve_in_browser)
+
+
 async def test_a_refusal_then_the_guided_flow_then_the_connection(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
     store = MemoryStore()
-    session = LiveSession(oauth_spec(oauth_servers), store=store)
-    made.append(session)
-    await session.start()
+    session = await opened(made, oauth_spec(oauth_servers), store=store)
 
     assert session.status is SessionStatus.FAILED
     refusal = session.authorization
@@ -156,10 +168,8 @@ async def test_a_refusal_then_the_guided_flow_then_the_connection(
 async def test_step_up_asks_for_the_union_of_scopes(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
-    session = LiveSession(oauth_spec(oauth_servers))
-    made.append(session)
-    await session.start()
-    await (await session.begin_authorization()).run(approve_in_browser)
+    session = await opened(made, oauth_spec(oauth_servers))
+    await authorize(session)
     await session.authorized()
     assert session.status is SessionStatus.CONNECTED
 
@@ -179,14 +189,12 @@ async def test_step_up_asks_for_the_union_of_scopes(
 async def test_a_configured_scope_does_not_block_step_up(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
-    session = LiveSession(oauth_spec(oauth_servers, scope="mcp:tools"))
-    made.append(session)
-    await session.start()
-    await (await session.begin_authorization()).run(approve_in_browser)
+    session = await opened(made, oauth_spec(oauth_servers, scope="mcp:tools"))
+    await authorize(session)
     await session.authorized()
     with pytest.raises(AuthorizationRequired):
         await session.request("tools/call", {"name": "admin_secret", "arguments": {}})
-    tokens = await (await session.begin_authorization()).run(approve_in_browser)
+    tokens = await authorize(session)
     assert tokens.scopes == {"mcp:tools", "mcp:admin"}
 
 
@@ -194,10 +202,8 @@ async def test_a_reauthorization_after_401_keeps_the_granted_scope(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
     store = MemoryTokenStore()
-    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
-    made.append(session)
-    await session.start()
-    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    session = await opened(made, oauth_spec(oauth_servers), token_store=store)
+    granted = await authorize(session)
     # A token with the admin scope that the server no longer honours, nor its refresh.
     await store.save_tokens(
         replace(granted, access_token="revoked", refresh_token=None, scope="mcp:tools mcp:admin")
@@ -205,17 +211,15 @@ async def test_a_reauthorization_after_401_keeps_the_granted_scope(
     await session.authorized()
     assert session.authorization is not None
     assert session.authorization.status == 401
-    tokens = await (await session.begin_authorization()).run(approve_in_browser)
+    tokens = await authorize(session)
     assert tokens.scopes == {"mcp:tools", "mcp:admin"}
 
 
 async def test_a_token_about_to_expire_is_refreshed_before_use(made: list[LiveSession]) -> None:
     # Tokens that live 5 s are refreshed in the last half of their life.
     with run_oauth_servers(access_token_seconds=5.0) as servers:
-        session = LiveSession(oauth_spec(servers))
-        made.append(session)
-        await session.start()
-        first = await (await session.begin_authorization()).run(approve_in_browser)
+        session = await opened(made, oauth_spec(servers))
+        first = await authorize(session)
         await session.authorized()
         assert session.status is SessionStatus.CONNECTED
         await session.request("tools/list")
@@ -237,10 +241,8 @@ async def test_a_refresh_that_cannot_reach_the_server_keeps_the_tokens(
 ) -> None:
     store = MemoryTokenStore()
     events = MemoryStore()
-    session = LiveSession(oauth_spec(oauth_servers), token_store=store, store=events)
-    made.append(session)
-    await session.start()
-    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    session = await opened(made, oauth_spec(oauth_servers), token_store=store, store=events)
+    granted = await authorize(session)
     # Due for a refresh, at a token endpoint nobody answers (the discard port).
     now = time.time()
     unreachable = replace(
@@ -268,10 +270,8 @@ async def test_an_expired_token_that_cannot_be_refreshed_is_not_sent(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
     store = MemoryTokenStore()
-    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
-    made.append(session)
-    await session.start()
-    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    session = await opened(made, oauth_spec(oauth_servers), token_store=store)
+    granted = await authorize(session)
     now = time.time()
     expired = replace(
         granted,
@@ -293,7 +293,8 @@ async def test_concurrent_401s_under_client_credentials_run_one_flow(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
     store = MemoryTokenStore()
-    session = LiveSession(
+    session = await opened(
+        made,
         oauth_spec(
             oauth_servers,
             grant_type=CLIENT_CREDENTIALS,
@@ -302,8 +303,6 @@ async def test_concurrent_401s_under_client_credentials_run_one_flow(
         ),
         token_store=store,
     )
-    made.append(session)
-    await session.start()
     assert session.status is SessionStatus.CONNECTED, session.error
     granted = await store.get_tokens(session.spec.url)
     assert granted is not None
@@ -323,10 +322,8 @@ async def test_a_revoked_token_is_refreshed_on_401(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
     tokens = MemoryTokenStore()
-    session = LiveSession(oauth_spec(oauth_servers), token_store=tokens)
-    made.append(session)
-    await session.start()
-    granted = await (await session.begin_authorization()).run(approve_in_browser)
+    session = await opened(made, oauth_spec(oauth_servers), token_store=tokens)
+    granted = await authorize(session)
     # The server no longer honours the access token; the refresh token still works.
     await tokens.save_tokens(replace(granted, access_token="revoked"))
     await session.authorized()
@@ -339,16 +336,15 @@ async def test_a_revoked_token_is_refreshed_on_401(
 async def test_client_credentials_connect_without_a_browser(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
-    session = LiveSession(
+    session = await opened(
+        made,
         oauth_spec(
             oauth_servers,
             grant_type=CLIENT_CREDENTIALS,
             client_id=CONFIDENTIAL_CLIENT_ID,
             client_secret=CONFIDENTIAL_CLIENT_SECRET,
-        )
+        ),
     )
-    made.append(session)
-    await session.start()
     assert session.status is SessionStatus.CONNECTED, session.error
     result = await session.request("tools/list")
     assert "add" in [tool["name"] for tool in result["tools"]]
@@ -368,9 +364,7 @@ async def deny_in_browser(authorization_url: str) -> dict[str, str]:
 async def test_a_denied_authorization_fails_naming_the_step(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
-    session = LiveSession(oauth_spec(oauth_servers))
-    made.append(session)
-    await session.start()
+    session = await opened(made, oauth_spec(oauth_servers))
     flow = await session.begin_authorization()
     with pytest.raises(AuthError) as failed:
         await flow.run(deny_in_browser)
@@ -384,9 +378,7 @@ async def test_a_denied_authorization_fails_naming_the_step(
 async def test_a_redirect_with_another_state_is_refused(
     oauth_servers: OAuthServers, made: list[LiveSession]
 ) -> None:
-    session = LiveSession(oauth_spec(oauth_servers))
-    made.append(session)
-    await session.start()
+    session = await opened(made, oauth_spec(oauth_servers))
     flow = await session.begin_authorization()
     while flow.state is FlowState.READY:
         await flow.step()
@@ -404,9 +396,7 @@ async def test_a_flow_resumes_from_its_pending_record(
     """What the web layer does: keep the pending record in the person's session and
     finish the flow when the browser comes back, whatever became of the flow object."""
     store = MemoryTokenStore()
-    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
-    made.append(session)
-    await session.start()
+    session = await opened(made, oauth_spec(oauth_servers), token_store=store)
     flow = await session.begin_authorization()
     while flow.state is FlowState.READY:
         await flow.step()
@@ -440,9 +430,7 @@ async def test_every_http_client_of_flows_and_refreshes_comes_from_the_factory(
 
     # Tokens that live 5 s are refreshed in the last half of their life.
     with run_oauth_servers(access_token_seconds=5.0) as servers:
-        session = LiveSession(oauth_spec(servers), http_factory=factory)
-        made.append(session)
-        await session.start()
+        session = await opened(made, oauth_spec(servers), http_factory=factory)
         flow = await session.begin_authorization()
         await flow.run(approve_in_browser)
         assert len(made_with) == 2  # discovery and registration; the token request
@@ -460,9 +448,7 @@ async def test_a_registered_client_secret_and_its_basic_header_stay_out_of_the_t
 ) -> None:
     with run_oauth_servers(public_clients=False) as servers:
         store = MemoryStore()
-        session = LiveSession(oauth_spec(servers), store=store)
-        made.append(session)
-        await session.start()
+        session = await opened(made, oauth_spec(servers), store=store)
         flow = await session.begin_authorization()
         await flow.run(approve_in_browser)
         await session.authorized()
@@ -485,9 +471,7 @@ async def test_a_flow_resumed_for_another_server_is_refused(
 ) -> None:
     """The tokens would be stored for (and sent to) the URL the caller names."""
     store = MemoryTokenStore()
-    session = LiveSession(oauth_spec(oauth_servers), token_store=store)
-    made.append(session)
-    await session.start()
+    session = await opened(made, oauth_spec(oauth_servers), token_store=store)
     flow = await session.begin_authorization()
     while flow.state is FlowState.READY:
         await flow.step()
@@ -509,9 +493,7 @@ async def test_without_any_way_to_register_the_flow_says_what_to_enter(
     made: list[LiveSession],
 ) -> None:
     with run_oauth_servers(cimd=False, registration=False) as servers:
-        session = LiveSession(oauth_spec(servers))
-        made.append(session)
-        await session.start()
+        session = await opened(made, oauth_spec(servers))
         flow = await session.begin_authorization()
         with pytest.raises(AuthError) as failed:
             await flow.run(approve_in_browser)
@@ -530,9 +512,7 @@ def restore_policy() -> Iterator[None]:
 async def test_in_hosted_mode_the_flow_refuses_what_the_server_points_at_privately(
     oauth_servers: OAuthServers, restore_policy: None, made: list[LiveSession]
 ) -> None:
-    session = LiveSession(oauth_spec(oauth_servers))
-    made.append(session)
-    await session.start()
+    session = await opened(made, oauth_spec(oauth_servers))
     assert session.authorization is not None
     # Hosted mode: the metadata URL the server named is on a loopback address, which is not
     # allow-listed, so the flow must not fetch it: a server could otherwise make the

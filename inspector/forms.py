@@ -375,14 +375,7 @@ class SavedServerForm(ConnectForm):
             "bearer_token": spec.bearer_token,
             # Already masked, like the other secrets here.
             **{f"oauth_{key}": value for key, value in _oauth_fields(spec.oauth).items()},
-            "era": spec.era.value,
-            "protocol_version": spec.protocol_version,
-            "connect_timeout": spec.connect_timeout,
-            "request_timeout": spec.request_timeout,
-            "max_total_timeout": spec.max_total_timeout,
-            "reset_timeout_on_progress": spec.reset_timeout_on_progress,
-            "approval_timeout": spec.approval_timeout,
-            "sampling_tools": spec.sampling_tools,
+            **spec.settings(),
         }
 
 

@@ -269,14 +269,7 @@ def _fields(spec: ConnectionSpec) -> dict[str, Any]:
         "oauth_encrypted": encrypt_json(spec.oauth.to_dict())
         if spec.oauth is not None and not stdio
         else "",
-        "era": spec.era.value,
-        "protocol_version": spec.protocol_version,
-        "connect_timeout": spec.connect_timeout,
-        "request_timeout": spec.request_timeout,
-        "max_total_timeout": spec.max_total_timeout,
-        "reset_timeout_on_progress": spec.reset_timeout_on_progress,
-        "approval_timeout": spec.approval_timeout,
-        "sampling_tools": spec.sampling_tools,
+        **spec.settings(),
     }
 
 

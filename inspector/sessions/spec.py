@@ -109,6 +109,20 @@ class ConnectionSpec:
         data["era"] = self.era.value
         return data
 
+    def settings(self) -> dict[str, Any]:
+        """The connection's settings that are neither its target nor secret (era, version,
+        limits, consent), by the names the connect form and saved servers both use."""
+        return {
+            "era": self.era.value,
+            "protocol_version": self.protocol_version,
+            "connect_timeout": self.connect_timeout,
+            "request_timeout": self.request_timeout,
+            "max_total_timeout": self.max_total_timeout,
+            "reset_timeout_on_progress": self.reset_timeout_on_progress,
+            "approval_timeout": self.approval_timeout,
+            "sampling_tools": self.sampling_tools,
+        }
+
     def masked(self) -> dict[str, Any]:
         """The description with secret values masked, safe to show or export."""
         data = self.to_dict()

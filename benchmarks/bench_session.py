@@ -38,7 +38,7 @@ from typing import Any
 
 # The session layer and the protocol core know nothing of Django; the store and the models
 # are imported once Django is set up.
-from inspector.mcp.client import McpClient
+from inspector.mcp.client.client import McpClient
 from inspector.mcp.trace import TraceEvent
 from inspector.mcp.versions import EraChoice
 from inspector.sessions.live import LiveSession, SessionStatus

@@ -9,8 +9,7 @@ from typing import Any
 from inspector.argument_forms import ArgumentsState, fresh_state
 from inspector.content import ContentView, message_content_views
 from inspector.links import UrlView, url_view
-from inspector.mcp.modern import ORIGIN_DETAIL, ROUND_DETAIL
-from inspector.mcp.trace import TraceEvent
+from inspector.mcp.trace import ORIGIN_DETAIL, ROUND_DETAIL, TraceEvent
 from inspector.sessions.approvals import Approval, ApprovalKind
 from inspector.tool_views import Badge, annotation_badges, display_name
 

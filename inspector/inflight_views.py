@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from inspector.mcp.client import InFlight
+from inspector.mcp.client.types import InFlight
 
 SUMMARY_CHARS = 120
 # The spec forbids cancelling initialize; disconnecting is the way out of a handshake.

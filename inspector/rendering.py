@@ -10,8 +10,14 @@ from typing import TYPE_CHECKING, Any
 from django.template.loader import render_to_string
 
 from inspector.mcp.findings import Finding
-from inspector.mcp.modern import ORIGIN_DETAIL, ROUND_DETAIL
-from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
+from inspector.mcp.trace import (
+    ORIGIN_DETAIL,
+    ROUND_DETAIL,
+    Direction,
+    EventKind,
+    MessageType,
+    TraceEvent,
+)
 from inspector.sessions.tasks import RELATED_TASK
 
 if TYPE_CHECKING:

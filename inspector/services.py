@@ -17,8 +17,8 @@ from inspector.mcp.auth.discovery import canonical_resource
 from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, token_learned
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.auth.tokens import Tokens
-from inspector.mcp.client import InFlight
-from inspector.mcp.task_extension import offers_tasks
+from inspector.mcp.client.types import InFlight
+from inspector.mcp.eras.tasks import offers_tasks
 from inspector.mcp.trace import Direction, TraceEvent
 from inspector.mcp.versions import Era
 from inspector.models import SessionRecord

@@ -10,9 +10,11 @@ import pytest
 from tests.conftest import REPO_ROOT
 
 LOWER_LAYER_MODULES = [
-    "inspector.mcp.client",
+    "inspector.mcp.client.client",
     "inspector.mcp.jsonrpc",
-    "inspector.mcp.lifecycle",
+    "inspector.mcp.eras.legacy",
+    "inspector.mcp.eras.modern",
+    "inspector.mcp.eras.auto",
     "inspector.mcp.validation",
     "inspector.mcp.outbound",
     "inspector.mcp.transports.stdio",

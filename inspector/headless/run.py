@@ -41,7 +41,7 @@ from inspector.mcp.transports.base import TransportListener
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
 
 if TYPE_CHECKING:
-    from inspector.mcp.client import McpClient
+    from inspector.mcp.client.client import McpClient
     from inspector.sessions.spec import ConnectionSpec
 
 # Beyond the connect timeout, for whatever the handshake's own timeout does not cover.
@@ -256,7 +256,7 @@ async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
         early = _EarlyStdio(parameters)
         await early.start()
     # The client, and pydantic with it, load while an early server boots.
-    from inspector.mcp.client import McpClient
+    from inspector.mcp.client.client import McpClient
 
     try:
         spec = connection_spec(server)

@@ -13,13 +13,15 @@ from typing import Any
 from inspector.mcp.findings import Finding, Severity
 from inspector.mcp.trace import Direction, EventKind, MessageType, RequestId, TraceEvent
 
-PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
-RESOURCE_NOT_FOUND = -32002
 URL_ELICITATION_REQUIRED = -32042
+# The modern era's own errors (2026-07-28): only a modern server sends them.
+HEADER_MISMATCH = -32020
+MISSING_REQUIRED_CLIENT_CAPABILITY = -32021
+UNSUPPORTED_PROTOCOL_VERSION = -32022
 
 
 def encode(message: dict[str, Any] | list[Any]) -> str:

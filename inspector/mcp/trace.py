@@ -45,6 +45,11 @@ class MessageType(StrEnum):
 
 RequestId = str | int
 
+# The keys of the detail that ties every round of a multi round-trip request (requests,
+# responses, embedded input requests and their answers) to the request that started it.
+ORIGIN_DETAIL = "mrtr_origin_seq"
+ROUND_DETAIL = "mrtr_round"
+
 
 @dataclass(slots=True)
 class TraceEvent:

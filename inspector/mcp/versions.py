@@ -31,6 +31,8 @@ MODERN_VERSIONS: tuple[str, ...] = ("2026-07-28",)
 KNOWN_VERSIONS: tuple[str, ...] = LEGACY_VERSIONS + MODERN_VERSIONS
 DEFAULT_VERSION = "2025-11-25"
 LATEST_MODERN_VERSION = MODERN_VERSIONS[-1]
+# The HTTP header that names the protocol version a request speaks.
+PROTOCOL_VERSION_HEADER = "MCP-Protocol-Version"
 
 
 def era_of(version: str) -> Era:

@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from inspector.mcp.client import ServerRequest, ServerRequestHandler
+from inspector.mcp.client.types import ServerRequest, ServerRequestHandler
 from inspector.mcp.errors import JsonRpcError
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
 from inspector.mcp.versions import Era, era_of

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore, TokenStore
-from inspector.mcp.client import ClientConfig, InFlight, McpClient, ServerRequestHandler
+from inspector.mcp.client.client import McpClient
+from inspector.mcp.client.types import ClientConfig, InFlight, RequestOptions, ServerRequestHandler
+from inspector.mcp.eras.auto import modern_state
+from inspector.mcp.eras.base import Lifecycle, ServerInfo
+from inspector.mcp.eras.legacy import LegacyLifecycle
+from inspector.mcp.eras.modern import SUBSCRIPTION_ID_KEY, ProbeEndedProcess
 from inspector.mcp.errors import (
     AuthError,
     AuthorizationRequired,
@@ -30,8 +35,6 @@ from inspector.mcp.errors import (
     SessionExpired,
     TransportClosed,
 )
-from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
-from inspector.mcp.modern import SUBSCRIPTION_ID_KEY, ProbeEndedProcess, modern_state
 from inspector.mcp.trace import (
     Direction,
     EventKind,
@@ -583,10 +586,12 @@ class LiveSession:
             await client.request(
                 "subscriptions/listen",
                 {"notifications": listening.requested},
-                timeout=LISTEN_SECONDS,
-                max_total=LISTEN_SECONDS,
-                track_progress=False,
-                on_started=started,
+                RequestOptions(
+                    timeout=LISTEN_SECONDS,
+                    max_total=LISTEN_SECONDS,
+                    track_progress=False,
+                    on_started=started,
+                ),
             )
             listening.ended = "The server ended the subscription stream."
         except McpError as exc:
@@ -671,7 +676,7 @@ class LiveSession:
         if current is not None:
             self._call_tasks[call_key] = current
         try:
-            call.result = await client.request(method, params, on_started=started)
+            call.result = await client.request(method, params, RequestOptions(on_started=started))
             self._auth_attempts = 0
         except McpError as exc:
             call.error = exc

@@ -33,11 +33,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from inspector.mcp.eras.tasks import task_error
 from inspector.mcp.errors import JsonRpcError, McpError, RequestCancelled, TransportClosed
-from inspector.mcp.task_extension import task_error
 
 if TYPE_CHECKING:
-    from inspector.mcp.client import McpClient
+    from inspector.mcp.client.client import McpClient
     from inspector.sessions.live import Call, LiveSession
 
 TASK_STATUSES = ("working", "input_required", "completed", "failed", "cancelled")

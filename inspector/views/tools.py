@@ -13,7 +13,7 @@ from django_htmx.http import reswap
 from inspector import services
 from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
 from inspector.cli_command import cli_command
-from inspector.mcp.request_headers import InvalidToolHeaders, ParamHeader, tool_param_headers
+from inspector.mcp.eras.param_headers import InvalidToolHeaders, ParamHeader, tool_param_headers
 from inspector.sessions.catalog import Listing
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.tasks import TaskMode

@@ -22,7 +22,7 @@ from typing import Any
 # the in-memory store lives with the tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from inspector.mcp.client import ServerRequest, ServerRequestHandler
+from inspector.mcp.client.types import ServerRequest, ServerRequestHandler
 from inspector.mcp.trace import TraceEvent
 from inspector.mcp.versions import DEFAULT_VERSION, Era, EraChoice, era_of, is_known
 from inspector.sessions.live import LiveSession, SessionStatus

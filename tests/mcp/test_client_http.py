@@ -6,7 +6,8 @@ import asyncio
 
 import pytest
 
-from inspector.mcp.client import ClientConfig, McpClient
+from inspector.mcp.client.client import McpClient
+from inspector.mcp.client.types import ClientConfig
 from inspector.mcp.errors import ConnectError, FailureLayer, RequestTimeout, TimeoutLimit
 from inspector.mcp.trace import Direction, EventKind, TraceEvent
 from inspector.mcp.transports.base import Transport

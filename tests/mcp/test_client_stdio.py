@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.client import ClientConfig, McpClient, ServerRequest
+from inspector.mcp.client.client import McpClient
+from inspector.mcp.client.types import ClientConfig, ServerRequest
 from inspector.mcp.errors import (
     ConnectError,
     FailureLayer,

@@ -9,7 +9,22 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.client import ClientConfig, McpClient, ServerRequest
+from inspector.mcp.client.client import McpClient
+from inspector.mcp.client.types import ClientConfig, RequestOptions, ServerRequest
+from inspector.mcp.eras.modern import (
+    CLIENT_CAPABILITIES_KEY,
+    CLIENT_INFO_KEY,
+    LOG_LEVEL_KEY,
+    PROTOCOL_VERSION_KEY,
+    ModernLifecycle,
+)
+from inspector.mcp.eras.param_headers import (
+    InvalidToolHeaders,
+    UnmirrorableArgument,
+    encode_value,
+    param_headers,
+    tool_param_headers,
+)
 from inspector.mcp.errors import (
     ConnectError,
     FailureLayer,
@@ -19,23 +34,14 @@ from inspector.mcp.errors import (
     RequestTimeout,
     TimeoutLimit,
 )
-from inspector.mcp.modern import (
-    CLIENT_CAPABILITIES_KEY,
-    CLIENT_INFO_KEY,
-    LOG_LEVEL_KEY,
+from inspector.mcp.trace import (
     ORIGIN_DETAIL,
-    PROTOCOL_VERSION_KEY,
     ROUND_DETAIL,
-    ModernLifecycle,
+    Direction,
+    EventKind,
+    MessageType,
+    TraceEvent,
 )
-from inspector.mcp.request_headers import (
-    InvalidToolHeaders,
-    UnmirrorableArgument,
-    encode_value,
-    param_headers,
-    tool_param_headers,
-)
-from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.base import Transport
 from inspector.mcp.transports.sse_legacy import LegacySseTransport
 from inspector.mcp.transports.stdio import StdioTransport
@@ -300,7 +306,11 @@ async def test_cancelling_over_modern_http_closes_the_response_stream(
     await client.connect()
     started: list[Any] = []
     call = asyncio.create_task(
-        client.request("tools/call", {"name": "slow", "arguments": {}}, on_started=started.append)
+        client.request(
+            "tools/call",
+            {"name": "slow", "arguments": {}},
+            RequestOptions(on_started=started.append),
+        )
     )
     await eventually(lambda: bool(started) and bool(client.in_flight()))
     await asyncio.sleep(0.3)  # the server is inside the tool
@@ -327,7 +337,11 @@ async def test_cancelling_over_modern_stdio_sends_the_notification(clients: Any)
     await client.connect()
     started: list[Any] = []
     call = asyncio.create_task(
-        client.request("tools/call", {"name": "slow", "arguments": {}}, on_started=started.append)
+        client.request(
+            "tools/call",
+            {"name": "slow", "arguments": {}},
+            RequestOptions(on_started=started.append),
+        )
     )
     await eventually(lambda: bool(started))
     await asyncio.sleep(0.3)

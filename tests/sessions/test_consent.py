@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.client import ServerRequest
+from inspector.mcp.client.types import ServerRequest
 from inspector.mcp.errors import JsonRpcError, RequestCancelled, RequestRefused
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.sessions.approvals import (

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from inspector.mcp.client import InFlight
+from inspector.mcp.client.types import InFlight
 from inspector.mcp.errors import RequestCancelled
 from inspector.mcp.trace import Direction, MessageType, TraceEvent
 from inspector.sessions.live import LiveSession, SessionStatus

@@ -10,14 +10,13 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.errors import JsonRpcError, RequestCancelled, RequestRefused, RequestTimeout
-from inspector.mcp.modern import (
+from inspector.mcp.eras.modern import (
     CLIENT_CAPABILITIES_KEY,
     LOG_LEVEL_KEY,
-    ORIGIN_DETAIL,
     SUBSCRIPTION_ID_KEY,
 )
-from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
+from inspector.mcp.errors import JsonRpcError, RequestCancelled, RequestRefused, RequestTimeout
+from inspector.mcp.trace import ORIGIN_DETAIL, Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.sse_legacy import LegacySseTransport
 from inspector.mcp.versions import Era, EraChoice
 from inspector.sessions.approvals import Approval, ApprovalKind, Decision

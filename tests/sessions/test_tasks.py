@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from inspector.mcp.client import ServerRequest
+from inspector.mcp.client.types import ServerRequest
 from inspector.mcp.errors import JsonRpcError
 from inspector.mcp.trace import Direction, MessageType, TraceEvent
 from inspector.sessions.live import LiveSession, SessionStatus

@@ -15,7 +15,7 @@ from asgiref.sync import ThreadSensitiveContext
 from django.test import AsyncClient
 
 from inspector import runtime, services
-from inspector.mcp.client import InFlight
+from inspector.mcp.client.types import InFlight
 from inspector.mcp.trace import MessageType
 from inspector.sessions.live import SessionStatus
 from tests.conftest import fixture_spec

@@ -1,15 +1,12 @@
-"""How a connection is established and ended: a strategy of the client.
-
-The legacy era (2024-11-05 to 2025-11-25) opens with the `initialize` handshake; the
-modern, stateless era has none and decorates every request instead. The client's
-skeleton (pairing, timeouts, dispatch) is the same for both.
-"""
+"""The legacy era (2024-11-05 to 2025-11-25): the `initialize` handshake, then requests
+sent as they are."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
+from inspector.mcp.client.types import RequestOptions
+from inspector.mcp.eras.base import ClientPort, ServerInfo
 from inspector.mcp.errors import (
     ConnectError,
     FailureLayer,
@@ -20,80 +17,6 @@ from inspector.mcp.errors import (
 )
 from inspector.mcp.models import InitializeResult
 from inspector.mcp.versions import Era, is_known
-
-if TYPE_CHECKING:
-    from inspector.mcp.client import McpClient, RequestOptions
-
-
-@dataclass(slots=True)
-class ServerInfo:
-    """What the server said about itself when the connection was established."""
-
-    requested_version: str
-    protocol_version: str
-    era: Era
-    server_info: dict[str, Any] = field(default_factory=dict)
-    capabilities: dict[str, Any] = field(default_factory=dict)
-    instructions: str | None = None
-    # How the era was settled, in a sentence a person can read ("server/discover
-    # answered ...", "fell back to initialize: ..."), and what the server said it speaks.
-    era_reason: str = ""
-    supported_versions: list[str] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return str(self.server_info.get("name", ""))
-
-    @property
-    def version_mismatch(self) -> bool:
-        return self.protocol_version != self.requested_version
-
-    def describe(self) -> str:
-        """One line on what was settled: who, which version (and what was offered)."""
-        offered = f" (offered {self.requested_version})" if self.version_mismatch else ""
-        who = self.name or "the server"
-        return f"{who}: protocol {self.protocol_version}{offered}, {self.era.value} era"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "requested_version": self.requested_version,
-            "protocol_version": self.protocol_version,
-            "era": self.era.value,
-            "server_info": self.server_info,
-            "capabilities": self.capabilities,
-            "instructions": self.instructions,
-            "era_reason": self.era_reason,
-            "supported_versions": self.supported_versions,
-        }
-
-
-class Lifecycle(Protocol):
-    @property
-    def era(self) -> Era: ...
-
-    async def establish(self, client: McpClient) -> ServerInfo: ...
-
-    def prepare_params(
-        self, client: McpClient, method: str, params: dict[str, Any] | None
-    ) -> dict[str, Any] | None:
-        """Decorate a request's params as the era requires."""
-        ...
-
-    def request_headers(
-        self, client: McpClient, method: str, params: dict[str, Any] | None
-    ) -> dict[str, str]:
-        """HTTP headers that mirror a request's body, where the era asks for them."""
-        ...
-
-    async def run(
-        self,
-        client: McpClient,
-        method: str,
-        params: dict[str, Any] | None,
-        options: RequestOptions,
-    ) -> dict[str, Any]:
-        """Send a request through to its final result, as the era requires."""
-        ...
 
 
 class LegacyLifecycle:
@@ -107,7 +30,7 @@ class LegacyLifecycle:
         self.version = version
         self.reason = reason
 
-    async def establish(self, client: McpClient) -> ServerInfo:
+    async def establish(self, client: ClientPort) -> ServerInfo:
         """Run the handshake; every failure becomes a `ConnectError` naming its layer."""
         try:
             return await self._handshake(client)
@@ -130,7 +53,7 @@ class LegacyLifecycle:
             layer = FailureLayer.PROCESS if client.transport.kind == "stdio" else FailureLayer.HTTP
             raise ConnectError(layer, f"The connection ended during the handshake: {exc}") from exc
 
-    async def _handshake(self, client: McpClient) -> ServerInfo:
+    async def _handshake(self, client: ClientPort) -> ServerInfo:
         config = client.config
         offered = self.version or config.protocol_version
         params = {
@@ -139,14 +62,13 @@ class LegacyLifecycle:
             "clientInfo": config.client_info,
         }
         # initialize must never be cancelled, so a timeout here sends no cancellation.
-        raw = await client.request(
-            "initialize",
-            params,
+        options = RequestOptions(
             timeout=config.connect_timeout,
             max_total=config.connect_timeout,
             cancel_on_timeout=False,
             track_progress=False,
         )
+        raw = await client.request("initialize", params, options)
         try:
             result = InitializeResult.model_validate(raw)
         except ValueError as exc:
@@ -177,23 +99,23 @@ class LegacyLifecycle:
         )
 
     def prepare_params(
-        self, client: McpClient, method: str, params: dict[str, Any] | None
+        self, client: ClientPort, method: str, params: dict[str, Any] | None
     ) -> dict[str, Any] | None:
         return params
 
     def request_headers(
-        self, client: McpClient, method: str, params: dict[str, Any] | None
+        self, client: ClientPort, method: str, params: dict[str, Any] | None
     ) -> dict[str, str]:
         return {}
 
     async def run(
         self,
-        client: McpClient,
+        client: ClientPort,
         method: str,
         params: dict[str, Any] | None,
         options: RequestOptions,
     ) -> dict[str, Any]:
-        return await client.request_once(method, params, **options)
+        return await client.request_once(method, params, options)
 
 
 def _body_hint(body: str) -> str:

@@ -6,7 +6,7 @@ with a task handle (`resultType: "task"`) instead of the result. The client then
 `completed` carries the result the request would have had, `failed` its JSON-RPC error.
 A task that needs input lists `inputRequests`, answered like those of a multi round-trip
 result and sent back with `tasks/update`. The caller sees only the final result; every
-poll is recorded, and the task's states go to `McpClient.task_observer` for display.
+poll is recorded, and the task's states go to the client's `task_observer` for display.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from inspector.mcp.eras.base import ClientPort
 from inspector.mcp.errors import JsonRpcError, McpError, RequestCancelled, RequestError
-
-if TYPE_CHECKING:
-    from inspector.mcp.client import McpClient
 
 TASKS_EXTENSION = "io.modelcontextprotocol/tasks"
 TASK_RESULT = "task"
-TERMINAL = frozenset({"completed", "failed", "cancelled"})
+# A task in one of these states has ended and is polled no more (in the tasks extension
+# and in the core tasks of 2025-11-25 alike).
+TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
 DEFAULT_POLL_MS = 1000
 MIN_POLL_MS = 100
 MAX_POLL_MS = 30_000
@@ -51,7 +51,7 @@ def with_tasks_extension(capabilities: dict[str, Any]) -> dict[str, Any]:
 
 
 async def follow_task(
-    client: McpClient, method: str, created: dict[str, Any], answer: Answer
+    client: ClientPort, method: str, created: dict[str, Any], answer: Answer
 ) -> dict[str, Any]:
     """Poll a task to its end and return what `method` would have returned."""
     task_id = created.get("taskId")
@@ -64,13 +64,8 @@ async def follow_task(
         while True:
             _observe(client, state)
             status = state.get("status")
-            if status == "completed":
-                result = state.get("result")
-                return result if isinstance(result, dict) else {}
-            if status == "failed":
-                raise task_error(task_id, state.get("error"))
-            if status == "cancelled":
-                raise RequestCancelled(f"The server cancelled task {task_id}.")
+            if status in TERMINAL_STATUSES:
+                return _final_result(task_id, state)
             if status == "input_required":
                 await _update(client, task_id, state.get("inputRequests"), answered, answer)
             await asyncio.sleep(_poll_seconds(state))
@@ -92,8 +87,19 @@ async def follow_task(
         raise
 
 
+def _final_result(task_id: str, state: dict[str, Any]) -> dict[str, Any]:
+    """What a task that has ended returns: its result, or its failure raised."""
+    status = state.get("status")
+    if status == "failed":
+        raise task_error(task_id, state.get("error"))
+    if status == "cancelled":
+        raise RequestCancelled(f"The server cancelled task {task_id}.")
+    result = state.get("result")
+    return result if isinstance(result, dict) else {}
+
+
 async def _update(
-    client: McpClient, task_id: str, requests: Any, answered: set[str], answer: Answer
+    client: ClientPort, task_id: str, requests: Any, answered: set[str], answer: Answer
 ) -> None:
     if not isinstance(requests, dict):
         return
@@ -130,7 +136,7 @@ async def answer_all(requests: dict[str, Any], keys: list[str], answer: Answer) 
     return {key: task.result() for key, task in tasks.items()}
 
 
-def _observe(client: McpClient, state: dict[str, Any]) -> None:
+def _observe(client: ClientPort, state: dict[str, Any]) -> None:
     observer = client.task_observer
     if observer is not None:
         observer(state)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 
-from inspector.mcp.auth.settings import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
+from inspector.mcp.auth.config import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.masking import MASK
 from inspector.mcp.versions import (
     DEFAULT_VERSION,

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from inspector.mcp.auth.settings import DEFAULT_CLIENT_NAME, OAuthSettings
+from inspector.mcp.auth.config import DEFAULT_CLIENT_NAME, OAuthSettings
 
 
 def client_id_url(request: HttpRequest) -> str:

@@ -1,6 +1,6 @@
 """The outbound network policy of the web application, taken from its settings.
 
-The protocol core holds one process-wide policy (`inspector.mcp.outbound`) and knows
+The protocol core holds one process-wide policy (`inspector.mcp.network`) and knows
 nothing of Django; this sets it at start-up, and again whenever a setting it depends on
 changes (as tests do with pytest-django's `settings`).
 """
@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from inspector.mcp.outbound import ALLOW_SETTING, NetworkPolicy, set_policy
+from inspector.mcp.network import ALLOW_SETTING, NetworkPolicy, set_policy
 
 POLICY_SETTINGS = frozenset({"LOCAL_MODE", ALLOW_SETTING})
 

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from inspector import services
 from inspector.encryption import UnreadableSecret, decrypt_json, encrypt_json
 from inspector.event_store import in_db_thread
-from inspector.mcp.auth.settings import OAuthSettings
+from inspector.mcp.auth.config import OAuthSettings
 from inspector.mcp.masking import MASK
 from inspector.mcp.versions import EraChoice
 from inspector.models import SavedServer

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from inspector.mcp.auth.config import OAuthSettings
 from inspector.mcp.auth.discovery import canonical_resource
 from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, token_learned
-from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.auth.tokens import Tokens
 from inspector.mcp.client.types import InFlight
 from inspector.mcp.eras.tasks import offers_tasks

@@ -49,7 +49,7 @@ INSPECTOR_STDIO_ALLOWLIST = [
 ]
 # Hosted mode refuses outbound requests to non-public addresses (loopback, private,
 # link-local, cloud metadata...) except to these host names and networks; see
-# inspector/mcp/outbound.py. Local mode reaches everything.
+# inspector/mcp/network.py. Local mode reaches everything.
 INSPECTOR_OUTBOUND_ALLOW = _listed("INSPECTOR_OUTBOUND_ALLOW")
 # What the connect form starts with (from `inspector URL` or `inspector -- COMMAND ...`).
 # The client_id this inspector presents to authorization servers that support Client ID

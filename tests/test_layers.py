@@ -16,7 +16,7 @@ LOWER_LAYER_MODULES = [
     "inspector.mcp.eras.modern",
     "inspector.mcp.eras.auto",
     "inspector.mcp.validation",
-    "inspector.mcp.outbound",
+    "inspector.mcp.network",
     "inspector.mcp.transports.stdio",
     "inspector.mcp.transports.streamable_http",
     "inspector.mcp.transports.sse_legacy",

@@ -26,7 +26,7 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
-from inspector.mcp.auth.settings import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
+from inspector.mcp.auth.config import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.masking import mask_value
 from inspector.mcp.versions import KNOWN_VERSIONS, Era, EraChoice, era_of
 from inspector.sessions.spec import ConnectionSpec, TransportKind

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from inspector.mcp.auth.settings import OAuthSettings
+from inspector.mcp.auth.config import OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore, TokenStore
 from inspector.mcp.client.client import McpClient
 from inspector.mcp.client.types import ClientConfig, InFlight, RequestOptions, ServerRequestHandler
@@ -56,7 +56,7 @@ from inspector.sessions.tasks import TaskTracker
 
 if TYPE_CHECKING:  # imported where used: stdio sessions never load httpx
     from inspector.mcp.auth.flow import AuthFlow, PendingAuthorization
-    from inspector.mcp.auth.outbound import HttpClientFactory
+    from inspector.mcp.auth.http import HttpClientFactory
     from inspector.mcp.auth.provider import OAuthProvider
 
 logger = logging.getLogger(__name__)
@@ -766,7 +766,7 @@ class LiveSession:
         )
 
     def _auth_http_factory(self) -> HttpClientFactory:
-        from inspector.mcp.auth.outbound import http_client
+        from inspector.mcp.auth.http import http_client
 
         return self.http_factory or http_client
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from inspector.mcp.auth.settings import OAuthSettings
+from inspector.mcp.auth.config import OAuthSettings
 from inspector.mcp.client.types import ClientConfig
 from inspector.mcp.masking import mask_headers, mask_value
 from inspector.mcp.transports.base import Transport

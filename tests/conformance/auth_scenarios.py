@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from inspector.mcp.auth.settings import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
+from inspector.mcp.auth.config import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.errors import AuthorizationRequired
 from inspector.sessions.live import LiveSession, SessionStatus
 

@@ -16,9 +16,9 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from inspector.mcp import outbound
+from inspector.mcp import network
+from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, StepName
-from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore
 from inspector.mcp.auth.tokens import Tokens, authenticated, refresh_grant
 from inspector.mcp.errors import AuthError, AuthorizationRequired
@@ -504,9 +504,9 @@ async def test_without_any_way_to_register_the_flow_says_what_to_enter(
 
 @pytest.fixture
 def restore_policy() -> Iterator[None]:
-    before = outbound.current_policy()
+    before = network.current_policy()
     yield
-    outbound.set_policy(before)
+    network.set_policy(before)
 
 
 async def test_in_hosted_mode_the_flow_refuses_what_the_server_points_at_privately(
@@ -517,7 +517,7 @@ async def test_in_hosted_mode_the_flow_refuses_what_the_server_points_at_private
     # Hosted mode: the metadata URL the server named is on a loopback address, which is not
     # allow-listed, so the flow must not fetch it: a server could otherwise make the
     # inspector read (and show) what its private network serves.
-    outbound.set_policy(outbound.NetworkPolicy.block_non_public())
+    network.set_policy(network.NetworkPolicy.block_non_public())
 
     flow = await session.begin_authorization()
     while flow.state is FlowState.READY:

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import AsyncClient
 
-from inspector.mcp.outbound import current_policy
+from inspector.mcp.network import current_policy
 from tests.servers.http_harness import RunningServer
 from tests.web.test_owners import LOGIN_REQUIRED, OWNER_CHECK, signed_in
 from tests.web.test_views import connect_form

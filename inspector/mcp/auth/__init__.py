@@ -5,7 +5,7 @@ transports can use `challenge` without pulling in the flow).
 
 Public API
 ----------
-`settings.OAuthSettings`  How one connection's client is configured: `grant_type`
+`config.OAuthSettings`  How one connection's client is configured: `grant_type`
     (`authorization_code` | `client_credentials`), pre-registered `client_id`,
     `client_secret`, `auth_method`, `client_issuer` (the only AS they are sent to; empty:
     the first one met, recorded in the store); `client_metadata_url` (a URL client_id:
@@ -15,7 +15,7 @@ Public API
 
 `flow.AuthFlow(server_url, *, protocol_version, settings, store, challenge=None,
                previous=None, http=None, emit=None, timeout=30.0,
-               http_factory=outbound.http_client)`
+               http_factory=http.http_client)`
     The flow as steps. `await step()` runs the next one and returns an `AuthStep`
     (`name: StepName`, `ok`, `summary`, `exchanges: list[HttpRecord]` masked, `learned`
     dict, `error`; `to_dict()`, `to_event()` = an AUTH `TraceEvent`). `state: FlowState`
@@ -43,16 +43,16 @@ Public API
     (client_id, client_secret, auth_method, source, issuer).
 
 `provider.OAuthProvider(server_url, store, *, protocol_version, settings=None, emit=None,
-                        http_factory=outbound.http_client)`
+                        http_factory=http.http_client)`
     The transports' hook (`http_common.HttpAuth`): adds `Authorization: Bearer`,
     refreshes before expiry and once on a 401 (tokens are forgotten only when the AS says
     the grant is dead), runs client_credentials on its own (one flow for concurrent 401s).
     Refusals it cannot fix surface as `errors.AuthorizationRequired` (an
     `HttpStatusError` with `challenge`, `needed_scope`).
 
-`outbound.HttpClientFactory` / `outbound.http_client(**options)`: every HTTP client the
-    OAuth code makes comes from this factory (hosted mode passes a guarded one down from
-    `LiveSession(http_factory=...)`).
+`http.HttpClientFactory` / `http.http_client(**options)`: every HTTP client the
+    OAuth code makes comes from this factory; the default is the process-wide guarded
+    client of `inspector.mcp.network`, which in hosted mode refuses non-public addresses.
 
 `challenge.parse_www_authenticate(header)`, `challenge.bearer_challenge(header)` ->
     `Challenge` (scheme, params; `resource_metadata`, `scope`, `error`).

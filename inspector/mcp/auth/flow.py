@@ -28,6 +28,7 @@ import httpx
 
 from inspector.mcp.auth.challenge import Challenge
 from inspector.mcp.auth.claims import jwt_claims
+from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import (
     AuthServerMetadata,
     ProtectedResourceMetadata,
@@ -39,11 +40,10 @@ from inspector.mcp.auth.discovery import (
     prm_candidates,
     uses_protected_resource_metadata,
 )
-from inspector.mcp.auth.outbound import HttpClientFactory, http_client
+from inspector.mcp.auth.http import HttpClientFactory, http_client
 from inspector.mcp.auth.pkce import Pkce, new_state
 from inspector.mcp.auth.records import HttpRecord, mask_field, mask_query
 from inspector.mcp.auth.registration import RegistrationError, choose_client
-from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import TokenStore
 from inspector.mcp.auth.tokens import (
     ClientRegistration,

@@ -14,10 +14,10 @@ import asyncio
 import httpx
 
 from inspector.mcp.auth.challenge import bearer_challenge
+from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import canonical_resource
 from inspector.mcp.auth.flow import AuthFlow, AuthStep, Emit, FlowState, StepName, token_learned
-from inspector.mcp.auth.outbound import HttpClientFactory, http_client
-from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
+from inspector.mcp.auth.http import HttpClientFactory, http_client
 from inspector.mcp.auth.store import TokenStore
 from inspector.mcp.auth.tokens import TokenEndpointError, Tokens, refresh_grant, request_tokens
 

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import httpx
 
+from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import AuthServerMetadata, endpoint_problem, is_loopback
 from inspector.mcp.auth.records import HttpRecord, is_secret_field, send
-from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.tokens import AuthMethod, ClientRegistration
 
 PRE_REGISTERED = "pre-registered"

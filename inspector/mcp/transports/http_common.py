@@ -21,7 +21,7 @@ import httpx
 from inspector.mcp.auth.challenge import authorization_refusal
 from inspector.mcp.errors import ConnectError, FailureLayer, HttpStatusError
 from inspector.mcp.masking import is_secret_name, mask_headers, mask_value
-from inspector.mcp.outbound import OutboundRefused
+from inspector.mcp.network import OutboundRefused
 from inspector.mcp.trace import Direction, EventKind, TraceEvent, local_event
 
 Emit = Callable[[TraceEvent], None]

@@ -19,7 +19,7 @@ from httpx_sse import EventSource, ServerSentEvent
 
 from inspector.mcp.errors import ConnectError, FailureLayer, TransportClosed
 from inspector.mcp.masking import mask_headers
-from inspector.mcp.outbound import http_client
+from inspector.mcp.network import http_client
 from inspector.mcp.trace import Direction, EventKind, local_event
 from inspector.mcp.transports.base import Outbound, Transport, inbound_frame
 from inspector.mcp.transports.http_common import (

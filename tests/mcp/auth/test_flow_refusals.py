@@ -7,9 +7,9 @@ import httpx
 import pytest
 
 from inspector.mcp.auth.challenge import bearer_challenge
+from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.flow import AuthFlow, FlowState, StepName
 from inspector.mcp.auth.registration import metadata_url_problem
-from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore
 from inspector.mcp.auth.tokens import ClientRegistration, lifetime_seconds
 from inspector.mcp.trace import EventKind, TraceEvent

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
+from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import AuthServerMetadata
 from inspector.mcp.auth.flow import AuthStep, PendingAuthorization, StepName, token_learned
 from inspector.mcp.auth.records import (
@@ -23,7 +24,6 @@ from inspector.mcp.auth.registration import (
     public_registration,
     registration_request,
 )
-from inspector.mcp.auth.settings import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.tokens import (
     AuthMethod,
     ClientRegistration,

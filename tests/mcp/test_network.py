@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from inspector.mcp.errors import ConnectError, FailureLayer
-from inspector.mcp.outbound import (
+from inspector.mcp.network import (
     GuardedTransport,
     NetworkPolicy,
     OutboundRefused,

@@ -20,6 +20,7 @@ LOWER_LAYER_MODULES = [
     "inspector.mcp.transports.stdio",
     "inspector.mcp.transports.streamable_http",
     "inspector.mcp.transports.sse_legacy",
+    "inspector.mcp.transports.sse_streams",
     "inspector.sessions.live",
     "inspector.sessions.registry",
     "inspector.sessions.log",

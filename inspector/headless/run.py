@@ -375,6 +375,6 @@ def _initialize_result(info: dict[str, Any]) -> dict[str, Any]:
 def _shown_url(spec: ConnectionSpec) -> str | None:
     if not spec.url:
         return None
-    from inspector.mcp.transports.http_common import display_url
+    from inspector.mcp.transports.http_wire import display_url
 
     return display_url(spec.url)

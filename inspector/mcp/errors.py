@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from inspector.mcp.auth.challenge import Challenge
+from inspector.mcp.auth.challenge import Challenge
 
 
 class FailureLayer(StrEnum):

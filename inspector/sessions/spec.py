@@ -14,7 +14,7 @@ from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
 from inspector.mcp.versions import DEFAULT_VERSION, EraChoice
 
 if TYPE_CHECKING:  # httpx stays unloaded for stdio connections
-    from inspector.mcp.transports.http_common import HttpAuth
+    from inspector.mcp.transports.http import HttpAuth
 
 
 class TransportKind(StrEnum):

@@ -18,7 +18,7 @@ from inspector.mcp.errors import (
 )
 from inspector.mcp.masking import MASK
 from inspector.mcp.trace import Direction, EventKind
-from inspector.mcp.transports.http_common import display_url, failure_layer
+from inspector.mcp.transports.http_wire import display_url, failure_layer
 from inspector.mcp.transports.streamable_http import StreamableHttpTransport
 from tests.servers.http_harness import (
     Recorder,

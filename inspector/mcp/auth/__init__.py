@@ -44,7 +44,7 @@ Public API
 
 `provider.OAuthProvider(server_url, store, *, protocol_version, settings=None, emit=None,
                         http_factory=http.http_client)`
-    The transports' hook (`http_common.HttpAuth`): adds `Authorization: Bearer`,
+    The transports' hook (`transports.http.HttpAuth`): adds `Authorization: Bearer`,
     refreshes before expiry and once on a 401 (tokens are forgotten only when the AS says
     the grant is dead), runs client_credentials on its own (one flow for concurrent 401s).
     Refusals it cannot fix surface as `errors.AuthorizationRequired` (an

@@ -11,10 +11,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import httpx
-
-from inspector.mcp.errors import AuthorizationRequired
-
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _TOKEN68 = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 _SPACE = re.compile(r"[ \t]*")
@@ -180,20 +176,3 @@ def _parse_challenge_body(scanner: _Scanner, scheme: str) -> Challenge:
         if not is_param:
             break
     return Challenge(scheme, params)
-
-
-def authorization_refusal(
-    status: int, headers: httpx.Headers, body: str, *, url: str, method: str
-) -> AuthorizationRequired | None:
-    """The `AuthorizationRequired` error for a 401, or a 403 whose challenge says
-    `insufficient_scope`; None for any other response."""
-    challenge = bearer_challenge(headers.get_list("www-authenticate"))
-    if status == 401:
-        needed = challenge.scope if challenge is not None else None
-    elif status == 403 and challenge is not None and challenge.error == "insufficient_scope":
-        needed = challenge.scope
-    else:
-        return None
-    return AuthorizationRequired(
-        status, body, url=url, method=method, challenge=challenge, needed_scope=needed
-    )

@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 
 from inspector.mcp.auth.records import Fetched, HttpRecord, send
+from inspector.mcp.versions import PROTOCOL_VERSION_HEADER
 
 PRM_WELL_KNOWN = "/.well-known/oauth-protected-resource"
 OAUTH_WELL_KNOWN = "/.well-known/oauth-authorization-server"
 OIDC_WELL_KNOWN = "/.well-known/openid-configuration"
-PROTOCOL_VERSION_HEADER = "MCP-Protocol-Version"
 
 
 def uses_protected_resource_metadata(version: str) -> bool:

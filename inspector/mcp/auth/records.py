@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from inspector.mcp.masking import MASK, mask_headers
-from inspector.mcp.transports.http_common import (
+from inspector.mcp.transports.http_wire import (
     ERROR_BODY_LIMIT,
     display_url,
     failure_layer,

@@ -10,54 +10,38 @@ third party. There is no session header, no protocol version header and no resum
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
 from inspector.mcp.errors import ConnectError, FailureLayer, TransportClosed
-from inspector.mcp.masking import mask_headers
-from inspector.mcp.network import http_client
 from inspector.mcp.trace import Direction, EventKind, local_event
-from inspector.mcp.transports.base import Outbound, Transport, inbound_frame
-from inspector.mcp.transports.http_common import (
+from inspector.mcp.transports.base import Outbound, inbound_frame
+from inspector.mcp.transports.http import (
+    Exchange,
+    HttpOptions,
+    HttpTransport,
+    read_limited,
+    status_error,
+)
+from inspector.mcp.transports.http_wire import (
     JSON_MEDIA_TYPE,
     SSE_MEDIA_TYPE,
-    Exchange,
-    HttpAuth,
     display_url,
     media_type,
-    open_exchange,
     parse_http_url,
     preview,
-    read_limited,
     same_origin,
     sse_event,
-    status_error,
 )
 
 
-class LegacySseTransport(Transport):
+class LegacySseTransport(HttpTransport):
     kind = "sse"
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        headers: Mapping[str, str] | None = None,
-        timeout: float = 30.0,
-        client: httpx.AsyncClient | None = None,
-        auth: HttpAuth | None = None,
-    ) -> None:
-        super().__init__()
-        self.url = url
-        self._auth = auth
-        self._custom_headers = dict(headers or {})
-        self._timeout = timeout
-        self._client = client
-        self._owns_client = client is None
+    def __init__(self, url: str, **options: Unpack[HttpOptions]) -> None:
+        super().__init__(url, **options)
         self._endpoint: httpx.URL | None = None
         self._endpoint_ready: asyncio.Future[httpx.URL] | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -67,18 +51,17 @@ class LegacySseTransport(Transport):
 
     @property
     def endpoint(self) -> str | None:
-        """The URL the server told us to POST to, once known."""
+        """The URL the server named for the client's POSTs, once known."""
         return str(self._endpoint) if self._endpoint is not None else None
 
     # --- Opening -----------------------------------------------------------------------
 
     async def open(self) -> None:
         target = parse_http_url(self.url)
-        if self._client is None:
-            self._client = http_client(follow_redirects=False)
+        self._open_client()
         try:
             async with asyncio.timeout(self._timeout):
-                exchange = await self._open_stream(self._client, target)
+                exchange = await self._open_stream(target)
                 self._endpoint_ready = asyncio.get_running_loop().create_future()
                 self._reader = asyncio.create_task(self._read(exchange))
                 await self._endpoint_ready
@@ -92,19 +75,16 @@ class LegacySseTransport(Transport):
             await self._abandon_open()
             raise
 
-    async def _open_stream(self, client: httpx.AsyncClient, target: httpx.URL) -> Exchange:
-        headers = self._headers()
+    async def _open_stream(self, target: httpx.URL) -> Exchange:
+        headers = self._custom_request_headers()
         headers["Accept"] = SSE_MEDIA_TYPE
         headers["Cache-Control"] = "no-store"
-        exchange = await open_exchange(
-            client,
-            self.emit,
+        exchange = await self._exchange(
             "GET",
             target,
             headers=headers,
             # The stream may stay silent between messages for as long as the server likes.
             http_timeout=httpx.Timeout(self._timeout, read=None),
-            auth=self._auth,
         )
         if not exchange.ok:
             body = (exchange.error_body or "").strip()
@@ -128,9 +108,7 @@ class LegacySseTransport(Transport):
     async def _abandon_open(self) -> None:
         """Undo a failed open: nothing may outlive it."""
         await self._stop_reader()
-        if self._owns_client and self._client is not None:
-            with contextlib.suppress(Exception):
-                await self._client.aclose()
+        await self._close_client()
 
     # --- Reading the stream ------------------------------------------------------------
 
@@ -248,18 +226,15 @@ class LegacySseTransport(Transport):
             raise TransportClosed("The transport is not open.")
         if self._stream_ended:
             raise TransportClosed("The SSE stream has ended; no response could arrive.")
-        headers = self._headers()
+        headers = self._custom_request_headers()
         headers["Content-Type"] = JSON_MEDIA_TYPE
-        exchange = await open_exchange(
-            self._client,
-            self.emit,
+        exchange = await self._exchange(
             "POST",
             endpoint,
             headers=headers,
             content=message.text.encode(),
             # The answer is only an acknowledgement (202); the response comes on the stream.
             http_timeout=httpx.Timeout(self._timeout),
-            auth=self._auth,
         )
         if not exchange.ok:
             raise status_error(exchange)
@@ -275,9 +250,6 @@ class LegacySseTransport(Transport):
             )
             self.emit(inbound_frame(body, via="http", http_status=exchange.status))
 
-    def _headers(self) -> httpx.Headers:
-        return httpx.Headers(self._custom_headers)
-
     # --- Closing -----------------------------------------------------------------------
 
     async def close(self) -> None:
@@ -285,9 +257,7 @@ class LegacySseTransport(Transport):
             return
         self._closing = True
         await self._stop_reader()
-        if self._owns_client and self._client is not None:
-            with contextlib.suppress(Exception):
-                await self._client.aclose()
+        await self._close_client()
 
     async def _stop_reader(self) -> None:
         reader = self._reader
@@ -298,12 +268,9 @@ class LegacySseTransport(Transport):
         await asyncio.gather(reader, return_exceptions=True)
 
     def describe(self) -> dict[str, Any]:
-        return {
-            "transport": self.kind,
-            "url": display_url(self.url),
-            "endpoint": display_url(self._endpoint) if self._endpoint is not None else None,
-            "headers": mask_headers(self._custom_headers),
-        }
+        return self._description(
+            endpoint=display_url(self._endpoint) if self._endpoint is not None else None
+        )
 
 
 def _resolve_endpoint(data: str, base: httpx.URL) -> tuple[str, httpx.URL | None]:

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from inspector.mcp.auth.challenge import (
-    authorization_refusal,
-    bearer_challenge,
-    parse_www_authenticate,
-)
+from inspector.mcp.auth.challenge import bearer_challenge, parse_www_authenticate
+from inspector.mcp.transports.http import authorization_refusal
 
 
 def test_a_bearer_challenge_with_quoted_parameters() -> None:

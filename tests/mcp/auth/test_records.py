@@ -7,7 +7,7 @@ import time
 
 from inspector.mcp.auth.http import http_client
 from inspector.mcp.auth.records import send
-from inspector.mcp.transports.http_common import ERROR_BODY_LIMIT
+from inspector.mcp.transports.http_wire import ERROR_BODY_LIMIT
 from tests.servers.http_harness import RunningServer
 
 

@@ -1,180 +1,53 @@
-"""HTTP plumbing shared by the Streamable HTTP and the legacy HTTP+SSE transports.
+"""What the Streamable HTTP and the legacy HTTP+SSE transports share.
 
-Both transports record every HTTP exchange as one trace event in the same shape, follow
-the same redirects (same-origin 307/308 only), and name the layer that failed when a
-connection cannot be made.
+`HttpTransport` holds the URL, the custom headers, the authorization hook, the timeout
+and the httpx client. Every request goes through `open_exchange`, so both transports
+record each HTTP exchange as one trace event in the same shape, follow the same
+redirects (same-origin 307/308 only), retry once with a new token when authorization
+can be fixed, and name the layer that failed when a connection cannot be made.
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
-import ssl
+import contextlib
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
-from urllib.parse import unquote
+from typing import Any, Protocol, TypedDict, Unpack
 
 import httpx
 
-from inspector.mcp.auth.challenge import authorization_refusal
-from inspector.mcp.errors import ConnectError, FailureLayer, HttpStatusError
-from inspector.mcp.masking import is_secret_name, mask_headers, mask_value
-from inspector.mcp.network import OutboundRefused
-from inspector.mcp.trace import Direction, EventKind, TraceEvent, local_event
+from inspector.mcp.auth.challenge import bearer_challenge
+from inspector.mcp.errors import AuthorizationRequired, HttpStatusError
+from inspector.mcp.masking import mask_headers
+from inspector.mcp.network import http_client
+from inspector.mcp.trace import EventKind, TraceEvent, local_event
+from inspector.mcp.transports.base import Transport, inbound_frame
+from inspector.mcp.transports.http_wire import (
+    ERROR_BODY_LIMIT,
+    connect_error,
+    display_url,
+    http_event,
+    is_json_media_type,
+    preview,
+    same_origin,
+    same_resource,
+)
 
 Emit = Callable[[TraceEvent], None]
+DEFAULT_TIMEOUT_SECONDS = 30.0
 
-SSE_MEDIA_TYPE = "text/event-stream"
-JSON_MEDIA_TYPE = "application/json"
 # 307 and 308 are the only redirects that keep the method and the body; following a 301,
 # 302 or 303 would silently turn a JSON-RPC POST into a GET.
 FOLLOWED_REDIRECTS = frozenset({307, 308})
 MAX_REDIRECTS = 5
-# Error bodies are read for display and for the exception, never without bound.
-ERROR_BODY_LIMIT = 64 * 1024
-BODY_PREVIEW_CHARS = 2000
-_DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def parse_http_url(url: str) -> httpx.URL:
-    """Parse a server URL, refusing anything but absolute http(s) URLs."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise ConnectError(FailureLayer.PROTOCOL, f"{url!r} is not a valid URL: {exc}") from exc
-    if parsed.scheme not in _DEFAULT_PORTS:
-        scheme = parsed.scheme or "no scheme"
-        raise ConnectError(
-            FailureLayer.PROTOCOL, f"Only http and https URLs can be used ({scheme} given): {url}"
-        )
-    if not parsed.host:
-        raise ConnectError(FailureLayer.PROTOCOL, f"The URL has no host: {url}")
-    return parsed
-
-
-def origin_of(url: httpx.URL) -> tuple[str, str, int]:
-    return (url.scheme, url.host.lower(), url.port or _DEFAULT_PORTS.get(url.scheme, 0))
-
-
-def same_origin(first: httpx.URL, second: httpx.URL) -> bool:
-    return origin_of(first) == origin_of(second)
-
-
-def same_resource(first: httpx.URL, second: httpx.URL) -> bool:
-    """Whether two URLs name the same resource (RFC 8707 canonical form: same origin,
-    path up to a trailing slash, and query). A token is for one resource only."""
-    return (
-        same_origin(first, second)
-        and first.path.rstrip("/") == second.path.rstrip("/")
-        and first.query == second.query
-    )
 
 
 def _without_authorization(headers: Mapping[str, str]) -> httpx.Headers:
     kept = httpx.Headers(headers)
     kept.pop("authorization", None)
     return kept
-
-
-def media_type(response: httpx.Response) -> str:
-    """The media type without parameters: `application/json; charset=utf-8` is JSON."""
-    content_type = str(response.headers.get("content-type", ""))
-    return content_type.partition(";")[0].strip().lower()
-
-
-def is_json_media_type(kind: str) -> bool:
-    return kind == JSON_MEDIA_TYPE or kind.endswith("+json")
-
-
-def display_url(url: httpx.URL | str) -> str:
-    """The URL as shown in traces, with the values of secret-looking query parameters masked
-    (`?api_key=…`); everything else is shown exactly as sent."""
-    try:
-        parsed = httpx.URL(url) if isinstance(url, str) else url
-    except httpx.InvalidURL:
-        return str(url)  # shown as given: it was never used, so it went nowhere
-    if not parsed.query or not any(is_secret_name(name) for name in parsed.params):
-        return str(parsed)
-    parts = []
-    for part in parsed.query.decode("ascii", errors="replace").split("&"):
-        name, sep, value = part.partition("=")
-        if is_secret_name(unquote(name)):
-            value = mask_value(unquote(name), unquote(value))
-        parts.append(f"{name}{sep}{value}")
-    shown = f"{parsed.copy_with(query=None, fragment=None)}?{'&'.join(parts)}"
-    return f"{shown}#{parsed.fragment}" if parsed.fragment else shown
-
-
-def header_items(headers: httpx.Headers) -> list[tuple[str, str]]:
-    """Headers as sent or received, with their original spelling, for display."""
-    encoding = headers.encoding
-    return [(name.decode(encoding), value.decode(encoding)) for name, value in headers.raw]
-
-
-def sse_event(direction: Direction, text: str, **detail: Any) -> TraceEvent:
-    return TraceEvent(kind=EventKind.SSE, direction=direction, text=text, detail=detail)
-
-
-def preview(text: str) -> str:
-    return text if len(text) <= BODY_PREVIEW_CHARS else f"{text[:BODY_PREVIEW_CHARS]}…"
-
-
-# --- Connection failures ---------------------------------------------------------------
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
-def failure_layer(exc: BaseException) -> FailureLayer:
-    """Which layer a failed HTTP request broke at, judged from the exception chain."""
-    if any(isinstance(cause, OutboundRefused) for cause in _causes(exc)):
-        return FailureLayer.POLICY
-    if isinstance(exc, httpx.TimeoutException | TimeoutError):
-        return FailureLayer.TIMEOUT
-    for cause in _causes(exc):
-        if isinstance(cause, socket.gaierror):
-            return FailureLayer.DNS
-        if isinstance(cause, ssl.SSLError):
-            return FailureLayer.TLS
-    if isinstance(exc, httpx.ConnectError | httpx.NetworkError):
-        return FailureLayer.TCP
-    if isinstance(exc, httpx.UnsupportedProtocol):
-        return FailureLayer.PROTOCOL
-    return FailureLayer.HTTP
-
-
-def _root_message(exc: BaseException) -> str:
-    """The most specific description in the chain ("Connect call failed", not "All
-    connection attempts failed")."""
-    messages = [str(cause) for cause in _causes(exc) if str(cause)]
-    return messages[-1] if messages else type(exc).__name__
-
-
-def connect_error(exc: BaseException, method: str, url: httpx.URL) -> ConnectError:
-    layer = failure_layer(exc)
-    where = f"{url.host}:{url.port or _DEFAULT_PORTS.get(url.scheme, 0)}"
-    reason = _root_message(exc)
-    messages = {
-        FailureLayer.DNS: f"Could not resolve the host name {url.host!r}: {reason}",
-        FailureLayer.TCP: f"Could not connect to {where}: {reason}",
-        FailureLayer.TLS: f"The TLS handshake with {where} failed: {reason}",
-        FailureLayer.TIMEOUT: f"{method} {display_url(url)} timed out ({type(exc).__name__}).",
-        FailureLayer.PROTOCOL: f"{method} {display_url(url)} cannot be sent: {reason}",
-        FailureLayer.POLICY: reason,  # it names the host, the address and why
-    }
-    message = messages.get(layer, f"{method} {display_url(url)} failed: {reason}")
-    return ConnectError(layer, message)
-
-
-# --- Exchanges -------------------------------------------------------------------------
 
 
 class HttpAuth(Protocol):
@@ -207,34 +80,117 @@ class Exchange:
         return 200 <= self.response.status_code < 300
 
 
-def http_event(
-    request: httpx.Request,
-    response: httpx.Response | None,
-    elapsed: float,
-    *,
-    error: str | None = None,
-    body: str | None = None,
-) -> TraceEvent:
-    """One HTTP exchange as a trace event (headers masked)."""
-    url = display_url(request.url)
-    detail: dict[str, Any] = {
-        "method": request.method,
-        "url": url,
-        "status": response.status_code if response is not None else None,
-        "request_headers": mask_headers(header_items(request.headers)),
-        "response_headers": mask_headers(header_items(response.headers)) if response else {},
-        "duration_ms": round(elapsed * 1000, 3),
-        "content_type": response.headers.get("content-type") if response is not None else None,
-    }
-    if response is None:
-        detail["error"] = error
-        text = f"{request.method} {url} → failed: {error}"
-    else:
-        kind = media_type(response)
-        text = f"{request.method} {url} → {response.status_code}" + (f" ({kind})" if kind else "")
-    if body is not None:
-        detail["body"] = preview(body)
-    return TraceEvent(kind=EventKind.HTTP, direction=Direction.OUT, text=text, detail=detail)
+class HttpOptions(TypedDict, total=False):
+    """How an HTTP transport is set up, besides its URL."""
+
+    headers: Mapping[str, str] | None  # the person's custom headers, sent with every request
+    timeout: float  # connecting, and waiting for the status of a request (default 30 s)
+    client: httpx.AsyncClient | None  # default: a guarded client of the transport's own
+    auth: HttpAuth | None  # adds Authorization, and may recover from a 401 or 403
+
+
+class HttpTransport(Transport):
+    """A transport over HTTP: one server URL, the person's custom headers, an optional
+    authorization hook, and an httpx client (the guarded one unless a client is given;
+    a client the transport made is the transport's to close)."""
+
+    def __init__(self, url: str, **options: Unpack[HttpOptions]) -> None:
+        super().__init__()
+        self.url = url
+        self._auth = options.get("auth")
+        self._custom_headers = dict(options.get("headers") or {})
+        self._timeout = options.get("timeout", DEFAULT_TIMEOUT_SECONDS)
+        self._client = options.get("client")
+        self._owns_client = self._client is None
+
+    def _open_client(self, **options: Any) -> httpx.AsyncClient:
+        """The transport's client, made now if none was given (redirects are followed by
+        `open_exchange`, hop by hop, never by httpx)."""
+        if self._client is None:
+            self._client = http_client(follow_redirects=False, **options)
+        return self._client
+
+    async def _close_client(self) -> None:
+        if self._owns_client and self._client is not None:
+            with contextlib.suppress(Exception):
+                await self._client.aclose()
+
+    def _custom_request_headers(self) -> httpx.Headers:
+        """The custom headers, to which the transport adds its own (which win over a
+        custom header of the same name, case-insensitively)."""
+        return httpx.Headers(self._custom_headers)
+
+    async def _exchange(
+        self,
+        method: str,
+        url: httpx.URL,
+        *,
+        headers: Mapping[str, str],
+        http_timeout: httpx.Timeout,
+        content: bytes | None = None,
+    ) -> Exchange:
+        """One request through `open_exchange`, with this transport's client and auth."""
+        if self._client is None:
+            raise AssertionError("the transport is not open")
+        return await open_exchange(
+            self._client,
+            self.emit,
+            method,
+            url,
+            headers=headers,
+            content=content,
+            http_timeout=http_timeout,
+            auth=self._auth,
+        )
+
+    def _description(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "transport": self.kind,
+            "url": display_url(self.url),
+            **extra,
+            "headers": mask_headers(self._custom_headers),
+        }
+
+
+def post_body_events(
+    label: str, status: int, kind: str, body: str, *, expects_response: bool
+) -> list[TraceEvent]:
+    """What a POST's plain (not SSE) 2xx body says: a JSON-RPC message, read even when
+    mislabelled, or why there is none."""
+    if not body.strip():
+        if not expects_response:
+            return []
+        # A request must be answered with JSON or SSE; an empty 2xx means the response
+        # will not come on this POST (it may come on the GET stream).
+        return [
+            local_event(
+                EventKind.ERROR,
+                f"The server answered {label} with HTTP {status} and no body; its response "
+                "will not arrive on this POST.",
+                status=status,
+            )
+        ]
+    if is_json_media_type(kind):
+        return [inbound_frame(body, via="http", http_status=status, content_type=kind)]
+    if body.lstrip().startswith(("{", "[")):
+        mislabelled = local_event(
+            EventKind.ERROR,
+            f"The body of HTTP {status} is JSON but labelled {kind or 'without a type'}; "
+            "read as a JSON-RPC message.",
+            content_type=kind,
+        )
+        return [
+            mislabelled,
+            inbound_frame(body, via="http", http_status=status, content_type=kind),
+        ]
+    return [
+        local_event(
+            EventKind.ERROR,
+            f"Ignored a {kind or 'untyped'} body on HTTP {status}: not a JSON-RPC message.",
+            content_type=kind,
+            body=preview(body),
+        )
+    ]
 
 
 async def read_limited(response: httpx.Response, *, seconds: float) -> str:
@@ -307,6 +263,23 @@ def status_error(exchange: Exchange) -> HttpStatusError:
         exchange.status, exchange.response.headers, body, url=url, method=method
     )
     return refusal or HttpStatusError(exchange.status, body, url=url, method=method)
+
+
+def authorization_refusal(
+    status: int, headers: httpx.Headers, body: str, *, url: str, method: str
+) -> AuthorizationRequired | None:
+    """The `AuthorizationRequired` error for a 401, or a 403 whose challenge says
+    `insufficient_scope`; None for any other response."""
+    challenge = bearer_challenge(headers.get_list("www-authenticate"))
+    if status == 401:
+        needed = challenge.scope if challenge is not None else None
+    elif status == 403 and challenge is not None and challenge.error == "insufficient_scope":
+        needed = challenge.scope
+    else:
+        return None
+    return AuthorizationRequired(
+        status, body, url=url, method=method, challenge=challenge, needed_scope=needed
+    )
 
 
 async def _follow(

@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 from inspector.mcp.auth.config import OAuthSettings
 from inspector.mcp.auth.discovery import canonical_resource
-from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, token_learned
-from inspector.mcp.auth.tokens import Tokens
+from inspector.mcp.auth.flow import AuthFlow
+from inspector.mcp.auth.pending import FlowState, PendingAuthorization
+from inspector.mcp.auth.tokens import Tokens, token_learned
 from inspector.mcp.client.types import InFlight
 from inspector.mcp.eras.tasks import offers_tasks
 from inspector.mcp.trace import Direction, TraceEvent

@@ -17,6 +17,8 @@ LOWER_LAYER_MODULES = [
     "inspector.mcp.eras.auto",
     "inspector.mcp.validation",
     "inspector.mcp.network",
+    "inspector.mcp.auth.flow",
+    "inspector.mcp.auth.provider",
     "inspector.mcp.transports.stdio",
     "inspector.mcp.transports.streamable_http",
     "inspector.mcp.transports.sse_legacy",

@@ -55,8 +55,9 @@ from inspector.sessions.store import EventStore, Watcher
 from inspector.sessions.tasks import TaskTracker
 
 if TYPE_CHECKING:  # imported where used: stdio sessions never load httpx
-    from inspector.mcp.auth.flow import AuthFlow, PendingAuthorization
+    from inspector.mcp.auth.flow import AuthFlow
     from inspector.mcp.auth.http import HttpClientFactory
+    from inspector.mcp.auth.pending import PendingAuthorization
     from inspector.mcp.auth.provider import OAuthProvider
 
 logger = logging.getLogger(__name__)

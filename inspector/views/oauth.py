@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from inspector import services
 from inspector.encryption import UnreadableSecret, decrypt_json, encrypt_json
-from inspector.mcp.auth.flow import PendingAuthorization
+from inspector.mcp.auth.pending import PendingAuthorization
 from inspector.oauth_client import metadata_document
 from inspector.views.common import owner_id
 

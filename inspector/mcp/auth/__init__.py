@@ -16,13 +16,14 @@ Public API
 `flow.AuthFlow(server_url, *, protocol_version, settings, store, challenge=None,
                previous=None, http=None, emit=None, timeout=30.0,
                http_factory=http.http_client)`
-    The flow as steps. `await step()` runs the next one and returns an `AuthStep`
-    (`name: StepName`, `ok`, `summary`, `exchanges: list[HttpRecord]` masked, `learned`
-    dict, `error`; `to_dict()`, `to_event()` = an AUTH `TraceEvent`). `state: FlowState`
-    is READY (call `step()` again), AWAITING_REDIRECT (send the browser to
-    `authorization_url`; `oauth_state` and `pending` (a serialisable
-    `PendingAuthorization`: state, code_verifier, client, ...) are what the web layer
-    binds to the person's session), DONE (`tokens` saved in the store) or FAILED
+    The flow as a state machine over its steps (`flow_discovery`, `flow_steps`, over
+    a `flow_steps.FlowContext`). `await step()` runs the next one and returns a
+    `pending.AuthStep` (`name: StepName`, `ok`, `summary`, `exchanges: list[HttpRecord]`
+    masked, `learned` dict, `error`; `to_dict()`, `to_event()` = an AUTH `TraceEvent`).
+    `state: FlowState` is READY (call `step()` again), AWAITING_REDIRECT (send the browser
+    to `authorization_url`; `oauth_state` and `pending` (a serialisable
+    `pending.PendingAuthorization`: state, code_verifier, client, ...) are what the web
+    layer binds to the person's session), DONE (`tokens` saved in the store) or FAILED
     (`error: AuthError`, whose `step` names the failed step). `await complete(params)`
     takes the redirect's query parameters (checks `iss`, `state`, `error`, redeems the
     code). `await run(browser)` is quick mode; `AuthFlow.resume(server_url, pending, ...)`

@@ -16,10 +16,17 @@ import httpx
 from inspector.mcp.auth.challenge import bearer_challenge
 from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import canonical_resource
-from inspector.mcp.auth.flow import AuthFlow, AuthStep, Emit, FlowState, StepName, token_learned
+from inspector.mcp.auth.flow import AuthFlow, Emit
 from inspector.mcp.auth.http import HttpClientFactory, http_client
+from inspector.mcp.auth.pending import AuthStep, FlowState, StepName
 from inspector.mcp.auth.store import TokenStore
-from inspector.mcp.auth.tokens import TokenEndpointError, Tokens, refresh_grant, request_tokens
+from inspector.mcp.auth.tokens import (
+    TokenEndpointError,
+    Tokens,
+    refresh_grant,
+    request_tokens,
+    token_learned,
+)
 
 # RFC 6749 §5.2 errors that mean the refresh token (or the client) is no good any more.
 DEAD_GRANT_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})

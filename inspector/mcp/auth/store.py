@@ -4,7 +4,7 @@ A token is looked up only by the canonical URI of the server it was obtained for
 is never sent to another server; client registrations are kept per issuer (2026-07-28:
 credentials are bound to the authorization server that issued them). The issuer a
 pre-registered client was first used with is kept as a client too, under the
-pseudo-issuer `flow.binding_key(client_id)`.
+pseudo-issuer `flow_steps.binding_key(client_id)`.
 """
 
 from __future__ import annotations

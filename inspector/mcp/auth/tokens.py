@@ -13,7 +13,8 @@ from urllib.parse import quote
 
 import httpx
 
-from inspector.mcp.auth.records import Fetched, send
+from inspector.mcp.auth.claims import jwt_claims
+from inspector.mcp.auth.records import Fetched, mask_field, send
 
 # A token this close to expiry is refreshed before it is used.
 REFRESH_MARGIN_SECONDS = 30.0
@@ -245,3 +246,22 @@ def _describe_refusal(endpoint: str, fetched: Fetched, body: Any) -> str:
         extra = f": {description}" if isinstance(description, str) else ""
         return f"{endpoint} answered HTTP {fetched.status} {body['error']}{extra}"
     return f"{endpoint} answered HTTP {fetched.status}: {fetched.masked_text[:500]!r}"
+
+
+def token_learned(tokens: Tokens) -> dict[str, Any]:
+    """What a person may see of tokens: masked values, expiry, scope, JWT claims."""
+    learned: dict[str, Any] = {
+        "token_type": tokens.token_type,
+        "access_token": mask_field("access_token", tokens.access_token),
+        "refresh_token": mask_field("refresh_token", tokens.refresh_token)
+        if tokens.refresh_token
+        else None,
+        "expires_at": tokens.expires_at,
+        "scope": tokens.scope,
+        "issuer": tokens.issuer,
+        "resource": tokens.resource,
+    }
+    claims = jwt_claims(tokens.access_token)
+    if claims is not None:
+        learned["access_token_claims"] = claims
+    return learned

@@ -10,7 +10,7 @@ import pytest
 
 from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import AuthServerMetadata
-from inspector.mcp.auth.flow import AuthStep, PendingAuthorization, StepName, token_learned
+from inspector.mcp.auth.pending import AuthStep, PendingAuthorization, StepName
 from inspector.mcp.auth.records import (
     Fetched,
     HttpRecord,
@@ -30,6 +30,7 @@ from inspector.mcp.auth.tokens import (
     Tokens,
     authenticated,
     authorization_code_grant,
+    token_learned,
 )
 from inspector.mcp.masking import MASK
 from inspector.mcp.trace import EventKind

@@ -4,7 +4,7 @@ and only on top of a scope the flow requests anyway."""
 from __future__ import annotations
 
 from inspector.mcp.auth.discovery import AuthServerMetadata
-from inspector.mcp.auth.flow import with_offline_access
+from inspector.mcp.auth.flow_steps import with_offline_access
 
 
 def metadata(*scopes: str) -> AuthServerMetadata:

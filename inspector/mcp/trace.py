@@ -2,7 +2,8 @@
 
 A trace event is the unit the whole inspector is built on: the session layer numbers and
 stores them, the web layer renders them, the CLI writes them as JSON lines. An event is
-built once and never changed after it has been emitted.
+complete when it is emitted: the session that receives it may add notes to its detail
+as it records it, and nothing changes it after that.
 """
 
 from __future__ import annotations

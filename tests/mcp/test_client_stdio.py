@@ -1,4 +1,4 @@
-"""The client over stdio, against a real `mcp` server and against our broken servers."""
+"""The client over stdio, against a real `mcp` server and against deliberately broken servers."""
 
 from __future__ import annotations
 

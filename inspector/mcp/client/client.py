@@ -25,7 +25,6 @@ from inspector.mcp.client.types import (
 from inspector.mcp.eras.auto import lifecycle_for
 from inspector.mcp.eras.base import Lifecycle, ServerInfo
 from inspector.mcp.errors import (
-    JsonRpcError,
     McpError,
     RequestCancelled,
     RequestTimeout,
@@ -34,8 +33,6 @@ from inspector.mcp.errors import (
 )
 from inspector.mcp.findings import Finding
 from inspector.mcp.trace import (
-    ORIGIN_DETAIL,
-    ROUND_DETAIL,
     EventKind,
     MessageType,
     RequestId,
@@ -43,7 +40,6 @@ from inspector.mcp.trace import (
     local_event,
 )
 from inspector.mcp.transports.base import Outbound, Transport
-from inspector.mcp.validation import result_findings
 from inspector.mcp.versions import Era, allows_batches
 
 
@@ -317,7 +313,7 @@ class McpClient:
     def _dispatch(self, event: TraceEvent) -> None:
         kind = event.message_type
         if kind in (MessageType.RESULT, MessageType.ERROR):
-            self._settle(event)
+            self._pending.settle(event)
         elif kind is MessageType.REQUEST:
             duplicate = event.message_id in self._server_requests
             if duplicate:
@@ -341,33 +337,6 @@ class McpClient:
             self._observe_notification(event)
         else:
             self._emit(event)
-
-    def _settle(self, event: TraceEvent) -> None:
-        """Pair a response with its request, annotate it, then wake the waiter."""
-        request_id = self._pending.match_id(event)
-        pending = self._pending.get(request_id) if request_id is not None else None
-        if request_id is None or pending is None or pending.future.done():
-            self._pending.note_unpaired(event, request_id)
-            return
-        event.request_seq = pending.event.seq
-        event.method = pending.method
-        _link_round(event, pending.event)
-        elapsed = asyncio.get_running_loop().time() - pending.started
-        event.duration_ms = round(elapsed * 1000, 3)
-        payload = event.payload
-        if event.message_type is MessageType.RESULT:
-            event.findings.extend(result_findings(pending.method, payload.get("result")))
-        self._emit(event)
-        self._pending.finish(request_id, "answered", pending)
-        if event.message_type is MessageType.ERROR:
-            body = payload.get("error")
-            body = body if isinstance(body, dict) else {}
-            pending.future.set_exception(
-                JsonRpcError(_int(body.get("code")), str(body.get("message", "")), body.get("data"))
-            )
-        else:
-            result = payload.get("result")
-            pending.future.set_result(result if isinstance(result, dict) else {})
 
     def _observe_notification(self, event: TraceEvent) -> None:
         params = event.payload.get("params") if isinstance(event.payload, dict) else None
@@ -407,27 +376,9 @@ def _outbound(event: TraceEvent, headers: dict[str, str] | None = None) -> Outbo
     )
 
 
-def _link_round(response: TraceEvent, request: TraceEvent) -> None:
-    """Tie a response to the multi round-trip request it is part of, if it is."""
-    if ORIGIN_DETAIL in request.detail:
-        response.detail[ORIGIN_DETAIL] = request.detail[ORIGIN_DETAIL]
-        response.detail[ROUND_DETAIL] = request.detail[ROUND_DETAIL]
-        return
-    payload = response.payload if isinstance(response.payload, dict) else {}
-    result = payload.get("result")
-    if isinstance(result, dict) and result.get("resultType") == "input_required":
-        # The first round: the request itself is the origin.
-        response.detail[ORIGIN_DETAIL] = request.seq
-        response.detail[ROUND_DETAIL] = 1
-
-
 def _with_progress_token(params: dict[str, Any] | None, token: RequestId) -> dict[str, Any]:
     params = dict(params or {})
     meta = dict(params.get("_meta") or {})
     meta.setdefault("progressToken", token)
     params["_meta"] = meta
     return params
-
-
-def _int(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0

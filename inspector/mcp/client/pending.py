@@ -1,5 +1,7 @@
 """The table of requests awaiting their responses, and of those no longer awaited.
 
+The table pairs each response with its request, times the wait (the request timeout,
+restarted by progress if so configured, and the maximum total), and follows progress.
 A request leaves the table answered, timed out, cancelled or failed; its id is then
 remembered for a while, so that a late response can be named after its request and
 marked instead of looking like an answer to nothing.
@@ -15,9 +17,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.mcp.client.types import InFlight
-from inspector.mcp.errors import McpError, RequestError, RequestTimeout, TimeoutLimit
+from inspector.mcp.errors import JsonRpcError, McpError, RequestError, RequestTimeout, TimeoutLimit
 from inspector.mcp.findings import Finding, Severity
-from inspector.mcp.trace import EventKind, RequestId, TraceEvent, local_event
+from inspector.mcp.trace import (
+    ORIGIN_DETAIL,
+    ROUND_DETAIL,
+    EventKind,
+    MessageType,
+    RequestId,
+    TraceEvent,
+    local_event,
+)
+from inspector.mcp.validation import result_findings
 
 FINISHED_IDS_REMEMBERED = 1024
 
@@ -120,6 +131,33 @@ class PendingRequests:
             )
             return int(request_id)
         return request_id
+
+    def settle(self, event: TraceEvent) -> None:
+        """Pair a response with its request, annotate it, then wake the waiter."""
+        request_id = self.match_id(event)
+        pending = self._pending.get(request_id) if request_id is not None else None
+        if request_id is None or pending is None or pending.future.done():
+            self.note_unpaired(event, request_id)
+            return
+        event.request_seq = pending.event.seq
+        event.method = pending.method
+        link_round(event, pending.event)
+        elapsed = asyncio.get_running_loop().time() - pending.started
+        event.duration_ms = round(elapsed * 1000, 3)
+        payload = event.payload
+        if event.message_type is MessageType.RESULT:
+            event.findings.extend(result_findings(pending.method, payload.get("result")))
+        self._emit(event)
+        self.finish(request_id, "answered", pending)
+        if event.message_type is MessageType.ERROR:
+            body = payload.get("error")
+            body = body if isinstance(body, dict) else {}
+            pending.future.set_exception(
+                JsonRpcError(_int(body.get("code")), str(body.get("message", "")), body.get("data"))
+            )
+        else:
+            result = payload.get("result")
+            pending.future.set_result(result if isinstance(result, dict) else {})
 
     def observe_progress(self, params: dict[str, Any], *, reset_timeout: bool) -> None:
         """Note a progress notification on the request whose token it carries."""
@@ -268,3 +306,21 @@ def _number(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return None
+
+
+def link_round(response: TraceEvent, request: TraceEvent) -> None:
+    """Tie a response to the multi round-trip request it is part of, if it is."""
+    if ORIGIN_DETAIL in request.detail:
+        response.detail[ORIGIN_DETAIL] = request.detail[ORIGIN_DETAIL]
+        response.detail[ROUND_DETAIL] = request.detail[ROUND_DETAIL]
+        return
+    payload = response.payload if isinstance(response.payload, dict) else {}
+    result = payload.get("result")
+    if isinstance(result, dict) and result.get("resultType") == "input_required":
+        # The first round: the request itself is the origin.
+        response.detail[ORIGIN_DETAIL] = request.seq
+        response.detail[ROUND_DETAIL] = 1
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0

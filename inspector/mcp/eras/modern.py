@@ -72,7 +72,7 @@ class FallBack(Exception):
 
 
 def choose_modern_version(supported: list[str], preferred: str) -> str | None:
-    """Our preferred version if the server speaks it, else the newest modern one both do."""
+    """The preferred version if the server speaks it, else the newest modern one both do."""
     if preferred in supported:
         return preferred
     common = [version for version in MODERN_VERSIONS if version in supported]
@@ -194,7 +194,7 @@ class ModernLifecycle:
         )
 
     def _settle_version(self, client: ClientPort, result: dict[str, Any]) -> None:
-        """Check the discover result's `supportedVersions` and pick one we both speak."""
+        """Check the discover result's `supportedVersions` and pick one both sides speak."""
         listed = result.get("supportedVersions")
         if not isinstance(listed, list) or not all(isinstance(v, str) for v in listed):
             problem = (

@@ -340,7 +340,7 @@ async def _single_exchange(
 
 
 def _redirect_to_follow(exchange: Exchange, emit: Emit, *, hops_left: int) -> httpx.URL | None:
-    """The next URL if this response is a redirect we follow; else None (and say why)."""
+    """The next URL if this response is a redirect to follow; else None (and say why)."""
     status = exchange.status
     if not 300 <= status < 400:
         return None

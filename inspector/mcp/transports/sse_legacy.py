@@ -125,7 +125,7 @@ class LegacySseTransport(HttpTransport):
         except httpx.HTTPError as exc:
             error = str(exc) or type(exc).__name__
         except Exception as exc:
-            # A fault of ours must neither leave open() waiting nor the session silent.
+            # A fault in this transport must neither leave open() waiting nor the session silent.
             error = f"{type(exc).__name__}: {exc}"
         finally:
             await response.aclose()
@@ -264,7 +264,7 @@ class LegacySseTransport(HttpTransport):
         if reader is None:
             return
         reader.cancel()
-        # gather() collects the reader's own cancellation without swallowing ours.
+        # gather() collects the reader's own cancellation without swallowing the caller's.
         await asyncio.gather(reader, return_exceptions=True)
 
     def describe(self) -> dict[str, Any]:

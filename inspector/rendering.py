@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from inspector.mcp.findings import Finding
 from inspector.mcp.modern import ORIGIN_DETAIL, ROUND_DETAIL
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
-from inspector.sessions.tasks import RELATED_TASK
+from inspector.sessions.task_tracker import RELATED_TASK
 
 if TYPE_CHECKING:
     from inspector.services import SessionSnapshot

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.auth.store import MemoryTokenStore, TokenStore
 from inspector.mcp.errors import AuthError, AuthorizationRequired, McpError
+from inspector.mcp.lifecycle import ServerInfo
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
 from inspector.sessions.spec import ConnectionSpec
 
@@ -97,7 +98,7 @@ class SessionAuthorization:
         self.refusal = None
 
     async def begin(
-        self, spec: ConnectionSpec, protocol_version: str, settings: OAuthSettings | None
+        self, spec: ConnectionSpec, server: ServerInfo | None, settings: OAuthSettings | None
     ) -> AuthFlow:
         """A flow answering the last refusal (or starting from scratch). Raises
         `AuthError` after `max_attempts` authorizations in a row that no request got
@@ -120,7 +121,7 @@ class SessionAuthorization:
             previous = await self.token_store.get_tokens(canonical_resource(spec.url))
         return AuthFlow(
             spec.url,
-            protocol_version=protocol_version,
+            protocol_version=_protocol_version(spec, server),
             settings=settings,
             store=self.token_store,
             challenge=refusal.challenge if refusal is not None else None,
@@ -131,7 +132,7 @@ class SessionAuthorization:
         )
 
     def resume(
-        self, spec: ConnectionSpec, protocol_version: str, pending: PendingAuthorization
+        self, spec: ConnectionSpec, server: ServerInfo | None, pending: PendingAuthorization
     ) -> AuthFlow:
         """The flow waiting for its redirect, rebuilt from `pending`."""
         from inspector.mcp.auth.flow import AuthFlow
@@ -139,12 +140,17 @@ class SessionAuthorization:
         return AuthFlow.resume(
             spec.url,
             pending,
-            protocol_version=protocol_version,
+            protocol_version=_protocol_version(spec, server),
             settings=spec.oauth or OAuthSettings(),
             store=self.token_store,
             emit=self._record,
             http_factory=self._factory(),
         )
+
+
+def _protocol_version(spec: ConnectionSpec, server: ServerInfo | None) -> str:
+    """The version a flow's requests announce: the connection's, else the one offered."""
+    return server.protocol_version if server is not None else spec.protocol_version
 
 
 def describe_refusal(refusal: AuthorizationRequired) -> str:

@@ -37,6 +37,22 @@ class CallOutcome:
     request_seqs: list[int] = field(default_factory=list)
 
 
+class Caller(Protocol):
+    """A session as its collaborators call through it: its present connection, and
+    requests (see `LiveSession.request` and `LiveSession.call`)."""
+
+    @property
+    def client(self) -> McpClient | None: ...
+
+    async def request(
+        self, method: str, params: dict[str, Any] | None = None
+    ) -> dict[str, Any]: ...
+
+    async def call(
+        self, method: str, params: dict[str, Any] | None = None, *, call_key: str
+    ) -> CallOutcome: ...
+
+
 class ToolCallConsent(Protocol):
     """The consent mode's hold on the inspector's own tool calls (`Consent` is one)."""
 
@@ -189,6 +205,17 @@ class PageCalls:
         self._stopped[call_key] = reason
         task.cancel(reason)
         return True
+
+    async def cancel_request(
+        self, client: McpClient | None, request_id: RequestId, reason: str
+    ) -> bool:
+        """See `LiveSession.cancel_request`."""
+        if client is None:
+            return False
+        method = next((r.method for r in client.in_flight() if r.id == request_id), None)
+        if method is None or method == "initialize":
+            return False
+        return await client.cancel(request_id, reason)
 
     def note(self, event: TraceEvent) -> None:
         """Pair a logged event with the call it belongs to: its request, or its end."""

@@ -7,22 +7,36 @@ as a legacy HTTP+SSE endpoint.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import Any
 
 from inspector.mcp.client import McpClient
-from inspector.mcp.errors import ConnectError, FailureLayer
+from inspector.mcp.errors import ConnectError, FailureLayer, RequestCancelled
 from inspector.mcp.lifecycle import LegacyLifecycle, Lifecycle, ServerInfo
 from inspector.mcp.modern import ProbeEndedProcess
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
 from inspector.mcp.transports.base import Transport
 from inspector.mcp.versions import EraChoice, legacy_version_for
+from inspector.sessions.authorization import SessionAuthorization, describe_refusal, refusal_behind
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.status import SessionStatus
 
-if TYPE_CHECKING:
-    from inspector.mcp.auth.provider import OAuthProvider
-
+logger = logging.getLogger(__name__)
 SSE_FALLBACK_STATUSES = (400, 404, 405)
+
+
+@dataclass(slots=True)
+class ConnectOutcome:
+    """How an attempt to connect ended: the status it leaves, said in `text`, with the
+    server that answered or the failure."""
+
+    status: SessionStatus
+    text: str
+    server: ServerInfo | None = None
+    error: ConnectError | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 class Connecting:
@@ -30,23 +44,63 @@ class Connecting:
 
     def __init__(
         self,
+        session_id: str,
         spec: ConnectionSpec,
         *,
         new_client: Callable[[Transport, Lifecycle | None], McpClient],
         close_client: Callable[[], Awaitable[None]],
-        auth_provider: Callable[[], OAuthProvider | None],
+        auth: SessionAuthorization,
         record: Callable[[TraceEvent], None],
     ) -> None:
         """`new_client` makes the session's client over a transport (the session holds
         it, so that disconnecting aborts a handshake); `close_client` closes it."""
+        self._session_id = session_id
         self._spec = spec
         self._new_client = new_client
         self._close_client = close_client
-        self._auth_provider = auth_provider
+        self._auth = auth
         self._record = record
 
+    async def attempt(self) -> ConnectOutcome:
+        """Connect; whatever happens ends in a definite status."""
+        try:
+            server = await self.open()
+        except ConnectError as exc:
+            return ConnectOutcome(
+                SessionStatus.FAILED,
+                f"Could not connect: {exc}",
+                error=exc,
+                detail={"layer": exc.layer.value},
+            )
+        except RequestCancelled:
+            return ConnectOutcome(SessionStatus.CLOSED, "Disconnected by the user while connecting")
+        except Exception as exc:  # a bug must show as a failure, not vanish in a task
+            logger.exception("Unexpected failure connecting session %s", self._session_id)
+            error = ConnectError(FailureLayer.PROTOCOL, f"Unexpected error: {exc!r}")
+            return ConnectOutcome(SessionStatus.FAILED, f"Could not connect: {error}", error=error)
+        return ConnectOutcome(
+            SessionStatus.CONNECTED,
+            f"Connected to {server.describe()}",
+            server=server,
+            detail={
+                "protocol_version": server.protocol_version,
+                "requested_version": server.requested_version,
+                "era": server.era.value,
+                "era_reason": server.era_reason,
+            },
+        )
+
     async def open(self) -> ServerInfo:
-        return await self._open(self._spec.build_transport(self._auth_provider()))
+        """The connected server. A failure for want of authorization is noted (for a
+        flow to answer) and said as what the server asked for."""
+        try:
+            return await self._open(self._spec.build_transport(self._auth.provider(self._spec)))
+        except ConnectError as exc:
+            refusal = refusal_behind(exc)
+            if refusal is None:
+                raise
+            self._auth.note_refusal(refusal)
+            raise ConnectError(exc.layer, describe_refusal(refusal), status=refusal.status) from exc
 
     async def _open(self, transport: Transport, lifecycle: Lifecycle | None = None) -> ServerInfo:
         """A client over `transport`, connected; falls back where auto may."""
@@ -81,7 +135,7 @@ class Connecting:
         reason = f"Auto-detected legacy: {probe.reason} Restarted for initialize."
         version = legacy_version_for(self._spec.protocol_version)
         return await self._open(
-            self._spec.build_transport(self._auth_provider()),
+            self._spec.build_transport(self._auth.provider(self._spec)),
             LegacyLifecycle(version, reason=reason),
         )
 
@@ -99,7 +153,7 @@ class Connecting:
             self._spec.url,
             headers=self._spec.sent_headers(),
             timeout=self._spec.connect_timeout,
-            auth=self._auth_provider(),
+            auth=self._auth.provider(self._spec),
         )
         try:
             server = await self._open(transport, LegacyLifecycle(reason=f"{reason}."))

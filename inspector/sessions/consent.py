@@ -74,6 +74,16 @@ class Consent:
             local_event(EventKind.APPROVAL, f"{SWITCH_LABELS[name]}: {state}", switch=name, on=on)
         )
 
+    def share_roots(self, roots: list[Root]) -> None:
+        self.roots = list(roots)
+        self._record(
+            local_event(
+                EventKind.APPROVAL,
+                f"Roots changed: {len(roots)} shared",
+                roots=[root.to_wire() for root in roots],
+            )
+        )
+
     def roots_result(self) -> dict[str, Any]:
         return {"roots": [root.to_wire() for root in self.roots]}
 

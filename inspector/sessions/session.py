@@ -1,16 +1,10 @@
-"""A live session: one connection to one server, owned from start to close.
-
-The session holds what lasts across its connections (settings, event log, inbox, tasks)
-and hands each job to a collaborator it owns: `Connecting` (era fallbacks),
-`StreamListener` (the modern notification stream), `PageCalls` (requests made for
-pages), `SessionAuthorization` (OAuth) and `SessionPersistence` (the store).
-"""
+"""A live session: one connection to one server, owned from start to close, with the
+collaborators it owns for each job (connecting, stream, calls, authorization, store)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 import uuid
 from collections.abc import Coroutine
@@ -23,22 +17,16 @@ from inspector.mcp.client import ClientConfig, InFlight, McpClient, ServerReques
 from inspector.mcp.errors import (
     AuthorizationRequired,
     ConnectError,
-    FailureLayer,
     McpError,
-    RequestCancelled,
     SessionExpired,
     TransportClosed,
 )
 from inspector.mcp.lifecycle import Lifecycle, ServerInfo
 from inspector.mcp.modern import modern_state
-from inspector.mcp.trace import EventKind, MessageType, RequestId, TraceEvent, local_event
+from inspector.mcp.trace import EventKind, RequestId, TraceEvent, local_event
 from inspector.mcp.transports.base import Transport
 from inspector.mcp.versions import Era
-from inspector.sessions.authorization import (
-    SessionAuthorization,
-    describe_refusal,
-    refusal_behind,
-)
+from inspector.sessions.authorization import SessionAuthorization, describe_refusal
 from inspector.sessions.calls import CallOutcome, PageCalls
 from inspector.sessions.catalog import Catalog, Listing
 from inspector.sessions.connecting import Connecting
@@ -50,19 +38,12 @@ from inspector.sessions.ports import EventStore, SessionDescription, Watcher
 from inspector.sessions.roots import Root
 from inspector.sessions.spec import ConnectionSpec
 from inspector.sessions.status import SessionStatus
-from inspector.sessions.stream import (
-    ACKNOWLEDGED,
-    NotificationStream,
-    StreamListener,
-    change_subscription,
-)
+from inspector.sessions.stream import Notifications, NotificationStream
 from inspector.sessions.task_tracker import TaskTracker
 
 if TYPE_CHECKING:  # imported where used: stdio sessions never load httpx
     from inspector.mcp.auth.flow import AuthFlow, PendingAuthorization
     from inspector.mcp.auth.outbound import HttpClientFactory
-
-logger = logging.getLogger(__name__)
 
 
 class LiveSession:
@@ -127,18 +108,16 @@ class LiveSession:
         self.catalog = Catalog()
         # Tool calls run as tasks (2025-11-25), and the pollers that follow them.
         self.task_tracker = TaskTracker(self)
-        # Modern era: the log level asked for on every request, and the notification
-        # stream (`subscriptions/listen`) with the resource subscriptions it carries.
-        self.log_level: str | None = spec.log_level
-        self.stream = StreamListener(
+        # Log messages, resource updates, and the modern era's stream that carries them.
+        self.notifications = Notifications(
             self.id,
-            current_client=lambda: self.client,
+            self,
+            log_level=spec.log_level,
             connected_client=self._connected_client,
-            server_capabilities=lambda: self.server.capabilities if self.server else {},
+            server=lambda: self.server,
             request_timeout=lambda: self.spec.request_timeout,
             record=self._record,
             note_refusal=self.auth.note_refusal,
-            spawn=self._spawn,
         )
         self._operations: set[asyncio.Task[None]] = set()
         # Serialises connecting and disconnecting: two tabs pressing Reconnect at once
@@ -187,7 +166,7 @@ class LiveSession:
         The caller may go away (Django cancels a view whose browser disconnected); the
         change still completes and leaves the session in a definite status.
         """
-        task = self._spawn(operation, f"session-{name}-{self.id}")
+        task = spawn_detached(operation, f"session-{name}-{self.id}")
         self._operations.add(task)
         task.add_done_callback(self._operations.discard)
         await asyncio.shield(task)
@@ -201,45 +180,23 @@ class LiveSession:
         self.error = None
         self.server = None
         self.catalog = Catalog()
-        self.stream.reset()
+        self.notifications.reset()
         self._set_status(SessionStatus.CONNECTING, f"Connecting to {self.spec.target}")
         connecting = Connecting(
+            self.id,
             self.spec,
             new_client=self._new_client,
             close_client=self._close_client,
-            auth_provider=lambda: self.auth.provider(self.spec),
+            auth=self.auth,
             record=self._record,
         )
-        try:
-            self.server = await connecting.open()
-        except ConnectError as exc:
-            refusal = refusal_behind(exc)
-            if refusal is not None:
-                self.auth.note_refusal(refusal)
-                exc = ConnectError(exc.layer, describe_refusal(refusal), status=refusal.status)
-            self.error = exc
-            self._set_status(
-                SessionStatus.FAILED, f"Could not connect: {exc}", layer=exc.layer.value
-            )
-        except RequestCancelled:
-            self._set_status(SessionStatus.CLOSED, "Disconnected by the user while connecting")
-        except Exception as exc:  # a bug must show as a failure, not vanish in a task
-            logger.exception("Unexpected failure connecting session %s", self.id)
-            self.error = ConnectError(FailureLayer.PROTOCOL, f"Unexpected error: {exc!r}")
-            self._set_status(SessionStatus.FAILED, f"Could not connect: {self.error}")
-        else:
+        ended = await connecting.attempt()
+        self.server, self.error = ended.server, ended.error
+        if ended.server is not None:
             self.auth.connected()
-            server = self.server
-            self._set_status(
-                SessionStatus.CONNECTED,
-                f"Connected to {server.describe()}",
-                protocol_version=server.protocol_version,
-                requested_version=server.requested_version,
-                era=server.era.value,
-                era_reason=server.era_reason,
-            )
-            if server.era is Era.MODERN:
-                self.stream.open_in_background()
+        self._set_status(ended.status, ended.text, **ended.detail)
+        if ended.server is not None and ended.server.era is Era.MODERN:
+            self.notifications.open_in_background()
         await self.persistence.save()
 
     def _new_client(self, transport: Transport, lifecycle: Lifecycle | None) -> McpClient:
@@ -263,7 +220,7 @@ class LiveSession:
         if client is not None:
             await client.close()
             self.consent.inbox.withdraw_all("The connection ended.")
-        await self.stream.close()
+        await self.notifications.close()
 
     def _connection_lost(self, error: TransportClosed) -> None:
         if isinstance(error, SessionExpired):
@@ -282,7 +239,7 @@ class LiveSession:
     def client_config(self) -> ClientConfig:
         config = self.spec.client_config()
         config.capabilities = {**config.capabilities, **self.capabilities}
-        config.log_level = self.log_level
+        config.log_level = self.notifications.log_level
         return config
 
     def describe(self) -> SessionDescription:
@@ -316,51 +273,32 @@ class LiveSession:
         modern = modern_state(client.lifecycle) if client is not None else None
         return dict(modern.excluded_tools) if modern is not None else {}
 
-    # -- the modern era's per-request settings and notification stream ---------------
+    # -- notifications asked for (see `Notifications`) -------------------------------
+
+    @property
+    def log_level(self) -> str | None:
+        return self.notifications.log_level
+
+    @property
+    def subscriptions(self) -> set[str]:
+        return self.notifications.subscriptions
+
+    @property
+    def listening(self) -> NotificationStream | None:
+        return self.notifications.stream
+
+    async def listen(self) -> NotificationStream:
+        return await self.notifications.listen()
 
     async def set_log_level(self, level: str | None, *, call_key: str) -> CallOutcome:
-        """Ask for log messages at `level`: with `logging/setLevel` in the legacy era, on
-        every later request's `_meta` in the modern one (None: no more log messages)."""
-        if self.era is not Era.MODERN:
-            return await self.call("logging/setLevel", {"level": level}, call_key=call_key)
-        self.log_level = level
-        if self.client is not None:
-            self.client.config.log_level = level
-        asked = f"at level {level}" if level else "no longer"
-        self._record(
-            local_event(
-                EventKind.LIFECYCLE,
-                f"Log messages are asked for {asked} on every request from now on.",
-                log_level=level,
-            )
-        )
-        return CallOutcome("logging/setLevel", result={})
+        return await self.notifications.set_log_level(level, call_key=call_key)
 
     async def set_resource_subscription(
         self, uri: str, *, subscribe: bool, call_key: str
     ) -> CallOutcome:
-        """Follow (or stop following) a resource's updates. Legacy: `resources/subscribe`;
-        modern: the notification stream is reopened with the new set of URIs. The set of
-        subscribed URIs changes only when the server agreed."""
-        if self.era is Era.MODERN:
-            return await self.stream.change_subscription(uri, subscribe=subscribe)
-        method = "resources/subscribe" if subscribe else "resources/unsubscribe"
-        outcome = await self.call(method, {"uri": uri}, call_key=call_key)
-        if outcome.error is None:
-            change_subscription(self.stream.subscriptions, uri, subscribe=subscribe)
-        return outcome
-
-    @property
-    def subscriptions(self) -> set[str]:
-        """Resource URIs this connection subscribed to; a new connection starts with none."""
-        return self.stream.subscriptions
-
-    @property
-    def listening(self) -> NotificationStream | None:
-        return self.stream.stream
-
-    async def listen(self) -> NotificationStream:
-        return await self.stream.listen()
+        return await self.notifications.set_resource_subscription(
+            uri, subscribe=subscribe, call_key=call_key
+        )
 
     # -- requests ------------------------------------------------------------------
 
@@ -410,20 +348,14 @@ class LiveSession:
     def needs_authorization(self) -> bool:
         return self.auth.refusal is not None
 
-    def _protocol_version(self) -> str:
-        return self.server.protocol_version if self.server else self.spec.protocol_version
-
     async def begin_authorization(self, settings: OAuthSettings | None = None) -> AuthFlow:
-        """An OAuth flow answering the last refusal (or starting from scratch): run its
-        steps, then call `authorized()`. Each step is recorded as an AUTH event. Raises
-        `AuthError` after `max_attempts` authorizations in a row that no request got
-        through after (flows begun and abandoned, or denied, do not count)."""
-        return await self.auth.begin(self.spec, self._protocol_version(), settings)
+        """An OAuth flow (see `SessionAuthorization.begin`): run its steps, each recorded
+        as an AUTH event, then call `authorized()`."""
+        return await self.auth.begin(self.spec, self.server, settings)
 
     def resume_authorization(self, pending: PendingAuthorization) -> AuthFlow:
-        """The flow waiting for its redirect, rebuilt from `pending` (what the person's
-        browser session kept), recording its steps in this session."""
-        return self.auth.resume(self.spec, self._protocol_version(), pending)
+        """The flow waiting for its redirect, rebuilt from what the browser session kept."""
+        return self.auth.resume(self.spec, self.server, pending)
 
     async def drop_oauth_flow(self) -> None:
         flow, self.oauth_flow = self.oauth_flow, None
@@ -441,14 +373,7 @@ class LiveSession:
 
     async def set_roots(self, roots: list[Root]) -> None:
         """Replace the shared roots, and tell a connected server that they changed."""
-        self.consent.roots = list(roots)
-        self._record(
-            local_event(
-                EventKind.APPROVAL,
-                f"Roots changed: {len(roots)} shared",
-                roots=[root.to_wire() for root in roots],
-            )
-        )
+        self.consent.share_roots(roots)
         client = self.client
         # The modern era has no such notification: each request asks for roots afresh.
         if client is not None and self.status is SessionStatus.CONNECTED and self.era is Era.LEGACY:
@@ -457,32 +382,23 @@ class LiveSession:
 
     def in_flight(self) -> list[InFlight]:
         """Every request the connection awaits, whoever started it, oldest first."""
-        client = self.client
-        return client.in_flight() if client is not None else []
+        return self.client.in_flight() if self.client is not None else []
 
     async def cancel_request(
         self, request_id: RequestId, reason: str = "Cancelled by the user."
     ) -> bool:
         """Cancel a request in flight by its id; False if none runs. `initialize` is never
         cancelled: the spec forbids it (disconnect instead)."""
-        client = self.client
-        if client is None:
-            return False
-        method = next((r.method for r in client.in_flight() if r.id == request_id), None)
-        if method is None or method == "initialize":
-            return False
-        return await client.cancel(request_id, reason)
+        return await self.calls.cancel_request(self.client, request_id, reason)
 
     # -- events --------------------------------------------------------------------
 
     def _record(self, event: TraceEvent) -> None:
         inbound = event.is_inbound_frame
-        if event.message_type is MessageType.NOTIFICATION and inbound:
-            self.stream.note_inbound_notification(event)
+        if inbound:
+            self.notifications.note_inbound(event)
         self.log.append(event)
         self.calls.note(event)
-        if event.method == ACKNOWLEDGED and inbound:
-            self.stream.note_acknowledgement(event)
         if event.method == "notifications/elicitation/complete" and inbound:
             params = event.payload.get("params") if isinstance(event.payload, dict) else None
             if isinstance(params, dict):
@@ -496,7 +412,3 @@ class LiveSession:
         self.status = status
         self._touch()
         self._record(local_event(EventKind.LIFECYCLE, text, status=status.value, **detail))
-
-    @staticmethod
-    def _spawn(coroutine: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        return spawn_detached(coroutine, name)

@@ -1,11 +1,12 @@
-"""The modern era's notification stream (`subscriptions/listen`): what a session asked
-for, what the server granted, and when a dropped stream is opened again."""
+"""What a session asks its server to notify it of: resource updates, log messages, and
+in the modern era the notification stream (`subscriptions/listen`) that carries them,
+with what the server granted and when a dropped stream is opened again."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,10 +21,12 @@ from inspector.mcp.errors import (
     RequestTimeout,
 )
 from inspector.mcp.jsonrpc import INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND
+from inspector.mcp.lifecycle import ServerInfo
 from inspector.mcp.modern import SUBSCRIPTION_ID_KEY
-from inspector.mcp.trace import EventKind, RequestId, TraceEvent, local_event
+from inspector.mcp.trace import EventKind, MessageType, RequestId, TraceEvent, local_event
 from inspector.mcp.versions import Era
-from inspector.sessions.calls import CallOutcome
+from inspector.sessions.calls import Caller, CallOutcome
+from inspector.sessions.detached import spawn_detached
 
 ACKNOWLEDGED = "notifications/subscriptions/acknowledged"
 # A notification stream lasts as long as the connection; this only bounds the wait.
@@ -65,34 +68,32 @@ class NotificationStream:
         return self.acknowledged is not None and not self.ended
 
 
-Spawn = Callable[[Coroutine[Any, Any, None], str], asyncio.Task[None]]
-
-
-class StreamListener:
-    """Opens, reopens and stops one session's notification stream, and keeps the
-    resource subscriptions it carries. A new connection starts with neither."""
+class Notifications:
+    """What one session asks its server to notify it of. The log level lasts across
+    connections; the subscriptions and the stream start afresh with each."""
 
     def __init__(
         self,
         session_id: str,
+        caller: Caller,
         *,
-        current_client: Callable[[], McpClient | None],
+        log_level: str | None,
         connected_client: Callable[[], McpClient],
-        server_capabilities: Callable[[], dict[str, Any]],
+        server: Callable[[], ServerInfo | None],
         request_timeout: Callable[[], float],
         record: Callable[[TraceEvent], None],
         note_refusal: Callable[[AuthorizationRequired], None],
-        spawn: Spawn,
     ) -> None:
         """`connected_client` raises `TransportClosed` when the session is not connected."""
         self._session_id = session_id
-        self._current_client = current_client
+        self._caller = caller
         self._connected_client = connected_client
-        self._server_capabilities = server_capabilities
+        self._server = server
         self._request_timeout = request_timeout
         self._record = record
         self._note_refusal = note_refusal
-        self._spawn = spawn
+        # Modern era: asked for on every request's `_meta` (None: no log messages).
+        self.log_level = log_level
         self.stream: NotificationStream | None = None
         # Resource URIs this connection subscribed to.
         self.subscriptions: set[str] = set()
@@ -108,14 +109,15 @@ class StreamListener:
         """Open the stream if there is anything to ask for: list changes reach a modern
         client only on the stream it asks for."""
         if self.listen_filter():
-            self._reopen_task = self._spawn(
+            self._reopen_task = spawn_detached(
                 self._listen_quietly(), f"session-listen-open-{self._session_id}"
             )
 
     def listen_filter(self) -> dict[str, Any]:
         """What the notification stream asks for: every list change the server declares,
         and updates of the subscribed resources."""
-        capabilities = self._server_capabilities()
+        server = self._server()
+        capabilities = server.capabilities if server is not None else {}
         wanted: dict[str, Any] = {}
         for capability, key in LIST_CHANGE_FILTERS:
             declared = capabilities.get(capability)
@@ -125,11 +127,43 @@ class StreamListener:
             wanted["resourceSubscriptions"] = sorted(self.subscriptions)
         return wanted
 
-    async def change_subscription(self, uri: str, *, subscribe: bool) -> CallOutcome:
-        """Reopen the stream with `uri` added or removed; the set changes only when the
-        server acknowledged the new stream."""
+    def _era(self) -> Era | None:
+        server = self._server()
+        return server.era if server is not None else None
+
+    async def set_log_level(self, level: str | None, *, call_key: str) -> CallOutcome:
+        """Ask for log messages at `level`: with `logging/setLevel` in the legacy era, on
+        every later request's `_meta` in the modern one (None: no more log messages)."""
+        if self._era() is not Era.MODERN:
+            return await self._caller.call("logging/setLevel", {"level": level}, call_key=call_key)
+        self.log_level = level
+        client = self._caller.client
+        if client is not None:
+            client.config.log_level = level
+        asked = f"at level {level}" if level else "no longer"
+        self._record(
+            local_event(
+                EventKind.LIFECYCLE,
+                f"Log messages are asked for {asked} on every request from now on.",
+                log_level=level,
+            )
+        )
+        return CallOutcome("logging/setLevel", result={})
+
+    async def set_resource_subscription(
+        self, uri: str, *, subscribe: bool, call_key: str
+    ) -> CallOutcome:
+        """Follow (or stop following) a resource's updates. Legacy: `resources/subscribe`;
+        modern: the notification stream is reopened with the new set of URIs. The set of
+        subscribed URIs changes only when the server agreed."""
+        if self._era() is not Era.MODERN:
+            method = "resources/subscribe" if subscribe else "resources/unsubscribe"
+            outcome = await self._caller.call(method, {"uri": uri}, call_key=call_key)
+            if outcome.error is None:
+                _change(self.subscriptions, uri, subscribe=subscribe)
+            return outcome
         before = set(self.subscriptions)
-        change_subscription(self.subscriptions, uri, subscribe=subscribe)
+        _change(self.subscriptions, uri, subscribe=subscribe)
         stream = await self.listen()
         outcome = CallOutcome("subscriptions/listen", request_seq=stream.request_seq)
         if stream.error is not None:
@@ -155,7 +189,7 @@ class StreamListener:
         if previous is not None and asyncio.current_task() is self._reopen_task:
             stream.reopens = previous.reopens + 1
         self.stream = stream
-        self._listen_task = self._spawn(
+        self._listen_task = spawn_detached(
             self._run(client, stream), f"session-listen-{self._session_id}"
         )
         timeout = self._request_timeout()
@@ -202,12 +236,12 @@ class StreamListener:
                 if self._connected_client() is client and self.stream is stream:
                     await self.listen()
 
-        self._reopen_task = self._spawn(reopen(), f"session-listen-reopen-{self._session_id}")
+        self._reopen_task = spawn_detached(reopen(), f"session-listen-reopen-{self._session_id}")
 
     async def stop(self, reason: str = "Stopped by the user.") -> None:
         task, self._listen_task = self._listen_task, None
         stream = self.stream
-        client = self._current_client()
+        client = self._caller.client
         if stream is not None and stream.request_id is not None and client is not None:
             await client.cancel(stream.request_id, reason)
         if task is not None:
@@ -250,11 +284,18 @@ class StreamListener:
         if stream.error is not None:
             self._dropped(client, stream)
 
-    def note_inbound_notification(self, event: TraceEvent) -> None:
+    def note_inbound(self, event: TraceEvent) -> None:
+        """A frame from the server, seen before the log takes it: from then on an event
+        does not change."""
+        if event.message_type is MessageType.NOTIFICATION:
+            self._note_stale_subscription(event)
+        if event.method == ACKNOWLEDGED:
+            self._note_acknowledgement(event)
+
+    def _note_stale_subscription(self, event: TraceEvent) -> None:
         """Mark a notification sent for a stream that was since replaced or stopped
         (subscriptions.mdx: clients MUST correlate by subscription id), so that it is
-        kept in the log but not acted on. Called before the log takes the event: from
-        then on an event does not change."""
+        kept in the log but not acted on."""
         params = event.payload.get("params") if isinstance(event.payload, dict) else None
         meta = params.get("_meta") if isinstance(params, dict) else None
         if not isinstance(meta, dict) or SUBSCRIPTION_ID_KEY not in meta:
@@ -264,7 +305,7 @@ class StreamListener:
         if current is None or str(meta[SUBSCRIPTION_ID_KEY]) != str(current):
             event.detail["stale_subscription"] = meta[SUBSCRIPTION_ID_KEY]
 
-    def note_acknowledgement(self, event: TraceEvent) -> None:
+    def _note_acknowledgement(self, event: TraceEvent) -> None:
         stream = self.stream
         params = event.payload.get("params") if isinstance(event.payload, dict) else None
         if stream is None or not isinstance(params, dict):
@@ -281,7 +322,7 @@ class StreamListener:
         stream.settled.set()
 
 
-def change_subscription(subscriptions: set[str], uri: str, *, subscribe: bool) -> None:
+def _change(subscriptions: set[str], uri: str, *, subscribe: bool) -> None:
     if subscribe:
         subscriptions.add(uri)
     else:

@@ -30,14 +30,14 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from inspector.mcp.client import McpClient
 from inspector.mcp.errors import JsonRpcError, McpError, RequestCancelled, TransportClosed
 from inspector.mcp.jsonrpc import INVALID_PARAMS
 from inspector.mcp.task_extension import MAX_POLL_FAILURES, task_error
 from inspector.mcp.task_extension import TERMINAL as TERMINAL_STATUSES
-from inspector.sessions.calls import CallOutcome
+from inspector.sessions.calls import Caller, CallOutcome
 from inspector.sessions.detached import spawn_detached
 
 TASK_STATUSES = ("working", "input_required", "completed", "failed", "cancelled")
@@ -49,21 +49,6 @@ RELATED_TASK = "io.modelcontextprotocol/related-task"
 DEFAULT_POLL_SECONDS = 1.0
 MIN_POLL_SECONDS = 0.25
 MAX_POLL_SECONDS = 30.0
-
-
-class Caller(Protocol):
-    """What the tracker needs of its session: its present connection, and requests."""
-
-    @property
-    def client(self) -> McpClient | None: ...
-
-    async def request(
-        self, method: str, params: dict[str, Any] | None = None
-    ) -> dict[str, Any]: ...
-
-    async def call(
-        self, method: str, params: dict[str, Any] | None = None, *, call_key: str
-    ) -> CallOutcome: ...
 
 
 class TaskSupport(StrEnum):

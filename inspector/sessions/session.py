@@ -98,6 +98,7 @@ class LiveSession:
             )
             self.capabilities = {**declared, **self.capabilities}
             self.consent.declared = self.capabilities
+        self.catalog = Catalog()
         self.calls = PageCalls(
             connected_client=self._connected_client,
             consent=self.consent,
@@ -105,7 +106,6 @@ class LiveSession:
             answered=self.auth.answered,
             sending=self._touch,
         )
-        self.catalog = Catalog()
         # Tool calls run as tasks (2025-11-25), and the pollers that follow them.
         self.task_tracker = TaskTracker(self)
         # Log messages, resource updates, and the modern era's stream that carries them.

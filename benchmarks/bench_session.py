@@ -41,9 +41,10 @@ from typing import Any
 from inspector.mcp.client.client import McpClient
 from inspector.mcp.trace import TraceEvent
 from inspector.mcp.versions import EraChoice
-from inspector.sessions.live import LiveSession, SessionStatus
 from inspector.sessions.log import EventLog
+from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.status import SessionStatus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ADD_CALL = {"name": "add", "arguments": {"a": 2, "b": 3}}

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any, ParamSpec, TypeVar, cast
 
 from channels.db import database_sync_to_async
 
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.models import EventRecord, SessionRecord
-from inspector.sessions.live import LiveSession
+from inspector.sessions.ports import SessionDescription
 
 INSERT_BATCH = 1000
 P = ParamSpec("P")
@@ -49,8 +48,8 @@ class DatabaseEventStore:
     ) -> list[TraceEvent]:
         return await in_db_thread(_load_before)(session_id, before_seq, limit)
 
-    async def save_session(self, session: LiveSession) -> None:
-        await in_db_thread(_save_session)(session.id, _session_fields(session))
+    async def save_session(self, description: SessionDescription) -> None:
+        await in_db_thread(_save_session)(description.id, _session_fields(description))
 
     async def load_session(self, session_id: str) -> tuple[SessionRecord, int] | None:
         """The record of a session and the seq of its last stored event."""
@@ -62,17 +61,17 @@ class DatabaseEventStore:
         return await in_db_thread(_list_sessions)(list(exclude), owner_id, limit)
 
 
-def _session_fields(session: LiveSession) -> dict[str, Any]:
+def _session_fields(description: SessionDescription) -> dict[str, Any]:
     return {
-        "owner_id": session.owner_id,
-        "created_at": datetime.fromtimestamp(session.created_at, tz=UTC),
-        "transport": session.spec.transport.value,
-        "target": session.spec.target,
-        "spec": session.spec.masked(),
-        "status": session.status.value,
-        "error": session.error.message if session.error else "",
-        "error_layer": session.error.layer.value if session.error else "",
-        "server": session.server.to_dict() if session.server else None,
+        "owner_id": description.owner_id,
+        "created_at": description.created_at,
+        "transport": description.transport.value,
+        "target": description.target,
+        "spec": description.spec,
+        "status": description.status.value,
+        "error": description.error,
+        "error_layer": description.error_layer,
+        "server": description.server,
     }
 
 

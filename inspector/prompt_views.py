@@ -10,7 +10,7 @@ from typing import Any
 from inspector.content import ContentView, content_view, content_views
 from inspector.failures import Failure, failure_of
 from inspector.schemaform.validation import Violation
-from inspector.sessions.live import Call
+from inspector.sessions.calls import CallOutcome
 from inspector.tool_views import display_name
 
 PROMPT_PREFIX = "prompt-arg"
@@ -84,7 +84,7 @@ def message_view(message: Any, index: int) -> MessageView:
 @dataclass(slots=True)
 class PromptResultView:
     prompt_name: str
-    call: Call
+    call: CallOutcome
     arguments: dict[str, Any]
     sent_invalid: list[Violation]
     description: str = ""
@@ -99,7 +99,7 @@ class PromptResultView:
 
 
 def prompt_result_view(
-    name: str, call: Call, arguments: dict[str, Any], sent_invalid: list[Violation]
+    name: str, call: CallOutcome, arguments: dict[str, Any], sent_invalid: list[Violation]
 ) -> PromptResultView:
     view = PromptResultView(name, call, arguments, sent_invalid)
     if call.error is not None:

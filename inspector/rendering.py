@@ -18,7 +18,7 @@ from inspector.mcp.trace import (
     MessageType,
     TraceEvent,
 )
-from inspector.sessions.tasks import RELATED_TASK
+from inspector.sessions.task_tracker import RELATED_TASK
 
 if TYPE_CHECKING:
     from inspector.services import SessionSnapshot

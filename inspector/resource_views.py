@@ -15,7 +15,7 @@ import uritemplate
 from inspector.content import ContentView, resource_contents_view
 from inspector.failures import Failure, failure_of
 from inspector.mcp.versions import is_known
-from inspector.sessions.live import Call
+from inspector.sessions.calls import CallOutcome
 
 TEMPLATE_PREFIX = "template-var"
 # Room for any real URI, but not for a page to push megabytes through a query string.
@@ -56,14 +56,14 @@ def resource_facts(item: dict[str, Any]) -> list[Fact]:
 @dataclass(slots=True)
 class ReadView:
     uri: str
-    call: Call
+    call: CallOutcome
     contents: list[ContentView] = field(default_factory=list)
     failure: Failure | None = None
     shape_problem: str = ""
     meta: Any = None
 
 
-def read_view(uri: str, call: Call) -> ReadView:
+def read_view(uri: str, call: CallOutcome) -> ReadView:
     view = ReadView(uri, call)
     if call.error is not None:
         view.failure = failure_of(call.error)
@@ -162,7 +162,7 @@ class CompletionView:
         return counted + (", more exist" if self.has_more else "")
 
 
-def completion_view(call: Call) -> CompletionView:
+def completion_view(call: CallOutcome) -> CompletionView:
     if call.error is not None:
         failure = failure_of(call.error)
         code = f" ({failure.code})" if failure.code is not None else ""

@@ -25,18 +25,16 @@ from inspector.mcp.versions import Era
 from inspector.models import SessionRecord
 from inspector.runtime import event_store, registry
 from inspector.sessions.approvals import Approval, Decision
+from inspector.sessions.authorization import describe_refusal
+from inspector.sessions.calls import CallOutcome
 from inspector.sessions.catalog import Listing, Page, page_of
 from inspector.sessions.consent import Consent
-from inspector.sessions.live import (
-    Call,
-    Listening,
-    LiveSession,
-    SessionStatus,
-    describe_refusal,
-)
 from inspector.sessions.roots import Root
+from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
-from inspector.sessions.tasks import TaskMode, TaskPage, TrackedTask, task_mode
+from inspector.sessions.status import SessionStatus
+from inspector.sessions.stream import NotificationStream
+from inspector.sessions.task_tracker import TaskMode, TaskPage, TrackedTask, task_mode
 
 PAGE_SIZE = 200
 
@@ -114,11 +112,11 @@ class SessionSnapshot:
 
     @property
     def can_reconnect(self) -> bool:
-        return self.live and not self.status.is_live
+        return self.live and not self.status.is_active
 
     @property
     def can_disconnect(self) -> bool:
-        return self.live and self.status.is_live
+        return self.live and self.status.is_active
 
 
 def _from_live(session: LiveSession) -> SessionSnapshot:
@@ -142,7 +140,7 @@ def _from_live(session: LiveSession) -> SessionSnapshot:
 
 def _from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
     status = SessionStatus(record.status)
-    if status.is_live:
+    if status.is_active:
         # Recorded as live but not in this process: the inspector was restarted under it.
         status = SessionStatus.DISCONNECTED
     return SessionSnapshot(
@@ -226,8 +224,8 @@ def new_call_key() -> str:
 
 async def session_call(
     session_id: str, method: str, params: dict[str, Any] | None, *, call_key: str
-) -> Call:
-    """Send a request for a page and wait; failures come back in the `Call`."""
+) -> CallOutcome:
+    """Send a request for a page and wait; failures come back in the `CallOutcome`."""
     return await _live(session_id).call(method, params, call_key=call_key)
 
 
@@ -258,7 +256,7 @@ async def session_cancel_request(session_id: str, request_id: str) -> InFlight |
 
 async def session_list_page(
     session_id: str, listing: Listing, cursor: str | None, *, call_key: str
-) -> tuple[Call, Page | None]:
+) -> tuple[CallOutcome, Page | None]:
     """One page of a listing; the first page replaces what the catalog held."""
     session = _live(session_id)
     call = await session.call(
@@ -330,7 +328,7 @@ async def session_close_all() -> None:
 
 async def session_resource_subscription(
     session_id: str, uri: str, *, subscribe: bool, call_key: str
-) -> Call:
+) -> CallOutcome:
     """Subscribe to, or unsubscribe from, a resource's updates; the session's set of
     subscribed URIs changes only when the server agreed."""
     session = _live(session_id)
@@ -356,13 +354,15 @@ def session_log_level(session_id: str) -> str | None:
     return _live(session_id).log_level
 
 
-async def session_set_log_level(session_id: str, level: str | None, *, call_key: str) -> Call:
+async def session_set_log_level(
+    session_id: str, level: str | None, *, call_key: str
+) -> CallOutcome:
     """`logging/setLevel` in the legacy era; in the modern one, the level asked for on
     every later request (None: none)."""
     return await _live(session_id).set_log_level(level, call_key=call_key)
 
 
-def session_listening(session_id: str) -> Listening | None:
+def session_listening(session_id: str) -> NotificationStream | None:
     """The modern era's notification stream: what it asked for, what was acknowledged."""
     return _live(session_id).listening
 
@@ -405,7 +405,7 @@ def session_task_mode(snapshot: SessionSnapshot, tool: dict[str, Any]) -> TaskMo
 
 async def session_task_call_tool(
     session_id: str, tool: dict[str, Any], arguments: Any, *, ttl: int | None, call_key: str
-) -> tuple[Call, TrackedTask | None]:
+) -> tuple[CallOutcome, TrackedTask | None]:
     """Call a tool as a task; no task comes back when the call failed or the server
     answered with a plain result."""
     return await _live(session_id).task_tracker.call_tool(
@@ -431,29 +431,29 @@ def session_task_is_current(session_id: str, task: TrackedTask) -> bool:
 
 async def session_task_list_page(
     session_id: str, cursor: str | None, *, call_key: str
-) -> tuple[Call, TaskPage | None]:
+) -> tuple[CallOutcome, TaskPage | None]:
     return await _live(session_id).task_tracker.list_page(cursor, call_key=call_key)
 
 
-def _found(call: Call | None, task_id: str) -> Call:
+def _found(call: CallOutcome | None, task_id: str) -> CallOutcome:
     if call is None:
         raise TaskNotFound(task_id)
     return call
 
 
-async def session_task_refresh(session_id: str, task_id: str, *, call_key: str) -> Call:
+async def session_task_refresh(session_id: str, task_id: str, *, call_key: str) -> CallOutcome:
     """One `tasks/get` now."""
     tracker = _live(session_id).task_tracker
     return _found(await tracker.refresh(task_id, call_key=call_key), task_id)
 
 
-async def session_task_cancel(session_id: str, task_id: str, *, call_key: str) -> Call:
+async def session_task_cancel(session_id: str, task_id: str, *, call_key: str) -> CallOutcome:
     """`tasks/cancel`; the server refuses (-32602) a task that has already ended."""
     tracker = _live(session_id).task_tracker
     return _found(await tracker.cancel(task_id, call_key=call_key), task_id)
 
 
-async def session_task_result(session_id: str, task_id: str) -> Call | None:
+async def session_task_result(session_id: str, task_id: str) -> CallOutcome | None:
     """The task's result, fetched now when it has none yet."""
     session_task(session_id, task_id)
     return await _live(session_id).task_tracker.fetch_result(task_id)

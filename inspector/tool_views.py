@@ -11,7 +11,7 @@ from inspector.failures import failure_of
 from inspector.links import UrlView, url_view
 from inspector.mcp.errors import JsonRpcError, McpError
 from inspector.schemaform.validation import UnusableSchema, Violation, validate
-from inspector.sessions.live import Call
+from inspector.sessions.calls import CallOutcome
 
 URL_ELICITATION_REQUIRED = -32042
 # (annotation, label when true, label when false, the spec's default when unset)
@@ -86,7 +86,7 @@ class StructuredVerdict:
 @dataclass(slots=True)
 class ToolResultView:
     tool_name: str
-    call: Call
+    call: CallOutcome
     arguments: Any
     sent_invalid: list[Violation]
     content: list[ContentView] = field(default_factory=list)
@@ -148,7 +148,7 @@ class ToolResultView:
 
 
 def tool_result_view(
-    tool: dict[str, Any], call: Call, arguments: Any, sent_invalid: list[Violation]
+    tool: dict[str, Any], call: CallOutcome, arguments: Any, sent_invalid: list[Violation]
 ) -> ToolResultView:
     view = ToolResultView(str(tool.get("name", "")), call, arguments, sent_invalid)
     if call.error is not None:

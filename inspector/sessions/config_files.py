@@ -121,11 +121,6 @@ def export_config(
     return {"mcpServers": document}
 
 
-def server_entry(spec: ConnectionSpec, *, include_secrets: bool = False) -> dict[str, Any]:
-    """One entry of an `mcpServers` document, as export_config writes it."""
-    return _entry(spec, include_secrets=include_secrets)
-
-
 # Reading ------------------------------------------------------------------------------------
 
 

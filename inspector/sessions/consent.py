@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from inspector.mcp.client.types import ServerRequest, ServerRequestHandler
-from inspector.mcp.errors import JsonRpcError
+from inspector.mcp.errors import JsonRpcError, McpError, RequestCancelled, RequestRefused
+from inspector.mcp.jsonrpc import INVALID_PARAMS, METHOD_NOT_FOUND
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
 from inspector.mcp.versions import Era, era_of
 from inspector.sessions.approvals import Approval, ApprovalInbox, ApprovalKind, Decision
@@ -21,8 +22,6 @@ from inspector.sessions.roots import Root
 # The code a refusal carries: the specification's own examples use -1 for "the user
 # rejected the request"; it is outside JSON-RPC's reserved range.
 REFUSED_CODE = -1
-INVALID_PARAMS = -32602
-METHOD_NOT_FOUND = -32601
 # Pending approvals per session: past this, the server's requests are refused.
 MAX_PENDING = 50
 FORM_ELICITATION_FROM = "2025-06-18"
@@ -75,8 +74,44 @@ class Consent:
             local_event(EventKind.APPROVAL, f"{SWITCH_LABELS[name]}: {state}", switch=name, on=on)
         )
 
+    def share_roots(self, roots: list[Root]) -> None:
+        self.roots = list(roots)
+        self._record(
+            local_event(
+                EventKind.APPROVAL,
+                f"Roots changed: {len(roots)} shared",
+                roots=[root.to_wire() for root in roots],
+            )
+        )
+
     def roots_result(self) -> dict[str, Any]:
         return {"roots": [root.to_wire() for root in self.roots]}
+
+    # -- the inspector's own tool calls, in consent mode -------------------------------
+
+    def hold_tool_call(self, params: dict[str, Any], *, tool: dict[str, Any] | None) -> Approval:
+        """Put a tool call before a person, with the tool as the server listed it."""
+        return self.inbox.open(
+            ApprovalKind.TOOL_CALL, "tools/call", params, context={"tool": tool or {}}
+        )
+
+    async def tool_call_refusal(self, approval: Approval) -> McpError | None:
+        """Wait for a person to confirm a held tool call; the error to report if it is
+        not sent."""
+        try:
+            decision = await self.wait(approval)
+        except asyncio.CancelledError:
+            if approval.future.cancelled() and not _current_task_cancelling():
+                return RequestCancelled(f"Not sent: {approval.reason}")
+            raise
+        if decision is None:
+            return RequestRefused(f"Not sent: {approval.reason}")
+        if decision.error_code is not None:
+            return RequestRefused(f"Not sent: {decision.by} refused the call.")
+        return None
+
+    def withdraw_tool_call(self, approval: Approval, reason: str) -> None:
+        self.inbox.withdraw(approval, reason)
 
     # -- the server's requests ------------------------------------------------------
 
@@ -153,6 +188,12 @@ class Consent:
         if approval.future.cancelled():
             raise asyncio.CancelledError(approval.reason)
         return approval.future.result()
+
+
+def _current_task_cancelling() -> bool:
+    """Whether the running task itself is being cancelled (not just a future it awaited)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 def _answered(approval: Approval) -> bool:

@@ -13,7 +13,7 @@ from collections import deque
 from itertools import islice
 
 from inspector.mcp.trace import TraceEvent
-from inspector.sessions.store import EventStore
+from inspector.sessions.ports import EventStore
 
 DEFAULT_MAX_EVENTS = 5_000
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024

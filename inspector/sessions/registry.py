@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable
 
 from inspector.mcp.auth.store import TokenStore
-from inspector.sessions.live import LiveSession
+from inspector.sessions.ports import EventStore, Watcher
+from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec
-from inspector.sessions.store import EventStore, Watcher
 
 DEFAULT_MAX_SESSIONS = 64
 # Ended sessions leave memory after this long; their history stays in the store.
@@ -46,10 +46,11 @@ class SessionRegistry:
     async def create(self, spec: ConnectionSpec, *, owner_id: int | None = None) -> LiveSession:
         """Register a session; the caller starts it with `await session.start()`."""
         await self.reap()
-        live = sum(1 for session in self._sessions.values() if session.status.is_live)
-        if live >= self.max_sessions:
+        active = sum(1 for session in self._sessions.values() if session.status.is_active)
+        if active >= self.max_sessions:
             raise TooManySessions(
-                f"{live} sessions are live, the limit is {self.max_sessions}: disconnect one first."
+                f"{active} sessions are live, the limit is {self.max_sessions}: "
+                "disconnect one first."
             )
         session = LiveSession(
             spec,
@@ -68,7 +69,8 @@ class SessionRegistry:
         stale = [
             session_id
             for session_id, session in self._sessions.items()
-            if not session.status.is_live and now - session.last_activity > ENDED_RETENTION_SECONDS
+            if not session.status.is_active
+            and now - session.last_activity > ENDED_RETENTION_SECONDS
         ]
         for session_id in stale:
             await self._sessions.pop(session_id).close()

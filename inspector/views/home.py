@@ -11,8 +11,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from inspector import services
 from inspector.forms import ConnectForm, prefill
-from inspector.sessions.live import SessionStatus
 from inspector.sessions.registry import TooManySessions
+from inspector.sessions.status import SessionStatus
 from inspector.views.common import HtmxHttpRequest, owner_id, snapshot_json
 from inspector.views.servers import save_from_connect_form, saved_card_context
 

@@ -15,8 +15,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from inspector import saved_servers, services
 from inspector.forms import ConnectForm, ExportConfigForm, ImportConfigForm, SavedServerForm
-from inspector.sessions.live import SessionStatus
 from inspector.sessions.registry import TooManySessions
+from inspector.sessions.status import SessionStatus
 from inspector.views.common import HtmxHttpRequest, owner_id
 
 CARD = "inspector/home.html#saved-servers"

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
 from inspector.mcp.errors import JsonRpcError
-from inspector.sessions.tasks import INVALID_PARAMS, TrackedTask
+from inspector.mcp.jsonrpc import INVALID_PARAMS
+from inspector.sessions.task_tracker import TrackedTask
 from inspector.tool_views import ToolResultView, tool_result_view
 from inspector.views.common import (
     HtmxHttpRequest,

@@ -16,7 +16,7 @@ from inspector.cli_command import cli_command
 from inspector.mcp.eras.param_headers import InvalidToolHeaders, ParamHeader, tool_param_headers
 from inspector.sessions.catalog import Listing
 from inspector.sessions.spec import ConnectionSpec, TransportKind
-from inspector.sessions.tasks import TaskMode
+from inspector.sessions.task_tracker import TaskMode
 from inspector.tool_views import annotation_badges, display_name, tool_result_view
 from inspector.views.common import HtmxHttpRequest, call_key, live_snapshot
 from inspector.views.tasks import task_row

@@ -20,7 +20,8 @@ import httpx
 
 from inspector.mcp.auth.config import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.errors import AuthorizationRequired
-from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.session import LiveSession
+from inspector.sessions.status import SessionStatus
 
 # A loopback redirect URI nothing listens on: the code is read from the redirect itself.
 REDIRECT_URI = "http://127.0.0.1:9/oauth/callback"

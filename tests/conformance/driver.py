@@ -25,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from inspector.mcp.client.types import ServerRequest, ServerRequestHandler
 from inspector.mcp.trace import TraceEvent
 from inspector.mcp.versions import DEFAULT_VERSION, Era, EraChoice, era_of, is_known
-from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.status import SessionStatus
 from tests.conformance.auth_scenarios import AUTH_SCENARIOS, connect, oauth_settings
 from tests.sessions.memory_store import MemoryStore
 

@@ -12,7 +12,7 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from inspector.sessions.live import LiveSession
+from inspector.sessions.session import LiveSession
 from tests.conformance.auth_scenarios import MODERN_AUTH_SCENARIOS
 
 

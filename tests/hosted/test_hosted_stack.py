@@ -16,7 +16,7 @@ from django.db import connection
 from inspector.event_store import DatabaseEventStore
 from inspector.mcp.trace import EventKind, local_event
 from inspector.runtime import announce_events, session_group
-from inspector.sessions.live import LiveSession
+from inspector.sessions.session import LiveSession
 from tests.conftest import fixture_spec
 
 pytestmark = [pytest.mark.hosted, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ def test_runs_on_postgresql_and_redis() -> None:
 async def test_events_round_trip_through_postgresql() -> None:
     store = DatabaseEventStore()
     session = LiveSession(fixture_spec("everything_py"), store=store)
-    await store.save_session(session)
+    await store.save_session(session.describe())
     events = [local_event(EventKind.STDERR, f"line {n} ✓") for n in range(1, 4)]
     for seq, event in enumerate(events, start=1):
         event.seq = seq

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from inspector.mcp.trace import TraceEvent
-from inspector.sessions.live import LiveSession
+from inspector.sessions.ports import SessionDescription
 
 
 class MemoryStore:
@@ -26,5 +26,5 @@ class MemoryStore:
         stored = self.events.get(session_id, [])
         return [e for e in stored if e.seq is not None and e.seq > after_seq][:limit]
 
-    async def save_session(self, session: LiveSession) -> None:
-        self.sessions.setdefault(session.id, []).append(session.status.value)
+    async def save_session(self, description: SessionDescription) -> None:
+        self.sessions.setdefault(description.id, []).append(description.status.value)

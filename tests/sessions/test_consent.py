@@ -22,9 +22,11 @@ from inspector.sessions.approvals import (
     ApprovalState,
     Decision,
 )
+from inspector.sessions.calls import CallOutcome
 from inspector.sessions.consent import Consent, client_capabilities
-from inspector.sessions.live import Call, LiveSession, SessionStatus
 from inspector.sessions.roots import InvalidRoot, Root, parse_root
+from inspector.sessions.session import LiveSession
+from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 
 
@@ -49,7 +51,7 @@ async def first_pending(session: LiveSession) -> Approval:
     raise AssertionError("nothing reached the inbox")
 
 
-def tool_text(call: Call) -> str:
+def tool_text(call: CallOutcome) -> str:
     assert call.error is None, call.error
     assert call.result is not None
     return str(call.result["content"][0]["text"])
@@ -67,7 +69,7 @@ async def approval_events(session: LiveSession, change: str = "") -> list[TraceE
     ]
 
 
-def start_tool(session: LiveSession, name: str, **arguments: Any) -> asyncio.Task[Call]:
+def start_tool(session: LiveSession, name: str, **arguments: Any) -> asyncio.Task[CallOutcome]:
     return asyncio.create_task(
         session.call("tools/call", {"name": name, "arguments": arguments}, call_key=name)
     )

@@ -11,7 +11,8 @@ import pytest
 from inspector.mcp.client.types import InFlight
 from inspector.mcp.errors import RequestCancelled
 from inspector.mcp.trace import Direction, MessageType, TraceEvent
-from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.session import LiveSession
+from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 
 

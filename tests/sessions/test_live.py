@@ -12,10 +12,11 @@ from inspector.mcp.errors import SessionExpired, TransportClosed
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.mcp.transports.streamable_http import StreamableHttpTransport
 from inspector.mcp.versions import EraChoice
-from inspector.sessions import live
-from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions import persistence
 from inspector.sessions.registry import SessionRegistry, TooManySessions
+from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 from tests.servers.http_harness import RunningServer
 from tests.sessions.memory_store import MemoryStore
@@ -130,8 +131,8 @@ async def test_registry_reaps_ended_sessions_and_stops_their_tasks() -> None:
     await session.start()
     assert await registry.reap(now=session.last_activity + 24 * 3600) == [session.id]
     assert registry.get(session.id) is None
-    assert session._pump is not None
-    assert session._pump.done()
+    assert session.persistence.pump is not None
+    assert session.persistence.pump.done()
 
 
 async def test_an_expired_http_session_is_marked_and_reconnect_starts_afresh(
@@ -169,7 +170,7 @@ class SlowStore(MemoryStore):
 async def test_a_flood_is_held_back_while_the_store_catches_up(
     sessions: MakeSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(live, "MAX_UNSAVED_EVENTS", 500)
+    monkeypatch.setattr(persistence, "MAX_UNSAVED_EVENTS", 500)
     store = SlowStore()
     session = sessions(fixture_spec("broken_stdio", "flood=5000"), store=store)
     session.log.max_events = 200

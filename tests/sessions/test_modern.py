@@ -20,8 +20,10 @@ from inspector.mcp.trace import ORIGIN_DETAIL, Direction, EventKind, MessageType
 from inspector.mcp.transports.sse_legacy import LegacySseTransport
 from inspector.mcp.versions import Era, EraChoice
 from inspector.sessions.approvals import Approval, ApprovalKind, Decision
-from inspector.sessions.live import LISTEN_REOPEN_DELAYS, LiveSession, SessionStatus
+from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.status import SessionStatus
+from inspector.sessions.stream import LISTEN_REOPEN_DELAYS
 from tests.conftest import fixture_spec
 from tests.headless.conftest import OFFICIAL_EVERYTHING
 from tests.headless.npm import npm_install

@@ -24,8 +24,9 @@ from inspector.mcp.auth.store import MemoryTokenStore
 from inspector.mcp.auth.tokens import Tokens, authenticated, refresh_grant
 from inspector.mcp.errors import AuthError, AuthorizationRequired
 from inspector.mcp.trace import EventKind
-from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.status import SessionStatus
 from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
 from tests.servers.oauth_mcp import ADMIN_SECRET

@@ -17,7 +17,8 @@ from inspector.mcp.auth.tokens import ClientRegistration
 from inspector.mcp.errors import AuthError
 from inspector.mcp.trace import Direction
 from inspector.mcp.versions import Era, EraChoice
-from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.session import LiveSession
+from inspector.sessions.status import SessionStatus
 from tests.servers.oauth_harness import OAuthServers
 from tests.sessions.memory_store import MemoryStore
 from tests.sessions.test_oauth import approve_in_browser, oauth_spec, status_of

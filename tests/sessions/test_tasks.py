@@ -16,9 +16,10 @@ import pytest
 from inspector.mcp.client.types import ServerRequest
 from inspector.mcp.errors import JsonRpcError
 from inspector.mcp.trace import Direction, MessageType, TraceEvent
-from inspector.sessions.live import LiveSession, SessionStatus
+from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
-from inspector.sessions.tasks import (
+from inspector.sessions.status import SessionStatus
+from inspector.sessions.task_tracker import (
     MIN_POLL_SECONDS,
     RELATED_TASK,
     TaskMode,

@@ -17,7 +17,7 @@ from django.test import AsyncClient
 from inspector import runtime, services
 from inspector.mcp.client.types import InFlight
 from inspector.mcp.trace import MessageType
-from inspector.sessions.live import SessionStatus
+from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -18,7 +18,8 @@ from inspector import runtime, services
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
 from inspector.rendering import event_signals
 from inspector.sessions.approvals import Approval
-from inspector.sessions.live import Call, SessionStatus
+from inspector.sessions.calls import CallOutcome
+from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 from tests.web.form_fields import form_fields
 
@@ -47,7 +48,7 @@ def beside(request: Awaitable[str]) -> asyncio.Task[str]:
     return asyncio.create_task(alone())
 
 
-def start_tool(session_id: str, name: str, **arguments: Any) -> asyncio.Task[Call]:
+def start_tool(session_id: str, name: str, **arguments: Any) -> asyncio.Task[CallOutcome]:
     params = {"name": name, "arguments": arguments}
     return asyncio.create_task(
         services.session_call(session_id, "tools/call", params, call_key=f"key-{name}")
@@ -73,7 +74,7 @@ def answer_url(session_id: str, approval: Approval) -> str:
     return f"/sessions/{session_id}/inbox/{approval.id}/answer"
 
 
-def tool_text(call: Call) -> str:
+def tool_text(call: CallOutcome) -> str:
     assert call.error is None, call.error
     assert call.result is not None
     return str(call.result["content"][0]["text"])

@@ -16,7 +16,7 @@ from inspector import services
 from inspector.mcp.errors import RequestCancelled
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent, local_event
 from inspector.rendering import event_signals
-from inspector.sessions.live import SessionStatus
+from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 from tests.web.test_cancel_calls import concurrently
 

@@ -21,8 +21,9 @@ from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.versions import EraChoice
 from inspector.rendering import event_signals
 from inspector.sessions.approvals import Approval
-from inspector.sessions.live import Call, SessionStatus
+from inspector.sessions.calls import CallOutcome
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 from tests.servers.http_harness import RunningServer, run_server
 from tests.web.form_fields import form_fields
@@ -68,14 +69,14 @@ async def get(client: AsyncClient, url: str, data: dict[str, Any] | None = None)
     return body(response)
 
 
-def start_tool(session_id: str, name: str, **arguments: Any) -> asyncio.Task[Call]:
+def start_tool(session_id: str, name: str, **arguments: Any) -> asyncio.Task[CallOutcome]:
     params = {"name": name, "arguments": arguments}
     return asyncio.create_task(
         services.session_call(session_id, "tools/call", params, call_key=f"key-{name}")
     )
 
 
-def tool_text(call: Call) -> str:
+def tool_text(call: CallOutcome) -> str:
     assert call.error is None, call.error
     assert call.result is not None
     return str(call.result["content"][0]["text"])

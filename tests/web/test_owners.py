@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from inspector import runtime, services, urls
 from inspector.asgi import application
 from inspector.sessions.approvals import Approval
-from inspector.sessions.live import Call
+from inspector.sessions.calls import CallOutcome
 from tests.web.test_inbox import answer_url, page, start_tool, tool_text, waiting
 from tests.web.test_views import connect_form
 
@@ -178,7 +178,7 @@ async def test_another_user_gets_404_on_every_route_of_a_session(
 
 
 async def nothing_changed(
-    session_id: str, approval: Approval, running: asyncio.Task[Call], before: int
+    session_id: str, approval: Approval, running: asyncio.Task[CallOutcome], before: int
 ) -> None:
     """Whatever the other user posted, the session is as its owner left it."""
     snapshot = await services.session_get(session_id)

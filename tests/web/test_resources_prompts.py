@@ -27,7 +27,8 @@ from inspector.resource_views import (
     resource_facts,
     template_schema,
 )
-from inspector.sessions.live import Call, SessionStatus
+from inspector.sessions.calls import CallOutcome
+from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -444,28 +445,30 @@ async def test_a_malformed_prompt_answer_is_shown_not_fatal(client: AsyncClient)
 
 
 def test_view_models_survive_any_shape() -> None:
-    assert read_view("x", Call("resources/read", result={})).shape_problem
-    assert read_view("x", Call("resources/read", result={"contents": []})).shape_problem
-    odd = read_view("x", Call("resources/read", result={"contents": [7, {"uri": "x"}]}))
+    assert read_view("x", CallOutcome("resources/read", result={})).shape_problem
+    assert read_view("x", CallOutcome("resources/read", result={"contents": []})).shape_problem
+    odd = read_view("x", CallOutcome("resources/read", result={"contents": [7, {"uri": "x"}]}))
     assert [block.kind for block in odd.contents] == ["unknown", "resource_text"]
 
     assert prompt_result_view(
-        "p", Call("prompts/get", result={"messages": {}}), {}, []
+        "p", CallOutcome("prompts/get", result={"messages": {}}), {}, []
     ).shape_problem
     assert message_view({"role": "system", "content": "hi"}, 0).problem.startswith("Unknown role")
     listed = message_view({"role": "user", "content": [{"type": "text", "text": "a"}]}, 1)
     assert [block.at for block in listed.blocks] == ["result.messages.1.content.0"]
     assert isinstance(message_view(None, 2).blocks[0], ContentView)
 
-    failed = completion_view(Call("completion/complete", error=JsonRpcError(-32601, "nope")))
+    failed = completion_view(CallOutcome("completion/complete", error=JsonRpcError(-32601, "nope")))
     assert failed.note == "Completion failed (-32601): nope"
     shapes: list[Any] = [None, {"completion": None}, {"completion": {"values": "ab"}}]
     for result in shapes:
-        view = completion_view(Call("completion/complete", result=result))
+        view = completion_view(CallOutcome("completion/complete", result=result))
         assert view.values == []
         assert view.problem
     mixed = completion_view(
-        Call("completion/complete", result={"completion": {"values": ["a", 1], "total": "x"}})
+        CallOutcome(
+            "completion/complete", result={"completion": {"values": ["a", 1], "total": "x"}}
+        )
     )
     assert mixed.values == ["a"]
     assert mixed.total is None
@@ -481,6 +484,6 @@ def test_view_models_survive_any_shape() -> None:
     assert expand("{a}", {}) == ("", "The expansion is empty.")
     facts = resource_facts({"size": True, "annotations": {"priority": "high", "audience": "x"}})
     assert facts == []
-    failure = read_view("x", Call("r", error=JsonRpcError(1, "m", {"k": 1}))).failure
+    failure = read_view("x", CallOutcome("r", error=JsonRpcError(1, "m", {"k": 1}))).failure
     assert failure is not None
     assert json.loads(failure.data_json) == {"k": 1}

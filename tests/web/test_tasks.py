@@ -15,8 +15,8 @@ from django.test import AsyncClient
 from inspector import services
 from inspector.mcp.trace import Direction, MessageType
 from inspector.rendering import event_signals
-from inspector.sessions.live import SessionStatus
-from inspector.sessions.tasks import TrackedTask
+from inspector.sessions.status import SessionStatus
+from inspector.sessions.task_tracker import TrackedTask
 from tests.conftest import fixture_spec
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,8 +13,8 @@ from django.test import AsyncClient
 
 from inspector import runtime, services
 from inspector.mcp.versions import EraChoice
-from inspector.sessions.live import SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 from tests.servers.http_harness import RunningServer
 from tests.web.test_saved_servers import import_text, listed

@@ -16,8 +16,8 @@ from django.test import AsyncClient
 from inspector import services
 from inspector.mcp.trace import MessageType
 from inspector.mcp.versions import EraChoice
-from inspector.sessions.live import SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.status import SessionStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

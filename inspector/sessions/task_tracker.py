@@ -14,16 +14,15 @@ A task is cancelled with `tasks/cancel`, never with `notifications/cancelled`: a
 cancels a task-creating call while it is still in flight gets the task cancelled as soon
 as it exists.
 
-The tracker belongs to one LiveSession. Its pollers are asyncio tasks it owns, and
-`close()` cancels and awaits them. A task belongs to the connection that created it:
-after a reconnect it is history, no longer polled.
+The tracker belongs to one session, which it reaches only through `Caller`. Its pollers
+are asyncio tasks it owns, and `close()` cancels and awaits them. A task belongs to the
+connection that created it: after a reconnect it is history, no longer polled.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import hashlib
 import uuid
 import weakref
@@ -31,28 +30,24 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from inspector.mcp.eras.tasks import task_error
+from inspector.mcp.client.client import McpClient
+from inspector.mcp.eras.tasks import MAX_POLL_FAILURES, TERMINAL_STATUSES, task_error
 from inspector.mcp.errors import JsonRpcError, McpError, RequestCancelled, TransportClosed
-
-if TYPE_CHECKING:
-    from inspector.mcp.client.client import McpClient
-    from inspector.sessions.live import Call, LiveSession
+from inspector.mcp.jsonrpc import INVALID_PARAMS
+from inspector.sessions.calls import Caller, CallOutcome
+from inspector.sessions.detached import spawn_detached
 
 TASK_STATUSES = ("working", "input_required", "completed", "failed", "cancelled")
-TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
 # Tasks are part of the core protocol in this revision only (2026-07-28 moved them to an
 # extension with another shape).
 TASK_VERSIONS = frozenset({"2025-11-25"})
 RELATED_TASK = "io.modelcontextprotocol/related-task"
-INVALID_PARAMS = -32602
 
 DEFAULT_POLL_SECONDS = 1.0
 MIN_POLL_SECONDS = 0.25
 MAX_POLL_SECONDS = 30.0
-# Polls that fail in a row (timeouts, server errors) before the tracker stops following.
-MAX_POLL_FAILURES = 5
 
 
 class TaskSupport(StrEnum):
@@ -131,11 +126,11 @@ class TrackedTask:
     tool: dict[str, Any] | None = None
     arguments: Any = None
     progress_token: str = ""
-    create_call: Call | None = None
+    create_call: CallOutcome | None = None
     # The outcome of `tasks/result`: the tool's result, or the error the call would have had.
-    result: Call | None = None
+    result: CallOutcome | None = None
     fetching: bool = False
-    cancel_call: Call | None = None
+    cancel_call: CallOutcome | None = None
     following: bool = False  # a poller is running
     # The modern tasks extension has no `tasks/result`: a task's last state carries its
     # outcome, and the client that made the call follows it itself.
@@ -180,8 +175,8 @@ class TaskPage:
 
 
 class TaskTracker:
-    def __init__(self, session: LiveSession) -> None:
-        self._session = session
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
         self._tasks: dict[str, TrackedTask] = {}
         self._wake: dict[str, asyncio.Event] = {}
         self._owned: set[asyncio.Task[None]] = set()
@@ -205,21 +200,21 @@ class TaskTracker:
 
     def is_current(self, task: TrackedTask) -> bool:
         """Whether the task belongs to the session's present connection."""
-        client = self._session.client
+        client = self._caller.client
         return client is not None and task.connection is not None and task.connection() is client
 
     # -- starting ------------------------------------------------------------------
 
     async def call_tool(
         self, tool: dict[str, Any], arguments: Any, *, ttl: int | None, call_key: str
-    ) -> tuple[Call, TrackedTask | None]:
+    ) -> tuple[CallOutcome, TrackedTask | None]:
         """Call a tool as a task. The task is None when the call failed, or when the
         server answered with a plain result (a server that ignores `task` may)."""
         name = str(tool.get("name", ""))
         params = {"name": name, "arguments": arguments, "task": {"ttl": ttl} if ttl else {}}
         self._creating.add(call_key)
         try:
-            call = await self._session.call("tools/call", params, call_key=call_key)
+            call = await self._caller.call("tools/call", params, call_key=call_key)
         finally:
             self._creating.discard(call_key)
         cancel = call_key in self._cancel_when_created
@@ -249,7 +244,7 @@ class TaskTracker:
         task = self._tasks.get(task_id)
         if task is None:
             task = TrackedTask(task_id)
-            client = self._session.client
+            client = self._caller.client
             task.connection = weakref.ref(client) if client is not None else None
             self._tasks[task_id] = task
         self._apply(task, data)
@@ -293,7 +288,7 @@ class TaskTracker:
             return None
         self._apply(task, params)
         if task.terminal or task.input_required:
-            self._poke(task)
+            self._wake_poller(task)
         return task
 
     # -- following -----------------------------------------------------------------
@@ -308,7 +303,7 @@ class TaskTracker:
             self._wake[task.task_id] = asyncio.Event()
             self._spawn(self._poll(task), f"task-poll-{task.task_id}")
 
-    def _poke(self, task: TrackedTask) -> None:
+    def _wake_poller(self, task: TrackedTask) -> None:
         wake = self._wake.get(task.task_id)
         if wake is not None:
             wake.set()
@@ -328,7 +323,7 @@ class TaskTracker:
                     task.problem = "The connection that created this task has ended."
                     return
                 try:
-                    data = await self._session.request("tasks/get", {"taskId": task.task_id})
+                    data = await self._caller.request("tasks/get", {"taskId": task.task_id})
                 except (TransportClosed, RequestCancelled) as exc:
                     task.problem = f"Stopped following the task: {exc}"
                     return
@@ -363,11 +358,11 @@ class TaskTracker:
         task.fetching = True
         self._spawn(self._get_result(task), f"task-result-{task.task_id}")
 
-    async def _get_result(self, task: TrackedTask) -> Call:
+    async def _get_result(self, task: TrackedTask) -> CallOutcome:
         """`tasks/result`: blocks on the server until the task is terminal."""
         task.fetching = True
         try:
-            call = await self._session.call(
+            call = await self._caller.call(
                 "tasks/result", {"taskId": task.task_id}, call_key=uuid.uuid4().hex
             )
         finally:
@@ -375,19 +370,19 @@ class TaskTracker:
         if call.error is None or isinstance(call.error, JsonRpcError):
             task.result = call
             if not task.terminal:
-                self._poke(task)  # the result is in: the status will say terminal
+                self._wake_poller(task)  # the result is in: the status will say terminal
         else:
             task.problem = f"tasks/result failed: {call.error}"
         return call
 
     # -- commands from a page ------------------------------------------------------
 
-    async def refresh(self, task_id: str, *, call_key: str) -> Call | None:
+    async def refresh(self, task_id: str, *, call_key: str) -> CallOutcome | None:
         """One `tasks/get` now."""
         task = self._tasks.get(task_id)
         if task is None:
             return None
-        call = await self._session.call("tasks/get", {"taskId": task_id}, call_key=call_key)
+        call = await self._caller.call("tasks/get", {"taskId": task_id}, call_key=call_key)
         if call.result is not None:
             self._apply(task, call.result)
             self._follow(task)
@@ -395,20 +390,20 @@ class TaskTracker:
             task.gone = True
         return call
 
-    async def cancel(self, task_id: str, *, call_key: str) -> Call | None:
+    async def cancel(self, task_id: str, *, call_key: str) -> CallOutcome | None:
         """`tasks/cancel`; a task that already ended is refused with -32602."""
         task = self._tasks.get(task_id)
         if task is None:
             return None
-        call = await self._session.call("tasks/cancel", {"taskId": task_id}, call_key=call_key)
+        call = await self._caller.call("tasks/cancel", {"taskId": task_id}, call_key=call_key)
         task.cancel_call = call
         if call.result is not None:
             self._apply(task, call.result)
-            self._poke(task)
+            self._wake_poller(task)
             self._follow(task)
         return call
 
-    async def fetch_result(self, task_id: str) -> Call | None:
+    async def fetch_result(self, task_id: str) -> CallOutcome | None:
         """`tasks/result` on request (tasks found in a listing are not fetched unasked)."""
         task = self._tasks.get(task_id)
         if task is None:
@@ -417,10 +412,12 @@ class TaskTracker:
             return task.result
         return await self._get_result(task)
 
-    async def list_page(self, cursor: str | None, *, call_key: str) -> tuple[Call, TaskPage | None]:
+    async def list_page(
+        self, cursor: str | None, *, call_key: str
+    ) -> tuple[CallOutcome, TaskPage | None]:
         """One page of `tasks/list`; its tasks join the known ones, and those still
         running are followed."""
-        call = await self._session.call(
+        call = await self._caller.call(
             "tasks/list", {"cursor": cursor} if cursor else None, call_key=call_key
         )
         if call.result is None:
@@ -439,10 +436,7 @@ class TaskTracker:
     # -- ownership -----------------------------------------------------------------
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any], name: str) -> None:
-        # A fresh context, as the session's own tasks have: not the page request's.
-        task = asyncio.get_running_loop().create_task(
-            coroutine, name=name, context=contextvars.Context()
-        )
+        task = spawn_detached(coroutine, name)
         self._owned.add(task)
         task.add_done_callback(self._owned.discard)
 
@@ -454,15 +448,15 @@ class TaskTracker:
         await asyncio.gather(*owned, return_exceptions=True)
 
 
-def _outcome_in(state: dict[str, Any]) -> Call | None:
+def _outcome_in(state: dict[str, Any]) -> CallOutcome | None:
     """The outcome a terminal state of the modern extension carries, as the call that
     `tasks/result` would have been: the tool's result, or its error."""
-    from inspector.sessions.live import Call
-
     status = state.get("status")
     if status == "completed":
         result = state.get("result")
-        return Call("tools/call", result=result if isinstance(result, dict) else {})
+        return CallOutcome("tools/call", result=result if isinstance(result, dict) else {})
     if status == "failed":
-        return Call("tools/call", error=task_error(str(state.get("taskId")), state.get("error")))
+        return CallOutcome(
+            "tools/call", error=task_error(str(state.get("taskId")), state.get("error"))
+        )
     return None

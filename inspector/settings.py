@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 import platformdirs
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
 MODE = os.environ.get("INSPECTOR_MODE", "local")
 if MODE not in {"local", "hosted"}:
     raise ValueError(f"INSPECTOR_MODE must be 'local' or 'hosted', not {MODE!r}")
@@ -35,6 +35,16 @@ def _secret_key() -> str:
 def _listed(variable: str) -> list[str]:
     """A comma-separated environment variable as a list, empty items dropped."""
     return [item.strip() for item in os.environ.get(variable, "").split(",") if item.strip()]
+
+
+def _source_tree_dirs(name: str) -> list[Path]:
+    """`templates` or `static` at the source tree's top level, or nothing in an installed
+    package: the build puts them inside the package (pyproject.toml), where the app
+    template loader and static finder look already. The package's copy wins, so that a
+    stray top-level folder in site-packages is never taken for ours."""
+    if (PACKAGE_DIR / name).is_dir():
+        return []
+    return [PACKAGE_DIR.parent / name]
 
 
 SECRET_KEY = _secret_key()
@@ -105,7 +115,7 @@ ASGI_APPLICATION = "inspector.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": _source_tree_dirs("templates"),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -154,7 +164,7 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en"
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = _source_tree_dirs("static")
 if not LOCAL_MODE:
     STATIC_ROOT = Path(os.environ.get("INSPECTOR_STATIC_ROOT") or DATA_DIR / "static")
 # Local mode serves static files straight from their finders: no collectstatic step.

@@ -54,9 +54,7 @@ DEBUG = os.environ.get("INSPECTOR_DEBUG") == "1"
 INSPECTOR_TOKEN = os.environ.get("INSPECTOR_TOKEN") or secrets.token_urlsafe(24)
 INSPECTOR_TOKEN_COOKIE = "inspector_token"
 # Hosted mode runs stdio servers only from this operator-approved list of commands.
-INSPECTOR_STDIO_ALLOWLIST = [
-    c for c in os.environ.get("INSPECTOR_STDIO_ALLOWLIST", "").split(",") if c
-]
+INSPECTOR_STDIO_ALLOWLIST = _listed("INSPECTOR_STDIO_ALLOWLIST")
 # Hosted mode refuses outbound requests to non-public addresses (loopback, private,
 # link-local, cloud metadata...) except to these host names and networks; see
 # inspector/mcp/outbound.py. Local mode reaches everything.

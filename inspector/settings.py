@@ -1,5 +1,5 @@
 """Django settings. Embedded defaults (SQLite, in-memory channel layer) need nothing else;
-hosted mode reads DATABASE_URL and REDIS_URL."""
+hosted mode refuses to start without the variables it cannot run without (HOSTED_MODE_NEEDS)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,40 @@ from pathlib import Path
 
 import dj_database_url
 import platformdirs
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MODE = os.environ.get("INSPECTOR_MODE", "local")
 if MODE not in {"local", "hosted"}:
     raise ValueError(f"INSPECTOR_MODE must be 'local' or 'hosted', not {MODE!r}")
 LOCAL_MODE = MODE == "local"
+
+# Without any of these, hosted mode would start and then fail in ways that do not name the
+# cause (a 400 on every request, users signed out between processes, secrets that cannot
+# be saved, accounts kept on one machine's disk, pages that miss other processes' events).
+HOSTED_MODE_NEEDS = {
+    "INSPECTOR_ALLOWED_HOSTS": "the host names the inspector is reached by, comma-separated",
+    "INSPECTOR_SECRET_KEY": "Django's secret key, the same in every process",
+    "INSPECTOR_ENCRYPTION_KEY": "the Fernet key that encrypts stored secrets",
+    "DATABASE_URL": "the PostgreSQL database every process shares",
+    "REDIS_URL": "the Redis server that carries notices between processes",
+}
+
+
+def _missing_for_hosted_mode() -> list[str]:
+    return [
+        f"{name} ({meaning})"
+        for name, meaning in HOSTED_MODE_NEEDS.items()
+        if not os.environ.get(name, "").strip()
+    ]
+
+
+if not LOCAL_MODE and (missing := _missing_for_hosted_mode()):
+    raise ImproperlyConfigured(
+        "Hosted mode (INSPECTOR_MODE=hosted) cannot start without: "
+        + "; ".join(missing)
+        + ". The README's Hosting section describes each."
+    )
 
 DATA_DIR = Path(os.environ.get("INSPECTOR_DATA_DIR") or platformdirs.user_data_dir("mcp-inspector"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)

@@ -192,7 +192,14 @@ LANGUAGE_CODE = "en"
 STATIC_URL = "/static/"
 STATICFILES_DIRS = _source_tree_dirs("static")
 if not LOCAL_MODE:
+    # Filled by `collectstatic` (the Procfile's release step) and served by WhiteNoise.
     STATIC_ROOT = Path(os.environ.get("INSPECTOR_STATIC_ROOT") or DATA_DIR / "static")
+    # Asset names carry a hash of their content, so a deploy's new CSS and JS are never
+    # hidden by a browser's or proxy's cached copy, and old ones can be cached for ever.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 # Local mode serves static files straight from their finders: no collectstatic step.
 WHITENOISE_USE_FINDERS = LOCAL_MODE or DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -102,3 +102,9 @@ def test_hosted_web_process_without_allowed_hosts_stops_naming_the_variable(
     last_line = started.stderr.strip().splitlines()[-1]
     assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: Hosted mode")
     assert "INSPECTOR_ALLOWED_HOSTS" in last_line
+
+
+def test_readme_hosting_section_names_each_variable_hosted_mode_needs() -> None:
+    readme = (REPO_ROOT / "README.md").read_text()
+    hosting = readme.split("\n## Hosting\n", 1)[1].split("\n## ", 1)[0]
+    assert [name for name in HOSTED_MODE_NEEDS if f"`{name}`" not in hosting] == []

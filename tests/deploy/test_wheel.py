@@ -98,7 +98,7 @@ def installed(built_wheel: BuiltWheel, tmp_path_factory: pytest.TempPathFactory)
     run(
         [
             *(sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")),
-            *("install", "--quiet", "-c", str(REPO_ROOT / "requirements.lock")),
+            *("install", "--quiet", "--no-compile", "-c", str(REPO_ROOT / "requirements.lock")),
             str(built_wheel.path),
         ]
     )

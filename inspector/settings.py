@@ -1,5 +1,5 @@
 """Django settings. Embedded defaults (SQLite, in-memory channel layer) need nothing else;
-hosted mode reads DATABASE_URL and REDIS_URL."""
+hosted mode refuses to start without the variables it cannot run without (HOSTED_MODE_NEEDS)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,40 @@ from pathlib import Path
 
 import dj_database_url
 import platformdirs
+from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
 MODE = os.environ.get("INSPECTOR_MODE", "local")
 if MODE not in {"local", "hosted"}:
     raise ValueError(f"INSPECTOR_MODE must be 'local' or 'hosted', not {MODE!r}")
 LOCAL_MODE = MODE == "local"
+
+# Without any of these, hosted mode would start and then fail in ways that do not name the
+# cause (a 400 on every request, users signed out between processes, secrets that cannot
+# be saved, accounts kept on one machine's disk, pages that miss other processes' events).
+HOSTED_MODE_NEEDS = {
+    "INSPECTOR_ALLOWED_HOSTS": "the host names the inspector is reached by, comma-separated",
+    "INSPECTOR_SECRET_KEY": "Django's secret key, the same in every process",
+    "INSPECTOR_ENCRYPTION_KEY": "the Fernet key that encrypts stored secrets",
+    "DATABASE_URL": "the PostgreSQL database every process shares",
+    "REDIS_URL": "the Redis server that carries notices between processes",
+}
+
+
+def _missing_for_hosted_mode() -> list[str]:
+    return [
+        f"{name} ({meaning})"
+        for name, meaning in HOSTED_MODE_NEEDS.items()
+        if not os.environ.get(name, "").strip()
+    ]
+
+
+if not LOCAL_MODE and (missing := _missing_for_hosted_mode()):
+    raise ImproperlyConfigured(
+        "Hosted mode (INSPECTOR_MODE=hosted) cannot start without: "
+        + "; ".join(missing)
+        + ". The README's Hosting section describes each."
+    )
 
 DATA_DIR = Path(os.environ.get("INSPECTOR_DATA_DIR") or platformdirs.user_data_dir("mcp-inspector"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -37,6 +65,16 @@ def _listed(variable: str) -> list[str]:
     return [item.strip() for item in os.environ.get(variable, "").split(",") if item.strip()]
 
 
+def _source_tree_dirs(name: str) -> list[Path]:
+    """`templates` or `static` at the source tree's top level, or nothing in an installed
+    package: the build puts them inside the package (pyproject.toml), where the app
+    template loader and static finder look already. The package's copy wins, so that a
+    stray top-level folder in site-packages is never taken for ours."""
+    if (PACKAGE_DIR / name).is_dir():
+        return []
+    return [PACKAGE_DIR.parent / name]
+
+
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("INSPECTOR_DEBUG") == "1"
 
@@ -44,9 +82,7 @@ DEBUG = os.environ.get("INSPECTOR_DEBUG") == "1"
 INSPECTOR_TOKEN = os.environ.get("INSPECTOR_TOKEN") or secrets.token_urlsafe(24)
 INSPECTOR_TOKEN_COOKIE = "inspector_token"
 # Hosted mode runs stdio servers only from this operator-approved list of commands.
-INSPECTOR_STDIO_ALLOWLIST = [
-    c for c in os.environ.get("INSPECTOR_STDIO_ALLOWLIST", "").split(",") if c
-]
+INSPECTOR_STDIO_ALLOWLIST = _listed("INSPECTOR_STDIO_ALLOWLIST")
 # Hosted mode refuses outbound requests to non-public addresses (loopback, private,
 # link-local, cloud metadata...) except to these host names and networks; see
 # inspector/mcp/network.py. Local mode reaches everything.
@@ -105,7 +141,7 @@ ASGI_APPLICATION = "inspector.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": _source_tree_dirs("templates"),
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -154,9 +190,16 @@ TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en"
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = _source_tree_dirs("static")
 if not LOCAL_MODE:
+    # Filled by `collectstatic` (the Procfile's release step) and served by WhiteNoise.
     STATIC_ROOT = Path(os.environ.get("INSPECTOR_STATIC_ROOT") or DATA_DIR / "static")
+    # Asset names carry a hash of their content, so a deploy's new CSS and JS are never
+    # hidden by a browser's or proxy's cached copy, and old ones can be cached for ever.
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 # Local mode serves static files straight from their finders: no collectstatic step.
 WHITENOISE_USE_FINDERS = LOCAL_MODE or DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

@@ -1,0 +1,166 @@
+"""A deploy as the Procfile describes it, against the machine's PostgreSQL and Redis: the
+release step (migrations, collected static files with content-hashed names), the README's
+command for the first account, then the web step serving the login page, and once signed
+in the home page, each with every stylesheet and script it links.
+
+It runs in the PostgreSQL and Redis pass of `scripts/test` (DATABASE_URL and REDIS_URL
+name the servers), on a database of its own that it drops afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import psycopg
+import pytest
+from cryptography.fernet import Fernet
+from psycopg import sql
+
+from tests.conftest import REPO_ROOT
+from tests.deploy.serving import linked_assets, serving
+from tests.servers.http_harness import free_port
+
+pytestmark = pytest.mark.hosted
+
+STEP_TIMEOUT_SECONDS = 120
+# WhiteNoise's manifest storage names a file `<name>.<12 hex digits>.<extension>`.
+HASHED_ASSET = re.compile(r"^/static/.+\.[0-9a-f]{12}\.(css|js)$")
+OPERATOR = "operator"
+
+
+def procfile() -> dict[str, str]:
+    """The Procfile's process types and their command lines."""
+    steps: dict[str, str] = {}
+    for line in (REPO_ROOT / "Procfile").read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, command = line.partition(":")
+            steps[name.strip()] = command.strip()
+    return steps
+
+
+@pytest.fixture
+def deploy_database() -> Iterator[str]:
+    """The URL of a database created for this test on the server DATABASE_URL names."""
+    server = os.environ.get("DATABASE_URL", "")
+    assert server.startswith(("postgres://", "postgresql://")), (
+        "the Procfile test needs DATABASE_URL (and REDIS_URL) naming the PostgreSQL (and "
+        "Redis) server to deploy on, as in the second pass of scripts/test"
+    )
+    parts = urlsplit(server)
+    name = f"inspector_procfile_{os.getpid()}"
+    database = sql.Identifier(name)
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(database))
+        try:
+            yield urlunsplit(parts._replace(path=f"/{name}"))
+        finally:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
+
+
+@pytest.fixture
+def platform(deploy_database: str, tmp_path: Path) -> dict[str, str]:
+    """The environment a platform gives every process of the app: its configuration, and
+    this interpreter's environment first on PATH (as a buildpack installs the app)."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("INSPECTOR_", "DJANGO_"))
+    }
+    return environment | {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PORT": str(free_port()),
+        "DATABASE_URL": deploy_database,
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "INSPECTOR_ALLOWED_HOSTS": "127.0.0.1",
+        "INSPECTOR_SECRET_KEY": secrets.token_urlsafe(50),
+        "INSPECTOR_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "INSPECTOR_DATA_DIR": str(tmp_path / "data"),
+    }
+
+
+def run_step(command: str, environment: dict[str, str]) -> None:
+    done = subprocess.run(
+        ["/bin/sh", "-c", command],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=STEP_TIMEOUT_SECONDS,
+    )
+    assert done.returncode == 0, f"{command!r} failed:\n{done.stdout}\n{done.stderr}"
+
+
+def cookie_header(jar: dict[str, str]) -> dict[str, str]:
+    """The cookies as a header: hosted mode marks them Secure, and this test speaks plain
+    HTTP to the web process as a TLS-terminating proxy in front of it would."""
+    return {"cookie": "; ".join(f"{name}={value}" for name, value in jar.items())}
+
+
+def assert_serves_assets(client: httpx.Client, page: httpx.Response) -> None:
+    assets = linked_assets(page.text)
+    assert any(url.startswith("/static/inspector/inspector.") for url in assets), assets
+    for url in assets:
+        assert HASHED_ASSET.match(url), f"{url} is not a content-hashed name"
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert asset.content, url
+        # Its name changes with its content, so it may be cached for ever.
+        assert "immutable" in asset.headers["cache-control"], url
+
+
+def test_procfile_release_then_web_serve_pages_with_their_css_and_js(
+    platform: dict[str, str], tmp_path: Path
+) -> None:
+    steps = procfile()
+    assert set(steps) == {"release", "web"}
+    run_step(steps["release"], platform)
+    password = secrets.token_urlsafe(16)
+    run_step(
+        f"INSPECTOR_MODE=hosted python manage.py createsuperuser --noinput --username {OPERATOR}"
+        " --email operator@example.com",
+        platform | {"DJANGO_SUPERUSER_PASSWORD": password},
+    )
+    base_url = f"http://127.0.0.1:{platform['PORT']}"
+    with (
+        serving(
+            ["/bin/sh", "-c", steps["web"]],
+            env=platform,
+            cwd=REPO_ROOT,
+            ready_url=f"{base_url}/accounts/login/",
+            log_path=tmp_path / "web.log",
+        ),
+        httpx.Client(base_url=base_url) as client,
+    ):
+        assert client.get("/").headers["location"] == "/accounts/login/?next=/"
+        login = client.get("/accounts/login/")
+        assert login.status_code == 200
+        assert_serves_assets(client, login)
+
+        jar = dict(login.cookies)
+        form_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
+        assert form_token is not None
+        signed_in = client.post(
+            "/accounts/login/",
+            data={
+                "csrfmiddlewaretoken": form_token[1],
+                "username": OPERATOR,
+                "password": password,
+                "next": "/",
+            },
+            headers=cookie_header(jar),
+        )
+        assert signed_in.status_code == 302, signed_in.text
+        jar |= dict(signed_in.cookies)
+        home = client.get("/", headers=cookie_header(jar))
+        assert home.status_code == 200
+        assert "Sign in" not in home.text
+        assert_serves_assets(client, home)

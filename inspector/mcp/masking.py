@@ -30,11 +30,13 @@ def mask_value(name: str, value: str) -> str:
         return value
     scheme, _, rest = value.partition(" ")
     if rest and scheme.lower() in {"bearer", "basic", "token", "dpop"}:
-        return f"{scheme} {_prefix(rest)}"
-    return _prefix(value)
+        return f"{scheme} {mask_secret(rest)}"
+    return mask_secret(value)
 
 
-def _prefix(secret: str) -> str:
+def mask_secret(secret: str) -> str:
+    """A value known to be secret, as it may be shown: its first characters when it is long
+    enough that they give nothing away, else only the mask."""
     return f"{secret[:4]}{MASK}" if len(secret) > 12 else MASK
 
 

@@ -7,7 +7,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from inspector.mcp.auth.config import OAuthSettings
-from inspector.mcp.client.types import ClientConfig
+from inspector.mcp.client.types import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_TOTAL_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
+    ClientConfig,
+)
 from inspector.mcp.masking import mask_headers, mask_value
 from inspector.mcp.transports.base import Transport
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
@@ -15,6 +20,9 @@ from inspector.mcp.versions import DEFAULT_VERSION, EraChoice
 
 if TYPE_CHECKING:  # httpx stays unloaded for stdio connections
     from inspector.mcp.transports.http import HttpAuth
+
+# Ten minutes: long enough for a person to read a sampling request and answer it.
+DEFAULT_APPROVAL_TIMEOUT = 600.0
 
 
 class TransportKind(StrEnum):
@@ -39,12 +47,12 @@ class ConnectionSpec:
     # A static access token, sent as `Authorization: Bearer …` on every HTTP request.
     bearer_token: str = field(default="", repr=False)
     protocol_version: str = DEFAULT_VERSION
-    connect_timeout: float = 30.0
-    request_timeout: float = 60.0
-    max_total_timeout: float = 600.0
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    max_total_timeout: float = DEFAULT_MAX_TOTAL_TIMEOUT
     reset_timeout_on_progress: bool = True
     # How long a server's request may wait in the inbox for a person's answer.
-    approval_timeout: float = 600.0
+    approval_timeout: float = DEFAULT_APPROVAL_TIMEOUT
     # Declare `sampling.tools` (2025-11-25): the server may then offer tools in sampling.
     sampling_tools: bool = False
     # OAuth client settings for HTTP servers that require authorization; without them a

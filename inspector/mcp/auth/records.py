@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
-from inspector.mcp.masking import MASK, mask_headers
+from inspector.mcp.masking import mask_headers, mask_secret
 from inspector.mcp.transports.http_wire import (
     ERROR_BODY_LIMIT,
     display_url,
@@ -51,7 +51,7 @@ def is_secret_field(name: str) -> bool:
 
 def mask_field(name: str, value: str) -> str:
     if is_secret_field(name):
-        return f"{value[:4]}{MASK}" if len(value) > 12 else MASK
+        return mask_secret(value)
     return value
 
 

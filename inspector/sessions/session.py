@@ -8,6 +8,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import Coroutine
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from inspector.sessions.catalog import Catalog, Listing
 from inspector.sessions.connecting import Connecting
 from inspector.sessions.consent import Consent, client_capabilities
 from inspector.sessions.detached import spawn_detached
+from inspector.sessions.interactive_auth import InteractiveAuthorization
 from inspector.sessions.log import EventLog
 from inspector.sessions.persistence import SessionPersistence
 from inspector.sessions.ports import EventStore, SessionDescription, Watcher
@@ -81,11 +83,11 @@ class LiveSession:
         self.auth = SessionAuthorization(
             self._record, token_store=token_store, http_factory=http_factory
         )
-        # The OAuth flow the Auth tab runs for this session (one at a time, under the
-        # lock: a person may press Continue twice, or on two pages), closed with it.
-        self.oauth_flow: AuthFlow | None = None
-        self.oauth_flow_guided = False
-        self.oauth_lock = asyncio.Lock()
+        self.interactive_auth = InteractiveAuthorization(
+            begin=self.begin_authorization,
+            resume=self.resume_authorization,
+            authorized=self.authorized,
+        )
         # How this session answers requests from the server, and what it declares it can
         # answer; both apply to every connection the session makes.
         self.handlers: dict[str, ServerRequestHandler] = dict(handlers or {})
@@ -153,10 +155,7 @@ class LiveSession:
         if self._closing:
             return
         self._closing = True
-        # Under the lock: a flow step running in a view must not outlive the session, nor
-        # reconnect it after it closed.
-        async with self.oauth_lock:
-            await self.drop_oauth_flow()
+        await self.interactive_auth.close()
         await self.disconnect()
         await self.task_tracker.close()
         await asyncio.gather(*self._operations, return_exceptions=True)
@@ -359,10 +358,9 @@ class LiveSession:
         """The flow waiting for its redirect, rebuilt from what the browser session kept."""
         return self.auth.resume(self.spec, self.server, pending)
 
-    async def drop_oauth_flow(self) -> None:
-        flow, self.oauth_flow = self.oauth_flow, None
-        if flow is not None:
-            await flow.aclose()
+    def use_oauth_settings(self, settings: OAuthSettings) -> None:
+        """The OAuth client settings of this session's next flows."""
+        self.spec = replace(self.spec, oauth=settings)
 
     async def authorized(self) -> None:
         """Tokens are in the store: reconnect if the refusal kept the session from

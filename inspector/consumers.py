@@ -15,7 +15,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from inspector import services
-from inspector.rendering import event_signals, render_event_batch
+from inspector.fragments import render_event_batch
+from inspector.presenters.signals import event_signals
 from inspector.runtime import session_group
 from inspector.security import query_param
 from inspector.views.common import owner_of, seq_param

@@ -6,9 +6,9 @@ from functools import cache
 
 from channels.layers import get_channel_layer
 
-from inspector.event_store import DatabaseEventStore
-from inspector.oauth_store import DatabaseTokenStore
 from inspector.sessions.registry import SessionRegistry
+from inspector.storage.events import DatabaseEventStore
+from inspector.storage.tokens import DatabaseTokenStore
 
 
 def session_group(session_id: str) -> str:

@@ -17,8 +17,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from inspector import services
-from inspector.encryption import UnreadableSecret, decrypt_json, encrypt_json
-from inspector.event_store import in_db_thread
 from inspector.mcp.auth.settings import OAuthSettings
 from inspector.mcp.masking import MASK
 from inspector.mcp.versions import EraChoice
@@ -32,6 +30,8 @@ from inspector.sessions.config_files import (
     parse_config_report,
 )
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.storage.db import in_db_thread
+from inspector.storage.encryption import UnreadableSecret, decrypt_json, encrypt_json
 
 NAME_MAX_LENGTH = SavedServer._meta.get_field("name").max_length or 200
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.forms import OAuthClientForm
+from inspector.forms.connect import OAuthClientForm
 from inspector.mcp.errors import AuthError
 from inspector.oauth_client import flow_settings
 from inspector.views.common import HtmxHttpRequest, live_snapshot

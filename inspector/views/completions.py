@@ -15,16 +15,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from inspector import services
-from inspector.argument_forms import posted_state
-from inspector.prompt_views import PROMPT_PREFIX, prompt_schema
-from inspector.resource_views import (
-    TEMPLATE_PREFIX,
+from inspector.presenters.completions import (
     CompletionView,
     completion_view,
     sends_completion_context,
-    string_arguments,
-    template_schema,
 )
+from inspector.presenters.prompts import PROMPT_PREFIX, prompt_schema
+from inspector.presenters.resources import TEMPLATE_PREFIX, string_arguments, template_schema
+from inspector.schemaform.state import posted_state
 from inspector.sessions.catalog import Listing
 from inspector.views.common import HtmxHttpRequest, live_snapshot
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from inspector import services
-from inspector.forms import ConnectForm, prefill
+from inspector.forms.connect import ConnectForm, prefill
 from inspector.sessions.live import SessionStatus
 from inspector.sessions.registry import TooManySessions
 from inspector.views.common import HtmxHttpRequest, owner_id, snapshot_json

@@ -14,9 +14,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.approval_answers import InvalidAnswer, decide
-from inspector.approval_views import ApprovalCard, approval_card, input_origin
-from inspector.links import url_view
+from inspector.forms.answers import InvalidAnswer, decide
+from inspector.presenters.approvals import ApprovalCard, approval_card, input_origin
+from inspector.presenters.links import url_view
 from inspector.sessions.approvals import AlreadySettled, Approval, UnknownApproval
 from inspector.views.common import HtmxHttpRequest, live_snapshot
 

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.inflight_views import InFlightRow, in_flight_rows
+from inspector.presenters.inflight import InFlightRow, in_flight_rows
 from inspector.views.common import HtmxHttpRequest, live_snapshot
 
 TEMPLATE = "inspector/inflight.html#panel"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from inspector import services
-from inspector.cache_hints import cache_hint
+from inspector.presenters.cache_hints import cache_hint
 from inspector.sessions.catalog import Listing
 from inspector.views.common import HtmxHttpRequest, failure_text, live_snapshot
 

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from inspector import services
-from inspector.encryption import UnreadableSecret, decrypt_json, encrypt_json
 from inspector.mcp.auth.flow import PendingAuthorization
 from inspector.oauth_client import metadata_document
+from inspector.storage.encryption import UnreadableSecret, decrypt_json, encrypt_json
 from inspector.views.common import owner_id
 
 SESSION_KEY = "oauth_flows"

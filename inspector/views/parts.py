@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from inspector import services
-from inspector.content import INLINE_IMAGE_TYPES, is_inline_audio, payload_part
+from inspector.presenters.content import INLINE_IMAGE_TYPES, is_inline_audio, payload_part
 from inspector.views.common import HtmxHttpRequest
 
 FIELDS = frozenset({"text", "data", "blob", "structuredContent"})

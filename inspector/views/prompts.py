@@ -11,12 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap
 
 from inspector import services
-from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
 from inspector.cli_command import cli_command
-from inspector.prompt_views import PROMPT_PREFIX, prompt_result_view, prompt_schema
-from inspector.resource_views import string_arguments
+from inspector.presenters.prompts import PROMPT_PREFIX, prompt_result_view, prompt_schema
+from inspector.presenters.resources import string_arguments
+from inspector.presenters.tools import display_name
+from inspector.schemaform.state import ArgumentsState, fresh_state, posted_state
 from inspector.sessions.catalog import Listing
-from inspector.tool_views import display_name
 from inspector.views.common import HtmxHttpRequest, call_key, live_snapshot
 
 TEMPLATE = "inspector/tabs/prompts.html"

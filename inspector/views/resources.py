@@ -10,11 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
-from inspector.cache_hints import cache_hint
 from inspector.cli_command import cli_command
-from inspector.failures import failure_of
-from inspector.resource_views import (
+from inspector.presenters.cache_hints import cache_hint
+from inspector.presenters.failures import failure_of
+from inspector.presenters.resources import (
     MAX_URI_CHARS,
     TEMPLATE_PREFIX,
     Subscription,
@@ -23,8 +22,9 @@ from inspector.resource_views import (
     resource_facts,
     template_schema,
 )
+from inspector.presenters.tools import display_name
+from inspector.schemaform.state import ArgumentsState, fresh_state, posted_state
 from inspector.sessions.catalog import Listing
-from inspector.tool_views import display_name
 from inspector.views.common import HtmxHttpRequest, call_key, live_snapshot
 
 TEMPLATE = "inspector/tabs/resources.html"

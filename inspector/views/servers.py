@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from inspector import saved_servers, services
-from inspector.forms import ConnectForm, ExportConfigForm, ImportConfigForm, SavedServerForm
+from inspector.forms.connect import ConnectForm, ExportConfigForm, ImportConfigForm, SavedServerForm
 from inspector.sessions.live import SessionStatus
 from inspector.sessions.registry import TooManySessions
 from inspector.views.common import HtmxHttpRequest, owner_id

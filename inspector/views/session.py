@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
 from inspector.mcp.trace import EventKind, TraceEvent
-from inspector.rendering import LOG_LEVELS, event_rows, log_rows, split_lanes
+from inspector.presenters.events import LOG_LEVELS, event_rows, log_rows, split_lanes
 from inspector.views.common import HtmxHttpRequest, seq_param, snapshot_json
 
 

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
 from inspector.mcp.errors import JsonRpcError
+from inspector.presenters.tools import ToolResultView, tool_result_view
 from inspector.sessions.tasks import INVALID_PARAMS, TrackedTask
-from inspector.tool_views import ToolResultView, tool_result_view
 from inspector.views.common import (
     HtmxHttpRequest,
     call_key,

@@ -11,13 +11,13 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap
 
 from inspector import services
-from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
 from inspector.cli_command import cli_command
 from inspector.mcp.request_headers import InvalidToolHeaders, ParamHeader, tool_param_headers
+from inspector.presenters.tools import annotation_badges, display_name, tool_result_view
+from inspector.schemaform.state import ArgumentsState, fresh_state, posted_state
 from inspector.sessions.catalog import Listing
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.tasks import TaskMode
-from inspector.tool_views import annotation_badges, display_name, tool_result_view
 from inspector.views.common import HtmxHttpRequest, call_key, live_snapshot
 from inspector.views.tasks import task_row
 

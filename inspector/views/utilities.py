@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from inspector import services
-from inspector.rendering import LOG_LEVELS
+from inspector.presenters.events import LOG_LEVELS
 from inspector.views.common import HtmxHttpRequest, failure_text, live_snapshot
 
 

@@ -11,9 +11,10 @@ import httpx
 import pytest
 from django.test import AsyncClient
 
-from inspector import encryption, services
+from inspector import services
 from inspector.mcp.masking import MASK
 from inspector.models import SavedServer
+from inspector.storage import encryption
 from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from tests.servers.oauth_harness import OAuthServers
 from tests.web.test_views import connect, connect_form

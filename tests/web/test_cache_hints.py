@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from inspector.cache_hints import cache_hint
+from inspector.presenters.cache_hints import cache_hint
 
 
 def test_a_result_without_hints_says_nothing() -> None:

@@ -16,7 +16,7 @@ from django.test import AsyncClient
 
 from inspector import runtime, services
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
-from inspector.rendering import event_signals
+from inspector.presenters.signals import event_signals
 from inspector.sessions.approvals import Approval
 from inspector.sessions.live import Call, SessionStatus
 from tests.conftest import fixture_spec

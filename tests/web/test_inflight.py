@@ -15,7 +15,7 @@ from django.test import AsyncClient
 from inspector import services
 from inspector.mcp.errors import RequestCancelled
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent, local_event
-from inspector.rendering import event_signals
+from inspector.presenters.signals import event_signals
 from inspector.sessions.live import SessionStatus
 from tests.conftest import fixture_spec
 from tests.web.test_cancel_calls import concurrently

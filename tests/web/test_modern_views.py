@@ -19,7 +19,7 @@ from django.test import AsyncClient
 from inspector import services
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.versions import EraChoice
-from inspector.rendering import event_signals
+from inspector.presenters.signals import event_signals
 from inspector.sessions.approvals import Approval
 from inspector.sessions.live import Call, SessionStatus
 from inspector.sessions.spec import ConnectionSpec, TransportKind

@@ -17,9 +17,10 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import AsyncClient
 
-from inspector import encryption, services
+from inspector import services
 from inspector.mcp.masking import MASK
 from inspector.models import OAuthCredential, SavedServer
+from inspector.storage import encryption
 from inspector.views.oauth import SESSION_KEY
 from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from tests.servers.oauth_harness import OAuthServers, run_oauth_servers

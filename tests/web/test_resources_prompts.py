@@ -15,13 +15,13 @@ import pytest
 from django.test import AsyncClient
 
 from inspector import services
-from inspector.content import ContentView
 from inspector.mcp.errors import JsonRpcError
 from inspector.mcp.trace import MessageType, TraceEvent
-from inspector.prompt_views import message_view, prompt_result_view, prompt_schema
-from inspector.resource_views import (
+from inspector.presenters.completions import completion_view
+from inspector.presenters.content import ContentView
+from inspector.presenters.prompts import message_view, prompt_result_view, prompt_schema
+from inspector.presenters.resources import (
     Subscription,
-    completion_view,
     expand,
     read_view,
     resource_facts,

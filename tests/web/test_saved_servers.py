@@ -18,10 +18,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import AsyncClient
 
-from inspector import encryption, saved_servers
+from inspector import saved_servers
 from inspector.mcp.masking import MASK
 from inspector.models import SavedServer
 from inspector.sessions.config_files import parse_config
+from inspector.storage import encryption
 from tests.conftest import REPO_ROOT
 from tests.web.test_views import connect_form
 

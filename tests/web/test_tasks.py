@@ -14,7 +14,7 @@ from django.test import AsyncClient
 
 from inspector import services
 from inspector.mcp.trace import Direction, MessageType
-from inspector.rendering import event_signals
+from inspector.presenters.signals import event_signals
 from inspector.sessions.live import SessionStatus
 from inspector.sessions.tasks import TrackedTask
 from tests.conftest import fixture_spec

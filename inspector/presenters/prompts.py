@@ -7,11 +7,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector.content import ContentView, content_view, content_views
-from inspector.failures import Failure, failure_of
+from inspector.presenters.content import ContentView, content_view, content_views
+from inspector.presenters.failures import Failure, failure_of
+from inspector.presenters.tools import display_name
 from inspector.schemaform.validation import Violation
 from inspector.sessions.live import Call
-from inspector.tool_views import display_name
 
 PROMPT_PREFIX = "prompt-arg"
 ROLES = frozenset({"user", "assistant"})

@@ -8,31 +8,16 @@ consumer and the session pump, where no request ends to release them.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, ParamSpec, TypeVar, cast
-
-from channels.db import database_sync_to_async
+from typing import Any
 
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.models import EventRecord, SessionRecord
 from inspector.sessions.live import LiveSession
+from inspector.storage.db import in_db_thread
 
 INSERT_BATCH = 1000
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def in_db_thread(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
-    """`database_sync_to_async`, with the types Channels does not declare.
-
-    Not thread-sensitive: sessions call the store from their own tasks, and a
-    thread-sensitive call made while a request is in flight is routed to that request's
-    thread, where it waits for the request, which may be waiting for the session. Each
-    call is self-contained (its connection is released after it), so any thread will do.
-    """
-    wrapped = database_sync_to_async(function, thread_sensitive=False)
-    return cast(Callable[P, Awaitable[R]], wrapped)
 
 
 class DatabaseEventStore:

@@ -16,10 +16,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 
-from inspector.approval_views import elicitation_prefix
-from inspector.argument_forms import ArgumentsState, posted_state
-from inspector.content import INLINE_IMAGE_TYPES
-from inspector.links import url_view
+from inspector.presenters.approvals import elicitation_prefix
+from inspector.presenters.content import INLINE_IMAGE_TYPES
+from inspector.presenters.links import url_view
+from inspector.schemaform.state import ArgumentsState, posted_state
 from inspector.sessions.approvals import Approval, ApprovalKind, Decision
 from inspector.sessions.consent import REFUSED_CODE
 

@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector.content import SHOWN_TEXT_CHARS, ContentView, content_views
-from inspector.failures import failure_of
-from inspector.links import UrlView, url_view
 from inspector.mcp.errors import JsonRpcError, McpError
+from inspector.presenters.content import SHOWN_TEXT_CHARS, ContentView, content_views
+from inspector.presenters.failures import failure_of
+from inspector.presenters.links import UrlView, url_view
 from inspector.schemaform.validation import UnusableSchema, Violation, validate
 from inspector.sessions.live import Call
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from django import template
 
-from inspector import tool_views
-from inspector.timeout_settings import describe_timeouts
+from inspector.presenters import tools
+from inspector.presenters.timeouts import describe_timeouts
 
 register = template.Library()
 
@@ -47,7 +47,7 @@ def verbatim_json(value: Any) -> str:
 @register.filter
 def display_name(item: Any) -> str:
     """A tool's, prompt's or resource's name as people should see it."""
-    return tool_views.display_name(item) if isinstance(item, dict) else ""
+    return tools.display_name(item) if isinstance(item, dict) else ""
 
 
 @register.filter

@@ -6,13 +6,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from inspector.argument_forms import ArgumentsState, fresh_state
-from inspector.content import ContentView, message_content_views
-from inspector.links import UrlView, url_view
 from inspector.mcp.modern import ORIGIN_DETAIL, ROUND_DETAIL
 from inspector.mcp.trace import TraceEvent
+from inspector.presenters.content import ContentView, message_content_views
+from inspector.presenters.links import UrlView, url_view
+from inspector.presenters.tools import Badge, annotation_badges, display_name
+from inspector.schemaform.state import ArgumentsState, fresh_state
 from inspector.sessions.approvals import Approval, ApprovalKind
-from inspector.tool_views import Badge, annotation_badges, display_name
 
 DEFAULT_MODEL_NAME = "inspector-manual"
 STOP_REASONS = ("endTurn", "stopSequence", "maxTokens", "toolUse")

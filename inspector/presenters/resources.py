@@ -12,16 +12,13 @@ from typing import Any
 
 import uritemplate
 
-from inspector.content import ContentView, resource_contents_view
-from inspector.failures import Failure, failure_of
-from inspector.mcp.versions import is_known
+from inspector.presenters.content import ContentView, resource_contents_view
+from inspector.presenters.failures import Failure, failure_of
 from inspector.sessions.live import Call
 
 TEMPLATE_PREFIX = "template-var"
 # Room for any real URI, but not for a page to push megabytes through a query string.
 MAX_URI_CHARS = 8192
-# `completion/complete` carries `context.arguments` from this revision on.
-COMPLETION_CONTEXT_SINCE = "2025-06-18"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,50 +130,3 @@ class Subscription:
     def dom_id(self) -> str:
         """A stable element id for a URI, which may hold any character."""
         return "subscription-" + hashlib.sha256(self.uri.encode()).hexdigest()[:16]
-
-
-def sends_completion_context(protocol_version: Any) -> bool:
-    return (
-        isinstance(protocol_version, str)
-        and is_known(protocol_version)
-        and protocol_version >= COMPLETION_CONTEXT_SINCE
-    )
-
-
-@dataclass(slots=True)
-class CompletionView:
-    values: list[str] = field(default_factory=list)
-    total: int | None = None
-    has_more: bool = False
-    problem: str = ""
-
-    @property
-    def note(self) -> str:
-        if self.problem:
-            return self.problem
-        shown = len(self.values)
-        if self.total is not None and self.total > shown:
-            counted = f"{shown} of {self.total} suggestions"
-        else:
-            counted = f"{shown} suggestion{'' if shown == 1 else 's'}"
-        return counted + (", more exist" if self.has_more else "")
-
-
-def completion_view(call: Call) -> CompletionView:
-    if call.error is not None:
-        failure = failure_of(call.error)
-        code = f" ({failure.code})" if failure.code is not None else ""
-        return CompletionView(problem=f"Completion failed{code}: {failure.text}")
-    completion = (call.result or {}).get("completion")
-    if not isinstance(completion, dict) or not isinstance(completion.get("values"), list):
-        return CompletionView(problem="The server's completion result has no values array.")
-    view = CompletionView()
-    values = completion["values"]
-    view.values = [value for value in values if isinstance(value, str)]
-    if len(view.values) != len(values):
-        view.problem = "Some suggestions were not strings and are left out."
-    total = completion.get("total")
-    if isinstance(total, int) and not isinstance(total, bool):
-        view.total = total
-    view.has_more = completion.get("hasMore") is True
-    return view

@@ -11,10 +11,10 @@ from typing import Any
 
 from django.db import transaction
 
-from inspector.encryption import UnreadableSecret, decrypt_json, encrypt_json
-from inspector.event_store import in_db_thread
 from inspector.mcp.auth.tokens import ClientRegistration, Tokens
 from inspector.models import OAuthCredential
+from inspector.storage.db import in_db_thread
+from inspector.storage.encryption import UnreadableSecret, decrypt_json, encrypt_json
 
 Kind = OAuthCredential.Kind
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.template.loader import render_to_string
 
-from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.presenters.events import event_rows, log_rows, outcome_of, split_lanes
-from inspector.services import SessionSnapshot
+from inspector.services import EventKind, SessionSnapshot, TraceEvent
 
 
 def render_event_batch(snapshot: SessionSnapshot, events: list[TraceEvent]) -> str:

@@ -20,8 +20,7 @@ from inspector.presenters.approvals import elicitation_prefix
 from inspector.presenters.content import INLINE_IMAGE_TYPES
 from inspector.presenters.links import url_view
 from inspector.schemaform.state import ArgumentsState, posted_state
-from inspector.sessions.approvals import Approval, ApprovalKind, Decision
-from inspector.sessions.consent import REFUSED_CODE
+from inspector.services import REFUSED_CODE, Approval, ApprovalKind, Decision
 
 Uploads = MultiValueDict[str, "UploadedFile[Any]"]
 MAX_IMAGE_BYTES = 5 * 1024 * 1024

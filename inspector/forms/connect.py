@@ -1,26 +1,33 @@
-"""Forms: the connect form and its parsing of arguments, environment and headers; the
-forms of saved servers and configuration files."""
+"""The connect form, and its parsing of arguments, environment and headers."""
 
 from __future__ import annotations
 
 import shlex
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from django import forms
-from django.conf import settings
 
-from inspector.mcp.auth.settings import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
-from inspector.mcp.masking import MASK
-from inspector.mcp.versions import (
+from inspector.forms.fields import (
+    client_credentials_problem,
+    client_id_field,
+    client_secret_field,
+    grant_type_field,
+    scope_field,
+)
+from inspector.services import (
+    AUTHORIZATION_CODE,
     DEFAULT_VERSION,
     KNOWN_VERSIONS,
+    ConnectionSpec,
     Era,
     EraChoice,
+    OAuthSettings,
+    TransportKind,
     era_of,
+    stdio_command_allowed,
 )
-from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.services.saved_servers import NAME_MAX_LENGTH
 
 _DEFAULTS = ConnectionSpec(TransportKind.STDIO)
 # A connection that takes minutes is broken; a request may run for a day (a long job
@@ -49,58 +56,6 @@ def parse_pairs(text: str, separator: str, what: str) -> dict[str, str]:
             )
         pairs[name] = value.strip() if separator == ":" else value
     return pairs
-
-
-# The OAuth client settings of a connection: on the connect form and on the Auth tab.
-
-
-def grant_type_field(label: str, **options: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(
-        label=label,
-        choices=[
-            (AUTHORIZATION_CODE, "Authorization code (a person approves in the browser)"),
-            (CLIENT_CREDENTIALS, "Client credentials (a confidential client, no person)"),
-        ],
-        initial=AUTHORIZATION_CODE,
-        **options,
-    )
-
-
-def client_id_field(label: str) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=2000,
-        help_text="A client registered with the authorization server beforehand. Empty: "
-        "the inspector's metadata document URL, or dynamic registration.",
-    )
-
-
-def client_secret_field(label: str) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=2000,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        help_text="For a confidential client (stored encrypted, shown masked).",
-    )
-
-
-def scope_field(label: str) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        max_length=2000,
-        help_text="Space-separated; empty: what the server asks for.",
-    )
-
-
-def client_credentials_problem(grant: Any, client_id: Any, secret: Any) -> str | None:
-    if grant == CLIENT_CREDENTIALS and not (
-        str(client_id or "").strip() and str(secret or "").strip()
-    ):
-        return "The client credentials grant needs a pre-registered client ID and secret."
-    return None
 
 
 class ConnectForm(forms.Form):
@@ -190,7 +145,7 @@ class ConnectForm(forms.Form):
         label="Inbox timeout (seconds)",
         required=False,
         min_value=5,
-        max_value=86400,
+        max_value=MAX_REQUEST_SECONDS,
         initial=_whole(_DEFAULTS.approval_timeout),
         help_text="How long a server's sampling, elicitation or roots request waits for "
         "someone to answer it in the inbox.",
@@ -204,7 +159,7 @@ class ConnectForm(forms.Form):
     save_as = forms.CharField(
         label="Save as",
         required=False,
-        max_length=200,
+        max_length=NAME_MAX_LENGTH,
         help_text="A name to keep these settings under Saved servers (secrets encrypted).",
     )
 
@@ -245,7 +200,7 @@ class ConnectForm(forms.Form):
         command = data.get("command", "").strip()
         if transport == TransportKind.STDIO and not command:
             self.add_error("command", "A stdio server needs a command to run.")
-        elif transport == TransportKind.STDIO and not _stdio_allowed(command):
+        elif transport == TransportKind.STDIO and not stdio_command_allowed(command):
             self.add_error(
                 "command",
                 "This hosted inspector runs only the stdio commands its operator allowed.",
@@ -328,11 +283,6 @@ class ConnectForm(forms.Form):
         return None if settings == OAuthSettings() else settings
 
 
-def _stdio_allowed(command: str) -> bool:
-    """Locally a person runs their own commands; hosted, any user could run anything."""
-    return settings.LOCAL_MODE or command in settings.INSPECTOR_STDIO_ALLOWLIST
-
-
 def prefill(values: dict[str, Any]) -> dict[str, Any]:
     """Initial form values from `inspector URL` or `inspector -- COMMAND ARGS`."""
     initial: dict[str, Any] = {}
@@ -347,128 +297,7 @@ def prefill(values: dict[str, Any]) -> dict[str, Any]:
     return initial
 
 
-# Saved servers and configuration files -----------------------------------------------------
-
-CONFIG_UPLOAD_MAX_BYTES = 1_000_000
-
-
-class SavedServerForm(ConnectForm):
-    """The connect form with a name, and the settings only a saved server has."""
-
-    name = forms.CharField(label="Name", max_length=200)
-    save_as = None  # type: ignore[assignment]
-
-    field_order = ["name"]
-
-    @staticmethod
-    def initial_for(name: str, spec: ConnectionSpec) -> dict[str, Any]:
-        """The form's values for a saved server (its secrets arrive already masked)."""
-        return {
-            "name": name,
-            "transport": spec.transport.value,
-            "command": spec.command,
-            "arguments": shlex.join(spec.args),
-            "environment": "\n".join(f"{key}={value}" for key, value in spec.env.items()),
-            "cwd": spec.cwd or "",
-            "url": spec.url,
-            "headers": "\n".join(f"{key}: {value}" for key, value in spec.headers.items()),
-            "bearer_token": spec.bearer_token,
-            # Already masked, like the other secrets here.
-            **{f"oauth_{key}": value for key, value in _oauth_fields(spec.oauth).items()},
-            **spec.settings(),
-        }
-
-
-class ImportConfigForm(forms.Form):
-    file = forms.FileField(
-        label="Configuration file",
-        required=False,
-        help_text="claude_desktop_config.json, .cursor/mcp.json, .vscode/mcp.json, "
-        "a VS Code settings.json, or a file this inspector exported.",
-    )
-    text = forms.CharField(
-        label="Or paste JSON",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
-        help_text='A whole file, a map like {"name": {"command": "…"}}, or one server object.',
-    )
-    replace = forms.BooleanField(label="Replace servers with the same name", required=False)
-
-    def clean_file(self) -> str:
-        upload = self.cleaned_data.get("file")
-        if not upload:
-            return ""
-        if upload.size is not None and upload.size > CONFIG_UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is larger than {CONFIG_UPLOAD_MAX_BYTES // 1000} kB; "
-                "a configuration file is much smaller."
-            )
-        try:
-            # utf-8-sig: editors on Windows save JSON with a byte order mark.
-            return bytes(upload.read()).decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError("The file is not UTF-8 text.") from exc
-
-    def clean(self) -> dict[str, Any] | None:
-        data = super().clean()
-        assert data is not None
-        if not self.errors and not data.get("file") and not data.get("text", "").strip():
-            raise forms.ValidationError("Choose a file or paste its JSON.")
-        return data
-
-    def config_text(self) -> str:
-        """The upload when there is one, else the pasted text."""
-        return str(self.cleaned_data["file"] or self.cleaned_data["text"])
-
-
-class ExportConfigForm(forms.Form):
-    server = forms.IntegerField(required=False, min_value=1)
-    include_secrets = forms.BooleanField(label="Include secrets", required=False)
-
-
-# OAuth client settings of a connection (the Auth tab) ----------------------------------------
-
-
-class OAuthClientForm(forms.Form):
-    grant_type = grant_type_field("Grant type")
-    client_id = client_id_field("Client ID")
-    client_secret = client_secret_field("Client secret")
-    scope = scope_field("Scope")
-
-    def clean(self) -> dict[str, Any] | None:
-        data = super().clean()
-        assert data is not None
-        if problem := client_credentials_problem(
-            data.get("grant_type"), data.get("client_id"), data.get("client_secret")
-        ):
-            raise forms.ValidationError(problem)
-        return data
-
-    def to_settings(self, current: OAuthSettings | None) -> OAuthSettings:
-        """The settings; a secret sent back exactly as it was shown (masked) keeps the
-        current one, as the form never holds the real value."""
-        data = self.cleaned_data
-        secret = data["client_secret"].strip()
-        kept = current is not None and bool(current.client_secret) and MASK in secret
-        if kept and current is not None and secret == current.masked()["client_secret"]:
-            secret = current.client_secret
-        base = current or OAuthSettings()
-        return replace(
-            base,
-            grant_type=data["grant_type"],
-            client_id=data["client_id"].strip(),
-            client_secret=secret,
-            scope=" ".join(data["scope"].split()),
-        )
-
-    @staticmethod
-    def initial_for(settings: OAuthSettings | None) -> dict[str, Any]:
-        """The fields' values, the secret masked."""
-        masked = OAuthSettings.from_dict(settings.masked()) if settings is not None else None
-        return _oauth_fields(masked)
-
-
-def _oauth_fields(settings: OAuthSettings | None) -> dict[str, str]:
+def oauth_fields(settings: OAuthSettings | None) -> dict[str, str]:
     shown = settings or OAuthSettings()
     return {
         "grant_type": shown.grant_type,

@@ -24,14 +24,14 @@ REFUSAL_LABELS = {
 
 
 @dataclass(slots=True)
-class MessageView:
+class SamplingMessageView:
     role: str
     blocks: list[ContentView]
 
 
 @dataclass(slots=True)
 class SamplingView:
-    messages: list[MessageView]
+    messages: list[SamplingMessageView]
     system_prompt: str
     include_context: str
     max_tokens: Any
@@ -60,7 +60,7 @@ class SamplingView:
 def sampling_view(params: dict[str, Any]) -> SamplingView:
     raw_messages = params.get("messages")
     messages = [
-        MessageView(
+        SamplingMessageView(
             str(message.get("role", "?")) if isinstance(message, dict) else "?",
             message_content_views(
                 message.get("content") if isinstance(message, dict) else message,

@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from inspector.mcp.versions import is_known
+from inspector.presenters._wire import is_integer
 from inspector.presenters.failures import failure_of
 from inspector.sessions.live import Call
-
-# `completion/complete` carries `context.arguments` from this revision on.
-COMPLETION_CONTEXT_SINCE = "2025-06-18"
-
-
-def sends_completion_context(protocol_version: Any) -> bool:
-    return (
-        isinstance(protocol_version, str)
-        and is_known(protocol_version)
-        and protocol_version >= COMPLETION_CONTEXT_SINCE
-    )
 
 
 @dataclass(slots=True)
@@ -54,7 +42,7 @@ def completion_view(call: Call) -> CompletionView:
     if len(view.values) != len(values):
         view.problem = "Some suggestions were not strings and are left out."
     total = completion.get("total")
-    if isinstance(total, int) and not isinstance(total, bool):
+    if is_integer(total):
         view.total = total
     view.has_more = completion.get("hasMore") is True
     return view

@@ -17,6 +17,8 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from inspector.presenters._wire import as_text, is_integer
+
 SHOWN_TEXT_CHARS = 100_000
 # Types a browser may render inline from a server's data; anything else is a download.
 INLINE_IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/avif"})
@@ -96,18 +98,18 @@ def content_view(block: Any, at: str) -> ContentView:
     if kind == "text":
         _with_text(view, block.get("text"), "")
     elif kind in ("image", "audio"):
-        view.mime = _str(block.get("mimeType"))
+        view.mime = as_text(block.get("mimeType"))
         _with_data(view, block.get("data"))
     elif kind == "resource_link":
         _describe_resource(view, block)
     elif kind == "tool_use":
-        view.name = _str(block.get("name"))
-        view.tool_use_id = _str(block.get("id"))
+        view.name = as_text(block.get("name"))
+        view.tool_use_id = as_text(block.get("id"))
         view.tool_input_json = json.dumps(block.get("input"), indent=2, ensure_ascii=False)
         if not view.name or not view.tool_use_id:
             view.problem = "A tool_use block needs an id and a name."
     elif kind == "tool_result":
-        view.tool_use_id = _str(block.get("toolUseId"))
+        view.tool_use_id = as_text(block.get("toolUseId"))
         view.is_error = block.get("isError") is True
         view.nested = content_views(block.get("content"), f"{at}.content")
         if not view.tool_use_id:
@@ -140,13 +142,13 @@ def resource_contents_view(contents: Any, at: str) -> ContentView:
 
 
 def _describe_resource(view: ContentView, data: dict[str, Any]) -> None:
-    view.uri = _str(data.get("uri"))
-    view.name = _str(data.get("name"))
-    view.title = _str(data.get("title"))
-    view.description = _str(data.get("description"))
-    view.mime = _str(data.get("mimeType"))
+    view.uri = as_text(data.get("uri"))
+    view.name = as_text(data.get("name"))
+    view.title = as_text(data.get("title"))
+    view.description = as_text(data.get("description"))
+    view.mime = as_text(data.get("mimeType"))
     size = data.get("size")
-    if isinstance(size, int) and not isinstance(size, bool):
+    if is_integer(size):
         view.size = size
 
 
@@ -188,10 +190,6 @@ def _pretty_json(text: str) -> str:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except json.JSONDecodeError:
         return ""
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
 
 
 def message_content_views(content: Any, at: str) -> list[ContentView]:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from inspector.headless.args import LOG_LEVELS
 from inspector.mcp.findings import Finding
 from inspector.mcp.modern import ORIGIN_DETAIL, ROUND_DETAIL
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
@@ -25,7 +26,6 @@ DIRECTION_LABELS = {
 }
 
 
-LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 SHOWN_LOG_CHARS = 8 * 1024
 
 

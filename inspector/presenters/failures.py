@@ -43,3 +43,9 @@ def failure_of(error: McpError) -> Failure:
     if isinstance(error, RequestTimeout):
         return Failure(text, kind="timeout", label=f"Timed out ({error.limit.value})")
     return Failure(text)
+
+
+def failure_text(error: McpError) -> str:
+    """A failed request in one line, as a person reads it (a JSON-RPC error reads
+    "JSON-RPC error <code>: <message>")."""
+    return str(error) or type(error).__name__

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspector.mcp.client import InFlight
+from inspector.presenters._wire import as_mapping, as_text
 
 SUMMARY_CHARS = 120
 # The spec forbids cancelling initialize; disconnecting is the way out of a handshake.
@@ -24,31 +25,23 @@ def elapsed_text(seconds: float) -> str:
     return f"{minutes} min {rest} s"
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def summary(method: str, params: Mapping[str, Any]) -> str:
     """What the request is about, in a few words: a tool, a URI, a prompt, a page."""
     if method in ("tools/call", "prompts/get"):
-        text = _text(params.get("name"))
+        text = as_text(params.get("name"))
     elif method.startswith("resources/") and "uri" in params:
-        text = _text(params.get("uri"))
+        text = as_text(params.get("uri"))
     elif method == "completion/complete":
-        ref = _mapping(params.get("ref"))
-        argument = _mapping(params.get("argument"))
-        target = _text(ref.get("name")) or _text(ref.get("uri"))
-        text = f"{target} · {_text(argument.get('name'))}".strip(" ·")
+        ref = as_mapping(params.get("ref"))
+        argument = as_mapping(params.get("argument"))
+        target = as_text(ref.get("name")) or as_text(ref.get("uri"))
+        text = f"{target} · {as_text(argument.get('name'))}".strip(" ·")
     elif method.endswith("/list"):
         text = "next page" if params.get("cursor") else "first page"
     elif method == "logging/setLevel":
-        text = _text(params.get("level"))
+        text = as_text(params.get("level"))
     elif method == "initialize":
-        text = f"offering {_text(params.get('protocolVersion'))}".strip()
+        text = f"offering {as_text(params.get('protocolVersion'))}".strip()
     else:
         text = ""
     return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"

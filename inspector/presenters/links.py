@@ -58,7 +58,7 @@ def url_view(url: Any) -> UrlView:
     view.host = raw_host
     view.after_host = url[start + len(raw_host) :]
     scheme = parts.scheme.lower()
-    if scheme == "https" or (scheme == "http" and _is_loopback(host)):
+    if scheme == "https" or (scheme == "http" and is_loopback(host)):
         view.allowed = True
     elif scheme == "http":
         view.refusal = "Plain http: is accepted only for this machine (loopback)."
@@ -78,7 +78,7 @@ def url_view(url: Any) -> UrlView:
     return view
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:

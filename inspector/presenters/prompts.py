@@ -48,7 +48,7 @@ def prompt_schema(prompt: dict[str, Any]) -> dict[str, Any]:
 
 
 @dataclass(slots=True)
-class MessageView:
+class PromptMessageView:
     index: int
     role: str
     blocks: list[ContentView] = field(default_factory=list)
@@ -59,14 +59,14 @@ class MessageView:
         return self.role if self.role in ROLES else "unknown"
 
 
-def message_view(message: Any, index: int) -> MessageView:
+def message_view(message: Any, index: int) -> PromptMessageView:
     at = f"result.messages.{index}"
     if not isinstance(message, dict):
-        return MessageView(
+        return PromptMessageView(
             index, "", [ContentView("unknown", at, {"value": message})], "Not a message object."
         )
     role = message.get("role")
-    view = MessageView(index, role if isinstance(role, str) else "")
+    view = PromptMessageView(index, role if isinstance(role, str) else "")
     if not isinstance(role, str) or not role:
         view.problem = "The message has no role."
     elif role not in ROLES:
@@ -88,7 +88,7 @@ class PromptResultView:
     arguments: dict[str, Any]
     sent_invalid: list[Violation]
     description: str = ""
-    messages: list[MessageView] = field(default_factory=list)
+    messages: list[PromptMessageView] = field(default_factory=list)
     failure: Failure | None = None
     shape_problem: str = ""
     meta: Any = None

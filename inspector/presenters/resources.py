@@ -12,6 +12,7 @@ from typing import Any
 
 import uritemplate
 
+from inspector.presenters._wire import is_integer
 from inspector.presenters.content import ContentView, resource_contents_view
 from inspector.presenters.failures import Failure, failure_of
 from inspector.sessions.live import Call
@@ -34,7 +35,7 @@ def resource_facts(item: dict[str, Any]) -> list[Fact]:
     if isinstance(mime, str) and mime:
         facts.append(Fact("MIME type", mime))
     size = item.get("size")
-    if isinstance(size, int) and not isinstance(size, bool):
+    if is_integer(size):
         facts.append(Fact("Size", f"{size:,} bytes"))
     annotations = item.get("annotations")
     annotations = annotations if isinstance(annotations, dict) else {}

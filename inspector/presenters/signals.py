@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
+from inspector.presenters._wire import at_path, number
 from inspector.sessions.tasks import RELATED_TASK
 
 _LIST_CHANGED = {
@@ -51,8 +52,8 @@ def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
                 {
                     "type": "progress",
                     "token": str(params.get("progressToken")),
-                    "progress": _number(params.get("progress")),
-                    "total": _number(params.get("total")),
+                    "progress": number(params.get("progress")),
+                    "total": number(params.get("total")),
                     "message": str(params.get("message") or ""),
                 }
             )
@@ -86,26 +87,12 @@ def _task_spoken_of(event: TraceEvent) -> str | None:
     found: Any = None
     if event.message_type is MessageType.NOTIFICATION:
         if event.method == "notifications/tasks/status":
-            found = _field(event.payload, "params", "taskId")
+            found = at_path(event.payload, "params", "taskId")
     elif event.message_type is MessageType.RESULT:
         if event.method in ("tasks/get", "tasks/cancel"):
-            found = _field(event.payload, "result", "taskId")
+            found = at_path(event.payload, "result", "taskId")
         elif event.method == "tools/call":
-            found = _field(event.payload, "result", "task", "taskId")
+            found = at_path(event.payload, "result", "task", "taskId")
         elif event.method == "tasks/result":
-            found = _field(event.payload, "result", "_meta", RELATED_TASK, "taskId")
+            found = at_path(event.payload, "result", "_meta", RELATED_TASK, "taskId")
     return found if isinstance(found, str) else None
-
-
-def _field(node: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.mcp.errors import JsonRpcError, McpError
+from inspector.mcp.jsonrpc import URL_ELICITATION_REQUIRED
 from inspector.presenters.content import SHOWN_TEXT_CHARS, ContentView, content_views
 from inspector.presenters.failures import failure_of
 from inspector.presenters.links import UrlView, url_view
 from inspector.schemaform.validation import UnusableSchema, Violation, validate
 from inspector.sessions.live import Call
 
-URL_ELICITATION_REQUIRED = -32042
 # (annotation, label when true, label when false, the spec's default when unset)
 _HINTS = (
     ("readOnlyHint", "read-only", "may modify", False),

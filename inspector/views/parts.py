@@ -31,8 +31,8 @@ async def event_part(request: HtmxHttpRequest, session_id: str, seq: int) -> Htt
     if not _AT.match(at) or field not in FIELDS:
         raise Http404("No such part.")
     try:
-        event = await services.session_event(session_id, seq)
-    except services.SessionNotFound as exc:
+        event = await services.event_get(session_id=session_id, seq=seq)
+    except services.EventNotFound as exc:
         raise Http404("No such event.") from exc
     block = payload_part(event.payload, at)
     value = block.get(field) if isinstance(block, dict) else None

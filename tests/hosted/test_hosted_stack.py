@@ -13,8 +13,8 @@ from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.db import connection
 
+from inspector.broadcast import announce_events, session_group
 from inspector.mcp.trace import EventKind, local_event
-from inspector.runtime import announce_events, session_group
 from inspector.sessions.live import LiveSession
 from inspector.storage.events import DatabaseEventStore
 from tests.conftest import fixture_spec

@@ -1,9 +1,16 @@
-"""Local-mode access control and the Content-Security-Policy.
+"""Who may reach what: local-mode access control, session ownership, and the
+Content-Security-Policy, for HTTP requests and the websocket.
 
 Local mode answers only someone who holds the token printed at start-up: the token URL
 sets a cookie, and every HTTP request and websocket without it is refused. Requests from
 another origin are refused too (DNS rebinding, cross-site requests); `ALLOWED_HOSTS`
 refuses foreign Host headers. This closes the class of hole behind CVE-2025-49596.
+
+Sessions belong to whoever opened them: in hosted mode a user reaches only their own.
+Every URL that names a session (its `session_id`) is checked here, before its view runs,
+so that no view can forget the check. Another owner's session is answered exactly as one
+that does not exist, so that ids cannot be probed. The websocket makes the same check
+(`inspector.consumers`).
 """
 
 from __future__ import annotations
@@ -16,8 +23,18 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+)
 from django.http.request import split_domain_port, validate_host
+
+from inspector import services
 
 CSP = "; ".join(
     [
@@ -72,7 +89,7 @@ def refusal(reason: str) -> HttpResponseForbidden:
 
 
 class AsyncMiddleware:
-    """A middleware for an async-only stack (the inspector's views are all async)."""
+    """A middleware that runs on the event loop; Django adapts the few sync views."""
 
     async_capable = True
     sync_capable = False
@@ -125,6 +142,40 @@ class ContentSecurityPolicyMiddleware(AsyncMiddleware):
         return response
 
 
+SESSION_KWARG = "session_id"
+
+
+class SessionOwnerMiddleware(AsyncMiddleware):
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        return await self.get_response(request)
+
+    async def process_view(
+        self,
+        request: HttpRequest,
+        view: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        session_id = kwargs.get(SESSION_KWARG)
+        if session_id is None:
+            return
+        try:
+            await services.session_owned(
+                session_id=session_id, owner_id=await request_owner_id(request)
+            )
+        except services.SessionNotFound as exc:
+            raise Http404("No such session.") from exc
+
+
+async def request_owner_id(request: HttpRequest) -> int | None:
+    return owner_of(await request.auser())
+
+
+def owner_of(user: AbstractBaseUser | AnonymousUser) -> int | None:
+    """Who owns what a user opens: their account, or None for local mode's one person."""
+    return user.pk if user.is_authenticated else None
+
+
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
@@ -139,16 +190,15 @@ class WebsocketAccessGuard:
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
         host = headers.get("host", "")
-        reason = None
-        if not host_allowed(host):
-            reason = "foreign Host"
-        elif not origin_allowed(headers.get("origin"), host):
-            reason = "foreign Origin"
-        elif settings.LOCAL_MODE and not token_matches(
-            _cookie(headers, settings.INSPECTOR_TOKEN_COOKIE)
-        ):
-            reason = "no access token"
-        if reason is not None:
+        allowed = (
+            host_allowed(host)
+            and origin_allowed(headers.get("origin"), host)
+            and (
+                not settings.LOCAL_MODE
+                or token_matches(_cookie(headers, settings.INSPECTOR_TOKEN_COOKIE))
+            )
+        )
+        if not allowed:
             await _deny_websocket(receive, send)
             return
         await self.app(scope, receive, send)
@@ -170,3 +220,11 @@ async def _deny_websocket(receive: Any, send: Any) -> None:
 def query_param(scope: dict[str, Any], name: str) -> str | None:
     values = parse_qs(scope.get("query_string", b"").decode()).get(name)
     return values[0] if values else None
+
+
+def seq_param(value: str | None) -> int:
+    """A seq from a query string: a non-negative integer, 0 when absent or malformed."""
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0

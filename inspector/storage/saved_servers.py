@@ -1,10 +1,8 @@
-"""Saved servers: the only way views reach the `SavedServer` table and its secrets.
-
-Every function takes the owner: in hosted mode a user sees and uses only their own saved
-servers; locally there is one person and the owner is None. Secrets (environment values,
-headers) are decrypted here and leave only as a `ConnectionSpec` to connect with, masked
-for display, or in an export the user asked to include them in.
-"""
+"""Saved servers on the Django ORM: rows to and from `ConnectionSpec`s, with their
+secrets (environment values, headers, the bearer token, the OAuth client secret)
+encrypted at rest. Every function runs in the database thread and takes the owner: a
+user reads and writes only their own rows; locally there is one person and the owner is
+None."""
 
 from __future__ import annotations
 
@@ -12,45 +10,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from inspector import services
 from inspector.mcp.auth.settings import OAuthSettings
-from inspector.mcp.masking import MASK
 from inspector.mcp.versions import EraChoice
 from inspector.models import SavedServer
-from inspector.sessions.config_files import (
-    ConfigError,
-    NamedServer,
-    export_config,
-    mask_secret,
-    mask_secrets,
-    parse_config_report,
-)
+from inspector.sessions.config_files import NamedServer, mask_secret, mask_secrets
 from inspector.sessions.spec import ConnectionSpec, TransportKind
-from inspector.storage.db import in_db_thread
 from inspector.storage.encryption import UnreadableSecret, decrypt_json, encrypt_json
+from inspector.storage.masking import kept_secret
 
 NAME_MAX_LENGTH = SavedServer._meta.get_field("name").max_length or 200
-
-__all__ = [
-    "ImportOutcome",
-    "NameTaken",
-    "SavedServerNotFound",
-    "SavedServerSummary",
-    "StdioNotAllowed",
-    "UnreadableSecret",
-    "saved_server_connect",
-    "saved_server_create",
-    "saved_server_delete",
-    "saved_server_export",
-    "saved_server_import",
-    "saved_server_list",
-    "saved_server_masked",
-    "saved_server_update",
-]
 
 
 class SavedServerNotFound(Exception):
@@ -61,14 +32,6 @@ class NameTaken(ValueError):
     def __init__(self, name: str) -> None:
         super().__init__(f"A saved server is already called {name!r}.")
         self.name = name
-
-
-class StdioNotAllowed(PermissionError):
-    def __init__(self, command: str) -> None:
-        super().__init__(
-            f"This hosted inspector runs only the stdio commands its operator allowed, "
-            f"and {command!r} is not one of them."
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,142 +80,10 @@ class ImportOutcome:
         return [*self.saved, *self.replaced]
 
 
-# The async entry points ------------------------------------------------------------------
-
-
-async def saved_server_list(*, owner_id: int | None) -> list[SavedServerSummary]:
-    return await in_db_thread(_list)(owner_id)
-
-
-async def saved_server_masked(server_id: int, *, owner_id: int | None) -> NamedServer:
-    """The name and the settings with secrets masked: what an edit form starts from."""
-    return await in_db_thread(_masked)(server_id, owner_id)
-
-
-async def saved_server_create(
-    name: str, spec: ConnectionSpec, *, owner_id: int | None
-) -> SavedServerSummary:
-    _check_allowed(spec)
-    return await in_db_thread(_create)(_clean_name(name), spec, owner_id)
-
-
-async def saved_server_update(
-    server_id: int, name: str, spec: ConnectionSpec, *, owner_id: int | None
-) -> SavedServerSummary:
-    """Replace a saved server's settings. A secret sent back exactly as it was shown
-    (masked) keeps its stored value: the edit form never holds the real one."""
-    _check_allowed(spec)
-    return await in_db_thread(_update)(server_id, _clean_name(name), spec, owner_id)
-
-
-async def saved_server_delete(server_id: int, *, owner_id: int | None) -> str:
-    return await in_db_thread(_delete)(server_id, owner_id)
-
-
-async def saved_server_import(
-    text: str, *, owner_id: int | None, replace: bool = False
-) -> ImportOutcome:
-    """Save every good entry of a configuration file; report each bad one by name."""
-    outcome = ImportOutcome()
-    try:
-        report = parse_config_report(text)
-    except ConfigError as error:
-        outcome.errors.append(str(error))
-        return outcome
-    outcome.errors.extend(str(error) for error in report.errors)
-    good: list[NamedServer] = []
-    for server in report.servers:
-        try:
-            if len(server.name) > NAME_MAX_LENGTH:
-                raise ConfigError(f"the name is longer than {NAME_MAX_LENGTH} characters")
-            _check_allowed(server.spec)
-        except (ConfigError, StdioNotAllowed) as error:
-            outcome.errors.append(f"server {server.name!r}: {error}")
-            continue
-        outcome.warnings.extend(_import_warnings(server))
-        good.append(server)
-    await in_db_thread(_import)(good, owner_id, replace, outcome)
-    return outcome
-
-
-async def saved_server_export(
-    *, owner_id: int | None, server_ids: Sequence[int] | None = None, include_secrets: bool
-) -> tuple[str, dict[str, Any]]:
-    """A file name and an `mcpServers` document: all servers, or the ones named by id."""
-    servers = await in_db_thread(_named_servers)(owner_id, server_ids)
-    if server_ids is not None and not servers:
-        raise SavedServerNotFound(server_ids)
-    document = export_config(servers, include_secrets=include_secrets)
-    if server_ids is not None and len(servers) == 1:
-        return f"{_file_stem(servers[0].name)}.mcp.json", document
-    return "mcp-servers.json", document
-
-
-async def saved_server_connect(server_id: int, *, owner_id: int | None) -> services.SessionSnapshot:
-    """Connect with the saved settings; raises as `services.session_connect` does, and
-    StdioNotAllowed when the operator's allow-list changed since it was saved."""
-    named = await in_db_thread(_named_servers)(owner_id, [server_id])
-    if not named:
-        raise SavedServerNotFound(server_id)
-    spec = named[0].spec
-    _check_allowed(spec)
-    return await services.session_connect(spec, owner_id=owner_id)
-
-
-# Checks ----------------------------------------------------------------------------------
-
-
-def _check_allowed(spec: ConnectionSpec) -> None:
-    """The connect form's rule, applied again: an import or an old saved server must not
-    be a way round it."""
-    if (
-        spec.transport is TransportKind.STDIO
-        and not settings.LOCAL_MODE
-        and spec.command not in settings.INSPECTOR_STDIO_ALLOWLIST
-    ):
-        raise StdioNotAllowed(spec.command)
-
-
-def _clean_name(name: str) -> str:
-    cleaned = name.strip()
-    if not cleaned:
-        raise ValueError("A saved server needs a name.")
-    if len(cleaned) > NAME_MAX_LENGTH:
-        raise ValueError(f"A name is at most {NAME_MAX_LENGTH} characters long.")
-    return cleaned
-
-
-def _import_warnings(server: NamedServer) -> list[str]:
-    warnings: list[str] = []
-    values = {**server.spec.env, **server.spec.headers, "bearer token": server.spec.bearer_token}
-    if server.spec.oauth is not None:
-        values["OAuth client secret"] = server.spec.oauth.client_secret
-    masked = sorted(name for name, value in values.items() if MASK in value)
-    if masked:
-        warnings.append(
-            f"server {server.name!r}: {', '.join(masked)} came masked from an export without "
-            "secrets; edit the server to fill the real values in."
-        )
-    if _has_placeholders(server.spec):
-        warnings.append(
-            f"server {server.name!r}: ${{input:…}} and ${{env:…}} placeholders are kept as "
-            "written and sent as they are; edit the server to put real values in."
-        )
-    return warnings
-
-
-def _has_placeholders(spec: ConnectionSpec) -> bool:
+def has_placeholders(spec: ConnectionSpec) -> bool:
     texts = [spec.command, spec.url, spec.cwd or "", *spec.args]
     texts += [*spec.env.values(), *spec.headers.values(), spec.bearer_token]
     return any("${" in text for text in texts)
-
-
-def _file_stem(name: str) -> str:
-    stem = "".join(char if char.isalnum() or char in "-_." else "-" for char in name)
-    return stem.strip("-.") or "server"
-
-
-# Records <-> specs (run in the database thread) ------------------------------------------
 
 
 def _fields(spec: ConnectionSpec) -> dict[str, Any]:
@@ -341,7 +172,7 @@ def _summary(record: SavedServer) -> SavedServerSummary:
         cwd=record.cwd,
         era=spec.era,
         protocol_version=record.protocol_version,
-        has_placeholders=_has_placeholders(spec),
+        has_placeholders=has_placeholders(spec),
         unreadable=unreadable,
     )
 
@@ -357,23 +188,23 @@ def _get(server_id: int, owner_id: int | None) -> SavedServer:
     return record
 
 
-def _list(owner_id: int | None) -> list[SavedServerSummary]:
+def list_summaries(owner_id: int | None) -> list[SavedServerSummary]:
     return [_summary(record) for record in _owned(owner_id)]
 
 
-def _masked(server_id: int, owner_id: int | None) -> NamedServer:
+def masked_server(server_id: int, owner_id: int | None) -> NamedServer:
     record = _get(server_id, owner_id)
     return NamedServer(record.name, _spec(record, _secrets(record).masked()))
 
 
-def _named_servers(owner_id: int | None, server_ids: Sequence[int] | None) -> list[NamedServer]:
+def named_servers(owner_id: int | None, server_ids: Sequence[int] | None) -> list[NamedServer]:
     records = _owned(owner_id)
     if server_ids is not None:
         records = records.filter(pk__in=list(server_ids))
     return [NamedServer(record.name, _spec(record, _secrets(record))) for record in records]
 
 
-def _create(name: str, spec: ConnectionSpec, owner_id: int | None) -> SavedServerSummary:
+def create(name: str, spec: ConnectionSpec, owner_id: int | None) -> SavedServerSummary:
     try:
         with transaction.atomic():
             if _owned(owner_id).filter(name=name).exists():
@@ -385,7 +216,7 @@ def _create(name: str, spec: ConnectionSpec, owner_id: int | None) -> SavedServe
     return _summary(record)
 
 
-def _update(
+def update(
     server_id: int, name: str, spec: ConnectionSpec, owner_id: int | None
 ) -> SavedServerSummary:
     try:
@@ -427,20 +258,20 @@ def _unmask(spec: ConnectionSpec, record: SavedServer) -> ConnectionSpec:
 def _restore(shown: dict[str, str], stored: dict[str, str]) -> dict[str, str]:
     """Values that come back exactly as masked for display are the stored ones."""
     return {
-        name: stored[name]
-        if name in stored and MASK in value and value == mask_secret(name, stored[name])
+        name: kept_secret(value, stored[name], mask_secret(name, stored[name]))
+        if name in stored
         else value
         for name, value in shown.items()
     }
 
 
-def _delete(server_id: int, owner_id: int | None) -> str:
+def delete(server_id: int, owner_id: int | None) -> str:
     record = _get(server_id, owner_id)
     record.delete()
     return record.name
 
 
-def _import(
+def import_servers(
     servers: Iterable[NamedServer], owner_id: int | None, replace: bool, outcome: ImportOutcome
 ) -> None:
     with transaction.atomic():

@@ -1,14 +1,8 @@
-"""The process-wide session registry, wired to the database and the channel layer."""
+"""Telling the pages that watch a session that it has new events, over the channel layer."""
 
 from __future__ import annotations
 
-from functools import cache
-
 from channels.layers import get_channel_layer
-
-from inspector.sessions.registry import SessionRegistry
-from inspector.storage.events import DatabaseEventStore
-from inspector.storage.tokens import DatabaseTokenStore
 
 
 def session_group(session_id: str) -> str:
@@ -26,15 +20,3 @@ async def announce_events(session_id: str, last_seq: int) -> None:
         await layer.group_send(
             session_group(session_id), {"type": "session.events", "last_seq": last_seq}
         )
-
-
-@cache
-def event_store() -> DatabaseEventStore:
-    return DatabaseEventStore()
-
-
-@cache
-def registry() -> SessionRegistry:
-    return SessionRegistry(
-        store=event_store(), watchers=[announce_events], token_stores=DatabaseTokenStore
-    )

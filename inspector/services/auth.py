@@ -1,0 +1,244 @@
+"""Authorization (OAuth) of an HTTP session: the Auth tab's panel, the connection's
+client settings, and the flow in quick or guided mode.
+
+A session's flow lives on the session between a person's clicks (guided mode takes one
+step per "Continue"); the state, PKCE verifier and expected issuer also go to the
+person's Django session (the views bind `PendingAuthorization` there), so only that
+browser can finish it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from inspector.mcp.auth.discovery import canonical_resource
+from inspector.mcp.auth.flow import AuthFlow, FlowState, PendingAuthorization, token_learned
+from inspector.mcp.auth.settings import DEFAULT_CLIENT_NAME, OAuthSettings
+from inspector.mcp.auth.tokens import Tokens
+from inspector.services.snapshots import resident_session
+from inspector.sessions.live import LiveSession, describe_refusal
+from inspector.storage.masking import kept_secret
+
+
+class AuthFlowMissing(Exception):
+    """No flow of this session waits for what was asked (a step, or a redirect)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSummary:
+    """Stored tokens as a person may see them: masked, with their claims decoded."""
+
+    issuer: str
+    resource: str
+    scope: str
+    client_id: str
+    client_source: str
+    access_token: str
+    refresh_token: str | None
+    expires_at: datetime | None
+    expired: bool
+    claims: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, tokens: Tokens) -> TokenSummary:
+        learned = token_learned(tokens)
+        expires = tokens.expires_at
+        return cls(
+            issuer=tokens.issuer,
+            resource=tokens.resource,
+            scope=tokens.scope or tokens.requested_scope or "",
+            client_id=tokens.client.client_id,
+            client_source=tokens.client.source,
+            access_token=learned["access_token"],
+            refresh_token=learned["refresh_token"],
+            expires_at=datetime.fromtimestamp(expires, tz=UTC) if expires is not None else None,
+            expired=expires is not None and expires <= time.time(),
+            claims=learned.get("access_token_claims"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPanel:
+    """What the Auth tab shows."""
+
+    session_id: str
+    refusal: str | None  # why the server refused, while it does
+    refusal_status: int | None
+    static_token: bool
+    settings: dict[str, Any]
+    tokens: TokenSummary | None
+    guided: bool = False
+    state: FlowState | None = None
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+    failed_step: str | None = None
+    authorization_url: str | None = None
+
+    @property
+    def can_continue(self) -> bool:
+        return self.guided and self.state is FlowState.READY
+
+    @property
+    def awaiting_redirect(self) -> bool:
+        return self.state is FlowState.AWAITING_REDIRECT and self.authorization_url is not None
+
+
+def _web_url(url: str | None) -> str | None:
+    """Only http(s) URLs are ever sent to the browser to open."""
+    return url if url and urlsplit(url).scheme in ("http", "https") else None
+
+
+async def auth_panel_get(*, session_id: str) -> AuthPanel:
+    session = resident_session(session_id)
+    refusal = session.authorization
+    tokens = None
+    if session.spec.is_http:
+        stored = await session.token_store.get_tokens(canonical_resource(session.spec.url))
+        tokens = TokenSummary.of(stored) if stored is not None else None
+    settings = session.spec.oauth or OAuthSettings()
+    panel = AuthPanel(
+        session_id=session_id,
+        refusal=describe_refusal(refusal) if refusal is not None else None,
+        refusal_status=refusal.status if refusal is not None else None,
+        static_token=bool(session.spec.bearer_token),
+        settings=settings.masked(),
+        tokens=tokens,
+    )
+    flow = session.oauth_flow
+    if flow is None:
+        return panel
+    return replace(
+        panel,
+        guided=session.oauth_flow_guided,
+        state=flow.state,
+        steps=[step.to_dict() for step in flow.steps],
+        error=flow.error.message if flow.error is not None else None,
+        failed_step=str(flow.error.step) if flow.error is not None else None,
+        authorization_url=_web_url(flow.authorization_url),
+    )
+
+
+async def auth_settings_get(*, session_id: str) -> dict[str, Any]:
+    """The connection's OAuth client settings as a form shows them: the secret masked."""
+    return (resident_session(session_id).spec.oauth or OAuthSettings()).masked()
+
+
+async def auth_settings_set(
+    *, session_id: str, grant_type: str, client_id: str, client_secret: str, scope: str
+) -> None:
+    """Change the connection's OAuth client settings. A secret sent back exactly as it
+    was shown (masked) keeps the current one, as a form never holds the real value."""
+    session = resident_session(session_id)
+    current = session.spec.oauth
+    if current is not None and current.client_secret:
+        client_secret = kept_secret(
+            client_secret, current.client_secret, current.masked()["client_secret"]
+        )
+    settings = replace(
+        current or OAuthSettings(),
+        grant_type=grant_type,
+        client_id=client_id,
+        client_secret=client_secret,
+        scope=scope,
+    )
+    session.spec = replace(session.spec, oauth=settings)
+
+
+async def auth_client_metadata(
+    *, client_id: str, client_uri: str, redirect_uri: str
+) -> dict[str, Any]:
+    """The Client ID Metadata Document: a public client that uses PKCE and comes back to
+    the inspector's callback."""
+    return {
+        "client_id": client_id,
+        "client_name": DEFAULT_CLIENT_NAME,
+        "client_uri": client_uri,
+        "redirect_uris": [redirect_uri],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+        "application_type": "web",
+    }
+
+
+async def auth_start(
+    *, session_id: str, redirect_uri: str, client_metadata_url: str, guided: bool
+) -> AuthPanel:
+    """Start a flow answering the session's last refusal, with the connection's client
+    settings and this inspector's redirect URI and client_id URL (empty: none to
+    present). Quick mode runs every step it can at once; guided mode runs none yet.
+    Either may stop at the redirect."""
+    session = resident_session(session_id)
+    settings = replace(
+        session.spec.oauth or OAuthSettings(),
+        redirect_uri=redirect_uri,
+        client_metadata_url=client_metadata_url,
+    )
+    async with session.oauth_lock:
+        await session.drop_oauth_flow()
+        flow = await session.begin_authorization(settings)
+        session.oauth_flow, session.oauth_flow_guided = flow, guided
+        if not guided:
+            while flow.state is FlowState.READY:
+                await flow.step()
+            await _finish_if_done(session, flow)
+    return await auth_panel_get(session_id=session_id)
+
+
+async def auth_continue(*, session_id: str) -> AuthPanel:
+    """Guided mode: run the next step."""
+    session = resident_session(session_id)
+    async with session.oauth_lock:
+        flow = session.oauth_flow
+        if flow is None or flow.state is not FlowState.READY:
+            raise AuthFlowMissing("No authorization step is waiting to run: start again.")
+        await flow.step()
+        await _finish_if_done(session, flow)
+    return await auth_panel_get(session_id=session_id)
+
+
+async def auth_pending_get(*, session_id: str) -> PendingAuthorization | None:
+    """What the browser's session must hold to finish the flow at the callback."""
+    flow = resident_session(session_id).oauth_flow
+    if flow is None or flow.state is not FlowState.AWAITING_REDIRECT:
+        return None
+    return flow.pending
+
+
+async def auth_complete(
+    *, session_id: str, pending: PendingAuthorization, params: dict[str, str]
+) -> AuthPanel:
+    """The browser came back from the authorization server: check the response against
+    what this browser's session holds, redeem the code, and reconnect with the token."""
+    session = resident_session(session_id)
+    async with session.oauth_lock:
+        flow = session.oauth_flow
+        if flow is None or flow.oauth_state != pending.state:
+            # Not this process's flow object (restarted, or another flow since): rebuild
+            # it from what the browser's session holds.
+            await session.drop_oauth_flow()
+            flow = session.resume_authorization(pending)
+            session.oauth_flow, session.oauth_flow_guided = flow, False
+        if flow.state is not FlowState.AWAITING_REDIRECT:
+            # The same response twice at once (a reload, a prefetch): the first one won.
+            raise AuthFlowMissing("This authorization response was already used.")
+        await flow.complete(params)
+        await _finish_if_done(session, flow)
+    return await auth_panel_get(session_id=session_id)
+
+
+async def auth_forget(*, session_id: str) -> None:
+    """Forget the tokens stored for the session's server; the next request goes without."""
+    session = resident_session(session_id)
+    async with session.oauth_lock:
+        await session.token_store.forget_tokens(canonical_resource(session.spec.url))
+        await session.drop_oauth_flow()
+
+
+async def _finish_if_done(session: LiveSession, flow: AuthFlow) -> None:
+    if flow.state is FlowState.DONE:
+        await session.authorized()

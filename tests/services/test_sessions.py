@@ -32,7 +32,7 @@ async def test_a_session_no_longer_held_is_only_recorded() -> None:
     recorded = await services.session_get(session_id=snapshot.id)
     assert not recorded.resident
     assert not recorded.can_reconnect
-    assert recorded.status is services.SessionStatus.DISCONNECTED
+    assert recorded.status is services.SessionStatus.CLOSED
 
 
 async def test_consent_get_is_a_copy_that_changes_only_through_the_services() -> None:
@@ -81,7 +81,9 @@ async def test_tool_call_builds_the_request_and_catalog_item_get_finds_the_tool(
     assert called.error is None
     assert called.result is not None
     sent = await services.event_get(session_id=snapshot.id, seq=called.request_seq or 0)
-    assert sent.payload["params"] == {"name": "echo", "arguments": {"message": "hi"}}
+    params = sent.payload["params"]
+    assert (params["name"], params["arguments"]) == ("echo", {"message": "hi"})
+    assert params["_meta"]["progressToken"] == "call-1", "the call key is its progress token"
 
 
 def test_the_services_take_keyword_arguments_only() -> None:

@@ -57,8 +57,9 @@ class SavedServer(models.Model):
     """Connection settings kept under a name; one click on the home page connects them.
 
     Environment values, headers, the bearer token and the OAuth client settings hold API
-    keys, tokens and client secrets: they are stored encrypted
-    (see `inspector.storage.encryption`) and never read by anything but `inspector.saved_servers`.
+    keys, tokens and client secrets: they are stored encrypted (see
+    `inspector.storage.encryption`) and never read by anything but
+    `inspector.storage.saved_servers`.
     """
 
     owner = models.ForeignKey(

@@ -21,7 +21,22 @@ from inspector.mcp.auth.settings import DEFAULT_CLIENT_NAME, OAuthSettings
 from inspector.mcp.auth.tokens import Tokens
 from inspector.services.snapshots import resident_session
 from inspector.sessions.live import LiveSession, describe_refusal
+from inspector.storage.encryption import UnreadableSecret, decrypt_json, encrypt_json
 from inspector.storage.masking import kept_secret
+
+
+class PendingUnreadable(Exception):
+    """What a browser kept of a flow cannot be read (the inspector's key changed?)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SealedPending:
+    """What a browser's session must hold to finish a flow at the callback: the flow's
+    `state`, and the rest encrypted (it holds the PKCE verifier and, for a confidential
+    client, its secret; the session table is only signed)."""
+
+    state: str
+    sealed: str
 
 
 class AuthFlowMissing(Exception):
@@ -201,19 +216,27 @@ async def auth_continue(*, session_id: str) -> AuthPanel:
     return await auth_panel_get(session_id=session_id)
 
 
-async def auth_pending_get(*, session_id: str) -> PendingAuthorization | None:
+async def auth_pending_get(*, session_id: str) -> SealedPending | None:
     """What the browser's session must hold to finish the flow at the callback."""
     flow = resident_session(session_id).oauth_flow
-    if flow is None or flow.state is not FlowState.AWAITING_REDIRECT:
+    pending = flow.pending if flow is not None else None
+    if flow is None or flow.state is not FlowState.AWAITING_REDIRECT or pending is None:
         return None
-    return flow.pending
+    return SealedPending(state=pending.state, sealed=encrypt_json(pending.to_dict()))
 
 
-async def auth_complete(
-    *, session_id: str, pending: PendingAuthorization, params: dict[str, str]
-) -> AuthPanel:
+def _unsealed(sealed: str) -> PendingAuthorization:
+    try:
+        return PendingAuthorization.from_dict(decrypt_json(sealed))
+    except (UnreadableSecret, KeyError, TypeError, ValueError) as exc:
+        raise PendingUnreadable("What this browser kept of the flow cannot be read.") from exc
+
+
+async def auth_complete(*, session_id: str, sealed: str, params: dict[str, str]) -> AuthPanel:
     """The browser came back from the authorization server: check the response against
-    what this browser's session holds, redeem the code, and reconnect with the token."""
+    what this browser's session holds (`SealedPending.sealed`), redeem the code, and
+    reconnect with the token. `PendingUnreadable` when what it holds cannot be read."""
+    pending = _unsealed(sealed)
     session = resident_session(session_id)
     async with session.oauth_lock:
         flow = session.oauth_flow

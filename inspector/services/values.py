@@ -5,7 +5,6 @@ an approval), and the errors a service lets through for its caller to handle."""
 from __future__ import annotations
 
 from inspector.headless.args import LOG_LEVELS
-from inspector.mcp.auth.flow import PendingAuthorization
 from inspector.mcp.auth.settings import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.errors import AuthError
 from inspector.mcp.masking import MASK
@@ -46,7 +45,6 @@ __all__ = [
     "InvalidRoot",
     "Listing",
     "OAuthSettings",
-    "PendingAuthorization",
     "SessionStatus",
     "TaskMode",
     "TooManySessions",

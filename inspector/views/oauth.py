@@ -31,7 +31,6 @@ from django.views.decorators.http import require_GET
 
 from inspector import services
 from inspector.middleware import request_owner_id
-from inspector.storage.encryption import UnreadableSecret, decrypt_json, encrypt_json
 
 SESSION_KEY = "oauth_flows"
 # Flows a browser may have begun and not finished; older ones are dropped.
@@ -101,9 +100,17 @@ async def complete(request: HttpRequest) -> HttpResponse:
         )
     await request.session.aset(SESSION_KEY, flows)
     session_id = str(bound["session_id"])
+    params = {key: request.GET[key] for key in request.GET}
     try:
-        pending = services.PendingAuthorization.from_dict(decrypt_json(bound["pending"]))
-    except (UnreadableSecret, KeyError, TypeError, ValueError):
+        # The browser's session began this flow from a page of this session, but the owner
+        # is checked again: a browser session can outlive a change of who is signed in.
+        await services.session_owned(
+            session_id=session_id, owner_id=await request_owner_id(request)
+        )
+        await services.auth_complete(
+            session_id=session_id, sealed=str(bound.get("pending", "")), params=params
+        )
+    except services.PendingUnreadable:
         return render(
             request,
             "inspector/oauth_callback.html",
@@ -114,14 +121,6 @@ async def complete(request: HttpRequest) -> HttpResponse:
             },
             status=400,
         )
-    params = {key: request.GET[key] for key in request.GET}
-    try:
-        # The browser's session began this flow from a page of this session, but the owner
-        # is checked again: a browser session can outlive a change of who is signed in.
-        await services.session_owned(
-            session_id=session_id, owner_id=await request_owner_id(request)
-        )
-        await services.auth_complete(session_id=session_id, pending=pending, params=params)
     except services.SessionNotFound as exc:
         raise Http404("The session this authorization was for is gone.") from exc
     except services.AuthFlowMissing as exc:
@@ -131,14 +130,12 @@ async def complete(request: HttpRequest) -> HttpResponse:
 
 
 async def bind_pending(
-    request: HttpRequest, session_id: str, pending: services.PendingAuthorization
+    request: HttpRequest, session_id: str, pending: services.SealedPending
 ) -> None:
     """Keep what the callback needs in this browser's (server-side) session, under its
     `state`: only this browser can finish the flow, and nothing of it is in the page."""
     flows: dict[str, Any] = dict(await request.session.aget(SESSION_KEY, {}))
-    # Encrypted: the record holds the PKCE verifier and, for a confidential client, its
-    # secret, and the session table is only signed.
-    flows[pending.state] = {"session_id": session_id, "pending": encrypt_json(pending.to_dict())}
+    flows[pending.state] = {"session_id": session_id, "pending": pending.sealed}
     while len(flows) > MAX_PENDING_FLOWS:
         flows.pop(next(iter(flows)))
     await request.session.aset(SESSION_KEY, flows)

@@ -20,6 +20,7 @@ from django.test import AsyncClient
 from inspector import services
 from inspector.mcp.masking import MASK
 from inspector.models import OAuthCredential, SavedServer
+from inspector.services import runtime
 from inspector.storage import encryption
 from inspector.views.oauth import SESSION_KEY
 from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
@@ -374,11 +375,15 @@ async def test_what_the_browser_keeps_of_a_flow_is_encrypted(
 ) -> None:
     session_id = await connect_refused(client, oauth_servers)
     await start_quickly(client, session_id)
-    pending = await services.auth_pending_get(session_id=session_id)
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    assert session.oauth_flow is not None
+    pending = session.oauth_flow.pending
     assert pending is not None
+    verifier = pending.code_verifier
     kept = [row.get_decoded() async for row in Session.objects.all()]
     assert any(SESSION_KEY in data for data in kept), "the flow is bound to the browser"
-    assert pending.code_verifier not in json.dumps(kept)
+    assert verifier not in json.dumps(kept)
 
 
 async def test_behind_a_tls_proxy_the_metadata_document_names_https_urls(
@@ -416,7 +421,7 @@ async def test_the_same_authorization_response_twice_is_refused_the_second_time(
     pending = await services.auth_pending_get(session_id=session_id)
     assert pending is not None
     params = dict(parse_qsl(urlsplit(redirect).query))
-    await services.auth_complete(session_id=session_id, pending=pending, params=params)
+    await services.auth_complete(session_id=session_id, sealed=pending.sealed, params=params)
     assert (await services.session_get(session_id=session_id)).connected
     with pytest.raises(services.AuthFlowMissing, match="already used"):
-        await services.auth_complete(session_id=session_id, pending=pending, params=params)
+        await services.auth_complete(session_id=session_id, sealed=pending.sealed, params=params)

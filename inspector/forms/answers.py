@@ -20,7 +20,7 @@ from inspector.presenters.approvals import elicitation_prefix
 from inspector.presenters.content import INLINE_IMAGE_TYPES
 from inspector.presenters.links import url_view
 from inspector.schemaform.state import ArgumentsState, posted_state
-from inspector.services import REFUSED_CODE, Approval, ApprovalKind, Decision
+from inspector.services import REFUSED_CODE, ApprovalKind, ApprovalSnapshot, Decision
 
 Uploads = MultiValueDict[str, "UploadedFile[Any]"]
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -69,7 +69,7 @@ class SamplingAnswerForm(forms.Form):
 
 
 def decide(
-    approval: Approval,
+    approval: ApprovalSnapshot,
     post: QueryDict,
     files: Uploads,
     by: str,
@@ -123,7 +123,9 @@ def _image_content(upload: UploadedFile[Any]) -> dict[str, Any]:
     return {"type": "image", "data": data, "mimeType": mime}
 
 
-def _elicitation_decision(approval: Approval, choice: str, post: QueryDict, by: str) -> Decision:
+def _elicitation_decision(
+    approval: ApprovalSnapshot, choice: str, post: QueryDict, by: str
+) -> Decision:
     if choice == "decline":
         return Decision("declined", by, result={"action": "decline"})
     if choice == "cancel":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from inspector.mcp.modern import ORIGIN_DETAIL, ROUND_DETAIL
 from inspector.mcp.trace import TraceEvent
@@ -12,7 +12,7 @@ from inspector.presenters.content import ContentView, message_content_views
 from inspector.presenters.links import UrlView, url_view
 from inspector.presenters.tools import Badge, annotation_badges, display_name
 from inspector.schemaform.state import ArgumentsState, fresh_state
-from inspector.sessions.approvals import Approval, ApprovalKind
+from inspector.sessions.approvals import ApprovalKind
 
 DEFAULT_MODEL_NAME = "inspector-manual"
 STOP_REASONS = ("endTurn", "stopSequence", "maxTokens", "toolUse")
@@ -21,6 +21,25 @@ REFUSAL_LABELS = {
     ApprovalKind.ROOTS: "Reject",
     ApprovalKind.TOOL_CALL: "Refuse",
 }
+
+
+class ApprovalFacts(Protocol):
+    """What the inbox reads of an approval (the services' `ApprovalSnapshot`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> ApprovalKind: ...
+    @property
+    def params(self) -> dict[str, Any]: ...
+    @property
+    def context(self) -> dict[str, Any]: ...
+    @property
+    def request_seq(self) -> int | None: ...
+    @property
+    def pending(self) -> bool: ...
+    @property
+    def related_task(self) -> str | None: ...
 
 
 @dataclass(slots=True)
@@ -148,7 +167,7 @@ class ToolCallView:
     known: bool
 
 
-def tool_call_view(approval: Approval) -> ToolCallView:
+def tool_call_view(approval: ApprovalFacts) -> ToolCallView:
     tool = approval.context.get("tool") or {}
     name = str(approval.params.get("name", ""))
     annotations = tool.get("annotations") if isinstance(tool, dict) else None
@@ -193,7 +212,7 @@ def input_origin(asked: TraceEvent, origin: TraceEvent | None) -> InputOrigin | 
 class ApprovalCard:
     """One approval as the inbox draws it."""
 
-    approval: Approval
+    approval: ApprovalFacts
     origin: InputOrigin | None = None
     sampling: SamplingView | None = None
     elicitation: ElicitationView | None = None
@@ -212,7 +231,7 @@ class ApprovalCard:
 
 
 def approval_card(
-    approval: Approval,
+    approval: ApprovalFacts,
     roots: list[dict[str, Any]],
     *,
     elicitation_state: ArgumentsState | None = None,

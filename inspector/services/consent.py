@@ -6,17 +6,55 @@ every answer and every switch is recorded in the session's log.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Any
 
 from inspector.services.snapshots import resident_session
-from inspector.sessions.approvals import Approval, Decision
+from inspector.sessions.approvals import AlreadySettled, Approval, ApprovalKind, Decision
 from inspector.sessions.consent import SWITCH_LABELS
 from inspector.sessions.roots import Root, add_root, parse_root
 
 
 class UnknownSwitch(ValueError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalSnapshot:
+    """An approval as it stands: what the server asked, and whether it is still open."""
+
+    id: str
+    kind: ApprovalKind
+    method: str
+    params: dict[str, Any]
+    context: dict[str, Any]  # what the page needs besides the params (annotations, roots)
+    request_seq: int | None
+    pending: bool
+    settled_text: str
+    related_task: str | None
+
+    @classmethod
+    def of(cls, approval: Approval) -> ApprovalSnapshot:
+        return cls(
+            id=approval.id,
+            kind=approval.kind,
+            method=approval.method,
+            params=copy.deepcopy(approval.params),
+            context=copy.deepcopy(approval.context),
+            request_seq=approval.request_seq,
+            pending=approval.pending,
+            settled_text=approval.settled_text,
+            related_task=approval.related_task,
+        )
+
+
+class ApprovalSettled(Exception):
+    """Another page answered first, or the request went away."""
+
+    def __init__(self, approval: ApprovalSnapshot) -> None:
+        super().__init__(approval.settled_text)
+        self.approval = approval
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +68,8 @@ class Switch:
 class ConsentState:
     """What a session's inbox holds and what its switches and roots are, as of now."""
 
-    pending: tuple[Approval, ...]
-    url_followups: tuple[Approval, ...]
+    pending: tuple[ApprovalSnapshot, ...]
+    url_followups: tuple[ApprovalSnapshot, ...]
     roots: tuple[Root, ...]
     switches: tuple[Switch, ...]
 
@@ -44,8 +82,10 @@ class ConsentState:
 async def consent_get(*, session_id: str) -> ConsentState:
     consent = resident_session(session_id).consent
     return ConsentState(
-        pending=tuple(consent.inbox.pending()),
-        url_followups=tuple(consent.inbox.url_followups()),
+        pending=tuple(ApprovalSnapshot.of(approval) for approval in consent.inbox.pending()),
+        url_followups=tuple(
+            ApprovalSnapshot.of(approval) for approval in consent.inbox.url_followups()
+        ),
         roots=tuple(consent.roots),
         switches=tuple(
             Switch(name, label, bool(getattr(consent, name)))
@@ -54,14 +94,20 @@ async def consent_get(*, session_id: str) -> ConsentState:
     )
 
 
-async def approval_get(*, session_id: str, approval_id: str) -> Approval:
+async def approval_get(*, session_id: str, approval_id: str) -> ApprovalSnapshot:
     """An approval, pending or settled; `UnknownApproval` when the inbox has no such one."""
-    return resident_session(session_id).consent.inbox.get(approval_id)
+    return ApprovalSnapshot.of(resident_session(session_id).consent.inbox.get(approval_id))
 
 
-async def approval_answer(*, session_id: str, approval_id: str, decision: Decision) -> Approval:
-    """Answer a pending approval; `AlreadySettled` if another page answered first."""
-    return resident_session(session_id).consent.inbox.answer(approval_id, decision)
+async def approval_answer(
+    *, session_id: str, approval_id: str, decision: Decision
+) -> ApprovalSnapshot:
+    """Answer a pending approval; `ApprovalSettled` if another page answered first."""
+    inbox = resident_session(session_id).consent.inbox
+    try:
+        return ApprovalSnapshot.of(inbox.answer(approval_id, decision))
+    except AlreadySettled as exc:
+        raise ApprovalSettled(ApprovalSnapshot.of(exc.approval)) from exc
 
 
 async def switch_set(*, session_id: str, name: str, on: bool) -> None:

@@ -10,13 +10,7 @@ from inspector.mcp.errors import AuthError
 from inspector.mcp.masking import MASK
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.mcp.versions import DEFAULT_VERSION, KNOWN_VERSIONS, Era, EraChoice, era_of
-from inspector.sessions.approvals import (
-    AlreadySettled,
-    Approval,
-    ApprovalKind,
-    Decision,
-    UnknownApproval,
-)
+from inspector.sessions.approvals import ApprovalKind, Decision, UnknownApproval
 from inspector.sessions.catalog import Listing
 from inspector.sessions.consent import REFUSED_CODE
 from inspector.sessions.live import SessionStatus
@@ -33,8 +27,6 @@ __all__ = [
     "LOG_LEVELS",
     "MASK",
     "REFUSED_CODE",
-    "AlreadySettled",
-    "Approval",
     "ApprovalKind",
     "AuthError",
     "ConnectionSpec",

@@ -58,7 +58,7 @@ async def answer(request: HtmxHttpRequest, session_id: str, approval_id: str) ->
     context: dict[str, Any] = {"session": snapshot}
     try:
         if not approval.pending:
-            raise services.AlreadySettled(approval)
+            raise services.ApprovalSettled(approval)
         decision = decide(approval, request.POST, request.FILES, answered_by(request))
         await services.approval_answer(
             session_id=session_id, approval_id=approval_id, decision=decision
@@ -67,7 +67,7 @@ async def answer(request: HtmxHttpRequest, session_id: str, approval_id: str) ->
         card = approval_card(approval, roots, elicitation_state=exc.state)
         card.errors = exc.errors
         context["card"] = card
-    except services.AlreadySettled as exc:
+    except services.ApprovalSettled as exc:
         context["card"] = _settled_card(exc.approval, roots, exc.approval.settled_text)
     else:
         note = f"{decision.outcome.capitalize()} by {decision.by}."
@@ -95,7 +95,7 @@ async def _find_origin(session_id: str, card: ApprovalCard) -> None:
 
 
 def _settled_card(
-    approval: services.Approval, roots: list[dict[str, Any]], note: str
+    approval: services.ApprovalSnapshot, roots: list[dict[str, Any]], note: str
 ) -> ApprovalCard:
     card = approval_card(approval, roots)
     card.note = note

@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.test import AsyncClient
 
 from inspector import services
-from inspector.sessions.approvals import Approval
 from inspector.sessions.live import Call
 from tests.conftest import REPO_ROOT
 
@@ -90,7 +89,7 @@ def start_tool(session_id: str, name: str, **arguments: Any) -> asyncio.Task[Cal
     )
 
 
-async def waiting(session_id: str) -> Approval:
+async def waiting(session_id: str) -> services.ApprovalSnapshot:
     for _ in range(250):
         if pending := (await services.consent_get(session_id=session_id)).pending:
             return pending[0]
@@ -104,7 +103,7 @@ async def page(client: AsyncClient, url: str, data: dict[str, Any] | None = None
     return html.unescape(response.content.decode())
 
 
-def answer_url(session_id: str, approval: Approval) -> str:
+def answer_url(session_id: str, approval: services.ApprovalSnapshot) -> str:
     return f"/sessions/{session_id}/inbox/{approval.id}/answer"
 
 

@@ -17,7 +17,6 @@ from django.urls import URLPattern, URLResolver, reverse
 from inspector import services, urls
 from inspector.asgi import application
 from inspector.services import runtime
-from inspector.sessions.approvals import Approval
 from inspector.sessions.live import Call
 from tests.web.support import (
     LOGIN_REQUIRED,
@@ -187,7 +186,7 @@ async def test_another_user_gets_404_on_every_route_of_a_session(
 
 
 async def nothing_changed(
-    session_id: str, approval: Approval, running: asyncio.Task[Call], before: int
+    session_id: str, approval: services.ApprovalSnapshot, running: asyncio.Task[Call], before: int
 ) -> None:
     """Whatever the other user posted, the session is as its owner left it."""
     snapshot = await services.session_get(session_id=session_id)

@@ -155,8 +155,8 @@ async def timed_calls(call: Callable[[], Awaitable[Any]], count: int) -> list[in
 async def bench_overhead(
     calls: int, warmup: int, round_size: int, era: EraChoice
 ) -> OverheadResult:
-    from inspector.event_store import DatabaseEventStore
     from inspector.models import EventRecord
+    from inspector.storage.events import DatabaseEventStore
 
     # The fixture speaks both eras: both sides speak the one asked for.
     spec = server_spec("tests.servers.everything_py", era=era)
@@ -282,8 +282,8 @@ class FloodResult:
 
 
 async def flood_through_session(count: int, *, trace_memory: bool) -> FloodRun:
-    from inspector.event_store import DatabaseEventStore
     from inspector.models import EventRecord
+    from inspector.storage.events import DatabaseEventStore
 
     spec = server_spec("tests.servers.broken_stdio", f"flood={count}")
     session = LiveSession(spec, store=DatabaseEventStore(), watchers=[ignore_notice])

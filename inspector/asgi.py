@@ -9,18 +9,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inspector.settings")
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
 from django.core.asgi import get_asgi_application
-from django.urls import path
 
 django_application = get_asgi_application()
 
-from inspector.consumers import SessionConsumer  # noqa: E402
-from inspector.security import WebsocketAccessGuard  # noqa: E402
-
-websocket_urls = [path("ws/sessions/<str:session_id>/", SessionConsumer.as_asgi())]
+from inspector.middleware import WebsocketAccessGuard  # noqa: E402
+from inspector.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_application,
-        "websocket": WebsocketAccessGuard(AuthMiddlewareStack(URLRouter(websocket_urls))),
+        "websocket": WebsocketAccessGuard(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

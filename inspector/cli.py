@@ -12,21 +12,20 @@ this command starts fast.
 from __future__ import annotations
 
 import argparse
-import ipaddress
+import asyncio
 import json
 import os
 import secrets
 import socket
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
+
+from inspector.headless.args import UsageError
+from inspector.presenters.links import is_loopback
 
 DEFAULT_PORT = 6280  # clear of MCP servers' 3000/8000 and the official inspector's 6274/6277
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "", "*"})
-
-
-class UsageError(Exception):
-    pass
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -83,13 +82,6 @@ def check_port_free(host: str, port: int) -> None:
             raise UsageError(
                 f"Cannot listen on {host}:{port}: {exc.strerror}. Try --port."
             ) from exc
-
-
-def is_loopback(host: str) -> bool:
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def network_names(host: str) -> list[str]:
@@ -153,7 +145,8 @@ def serve(host: str, port: int, prefill: dict[str, Any], *, shown_host: str) -> 
     os.environ["INSPECTOR_PREFILL"] = json.dumps(prefill)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inspector.settings")
 
-    # daphne.server installs Twisted's asyncio reactor on import: it must come first.
+    # daphne.server installs Twisted's asyncio reactor on import: it must be imported
+    # before anything imports twisted.internet.reactor (the shutdown hook below does).
     import django
     from daphne.endpoints import build_endpoint_description_strings
     from daphne.server import Server
@@ -163,7 +156,6 @@ def serve(host: str, port: int, prefill: dict[str, Any], *, shown_host: str) -> 
     call_command("migrate", interactive=False, verbosity=0)
 
     from inspector.asgi import application
-    from inspector.shutdown import close_sessions_before_shutdown
 
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
@@ -181,6 +173,20 @@ def serve(host: str, port: int, prefill: dict[str, Any], *, shown_host: str) -> 
     close_sessions_before_shutdown()
     server.run()
     return 0
+
+
+def close_sessions_before_shutdown() -> None:
+    """Close every live session when the server process stops, so no child is orphaned."""
+    # Loaded only by `serve`: the rest of the CLI starts without Django or Twisted.
+    from twisted.internet import defer, reactor
+
+    from inspector import services
+
+    def close_all() -> defer.Deferred[None]:
+        return defer.Deferred.fromFuture(asyncio.ensure_future(services.session_close_all()))
+
+    # Twisted types its global reactor as a bare module attribute; it is an IReactorCore.
+    cast(Any, reactor).addSystemEventTrigger("before", "shutdown", close_all)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from inspector import services
-from inspector.rendering import event_signals, render_event_batch
-from inspector.runtime import session_group
-from inspector.security import query_param
-from inspector.views.common import owner_of, seq_param
+from inspector.broadcast import session_group
+from inspector.fragments import render_event_batch
+from inspector.middleware import owner_of, query_param, seq_param
+from inspector.presenters.signals import event_signals
 
 BATCH = 500
 
@@ -33,7 +33,9 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
             return
         self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
         try:
-            await services.session_owned(self.session_id, owner_id=owner_of(self.scope["user"]))
+            await services.session_owned(
+                session_id=self.session_id, owner_id=owner_of(self.scope["user"])
+            )
         except services.SessionNotFound:
             await self.close(code=4404)
             return
@@ -59,10 +61,12 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
         # Channels hands a consumer one message at a time, so pushes never overlap; a
         # notice for events already pushed finds nothing new.
         while True:
-            events = await services.session_events_after(self.session_id, self.sent_seq, BATCH)
+            events = await services.event_list_after(
+                session_id=self.session_id, after_seq=self.sent_seq, limit=BATCH
+            )
             if not events:
                 return
-            snapshot = await services.session_get(self.session_id)
+            snapshot = await services.session_get(session_id=self.session_id)
             html = render_event_batch(snapshot, events)
             last = events[-1].seq
             assert last is not None

@@ -57,8 +57,9 @@ class SavedServer(models.Model):
     """Connection settings kept under a name; one click on the home page connects them.
 
     Environment values, headers, the bearer token and the OAuth client settings hold API
-    keys, tokens and client secrets: they are stored encrypted
-    (see `inspector.encryption`) and never read by anything but `inspector.saved_servers`.
+    keys, tokens and client secrets: they are stored encrypted (see
+    `inspector.storage.encryption`) and never read by anything but
+    `inspector.storage.saved_servers`.
     """
 
     owner = models.ForeignKey(
@@ -113,7 +114,7 @@ class SavedServer(models.Model):
 class OAuthCredential(models.Model):
     """Tokens, or a client registration, that an authorization server granted, kept per
     owner, MCP server (its canonical URI) and issuer. Encrypted at rest; read only by
-    `inspector.oauth_store`, and never sent to a browser."""
+    `inspector.storage.tokens`, and never sent to a browser."""
 
     class Kind(models.TextChoices):
         TOKENS = "tokens"

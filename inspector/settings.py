@@ -87,7 +87,6 @@ INSPECTOR_STDIO_ALLOWLIST = _listed("INSPECTOR_STDIO_ALLOWLIST")
 # link-local, cloud metadata...) except to these host names and networks; see
 # inspector/mcp/network.py. Local mode reaches everything.
 INSPECTOR_OUTBOUND_ALLOW = _listed("INSPECTOR_OUTBOUND_ALLOW")
-# What the connect form starts with (from `inspector URL` or `inspector -- COMMAND ...`).
 # The client_id this inspector presents to authorization servers that support Client ID
 # Metadata Documents: the URL of its document (served at /oauth/client-metadata.json). An
 # authorization server must be able to fetch it, so a real one needs a public HTTPS URL;
@@ -99,6 +98,7 @@ INSPECTOR_OAUTH_CLIENT_ID_URL = os.environ.get("INSPECTOR_OAUTH_CLIENT_ID_URL", 
 # proxy sets (and overwrites) that header on every request.
 if os.environ.get("INSPECTOR_BEHIND_TLS_PROXY", "").strip().lower() in {"1", "true", "yes"}:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# What the connect form starts with (from `inspector URL` or `inspector -- COMMAND ...`).
 INSPECTOR_PREFILL: dict[str, object] = json.loads(os.environ.get("INSPECTOR_PREFILL") or "{}")
 
 if LOCAL_MODE:
@@ -120,9 +120,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "inspector.security.ContentSecurityPolicyMiddleware",
+    "inspector.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "inspector.security.LocalAccessMiddleware",
+    "inspector.middleware.LocalAccessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,7 +133,7 @@ MIDDLEWARE = [
 if not LOCAL_MODE:
     MIDDLEWARE.append("django.contrib.auth.middleware.LoginRequiredMiddleware")
 # After the login check: someone signed out is asked to log in, not told "no such session".
-MIDDLEWARE.append("inspector.ownership.SessionOwnerMiddleware")
+MIDDLEWARE.append("inspector.middleware.SessionOwnerMiddleware")
 
 ROOT_URLCONF = "inspector.urls"
 ASGI_APPLICATION = "inspector.asgi.application"

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from inspector.views import (
     auth,
+    calls,
     client,
     completions,
     home,
@@ -19,6 +20,74 @@ from inspector.views import (
     utilities,
 )
 
+# Everything under sessions/<session_id>/, by tab. Each of these views is reached only
+# after the owner check (`inspector.middleware.SessionOwnerMiddleware`).
+session_patterns = [
+    path("", session.detail, name="session"),
+    path("disconnect", session.disconnect, name="session-disconnect"),
+    path("reconnect", session.reconnect, name="session-reconnect"),
+    path("events", session.earlier_events, name="session-events"),
+    path("events/<int:seq>/raw", session.raw_event, name="session-event"),
+    path("events/<int:seq>/part", parts.event_part, name="session-event-part"),
+    # Listings, and the calls in flight.
+    path("list/<str:listing>", lists.list_page, name="session-list"),
+    path("calls/cancel", calls.cancel, name="session-call-cancel"),
+    path("inflight", inflight.panel, name="session-inflight"),
+    path("inflight/cancel", inflight.cancel, name="session-inflight-cancel"),
+    # Tools
+    path("tools/", tools.panel, name="session-tools"),
+    path("tools/detail", tools.detail, name="session-tool"),
+    path("tools/arguments", tools.arguments, name="session-tool-arguments"),
+    path("tools/call", tools.call, name="session-tool-call"),
+    # Tasks (2025-11-25)
+    path("tasks/", tasks.panel, name="session-tasks"),
+    path("tasks/list", tasks.list_page, name="session-task-list"),
+    path("tasks/rows", tasks.rows, name="session-task-rows"),
+    path("tasks/row", tasks.row, name="session-task-row"),
+    path("tasks/refresh", tasks.refresh, name="session-task-refresh"),
+    path("tasks/cancel", tasks.cancel, name="session-task-cancel"),
+    path("tasks/result", tasks.result, name="session-task-result"),
+    # Resources, templates and subscriptions
+    path("resources/", resources.panel, name="session-resources"),
+    path("resources/detail", resources.detail, name="session-resource"),
+    path("resources/read", resources.read, name="session-resource-read"),
+    path("resources/template", resources.template_detail, name="session-resource-template"),
+    path(
+        "resources/template/expand",
+        resources.template_expand,
+        name="session-resource-template-expand",
+    ),
+    path(
+        "resources/template/read",
+        resources.template_read,
+        name="session-resource-template-read",
+    ),
+    path("resources/subscribe", resources.subscribe, name="session-resource-subscribe"),
+    path("resources/unsubscribe", resources.unsubscribe, name="session-resource-unsubscribe"),
+    # Prompts, and completions (of prompt arguments and template variables)
+    path("prompts/", prompts.panel, name="session-prompts"),
+    path("prompts/detail", prompts.detail, name="session-prompt"),
+    path("prompts/get", prompts.get, name="session-prompt-get"),
+    path("complete/<str:kind>", completions.complete, name="session-complete"),
+    # Utilities
+    path("ping", utilities.ping, name="session-ping"),
+    path("logging/level", utilities.set_log_level, name="session-log-level"),
+    # The approvals inbox, roots and consent switches
+    path("inbox", inbox.inbox, name="session-inbox"),
+    path("inbox/<str:approval_id>/answer", inbox.answer, name="session-approval-answer"),
+    path("client/", client.panel, name="session-client"),
+    path("client/switch", client.switch, name="session-client-switch"),
+    path("client/roots/add", client.add, name="session-root-add"),
+    path("client/roots/remove", client.remove, name="session-root-remove"),
+    # Authorization (OAuth)
+    path("auth/", auth.panel, name="session-auth"),
+    path("auth/client", auth.client_settings, name="session-auth-client"),
+    path("auth/quick", auth.quick, name="session-auth-quick"),
+    path("auth/guided", auth.guided, name="session-auth-guided"),
+    path("auth/step", auth.step, name="session-auth-step"),
+    path("auth/forget", auth.forget, name="session-auth-forget"),
+]
+
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", home.index, name="home"),
@@ -32,100 +101,10 @@ urlpatterns = [
     path("servers/<int:server_id>/connect", servers.connect, name="server-connect"),
     path("servers/<int:server_id>/edit", servers.edit, name="server-edit"),
     path("servers/<int:server_id>/delete", servers.delete, name="server-delete"),
-    path("sessions/<str:session_id>/", session.detail, name="session"),
+    # A session
     path("sessions/<str:session_id>.json", session.detail_json, name="session-json"),
-    path("sessions/<str:session_id>/disconnect", session.disconnect, name="session-disconnect"),
-    path("sessions/<str:session_id>/reconnect", session.reconnect, name="session-reconnect"),
-    path("sessions/<str:session_id>/events", session.earlier_events, name="session-events"),
-    path("sessions/<str:session_id>/events/<int:seq>/raw", session.raw_event, name="session-event"),
-    # Server features: listings, tools, content of stored messages, utilities.
-    path(
-        "sessions/<str:session_id>/events/<int:seq>/part",
-        parts.event_part,
-        name="session-event-part",
-    ),
-    path("sessions/<str:session_id>/list/<str:listing>", lists.list_page, name="session-list"),
-    path("sessions/<str:session_id>/tools/", tools.panel, name="session-tools"),
-    path("sessions/<str:session_id>/tools/detail", tools.detail, name="session-tool"),
-    path(
-        "sessions/<str:session_id>/tools/arguments", tools.arguments, name="session-tool-arguments"
-    ),
-    path("sessions/<str:session_id>/tools/call", tools.call, name="session-tool-call"),
-    path("sessions/<str:session_id>/calls/cancel", tools.cancel, name="session-call-cancel"),
-    path("sessions/<str:session_id>/inflight", inflight.panel, name="session-inflight"),
-    path(
-        "sessions/<str:session_id>/inflight/cancel",
-        inflight.cancel,
-        name="session-inflight-cancel",
-    ),
-    path("sessions/<str:session_id>/resources/", resources.panel, name="session-resources"),
-    # Tasks (2025-11-25)
-    path("sessions/<str:session_id>/tasks/", tasks.panel, name="session-tasks"),
-    path("sessions/<str:session_id>/tasks/list", tasks.list_page, name="session-task-list"),
-    path("sessions/<str:session_id>/tasks/rows", tasks.rows, name="session-task-rows"),
-    path("sessions/<str:session_id>/tasks/row", tasks.row, name="session-task-row"),
-    path("sessions/<str:session_id>/tasks/refresh", tasks.refresh, name="session-task-refresh"),
-    path("sessions/<str:session_id>/tasks/cancel", tasks.cancel, name="session-task-cancel"),
-    path("sessions/<str:session_id>/tasks/result", tasks.result, name="session-task-result"),
-    path("sessions/<str:session_id>/prompts/", prompts.panel, name="session-prompts"),
-    # Resources, templates, subscriptions, prompts and completions.
-    path("sessions/<str:session_id>/resources/detail", resources.detail, name="session-resource"),
-    path("sessions/<str:session_id>/resources/read", resources.read, name="session-resource-read"),
-    path(
-        "sessions/<str:session_id>/resources/template",
-        resources.template_detail,
-        name="session-resource-template",
-    ),
-    path(
-        "sessions/<str:session_id>/resources/template/expand",
-        resources.template_expand,
-        name="session-resource-template-expand",
-    ),
-    path(
-        "sessions/<str:session_id>/resources/template/read",
-        resources.template_read,
-        name="session-resource-template-read",
-    ),
-    path(
-        "sessions/<str:session_id>/resources/subscribe",
-        resources.subscribe,
-        name="session-resource-subscribe",
-    ),
-    path(
-        "sessions/<str:session_id>/resources/unsubscribe",
-        resources.unsubscribe,
-        name="session-resource-unsubscribe",
-    ),
-    path("sessions/<str:session_id>/prompts/detail", prompts.detail, name="session-prompt"),
-    path("sessions/<str:session_id>/prompts/get", prompts.get, name="session-prompt-get"),
-    path(
-        "sessions/<str:session_id>/complete/<str:kind>",
-        completions.complete,
-        name="session-complete",
-    ),
-    path("sessions/<str:session_id>/ping", utilities.ping, name="session-ping"),
-    path(
-        "sessions/<str:session_id>/logging/level", utilities.set_log_level, name="session-log-level"
-    ),
-    # The approvals inbox, roots and consent switches.
-    path("sessions/<str:session_id>/inbox", inbox.inbox, name="session-inbox"),
-    path(
-        "sessions/<str:session_id>/inbox/<str:approval_id>/answer",
-        inbox.answer,
-        name="session-approval-answer",
-    ),
-    path("sessions/<str:session_id>/client/", client.panel, name="session-client"),
-    path("sessions/<str:session_id>/client/switch", client.switch, name="session-client-switch"),
-    path("sessions/<str:session_id>/client/roots/add", client.add, name="session-root-add"),
-    path(
-        "sessions/<str:session_id>/client/roots/remove", client.remove, name="session-root-remove"
-    ),
-    path("sessions/<str:session_id>/auth/", auth.panel, name="session-auth"),
-    path("sessions/<str:session_id>/auth/client", auth.client_settings, name="session-auth-client"),
-    path("sessions/<str:session_id>/auth/quick", auth.quick, name="session-auth-quick"),
-    path("sessions/<str:session_id>/auth/guided", auth.guided, name="session-auth-guided"),
-    path("sessions/<str:session_id>/auth/step", auth.step, name="session-auth-step"),
-    path("sessions/<str:session_id>/auth/forget", auth.forget, name="session-auth-forget"),
+    path("sessions/<str:session_id>/", include(session_patterns)),
+    # The inspector as an OAuth client
     path("oauth/client-metadata.json", oauth.client_metadata, name="oauth-client-metadata"),
     path("oauth/callback", oauth.callback, name="oauth-callback"),
     path("oauth/callback/complete", oauth.complete, name="oauth-complete"),

@@ -15,7 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from inspector.cli import DEFAULT_PORT, UsageError, check_bind, main, parse_args, prefill_from
+from inspector.cli import DEFAULT_PORT, check_bind, main, parse_args, prefill_from
+from inspector.headless.args import UsageError
 from tests.conftest import REPO_ROOT
 
 

@@ -1,12 +1,15 @@
-"""The two lower layers know nothing of Django or Channels; the CLI starts without them."""
+"""The lower layers and the presenters know nothing of Django or Channels; the CLI starts
+without them."""
 
 from __future__ import annotations
 
+import pkgutil
 import subprocess
 import sys
 
 import pytest
 
+import inspector.presenters
 from tests.conftest import REPO_ROOT
 
 LOWER_LAYER_MODULES = [
@@ -42,12 +45,18 @@ LOWER_LAYER_MODULES = [
     "inspector.schemaform.nodes",
     "inspector.schemaform.binding",
     "inspector.schemaform.validation",
+    "inspector.schemaform.state",
     "inspector.cli",
     "inspector.headless.args",
     "inspector.headless.output",
     "inspector.headless.run",
     "inspector.headless.main",
     "inspector.headless.commandline",
+    # Server JSON -> what a page shows: every presenter, so that a new one is checked too.
+    *(
+        f"inspector.presenters.{found.name}"
+        for found in pkgutil.iter_modules(inspector.presenters.__path__)
+    ),
 ]
 
 

@@ -4,20 +4,30 @@ This is "Copy as CLI command": the words parse back, by `args.parse`, to the sam
 and the same request. The server comes first (`inspector --cli npx -y server ...`), unless
 one of its arguments would be read as an option of the inspector: then it goes last,
 after `--`, where nothing is read as an option.
+
+Secret values never appear in the command: a secret environment variable or header is
+written as a reference to a shell variable, for the person to set; every other word is
+quoted.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from inspector.headless.args import cli_era, is_option_word, parse_value
+from inspector.mcp.masking import is_secret_name
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
 PROGRAM = "inspector"
 _DEFAULTS = ConnectionSpec(TransportKind.STDIO)
+# Marks where a secret was in a word; it cannot occur in a real value that reaches here.
+_SECRET = "\x00{}\x00"
+_SECRET_MARK = re.compile("\x00([A-Za-z0-9_]+)\x00")
 
 
 class NotExpressible(ValueError):
@@ -25,8 +35,33 @@ class NotExpressible(ValueError):
 
 
 def cli_command(spec: ConnectionSpec, method: str, params: Mapping[str, Any] | None = None) -> str:
-    """The command line as one string for a POSIX shell."""
-    return shlex.join(cli_words(spec, method, params))
+    """The command line as one string for a POSIX shell, with every secret value replaced
+    by a shell variable named after it; raise `NotExpressible` as `cli_words` does."""
+    hidden = replace(
+        spec,
+        env={name: _placeholder(name, value) for name, value in spec.env.items()},
+        headers={name: _placeholder(name, value) for name, value in spec.sent_headers().items()},
+        bearer_token="",
+    )
+    return " ".join(_shell_word(word) for word in cli_words(hidden, method, params))
+
+
+def _placeholder(name: str, value: str) -> str:
+    if not is_secret_name(name):
+        return value
+    return _SECRET.format(re.sub(r"[^A-Za-z0-9_]", "_", name).upper())
+
+
+def _shell_word(word: str) -> str:
+    if not _SECRET_MARK.search(word):
+        return shlex.quote(word)
+    # Inside double quotes only the variable may expand: everything else is escaped.
+    parts = _SECRET_MARK.split(word)
+    quoted = "".join(
+        f"${{{part}}}" if index % 2 else re.sub(r'([\\"$`])', r"\\\1", part)
+        for index, part in enumerate(parts)
+    )
+    return f'"{quoted}"'
 
 
 def cli_words(

@@ -1,1 +1,2 @@
-"""Async HTMX views, one module per page; each has a .json twin."""
+"""Async HTMX views, one module per tab of a session page (and the home page, saved
+servers and OAuth endpoints); the home page, saved servers and a session have .json twins."""

@@ -13,11 +13,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.forms import OAuthClientForm
-from inspector.mcp.errors import AuthError
-from inspector.oauth_client import flow_settings
+from inspector.forms.oauth import OAuthClientForm
 from inspector.views.common import HtmxHttpRequest, live_snapshot
-from inspector.views.oauth import bind_pending
+from inspector.views.oauth import bind_pending, client_identity
 
 TEMPLATE = "inspector/tabs/auth.html"
 
@@ -37,11 +35,9 @@ async def _context(
     snapshot = await http_snapshot(session_id)
     return {
         "session": snapshot,
-        "auth": panel or await services.session_auth_panel(session_id),
+        "auth": panel or await services.auth_panel_get(session_id=session_id),
         "form": extra.pop("form", None)
-        or OAuthClientForm(
-            initial=OAuthClientForm.initial_for(services.session_oauth_settings(session_id))
-        ),
+        or OAuthClientForm(initial=await services.auth_settings_get(session_id=session_id)),
         **extra,
     }
 
@@ -62,8 +58,7 @@ async def client_settings(request: HtmxHttpRequest, session_id: str) -> HttpResp
     if not form.is_valid():
         context = await _context(request, session_id, form=form)
         return render(request, f"{TEMPLATE}#panel", context, status=422)
-    current = services.session_oauth_settings(session_id)
-    services.session_set_oauth_settings(session_id, form.to_settings(current))
+    await services.auth_settings_set(session_id=session_id, **form.settings())
     return render(request, f"{TEMPLATE}#panel", await _context(request, session_id, saved=True))
 
 
@@ -96,7 +91,7 @@ async def guided(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 async def step(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     await http_snapshot(session_id)
     try:
-        panel = await services.session_auth_continue(session_id)
+        panel = await services.auth_continue(session_id=session_id)
     except services.AuthFlowMissing as exc:
         context = await _context(request, session_id, problem=str(exc))
         return render(request, f"{TEMPLATE}#panel", context, status=409)
@@ -107,24 +102,29 @@ async def step(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 @require_POST
 async def forget(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     await http_snapshot(session_id)
-    await services.session_auth_forget(session_id)
+    await services.auth_forget(session_id=session_id)
     context = await _context(request, session_id, forgotten=True)
     return render(request, f"{TEMPLATE}#panel", context)
 
 
 async def _start(request: HtmxHttpRequest, session_id: str, *, guided: bool) -> services.AuthPanel:
-    settings = flow_settings(request, services.session_oauth_settings(session_id))
+    identity = client_identity(request)
     try:
-        panel = await services.session_auth_start(session_id, settings, guided=guided)
-    except AuthError as exc:
+        panel = await services.auth_start(
+            session_id=session_id,
+            redirect_uri=identity.redirect_uri,
+            client_metadata_url=identity.client_metadata_url,
+            guided=guided,
+        )
+    except services.AuthError as exc:
         # Refused before any step ran (step-ups exhausted): shown like a failed step.
-        panel = await services.session_auth_panel(session_id)
+        panel = await services.auth_panel_get(session_id=session_id)
         return replace(panel, error=exc.message, failed_step=str(exc.step))
     await _bind(request, session_id)
     return panel
 
 
 async def _bind(request: HtmxHttpRequest, session_id: str) -> None:
-    pending = services.session_auth_pending(session_id)
+    pending = await services.auth_pending_get(session_id=session_id)
     if pending is not None:
         await bind_pending(request, session_id, pending)

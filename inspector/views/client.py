@@ -10,8 +10,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.sessions.consent import SWITCH_LABELS
-from inspector.sessions.roots import InvalidRoot, add_root, parse_root
 from inspector.views.common import HtmxHttpRequest, live_snapshot
 
 TEMPLATE = "inspector/tabs/client.html"
@@ -19,13 +17,11 @@ TEMPLATE = "inspector/tabs/client.html"
 
 async def _context(session_id: str, **extra: Any) -> dict[str, Any]:
     snapshot = await live_snapshot(session_id)
-    consent = services.session_consent(session_id)
+    consent = await services.consent_get(session_id=session_id)
     return {
         "session": snapshot,
-        "roots": consent.roots,
-        "switches": [
-            (name, label, getattr(consent, name)) for name, label in SWITCH_LABELS.items()
-        ],
+        "roots": list(consent.roots),
+        "switches": [(switch.name, switch.label, switch.on) for switch in consent.switches],
         **extra,
     }
 
@@ -38,34 +34,32 @@ async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 @require_POST
 async def switch(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     await live_snapshot(session_id)
-    name = request.POST.get("switch", "")
-    if name not in SWITCH_LABELS:
+    try:
+        await services.switch_set(
+            session_id=session_id,
+            name=request.POST.get("switch", ""),
+            on=request.POST.get("on") == "true",
+        )
+    except services.UnknownSwitch:
         return HttpResponseBadRequest("No such switch.")
-    services.session_set_switch(session_id, name, request.POST.get("on") == "true")
     return render(request, f"{TEMPLATE}#switches", await _context(session_id))
 
 
 @require_POST
 async def add(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     await live_snapshot(session_id)
-    consent = services.session_consent(session_id)
     location = request.POST.get("location", "")
     name = request.POST.get("name", "")
     try:
-        roots = add_root(consent.roots, parse_root(location, name))
-    except InvalidRoot as exc:
+        await services.root_add(session_id=session_id, location=location, name=name)
+    except services.InvalidRoot as exc:
         context = await _context(session_id, error=str(exc), location=location, name=name)
         return render(request, f"{TEMPLATE}#roots", context)
-    await services.session_set_roots(session_id, roots)
     return render(request, f"{TEMPLATE}#roots", await _context(session_id))
 
 
 @require_POST
 async def remove(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     await live_snapshot(session_id)
-    consent = services.session_consent(session_id)
-    uri = request.POST.get("uri", "")
-    kept = [root for root in consent.roots if root.uri != uri]
-    if len(kept) != len(consent.roots):
-        await services.session_set_roots(session_id, kept)
+    await services.root_remove(session_id=session_id, uri=request.POST.get("uri", ""))
     return render(request, f"{TEMPLATE}#roots", await _context(session_id))

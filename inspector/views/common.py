@@ -1,17 +1,16 @@
-"""What the views share: owner ids and the JSON shape of a session."""
+"""What the views share: the request type, call keys, the JSON shape of a session, and
+the 404s of a session or catalog item that is not there."""
 
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest
 from django_htmx.middleware import HtmxDetails
 
-from inspector.mcp.errors import JsonRpcError, McpError
-from inspector.services import SessionNotFound, SessionSnapshot, new_call_key, session_get
+from inspector import services
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -20,20 +19,12 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-async def owner_id(request: HttpRequest) -> int | None:
-    return owner_of(await request.auser())
-
-
-def owner_of(user: AbstractBaseUser | AnonymousUser) -> int | None:
-    """Who owns what a user opens: their account, or None for local mode's one person."""
-    return user.pk if user.is_authenticated else None
-
-
-def snapshot_json(snapshot: SessionSnapshot) -> dict[str, Any]:
+def snapshot_json(snapshot: services.SessionSnapshot) -> dict[str, Any]:
     return {
         "id": snapshot.id,
         "status": snapshot.status.value,
-        "live": snapshot.live,
+        # Held by this process: the JSON twin keeps the name its readers know.
+        "live": snapshot.resident,
         "transport": snapshot.transport.value,
         "target": snapshot.target,
         "created_at": snapshot.created_at.isoformat(),
@@ -45,37 +36,37 @@ def snapshot_json(snapshot: SessionSnapshot) -> dict[str, Any]:
     }
 
 
-def seq_param(value: str | None) -> int:
-    """A seq from a query string: a non-negative integer, 0 when absent or malformed."""
-    try:
-        return max(0, int(value or 0))
-    except ValueError:
-        return 0
-
-
 _CALL_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def fresh_call_key() -> str:
+    return uuid.uuid4().hex
 
 
 def call_key(request: HttpRequest) -> str:
     """The key a page gave its call (its progress token), or a fresh one. A read is a
     GET, so the key may come in the query string."""
     key = request.POST.get("call_key") or request.GET.get("call_key") or ""
-    return key if _CALL_KEY.match(key) else new_call_key()
+    return key if _CALL_KEY.match(key) else fresh_call_key()
 
 
-def failure_text(error: McpError) -> str:
-    """A failed request in one line, as a person reads it."""
-    if isinstance(error, JsonRpcError):
-        return f"JSON-RPC error {error.code}: {error.message}"
-    return str(error) or type(error).__name__
-
-
-async def live_snapshot(session_id: str) -> SessionSnapshot:
-    """The session, which must be live in this process for a command to reach it."""
+async def live_snapshot(session_id: str) -> services.SessionSnapshot:
+    """The session, which must be held by this process for a command to reach it."""
     try:
-        snapshot = await session_get(session_id)
-    except SessionNotFound as exc:
+        snapshot = await services.session_get(session_id=session_id)
+    except services.SessionNotFound as exc:
         raise Http404("No such session.") from exc
-    if not snapshot.live:
+    if not snapshot.resident:
         raise Http404("The session is not live in this inspector.")
     return snapshot
+
+
+async def catalog_item_or_404(
+    session_id: str, listing: services.Listing, key: str, what: str
+) -> dict[str, Any]:
+    """A tool, prompt, resource or template of the server's last listing; `what` names it
+    in the 404 a stale page gets."""
+    try:
+        return await services.catalog_item_get(session_id=session_id, listing=listing, key=key)
+    except services.CatalogItemNotFound as exc:
+        raise Http404(f"This {what} is not in the server's last listing; reload the list.") from exc

@@ -10,10 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from inspector import services
-from inspector.forms import ConnectForm, prefill
-from inspector.sessions.registry import TooManySessions
-from inspector.sessions.status import SessionStatus
-from inspector.views.common import HtmxHttpRequest, owner_id, snapshot_json
+from inspector.forms.connect import ConnectForm, prefill
+from inspector.middleware import request_owner_id
+from inspector.views.common import HtmxHttpRequest, snapshot_json
 from inspector.views.servers import save_from_connect_form, saved_card_context
 
 
@@ -21,13 +20,13 @@ from inspector.views.servers import save_from_connect_form, saved_card_context
 async def index(request: HtmxHttpRequest) -> HttpResponse:
     form = ConnectForm(initial=prefill(settings.INSPECTOR_PREFILL))
     context = await saved_card_context(request, form=form)
-    context["sessions"] = await services.session_list(owner_id=await owner_id(request))
+    context["sessions"] = await services.session_list(owner_id=await request_owner_id(request))
     return render(request, "inspector/home.html", context)
 
 
 @require_GET
 async def index_json(request: HtmxHttpRequest) -> JsonResponse:
-    sessions = await services.session_list(owner_id=await owner_id(request))
+    sessions = await services.session_list(owner_id=await request_owner_id(request))
     return JsonResponse({"sessions": [snapshot_json(session) for session in sessions]})
 
 
@@ -43,19 +42,19 @@ async def connect(request: HtmxHttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             snapshot = await services.session_connect(
-                form.to_spec(), owner_id=await owner_id(request)
+                spec=form.to_spec(), owner_id=await request_owner_id(request)
             )
-        except TooManySessions as exc:
+        except services.TooManySessions as exc:
             form.add_error(None, str(exc))
         else:
             # A server that wants authorization: its page says so and offers to authorize.
-            if snapshot.status is SessionStatus.CONNECTED or snapshot.needs_authorization:
+            if snapshot.status is services.SessionStatus.CONNECTED or snapshot.needs_authorization:
                 url = reverse("session", args=[snapshot.id])
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             context["failed"] = snapshot
     template = "inspector/home.html#connect-form" if request.htmx else "inspector/home.html"
     if not request.htmx:
-        context["sessions"] = await services.session_list(owner_id=await owner_id(request))
+        context["sessions"] = await services.session_list(owner_id=await request_owner_id(request))
         context.update(await saved_card_context(request))
     elif saved is not None:
         # The failed connect was saved all the same: the card shows it out of band.

@@ -14,10 +14,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.approval_answers import InvalidAnswer, decide
-from inspector.approval_views import ApprovalCard, approval_card, input_origin
-from inspector.links import url_view
-from inspector.sessions.approvals import AlreadySettled, Approval, UnknownApproval
+from inspector.forms.answers import InvalidAnswer, decide
+from inspector.presenters.approvals import ApprovalCard, approval_card, input_origin
+from inspector.presenters.links import url_view
 from inspector.views.common import HtmxHttpRequest, live_snapshot
 
 TEMPLATE = "inspector/inbox.html"
@@ -33,17 +32,16 @@ def answered_by(request: HttpRequest) -> str:
 @require_GET
 async def inbox(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await live_snapshot(session_id)
-    consent = services.session_consent(session_id)
-    roots = consent.roots_result()["roots"]
-    cards = [approval_card(approval, roots) for approval in consent.inbox.pending()]
+    consent = await services.consent_get(session_id=session_id)
+    roots = consent.wire_roots
+    cards = [approval_card(approval, roots) for approval in consent.pending]
     for card in cards:
         await _find_origin(session_id, card)
     context = {
         "session": snapshot,
         "cards": cards,
         "followups": [
-            (approval, url_view(approval.params.get("url")))
-            for approval in consent.inbox.url_followups()
+            (approval, url_view(approval.params.get("url"))) for approval in consent.url_followups
         ],
     }
     return render(request, f"{TEMPLATE}#inbox", context)
@@ -52,23 +50,24 @@ async def inbox(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 @require_POST
 async def answer(request: HtmxHttpRequest, session_id: str, approval_id: str) -> HttpResponse:
     snapshot = await live_snapshot(session_id)
-    consent = services.session_consent(session_id)
     try:
-        approval = consent.inbox.get(approval_id)
-    except UnknownApproval as exc:
+        approval = await services.approval_get(session_id=session_id, approval_id=approval_id)
+    except services.UnknownApproval as exc:
         raise Http404("This request is no longer in the inbox.") from exc
-    roots = consent.roots_result()["roots"]
+    roots = (await services.consent_get(session_id=session_id)).wire_roots
     context: dict[str, Any] = {"session": snapshot}
     try:
         if not approval.pending:
-            raise AlreadySettled(approval)
+            raise services.ApprovalSettled(approval)
         decision = decide(approval, request.POST, request.FILES, answered_by(request))
-        services.session_answer(session_id, approval_id, decision)
+        await services.approval_answer(
+            session_id=session_id, approval_id=approval_id, decision=decision
+        )
     except InvalidAnswer as exc:
         card = approval_card(approval, roots, elicitation_state=exc.state)
         card.errors = exc.errors
         context["card"] = card
-    except AlreadySettled as exc:
+    except services.ApprovalSettled as exc:
         context["card"] = _settled_card(exc.approval, roots, exc.approval.settled_text)
     else:
         note = f"{decision.outcome.capitalize()} by {decision.by}."
@@ -82,19 +81,22 @@ async def _find_origin(session_id: str, card: ApprovalCard) -> None:
     if seq is None:
         return
     try:
-        asked = await services.session_event(session_id, seq)
-    except services.SessionNotFound:
+        asked = await services.event_get(session_id=session_id, seq=seq)
+    except services.EventNotFound:
         return
     origin = input_origin(asked, None)
     if origin is None:
         return
     try:
-        card.origin = input_origin(asked, await services.session_event(session_id, origin.seq))
-    except services.SessionNotFound:
+        started = await services.event_get(session_id=session_id, seq=origin.seq)
+        card.origin = input_origin(asked, started)
+    except services.EventNotFound:
         card.origin = origin
 
 
-def _settled_card(approval: Approval, roots: list[dict[str, Any]], note: str) -> ApprovalCard:
+def _settled_card(
+    approval: services.ApprovalSnapshot, roots: list[dict[str, Any]], note: str
+) -> ApprovalCard:
     card = approval_card(approval, roots)
     card.note = note
     return card

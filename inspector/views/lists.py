@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from inspector import services
-from inspector.cache_hints import cache_hint
-from inspector.sessions.catalog import Listing
-from inspector.views.common import HtmxHttpRequest, failure_text, live_snapshot
+from inspector.presenters.cache_hints import cache_hint
+from inspector.presenters.failures import failure_text
+from inspector.services import Listing
+from inspector.views.common import HtmxHttpRequest, fresh_call_key, live_snapshot
 
 ITEM_TEMPLATES = {
     Listing.TOOLS: "inspector/tabs/tools.html#list-item",
@@ -37,8 +38,8 @@ async def list_page(request: HtmxHttpRequest, session_id: str, listing: str) -> 
         raise Http404("No such listing.") from exc
     snapshot = await live_snapshot(session_id)
     cursor = request.GET.get("cursor") or None
-    call, page = await services.session_list_page(
-        session_id, kind, cursor, call_key=services.new_call_key()
+    call, page = await services.listing_page(
+        session_id=session_id, listing=kind, cursor=cursor, call_key=fresh_call_key()
     )
     error = failure_text(call.error) if call.error is not None else ""
     context: dict[str, Any] = {
@@ -52,7 +53,7 @@ async def list_page(request: HtmxHttpRequest, session_id: str, listing: str) -> 
         "cache": cache_hint(call.result),
     }
     if kind is Listing.TOOLS and snapshot.modern:
-        context["excluded"] = services.session_excluded_tools(session_id)
+        context["excluded"] = await services.tool_list_excluded(session_id=session_id)
     if cursor is None:
         context["error"] = error
         return render(request, "inspector/lists.html#list-block", context)

@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from inspector import services
-from inspector.content import INLINE_IMAGE_TYPES, is_inline_audio, payload_part
+from inspector.presenters.content import INLINE_IMAGE_TYPES, is_inline_audio, payload_part
 from inspector.views.common import HtmxHttpRequest
 
 FIELDS = frozenset({"text", "data", "blob", "structuredContent"})
@@ -31,8 +31,8 @@ async def event_part(request: HtmxHttpRequest, session_id: str, seq: int) -> Htt
     if not _AT.match(at) or field not in FIELDS:
         raise Http404("No such part.")
     try:
-        event = await services.session_event(session_id, seq)
-    except services.SessionNotFound as exc:
+        event = await services.event_get(session_id=session_id, seq=seq)
+    except services.EventNotFound as exc:
         raise Http404("No such event.") from exc
     block = payload_part(event.payload, at)
     value = block.get(field) if isinstance(block, dict) else None

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap
 
 from inspector import services
-from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
-from inspector.cli_command import cli_command
-from inspector.prompt_views import PROMPT_PREFIX, prompt_result_view, prompt_schema
-from inspector.resource_views import string_arguments
-from inspector.sessions.catalog import Listing
-from inspector.tool_views import display_name
-from inspector.views.common import HtmxHttpRequest, call_key, live_snapshot
+from inspector.presenters.prompts import PROMPT_PREFIX, prompt_result_view, prompt_schema
+from inspector.presenters.resources import string_arguments
+from inspector.presenters.tools import display_name
+from inspector.schemaform.state import ArgumentsState, fresh_state, posted_state
+from inspector.views.common import HtmxHttpRequest, call_key, catalog_item_or_404, live_snapshot
+from inspector.views.completions import completion_url
 
 TEMPLATE = "inspector/tabs/prompts.html"
 
@@ -28,11 +26,8 @@ async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     return render(request, f"{TEMPLATE}#panel", {"session": snapshot})
 
 
-def _prompt(session_id: str, name: str) -> dict[str, Any]:
-    prompt = services.session_catalog_item(session_id, Listing.PROMPTS, name)
-    if prompt is None:
-        raise Http404("This prompt is not in the server's last listing; reload the list.")
-    return prompt
+async def _prompt(session_id: str, name: str) -> dict[str, Any]:
+    return await catalog_item_or_404(session_id, services.Listing.PROMPTS, name, "prompt")
 
 
 def _context(
@@ -44,18 +39,14 @@ def _context(
         "prompt_name": str(prompt.get("name", "")),
         "title": display_name(prompt),
         "state": state,
-        "completion_url": (
-            reverse("session-complete", args=[snapshot.id, "prompt"])
-            if snapshot.offers("completions")
-            else ""
-        ),
+        "completion_url": completion_url(snapshot, "prompt"),
     }
 
 
 @require_GET
 async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await live_snapshot(session_id)
-    prompt = _prompt(session_id, request.GET.get("name", ""))
+    prompt = await _prompt(session_id, request.GET.get("name", ""))
     state = fresh_state(prompt_schema(prompt), prefix=PROMPT_PREFIX)
     for bound in state.form.walk():
         # Nobody has typed anything yet: a missing required argument is not an error until
@@ -67,7 +58,7 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 @require_POST
 async def get(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await live_snapshot(session_id)
-    prompt = _prompt(session_id, request.POST.get("prompt", ""))
+    prompt = await _prompt(session_id, request.POST.get("prompt", ""))
     state = posted_state(prompt_schema(prompt), request.POST, prefix=PROMPT_PREFIX)
     context = _context(snapshot, prompt, state)
     if not state.valid and request.POST.get("force") != "1":
@@ -76,12 +67,11 @@ async def get(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         return reswap(render(request, f"{TEMPLATE}#arguments-status-oob", context), "none")
     name = context["prompt_name"]
     arguments = string_arguments(state.arguments)
-    params: dict[str, Any] = {"name": name}
-    if arguments:
-        params["arguments"] = arguments
-    call = await services.session_call(
-        session_id, "prompts/get", params, call_key=call_key(request)
+    call = await services.prompt_get(
+        session_id=session_id, name=name, arguments=arguments, call_key=call_key(request)
     )
     context["result"] = prompt_result_view(name, call, arguments, state.violations)
-    context["cli"] = cli_command(services.session_spec(session_id), "prompts/get", params)
+    context["cli"] = await services.prompt_get_command(
+        session_id=session_id, name=name, arguments=arguments
+    )
     return render(request, f"{TEMPLATE}#prompt-result", context)

@@ -10,11 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
-from inspector.cache_hints import cache_hint
-from inspector.cli_command import cli_command
-from inspector.failures import failure_of
-from inspector.resource_views import (
+from inspector.presenters.cache_hints import cache_hint
+from inspector.presenters.failures import failure_of
+from inspector.presenters.resources import (
     MAX_URI_CHARS,
     TEMPLATE_PREFIX,
     Subscription,
@@ -23,9 +21,10 @@ from inspector.resource_views import (
     resource_facts,
     template_schema,
 )
-from inspector.sessions.catalog import Listing
-from inspector.tool_views import display_name
-from inspector.views.common import HtmxHttpRequest, call_key, live_snapshot
+from inspector.presenters.tools import display_name
+from inspector.schemaform.state import ArgumentsState, fresh_state, posted_state
+from inspector.views.common import HtmxHttpRequest, call_key, catalog_item_or_404, live_snapshot
+from inspector.views.completions import completion_url
 
 TEMPLATE = "inspector/tabs/resources.html"
 
@@ -42,14 +41,21 @@ async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     context = {
         "session": snapshot,
         "can_subscribe": _can_subscribe(snapshot),
-        "subscriptions": _subscriptions(session_id),
-        "listening": services.session_listening(session_id) if snapshot.modern else None,
+        "subscriptions": await _subscriptions(session_id),
+        "listening": await _stream(snapshot),
     }
     return render(request, f"{TEMPLATE}#panel", context)
 
 
-def _subscriptions(session_id: str) -> list[Subscription]:
-    return [Subscription(uri) for uri in services.session_subscriptions(session_id)]
+async def _subscriptions(session_id: str) -> list[Subscription]:
+    uris = await services.resource_subscription_list(session_id=session_id)
+    return [Subscription(uri) for uri in uris]
+
+
+async def _stream(snapshot: services.SessionSnapshot) -> services.StreamState | None:
+    if not snapshot.modern:
+        return None
+    return await services.notification_stream_get(session_id=snapshot.id)
 
 
 def _uri(value: str | None) -> str:
@@ -63,9 +69,7 @@ def _uri(value: str | None) -> str:
 async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await live_snapshot(session_id)
     uri = _uri(request.GET.get("uri"))
-    resource = services.session_catalog_item(session_id, Listing.RESOURCES, uri)
-    if resource is None:
-        raise Http404("This resource is not in the server's last listing; reload the list.")
+    resource = await catalog_item_or_404(session_id, services.Listing.RESOURCES, uri, "resource")
     context = {
         "session": snapshot,
         "resource": resource,
@@ -88,33 +92,30 @@ async def read(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 async def _read(
     request: HtmxHttpRequest, snapshot: services.SessionSnapshot, uri: str
 ) -> HttpResponse:
-    call = await services.session_call(
-        snapshot.id, "resources/read", {"uri": uri}, call_key=call_key(request)
-    )
+    call = await services.resource_read(session_id=snapshot.id, uri=uri, call_key=call_key(request))
     context = {
-        **_subscription_context(snapshot, uri),
+        **await _subscription_context(snapshot, uri),
         "read": read_view(uri, call),
         "cache": cache_hint(call.result),
-        "cli": cli_command(services.session_spec(snapshot.id), "resources/read", {"uri": uri}),
+        "cli": await services.resource_read_command(session_id=snapshot.id, uri=uri),
     }
     return render(request, f"{TEMPLATE}#read", context)
 
 
-def _subscription_context(snapshot: services.SessionSnapshot, uri: str) -> dict[str, Any]:
+async def _subscription_context(snapshot: services.SessionSnapshot, uri: str) -> dict[str, Any]:
     return {
         "session": snapshot,
         "uri": uri,
         "can_subscribe": _can_subscribe(snapshot),
-        "subscribed": uri in services.session_subscriptions(snapshot.id),
+        "subscribed": uri in await services.resource_subscription_list(session_id=snapshot.id),
         "subscription_row": Subscription(uri),
     }
 
 
-def _template(session_id: str, uri_template: str) -> dict[str, Any]:
-    template = services.session_catalog_item(session_id, Listing.TEMPLATES, uri_template)
-    if template is None:
-        raise Http404("This template is not in the server's last listing; reload the list.")
-    return template
+async def _template(session_id: str, uri_template: str) -> dict[str, Any]:
+    return await catalog_item_or_404(
+        session_id, services.Listing.TEMPLATES, uri_template, "template"
+    )
 
 
 def _template_context(
@@ -132,18 +133,14 @@ def _template_context(
         "expanded": expanded,
         "expand_problem": problem,
         "form_url": reverse("session-resource-template-expand", args=[snapshot.id]),
-        "completion_url": (
-            reverse("session-complete", args=[snapshot.id, "resource"])
-            if snapshot.offers("completions")
-            else ""
-        ),
+        "completion_url": completion_url(snapshot, "resource"),
     }
 
 
 @require_GET
 async def template_detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await live_snapshot(session_id)
-    template = _template(session_id, request.GET.get("uriTemplate", ""))
+    template = await _template(session_id, request.GET.get("uriTemplate", ""))
     uri_template = str(template.get("uriTemplate", ""))
     state = fresh_state(template_schema(uri_template), prefix=TEMPLATE_PREFIX)
     return render(
@@ -154,24 +151,25 @@ async def template_detail(request: HtmxHttpRequest, session_id: str) -> HttpResp
 @require_POST
 async def template_expand(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """The URI the variables give, as the person types them."""
-    snapshot = await live_snapshot(session_id)
-    template = _template(session_id, request.POST.get("uri_template", ""))
-    schema = template_schema(str(template.get("uriTemplate", "")))
-    state = posted_state(schema, request.POST, prefix=TEMPLATE_PREFIX)
-    context = _template_context(snapshot, template, state)
+    context = await _posted_template_context(request, session_id)
     return render(request, f"{TEMPLATE}#template-uri", context)
 
 
 @require_POST
 async def template_read(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
-    template = _template(session_id, request.POST.get("uri_template", ""))
-    schema = template_schema(str(template.get("uriTemplate", "")))
-    state = posted_state(schema, request.POST, prefix=TEMPLATE_PREFIX)
-    context = _template_context(snapshot, template, state)
+    context = await _posted_template_context(request, session_id)
     if context["expand_problem"]:
         return render(request, f"{TEMPLATE}#template-problem", context, status=422)
-    return await _read(request, snapshot, context["expanded"])
+    return await _read(request, context["session"], context["expanded"])
+
+
+async def _posted_template_context(request: HtmxHttpRequest, session_id: str) -> dict[str, Any]:
+    """A template's form as posted: its variables, and the URI they expand to."""
+    snapshot = await live_snapshot(session_id)
+    template = await _template(session_id, request.POST.get("uri_template", ""))
+    schema = template_schema(str(template.get("uriTemplate", "")))
+    state = posted_state(schema, request.POST, prefix=TEMPLATE_PREFIX)
+    return _template_context(snapshot, template, state)
 
 
 @require_POST
@@ -189,12 +187,12 @@ async def _subscription(
 ) -> HttpResponse:
     snapshot = await live_snapshot(session_id)
     uri = _uri(request.POST.get("uri"))
-    call = await services.session_resource_subscription(
-        session_id, uri, subscribe=subscribe, call_key=call_key(request)
+    call = await services.resource_subscription_set(
+        session_id=session_id, uri=uri, subscribe=subscribe, call_key=call_key(request)
     )
-    context = _subscription_context(snapshot, uri)
+    context = await _subscription_context(snapshot, uri)
     context["call"] = call
-    context["subscriptions"] = _subscriptions(session_id)
-    context["listening"] = services.session_listening(session_id) if snapshot.modern else None
+    context["subscriptions"] = await _subscriptions(session_id)
+    context["listening"] = await _stream(snapshot)
     context["failure"] = failure_of(call.error) if call.error is not None else None
     return render(request, f"{TEMPLATE}#subscription-changed", context)

@@ -13,18 +13,18 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from inspector import saved_servers, services
-from inspector.forms import ConnectForm, ExportConfigForm, ImportConfigForm, SavedServerForm
-from inspector.sessions.registry import TooManySessions
-from inspector.sessions.status import SessionStatus
-from inspector.views.common import HtmxHttpRequest, owner_id
+from inspector import services
+from inspector.forms.connect import ConnectForm
+from inspector.forms.servers import ExportConfigForm, ImportConfigForm, SavedServerForm
+from inspector.middleware import request_owner_id
+from inspector.views.common import HtmxHttpRequest
 
 CARD = "inspector/home.html#saved-servers"
 
 
 async def saved_card_context(request: HtmxHttpRequest, **extra: Any) -> dict[str, Any]:
     """What the Saved servers card on the home page needs."""
-    servers = await saved_servers.saved_server_list(owner_id=await owner_id(request))
+    servers = await services.saved_server_list(owner_id=await request_owner_id(request))
     return {"saved_servers": servers, **extra}
 
 
@@ -35,7 +35,7 @@ def _home_or(request: HtmxHttpRequest, url: str | None = None) -> HttpResponse:
 
 @require_GET
 async def index_json(request: HtmxHttpRequest) -> JsonResponse:
-    servers = await saved_servers.saved_server_list(owner_id=await owner_id(request))
+    servers = await services.saved_server_list(owner_id=await request_owner_id(request))
     return JsonResponse({"servers": [server.to_json() for server in servers]})
 
 
@@ -48,7 +48,7 @@ async def save(request: HtmxHttpRequest) -> HttpResponse:
         if saved is not None:
             return redirect("home")
         context = await saved_card_context(request, form=form)
-        context["sessions"] = await services.session_list(owner_id=await owner_id(request))
+        context["sessions"] = await services.session_list(owner_id=await request_owner_id(request))
         return render(request, "inspector/home.html", context, status=422)
     if saved is None:
         return render(request, "inspector/home.html#connect-form", {"form": form}, status=422)
@@ -62,7 +62,7 @@ async def save(request: HtmxHttpRequest) -> HttpResponse:
 
 async def save_from_connect_form(
     request: HtmxHttpRequest, form: ConnectForm
-) -> saved_servers.SavedServerSummary | None:
+) -> services.SavedServerSummary | None:
     """Save a valid connect form under its "Save as" name; None, with the error on the
     form, when it has no name or the name is taken."""
     name = form.cleaned_data.get("save_as", "").strip()
@@ -70,10 +70,10 @@ async def save_from_connect_form(
         form.add_error("save_as", "Give a name to save these settings under.")
         return None
     try:
-        return await saved_servers.saved_server_create(
-            name, form.to_spec(), owner_id=await owner_id(request)
+        return await services.saved_server_create(
+            name=name, spec=form.to_spec(), owner_id=await request_owner_id(request)
         )
-    except (saved_servers.NameTaken, saved_servers.StdioNotAllowed, ValueError) as exc:
+    except (services.NameTaken, services.StdioNotAllowed, ValueError) as exc:
         form.add_error("save_as", str(exc))
         return None
 
@@ -84,38 +84,38 @@ async def connect(request: HtmxHttpRequest, server_id: int) -> HttpResponse:
     a process is never started from a GET)."""
     context: dict[str, Any] = {}
     try:
-        snapshot = await saved_servers.saved_server_connect(
-            server_id, owner_id=await owner_id(request)
+        snapshot = await services.saved_server_connect(
+            server_id=server_id, owner_id=await request_owner_id(request)
         )
-    except saved_servers.SavedServerNotFound as exc:
+    except services.SavedServerNotFound as exc:
         raise Http404("No such saved server.") from exc
     except (
-        TooManySessions,
-        saved_servers.StdioNotAllowed,
-        saved_servers.UnreadableSecret,
+        services.TooManySessions,
+        services.StdioNotAllowed,
+        services.UnreadableSecret,
     ) as exc:
         context["saved_error"] = str(exc)
     else:
-        if snapshot.status is SessionStatus.CONNECTED or snapshot.needs_authorization:
+        if snapshot.status is services.SessionStatus.CONNECTED or snapshot.needs_authorization:
             return _home_or(request, reverse("session", args=[snapshot.id]))
         context["saved_failed"] = snapshot
     context["saved_failed_id"] = server_id
     card = await saved_card_context(request, **context)
     if not request.htmx:
         card["form"] = ConnectForm()
-        card["sessions"] = await services.session_list(owner_id=await owner_id(request))
+        card["sessions"] = await services.session_list(owner_id=await request_owner_id(request))
         return render(request, "inspector/home.html", card, status=422)
     return render(request, CARD, card, status=422)
 
 
 @require_http_methods(["GET", "POST"])
 async def edit(request: HtmxHttpRequest, server_id: int) -> HttpResponse:
-    owner = await owner_id(request)
+    owner = await request_owner_id(request)
     try:
-        current = await saved_servers.saved_server_masked(server_id, owner_id=owner)
-    except saved_servers.SavedServerNotFound as exc:
+        current = await services.saved_server_masked(server_id=server_id, owner_id=owner)
+    except services.SavedServerNotFound as exc:
         raise Http404("No such saved server.") from exc
-    except saved_servers.UnreadableSecret as exc:
+    except services.UnreadableSecret as exc:
         return render(
             request,
             "inspector/servers/unreadable.html",
@@ -130,12 +130,15 @@ async def edit(request: HtmxHttpRequest, server_id: int) -> HttpResponse:
     form = SavedServerForm(request.POST)
     if form.is_valid():
         try:
-            await saved_servers.saved_server_update(
-                server_id, form.cleaned_data["name"], form.to_spec(), owner_id=owner
+            await services.saved_server_update(
+                server_id=server_id,
+                name=form.cleaned_data["name"],
+                spec=form.to_spec(),
+                owner_id=owner,
             )
-        except (saved_servers.NameTaken, ValueError) as exc:
+        except (services.NameTaken, ValueError) as exc:
             form.add_error("name", str(exc))
-        except saved_servers.SavedServerNotFound as exc:
+        except services.SavedServerNotFound as exc:
             raise Http404("No such saved server.") from exc
         else:
             return _home_or(request)
@@ -148,8 +151,10 @@ async def edit(request: HtmxHttpRequest, server_id: int) -> HttpResponse:
 @require_POST
 async def delete(request: HtmxHttpRequest, server_id: int) -> HttpResponse:
     try:
-        name = await saved_servers.saved_server_delete(server_id, owner_id=await owner_id(request))
-    except saved_servers.SavedServerNotFound as exc:
+        name = await services.saved_server_delete(
+            server_id=server_id, owner_id=await request_owner_id(request)
+        )
+    except services.SavedServerNotFound as exc:
         raise Http404("No such saved server.") from exc
     if not request.htmx:
         return redirect("home")
@@ -165,9 +170,9 @@ async def import_config(request: HtmxHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     status = 422
     if form.is_valid():
-        outcome = await saved_servers.saved_server_import(
-            form.config_text(),
-            owner_id=await owner_id(request),
+        outcome = await services.saved_server_import(
+            text=form.config_text(),
+            owner_id=await request_owner_id(request),
             replace=form.cleaned_data["replace"],
         )
         context["outcome"] = outcome
@@ -188,14 +193,14 @@ async def export(request: HtmxHttpRequest) -> HttpResponse:
         return HttpResponse("Cannot export: the request is malformed.", status=400)
     server = form.cleaned_data["server"]
     try:
-        filename, document = await saved_servers.saved_server_export(
-            owner_id=await owner_id(request),
+        filename, document = await services.saved_server_export(
+            owner_id=await request_owner_id(request),
             server_ids=None if server is None else [server],
             include_secrets=form.cleaned_data["include_secrets"],
         )
-    except saved_servers.SavedServerNotFound as exc:
+    except services.SavedServerNotFound as exc:
         raise Http404("No such saved server.") from exc
-    except saved_servers.UnreadableSecret as exc:
+    except services.UnreadableSecret as exc:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
     body = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     return HttpResponse(

@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.mcp.trace import EventKind, TraceEvent
-from inspector.rendering import LOG_LEVELS, event_rows, log_rows, split_lanes
-from inspector.views.common import HtmxHttpRequest, seq_param, snapshot_json
+from inspector.middleware import seq_param
+from inspector.presenters.events import event_rows, log_rows, split_lanes
+from inspector.services import LOG_LEVELS, EventKind, TraceEvent
+from inspector.views.common import HtmxHttpRequest, snapshot_json
 
 
 async def _snapshot(session_id: str) -> services.SessionSnapshot:
     try:
-        return await services.session_get(session_id)
+        return await services.session_get(session_id=session_id)
     except services.SessionNotFound as exc:
         raise Http404("No such session.") from exc
 
@@ -27,14 +28,14 @@ async def _snapshot(session_id: str) -> services.SessionSnapshot:
 @require_GET
 async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await _snapshot(session_id)
-    events = await services.session_events_tail(session_id)
+    events = await services.event_list_tail(session_id=session_id)
     context = _log_context(snapshot, events)
     context["last_seq"] = events[-1].seq if events else 0
     context["tabs"] = session_tabs(snapshot)
     context["log_rows"] = log_rows(events)
     context["log_levels"] = LOG_LEVELS
     if snapshot.connected and snapshot.modern:
-        context["request_log_level"] = services.session_log_level(session_id)
+        context["request_log_level"] = await services.log_level_get(session_id=session_id)
     return render(request, "inspector/session.html", context)
 
 
@@ -60,9 +61,9 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
             )
             if offered:
                 tabs.append(Tab(capability, label, reverse(url_name, args=[snapshot.id])))
-    if snapshot.live:
+    if snapshot.resident:
         tabs.append(Tab("client", "Client", reverse("session-client", args=[snapshot.id])))
-    if snapshot.live and snapshot.is_http:
+    if snapshot.resident and snapshot.is_http:
         auth = Tab("auth", "Auth", reverse("session-auth", args=[snapshot.id]))
         # Refused for want of authorization: that is what the page is about first.
         tabs.insert(0 if snapshot.needs_authorization else len(tabs), auth)
@@ -73,7 +74,7 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
 async def detail_json(request: HtmxHttpRequest, session_id: str) -> JsonResponse:
     snapshot = await _snapshot(session_id)
     after = seq_param(request.GET.get("after"))
-    events = await services.session_events_after(session_id, after)
+    events = await services.event_list_after(session_id=session_id, after_seq=after)
     return JsonResponse(
         {"session": snapshot_json(snapshot), "events": [event.to_dict() for event in events]}
     )
@@ -84,7 +85,7 @@ async def earlier_events(request: HtmxHttpRequest, session_id: str) -> HttpRespo
     """A page of older events, prepended above what the page already shows."""
     snapshot = await _snapshot(session_id)
     before = seq_param(request.GET.get("before"))
-    events = await services.session_events_before(session_id, before)
+    events = await services.event_list_before(session_id=session_id, before_seq=before)
     return render(request, "inspector/session.html#earlier-events", _log_context(snapshot, events))
 
 
@@ -105,8 +106,8 @@ def _log_context(snapshot: services.SessionSnapshot, events: list[TraceEvent]) -
 async def raw_event(request: HtmxHttpRequest, session_id: str, seq: int) -> HttpResponse:
     """The exact text of one event, as a download."""
     try:
-        event = await services.session_event(session_id, seq)
-    except services.SessionNotFound as exc:
+        event = await services.event_get(session_id=session_id, seq=seq)
+    except services.EventNotFound as exc:
         raise Http404("No such event.") from exc
     is_message = event.kind is EventKind.MESSAGE
     content_type = "application/json" if is_message else "text/plain"
@@ -129,10 +130,10 @@ async def reconnect(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 async def _command(
     request: HtmxHttpRequest,
     session_id: str,
-    service: Callable[[str], Awaitable[services.SessionSnapshot]],
+    service: Callable[..., Awaitable[services.SessionSnapshot]],
 ) -> HttpResponse:
     try:
-        await service(session_id)
+        await service(session_id=session_id)
     except services.SessionNotFound as exc:
         raise Http404("The session is not live in this inspector.") from exc
     return _back(request, session_id)

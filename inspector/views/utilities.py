@@ -10,26 +10,20 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from inspector import services
-from inspector.rendering import LOG_LEVELS
-from inspector.views.common import HtmxHttpRequest, failure_text, live_snapshot
+from inspector.presenters.failures import failure_text
+from inspector.services import LOG_LEVELS
+from inspector.views.common import HtmxHttpRequest, fresh_call_key, live_snapshot
 
 
 @require_POST
 async def ping(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     await live_snapshot(session_id)
-    call = await services.session_call(session_id, "ping", None, call_key=services.new_call_key())
-    if call.error is not None:
+    pong = await services.server_ping(session_id=session_id, call_key=fresh_call_key())
+    if pong.error is not None:
         return HttpResponse(
-            format_html('<span class="error">Ping failed: {}</span>', failure_text(call.error))
+            format_html('<span class="error">Ping failed: {}</span>', failure_text(pong.error))
         )
-    event = (
-        await services.session_event(session_id, call.response_seq) if call.response_seq else None
-    )
-    took = (
-        f"{event.duration_ms:.1f} ms"
-        if event is not None and event.duration_ms is not None
-        else "?"
-    )
+    took = f"{pong.duration_ms:.1f} ms" if pong.duration_ms is not None else "?"
     return HttpResponse(format_html('<span class="ok">Pong in {}</span>', took))
 
 
@@ -43,8 +37,8 @@ async def set_log_level(request: HtmxHttpRequest, session_id: str) -> HttpRespon
     if level not in LOG_LEVELS and not (snapshot.modern and level == ""):
         context["error"] = f"{level!r} is not a log level."
     else:
-        call = await services.session_set_log_level(
-            session_id, level or None, call_key=services.new_call_key()
+        call = await services.log_level_set(
+            session_id=session_id, level=level or None, call_key=fresh_call_key()
         )
         if call.error is not None:
             context["error"] = failure_text(call.error)

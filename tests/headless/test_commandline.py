@@ -81,7 +81,7 @@ def test_the_command_parses_back_to_the_same_call(
 ) -> None:
     words = cli_words(spec, method, params)
     assert words[:2] == ["inspector", "--cli"]
-    invocation = parse(shlex.split(cli_command(spec, method, params))[1:])
+    invocation = parse(shlex.split(shlex.join(words))[1:])
     assert connection_spec(invocation.server) == spec
     assert invocation.method == method
     expected = dict(params or {})
@@ -89,6 +89,17 @@ def test_the_command_parses_back_to_the_same_call(
     if meta:
         expected["_meta"] = meta
     assert (invocation.params or {}) == expected
+
+
+def test_cli_command_writes_secrets_as_shell_variables() -> None:
+    command = cli_command(STDIO, "tools/list")
+    assert '-e "API_KEY=${API_KEY}"' in command
+    assert "k=v" not in command
+    assert "-e EMPTY=" in command
+    http = cli_command(HTTP, "ping")
+    assert '--header "Authorization: ${AUTHORIZATION}"' in http
+    assert "t0k3n" not in http
+    assert "'X-Trace: a: b'" in http
 
 
 def test_the_server_comes_first_unless_its_arguments_clash() -> None:

@@ -13,10 +13,10 @@ from channels.layers import get_channel_layer
 from channels_redis.core import RedisChannelLayer
 from django.db import connection
 
-from inspector.event_store import DatabaseEventStore
+from inspector.broadcast import announce_events, session_group
 from inspector.mcp.trace import EventKind, local_event
-from inspector.runtime import announce_events, session_group
 from inspector.sessions.session import LiveSession
+from inspector.storage.events import DatabaseEventStore
 from tests.conftest import fixture_spec
 
 pytestmark = [pytest.mark.hosted, pytest.mark.django_db(transaction=True)]

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from inspector.argument_forms import ArgumentsState, fresh_state, posted_state
 from inspector.schemaform.binding import BoundField
+from inspector.schemaform.state import ArgumentsState, fresh_state, posted_state
 from tests.schemaform.support import (
     INVALID,
     VALUES,

@@ -10,7 +10,8 @@ import pytest
 from django.conf import settings
 from django.test import AsyncClient
 
-from inspector import encryption, runtime
+from inspector.services import runtime
+from inspector.storage import encryption
 
 LOCAL_ORIGIN = "http://127.0.0.1"
 

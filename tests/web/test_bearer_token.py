@@ -11,12 +11,13 @@ import httpx
 import pytest
 from django.test import AsyncClient
 
-from inspector import encryption, services
+from inspector import services
 from inspector.mcp.masking import MASK
 from inspector.models import SavedServer
+from inspector.storage import encryption
 from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from tests.servers.oauth_harness import OAuthServers
-from tests.web.test_views import connect, connect_form
+from tests.web.support import connect, connect_form
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_key")]
 
@@ -43,7 +44,7 @@ async def test_the_token_reaches_the_server_and_is_masked_on_the_session_page(
     session_id = await connect(
         client, transport="http", url=oauth_servers.mcp_url, bearer_token=token
     )
-    snapshot = await services.session_get(session_id)
+    snapshot = await services.session_get(session_id=session_id)
     assert snapshot.connected, snapshot.error
     await client.get(f"/sessions/{session_id}/list/tools")
     added = text(

@@ -11,14 +11,15 @@ from collections.abc import Awaitable
 from typing import Any
 
 import pytest
-from asgiref.sync import ThreadSensitiveContext
 from django.test import AsyncClient
 
-from inspector import runtime, services
+from inspector import services
 from inspector.mcp.client.types import InFlight
 from inspector.mcp.trace import MessageType
+from inspector.services import runtime
 from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
+from tests.web.support import beside
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +27,7 @@ PROGRESS_URI = "fixture://slow/progress"
 
 
 async def open_session() -> str:
-    snapshot = await services.session_connect(fixture_spec("resources_server"))
+    snapshot = await services.session_connect(spec=fixture_spec("resources_server"))
     assert snapshot.status is SessionStatus.CONNECTED, snapshot.error
     return snapshot.id
 
@@ -43,25 +44,10 @@ async def progressing(session_id: str, method: str) -> InFlight:
     raise AssertionError(f"no progress on {method}")
 
 
-async def concurrently(request: Awaitable[Any]) -> asyncio.Future[Any]:
-    """Start a request that runs beside the test's next ones.
-
-    Daphne gives every request a thread context of its own; the test client does not,
-    and a sync-only middleware (WhiteNoise) would then hold the one shared thread for
-    the whole of a long request, so that a Cancel could only arrive after it.
-    """
-
-    async def alone() -> Any:
-        async with ThreadSensitiveContext():
-            return await request
-
-    return asyncio.ensure_future(alone())
-
-
 async def cancel_while_running(
     client: AsyncClient, session_id: str, method: str, page: Awaitable[Any], key: str
 ) -> str:
-    running = await concurrently(page)
+    running = beside(page)
     request = await progressing(session_id, method)
     assert request.progress_token == key, "the page's key is the progress token"
     assert request.progress_message.endswith("step 1")
@@ -73,7 +59,7 @@ async def cancel_while_running(
 
 
 async def sent_cancellations(session_id: str) -> list[dict[str, Any]]:
-    events = await services.session_events_after(session_id, 0, 10_000)
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     return [
         e.payload["params"]
         for e in events
@@ -137,10 +123,10 @@ async def test_reads_from_every_entry_point_are_calls(client: AsyncClient) -> No
 
 async def test_a_late_answer_is_marked_in_the_protocol_tab(client: AsyncClient) -> None:
     # This server answers after 0.5 s whatever it was told in between.
-    snapshot = await services.session_connect(fixture_spec("broken_stdio", "slow=0.5"))
+    snapshot = await services.session_connect(spec=fixture_spec("broken_stdio", "slow=0.5"))
     session_id = snapshot.id
     call = asyncio.ensure_future(
-        services.session_call(session_id, "tools/call", {"name": "x"}, call_key="late-call-1")
+        services.tool_call(session_id=session_id, name="x", arguments={}, call_key="late-call-1")
     )
     await asyncio.sleep(0.1)
     cancelled = await client.post(

@@ -13,7 +13,7 @@ from django.conf import settings
 from inspector import services
 from inspector.asgi import application
 from inspector.mcp.errors import RequestTimeout
-from inspector.runtime import registry
+from inspector.services.runtime import registry
 from tests.conftest import fixture_spec
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,13 +49,13 @@ def row_seqs(pushes: list[dict[str, Any]]) -> list[int]:
 
 
 async def test_replays_everything_then_follows_live() -> None:
-    snapshot = await services.session_connect(fixture_spec("everything_py"))
+    snapshot = await services.session_connect(spec=fixture_spec("everything_py"))
     stream = await open_stream(snapshot.id, after=0)
     replay = await pushes_until(stream, snapshot.last_seq)
     assert row_seqs(replay) == list(range(1, snapshot.last_seq + 1))
     assert "initialize (id 1)" in replay[0]["html"]
 
-    reconnected = await services.session_reconnect(snapshot.id)
+    reconnected = await services.session_reconnect(session_id=snapshot.id)
     live = await pushes_until(stream, reconnected.last_seq)
     assert row_seqs(live) == list(range(snapshot.last_seq + 1, reconnected.last_seq + 1))
     assert 'hx-swap-oob="outerHTML:#session-header"' in "".join(p["html"] for p in live)
@@ -63,13 +63,13 @@ async def test_replays_everything_then_follows_live() -> None:
 
 
 async def test_a_page_that_reconnects_gets_only_what_it_missed() -> None:
-    snapshot = await services.session_connect(fixture_spec("everything_py"))
+    snapshot = await services.session_connect(spec=fixture_spec("everything_py"))
     stream = await open_stream(snapshot.id, after=0)
     seen = row_seqs(await pushes_until(stream, snapshot.last_seq))
     await stream.disconnect()  # the websocket drops
 
-    await services.session_disconnect(snapshot.id)  # events happen meanwhile
-    missed = await services.session_reconnect(snapshot.id)
+    await services.session_disconnect(session_id=snapshot.id)  # events happen meanwhile
+    missed = await services.session_reconnect(session_id=snapshot.id)
 
     stream = await open_stream(snapshot.id, after=seen[-1])
     caught_up = row_seqs(await pushes_until(stream, missed.last_seq))
@@ -79,7 +79,7 @@ async def test_a_page_that_reconnects_gets_only_what_it_missed() -> None:
 
 
 async def test_a_late_response_updates_its_request_row() -> None:
-    snapshot = await services.session_connect(fixture_spec("everything_py"))
+    snapshot = await services.session_connect(spec=fixture_spec("everything_py"))
     stream = await open_stream(snapshot.id, after=snapshot.last_seq)
     session = registry().get(snapshot.id)
     assert session is not None
@@ -95,7 +95,7 @@ async def test_a_late_response_updates_its_request_row() -> None:
 
 
 async def test_flood_reaches_the_page_complete_and_in_order() -> None:
-    snapshot = await services.session_connect(fixture_spec("broken_stdio", "flood=3000"))
+    snapshot = await services.session_connect(spec=fixture_spec("broken_stdio", "flood=3000"))
     stream = await open_stream(snapshot.id, after=0)
     session = registry().get(snapshot.id)
     assert session is not None
@@ -108,7 +108,7 @@ async def test_flood_reaches_the_page_complete_and_in_order() -> None:
 
 async def test_a_request_that_times_out_says_so_on_its_row() -> None:
     spec = fixture_spec("broken_stdio", "silent", request_timeout=0.3)
-    snapshot = await services.session_connect(spec)
+    snapshot = await services.session_connect(spec=spec)
     stream = await open_stream(snapshot.id, after=snapshot.last_seq)
     session = registry().get(snapshot.id)
     assert session is not None

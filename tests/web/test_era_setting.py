@@ -16,8 +16,7 @@ from django.test import AsyncClient
 
 from inspector.models import SavedServer
 from tests.conftest import REPO_ROOT
-from tests.web.test_saved_servers import HTMX, export, import_text, listed, text_of
-from tests.web.test_views import connect, connect_form
+from tests.web.support import HTMX, connect, connect_form, export, import_text, listed, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,24 +4,20 @@ fixture server `tests/servers/consent_server.py`."""
 from __future__ import annotations
 
 import asyncio
-import html
 import json
-from collections.abc import Awaitable
 from typing import Any
 
 import pytest
-from asgiref.sync import ThreadSensitiveContext
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import AsyncClient
 
-from inspector import runtime, services
+from inspector import services
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
-from inspector.rendering import event_signals
-from inspector.sessions.approvals import Approval
-from inspector.sessions.calls import CallOutcome
+from inspector.presenters.signals import event_signals
+from inspector.services import runtime
 from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
-from tests.web.form_fields import form_fields
+from tests.web.support import answer_url, beside, form_fields, page, start_tool, tool_text, waiting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PNG_1PX = (
@@ -32,56 +28,13 @@ PNG_1PX = (
 
 
 async def open_session(**options: Any) -> str:
-    snapshot = await services.session_connect(fixture_spec("consent_server", **options))
+    snapshot = await services.session_connect(spec=fixture_spec("consent_server", **options))
     assert snapshot.status is SessionStatus.CONNECTED, snapshot.error
     return snapshot.id
 
 
-def beside(request: Awaitable[str]) -> asyncio.Task[str]:
-    """A request that runs while the test makes others, each in its own thread context
-    as under Daphne (the test client shares one, which sync middleware would hold)."""
-
-    async def alone() -> str:
-        async with ThreadSensitiveContext():
-            return await request
-
-    return asyncio.create_task(alone())
-
-
-def start_tool(session_id: str, name: str, **arguments: Any) -> asyncio.Task[CallOutcome]:
-    params = {"name": name, "arguments": arguments}
-    return asyncio.create_task(
-        services.session_call(session_id, "tools/call", params, call_key=f"key-{name}")
-    )
-
-
-async def waiting(session_id: str) -> Approval:
-    inbox = services.session_consent(session_id).inbox
-    for _ in range(250):
-        if pending := inbox.pending():
-            return pending[0]
-        await asyncio.sleep(0.02)
-    raise AssertionError("nothing reached the inbox")
-
-
-async def page(client: AsyncClient, url: str, data: dict[str, Any] | None = None) -> str:
-    response = await (client.post(url, data) if data is not None else client.get(url))
-    assert response.status_code == 200, response.content.decode()[:2000]
-    return html.unescape(response.content.decode())
-
-
-def answer_url(session_id: str, approval: Approval) -> str:
-    return f"/sessions/{session_id}/inbox/{approval.id}/answer"
-
-
-def tool_text(call: CallOutcome) -> str:
-    assert call.error is None, call.error
-    assert call.result is not None
-    return str(call.result["content"][0]["text"])
-
-
 async def audit(session_id: str) -> list[TraceEvent]:
-    events = await services.session_events_after(session_id, 0, 10_000)
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     return [event for event in events if event.kind is EventKind.APPROVAL]
 
 

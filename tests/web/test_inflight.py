@@ -15,10 +15,10 @@ from django.test import AsyncClient
 from inspector import services
 from inspector.mcp.errors import RequestCancelled
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent, local_event
-from inspector.rendering import event_signals
+from inspector.presenters.signals import event_signals
 from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
-from tests.web.test_cancel_calls import concurrently
+from tests.web.support import beside
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,19 +44,19 @@ async def test_requests_from_every_origin_are_listed_and_one_is_cancelled(
 ) -> None:
     # The server handles one message at a time and takes 4 s over tools/call: the ping
     # and the listing sent after it wait their turn, in flight.
-    snapshot = await services.session_connect(fixture_spec("broken_stdio", "slow=4"))
+    snapshot = await services.session_connect(spec=fixture_spec("broken_stdio", "slow=4"))
     assert snapshot.status is SessionStatus.CONNECTED
     session_id = snapshot.id
     # The first request of a process imports every view (seconds, for jsonschema's
     # formats): done before the clock starts.
     assert "Nothing in flight." in text(await client.get(f"/sessions/{session_id}/inflight"))
     call = asyncio.ensure_future(
-        services.session_call(
-            session_id, "tools/call", {"name": "crunch"}, call_key="tool-page-call"
+        services.tool_call(
+            session_id=session_id, name="crunch", arguments={}, call_key="tool-page-call"
         )
     )
-    ping = await concurrently(client.post(f"/sessions/{session_id}/ping"))
-    listing = await concurrently(client.get(f"/sessions/{session_id}/list/tools"))
+    ping = beside(client.post(f"/sessions/{session_id}/ping"))
+    listing = beside(client.get(f"/sessions/{session_id}/list/tools"))
     page = await panel_when(client, session_id, r'id="inflight-count">3<')
 
     rows = re.findall(r'<li class="inflight-row"[^>]*aria-label="([^"]+)"', page)
@@ -90,10 +90,10 @@ async def test_requests_from_every_origin_are_listed_and_one_is_cancelled(
 
 
 async def test_progress_shows_in_the_panel(client: AsyncClient) -> None:
-    snapshot = await services.session_connect(fixture_spec("tools_server"))
+    snapshot = await services.session_connect(spec=fixture_spec("tools_server"))
     session_id = snapshot.id
     await client.get(f"/sessions/{session_id}/list/tools")
-    run = await concurrently(
+    run = beside(
         client.post(
             f"/sessions/{session_id}/tools/call",
             {"tool": "slow", "arg/steps": "20", "call_key": "slow-tool-call"},
@@ -111,12 +111,12 @@ async def test_progress_shows_in_the_panel(client: AsyncClient) -> None:
 
 async def test_initialize_is_shown_but_never_offered_for_cancelling(client: AsyncClient) -> None:
     spec = fixture_spec("broken_stdio", "silent-init", connect_timeout=30)
-    connecting = asyncio.ensure_future(services.session_connect(spec))
+    connecting = asyncio.ensure_future(services.session_connect(spec=spec))
     try:
         session_id = ""
         for _ in range(250):
             sessions = await services.session_list(owner_id=None)
-            if sessions and services.session_in_flight(sessions[0].id):
+            if sessions and await services.request_list(session_id=sessions[0].id):
                 session_id = sessions[0].id
                 break
             await asyncio.sleep(0.02)
@@ -135,7 +135,7 @@ async def test_initialize_is_shown_but_never_offered_for_cancelling(client: Asyn
 
 
 async def test_the_session_page_holds_the_panel(client: AsyncClient) -> None:
-    snapshot = await services.session_connect(fixture_spec("everything_py"))
+    snapshot = await services.session_connect(spec=fixture_spec("everything_py"))
     page = text(await client.get(f"/sessions/{snapshot.id}/"))
     assert (
         f'<details id="inflight" class="inflight" hx-get="/sessions/{snapshot.id}/inflight" '

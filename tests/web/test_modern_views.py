@@ -19,15 +19,12 @@ from django.test import AsyncClient
 from inspector import services
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.versions import EraChoice
-from inspector.rendering import event_signals
-from inspector.sessions.approvals import Approval
-from inspector.sessions.calls import CallOutcome
+from inspector.presenters.signals import event_signals
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 from tests.servers.http_harness import RunningServer, run_server
-from tests.web.form_fields import form_fields
-from tests.web.test_inbox import answer_url, beside
+from tests.web.support import answer_url, beside, form_fields, start_tool, tool_text, waiting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +47,7 @@ def stdio_spec() -> ConnectionSpec:
 
 
 async def open_session(spec: ConnectionSpec) -> str:
-    snapshot = await services.session_connect(spec)
+    snapshot = await services.session_connect(spec=spec)
     assert snapshot.status is SessionStatus.CONNECTED, snapshot.error
     return snapshot.id
 
@@ -69,30 +66,8 @@ async def get(client: AsyncClient, url: str, data: dict[str, Any] | None = None)
     return body(response)
 
 
-def start_tool(session_id: str, name: str, **arguments: Any) -> asyncio.Task[CallOutcome]:
-    params = {"name": name, "arguments": arguments}
-    return asyncio.create_task(
-        services.session_call(session_id, "tools/call", params, call_key=f"key-{name}")
-    )
-
-
-def tool_text(call: CallOutcome) -> str:
-    assert call.error is None, call.error
-    assert call.result is not None
-    return str(call.result["content"][0]["text"])
-
-
-async def waiting(session_id: str) -> Approval:
-    inbox = services.session_consent(session_id).inbox
-    for _ in range(250):
-        if pending := inbox.pending():
-            return pending[0]
-        await asyncio.sleep(0.02)
-    raise AssertionError("nothing reached the inbox")
-
-
 async def sent(session_id: str, method: str) -> list[dict[str, Any]]:
-    events = await services.session_events_after(session_id, 0, 10_000)
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     return [
         event.payload
         for event in events
@@ -185,7 +160,7 @@ async def test_subscribing_listens_and_the_update_arrives(client: AsyncClient) -
     # The server changes the counter half a second after the subscription.
     updates: list[Any] = []
     for _ in range(100):
-        events = await services.session_events_after(session_id, 0, 10_000)
+        events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
         updates = [e for e in events if e.method == "notifications/resources/updated"]
         if updates:
             break
@@ -199,7 +174,7 @@ async def test_subscribing_listens_and_the_update_arrives(client: AsyncClient) -
         client, f"/sessions/{session_id}/resources/unsubscribe", {"uri": "modern://counter"}
     )
     assert ">Subscribe</button>" in unsubscribed
-    assert services.session_subscriptions(session_id) == []
+    assert await services.resource_subscription_list(session_id=session_id) == []
     reopened = await sent(session_id, "subscriptions/listen")
     assert "resourceSubscriptions" not in reopened[-1]["params"]["notifications"]
 
@@ -229,10 +204,10 @@ async def test_the_log_level_travels_in_each_requests_meta(client: AsyncClient) 
     assert '<option value="" selected>none (no log messages)</option>' in page
     assert ">Ping</button>" not in page
 
-    await services.session_call(
-        session_id,
-        "tools/call",
-        {"name": "log", "arguments": {"level": "error", "message": "unasked"}},
+    await services.tool_call(
+        session_id=session_id,
+        name="log",
+        arguments={"level": "error", "message": "unasked"},
         call_key="quiet",
     )
     url = f"/sessions/{session_id}/logging/level"
@@ -241,14 +216,14 @@ async def test_the_log_level_travels_in_each_requests_meta(client: AsyncClient) 
     assert "From the next request on, log messages at warning and above are asked for." in said
     for level in ("info", "warning"):
         arguments = {"level": level, "message": f"said at {level}"}
-        await services.session_call(
-            session_id, "tools/call", {"name": "log", "arguments": arguments}, call_key=level
+        await services.tool_call(
+            session_id=session_id, name="log", arguments=arguments, call_key=level
         )
     calls = await sent(session_id, "tools/call")
     assert "io.modelcontextprotocol/logLevel" not in calls[0]["params"]["_meta"]
     assert calls[-1]["params"]["_meta"]["io.modelcontextprotocol/logLevel"] == "warning"
     assert await sent(session_id, "logging/setLevel") == [], "the modern era has none"
-    events = await services.session_events_after(session_id, 0, 10_000)
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     logged = [e.payload["params"]["data"] for e in events if e.method == "notifications/message"]
     assert logged == ["said at warning"]
     page = await get(client, f"/sessions/{session_id}/")

@@ -17,13 +17,15 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import AsyncClient
 
-from inspector import encryption, services
+from inspector import services
 from inspector.mcp.masking import MASK
 from inspector.models import OAuthCredential, SavedServer
+from inspector.services import runtime
+from inspector.storage import encryption
 from inspector.views.oauth import SESSION_KEY
 from tests.servers.oauth_as import CONFIDENTIAL_CLIENT_ID, CONFIDENTIAL_CLIENT_SECRET
 from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
-from tests.web.test_views import connect_form
+from tests.web.support import connect_form
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_key")]
 
@@ -102,7 +104,7 @@ async def test_quick_mode_redirects_to_approve_and_comes_back_connected(
     back = await come_back(client, approve(authorization_url))
     assert back.status_code == 302
     assert back["Location"] == f"/sessions/{session_id}/#auth"
-    snapshot = await services.session_get(session_id)
+    snapshot = await services.session_get(session_id=session_id)
     assert snapshot.connected, snapshot.error
     assert '"result": 42' in await call_add(client, session_id)
 
@@ -130,13 +132,13 @@ async def test_a_response_whose_state_this_browser_did_not_start_is_refused(
     refused = await come_back(other, redirect)
     assert refused.status_code == 400
     assert "does not belong to a flow this browser started" in text(refused)
-    assert not (await services.session_get(session_id)).connected
+    assert not (await services.session_get(session_id=session_id)).connected
     # Forged state in the right browser: refused too, and the real one still works.
     parts = urlsplit(redirect)
     forged = re.sub(r"state=[^&]+", "state=forged", parts.query)
     assert (await come_back(client, f"{parts.path}?{forged}")).status_code == 400
     assert (await come_back(client, redirect)).status_code == 302
-    assert (await services.session_get(session_id)).connected
+    assert (await services.session_get(session_id=session_id)).connected
     # And used once only.
     assert (await come_back(client, redirect)).status_code == 400
 
@@ -184,8 +186,8 @@ async def test_guided_mode_runs_one_step_per_continue_showing_each_exchange(
     done = text(await client.get(f"/sessions/{session_id}/auth/"))
     assert "Authorized: the token is stored" in done
     assert "Token request" in done
-    assert (await services.session_get(session_id)).connected
-    events = await services.session_events_after(session_id, 0, 10_000)
+    assert (await services.session_get(session_id=session_id)).connected
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     auth_steps = [event.text for event in events if event.kind.value == "auth"]
     assert any("protected resource metadata" in line for line in auth_steps)
     assert any("token request" in line for line in auth_steps)
@@ -238,7 +240,7 @@ async def test_client_credentials_need_no_browser(
     assert "The client settings are kept" in saved
     done = await client.post(f"/sessions/{session_id}/auth/quick")
     assert done["Location"] == f"/sessions/{session_id}/#auth"
-    assert (await services.session_get(session_id)).connected
+    assert (await services.session_get(session_id=session_id)).connected
     assert '"result": 42' in await call_add(client, session_id)
     page = text(await client.get(f"/sessions/{session_id}/"))
     assert CONFIDENTIAL_CLIENT_SECRET not in page
@@ -306,7 +308,7 @@ async def test_an_expired_token_is_refreshed_and_the_call_still_works(
         await authorize_quickly(client, session_id)
         await asyncio.sleep(1.2)
         assert '"result": 42' in await call_add(client, session_id)
-        events = await services.session_events_after(session_id, 0, 10_000)
+        events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
         refreshes = [e.text for e in events if e.kind.value == "auth" and "refresh" in e.text]
         assert refreshes, "the refresh is recorded"
         grants = [entry.get("grant_type") for entry in servers.as_log()]
@@ -364,7 +366,7 @@ async def test_flows_begun_and_abandoned_do_not_use_up_the_attempts(
         authorization_url = await start_quickly(client, session_id)
     back = await come_back(client, approve(authorization_url))
     assert back.status_code == 302
-    snapshot = await services.session_get(session_id)
+    snapshot = await services.session_get(session_id=session_id)
     assert snapshot.connected, snapshot.error
 
 
@@ -373,11 +375,14 @@ async def test_what_the_browser_keeps_of_a_flow_is_encrypted(
 ) -> None:
     session_id = await connect_refused(client, oauth_servers)
     await start_quickly(client, session_id)
-    pending = services.session_auth_pending(session_id)
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    pending = session.interactive_auth.pending()
     assert pending is not None
+    verifier = pending.code_verifier
     kept = [row.get_decoded() async for row in Session.objects.all()]
     assert any(SESSION_KEY in data for data in kept), "the flow is bound to the browser"
-    assert pending.code_verifier not in json.dumps(kept)
+    assert verifier not in json.dumps(kept)
 
 
 async def test_behind_a_tls_proxy_the_metadata_document_names_https_urls(
@@ -399,11 +404,11 @@ async def test_a_stdio_session_has_no_auth_and_nothing_is_done_for_it(
 ) -> None:
     connected = await client.post("/connect", connect_form())
     session_id = connected["Location"].split("/")[2]
-    before = (await services.session_get(session_id)).last_seq
+    before = (await services.session_get(session_id=session_id)).last_seq
     refused = await client.post(f"/sessions/{session_id}/auth/{action}", {"grant_type": ""})
     assert refused.status_code == 404
     await asyncio.sleep(0.3)  # anything begun would have recorded an event by now
-    assert (await services.session_get(session_id)).last_seq == before
+    assert (await services.session_get(session_id=session_id)).last_seq == before
 
 
 async def test_the_same_authorization_response_twice_is_refused_the_second_time(
@@ -412,10 +417,10 @@ async def test_the_same_authorization_response_twice_is_refused_the_second_time(
     # As when a reload and the first load race: both got past the browser's session.
     session_id = await connect_refused(client, oauth_servers)
     redirect = approve(await start_quickly(client, session_id))
-    pending = services.session_auth_pending(session_id)
+    pending = await services.auth_pending_get(session_id=session_id)
     assert pending is not None
     params = dict(parse_qsl(urlsplit(redirect).query))
-    await services.session_auth_complete(session_id, pending, params)
-    assert (await services.session_get(session_id)).connected
+    await services.auth_complete(session_id=session_id, sealed=pending.sealed, params=params)
+    assert (await services.session_get(session_id=session_id)).connected
     with pytest.raises(services.AuthFlowMissing, match="already used"):
-        await services.session_auth_complete(session_id, pending, params)
+        await services.auth_complete(session_id=session_id, sealed=pending.sealed, params=params)

@@ -14,8 +14,7 @@ from django.test import AsyncClient
 
 from inspector.mcp.network import current_policy
 from tests.servers.http_harness import RunningServer
-from tests.web.test_owners import LOGIN_REQUIRED, OWNER_CHECK, signed_in
-from tests.web.test_views import connect_form
+from tests.web.support import LOGIN_REQUIRED, OWNER_CHECK, connect_form, signed_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,21 +11,27 @@ from typing import Any
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth import get_user_model
 from django.test import AsyncClient
 from django.urls import URLPattern, URLResolver, reverse
 
-from inspector import runtime, services, urls
+from inspector import services, urls
 from inspector.asgi import application
-from inspector.sessions.approvals import Approval
+from inspector.services import runtime
 from inspector.sessions.calls import CallOutcome
-from tests.web.test_inbox import answer_url, page, start_tool, tool_text, waiting
-from tests.web.test_views import connect_form
+from tests.web.support import (
+    LOGIN_REQUIRED,
+    OWNER_CHECK,
+    answer_url,
+    connect_form,
+    page,
+    signed_in,
+    start_tool,
+    tool_text,
+    waiting,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-OWNER_CHECK = "inspector.ownership.SessionOwnerMiddleware"
-LOGIN_REQUIRED = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 NOBODYS = "0" * 32
 # A page's masked CSRF token, which differs on every response.
 CSRF_TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")
@@ -86,13 +92,6 @@ def hosted(settings: Any) -> None:
     settings.MIDDLEWARE = middleware
 
 
-async def signed_in(name: str) -> AsyncClient:
-    user = await get_user_model().objects.acreate_user(name, password="x")
-    browser = AsyncClient(headers={"host": "127.0.0.1"})
-    await browser.aforce_login(user)
-    return browser
-
-
 @pytest.fixture
 async def alice() -> AsyncClient:
     return await signed_in("alice")
@@ -113,32 +112,41 @@ async def connect(browser: AsyncClient, module: str = "everything_py") -> str:
     return match.group(1)
 
 
-def named_routes() -> Iterator[tuple[str, URLPattern]]:
-    for entry in urls.urlpatterns:
+def named_routes() -> Iterator[tuple[str, set[str]]]:
+    """Every named route, with the names its whole path captures (through includes)."""
+    yield from _routes(list(urls.urlpatterns), set())
+
+
+def _routes(patterns: list[Any], captured: set[str]) -> Iterator[tuple[str, set[str]]]:
+    for entry in patterns:
         if isinstance(entry, URLResolver):
-            continue  # the accounts' pages (login, logout...) name no session
+            if not isinstance(entry.urlconf_name, list):
+                continue  # the accounts' pages (login, logout...) name no session
+            inner = captured | set(entry.pattern.converters)
+            yield from _routes(entry.urlconf_name, inner)
+            continue
         assert isinstance(entry, URLPattern)
         assert entry.name, f"the route {entry.pattern} needs a name"
-        yield entry.name, entry
+        yield entry.name, captured | set(entry.pattern.converters)
 
 
 def session_routes() -> list[str]:
-    return [name for name, entry in named_routes() if "session_id" in entry.pattern.converters]
+    return [name for name, captured in named_routes() if "session_id" in captured]
 
 
 def test_every_route_either_names_its_session_or_names_none() -> None:
     """The owner check finds a session by the `session_id` in the path: a route naming a
     session any other way would escape it."""
-    others = {name for name, entry in named_routes() if name not in session_routes()}
+    others = {name for name, _ in named_routes() if name not in session_routes()}
     assert others == NOT_SESSION_ROUTES
 
 
 def session_url(route: str, session_id: str, approval_id: str) -> str:
-    pattern = dict(named_routes())[route].pattern
+    captured = dict(named_routes())[route]
     values: dict[str, Any] = {**PATH_VALUES, "approval_id": approval_id}
-    missing = set(pattern.converters) - {"session_id", *values}
+    missing = captured - {"session_id", *values}
     assert not missing, f"give the test a value for {missing} in {route}"
-    kwargs = {name: values[name] for name in pattern.converters if name != "session_id"}
+    kwargs = {name: values[name] for name in captured if name != "session_id"}
     return reverse(route, kwargs={"session_id": session_id, **kwargs})
 
 
@@ -155,7 +163,7 @@ async def test_another_user_gets_404_on_every_route_of_a_session(
     await page(alice, f"/sessions/{session_id}/list/tools")
     running = start_tool(session_id, "ask_llm")
     approval = await waiting(session_id)
-    before = (await services.session_get(session_id)).last_seq
+    before = (await services.session_get(session_id=session_id)).last_seq
 
     routes = session_routes()
     assert "session-approval-answer" in routes
@@ -178,18 +186,23 @@ async def test_another_user_gets_404_on_every_route_of_a_session(
 
 
 async def nothing_changed(
-    session_id: str, approval: Approval, running: asyncio.Task[CallOutcome], before: int
+    session_id: str,
+    approval: services.ApprovalSnapshot,
+    running: asyncio.Task[CallOutcome],
+    before: int,
 ) -> None:
     """Whatever the other user posted, the session is as its owner left it."""
-    snapshot = await services.session_get(session_id)
+    snapshot = await services.session_get(session_id=session_id)
     assert snapshot.connected, "still connected: not disconnected, not reconnected"
     assert snapshot.last_seq == before, "nothing was sent, answered or recorded"
     assert approval.pending
     assert not running.done()
-    assert [request.method for request in services.session_in_flight(session_id)] == ["tools/call"]
-    consent = services.session_consent(session_id)
-    assert consent.roots == []
-    assert not consent.confirm_tool_calls
+    assert [request.method for request in await services.request_list(session_id=session_id)] == [
+        "tools/call"
+    ]
+    consent = await services.consent_get(session_id=session_id)
+    assert consent.roots == ()
+    assert not any(switch.on for switch in consent.switches if switch.name == "confirm_tool_calls")
 
 
 async def websocket(browser: AsyncClient, session_id: str) -> tuple[bool, int | None]:

@@ -15,13 +15,13 @@ import pytest
 from django.test import AsyncClient
 
 from inspector import services
-from inspector.content import ContentView
 from inspector.mcp.errors import JsonRpcError
 from inspector.mcp.trace import MessageType, TraceEvent
-from inspector.prompt_views import message_view, prompt_result_view, prompt_schema
-from inspector.resource_views import (
+from inspector.presenters.completions import completion_view
+from inspector.presenters.content import ContentView
+from inspector.presenters.prompts import message_view, prompt_result_view, prompt_schema
+from inspector.presenters.resources import (
     Subscription,
-    completion_view,
     expand,
     read_view,
     resource_facts,
@@ -38,7 +38,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 async def open_session(*args: str, **options: object) -> str:
-    snapshot = await services.session_connect(fixture_spec("resources_server", *args, **options))
+    snapshot = await services.session_connect(
+        spec=fixture_spec("resources_server", *args, **options)
+    )
     assert snapshot.status is SessionStatus.CONNECTED, snapshot.error
     return snapshot.id
 
@@ -58,7 +60,7 @@ async def list_all(client: AsyncClient, session_id: str, listing: str) -> None:
 
 async def events(session_id: str, method: str) -> list[TraceEvent]:
     """Requests the inspector sent, or notifications the server sent, by method."""
-    found = await services.session_events_after(session_id, 0, 10_000)
+    found = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     wanted = (MessageType.REQUEST, MessageType.NOTIFICATION)
     return [e for e in found if e.method == method and e.message_type in wanted]
 
@@ -191,7 +193,7 @@ async def test_a_failed_read_is_shown_plainly(client: AsyncClient) -> None:
     assert "The result has no contents array" in malformed
     assert "not a list" in malformed, "what the server sent is still shown"
 
-    await services.session_disconnect(session_id)
+    await services.session_disconnect(session_id=session_id)
     gone = await read(client, session_id, "fixture://text/plain")
     assert "The read failed: The session is closed." in gone
 
@@ -297,7 +299,7 @@ async def test_subscribe_hear_of_a_change_read_again_and_unsubscribe(
     assert 'id="resource-subscriptions" aria-labelledby="subscriptions-heading" hx-swap-oob' in (
         subscribed
     )
-    assert services.session_subscriptions(session_id) == ["fixture://counter"]
+    assert await services.resource_subscription_list(session_id=session_id) == ["fixture://counter"]
 
     for _ in range(100):
         if await events(session_id, "notifications/resources/updated"):
@@ -318,13 +320,16 @@ async def test_subscribe_hear_of_a_change_read_again_and_unsubscribe(
     )
     assert ">Subscribe</button>" in unsubscribed
     assert "None yet" in unsubscribed
-    assert services.session_subscriptions(session_id) == []
-    methods = [e.method for e in await services.session_events_after(session_id, 0, 10_000)]
+    assert await services.resource_subscription_list(session_id=session_id) == []
+    methods = [
+        e.method
+        for e in await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
+    ]
     assert "resources/unsubscribe" in methods
 
 
 async def test_no_subscribe_button_without_the_capability(client: AsyncClient) -> None:
-    snapshot = await services.session_connect(fixture_spec("everything_py"))
+    snapshot = await services.session_connect(spec=fixture_spec("everything_py"))
     contents = await read(client, snapshot.id, "fixture://greeting")
     assert "Hello from the fixture." in contents
     assert "Subscribe" not in contents

@@ -18,16 +18,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import AsyncClient
 
-from inspector import encryption, saved_servers
 from inspector.mcp.masking import MASK
 from inspector.models import SavedServer
 from inspector.sessions.config_files import parse_config
+from inspector.storage import encryption
 from tests.conftest import REPO_ROOT
-from tests.web.test_views import connect_form
+from tests.web.support import HTMX, connect_form, export, import_text, listed, text_of
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("private_key")]
 
-HTMX = {"hx-request": "true"}
 TOKEN = "ghp_abcdefghijklmnop1234"
 BEARER = "Bearer s3cr3t-t0ken-value"
 
@@ -65,23 +64,6 @@ FORMATS = {
     "snippet-map": json.dumps({"everything": EVERYTHING}),
     "snippet-server": json.dumps({"name": "everything", **EVERYTHING}),
 }
-
-
-async def import_text(client: AsyncClient, text: str, **fields: str) -> Any:
-    return await client.post("/servers/import", {"text": text, **fields}, headers=HTMX)
-
-
-async def listed(client: AsyncClient) -> dict[str, dict[str, Any]]:
-    servers = (await client.get("/servers.json")).json()["servers"]
-    return {server["name"]: server for server in servers}
-
-
-async def export(client: AsyncClient, **fields: str) -> Any:
-    return await client.post("/servers/export", fields)
-
-
-def text_of(response: Any) -> str:
-    return str(response.content.decode()).replace("&#x27;", "'").replace("&quot;", '"')
 
 
 # Import and export ----------------------------------------------------------------------
@@ -456,10 +438,3 @@ async def test_a_changed_key_is_reported_not_a_crash(
     response = await client.post(f"/servers/{servers['remote']['id']}/connect", headers=HTMX)
     assert response.status_code == 422
     assert "cannot be decrypted" in text_of(response)
-
-
-async def test_the_service_checks_names() -> None:
-    with pytest.raises(ValueError, match="needs a name"):
-        await saved_servers.saved_server_create(
-            "  ", parse_config('{"command": "x"}')[0].spec, owner_id=None
-        )

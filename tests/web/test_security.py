@@ -119,7 +119,7 @@ async def test_hosted_mode_refuses_stdio_commands_not_allow_listed(
 ) -> None:
     settings.LOCAL_MODE = False
     settings.INSPECTOR_STDIO_ALLOWLIST = ["uvx"]
-    from inspector.forms import ConnectForm
+    from inspector.forms.connect import ConnectForm
 
     form = ConnectForm(
         {

@@ -14,7 +14,8 @@ from django.test import AsyncClient
 
 from inspector import services
 from inspector.mcp.trace import Direction, MessageType
-from inspector.rendering import event_signals
+from inspector.presenters.signals import event_signals
+from inspector.services import runtime
 from inspector.sessions.status import SessionStatus
 from inspector.sessions.task_tracker import TrackedTask
 from tests.conftest import fixture_spec
@@ -27,7 +28,7 @@ def body(response: object) -> str:
 
 
 async def open_session(client: AsyncClient, *args: str) -> str:
-    snapshot = await services.session_connect(fixture_spec("tasks_server", *args))
+    snapshot = await services.session_connect(spec=fixture_spec("tasks_server", *args))
     assert snapshot.status is SessionStatus.CONNECTED, snapshot.error
     assert (await client.get(f"/sessions/{snapshot.id}/list/tools")).status_code == 200
     return snapshot.id
@@ -49,7 +50,10 @@ async def run(client: AsyncClient, session_id: str, tool: str, **form: str) -> s
 
 
 def only_task(session_id: str) -> TrackedTask:
-    (task,) = services.session_tasks(session_id)
+    """The session's one task, live: the tests watch it change."""
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    (task,) = session.task_tracker.all()
     return task
 
 
@@ -107,7 +111,7 @@ async def test_a_required_tool_runs_as_a_task_and_a_forbidden_one_never(
     plain = await run(client, session_id, "echo", **{"arg/message": "hi", "as_task": "1"})
     assert "Running as a task" not in plain
     assert "hi" in plain
-    events = await services.session_events_after(session_id, 0, 10_000)
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     calls = [
         e.payload["params"]
         for e in events
@@ -130,7 +134,7 @@ async def test_cancel_then_cancel_again_is_refused_plainly(client: AsyncClient) 
         "cancelled — the task had already ended (cancelled), and a task that has ended cannot "
         "be cancelled."
     ) in refused
-    events = await services.session_events_after(session_id, 0, 10_000)
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     assert "notifications/cancelled" not in {event.method for event in events}
 
 
@@ -145,7 +149,7 @@ async def test_the_list_comes_page_by_page(client: AsyncClient) -> None:
     more = body(await client.get(f"/sessions/{session_id}/tasks/list?cursor={cursor[1]}"))
     assert more.count('class="task task-') == 3
     assert "Load more" not in more
-    events = await services.session_events_after(session_id, 0, 10_000)
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     listed = [
         e.payload["params"].get("cursor")
         for e in events
@@ -166,7 +170,9 @@ async def test_input_required_is_answered_in_the_inbox(client: AsyncClient) -> N
     assert 'Input required — answer it in the <a href="#inbox">inbox</a>.' in waiting
     assert "Waiting on <code>tasks/result</code>…" in waiting
 
-    inbox = services.session_consent(session_id).inbox
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    inbox = session.consent.inbox
     await eventually(lambda: bool(inbox.pending()))
     (approval,) = inbox.pending()
     assert approval.related_task == task.task_id
@@ -189,7 +195,7 @@ async def test_pushes_signal_each_word_about_a_task(client: AsyncClient) -> None
     task = only_task(session_id)
     await eventually(lambda: task.result is not None)
     signalled: dict[str, set[int]] = {}
-    for event in await services.session_events_after(session_id, 0, 10_000):
+    for event in await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000):
         for signal in event_signals([event]):
             if signal["type"] == "task_status":
                 assert signal["task"] == task.task_id
@@ -206,7 +212,7 @@ async def test_a_notification_the_page_saw_updates_the_row(client: AsyncClient) 
     task = only_task(session_id)
 
     async def completed_notice() -> bool:
-        events = await services.session_events_after(session_id, 0, 10_000)
+        events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
         return any(
             e.method == "notifications/tasks/status"
             and e.payload["params"]["status"] == "completed"
@@ -215,7 +221,7 @@ async def test_a_notification_the_page_saw_updates_the_row(client: AsyncClient) 
 
     await eventually(completed_notice)
     assert task.status == "working", "no poll yet at a 30 s interval"
-    events = await services.session_events_after(session_id, 0, 10_000)
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     seq = next(
         e.seq
         for e in events
@@ -229,7 +235,7 @@ async def test_the_tasks_tab_is_there_when_the_server_declares_tasks(client: Asy
     session_id = await open_session(client)
     page = body(await client.get(f"/sessions/{session_id}/"))
     assert 'id="tab-tasks"' in page
-    other = await services.session_connect(fixture_spec("everything_py"))
+    other = await services.session_connect(spec=fixture_spec("everything_py"))
     assert 'id="tab-tasks"' not in body(await client.get(f"/sessions/{other.id}/"))
 
 

@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from django.test import AsyncClient
 
-from inspector import runtime, services
+from inspector import services
 from inspector.mcp.versions import EraChoice
+from inspector.services import runtime
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 from tests.servers.http_harness import RunningServer
-from tests.web.test_saved_servers import import_text, listed
-from tests.web.test_views import connect, connect_form
+from tests.web.support import connect, connect_form, import_text, listed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 HTMX = {"hx-request": "true"}
@@ -136,7 +136,7 @@ async def test_a_config_file_cannot_cap_a_request_below_its_timeout(client: Asyn
 
 
 async def call_slow_tool(client: AsyncClient, **options: object) -> str:
-    snapshot = await services.session_connect(fixture_spec("tools_server", **options))
+    snapshot = await services.session_connect(spec=fixture_spec("tools_server", **options))
     assert snapshot.status is SessionStatus.CONNECTED, snapshot.error
     await client.get(f"/sessions/{snapshot.id}/list/tools")
     form = {"tool": "slow", "arg/steps": "20"}
@@ -179,7 +179,7 @@ async def test_an_http_request_timeout_is_not_described_as_stdio(
         request_timeout=1.0,
         era=EraChoice.LEGACY,
     )
-    snapshot = await services.session_connect(spec)
+    snapshot = await services.session_connect(spec=spec)
     assert snapshot.status is SessionStatus.CONNECTED, snapshot.error
     await client.get(f"/sessions/{snapshot.id}/list/tools")
     form = {"tool": "wait", "source": "json", "arguments_json": '{"seconds": 3}'}

@@ -31,7 +31,7 @@ async def open_session(client: AsyncClient) -> str:
         args=(str(TOOLS_SERVER),),
         era=EraChoice.LEGACY,
     )
-    snapshot = await services.session_connect(spec)
+    snapshot = await services.session_connect(spec=spec)
     assert snapshot.status is SessionStatus.CONNECTED, snapshot.error
     response = await client.get(f"/sessions/{snapshot.id}/list/tools")
     assert response.status_code == 200
@@ -39,7 +39,7 @@ async def open_session(client: AsyncClient) -> str:
 
 
 async def sent_calls(session_id: str) -> list[dict[str, object]]:
-    events = await services.session_events_after(session_id, 0, 10_000)
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     return [
         e.payload["params"]
         for e in events

@@ -3,43 +3,15 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 from django.test import AsyncClient
 
-from inspector import runtime
 from inspector.models import EventRecord
-from tests.conftest import REPO_ROOT
+from inspector.services import runtime
+from tests.web.support import connect, connect_form
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def connect_form(**fields: str) -> dict[str, str]:
-    form = {
-        "transport": "stdio",
-        "command": sys.executable,
-        "arguments": "-m tests.servers.everything_py",
-        "environment": "",
-        "cwd": str(REPO_ROOT),
-        "url": "",
-        "headers": "",
-        # The fixture servers speak both eras; these tests are about the legacy one.
-        "era": "legacy",
-        "protocol_version": "2025-11-25",
-        "connect_timeout": "30",
-        "request_timeout": "60",
-    }
-    form.update(fields)
-    return form
-
-
-async def connect(client: AsyncClient, **fields: str) -> str:
-    response = await client.post("/connect", connect_form(**fields))
-    assert response.status_code == 302, response.content.decode()[:2000]
-    match = re.fullmatch(r"/sessions/([0-9a-f]{32})/", response["Location"])
-    assert match
-    return match.group(1)
 
 
 async def test_the_home_page_has_the_labelled_connect_form(client: AsyncClient) -> None:

@@ -1,0 +1,230 @@
+"""Who may reach what: local-mode access control, session ownership, and the
+Content-Security-Policy, for HTTP requests and the websocket.
+
+Local mode answers only someone who holds the token printed at start-up: the token URL
+sets a cookie, and every HTTP request and websocket without it is refused. Requests from
+another origin are refused too (DNS rebinding, cross-site requests); `ALLOWED_HOSTS`
+refuses foreign Host headers. This closes the class of hole behind CVE-2025-49596.
+
+Sessions belong to whoever opened them: in hosted mode a user reaches only their own.
+Every URL that names a session (its `session_id`) is checked here, before its view runs,
+so that no view can forget the check. Another owner's session is answered exactly as one
+that does not exist, so that ids cannot be probed. The websocket makes the same check
+(`inspector.consumers`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    HttpResponseRedirect,
+)
+from django.http.request import split_domain_port, validate_host
+
+from inspector import services
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        # Server icons may come from https: or data: sources; never inline SVG.
+        "img-src 'self' https: data:",
+        "media-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
+
+
+# Reached without the access token: an authorization server fetches the client metadata
+# document, and a browser coming back from one brings no SameSite=Strict cookie. Neither
+# view acts on anything (see `inspector.views.oauth`).
+PUBLIC_PATHS = frozenset({"/oauth/client-metadata.json", "/oauth/callback"})
+
+
+def token_matches(candidate: str | None) -> bool:
+    if not candidate:
+        return False
+    return secrets.compare_digest(candidate.encode(), settings.INSPECTOR_TOKEN.encode())
+
+
+def origin_allowed(origin: str | None, host: str | None) -> bool:
+    """A request without Origin is same-origin navigation; one with it must match Host."""
+    if not origin:
+        return True
+    parts = urlsplit(origin)
+    return bool(host) and parts.scheme in {"http", "https"} and parts.netloc == host
+
+
+def host_allowed(host: str) -> bool:
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
+
+
+def refusal(reason: str) -> HttpResponseForbidden:
+    return HttpResponseForbidden(
+        f"Refused: {reason}\n\nOpen the inspector through the URL it printed when it started "
+        "(it carries the access token).\n",
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+class AsyncMiddleware:
+    """A middleware that runs on the event loop; Django adapts the few sync views."""
+
+    async_capable = True
+    sync_capable = False
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        if iscoroutinefunction(self.get_response):
+            markcoroutinefunction(self)
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        raise NotImplementedError
+
+
+class LocalAccessMiddleware(AsyncMiddleware):
+    """Token cookie and Origin checks for every HTTP request in local mode."""
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not settings.LOCAL_MODE or request.path in PUBLIC_PATHS:
+            return await self.get_response(request)
+        if not origin_allowed(request.headers.get("Origin"), request.get_host()):
+            return refusal("the request came from another origin.")
+        offered = request.GET.get("token")
+        if offered is not None:
+            if not token_matches(offered):
+                return refusal("the access token is wrong.")
+            return self._exchange_token(request, offered)
+        if not token_matches(request.COOKIES.get(settings.INSPECTOR_TOKEN_COOKIE)):
+            return refusal("no access token.")
+        return await self.get_response(request)
+
+    def _exchange_token(self, request: HttpRequest, token: str) -> HttpResponse:
+        """Trade the token in the URL for a cookie, and drop it from the address bar."""
+        query = {key: values for key, values in request.GET.lists() if key != "token"}
+        target = request.path + (f"?{urlencode(query, doseq=True)}" if query else "")
+        response = HttpResponseRedirect(target)
+        response.set_cookie(
+            settings.INSPECTOR_TOKEN_COOKIE,
+            token,
+            httponly=True,
+            samesite="Strict",
+            secure=request.is_secure(),
+        )
+        return response
+
+
+class ContentSecurityPolicyMiddleware(AsyncMiddleware):
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = await self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+
+SESSION_KWARG = "session_id"
+
+
+class SessionOwnerMiddleware(AsyncMiddleware):
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        return await self.get_response(request)
+
+    async def process_view(
+        self,
+        request: HttpRequest,
+        view: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        session_id = kwargs.get(SESSION_KWARG)
+        if session_id is None:
+            return
+        try:
+            await services.session_owned(
+                session_id=session_id, owner_id=await request_owner_id(request)
+            )
+        except services.SessionNotFound as exc:
+            raise Http404("No such session.") from exc
+
+
+async def request_owner_id(request: HttpRequest) -> int | None:
+    return owner_of(await request.auser())
+
+
+def owner_of(user: AbstractBaseUser | AnonymousUser) -> int | None:
+    """Who owns what a user opens: their account, or None for local mode's one person."""
+    return user.pk if user.is_authenticated else None
+
+
+ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+
+class WebsocketAccessGuard:
+    """The websocket twin of the HTTP checks: Host, Origin and (local mode) the token."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
+        }
+        host = headers.get("host", "")
+        allowed = (
+            host_allowed(host)
+            and origin_allowed(headers.get("origin"), host)
+            and (
+                not settings.LOCAL_MODE
+                or token_matches(_cookie(headers, settings.INSPECTOR_TOKEN_COOKIE))
+            )
+        )
+        if not allowed:
+            await _deny_websocket(receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _cookie(headers: dict[str, str], name: str) -> str | None:
+    jar: SimpleCookie = SimpleCookie()
+    jar.load(headers.get("cookie", ""))
+    morsel = jar.get(name)
+    return morsel.value if morsel else None
+
+
+async def _deny_websocket(receive: Any, send: Any) -> None:
+    message = await receive()
+    if message["type"] == "websocket.connect":
+        await send({"type": "websocket.close", "code": 4403})
+
+
+def query_param(scope: dict[str, Any], name: str) -> str | None:
+    values = parse_qs(scope.get("query_string", b"").decode()).get(name)
+    return values[0] if values else None
+
+
+def seq_param(value: str | None) -> int:
+    """A seq from a query string: a non-negative integer, 0 when absent or malformed."""
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0

@@ -1,0 +1,71 @@
+"""Sessions: connecting, finding (only the owner's), listing, and their lifecycle."""
+
+from __future__ import annotations
+
+from inspector.services.runtime import event_store, registry
+from inspector.services.snapshots import (
+    SessionNotFound,
+    SessionSnapshot,
+    from_live,
+    from_record,
+    open_session,
+    resident_session,
+)
+from inspector.sessions.spec import ConnectionSpec
+
+
+async def session_connect(*, spec: ConnectionSpec, owner_id: int | None = None) -> SessionSnapshot:
+    """Create a session and connect it; a failed connection still returns its snapshot."""
+    return await open_session(spec, owner_id)
+
+
+async def session_get(*, session_id: str) -> SessionSnapshot:
+    session = registry().get(session_id)
+    if session is not None:
+        return from_live(session)
+    found = await event_store().load_session(session_id)
+    if found is None:
+        raise SessionNotFound(session_id)
+    record, last_seq = found
+    return from_record(record, last_seq)
+
+
+async def session_owned(*, session_id: str, owner_id: int | None) -> SessionSnapshot:
+    """The session, if it belongs to `owner_id` (None: local mode's one person). Another
+    owner's session is not found, exactly as one that does not exist, so that its id
+    cannot be probed; every request naming a session goes through here."""
+    snapshot = await session_get(session_id=session_id)
+    if snapshot.owner_id != owner_id:
+        raise SessionNotFound(session_id)
+    return snapshot
+
+
+async def session_list(*, owner_id: int | None, limit: int = 50) -> list[SessionSnapshot]:
+    """The owner's sessions, newest first."""
+    resident = {
+        session.id: from_live(session)
+        for session in registry().all()
+        if session.owner_id == owner_id
+    }
+    records = await event_store().list_sessions(
+        exclude=list(resident), owner_id=owner_id, limit=limit
+    )
+    recorded = [from_record(record) for record in records]
+    newest_first = sorted([*resident.values(), *recorded], key=lambda s: s.created_at, reverse=True)
+    return newest_first[:limit]
+
+
+async def session_disconnect(*, session_id: str) -> SessionSnapshot:
+    session = resident_session(session_id)
+    await session.disconnect()
+    return from_live(session)
+
+
+async def session_reconnect(*, session_id: str) -> SessionSnapshot:
+    session = resident_session(session_id)
+    await session.reconnect()
+    return from_live(session)
+
+
+async def session_close_all() -> None:
+    await registry().close_all()

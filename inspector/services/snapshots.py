@@ -1,0 +1,158 @@
+"""What callers see of a session, live in this process or only recorded: one
+`SessionSnapshot` either way; and the reach into the live ones that every service shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from inspector.mcp.eras.tasks import offers_tasks
+from inspector.mcp.versions import Era
+from inspector.models import SessionRecord
+from inspector.services.runtime import registry
+from inspector.sessions.authorization import describe_refusal
+from inspector.sessions.session import LiveSession
+from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.status import SessionStatus
+
+
+class SessionNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSnapshot:
+    id: str
+    status: SessionStatus
+    transport: TransportKind
+    target: str
+    spec: dict[str, Any]
+    created_at: datetime
+    # Held by this process (its registry has it), so commands can reach it; a session
+    # that ended, or outlived a restart, is only recorded.
+    resident: bool
+    error: str = ""
+    error_layer: str = ""
+    server: dict[str, Any] | None = None
+    last_seq: int = 0
+    client_capabilities: dict[str, Any] = field(default_factory=dict)
+    owner_id: int | None = None
+    # Why the server refuses the session's requests for want of authorization, while it does.
+    authorization: str = ""
+
+    @property
+    def is_http(self) -> bool:
+        return self.transport is not TransportKind.STDIO
+
+    @property
+    def needs_authorization(self) -> bool:
+        return self.resident and bool(self.authorization)
+
+    @property
+    def server_info(self) -> dict[str, Any]:
+        info = (self.server or {}).get("server_info")
+        return info if isinstance(info, dict) else {}
+
+    @property
+    def display_name(self) -> str:
+        """What the server calls itself: its title, else its name, else the target."""
+        info = self.server_info
+        return str(info.get("title") or info.get("name") or self.target)
+
+    @property
+    def capabilities(self) -> dict[str, Any]:
+        caps = (self.server or {}).get("capabilities")
+        return caps if isinstance(caps, dict) else {}
+
+    @property
+    def protocol_version(self) -> str:
+        return str((self.server or {}).get("protocol_version", ""))
+
+    @property
+    def connected(self) -> bool:
+        return self.resident and self.status is SessionStatus.CONNECTED
+
+    @property
+    def offers_tasks(self) -> bool:
+        """Tasks: a capability in 2025-11-25, the `io.modelcontextprotocol/tasks`
+        extension in the modern era."""
+        return self.offers("tasks") or (self.modern and offers_tasks(self.capabilities))
+
+    @property
+    def modern(self) -> bool:
+        """Whether the connection settled on the 2026-07-28 era (no ping, no setLevel,
+        no resources/subscribe: `subscriptions/listen` and per-request `_meta` instead)."""
+        return (self.server or {}).get("era") == Era.MODERN.value
+
+    def offers(self, capability: str) -> bool:
+        """Whether the server declared a capability (`tools`, `resources.subscribe`...)."""
+        node: Any = self.capabilities
+        for part in capability.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return False
+            node = node[part]
+        return node is not None and node is not False
+
+    @property
+    def can_reconnect(self) -> bool:
+        return self.resident and not self.status.is_active
+
+    @property
+    def can_disconnect(self) -> bool:
+        return self.resident and self.status.is_active
+
+
+def from_live(session: LiveSession) -> SessionSnapshot:
+    return SessionSnapshot(
+        id=session.id,
+        status=session.status,
+        transport=session.spec.transport,
+        target=session.spec.target,
+        spec=session.spec.masked(),
+        created_at=datetime.fromtimestamp(session.created_at, tz=UTC),
+        resident=True,
+        error=session.error.message if session.error else "",
+        error_layer=session.error.layer.value if session.error else "",
+        server=session.server.to_dict() if session.server else None,
+        last_seq=session.log.last_seq,
+        client_capabilities=session.client_config().capabilities,
+        owner_id=session.owner_id,
+        authorization=describe_refusal(session.authorization) if session.authorization else "",
+    )
+
+
+def from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
+    status = SessionStatus(record.status)
+    if status.is_active:
+        # Recorded as live but not in this process: the inspector was restarted under it.
+        status = SessionStatus.DISCONNECTED
+    return SessionSnapshot(
+        id=record.id,
+        status=status,
+        transport=TransportKind(record.transport),
+        target=record.target,
+        spec=record.spec,
+        created_at=record.created_at,
+        resident=False,
+        error=record.error,
+        error_layer=record.error_layer,
+        server=record.server,
+        last_seq=last_seq,
+        owner_id=record.owner_id,
+    )
+
+
+def resident_session(session_id: str) -> LiveSession:
+    """The live session held by this process, which every command needs."""
+    session = registry().get(session_id)
+    if session is None:
+        raise SessionNotFound(session_id)
+    return session
+
+
+async def open_session(spec: ConnectionSpec, owner_id: int | None) -> SessionSnapshot:
+    """Create a session and connect it; a failed connection still returns its snapshot."""
+    session = await registry().create(spec, owner_id=owner_id)
+    await session.start()
+    return from_live(session)

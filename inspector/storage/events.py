@@ -1,0 +1,123 @@
+"""The session layer's `EventStore`, and the session records, on the Django ORM.
+
+Every query runs through Channels' `database_sync_to_async`, which releases stale
+connections around each call: this code runs for views, but also for the websocket
+consumer and the session pump, where no request ends to release them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from inspector.mcp.trace import EventKind, TraceEvent
+from inspector.models import EventRecord, SessionRecord
+from inspector.sessions.ports import SessionDescription
+from inspector.storage.db import in_db_thread
+
+INSERT_BATCH = 1000
+
+
+class DatabaseEventStore:
+    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
+        # Serialising thousands of events is real work: it happens in the database
+        # thread with the insert, not on the event loop the sessions run on.
+        await in_db_thread(_insert_events)(session_id, list(events))
+
+    async def load_events(self, session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
+        return await in_db_thread(_load_after)(session_id, after_seq, limit)
+
+    async def load_events_before(
+        self, session_id: str, before_seq: int, limit: int
+    ) -> list[TraceEvent]:
+        return await in_db_thread(_load_before)(session_id, before_seq, limit)
+
+    async def save_session(self, description: SessionDescription) -> None:
+        await in_db_thread(_save_session)(description.id, _session_fields(description))
+
+    async def load_session(self, session_id: str) -> tuple[SessionRecord, int] | None:
+        """The record of a session and the seq of its last stored event."""
+        return await in_db_thread(_load_session)(session_id)
+
+    async def list_sessions(
+        self, exclude: Sequence[str], owner_id: int | None, limit: int
+    ) -> list[SessionRecord]:
+        return await in_db_thread(_list_sessions)(list(exclude), owner_id, limit)
+
+
+def _session_fields(description: SessionDescription) -> dict[str, Any]:
+    return {
+        "owner_id": description.owner_id,
+        "created_at": description.created_at,
+        "transport": description.transport.value,
+        "target": description.target,
+        "spec": description.spec,
+        "status": description.status.value,
+        "error": description.error,
+        "error_layer": description.error_layer,
+        "server": description.server,
+    }
+
+
+def _save_session(session_id: str, fields: dict[str, Any]) -> None:
+    SessionRecord.objects.update_or_create(id=session_id, defaults=fields)
+
+
+def _load_session(session_id: str) -> tuple[SessionRecord, int] | None:
+    record = SessionRecord.objects.filter(id=session_id).first()
+    if record is None:
+        return None
+    last = record.events.order_by("-seq").values_list("seq", flat=True).first()
+    return record, last or 0
+
+
+def _list_sessions(exclude: list[str], owner_id: int | None, limit: int) -> list[SessionRecord]:
+    records = SessionRecord.objects.filter(owner_id=owner_id).exclude(id__in=exclude)
+    return list(records.order_by("-created_at")[:limit])
+
+
+def _insert_events(session_id: str, events: list[TraceEvent]) -> None:
+    EventRecord.objects.bulk_create(
+        [
+            EventRecord(
+                session_id=session_id,
+                seq=_seq(event),
+                timestamp=event.timestamp,
+                kind=event.kind.value,
+                direction=event.direction.value,
+                method=(event.method or "")[:255],
+                data=event.to_dict(),
+            )
+            for event in events
+        ],
+        batch_size=INSERT_BATCH,
+    )
+
+
+def _load_after(session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
+    rows = EventRecord.objects.filter(session_id=session_id, seq__gt=after_seq).order_by("seq")
+    return [_event(data) for data in rows.values_list("data", flat=True)[:limit]]
+
+
+def _load_before(session_id: str, before_seq: int, limit: int) -> list[TraceEvent]:
+    rows = EventRecord.objects.filter(session_id=session_id, seq__lt=before_seq).order_by("-seq")
+    events = [_event(data) for data in rows.values_list("data", flat=True)[:limit]]
+    events.reverse()
+    return events
+
+
+def _seq(event: TraceEvent) -> int:
+    if event.seq is None:
+        raise ValueError("Only events appended to a session's log can be stored.")
+    return event.seq
+
+
+def _event(data: dict[str, Any]) -> TraceEvent:
+    event = TraceEvent.from_dict(data)
+    if event.kind is EventKind.MESSAGE:
+        try:
+            event.payload = json.loads(event.text)
+        except ValueError:
+            event.payload = None
+    return event

@@ -39,6 +39,7 @@ from typing import Any
 # The session layer and the protocol core know nothing of Django; the store and the models
 # are imported once Django is set up.
 from inspector.mcp.client.client import McpClient
+from inspector.mcp.eras.auto import lifecycle_for
 from inspector.mcp.trace import TraceEvent
 from inspector.mcp.versions import EraChoice
 from inspector.sessions.log import EventLog
@@ -89,6 +90,17 @@ async def ignore_notice(session_id: str, last_seq: int) -> None:
 
 def ignore_event(event: TraceEvent) -> None:
     """The bare client's `on_event`."""
+
+
+def bare_client(spec: ConnectionSpec) -> McpClient:
+    """A client of the protocol core alone: no session, no log, no store."""
+    transport, config = spec.build_transport(), spec.client_config()
+    return McpClient(
+        transport,
+        config,
+        on_event=ignore_event,
+        lifecycle=lifecycle_for(config.era, transport.kind),
+    )
 
 
 def rss_kib() -> dict[str, int]:
@@ -160,7 +172,7 @@ async def bench_overhead(
 
     # The fixture speaks both eras: both sides speak the one asked for.
     spec = server_spec("tests.servers.everything_py", era=era)
-    bare = McpClient(spec.build_transport(), spec.client_config(), on_event=ignore_event)
+    bare = bare_client(spec)
     session = LiveSession(spec, store=DatabaseEventStore(), watchers=[ignore_notice])
     await bare.connect()
     await session.start()
@@ -341,7 +353,7 @@ async def flood_through_session(count: int, *, trace_memory: bool) -> FloodRun:
 async def flood_through_bare_client(count: int) -> tuple[float, float]:
     """Seconds until the result, and the worst event-loop lag meanwhile."""
     spec = server_spec("tests.servers.broken_stdio", f"flood={count}")
-    client = McpClient(spec.build_transport(), spec.client_config(), on_event=ignore_event)
+    client = bare_client(spec)
     await client.connect()
     try:
         with LagProbe() as probe:

@@ -35,6 +35,7 @@ from inspector.headless.output import (
     request_failure,
     usage_failure,
 )
+from inspector.mcp.eras.auto import lifecycle_for
 from inspector.mcp.errors import ConnectError, McpError, TransportClosed
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.base import TransportListener
@@ -266,7 +267,13 @@ async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
         sink.close()
         return usage_failure(str(exc))
     transport = early or spec.build_transport()
-    client = McpClient(transport, spec.client_config(), on_event=sink.record)
+    config = spec.client_config()
+    client = McpClient(
+        transport,
+        config,
+        on_event=sink.record,
+        lifecycle=lifecycle_for(config.era, transport.kind),
+    )
     try:
         failure = await _converse(client, spec, invocation, sink, reporter)
     finally:

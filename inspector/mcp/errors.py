@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from inspector.mcp.auth.challenge import Challenge
+from inspector.mcp.challenge import Challenge
 
 
 class FailureLayer(StrEnum):

@@ -16,7 +16,7 @@ from inspector.mcp.auth.config import OAuthSettings
 from inspector.mcp.auth.store import TokenStore
 from inspector.mcp.client.client import McpClient
 from inspector.mcp.client.types import ClientConfig, InFlight, ServerRequestHandler
-from inspector.mcp.eras.auto import modern_state
+from inspector.mcp.eras.auto import lifecycle_for, modern_state
 from inspector.mcp.eras.base import Lifecycle, ServerInfo
 from inspector.mcp.errors import (
     AuthorizationRequired,
@@ -208,7 +208,7 @@ class LiveSession:
             self.client_config(),
             on_event=self._record,
             on_closed=self._connection_lost,
-            lifecycle=lifecycle,
+            lifecycle=lifecycle or lifecycle_for(self.spec.era, transport.kind),
         )
         client.handlers.update(self.handlers)
         client.waiting_on_person = self.consent.inbox.holds_server_request

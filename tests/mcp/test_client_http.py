@@ -8,6 +8,7 @@ import pytest
 
 from inspector.mcp.client.client import McpClient
 from inspector.mcp.client.types import ClientConfig
+from inspector.mcp.eras.legacy import LegacyLifecycle
 from inspector.mcp.errors import ConnectError, FailureLayer, RequestTimeout, TimeoutLimit
 from inspector.mcp.trace import Direction, EventKind, TraceEvent
 from inspector.mcp.transports.base import Transport
@@ -18,7 +19,12 @@ from tests.servers.http_harness import RunningServer
 
 async def run_calls(transport: Transport) -> list[TraceEvent]:
     events: list[TraceEvent] = []
-    client = McpClient(transport, ClientConfig(request_timeout=10), on_event=events.append)
+    client = McpClient(
+        transport,
+        ClientConfig(request_timeout=10),
+        on_event=events.append,
+        lifecycle=LegacyLifecycle(),
+    )
     try:
         server = await client.connect()
         assert server.protocol_version == "2025-11-25"
@@ -54,7 +60,9 @@ async def test_legacy_sse_end_to_end(mcp_http_server: RunningServer) -> None:
 
 
 async def failed_connect(url: str) -> tuple[ConnectError, McpClient]:
-    client = McpClient(StreamableHttpTransport(url), on_event=lambda event: None)
+    client = McpClient(
+        StreamableHttpTransport(url), on_event=lambda event: None, lifecycle=LegacyLifecycle()
+    )
     with pytest.raises(ConnectError) as raised:
         await client.connect()
     return raised.value, client
@@ -84,7 +92,7 @@ async def test_an_unanswered_post_times_out_in_http_terms(mcp_http_server: Runni
     events: list[TraceEvent] = []
     transport = StreamableHttpTransport(mcp_http_server.url("/json/mcp"), timeout=30)
     config = ClientConfig(connect_timeout=30, request_timeout=0.3)
-    client = McpClient(transport, config, on_event=events.append)
+    client = McpClient(transport, config, on_event=events.append, lifecycle=LegacyLifecycle())
     try:
         await client.connect()
         with pytest.raises(RequestTimeout) as raised:

@@ -11,6 +11,7 @@ import pytest
 
 from inspector.mcp.client.client import McpClient
 from inspector.mcp.client.types import ClientConfig, ServerRequest
+from inspector.mcp.eras.auto import lifecycle_for
 from inspector.mcp.errors import (
     ConnectError,
     FailureLayer,
@@ -51,10 +52,12 @@ async def make_client() -> AsyncIterator[MakeClient]:
 
     def make(params: StdioParameters, **config: Any) -> tuple[McpClient, Recorder]:
         recorder = Recorder()
+        settings = ClientConfig(**config)
         client = McpClient(
             StdioTransport(params),
-            ClientConfig(**config),
+            settings,
             on_event=recorder,
+            lifecycle=lifecycle_for(settings.era, "stdio"),
         )
         clients.append(client)
         return client, recorder

@@ -11,6 +11,8 @@ import pytest
 
 from inspector.mcp.client.client import McpClient
 from inspector.mcp.client.types import ClientConfig, RequestOptions, ServerRequest
+from inspector.mcp.eras.auto import lifecycle_for
+from inspector.mcp.eras.base import Lifecycle
 from inspector.mcp.eras.modern import (
     CLIENT_CAPABILITIES_KEY,
     CLIENT_INFO_KEY,
@@ -56,7 +58,10 @@ async def clients() -> AsyncIterator[Callable[..., tuple[McpClient, list[TraceEv
     made: list[McpClient] = []
 
     def make(
-        transport: Transport, era: EraChoice = EraChoice.MODERN, **options: Any
+        transport: Transport,
+        era: EraChoice = EraChoice.MODERN,
+        lifecycle: Lifecycle | None = None,
+        **options: Any,
     ) -> tuple[McpClient, list[TraceEvent]]:
         events: list[TraceEvent] = []
 
@@ -65,8 +70,8 @@ async def clients() -> AsyncIterator[Callable[..., tuple[McpClient, list[TraceEv
             event.seq = len(events) + 1
             events.append(event)
 
-        lifecycle = options.pop("lifecycle", None)
         config = ClientConfig(era=era, request_timeout=15, connect_timeout=15, **options)
+        lifecycle = lifecycle or lifecycle_for(era, transport.kind)
         client = McpClient(transport, config, on_event=record, lifecycle=lifecycle)
         made.append(client)
         return client, events

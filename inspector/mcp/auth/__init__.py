@@ -1,7 +1,8 @@
 """OAuth 2.1 for MCP servers over HTTP: discovery, registration, PKCE, tokens, refresh.
 
-Import the submodules directly (this package imports nothing itself, so that the
-transports can use `challenge` without pulling in the flow).
+Import the submodules directly: this package imports nothing itself, so that a module
+that needs one piece (the provider, the config) does not pull in the flow. Parsing a
+`WWW-Authenticate` challenge is HTTP's, not OAuth's: `inspector.mcp.challenge`.
 
 Public API
 ----------
@@ -55,18 +56,17 @@ Public API
     OAuth code makes comes from this factory; the default is the process-wide guarded
     client of `inspector.mcp.network`, which in hosted mode refuses non-public addresses.
 
-`challenge.parse_www_authenticate(header)`, `challenge.bearer_challenge(header)` ->
-    `Challenge` (scheme, params; `resource_metadata`, `scope`, `error`).
 `claims.jwt_claims(token)` -> the payload of a JWT, for display only (no verification).
 `records.mask_form/mask_json/mask_query/mask_field/mask_text/mask_body` mask OAuth secrets.
 `discovery.prm_candidates(...)`, `discovery.as_metadata_candidates(issuer, version)`.
 
 Sessions: `LiveSession(..., token_store=...)` sends stored tokens; a refusal leaves the
 session FAILED (or the request failing) with `session.authorization` set to the
-`AuthorizationRequired` (`needs_authorization`; on connect, `session.error` says what the
-server asked for, see `live.describe_refusal`; an AUTH event records the challenge);
-`await session.begin_authorization()` returns the `AuthFlow`
+`AuthorizationRequired` (`needs_authorization`; on connect, `session.error` says what
+the server asked for, see `sessions.authorization.describe_refusal`; an AUTH event
+records the challenge); `await session.begin_authorization()` returns the `AuthFlow`
 answering it (a 403 makes it a step-up with the union of scopes; after `max_attempts`
-flows in a row with no request getting through it raises `AuthError`); after the
-flow is DONE, `await session.authorized()` reconnects if needed.
+flows in a row with no request getting through it raises `AuthError`); after the flow is
+DONE, `await session.authorized()` reconnects if needed. The Auth tab runs its flows
+through `session.interactive_auth` (quick, guided, the browser's return).
 """

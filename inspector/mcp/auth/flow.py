@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable, Mapping
 
 import httpx
 
-from inspector.mcp.auth.challenge import Challenge
 from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import (
     AuthServerMetadata,
@@ -46,6 +45,7 @@ from inspector.mcp.auth.pending import AuthStep, FlowState, PendingAuthorization
 from inspector.mcp.auth.records import mask_query
 from inspector.mcp.auth.store import TokenStore
 from inspector.mcp.auth.tokens import ClientRegistration, Tokens
+from inspector.mcp.challenge import Challenge
 from inspector.mcp.errors import AuthError
 from inspector.mcp.trace import TraceEvent
 

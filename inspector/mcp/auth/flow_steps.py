@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 import httpx
 
-from inspector.mcp.auth.challenge import Challenge
 from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import AuthServerMetadata, ProtectedResourceMetadata
 from inspector.mcp.auth.pending import AuthStep, PendingAuthorization, StepName
@@ -28,6 +27,7 @@ from inspector.mcp.auth.tokens import (
     request_tokens,
     token_learned,
 )
+from inspector.mcp.challenge import Challenge
 from inspector.mcp.errors import AuthError
 
 

@@ -13,7 +13,6 @@ import asyncio
 
 import httpx
 
-from inspector.mcp.auth.challenge import bearer_challenge
 from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import canonical_resource
 from inspector.mcp.auth.flow import AuthFlow, Emit
@@ -27,6 +26,7 @@ from inspector.mcp.auth.tokens import (
     request_tokens,
     token_learned,
 )
+from inspector.mcp.challenge import bearer_challenge
 
 # RFC 6749 §5.2 errors that mean the refresh token (or the client) is no good any more.
 DEAD_GRANT_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})

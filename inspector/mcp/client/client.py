@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inspector.mcp import jsonrpc
 from inspector.mcp.client.pending import Pending, PendingRequests
@@ -22,8 +22,6 @@ from inspector.mcp.client.types import (
     RequestOptions,
     ServerRequestHandler,
 )
-from inspector.mcp.eras.auto import lifecycle_for
-from inspector.mcp.eras.base import Lifecycle, ServerInfo
 from inspector.mcp.errors import (
     McpError,
     RequestCancelled,
@@ -40,6 +38,9 @@ from inspector.mcp.trace import (
     local_event,
 )
 from inspector.mcp.transports.base import Outbound, Transport
+
+if TYPE_CHECKING:
+    from inspector.mcp.eras.base import Lifecycle, ServerInfo
 from inspector.mcp.versions import Era, allows_batches
 
 
@@ -51,11 +52,13 @@ class McpClient:
         *,
         on_event: Callable[[TraceEvent], None],
         on_closed: Callable[[TransportClosed], None] | None = None,
-        lifecycle: Lifecycle | None = None,
+        lifecycle: Lifecycle,
     ) -> None:
         self.transport = transport
         self.config = config or ClientConfig()
-        self.lifecycle: Lifecycle = lifecycle or lifecycle_for(self.config.era, transport.kind)
+        # Chosen by whoever builds the client (`eras.auto.lifecycle_for` by default), so
+        # that the eras, which drive the client, are never imported by it.
+        self.lifecycle = lifecycle
         self.protocol_version = self.config.protocol_version
         self.server: ServerInfo | None = None
         self._server_requests = ServerRequests(self._respond)

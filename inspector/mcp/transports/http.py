@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypedDict, Unpack
 
 import httpx
 
-from inspector.mcp.auth.challenge import bearer_challenge
+from inspector.mcp.challenge import bearer_challenge
 from inspector.mcp.errors import AuthorizationRequired, HttpStatusError
 from inspector.mcp.masking import mask_headers
 from inspector.mcp.network import http_client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from inspector.mcp.auth.challenge import bearer_challenge, parse_www_authenticate
+from inspector.mcp.challenge import bearer_challenge, parse_www_authenticate
 from inspector.mcp.transports.http import authorization_refusal
 
 

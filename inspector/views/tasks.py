@@ -203,7 +203,7 @@ def _render_row(
     request: HtmxHttpRequest, snapshot: services.SessionSnapshot, task: TrackedTask, place: str
 ) -> HttpResponse:
     context = {"session": snapshot, "row": _row(snapshot, task, place), "oob": True}
-    return render(request, f"{TEMPLATE}#row", context)
+    return render(request, "inspector/includes/task_row.html", context)
 
 
 def task_row(snapshot: services.SessionSnapshot, task: TrackedTask, place: str) -> TaskRow:

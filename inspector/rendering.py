@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.template.loader import render_to_string
 
+from inspector.inflight_views import progress_text
 from inspector.mcp.findings import Finding
 from inspector.mcp.modern import ORIGIN_DETAIL, ROUND_DETAIL
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
@@ -305,13 +306,16 @@ def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
         params = event.payload.get("params") if isinstance(event.payload, dict) else None
         params = params if isinstance(params, dict) else {}
         if event.method == "notifications/progress":
+            progress = _number(params.get("progress"))
+            total = _number(params.get("total"))
             signals.append(
                 {
                     "type": "progress",
                     "token": str(params.get("progressToken")),
-                    "progress": _number(params.get("progress")),
-                    "total": _number(params.get("total")),
-                    "message": str(params.get("message") or ""),
+                    "progress": progress,
+                    "total": total,
+                    # Worded here, as the In flight panel words it, never by the script.
+                    "text": progress_text(progress, total, str(params.get("message") or "")),
                 }
             )
         elif event.method in _LIST_CHANGED:

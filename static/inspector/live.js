@@ -159,8 +159,8 @@
         }
         const message = box.querySelector(".call-progress-message");
         if (message) {
-          const counted = signal.total ? signal.progress + " of " + signal.total : String(signal.progress);
-          message.textContent = signal.message ? signal.message + " (" + counted + ")" : counted;
+          // Worded by the server, as the In flight panel words it.
+          message.textContent = signal.text;
         }
       });
     } else if (signal.type === "list_changed") {
@@ -318,20 +318,16 @@
   }
 
   // Elapsed times count on between reloads, from what the server measured when it
-  // rendered them: each is stamped with the moment it arrived.
+  // rendered them (data-elapsed, in seconds): each is stamped with the moment it
+  // arrived. Their words are written here only.
   const ELAPSED_TICK_MS = 250;
 
-  function stampElapsed() {
-    const now = String(Date.now());
-    document.querySelectorAll(".inflight-elapsed[data-elapsed]:not([data-seen-at])").forEach(function (element) {
-      element.dataset.seenAt = now;
-    });
-  }
-
   function tickElapsed() {
-    stampElapsed();
     const now = Date.now();
     document.querySelectorAll(".inflight-elapsed[data-elapsed]").forEach(function (element) {
+      if (!element.dataset.seenAt) {
+        element.dataset.seenAt = String(now);
+      }
       const seconds = Number(element.dataset.elapsed) + (now - Number(element.dataset.seenAt)) / 1000;
       element.textContent = elapsedText(seconds);
     });
@@ -636,7 +632,7 @@
     document.body.addEventListener("htmx:afterSettle", groupRounds);
     document.body.addEventListener("htmx:afterSettle", applyFilters);
     document.body.addEventListener("htmx:configRequest", startCall);
-    document.body.addEventListener("htmx:afterSwap", stampElapsed);
+    document.body.addEventListener("htmx:afterSwap", tickElapsed);
     window.setInterval(tickElapsed, ELAPSED_TICK_MS);
     // Panels load when first shown: the one the address names, else the first.
     const wanted = window.location.hash.replace(/^#/, "");

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from inspector import services
 from inspector.rendering import LOG_LEVELS
 from inspector.views.common import HtmxHttpRequest, failure_text, live_snapshot
+
+PING_RESULT = "inspector/session.html#ping-result"
 
 
 @require_POST
@@ -19,9 +20,7 @@ async def ping(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     await live_snapshot(session_id)
     call = await services.session_call(session_id, "ping", None, call_key=services.new_call_key())
     if call.error is not None:
-        return HttpResponse(
-            format_html('<span class="error">Ping failed: {}</span>', failure_text(call.error))
-        )
+        return render(request, PING_RESULT, {"failure": failure_text(call.error)})
     event = (
         await services.session_event(session_id, call.response_seq) if call.response_seq else None
     )
@@ -30,7 +29,7 @@ async def ping(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         if event is not None and event.duration_ms is not None
         else "?"
     )
-    return HttpResponse(format_html('<span class="ok">Pong in {}</span>', took))
+    return render(request, PING_RESULT, {"took": took})
 
 
 @require_POST

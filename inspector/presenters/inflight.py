@@ -15,14 +15,13 @@ SUMMARY_CHARS = 120
 NOT_CANCELLABLE = frozenset({"initialize"})
 
 
-def elapsed_text(seconds: float) -> str:
-    """As the page's script counts it on: tenths under ten seconds, then whole ones."""
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes, rest = divmod(int(seconds), 60)
-    return f"{minutes} min {rest} s"
+def progress_text(progress: float | None, total: float | None, message: str) -> str:
+    """A request's progress in words, as its row and its call's box show it: the panel
+    renders it, and the page's script writes it from the progress signal."""
+    if progress is None:
+        return ""
+    counted = f"{progress:g} of {total:g}" if total else f"{progress:g}"
+    return f"{message} ({counted})" if message else counted
 
 
 def summary(method: str, params: Mapping[str, Any]) -> str:
@@ -52,7 +51,7 @@ class InFlightRow:
     key: str  # the request id as text
     method: str
     summary: str
-    elapsed: float
+    elapsed: float  # seconds; the page's script words it and counts it on
     progress_token: str
     progress: float | None
     total: float | None
@@ -64,10 +63,6 @@ class InFlightRow:
         """The request in words, for a button's accessible name."""
         about = f" {self.summary}" if self.summary else ""
         return f"{self.method}{about} (id {self.key})"
-
-    @property
-    def elapsed_text(self) -> str:
-        return elapsed_text(self.elapsed)
 
     @property
     def has_progress(self) -> bool:
@@ -85,11 +80,7 @@ class InFlightRow:
 
     @property
     def progress_text(self) -> str:
-        """The same words the page's script writes when progress arrives."""
-        if self.progress is None:
-            return ""
-        counted = f"{self.progress:g} of {self.total:g}" if self.total else f"{self.progress:g}"
-        return f"{self.progress_message} ({counted})" if self.progress_message else counted
+        return progress_text(self.progress, self.total, self.progress_message)
 
 
 def in_flight_rows(requests: list[InFlight]) -> list[InFlightRow]:

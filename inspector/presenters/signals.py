@@ -6,6 +6,7 @@ from typing import Any
 
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.presenters._wire import at_path, number
+from inspector.presenters.inflight import progress_text
 from inspector.sessions.task_tracker import RELATED_TASK
 
 _LIST_CHANGED = {
@@ -48,13 +49,16 @@ def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
         params = event.payload.get("params") if isinstance(event.payload, dict) else None
         params = params if isinstance(params, dict) else {}
         if event.method == "notifications/progress":
+            progress = number(params.get("progress"))
+            total = number(params.get("total"))
             signals.append(
                 {
                     "type": "progress",
                     "token": str(params.get("progressToken")),
-                    "progress": number(params.get("progress")),
-                    "total": number(params.get("total")),
-                    "message": str(params.get("message") or ""),
+                    "progress": progress,
+                    "total": total,
+                    # Worded here, as the In flight panel words it, never by the script.
+                    "text": progress_text(progress, total, str(params.get("message") or "")),
                 }
             )
         elif event.method in _LIST_CHANGED:

@@ -59,6 +59,6 @@ async def connect(request: HtmxHttpRequest) -> HttpResponse:
     elif saved is not None:
         # The failed connect was saved all the same: the card shows it out of band.
         context.update(await saved_card_context(request, oob=True), saved=saved)
-        template = "inspector/servers/connect_failed_saved.html"
+        template = "inspector/servers/saved.html"
     status = 422 if not form.is_valid() or "failed" in context else 200
     return render(request, template, context, status=status)

@@ -46,7 +46,7 @@ async def event_part(request: HtmxHttpRequest, session_id: str, seq: int) -> Htt
     download = request.GET.get("download") == "1"
     if field == "text":
         if request.GET.get("show") == "all" and not download:
-            return render(request, "inspector/content.html#full-text", {"text": value})
+            return render(request, "inspector/includes/content.html#full-text", {"text": value})
         return _guarded(
             HttpResponse(value, content_type="text/plain; charset=utf-8"), name, ".txt", download
         )

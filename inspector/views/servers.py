@@ -7,7 +7,6 @@ from typing import Any
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -52,12 +51,9 @@ async def save(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "inspector/home.html", context, status=422)
     if saved is None:
         return render(request, "inspector/home.html#connect-form", {"form": form}, status=422)
-    html = render_to_string(
-        "inspector/home.html#connect-form", {"form": form, "saved": saved}, request=request
-    )
     # The card lists the new server at once, swapped out of band next to the form.
-    card = await saved_card_context(request, oob=True)
-    return HttpResponse(html + render_to_string(CARD, card, request=request))
+    context = await saved_card_context(request, oob=True, form=form, saved=saved)
+    return render(request, "inspector/servers/saved.html", context)
 
 
 async def save_from_connect_form(

@@ -149,4 +149,4 @@ def _render_row(
     place: str,
 ) -> HttpResponse:
     context = {"session": snapshot, "row": _row(snapshot, task, place), "oob": True}
-    return render(request, f"{TEMPLATE}#row", context)
+    return render(request, "inspector/includes/task_row.html", context)

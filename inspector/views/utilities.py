@@ -6,7 +6,6 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from inspector import services
@@ -14,17 +13,17 @@ from inspector.presenters.failures import failure_text
 from inspector.services import LOG_LEVELS
 from inspector.views.common import HtmxHttpRequest, fresh_call_key, live_snapshot
 
+PING_RESULT = "inspector/session.html#ping-result"
+
 
 @require_POST
 async def ping(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     await live_snapshot(session_id)
     pong = await services.server_ping(session_id=session_id, call_key=fresh_call_key())
     if pong.error is not None:
-        return HttpResponse(
-            format_html('<span class="error">Ping failed: {}</span>', failure_text(pong.error))
-        )
+        return render(request, PING_RESULT, {"failure": failure_text(pong.error)})
     took = f"{pong.duration_ms:.1f} ms" if pong.duration_ms is not None else "?"
-    return HttpResponse(format_html('<span class="ok">Pong in {}</span>', took))
+    return render(request, PING_RESULT, {"took": took})
 
 
 @require_POST

@@ -350,5 +350,5 @@ def test_the_note_shows_even_when_the_answer_comes_back_after_the_inbox_refresh(
         inbox(page).get_by_text("Rejected by the local user.", exact=True),
         "The page that answered never shows its note: the inbox reload removed the card "
         "while the answer was in flight, so the answer's response had nowhere to go "
-        "(static/inspector/live.js, mergeInbox).",
+        "(static/inspector/js/inbox.js).",
     ).to_be_visible()

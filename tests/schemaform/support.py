@@ -2,7 +2,7 @@
 
 Each `corpus/*.json` holds one schema with where its shape comes from, what the form
 should make of it, and values to send through it. `posted` plays the browser: it turns a
-bound field tree into the form data that `templates/inspector/fields/field.html` would
+bound field tree into the form data that `templates/inspector/schemaform/field.html` would
 post for it, so a round trip here is the round trip a person makes.
 """
 

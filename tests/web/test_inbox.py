@@ -313,7 +313,9 @@ def test_every_inbox_change_signals_the_pages() -> None:
 async def test_the_session_page_has_an_inbox_and_a_client_tab(client: AsyncClient) -> None:
     session_id = await open_session()
     session_page = await page(client, f"/sessions/{session_id}/")
-    assert f'hx-get="/sessions/{session_id}/inbox" hx-trigger="load"' in session_page
+    assert (
+        f'hx-get="/sessions/{session_id}/inbox" hx-trigger="load, inspector:inbox from:body"'
+    ) in session_page
     assert 'data-tab="client">Client</button>' in session_page
 
 

@@ -139,7 +139,7 @@ async def test_the_session_page_holds_the_panel(client: AsyncClient) -> None:
     page = text(await client.get(f"/sessions/{snapshot.id}/"))
     assert (
         f'<details id="inflight" class="inflight" hx-get="/sessions/{snapshot.id}/inflight" '
-        'hx-trigger="load, inflight-refresh"'
+        'hx-trigger="load, inspector:inflight from:body throttle:300ms"'
     ) in page
 
 

@@ -7,6 +7,13 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from inspector.mcp.client.types import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_TOTAL_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
+)
+from inspector.sessions.spec import DEFAULT_APPROVAL_TIMEOUT
+
 
 class SessionRecord(models.Model):
     """A connection the inspector made, as it was described and as it ended."""
@@ -82,11 +89,11 @@ class SavedServer(models.Model):
     # legacy, modern or auto (`EraChoice`); servers saved before eras existed stay legacy.
     era = models.CharField(max_length=16, default="auto")
     protocol_version = models.CharField(max_length=32)
-    connect_timeout = models.FloatField(default=30.0)
-    request_timeout = models.FloatField(default=60.0)
-    max_total_timeout = models.FloatField(default=600.0)
+    connect_timeout = models.FloatField(default=DEFAULT_CONNECT_TIMEOUT)
+    request_timeout = models.FloatField(default=DEFAULT_REQUEST_TIMEOUT)
+    max_total_timeout = models.FloatField(default=DEFAULT_MAX_TOTAL_TIMEOUT)
     reset_timeout_on_progress = models.BooleanField(default=True)
-    approval_timeout = models.FloatField(default=600.0)
+    approval_timeout = models.FloatField(default=DEFAULT_APPROVAL_TIMEOUT)
     sampling_tools = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,7 +1,9 @@
 """The headless CLI: `inspector --cli TARGET --method METHOD ...`, one request, then exit.
 
-It uses the protocol core alone (no Django, no session layer) so that it starts fast, and
-its flags follow the official inspector's CLI so that its users need not relearn them.
+It uses the protocol core, and of the session layer only its plain descriptions of a
+connection (`sessions.spec`, `sessions.config_files`), never a live session nor Django,
+so that it starts fast; its flags follow the official inspector's CLI so that its users
+need not relearn them.
 
     args.py         argv into an `Invocation` (stdlib only: usage errors come back fast)
     run.py          the connection and the request, with every event traced

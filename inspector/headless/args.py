@@ -22,9 +22,9 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from inspector.mcp.log_levels import LOG_LEVELS
 from inspector.mcp.versions import Era, EraChoice, era_of
 
-LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 TRANSPORTS = ("stdio", "http", "sse")
 # Spellings of the transports in the official inspector and in client config files.
 TRANSPORT_ALIASES = {"streamable-http": "http", "streamableHttp": "http"}
@@ -143,10 +143,6 @@ class ServerChoice:
     connect_timeout: float | None = None
     request_timeout: float | None = None
 
-    @property
-    def is_url(self) -> bool:
-        return bool(self.words) and looks_like_url(self.words[0])
-
 
 @dataclass(frozen=True, slots=True)
 class Invocation:
@@ -214,7 +210,6 @@ _OPTIONS = {
         _Option("--trace"),
     )
 }
-OPTION_NAMES = frozenset(_OPTIONS)
 FLAGS = frozenset({"--cli", "-h", "--help"})
 
 

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from inspector.headless.args import LOG_LEVELS
 from inspector.mcp.findings import Finding
+from inspector.mcp.log_levels import LOG_LEVELS
 from inspector.mcp.trace import (
     ORIGIN_DETAIL,
     ROUND_DETAIL,

@@ -4,9 +4,9 @@ an approval), and the errors a service lets through for its caller to handle."""
 
 from __future__ import annotations
 
-from inspector.headless.args import LOG_LEVELS
 from inspector.mcp.auth.config import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.errors import AuthError
+from inspector.mcp.log_levels import LOG_LEVELS
 from inspector.mcp.masking import MASK
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.mcp.versions import DEFAULT_VERSION, KNOWN_VERSIONS, Era, EraChoice, era_of

@@ -7,7 +7,7 @@ from typing import Any
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.presenters._wire import at_path, number
 from inspector.presenters.inflight import progress_text
-from inspector.sessions.task_tracker import RELATED_TASK
+from inspector.sessions.tracked_task import RELATED_TASK
 
 _LIST_CHANGED = {
     "notifications/tools/list_changed": ["tools"],

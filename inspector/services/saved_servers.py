@@ -14,10 +14,10 @@ from typing import Any
 from inspector.mcp.masking import MASK
 from inspector.services.policy import stdio_command_allowed
 from inspector.services.snapshots import SessionSnapshot, open_session
+from inspector.sessions.config_export import export_config
 from inspector.sessions.config_files import (
     ConfigError,
     NamedServer,
-    export_config,
     parse_config_report,
 )
 from inspector.sessions.spec import ConnectionSpec, TransportKind

@@ -12,7 +12,8 @@ from inspector.services.events import stored_event
 from inspector.services.snapshots import from_live, resident_session
 from inspector.sessions.calls import CallOutcome
 from inspector.sessions.catalog import Listing
-from inspector.sessions.task_tracker import TaskMode, TaskTracker, TrackedTask, task_mode
+from inspector.sessions.task_tracker import TaskTracker
+from inspector.sessions.tracked_task import TaskMode, TrackedTask, task_mode
 
 
 class TaskNotFound(Exception):

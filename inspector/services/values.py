@@ -17,7 +17,7 @@ from inspector.sessions.registry import TooManySessions
 from inspector.sessions.roots import InvalidRoot
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
-from inspector.sessions.task_tracker import TaskMode
+from inspector.sessions.tracked_task import TaskMode
 
 __all__ = [
     "AUTHORIZATION_CODE",

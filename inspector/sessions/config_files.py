@@ -1,4 +1,5 @@
-"""MCP client configuration files: read the formats other clients write, write `mcpServers`.
+"""MCP client configuration files, read: the formats other clients write (`config_export`
+writes them back).
 
 Accepted input, all as JSON (comments and trailing commas allowed, as editors write them):
 
@@ -20,14 +21,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import urlsplit
 
 from inspector.mcp.auth.config import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
-from inspector.mcp.masking import mask_value
 from inspector.mcp.versions import KNOWN_VERSIONS, Era, EraChoice, era_of
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
@@ -35,10 +34,10 @@ _HTTP_TYPES = frozenset({"http", "streamable-http", "streamablehttp", "streamabl
 _SSE_TYPES = frozenset({"sse"})
 _STDIO_TYPES = frozenset({"stdio"})
 _URL_KEYS = ("url", "serverUrl")
-_DEFAULTS = ConnectionSpec(TransportKind.STDIO)
+DEFAULT_SPEC = ConnectionSpec(TransportKind.STDIO)
 # Our own settings inside an entry: (key in the file, ConnectionSpec field).
-_EXTRA_KEY = "inspector"
-_TIMEOUTS = (
+EXTRA_KEY = "inspector"
+TIMEOUT_KEYS = (
     ("connectTimeout", "connect_timeout"),
     ("requestTimeout", "request_timeout"),
     ("maxTotalTimeout", "max_total_timeout"),
@@ -109,16 +108,6 @@ def read_config_text(path: str | Path) -> str:
         raise ConfigError(f"cannot read {path}: {error.strerror or error}") from error
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path} is not UTF-8 text") from error
-
-
-def export_config(
-    servers: Iterable[NamedServer], *, include_secrets: bool = False
-) -> dict[str, Any]:
-    """An `mcpServers` document. Secret env values and headers are masked unless asked for."""
-    document: dict[str, Any] = {}
-    for server in servers:
-        document[server.name] = _entry(server.spec, include_secrets=include_secrets)
-    return {"mcpServers": document}
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -352,33 +341,33 @@ def _string_map(name: str, raw: dict[str, Any], key: str) -> dict[str, str]:
 
 
 def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
-    value = raw.get(_EXTRA_KEY)
+    value = raw.get(EXTRA_KEY)
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ConfigError(f'"{_EXTRA_KEY}" must be an object', entry=name)
+        raise ConfigError(f'"{EXTRA_KEY}" must be an object', entry=name)
     extras: dict[str, Any] = {}
     era = value.get("era")
     if era is not None:
         if era not in tuple(EraChoice):
             eras = ", ".join(choice.value for choice in EraChoice)
-            raise ConfigError(f'"{_EXTRA_KEY}.era" {era!r} is not one of {eras}', entry=name)
+            raise ConfigError(f'"{EXTRA_KEY}.era" {era!r} is not one of {eras}', entry=name)
         extras["era"] = EraChoice(era)
     version = value.get("protocolVersion")
     if version is not None:
         if version not in KNOWN_VERSIONS:
             known = ", ".join(KNOWN_VERSIONS)
             raise ConfigError(
-                f'"{_EXTRA_KEY}.protocolVersion" {version!r} is not one of {known}', entry=name
+                f'"{EXTRA_KEY}.protocolVersion" {version!r} is not one of {known}', entry=name
             )
         extras["protocol_version"] = version
         if extras.get("era") is EraChoice.LEGACY and era_of(version) is Era.MODERN:
             raise ConfigError(
-                f'"{_EXTRA_KEY}.protocolVersion" {version} has no initialize handshake, '
-                f'so "{_EXTRA_KEY}.era" cannot be legacy',
+                f'"{EXTRA_KEY}.protocolVersion" {version} has no initialize handshake, '
+                f'so "{EXTRA_KEY}.era" cannot be legacy',
                 entry=name,
             )
-    for key, attribute in _TIMEOUTS:
+    for key, attribute in TIMEOUT_KEYS:
         seconds = value.get(key)
         if seconds is None:
             continue
@@ -389,7 +378,7 @@ def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
             or seconds <= 0
         ):
             raise ConfigError(
-                f'"{_EXTRA_KEY}.{key}" must be a positive number of seconds', entry=name
+                f'"{EXTRA_KEY}.{key}" must be a positive number of seconds', entry=name
             )
         extras[attribute] = float(seconds)
     _check_total(name, extras)
@@ -397,7 +386,7 @@ def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
     if reset is not None:
         if not isinstance(reset, bool):
             raise ConfigError(
-                f'"{_EXTRA_KEY}.resetTimeoutOnProgress" must be true or false', entry=name
+                f'"{EXTRA_KEY}.resetTimeoutOnProgress" must be true or false', entry=name
             )
         extras["reset_timeout_on_progress"] = reset
     oauth = value.get("oauth")
@@ -406,7 +395,7 @@ def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
     return extras
 
 
-_OAUTH_KEYS = (
+OAUTH_KEYS = (
     ("grantType", "grant_type"),
     ("clientId", "client_id"),
     ("clientSecret", "client_secret"),
@@ -415,11 +404,11 @@ _OAUTH_KEYS = (
 
 
 def _oauth(name: str, value: Any) -> OAuthSettings:
-    where = f'"{_EXTRA_KEY}.oauth"'
+    where = f'"{EXTRA_KEY}.oauth"'
     if not isinstance(value, dict):
         raise ConfigError(f"{where} must be an object", entry=name)
     fields: dict[str, str] = {}
-    for key, attribute in _OAUTH_KEYS:
+    for key, attribute in OAUTH_KEYS:
         item = value.get(key)
         if item is None:
             continue
@@ -437,84 +426,14 @@ def _oauth(name: str, value: Any) -> OAuthSettings:
 def _check_total(name: str, extras: dict[str, Any]) -> None:
     """The maximum total time caps the request timeout, so it cannot be the shorter one.
     Left out, it follows a longer request timeout up rather than silently cutting it."""
-    request = extras.get("request_timeout", _DEFAULTS.request_timeout)
+    request = extras.get("request_timeout", DEFAULT_SPEC.request_timeout)
     if "max_total_timeout" not in extras:
-        if request > _DEFAULTS.max_total_timeout:
+        if request > DEFAULT_SPEC.max_total_timeout:
             extras["max_total_timeout"] = request
         return
     if extras["max_total_timeout"] < request:
         raise ConfigError(
-            f'"{_EXTRA_KEY}.maxTotalTimeout" ({extras["max_total_timeout"]:g} s) must be at '
+            f'"{EXTRA_KEY}.maxTotalTimeout" ({extras["max_total_timeout"]:g} s) must be at '
             f"least the request timeout ({request:g} s)",
             entry=name,
         )
-
-
-# Writing ------------------------------------------------------------------------------------
-
-
-def _entry(spec: ConnectionSpec, *, include_secrets: bool) -> dict[str, Any]:
-    entry: dict[str, Any] = {}
-    if spec.transport is TransportKind.STDIO:
-        entry["command"] = spec.command
-        entry["args"] = list(spec.args)
-        if spec.env:
-            entry["env"] = _shown(spec.env.items(), include_secrets)
-        if spec.cwd:
-            entry["cwd"] = spec.cwd
-    else:
-        # The type is written for HTTP too: clients that guess from a bare URL disagree.
-        entry["type"] = spec.transport.value
-        entry["url"] = spec.url
-        # Other clients know a bearer token only as a header, and read it back as one.
-        if spec.sent_headers():
-            entry["headers"] = _shown(spec.sent_headers().items(), include_secrets)
-    extras = dict(_extras_of(spec))
-    if spec.oauth is not None and spec.transport is not TransportKind.STDIO:
-        settings = spec.oauth.to_dict()
-        shown = {
-            key: _shown([(attribute, settings[attribute])], include_secrets)[attribute]
-            for key, attribute in _OAUTH_KEYS
-            if settings[attribute]
-        }
-        extras["oauth"] = shown
-    if extras:
-        entry[_EXTRA_KEY] = extras
-    return entry
-
-
-def _shown(items: Iterable[tuple[str, str]], include_secrets: bool) -> dict[str, str]:
-    return {name: value if include_secrets else mask_secret(name, value) for name, value in items}
-
-
-# `${input:id}`, `${env:NAME}`, `${workspaceFolder}`: where a value comes from, not a value.
-_PLACEHOLDER = re.compile(r"\$\{[A-Za-z]+:[^}]*\}|\$\{[A-Za-z_][A-Za-z0-9_]*\}")
-
-
-def is_placeholder(value: str) -> bool:
-    """Nothing but placeholders, perhaps after an auth scheme: `Bearer ${input:token}`."""
-    if not _PLACEHOLDER.search(value):
-        return False
-    return _PLACEHOLDER.sub("", value).strip().lower() in {"", "bearer", "basic", "token"}
-
-
-def mask_secret(name: str, value: str) -> str:
-    """`mask_value`, except that a placeholder is no secret and stays readable."""
-    return value if is_placeholder(value) else mask_value(name, value)
-
-
-def mask_secrets(values: dict[str, str]) -> dict[str, str]:
-    return {name: mask_secret(name, value) for name, value in values.items()}
-
-
-def _extras_of(spec: ConnectionSpec) -> Iterator[tuple[str, Any]]:
-    if spec.era is not _DEFAULTS.era:
-        yield "era", spec.era.value
-    if spec.protocol_version != _DEFAULTS.protocol_version:
-        yield "protocolVersion", spec.protocol_version
-    for key, attribute in _TIMEOUTS:
-        seconds = getattr(spec, attribute)
-        if seconds != getattr(_DEFAULTS, attribute):
-            yield key, int(seconds) if float(seconds).is_integer() else seconds
-    if spec.reset_timeout_on_progress != _DEFAULTS.reset_timeout_on_progress:
-        yield "resetTimeoutOnProgress", spec.reset_timeout_on_progress

@@ -16,7 +16,8 @@ from django.db.models import QuerySet
 from inspector.mcp.auth.config import OAuthSettings
 from inspector.mcp.versions import EraChoice
 from inspector.models import SavedServer
-from inspector.sessions.config_files import NamedServer, mask_secret, mask_secrets
+from inspector.sessions.config_export import mask_config_value, mask_config_values
+from inspector.sessions.config_files import NamedServer
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.storage.encryption import UnreadableSecret, decrypt_json, encrypt_json
 from inspector.storage.masking import kept_secret
@@ -112,9 +113,11 @@ class _Secrets:
     oauth: OAuthSettings | None = None
 
     def masked(self) -> _Secrets:
-        token = mask_secret(TOKEN_NAME, self.bearer_token) if self.bearer_token else ""
+        token = mask_config_value(TOKEN_NAME, self.bearer_token) if self.bearer_token else ""
         oauth = OAuthSettings.from_dict(self.oauth.masked()) if self.oauth else None
-        return _Secrets(mask_secrets(self.env), mask_secrets(self.headers), token, oauth)
+        return _Secrets(
+            mask_config_values(self.env), mask_config_values(self.headers), token, oauth
+        )
 
 
 # The names a bearer token and a client secret are masked under (as `OAuthSettings` does).
@@ -258,7 +261,7 @@ def _unmask(spec: ConnectionSpec, record: SavedServer) -> ConnectionSpec:
 def _restore(shown: dict[str, str], stored: dict[str, str]) -> dict[str, str]:
     """Values that come back exactly as masked for display are the stored ones."""
     return {
-        name: kept_secret(value, stored[name], mask_secret(name, stored[name]))
+        name: kept_secret(value, stored[name], mask_config_value(name, stored[name]))
         if name in stored
         else value
         for name, value in shown.items()

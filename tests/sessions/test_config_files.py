@@ -11,10 +11,10 @@ import pytest
 
 from inspector.mcp.masking import MASK
 from inspector.mcp.versions import EraChoice
+from inspector.sessions.config_export import export_config
 from inspector.sessions.config_files import (
     ConfigError,
     NamedServer,
-    export_config,
     load_config_file,
     parse_config,
     parse_config_report,

@@ -19,7 +19,7 @@ from inspector.mcp.trace import Direction, MessageType, TraceEvent
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
-from inspector.sessions.task_tracker import (
+from inspector.sessions.tracked_task import (
     MIN_POLL_SECONDS,
     RELATED_TASK,
     TaskMode,

@@ -17,7 +17,7 @@ from inspector.mcp.trace import Direction, MessageType
 from inspector.presenters.signals import event_signals
 from inspector.services import runtime
 from inspector.sessions.status import SessionStatus
-from inspector.sessions.task_tracker import TrackedTask
+from inspector.sessions.tracked_task import TrackedTask
 from tests.conftest import fixture_spec
 
 pytestmark = pytest.mark.django_db(transaction=True)

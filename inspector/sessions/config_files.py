@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 
 from inspector.mcp.auth.config import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.versions import KNOWN_VERSIONS, Era, EraChoice, era_of
+from inspector.sessions.jsonc import RepeatedKeys, load_jsonc
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 
 _HTTP_TYPES = frozenset({"http", "streamable-http", "streamablehttp", "streamable_http"})
@@ -117,51 +117,11 @@ def _load_json(text: str) -> Any:
     if not text.strip():
         raise ConfigError("the configuration is empty")
     try:
-        return json.loads(text, object_pairs_hook=_checked_object)
-    except json.JSONDecodeError as strict_error:
-        try:
-            return json.loads(_strip_jsonc(text), object_pairs_hook=_checked_object)
-        except json.JSONDecodeError:
-            # The strict parser's position points into the text the user wrote.
-            raise ConfigError(
-                f"not valid JSON: {strict_error.msg} "
-                f"(line {strict_error.lineno}, column {strict_error.colno})"
-            ) from strict_error
-
-
-class _Duplicates(dict[str, Any]):
-    """An object whose keys repeated; json would silently keep only the last one."""
-
-    def __init__(self, pairs: list[tuple[str, Any]], repeated: list[str]) -> None:
-        super().__init__(pairs)
-        self.repeated = repeated
-
-
-def _checked_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    names = [name for name, _ in pairs]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    return _Duplicates(pairs, repeated) if repeated else dict(pairs)
-
-
-# Strings first so that `//` inside a URL is left alone; then comments; then a comma that
-# only closes a list or object.
-_JSONC_TOKENS = re.compile(
-    r'(?P<string>"(?:[^"\\]|\\.)*")|(?P<line>//[^\n]*)|(?P<block>/\*.*?\*/)'
-    r"|(?P<comma>,(?=\s*(?:/\*.*?\*/\s*|//[^\n]*\s*)*[\]}]))",
-    re.DOTALL,
-)
-
-
-def _strip_jsonc(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        if match.group("string") is not None:
-            return match.group("string")
-        if match.group("block") is not None:
-            # Keep the line count so later errors still point at the right line.
-            return "\n" * match.group("block").count("\n")
-        return ""
-
-    return _JSONC_TOKENS.sub(replace, text)
+        return load_jsonc(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError(
+            f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+        ) from error
 
 
 def _entries(document: Any) -> list[tuple[str, Any]]:
@@ -195,7 +155,7 @@ def _server_map(value: Any, where: str) -> list[tuple[str, Any]]:
         return _listed_entries(value, where)
     if not isinstance(value, dict):
         raise ConfigError(f"{where} must be an object of servers by name")
-    if isinstance(value, _Duplicates):
+    if isinstance(value, RepeatedKeys):
         raise ConfigError(f"{where} names {', '.join(map(repr, value.repeated))} more than once")
     return [(name.strip(), raw) for name, raw in value.items()]
 
@@ -229,7 +189,7 @@ def _default_name(document: dict[str, Any]) -> str:
 def _spec(name: str, raw: Any) -> ConnectionSpec:
     if not isinstance(raw, dict):
         raise ConfigError("must be an object", entry=name)
-    if isinstance(raw, _Duplicates):
+    if isinstance(raw, RepeatedKeys):
         repeated = ", ".join(map(repr, raw.repeated))
         raise ConfigError(f"has {repeated} more than once", entry=name)
     kind = _transport(name, raw)
@@ -326,7 +286,7 @@ def _string_map(name: str, raw: dict[str, Any], key: str) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise ConfigError(f'"{key}" must be an object of strings', entry=name)
-    if isinstance(value, _Duplicates):
+    if isinstance(value, RepeatedKeys):
         repeated = ", ".join(map(repr, value.repeated))
         raise ConfigError(f'"{key}" has {repeated} more than once', entry=name)
     items: dict[str, str] = {}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from inspector.mcp.eras.tasks import RELATED_TASK
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.presenters._wire import at_path, number
 from inspector.presenters.inflight import progress_text
-from inspector.sessions.tracked_task import RELATED_TASK
 
 _LIST_CHANGED = {
     "notifications/tools/list_changed": ["tools"],

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from inspector.mcp.eras.tasks import RELATED_TASK
 from inspector.mcp.trace import EventKind, RequestId, TraceEvent, local_event
 
 # Answered URL elicitations remembered, so that the server's completion notice can be
 # matched to the request it finishes.
 URL_ELICITATIONS_REMEMBERED = 256
 URL_FOLLOWUPS_SHOWN = 5
-RELATED_TASK_META = "io.modelcontextprotocol/related-task"
 
 
 class ApprovalKind(StrEnum):
@@ -103,7 +103,7 @@ class Approval:
     def related_task(self) -> str | None:
         """The task a server request belongs to (2025-11-25 tasks), if it says so."""
         meta = self.params.get("_meta")
-        related = meta.get(RELATED_TASK_META) if isinstance(meta, dict) else None
+        related = meta.get(RELATED_TASK) if isinstance(meta, dict) else None
         task_id = related.get("taskId") if isinstance(related, dict) else None
         return task_id if isinstance(task_id, str) else None
 

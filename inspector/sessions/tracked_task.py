@@ -19,7 +19,6 @@ TASK_STATUSES = ("working", "input_required", "completed", "failed", "cancelled"
 # Tasks are part of the core protocol in this revision only (2026-07-28 moved them to an
 # extension with another shape).
 TASK_VERSIONS = frozenset({"2025-11-25"})
-RELATED_TASK = "io.modelcontextprotocol/related-task"
 
 DEFAULT_POLL_SECONDS = 1.0
 MIN_POLL_SECONDS = 0.25

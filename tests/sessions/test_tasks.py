@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from inspector.mcp.client.types import ServerRequest
+from inspector.mcp.eras.tasks import RELATED_TASK
 from inspector.mcp.errors import JsonRpcError
 from inspector.mcp.trace import Direction, MessageType, TraceEvent
 from inspector.sessions.session import LiveSession
@@ -21,7 +22,6 @@ from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
 from inspector.sessions.tracked_task import (
     MIN_POLL_SECONDS,
-    RELATED_TASK,
     TaskMode,
     TrackedTask,
     task_mode,

@@ -24,6 +24,8 @@ TASK_RESULT = "task"
 # A task in one of these states has ended and is polled no more (in the tasks extension
 # and in the core tasks of 2025-11-25 alike).
 TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
+# The `_meta` key that ties a message to the task it belongs to (2025-11-25).
+RELATED_TASK = "io.modelcontextprotocol/related-task"
 DEFAULT_POLL_MS = 1000
 MIN_POLL_MS = 100
 MAX_POLL_MS = 30_000

@@ -71,6 +71,13 @@ class TraceEvent:
     seq: int | None = None
 
     @property
+    def params(self) -> dict[str, Any] | None:
+        """The message's `params` when they are an object, as the spec requires; None
+        when they are absent or anything else (the message is recorded as sent)."""
+        params = self.payload.get("params") if isinstance(self.payload, dict) else None
+        return params if isinstance(params, dict) else None
+
+    @property
     def is_inbound_frame(self) -> bool:
         return self.kind is EventKind.MESSAGE and self.direction is Direction.IN
 

@@ -10,6 +10,7 @@ from inspector.mcp.trace import ORIGIN_DETAIL, ROUND_DETAIL, TraceEvent
 from inspector.presenters.content import ContentView, message_content_views
 from inspector.presenters.links import UrlView, url_view
 from inspector.presenters.tools import Badge, annotation_badges, display_name
+from inspector.presenters.wire import indented_json
 from inspector.schemaform.state import ArgumentsState, fresh_state
 from inspector.sessions.approvals import ApprovalKind
 
@@ -68,7 +69,7 @@ class SamplingView:
 
     @property
     def metadata_json(self) -> str:
-        return json.dumps(self.metadata, indent=2, ensure_ascii=False)
+        return indented_json(self.metadata)
 
     @property
     def tool_choice_json(self) -> str:
@@ -175,7 +176,7 @@ def tool_call_view(approval: ApprovalFacts) -> ToolCallView:
     return ToolCallView(
         name=name,
         title=display_name(tool) if tool else name,
-        arguments_json=json.dumps(approval.params.get("arguments"), indent=2, ensure_ascii=False),
+        arguments_json=indented_json(approval.params.get("arguments")),
         badges=annotation_badges(tool) if tool else [],
         # The spec's default for an unannotated tool is destructive, unless read-only.
         destructive=not read_only and hints.get("destructiveHint", True) is not False,
@@ -201,8 +202,8 @@ def input_origin(asked: TraceEvent, origin: TraceEvent | None) -> InputOrigin | 
         return None
     request = f"request #{seq}"
     if origin is not None and origin.method:
-        params = origin.payload.get("params") if isinstance(origin.payload, dict) else None
-        target = params.get("name") or params.get("uri") if isinstance(params, dict) else None
+        params = origin.params
+        target = params.get("name") or params.get("uri") if params is not None else None
         request = f"{origin.method} {target}" if isinstance(target, str) else origin.method
     return InputOrigin(seq, request, number, str(asked.detail.get("input_key", "")))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from inspector.presenters._wire import is_integer
 from inspector.presenters.failures import failure_of
+from inspector.presenters.wire import is_integer
 from inspector.sessions.calls import CallOutcome
 
 

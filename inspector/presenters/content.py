@@ -17,7 +17,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
-from inspector.presenters._wire import as_text, is_integer
+from inspector.presenters.wire import as_text, indented_json, is_integer
 
 SHOWN_TEXT_CHARS = 100_000
 # Types a browser may render inline from a server's data; anything else is a download.
@@ -72,7 +72,7 @@ class ContentView:
 
     @property
     def raw_json(self) -> str:
-        return json.dumps(self.raw, indent=2, ensure_ascii=False)[:SHOWN_TEXT_CHARS]
+        return indented_json(self.raw)[:SHOWN_TEXT_CHARS]
 
 
 def is_inline_audio(mime: str) -> bool:
@@ -105,7 +105,7 @@ def content_view(block: Any, at: str) -> ContentView:
     elif kind == "tool_use":
         view.name = as_text(block.get("name"))
         view.tool_use_id = as_text(block.get("id"))
-        view.tool_input_json = json.dumps(block.get("input"), indent=2, ensure_ascii=False)
+        view.tool_input_json = indented_json(block.get("input"))
         if not view.name or not view.tool_use_id:
             view.problem = "A tool_use block needs an id and a name."
     elif kind == "tool_result":
@@ -187,7 +187,7 @@ def _pretty_json(text: str) -> str:
     if not stripped.startswith(("{", "[")):
         return ""
     try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+        return indented_json(json.loads(text))
     except json.JSONDecodeError:
         return ""
 

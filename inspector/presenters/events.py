@@ -16,6 +16,7 @@ from inspector.mcp.trace import (
     MessageType,
     TraceEvent,
 )
+from inspector.presenters.wire import indented_json
 
 # Bodies larger than this are cut in the page; the raw event stays downloadable.
 SHOWN_BODY_CHARS = 64 * 1024
@@ -152,9 +153,9 @@ def _body(event: TraceEvent) -> str:
         # raw beginning instead (the whole event stays downloadable).
         return event.text
     if event.kind is EventKind.MESSAGE and event.payload is not None:
-        return json.dumps(event.payload, indent=2, ensure_ascii=False)
+        return indented_json(event.payload)
     if event.kind in (EventKind.HTTP, EventKind.SSE, EventKind.PROCESS) and event.detail:
-        return json.dumps(event.detail, indent=2, ensure_ascii=False)
+        return indented_json(event.detail)
     return event.text
 
 
@@ -212,8 +213,7 @@ def log_rows(events: list[TraceEvent]) -> list[LogRow]:
             continue
         if event.message_type is not MessageType.NOTIFICATION or event.seq is None:
             continue
-        params = event.payload.get("params") if isinstance(event.payload, dict) else None
-        params = params if isinstance(params, dict) else {}
+        params = event.params or {}
         level = params.get("level")
         level = level if isinstance(level, str) and level in LOG_LEVELS else "info"
         data = params.get("data")

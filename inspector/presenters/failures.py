@@ -3,11 +3,11 @@ timeout (naming the limit it ran into), or some other failure."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from inspector.mcp.errors import JsonRpcError, McpError, RequestCancelled, RequestTimeout
+from inspector.presenters.wire import indented_json
 
 
 @dataclass(slots=True)
@@ -23,7 +23,7 @@ class Failure:
 
     @property
     def data_json(self) -> str:
-        return json.dumps(self.data, indent=2, ensure_ascii=False)
+        return indented_json(self.data)
 
     @property
     def cancelled(self) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inspector.mcp.client.types import InFlight
-from inspector.presenters._wire import as_mapping, as_text
+from inspector.presenters.wire import as_mapping, as_text
 
 SUMMARY_CHARS = 120
 # The spec forbids cancelling initialize; disconnecting is the way out of a handshake.

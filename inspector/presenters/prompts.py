@@ -3,13 +3,13 @@ messages a get returned, by role, with every content type."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.presenters.content import ContentView, content_view, content_views
 from inspector.presenters.failures import Failure, failure_of
 from inspector.presenters.tools import display_name
+from inspector.presenters.wire import indented_json
 from inspector.schemaform.validation import Violation
 from inspector.sessions.calls import CallOutcome
 
@@ -95,7 +95,7 @@ class PromptResultView:
 
     @property
     def arguments_json(self) -> str:
-        return json.dumps(self.arguments, indent=2, ensure_ascii=False)
+        return indented_json(self.arguments)
 
 
 def prompt_result_view(

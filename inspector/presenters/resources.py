@@ -12,9 +12,9 @@ from typing import Any
 
 import uritemplate
 
-from inspector.presenters._wire import is_integer
 from inspector.presenters.content import ContentView, resource_contents_view
 from inspector.presenters.failures import Failure, failure_of
+from inspector.presenters.wire import is_integer
 from inspector.sessions.calls import CallOutcome
 
 TEMPLATE_PREFIX = "template-var"

@@ -6,8 +6,8 @@ from typing import Any
 
 from inspector.mcp.eras.tasks import RELATED_TASK
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
-from inspector.presenters._wire import at_path, number
 from inspector.presenters.inflight import progress_text
+from inspector.presenters.wire import at_path, number
 
 _LIST_CHANGED = {
     "notifications/tools/list_changed": ["tools"],
@@ -46,8 +46,7 @@ def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
             or "stale_subscription" in event.detail
         ):
             continue
-        params = event.payload.get("params") if isinstance(event.payload, dict) else None
-        params = params if isinstance(params, dict) else {}
+        params = event.params or {}
         if event.method == "notifications/progress":
             progress = number(params.get("progress"))
             total = number(params.get("total"))

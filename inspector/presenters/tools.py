@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +10,7 @@ from inspector.mcp.jsonrpc import URL_ELICITATION_REQUIRED
 from inspector.presenters.content import SHOWN_TEXT_CHARS, ContentView, content_views
 from inspector.presenters.failures import failure_of
 from inspector.presenters.links import UrlView, url_view
+from inspector.presenters.wire import indented_json
 from inspector.schemaform.validation import UnusableSchema, Violation, validate
 from inspector.sessions.calls import CallOutcome
 
@@ -116,15 +116,15 @@ class ToolResultView:
 
     @property
     def _structured_text(self) -> str:
-        return json.dumps(self.structured, indent=2, ensure_ascii=False)
+        return indented_json(self.structured)
 
     @property
     def error_data_json(self) -> str:
-        return json.dumps(self.error_data, indent=2, ensure_ascii=False)
+        return indented_json(self.error_data)
 
     @property
     def arguments_json(self) -> str:
-        return json.dumps(self.arguments, indent=2, ensure_ascii=False)
+        return indented_json(self.arguments)
 
     @property
     def url_elicitations(self) -> list[UrlElicitation] | None:

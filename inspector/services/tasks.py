@@ -165,7 +165,7 @@ async def task_status_noted(*, session_id: str, task_id: str, seq: int) -> None:
     event = await stored_event(session_id, seq)
     if event is None:
         return
-    params = event.payload.get("params") if isinstance(event.payload, dict) else None
+    params = event.params
     if (
         event.method == "notifications/tasks/status"
         and event.direction is Direction.IN

@@ -400,8 +400,8 @@ class LiveSession:
         self.log.append(event)
         self.calls.note(event)
         if event.method == "notifications/elicitation/complete" and inbound:
-            params = event.payload.get("params") if isinstance(event.payload, dict) else None
-            if isinstance(params, dict):
+            params = event.params
+            if params is not None:
                 self.consent.inbox.url_elicitation_completed(params.get("elicitationId"))
         self.persistence.events_arrived()
 

@@ -299,8 +299,8 @@ class Notifications:
         """Mark a notification sent for a stream that was since replaced or stopped
         (subscriptions.mdx: clients MUST correlate by subscription id), so that it is
         kept in the log but not acted on."""
-        params = event.payload.get("params") if isinstance(event.payload, dict) else None
-        meta = params.get("_meta") if isinstance(params, dict) else None
+        params = event.params
+        meta = params.get("_meta") if params is not None else None
         if not isinstance(meta, dict) or SUBSCRIPTION_ID_KEY not in meta:
             return
         stream = self.stream
@@ -310,8 +310,8 @@ class Notifications:
 
     def _note_acknowledgement(self, event: TraceEvent) -> None:
         stream = self.stream
-        params = event.payload.get("params") if isinstance(event.payload, dict) else None
-        if stream is None or not isinstance(params, dict):
+        params = event.params
+        if stream is None or params is None:
             return
         meta = params.get("_meta")
         subscription = meta.get(SUBSCRIPTION_ID_KEY) if isinstance(meta, dict) else None

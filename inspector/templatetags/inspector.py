@@ -10,6 +10,7 @@ from django import template
 
 from inspector.presenters import tools
 from inspector.presenters.timeouts import describe_timeouts
+from inspector.presenters.wire import indented_json
 
 register = template.Library()
 
@@ -41,7 +42,7 @@ def compact_json(value: Any) -> str:
 @register.filter
 def verbatim_json(value: Any) -> str:
     """JSON in the order the server sent it (`_meta` is shown as it came)."""
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    return indented_json(value)
 
 
 @register.filter

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 
 from django.http import Http404, HttpResponse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from inspector import services
 from inspector.presenters.content import INLINE_IMAGE_TYPES, is_inline_audio, payload_part
+from inspector.presenters.wire import indented_json
 from inspector.views.common import HtmxHttpRequest
 
 FIELDS = frozenset({"text", "data", "blob", "structuredContent"})
@@ -38,7 +38,7 @@ async def event_part(request: HtmxHttpRequest, session_id: str, seq: int) -> Htt
     value = block.get(field) if isinstance(block, dict) else None
     name = f"{session_id}-{seq}-{at}"
     if field == "structuredContent" and isinstance(block, dict) and field in block:
-        text = json.dumps(value, indent=2, ensure_ascii=False)
+        text = indented_json(value)
         response = HttpResponse(text, content_type="application/json; charset=utf-8")
         return _guarded(response, name, ".json", True)
     if not isinstance(value, str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -16,6 +15,7 @@ from inspector import services
 from inspector.forms.connect import ConnectForm
 from inspector.forms.servers import ExportConfigForm, ImportConfigForm, SavedServerForm
 from inspector.middleware import request_owner_id
+from inspector.presenters.wire import indented_json
 from inspector.views.common import HtmxHttpRequest
 
 CARD = "inspector/home.html#saved-servers"
@@ -198,7 +198,7 @@ async def export(request: HtmxHttpRequest) -> HttpResponse:
         raise Http404("No such saved server.") from exc
     except services.UnreadableSecret as exc:
         return HttpResponse(str(exc), status=409, content_type="text/plain; charset=utf-8")
-    body = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    body = indented_json(document) + "\n"
     return HttpResponse(
         body.encode(),
         content_type="application/json; charset=utf-8",

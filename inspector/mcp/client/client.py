@@ -342,8 +342,8 @@ class McpClient:
             self._emit(event)
 
     def _observe_notification(self, event: TraceEvent) -> None:
-        params = event.payload.get("params") if isinstance(event.payload, dict) else None
-        if not isinstance(params, dict):
+        params = event.params
+        if params is None:
             return
         if event.method == "notifications/progress":
             self._pending.observe_progress(

@@ -297,8 +297,8 @@ def timeout_reason(
 
 
 def progress_token(event: TraceEvent) -> Any:
-    params = event.payload.get("params") if isinstance(event.payload, dict) else None
-    meta = params.get("_meta") if isinstance(params, dict) else None
+    params = event.params
+    meta = params.get("_meta") if params is not None else None
     return meta.get("progressToken") if isinstance(meta, dict) else None
 
 

@@ -3,6 +3,7 @@ that a presenter shows what it can and never raises."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 
@@ -33,3 +34,9 @@ def number(value: Any) -> float | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return None
+
+
+def indented_json(value: Any) -> str:
+    """JSON for people to read: indented, in the order the server sent it, and with its
+    non-ASCII text as text."""
+    return json.dumps(value, indent=2, ensure_ascii=False)

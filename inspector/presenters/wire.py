@@ -1,5 +1,5 @@
-"""Lenient reads of JSON a server sent: a value of the wrong type reads as absent, so
-that a presenter shows what it can and never raises."""
+"""JSON a server sent, read leniently (a value of the wrong type reads as absent, so that
+a presenter shows what it can and never raises), and written back for people to read."""
 
 from __future__ import annotations
 

@@ -163,7 +163,7 @@ def test_installed_inspector_serves_its_home_page_css_and_js(
         assert home.status_code == 200, home.text
         assert "MCP Inspector" in home.text
         assets = linked_assets(home.text)
-        assert {"/static/inspector/inspector.css", "/static/inspector/live.js"} <= set(assets)
+        assert {"/static/inspector/inspector.css", "/static/inspector/js/flash.js"} <= set(assets)
         assert any(url.startswith("/static/django_htmx/") for url in assets)
         for url in assets:
             asset = browser.get(url)
@@ -173,3 +173,11 @@ def test_installed_inspector_serves_its_home_page_css_and_js(
             ours = REPO_ROOT / "static" / url.removeprefix("/static/")
             if ours.is_file():
                 assert asset.content == ours.read_bytes(), url
+        # The session page's scripts and anything else only other pages link: every file
+        # of the repository's static/ is served as it is there.
+        for ours in sorted((REPO_ROOT / "static").rglob("*")):
+            if ours.is_file():
+                url = f"/static/{ours.relative_to(REPO_ROOT / 'static').as_posix()}"
+                served = browser.get(url)
+                assert served.status_code == 200, url
+                assert served.content == ours.read_bytes(), url

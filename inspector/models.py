@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from inspector.mcp.client.types import (
+from inspector.mcp.timeouts import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_TOTAL_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT,

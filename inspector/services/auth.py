@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 from inspector.mcp.auth.config import DEFAULT_CLIENT_NAME, OAuthSettings
 from inspector.mcp.auth.discovery import canonical_resource
-from inspector.mcp.auth.pending import FlowState, PendingAuthorization
+from inspector.mcp.auth.pending import PendingAuthorization
+from inspector.mcp.auth.states import FlowState
 from inspector.mcp.auth.tokens import Tokens, token_learned
 from inspector.services.snapshots import resident_session
 from inspector.sessions.authorization import describe_refusal

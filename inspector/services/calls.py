@@ -7,6 +7,7 @@ URI or a prompt, never a method.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -85,7 +86,7 @@ async def catalog_item_get(*, session_id: str, listing: Listing, key: str) -> di
     item = resident_session(session_id).catalog.find(listing, key)
     if item is None:
         raise CatalogItemNotFound(f"{listing.value}: {key}")
-    return item
+    return copy.deepcopy(item)  # the catalog's own stays as the server listed it
 
 
 # Tools ------------------------------------------------------------------------------------

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from inspector.mcp.eras.tasks import offers_tasks
 from inspector.mcp.versions import Era
 from inspector.models import SessionRecord
 from inspector.services.runtime import registry
-from inspector.sessions.authorization import describe_refusal
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
@@ -104,21 +103,22 @@ class SessionSnapshot:
 
 
 def from_live(session: LiveSession) -> SessionSnapshot:
+    described = session.describe()
     return SessionSnapshot(
-        id=session.id,
-        status=session.status,
-        transport=session.spec.transport,
-        target=session.spec.target,
-        spec=session.spec.masked(),
-        created_at=datetime.fromtimestamp(session.created_at, tz=UTC),
+        id=described.id,
+        status=described.status,
+        transport=described.transport,
+        target=described.target,
+        spec=described.spec,
+        created_at=described.created_at,
         resident=True,
-        error=session.error.message if session.error else "",
-        error_layer=session.error.layer.value if session.error else "",
-        server=session.server.to_dict() if session.server else None,
-        last_seq=session.log.last_seq,
-        client_capabilities=session.client_config().capabilities,
-        owner_id=session.owner_id,
-        authorization=describe_refusal(session.authorization) if session.authorization else "",
+        error=described.error,
+        error_layer=described.error_layer,
+        server=described.server,
+        last_seq=described.last_seq,
+        client_capabilities=described.client_capabilities,
+        owner_id=described.owner_id,
+        authorization=described.authorization,
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from inspector.mcp.auth.config import OAuthSettings
-from inspector.mcp.auth.pending import FlowState
+from inspector.mcp.auth.states import FlowState
 
 if TYPE_CHECKING:  # the OAuth modules load httpx, which stdio sessions never need
     from inspector.mcp.auth.flow import AuthFlow

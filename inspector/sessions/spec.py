@@ -7,13 +7,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from inspector.mcp.auth.config import OAuthSettings
-from inspector.mcp.client.types import (
+from inspector.mcp.client.types import ClientConfig
+from inspector.mcp.masking import mask_headers, mask_value
+from inspector.mcp.timeouts import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_TOTAL_TIMEOUT,
     DEFAULT_REQUEST_TIMEOUT,
-    ClientConfig,
 )
-from inspector.mcp.masking import mask_headers, mask_value
 from inspector.mcp.transports.base import Transport
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
 from inspector.mcp.versions import DEFAULT_VERSION, EraChoice

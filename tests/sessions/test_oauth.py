@@ -19,7 +19,8 @@ import pytest
 from inspector.mcp import network
 from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.flow import AuthFlow
-from inspector.mcp.auth.pending import FlowState, PendingAuthorization, StepName
+from inspector.mcp.auth.pending import PendingAuthorization
+from inspector.mcp.auth.states import FlowState, StepName
 from inspector.mcp.auth.store import MemoryTokenStore
 from inspector.mcp.auth.tokens import Tokens, authenticated, refresh_grant
 from inspector.mcp.errors import AuthError, AuthorizationRequired

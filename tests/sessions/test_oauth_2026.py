@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from inspector.mcp.auth.pending import FlowState, StepName
+from inspector.mcp.auth.states import FlowState, StepName
 from inspector.mcp.auth.store import MemoryTokenStore
 from inspector.mcp.auth.tokens import ClientRegistration
 from inspector.mcp.errors import AuthError

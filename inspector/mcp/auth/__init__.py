@@ -15,7 +15,7 @@ Public API
     `to_dict`/`from_dict`/`masked`. `ConnectionSpec.oauth` holds one.
 
 `flow.AuthFlow(server_url, *, protocol_version, settings, store, challenge=None,
-               previous=None, http=None, emit=None, timeout=30.0,
+               previous=None, http=None, emit=None, timeout=DEFAULT_CONNECT_TIMEOUT,
                http_factory=http.http_client)`
     The flow as a state machine over its steps (`flow_discovery`, `flow_steps`, over
     a `flow_steps.FlowContext`). `await step()` runs the next one and returns a

@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from inspector.mcp.auth.records import Fetched, HttpRecord, send
+from inspector.mcp.timeouts import DEFAULT_CONNECT_TIMEOUT
 from inspector.mcp.versions import PROTOCOL_VERSION_HEADER
 
 PRM_WELL_KNOWN = "/.well-known/oauth-protected-resource"
@@ -213,7 +214,7 @@ async def first_json(
     candidates: list[str],
     *,
     protocol_version: str | None = None,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> Lookup:
     """GET each candidate until one answers 200 with a JSON object."""
     headers = {PROTOCOL_VERSION_HEADER: protocol_version} if protocol_version else {}

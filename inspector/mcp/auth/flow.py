@@ -41,12 +41,14 @@ from inspector.mcp.auth.flow_steps import (
     register,
 )
 from inspector.mcp.auth.http import HttpClientFactory, http_client
-from inspector.mcp.auth.pending import AuthStep, FlowState, PendingAuthorization, StepName
+from inspector.mcp.auth.pending import AuthStep, PendingAuthorization
 from inspector.mcp.auth.records import mask_query
+from inspector.mcp.auth.states import FlowState, StepName
 from inspector.mcp.auth.store import TokenStore
 from inspector.mcp.auth.tokens import ClientRegistration, Tokens
 from inspector.mcp.challenge import Challenge
 from inspector.mcp.errors import AuthError
+from inspector.mcp.timeouts import DEFAULT_CONNECT_TIMEOUT
 from inspector.mcp.trace import TraceEvent
 
 Emit = Callable[[TraceEvent], None]
@@ -65,7 +67,7 @@ class AuthFlow:
         previous: Tokens | None = None,
         http: httpx.AsyncClient | None = None,
         emit: Emit | None = None,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_CONNECT_TIMEOUT,
         http_factory: HttpClientFactory = http_client,
     ) -> None:
         """`challenge` is the Bearer challenge that started the flow (a 401, or a 403

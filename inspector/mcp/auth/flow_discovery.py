@@ -20,8 +20,9 @@ from inspector.mcp.auth.discovery import (
     prm_candidates,
 )
 from inspector.mcp.auth.flow_steps import FlowContext, fail
-from inspector.mcp.auth.pending import AuthStep, StepName
+from inspector.mcp.auth.pending import AuthStep
 from inspector.mcp.auth.records import HttpRecord
+from inspector.mcp.auth.states import StepName
 
 
 async def discover_resource(ctx: FlowContext) -> AuthStep:

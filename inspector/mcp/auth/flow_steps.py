@@ -12,10 +12,11 @@ import httpx
 
 from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import AuthServerMetadata, ProtectedResourceMetadata
-from inspector.mcp.auth.pending import AuthStep, PendingAuthorization, StepName
+from inspector.mcp.auth.pending import AuthStep, PendingAuthorization
 from inspector.mcp.auth.pkce import Pkce, new_state
 from inspector.mcp.auth.records import HttpRecord, mask_field
 from inspector.mcp.auth.registration import RegistrationError, choose_client
+from inspector.mcp.auth.states import StepName
 from inspector.mcp.auth.store import TokenStore
 from inspector.mcp.auth.tokens import (
     ClientRegistration,

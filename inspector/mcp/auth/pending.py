@@ -1,33 +1,16 @@
-"""What an OAuth flow tells its callers: the steps it names, the state it is in, what
-one step did, and the serialisable record of an authorization awaiting its redirect."""
+"""What an OAuth flow tells its callers: what one step did, and the serialisable record
+of an authorization awaiting its redirect (the names of its steps and states: `states`)."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from inspector.mcp.auth.records import HttpRecord
+from inspector.mcp.auth.states import StepName
 from inspector.mcp.auth.tokens import ClientRegistration
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
-
-
-class StepName(StrEnum):
-    RESOURCE_METADATA = "protected resource metadata"
-    SERVER_METADATA = "authorization server metadata"
-    REGISTRATION = "client registration"
-    AUTHORIZATION = "authorization request"
-    REDIRECT = "authorization response"
-    TOKEN = "token request"
-    REFRESH = "token refresh"
-
-
-class FlowState(StrEnum):
-    READY = "ready"  # the next step can run
-    AWAITING_REDIRECT = "awaiting-redirect"  # the person must visit `authorization_url`
-    DONE = "done"  # tokens obtained and stored
-    FAILED = "failed"
 
 
 @dataclass(slots=True)

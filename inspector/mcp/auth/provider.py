@@ -17,7 +17,8 @@ from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import canonical_resource
 from inspector.mcp.auth.flow import AuthFlow, Emit
 from inspector.mcp.auth.http import HttpClientFactory, http_client
-from inspector.mcp.auth.pending import AuthStep, FlowState, StepName
+from inspector.mcp.auth.pending import AuthStep
+from inspector.mcp.auth.states import FlowState, StepName
 from inspector.mcp.auth.store import TokenStore
 from inspector.mcp.auth.tokens import (
     TokenEndpointError,
@@ -27,6 +28,7 @@ from inspector.mcp.auth.tokens import (
     token_learned,
 )
 from inspector.mcp.challenge import bearer_challenge
+from inspector.mcp.timeouts import DEFAULT_CONNECT_TIMEOUT
 
 # RFC 6749 §5.2 errors that mean the refresh token (or the client) is no good any more.
 DEAD_GRANT_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client"})
@@ -49,7 +51,7 @@ class OAuthProvider:
         protocol_version: str,
         settings: OAuthSettings | None = None,
         emit: Emit | None = None,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_CONNECT_TIMEOUT,
         http_factory: HttpClientFactory = http_client,
     ) -> None:
         self.server_url = server_url

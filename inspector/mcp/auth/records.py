@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from inspector.mcp.masking import mask_headers, mask_secret
+from inspector.mcp.timeouts import DEFAULT_CONNECT_TIMEOUT
 from inspector.mcp.transports.http_wire import (
     ERROR_BODY_LIMIT,
     display_url,
@@ -172,7 +173,7 @@ async def send(
     headers: Mapping[str, str] | None = None,
     data: Mapping[str, str] | None = None,
     json_body: Any = None,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> Fetched:
     """Send one request without following redirects; never raises for HTTP failures."""
     content: bytes | None = None

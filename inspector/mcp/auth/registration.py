@@ -16,6 +16,7 @@ from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import AuthServerMetadata, endpoint_problem, is_loopback
 from inspector.mcp.auth.records import HttpRecord, is_secret_field, send
 from inspector.mcp.auth.tokens import AuthMethod, ClientRegistration
+from inspector.mcp.timeouts import DEFAULT_CONNECT_TIMEOUT
 
 PRE_REGISTERED = "pre-registered"
 METADATA_DOCUMENT = "metadata-document"
@@ -79,7 +80,7 @@ async def choose_client(
     *,
     known: ClientRegistration | None,
     server_url: str,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> Registered:
     """The client to use with this authorization server, registering one if needed."""
     issuer = metadata.issuer
@@ -168,7 +169,7 @@ async def register(
     settings: OAuthSettings,
     metadata: AuthServerMetadata,
     *,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> Registered:
     assert metadata.registration_endpoint is not None
     endpoint = metadata.registration_endpoint

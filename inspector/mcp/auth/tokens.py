@@ -15,6 +15,7 @@ import httpx
 
 from inspector.mcp.auth.claims import jwt_claims
 from inspector.mcp.auth.records import Fetched, mask_field, send
+from inspector.mcp.timeouts import DEFAULT_CONNECT_TIMEOUT
 
 # A token this close to expiry is refreshed before it is used.
 REFRESH_MARGIN_SECONDS = 30.0
@@ -180,7 +181,7 @@ async def request_tokens(
     requested_scope: str | None = None,
     resource_indicator: str | None = None,
     previous: Tokens | None = None,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_CONNECT_TIMEOUT,
 ) -> tuple[Tokens, Fetched]:
     """Redeem a grant. Raises `TokenEndpointError` with the endpoint's error body."""
     data, headers = authenticated(request, client)

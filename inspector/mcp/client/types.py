@@ -7,16 +7,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from inspector.mcp.timeouts import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_TOTAL_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
+)
 from inspector.mcp.trace import RequestId, TraceEvent
 from inspector.mcp.versions import DEFAULT_VERSION, EraChoice
 
 CLIENT_INFO = {"name": "inspector", "title": "MCP Inspector", "version": "0.1.0"}
-# How long establishing a connection may take (handshake or server/discover).
-DEFAULT_CONNECT_TIMEOUT = 30.0
-# How long a request may go without a response (restarted by progress, if so configured).
-DEFAULT_REQUEST_TIMEOUT = 60.0
-# How long a request may take in all, whatever progress the server reports.
-DEFAULT_MAX_TOTAL_TIMEOUT = 600.0
 
 
 @dataclass(slots=True)

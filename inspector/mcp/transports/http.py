@@ -22,6 +22,7 @@ from inspector.mcp.challenge import bearer_challenge
 from inspector.mcp.errors import AuthorizationRequired, HttpStatusError
 from inspector.mcp.masking import mask_headers
 from inspector.mcp.network import http_client
+from inspector.mcp.timeouts import DEFAULT_CONNECT_TIMEOUT
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
 from inspector.mcp.transports.base import Transport, inbound_frame
 from inspector.mcp.transports.http_wire import (
@@ -36,7 +37,6 @@ from inspector.mcp.transports.http_wire import (
 )
 
 Emit = Callable[[TraceEvent], None]
-DEFAULT_TIMEOUT_SECONDS = 30.0
 
 # 307 and 308 are the only redirects that keep the method and the body; following a 301,
 # 302 or 303 would silently turn a JSON-RPC POST into a GET.
@@ -99,7 +99,7 @@ class HttpTransport(Transport):
         self.url = url
         self._auth = options.get("auth")
         self._custom_headers = dict(options.get("headers") or {})
-        self._timeout = options.get("timeout", DEFAULT_TIMEOUT_SECONDS)
+        self._timeout = options.get("timeout", DEFAULT_CONNECT_TIMEOUT)
         self._client = options.get("client")
         self._owns_client = self._client is None
 

@@ -8,8 +8,8 @@ import pytest
 
 from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.flow import AuthFlow
-from inspector.mcp.auth.pending import FlowState, StepName
 from inspector.mcp.auth.registration import metadata_url_problem
+from inspector.mcp.auth.states import FlowState, StepName
 from inspector.mcp.auth.store import MemoryTokenStore
 from inspector.mcp.auth.tokens import ClientRegistration, lifetime_seconds
 from inspector.mcp.challenge import bearer_challenge

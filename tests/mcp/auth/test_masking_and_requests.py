@@ -10,7 +10,7 @@ import pytest
 
 from inspector.mcp.auth.config import CLIENT_CREDENTIALS, OAuthSettings
 from inspector.mcp.auth.discovery import AuthServerMetadata
-from inspector.mcp.auth.pending import AuthStep, PendingAuthorization, StepName
+from inspector.mcp.auth.pending import AuthStep, PendingAuthorization
 from inspector.mcp.auth.records import (
     Fetched,
     HttpRecord,
@@ -24,6 +24,7 @@ from inspector.mcp.auth.registration import (
     public_registration,
     registration_request,
 )
+from inspector.mcp.auth.states import StepName
 from inspector.mcp.auth.tokens import (
     AuthMethod,
     ClientRegistration,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 
 import httpx
@@ -17,7 +19,7 @@ from inspector.sessions.registry import SessionRegistry, TooManySessions
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
-from tests.conftest import fixture_spec
+from tests.conftest import REPO_ROOT, fixture_spec
 from tests.servers.http_harness import RunningServer
 from tests.sessions.memory_store import MemoryStore
 
@@ -232,3 +234,18 @@ async def test_a_caller_that_goes_away_does_not_strand_the_session(sessions: Mak
             break
         await asyncio.sleep(0.05)
     assert session.status is SessionStatus.CONNECTED
+
+
+def test_session_layer_leaves_httpx_and_oauth_unloaded_for_stdio() -> None:
+    """A stdio session never speaks HTTP: the session layer loads neither httpx nor the
+    OAuth flow until a connection needs them, so that many stdio sessions stay light."""
+    probe = (
+        "import sys\n"
+        "import inspector.sessions.registry, inspector.sessions.session\n"
+        "heavy = ('httpx', 'inspector.mcp.auth.flow', 'inspector.mcp.auth.provider')\n"
+        "print(','.join(name for name in heavy if name in sys.modules))\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO_ROOT
+    ).stdout.strip()
+    assert loaded == ""

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from inspector.headless.args import UsageError
-from inspector.presenters.links import is_loopback
+from inspector.mcp.hosts import is_loopback_host
 
 DEFAULT_PORT = 6280  # clear of MCP servers' 3000/8000 and the official inspector's 6274/6277
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "", "*"})
@@ -65,7 +65,7 @@ def check_bind(host: str, allow_all: bool) -> None:
             f"Refusing to bind {host or 'all addresses'}: anyone on the network could start "
             "processes through the inspector. Pass --dangerously-bind-all if you mean it."
         )
-    if not is_loopback(host):
+    if not is_loopback_host(host):
         raise UsageError(
             f"Refusing to bind {host}: only loopback addresses are allowed without "
             "--dangerously-bind-all."
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"inspector: {exc}", file=sys.stderr)
         return 1
     shown_host = args.host
-    if not is_loopback(args.host):
+    if not is_loopback_host(args.host):
         names = network_names(args.host)
         # Django refuses Host headers it does not know: name the ones this bind serves.
         listed = [*os.environ.get("INSPECTOR_ALLOWED_HOSTS", "").split(","), *names]

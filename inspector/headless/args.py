@@ -2,7 +2,7 @@
 
 The grammar is the official inspector CLI's, so that its users need not relearn it:
 options may come before or after the server; the words that are not options of ours make
-up the server command, including options we do not know (npx's `-y`); everything after
+up the server command, including options this parser does not know (npx's `-y`); everything after
 `--` belongs to the server; `--tool-arg`, `--header` and the other key=value options take
 several values in a row. A value is given as the next word or after `=`
 (`--timeout=5`).

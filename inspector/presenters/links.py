@@ -6,11 +6,12 @@ could make it misleading, and it is opened only by the person's own click.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from inspector.mcp.hosts import is_loopback_host
 
 _AMBIGUOUS = re.compile(r"[\\\s\x00-\x1f\x7f]")
 
@@ -58,7 +59,7 @@ def url_view(url: Any) -> UrlView:
     view.host = raw_host
     view.after_host = url[start + len(raw_host) :]
     scheme = parts.scheme.lower()
-    if scheme == "https" or (scheme == "http" and is_loopback(host)):
+    if scheme == "https" or (scheme == "http" and is_loopback_host(host)):
         view.allowed = True
     elif scheme == "http":
         view.refusal = "Plain http: is accepted only for this machine (loopback)."
@@ -76,15 +77,6 @@ def url_view(url: Any) -> UrlView:
             "and may imitate a familiar name."
         )
     return view
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _unicode_host(host: str) -> str:

@@ -1,6 +1,7 @@
-"""The only door for views, the websocket consumer and subcommands into the session
-layer and storage: async, keyword-only functions named `<entity>_<action>`, returning
-read models (frozen copies, secrets masked), never the live objects behind them.
+"""The only door for the web (views, the websocket consumer, the middleware, and the
+`inspector` command's serving) into the session layer and storage: async, keyword-only
+functions named `<entity>_<action>`, returning read models (frozen copies, secrets
+masked), never the live objects behind them.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Authorization (OAuth) of an HTTP session: the Auth tab's panel, the connection's
 client settings, and the flow in quick or guided mode.
 
-A session's flow lives on the session between a person's clicks (guided mode takes one
-step per "Continue"); the state, PKCE verifier and expected issuer also go to the
-person's Django session (the views bind `PendingAuthorization` there), so only that
-browser can finish it.
+A session's flow lives on the session (`interactive_auth`) between a person's clicks
+(guided mode takes one step per "Continue"); the state, PKCE verifier and expected issuer
+also go to the person's Django session, sealed here (`SealedPending`: the views hold only
+ciphertext), so only that browser can finish it.
 """
 
 from __future__ import annotations

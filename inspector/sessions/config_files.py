@@ -35,7 +35,7 @@ _SSE_TYPES = frozenset({"sse"})
 _STDIO_TYPES = frozenset({"stdio"})
 _URL_KEYS = ("url", "serverUrl")
 DEFAULT_SPEC = ConnectionSpec(TransportKind.STDIO)
-# Our own settings inside an entry: (key in the file, ConnectionSpec field).
+# The inspector's own settings inside an entry: (key in the file, ConnectionSpec field).
 EXTRA_KEY = "inspector"
 TIMEOUT_KEYS = (
     ("connectTimeout", "connect_timeout"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inspector.presenters.links import is_loopback, url_view
+from inspector.presenters.links import url_view
 
 
 def test_url_view_splits_an_https_link_around_its_host() -> None:
@@ -63,11 +63,3 @@ def test_url_view_reads_punycode_hosts_out() -> None:
     view = url_view("https://xn--pypal-4ve.com/")
     assert view.unicode_host == "p\u0430ypal.com"  # a Cyrillic a, not a Latin one
     assert any("punycode" in warning for warning in view.warnings)
-
-
-@pytest.mark.parametrize(
-    ("host", "loopback"),
-    [("localhost", True), ("127.0.0.5", True), ("::1", True), ("10.0.0.1", False), ("x", False)],
-)
-def test_is_loopback(host: str, loopback: bool) -> None:
-    assert is_loopback(host) is loopback

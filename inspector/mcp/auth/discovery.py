@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from inspector.mcp.auth.records import Fetched, HttpRecord, send
+from inspector.mcp.hosts import is_loopback_host
 from inspector.mcp.timeouts import DEFAULT_CONNECT_TIMEOUT
 from inspector.mcp.versions import PROTOCOL_VERSION_HEADER
 
@@ -48,11 +49,8 @@ def canonical_resource(url: str) -> str:
     return f"{parsed.scheme.lower()}://{authority}{path}{query}"
 
 
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
 def is_loopback(url: httpx.URL) -> bool:
-    return url.host.lower() in LOOPBACK_HOSTS
+    return is_loopback_host(url.host)
 
 
 def endpoint_problem(url: str | None, *, server_url: str) -> str | None:

@@ -89,7 +89,7 @@ class TaskRow:
         return self.task.status.replace("_", " ") or "unknown"
 
     @property
-    def version(self) -> str:
+    def fingerprint(self) -> str:
         """A digest of what the row shows: a page that has it needs no new copy."""
         task, result, cancel = self.task, self.task.result, self.task.cancel_call
         shown = (

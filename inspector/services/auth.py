@@ -24,7 +24,7 @@ from inspector.services.snapshots import resident_session
 from inspector.sessions.authorization import describe_refusal
 from inspector.sessions.interactive_auth import NoFlowWaiting
 from inspector.storage.encryption import UnreadableSecret, decrypt_json, encrypt_json
-from inspector.storage.masking import kept_secret
+from inspector.storage.masked_input import kept_secret
 
 
 class PendingUnreadable(Exception):

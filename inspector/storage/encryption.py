@@ -30,12 +30,12 @@ class UnreadableSecret(Exception):
 
 
 def encrypt_json(value: Any) -> str:
-    return _box().encrypt(json.dumps(value, ensure_ascii=False).encode()).decode("ascii")
+    return _keyring().encrypt(json.dumps(value, ensure_ascii=False).encode()).decode("ascii")
 
 
 def decrypt_json(token: str) -> Any:
     try:
-        return json.loads(_box().decrypt(token.encode("ascii")))
+        return json.loads(_keyring().decrypt(token.encode("ascii")))
     except (InvalidToken, UnicodeEncodeError, ValueError) as error:
         raise UnreadableSecret(
             f"A stored secret cannot be decrypted: was {KEY_VARIABLE} or the key file changed?"
@@ -44,11 +44,11 @@ def decrypt_json(token: str) -> Any:
 
 def reset_key_cache() -> None:
     """Forget the loaded keys (tests, and a key rotated while running)."""
-    _box.cache_clear()
+    _keyring.cache_clear()
 
 
 @cache
-def _box() -> MultiFernet:
+def _keyring() -> MultiFernet:
     configured = os.environ.get(KEY_VARIABLE, "").strip()
     if configured:
         keys = [key.strip() for key in configured.split(",") if key.strip()]

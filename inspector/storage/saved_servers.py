@@ -20,7 +20,7 @@ from inspector.sessions.config_export import mask_config_value, mask_config_valu
 from inspector.sessions.config_files import NamedServer
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.storage.encryption import UnreadableSecret, decrypt_json, encrypt_json
-from inspector.storage.masking import kept_secret
+from inspector.storage.masked_input import kept_secret
 
 NAME_MAX_LENGTH = SavedServer._meta.get_field("name").max_length or 200
 

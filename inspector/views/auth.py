@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
 from inspector.forms.oauth import OAuthClientForm
-from inspector.views.common import HtmxHttpRequest, live_snapshot
+from inspector.views.common import HtmxHttpRequest, resident_snapshot
 from inspector.views.oauth import bind_pending, client_identity
 
 TEMPLATE = "inspector/tabs/auth.html"
@@ -23,7 +23,7 @@ TEMPLATE = "inspector/tabs/auth.html"
 async def http_snapshot(session_id: str) -> services.SessionSnapshot:
     """The live session, if it is one OAuth applies to; every Auth view starts here, so
     that nothing is done for a stdio session before it is refused."""
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     if not snapshot.is_http:
         raise Http404("Only HTTP connections are authorized with OAuth.")
     return snapshot

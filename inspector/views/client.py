@@ -10,13 +10,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
-from inspector.views.common import HtmxHttpRequest, live_snapshot
+from inspector.views.common import HtmxHttpRequest, resident_snapshot
 
 TEMPLATE = "inspector/tabs/client.html"
 
 
 async def _context(session_id: str, **extra: Any) -> dict[str, Any]:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     consent = await services.consent_get(session_id=session_id)
     return {
         "session": snapshot,
@@ -33,7 +33,7 @@ async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def switch(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    await live_snapshot(session_id)
+    await resident_snapshot(session_id)
     try:
         await services.switch_set(
             session_id=session_id,
@@ -47,7 +47,7 @@ async def switch(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def add(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    await live_snapshot(session_id)
+    await resident_snapshot(session_id)
     location = request.POST.get("location", "")
     name = request.POST.get("name", "")
     try:
@@ -60,6 +60,6 @@ async def add(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def remove(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    await live_snapshot(session_id)
+    await resident_snapshot(session_id)
     await services.root_remove(session_id=session_id, uri=request.POST.get("uri", ""))
     return render(request, f"{TEMPLATE}#roots", await _context(session_id))

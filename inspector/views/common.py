@@ -50,7 +50,7 @@ def call_key(request: HttpRequest) -> str:
     return key if _CALL_KEY.match(key) else fresh_call_key()
 
 
-async def live_snapshot(session_id: str) -> services.SessionSnapshot:
+async def resident_snapshot(session_id: str) -> services.SessionSnapshot:
     """The session, which must be held by this process for a command to reach it."""
     try:
         snapshot = await services.session_get(session_id=session_id)

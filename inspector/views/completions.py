@@ -24,7 +24,7 @@ from inspector.views.common import (
     HtmxHttpRequest,
     catalog_item_or_404,
     fresh_call_key,
-    live_snapshot,
+    resident_snapshot,
 )
 
 TEMPLATE = "inspector/tabs/prompts.html#suggestions"
@@ -43,7 +43,7 @@ def completion_url(snapshot: services.SessionSnapshot, kind: str) -> str:
 
 @require_POST
 async def complete(request: HtmxHttpRequest, session_id: str, kind: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     field_id = request.POST.get("completion_field", "")
     argument = request.POST.get("completion_argument", "")
     if not _FIELD_ID.match(field_id) or not argument or len(argument) > MAX_ARGUMENT_CHARS:

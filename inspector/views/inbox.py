@@ -17,7 +17,7 @@ from inspector import services
 from inspector.forms.answers import InvalidAnswer, decide
 from inspector.presenters.approvals import ApprovalCard, approval_card, input_origin
 from inspector.presenters.links import url_view
-from inspector.views.common import HtmxHttpRequest, live_snapshot
+from inspector.views.common import HtmxHttpRequest, resident_snapshot
 
 TEMPLATE = "inspector/inbox.html"
 
@@ -31,7 +31,7 @@ def answered_by(request: HttpRequest) -> str:
 
 @require_GET
 async def inbox(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     consent = await services.consent_get(session_id=session_id)
     roots = consent.wire_roots
     cards = [approval_card(approval, roots) for approval in consent.pending]
@@ -49,7 +49,7 @@ async def inbox(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def answer(request: HtmxHttpRequest, session_id: str, approval_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     try:
         approval = await services.approval_get(session_id=session_id, approval_id=approval_id)
     except services.UnknownApproval as exc:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
 from inspector.presenters.inflight import InFlightRow, in_flight_rows
-from inspector.views.common import HtmxHttpRequest, live_snapshot
+from inspector.views.common import HtmxHttpRequest, resident_snapshot
 
 TEMPLATE = "inspector/inflight.html#panel"
 MAX_REQUEST_ID_CHARS = 100
@@ -35,7 +35,7 @@ async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def cancel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    await live_snapshot(session_id)
+    await resident_snapshot(session_id)
     request_id = request.POST.get("request_id", "")[:MAX_REQUEST_ID_CHARS]
     requests = await services.request_list(session_id=session_id)
     running = {row.key: row for row in in_flight_rows(requests)}

@@ -13,7 +13,7 @@ from inspector import services
 from inspector.presenters.cache_hints import cache_hint
 from inspector.presenters.failures import failure_text
 from inspector.services import Listing
-from inspector.views.common import HtmxHttpRequest, fresh_call_key, live_snapshot
+from inspector.views.common import HtmxHttpRequest, fresh_call_key, resident_snapshot
 
 ITEM_TEMPLATES = {
     Listing.TOOLS: "inspector/tabs/tools.html#list-item",
@@ -36,7 +36,7 @@ async def list_page(request: HtmxHttpRequest, session_id: str, listing: str) -> 
         kind = Listing(listing)
     except ValueError as exc:
         raise Http404("No such listing.") from exc
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     cursor = request.GET.get("cursor") or None
     call, page = await services.listing_page(
         session_id=session_id, listing=kind, cursor=cursor, call_key=fresh_call_key()

@@ -14,7 +14,7 @@ from inspector.presenters.prompts import PROMPT_PREFIX, prompt_result_view, prom
 from inspector.presenters.resources import string_arguments
 from inspector.presenters.tools import display_name
 from inspector.schemaform.state import ArgumentsState, fresh_state, posted_state
-from inspector.views.common import HtmxHttpRequest, call_key, catalog_item_or_404, live_snapshot
+from inspector.views.common import HtmxHttpRequest, call_key, catalog_item_or_404, resident_snapshot
 from inspector.views.completions import completion_url
 
 TEMPLATE = "inspector/tabs/prompts.html"
@@ -22,7 +22,7 @@ TEMPLATE = "inspector/tabs/prompts.html"
 
 @require_GET
 async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     return render(request, f"{TEMPLATE}#panel", {"session": snapshot})
 
 
@@ -45,7 +45,7 @@ def _context(
 
 @require_GET
 async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     prompt = await _prompt(session_id, request.GET.get("name", ""))
     state = fresh_state(prompt_schema(prompt), prefix=PROMPT_PREFIX)
     for bound in state.form.walk():
@@ -57,7 +57,7 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def get(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     prompt = await _prompt(session_id, request.POST.get("prompt", ""))
     state = posted_state(prompt_schema(prompt), request.POST, prefix=PROMPT_PREFIX)
     context = _context(snapshot, prompt, state)

@@ -23,7 +23,7 @@ from inspector.presenters.resources import (
 )
 from inspector.presenters.tools import display_name
 from inspector.schemaform.state import ArgumentsState, fresh_state, posted_state
-from inspector.views.common import HtmxHttpRequest, call_key, catalog_item_or_404, live_snapshot
+from inspector.views.common import HtmxHttpRequest, call_key, catalog_item_or_404, resident_snapshot
 from inspector.views.completions import completion_url
 
 TEMPLATE = "inspector/tabs/resources.html"
@@ -37,7 +37,7 @@ def _can_subscribe(snapshot: services.SessionSnapshot) -> bool:
 
 @require_GET
 async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     context = {
         "session": snapshot,
         "can_subscribe": _can_subscribe(snapshot),
@@ -67,7 +67,7 @@ def _uri(value: str | None) -> str:
 
 @require_GET
 async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     uri = _uri(request.GET.get("uri"))
     resource = await catalog_item_or_404(session_id, services.Listing.RESOURCES, uri, "resource")
     context = {
@@ -84,7 +84,7 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 async def read(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """Read a resource by URI: from the list, a template, a resource link, or again after
     the server said it changed."""
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     uri = _uri(request.GET.get("uri"))
     return await _read(request, snapshot, uri)
 
@@ -139,7 +139,7 @@ def _template_context(
 
 @require_GET
 async def template_detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     template = await _template(session_id, request.GET.get("uriTemplate", ""))
     uri_template = str(template.get("uriTemplate", ""))
     state = fresh_state(template_schema(uri_template), prefix=TEMPLATE_PREFIX)
@@ -165,7 +165,7 @@ async def template_read(request: HtmxHttpRequest, session_id: str) -> HttpRespon
 
 async def _posted_template_context(request: HtmxHttpRequest, session_id: str) -> dict[str, Any]:
     """A template's form as posted: its variables, and the URI they expand to."""
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     template = await _template(session_id, request.POST.get("uri_template", ""))
     schema = template_schema(str(template.get("uriTemplate", "")))
     state = posted_state(schema, request.POST, prefix=TEMPLATE_PREFIX)
@@ -185,7 +185,7 @@ async def unsubscribe(request: HtmxHttpRequest, session_id: str) -> HttpResponse
 async def _subscription(
     request: HtmxHttpRequest, session_id: str, *, subscribe: bool
 ) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     uri = _uri(request.POST.get("uri"))
     call = await services.resource_subscription_set(
         session_id=session_id, uri=uri, subscribe=subscribe, call_key=call_key(request)

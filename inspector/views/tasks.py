@@ -15,7 +15,7 @@ from inspector import services
 from inspector.middleware import seq_param
 from inspector.presenters.failures import failure_text
 from inspector.presenters.tasks import TaskRow, place_of, task_row
-from inspector.views.common import HtmxHttpRequest, call_key, fresh_call_key, live_snapshot
+from inspector.views.common import HtmxHttpRequest, call_key, fresh_call_key, resident_snapshot
 
 TEMPLATE = "inspector/tabs/tasks.html"
 
@@ -66,14 +66,14 @@ async def _listing(snapshot: services.SessionSnapshot, cursor: str | None) -> di
 
 @require_GET
 async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     return render(request, f"{TEMPLATE}#panel", await _listing(snapshot, None))
 
 
 @require_GET
 async def list_page(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """The list again from the server: its first page, or the page at a cursor."""
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     context = await _listing(snapshot, request.GET.get("cursor") or None)
     return render(request, f"{TEMPLATE}#tasks-block", context)
 
@@ -81,7 +81,7 @@ async def list_page(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 @require_GET
 async def rows(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """The known tasks as they stand, without asking the server (a new task appeared)."""
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     context = {
         "session": snapshot,
         "rows": await _rows(snapshot),
@@ -93,8 +93,8 @@ async def rows(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 @require_GET
 async def row(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """One task's row; `seq` names a status notification the page saw, applied first,
-    and `version` what the page shows (nothing is sent when that is still true)."""
-    snapshot = await live_snapshot(session_id)
+    and `fingerprint` what the page shows (nothing is sent when that is still true)."""
+    snapshot = await resident_snapshot(session_id)
     task_id = request.GET.get("task", "")
     await _task(session_id, task_id)
     seq = seq_param(request.GET.get("seq"))
@@ -102,14 +102,14 @@ async def row(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         await services.task_status_noted(session_id=session_id, task_id=task_id, seq=seq)
     task = await _task(session_id, task_id)
     place = request.GET.get("in", "tasks")
-    if request.GET.get("version") == _row(snapshot, task, place).version:
+    if request.GET.get("fingerprint") == _row(snapshot, task, place).fingerprint:
         return HttpResponse(status=204)  # the page shows it as it stands
     return _render_row(request, snapshot, task, place)
 
 
 async def _command(request: HtmxHttpRequest, session_id: str, command: str) -> HttpResponse:
     """Refresh, cancel or fetch the result of a task, then show its row as it stands."""
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     task = await _task(session_id, request.POST.get("task", ""))
     try:
         if command == "refresh":

@@ -14,7 +14,7 @@ from inspector import services
 from inspector.presenters.tasks import task_row
 from inspector.presenters.tools import annotation_badges, display_name, tool_result_view
 from inspector.schemaform.state import ArgumentsState, fresh_state, posted_state
-from inspector.views.common import HtmxHttpRequest, call_key, catalog_item_or_404, live_snapshot
+from inspector.views.common import HtmxHttpRequest, call_key, catalog_item_or_404, resident_snapshot
 from inspector.views.tasks import task_row_url
 
 ARGUMENTS_PREFIX = "arg"
@@ -23,7 +23,7 @@ TEMPLATE = "inspector/tabs/tools.html"
 
 @require_GET
 async def panel(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     return render(request, f"{TEMPLATE}#panel", {"session": snapshot})
 
 
@@ -33,7 +33,7 @@ async def _tool(session_id: str, name: str) -> dict[str, Any]:
 
 @require_GET
 async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.GET.get("name", ""))
     state = fresh_state(tool.get("inputSchema"), prefix=ARGUMENTS_PREFIX)
     return render(request, f"{TEMPLATE}#tool-detail", await _context(snapshot, tool, state))
@@ -44,7 +44,7 @@ async def arguments(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """An edit of the arguments: after a field edit only the JSON view and the errors
     change (the person is typing in the form); after an edit of the JSON, or an added
     or removed item, the fields are drawn again."""
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.POST.get("tool", ""))
     state = posted_state(tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX)
     context = await _context(snapshot, tool, state)
@@ -59,7 +59,7 @@ async def arguments(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 @require_POST
 async def call(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.POST.get("tool", ""))
     state = posted_state(tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX)
     context = await _context(snapshot, tool, state)

@@ -11,14 +11,14 @@ from django.views.decorators.http import require_POST
 from inspector import services
 from inspector.presenters.failures import failure_text
 from inspector.services import LOG_LEVELS
-from inspector.views.common import HtmxHttpRequest, fresh_call_key, live_snapshot
+from inspector.views.common import HtmxHttpRequest, fresh_call_key, resident_snapshot
 
 PING_RESULT = "inspector/session.html#ping-result"
 
 
 @require_POST
 async def ping(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
-    await live_snapshot(session_id)
+    await resident_snapshot(session_id)
     pong = await services.server_ping(session_id=session_id, call_key=fresh_call_key())
     if pong.error is not None:
         return render(request, PING_RESULT, {"failure": failure_text(pong.error)})
@@ -30,7 +30,7 @@ async def ping(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 async def set_log_level(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """`logging/setLevel`; in the modern era, which has none, the level every request
     asks for in its `_meta` (empty: none)."""
-    snapshot = await live_snapshot(session_id)
+    snapshot = await resident_snapshot(session_id)
     level = request.POST.get("level", "")
     context: dict[str, Any] = {"level": level, "per_request": snapshot.modern}
     if level not in LOG_LEVELS and not (snapshot.modern and level == ""):

@@ -51,12 +51,12 @@ def test_task_row_words() -> None:
     assert task_row(Task(tool_name=""), "tasks", url="/r", can_cancel=False).title == "Task"
 
 
-def test_task_row_version_changes_with_what_the_row_shows() -> None:
+def test_task_row_fingerprint_changes_with_what_the_row_shows() -> None:
     working = task_row(Task(), "tasks", url="/row", can_cancel=True)
     same = task_row(Task(), "tasks", url="/row", can_cancel=True)
     done = task_row(Task(status="completed"), "tasks", url="/row", can_cancel=True)
-    assert working.version == same.version
-    assert working.version != done.version
+    assert working.fingerprint == same.fingerprint
+    assert working.fingerprint != done.fingerprint
 
 
 def test_task_row_poll_note_says_whose_interval_it_is() -> None:

@@ -92,11 +92,11 @@ async def test_a_task_runs_from_the_tools_tab_to_its_result(client: AsyncClient)
     assert "structuredContent matches the outputSchema." in done, "shown as a tool result"
     assert "Cancel task" not in done
     assert "Send tasks/cancel anyway" in done
-    version = re.search(r'data-task-version="(\w+)"', done)
-    assert version is not None
+    fingerprint = re.search(r'data-task-fingerprint="(\w+)"', done)
+    assert fingerprint is not None
     unchanged = await client.get(
         f"/sessions/{session_id}/tasks/row",
-        {"task": task.task_id, "in": "tasks", "version": version[1]},
+        {"task": task.task_id, "in": "tasks", "fingerprint": fingerprint[1]},
     )
     assert unchanged.status_code == 204, "the page already shows the task as it stands"
 

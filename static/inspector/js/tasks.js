@@ -29,7 +29,7 @@
           return;
         }
         const url =
-          row.dataset.taskUrl + "&version=" + (row.dataset.taskVersion || "") + (seq ? "&seq=" + seq : "");
+          row.dataset.taskUrl + "&fingerprint=" + (row.dataset.taskFingerprint || "") + (seq ? "&seq=" + seq : "");
         htmx.ajax("GET", url, { source: row, swap: "none" });
       });
       unknown = unknown || !shown;

@@ -200,7 +200,7 @@ class ConnectForm(forms.Form):
         command = data.get("command", "").strip()
         if transport == TransportKind.STDIO and not command:
             self.add_error("command", "A stdio server needs a command to run.")
-        elif transport == TransportKind.STDIO and not stdio_command_allowed(command):
+        elif transport == TransportKind.STDIO and not stdio_command_allowed(command=command):
             self.add_error(
                 "command",
                 "This hosted inspector runs only the stdio commands its operator allowed.",

@@ -145,7 +145,7 @@ async def saved_server_connect(*, server_id: int, owner_id: int | None) -> Sessi
 def _check_allowed(spec: ConnectionSpec) -> None:
     """The connect form's rule, applied again: an import or an old saved server must not
     be a way round it."""
-    if spec.transport is TransportKind.STDIO and not stdio_command_allowed(spec.command):
+    if spec.transport is TransportKind.STDIO and not stdio_command_allowed(command=spec.command):
         raise StdioNotAllowed(spec.command)
 
 

@@ -1,7 +1,9 @@
-"""Masking of secrets in headers and environment values before they are shown or stored."""
+"""Masking of secrets in headers and environment values before they are shown or stored:
+the one rule for every page, export, record and command line."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 MASK = "••••••"
@@ -24,14 +26,37 @@ def is_secret_name(name: str) -> bool:
     return lowered in _SECRET_HEADERS or any(word in lowered for word in _SECRET_WORDS)
 
 
+# `${input:id}`, `${env:NAME}`, `${workspaceFolder}`: where a client's configuration takes
+# a value from, not a value; nothing secret to hide.
+_PLACEHOLDER = re.compile(r"\$\{[A-Za-z]+:[^}]*\}|\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def is_placeholder(value: str) -> bool:
+    """Nothing but placeholders, perhaps after an auth scheme: `Bearer ${input:token}`."""
+    if not _PLACEHOLDER.search(value):
+        return False
+    return _PLACEHOLDER.sub("", value).strip().lower() in {"", "bearer", "basic", "token"}
+
+
 def mask_value(name: str, value: str) -> str:
-    """Keep just enough of a secret to tell two apart: the scheme and the first characters."""
-    if not is_secret_name(name):
+    """Keep just enough of a secret to tell two apart: the scheme and the first characters.
+    A value whose name is not a secret's, or that is only a placeholder, stays readable."""
+    if not is_secret_name(name) or is_placeholder(value):
         return value
     scheme, _, rest = value.partition(" ")
     if rest and scheme.lower() in {"bearer", "basic", "token", "dpop"}:
         return f"{scheme} {mask_secret(rest)}"
     return mask_secret(value)
+
+
+def mask_values(values: Mapping[str, str]) -> dict[str, str]:
+    """Environment values or the like, each masked by its name."""
+    return {name: mask_value(name, value) for name, value in values.items()}
+
+
+def mask_token(token: str) -> str:
+    """A bearer token: always a secret, unless a placeholder stands in for it."""
+    return mask_value("token", token) if token else ""
 
 
 def mask_secret(secret: str) -> str:

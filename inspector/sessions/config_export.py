@@ -5,7 +5,6 @@ they differ from the defaults (see `config_files` for what is read back).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -61,29 +60,7 @@ def _entry(spec: ConnectionSpec, *, include_secrets: bool) -> dict[str, Any]:
 
 
 def _shown(items: Iterable[tuple[str, str]], include_secrets: bool) -> dict[str, str]:
-    return {
-        name: value if include_secrets else mask_config_value(name, value) for name, value in items
-    }
-
-
-# `${input:id}`, `${env:NAME}`, `${workspaceFolder}`: where a value comes from, not a value.
-_PLACEHOLDER = re.compile(r"\$\{[A-Za-z]+:[^}]*\}|\$\{[A-Za-z_][A-Za-z0-9_]*\}")
-
-
-def is_placeholder(value: str) -> bool:
-    """Nothing but placeholders, perhaps after an auth scheme: `Bearer ${input:token}`."""
-    if not _PLACEHOLDER.search(value):
-        return False
-    return _PLACEHOLDER.sub("", value).strip().lower() in {"", "bearer", "basic", "token"}
-
-
-def mask_config_value(name: str, value: str) -> str:
-    """`mask_value`, except that a placeholder is no secret and stays readable."""
-    return value if is_placeholder(value) else mask_value(name, value)
-
-
-def mask_config_values(values: dict[str, str]) -> dict[str, str]:
-    return {name: mask_config_value(name, value) for name, value in values.items()}
+    return {name: value if include_secrets else mask_value(name, value) for name, value in items}
 
 
 def _extras_of(spec: ConnectionSpec) -> Iterator[tuple[str, Any]]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from inspector.mcp.auth.config import OAuthSettings
 from inspector.mcp.client.types import ClientConfig
-from inspector.mcp.masking import mask_headers, mask_value
+from inspector.mcp.masking import mask_headers, mask_token, mask_values
 from inspector.mcp.timeouts import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_TOTAL_TIMEOUT,
@@ -134,9 +134,9 @@ class ConnectionSpec:
     def masked(self) -> dict[str, Any]:
         """The description with secret values masked, safe to show or export."""
         data = self.to_dict()
-        data["env"] = {name: mask_value(name, value) for name, value in self.env.items()}
+        data["env"] = mask_values(self.env)
         data["headers"] = mask_headers(self.headers)
-        data["bearer_token"] = mask_value("token", self.bearer_token) if self.bearer_token else ""
+        data["bearer_token"] = mask_token(self.bearer_token)
         if self.oauth is not None:
             data["oauth"] = self.oauth.masked()
         return data

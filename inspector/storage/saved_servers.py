@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from inspector.mcp.auth.config import OAuthSettings
+from inspector.mcp.masking import mask_token, mask_value, mask_values
 from inspector.mcp.versions import EraChoice
 from inspector.models import SavedServer
-from inspector.sessions.config_export import mask_config_value, mask_config_values
 from inspector.sessions.config_files import NamedServer
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.storage.encryption import UnreadableSecret, decrypt_json, encrypt_json
@@ -113,11 +113,9 @@ class _Secrets:
     oauth: OAuthSettings | None = None
 
     def masked(self) -> _Secrets:
-        token = mask_config_value(TOKEN_NAME, self.bearer_token) if self.bearer_token else ""
+        token = mask_token(self.bearer_token)
         oauth = OAuthSettings.from_dict(self.oauth.masked()) if self.oauth else None
-        return _Secrets(
-            mask_config_values(self.env), mask_config_values(self.headers), token, oauth
-        )
+        return _Secrets(mask_values(self.env), mask_values(self.headers), token, oauth)
 
 
 # The names a bearer token and a client secret are masked under (as `OAuthSettings` does).
@@ -261,7 +259,7 @@ def _unmask(spec: ConnectionSpec, record: SavedServer) -> ConnectionSpec:
 def _restore(shown: dict[str, str], stored: dict[str, str]) -> dict[str, str]:
     """Values that come back exactly as masked for display are the stored ones."""
     return {
-        name: kept_secret(value, stored[name], mask_config_value(name, stored[name]))
+        name: kept_secret(value, stored[name], mask_value(name, stored[name]))
         if name in stored
         else value
         for name, value in shown.items()

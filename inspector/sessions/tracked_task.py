@@ -12,17 +12,13 @@ from enum import StrEnum
 from typing import Any
 
 from inspector.mcp.client.client import McpClient
-from inspector.mcp.eras.tasks import TERMINAL_STATUSES
+from inspector.mcp.eras.tasks import TERMINAL_STATUSES, poll_interval_seconds
 from inspector.sessions.calls import CallOutcome
 
 TASK_STATUSES = ("working", "input_required", "completed", "failed", "cancelled")
 # Tasks are part of the core protocol in this revision only (2026-07-28 moved them to an
 # extension with another shape).
 TASK_VERSIONS = frozenset({"2025-11-25"})
-
-DEFAULT_POLL_SECONDS = 1.0
-MIN_POLL_SECONDS = 0.25
-MAX_POLL_SECONDS = 30.0
 
 
 class TaskSupport(StrEnum):
@@ -116,9 +112,7 @@ class TrackedTask:
 
     @property
     def poll_seconds(self) -> float:
-        if self.poll_interval is None:
-            return DEFAULT_POLL_SECONDS
-        return min(MAX_POLL_SECONDS, max(MIN_POLL_SECONDS, self.poll_interval / 1000))
+        return poll_interval_seconds(self.poll_interval)
 
     @property
     def dom_key(self) -> str:

@@ -14,14 +14,13 @@ from typing import Any
 import pytest
 
 from inspector.mcp.client.types import ServerRequest
-from inspector.mcp.eras.tasks import RELATED_TASK
+from inspector.mcp.eras.tasks import MIN_POLL_MS, RELATED_TASK
 from inspector.mcp.errors import JsonRpcError
 from inspector.mcp.trace import Direction, MessageType, TraceEvent
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
 from inspector.sessions.tracked_task import (
-    MIN_POLL_SECONDS,
     TaskMode,
     TrackedTask,
     task_mode,
@@ -125,7 +124,7 @@ async def test_polling_follows_the_servers_interval_within_a_floor(connect: Any)
     assert len(polls) == task.polls
     gaps = [later - earlier for earlier, later in itertools.pairwise(polls)]
     assert gaps
-    assert min(gaps) >= MIN_POLL_SECONDS * 0.9, gaps
+    assert min(gaps) >= MIN_POLL_MS / 1000 * 0.9, gaps
 
 
 async def test_a_failed_task_gives_the_tools_error_result(connect: Any) -> None:

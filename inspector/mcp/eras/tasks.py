@@ -145,10 +145,16 @@ def _observe(client: ClientPort, state: dict[str, Any]) -> None:
 
 
 def _poll_seconds(state: dict[str, Any]) -> float:
-    interval = state.get("pollIntervalMs")
-    if not isinstance(interval, int | float) or isinstance(interval, bool):
-        interval = DEFAULT_POLL_MS
-    return min(max(float(interval), MIN_POLL_MS), MAX_POLL_MS) / 1000
+    return poll_interval_seconds(state.get("pollIntervalMs"))
+
+
+def poll_interval_seconds(interval_ms: Any) -> float:
+    """How long to wait between polls of a task, in seconds: the server's suggestion (in
+    either era's field), within a floor that spares it and a ceiling that keeps the page
+    current; the default when it suggests nothing usable."""
+    if not isinstance(interval_ms, int | float) or isinstance(interval_ms, bool):
+        interval_ms = DEFAULT_POLL_MS
+    return min(max(float(interval_ms), MIN_POLL_MS), MAX_POLL_MS) / 1000
 
 
 def task_error(task_id: str, error: Any) -> JsonRpcError:

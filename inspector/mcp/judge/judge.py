@@ -36,7 +36,7 @@ class Judge:
         if not is_known(version):
             return
         try:
-            found = self._findings(event, version)
+            found = self.findings(event, version)
         except Exception:  # a rule that raises is a bug, never the session's end
             logger.exception("A rule raised on %s", event.text[:200])
             found = []
@@ -49,7 +49,8 @@ class Judge:
             event.findings.append(item)
         event.findings[:] = [_linked(item, version) for item in event.findings]
 
-    def _findings(self, event: TraceEvent, version: str) -> list[Finding]:
+    def findings(self, event: TraceEvent, version: str) -> list[Finding]:
+        """The findings of `event`, which `check` adds; raising here is a bug."""
         payload = event.payload
         kind = event.message_type
         if kind is MessageType.INVALID or not isinstance(payload, dict):

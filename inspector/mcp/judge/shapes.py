@@ -60,6 +60,11 @@ def _methods_of(surface: Surface) -> frozenset[str]:
     return frozenset(method for method, _ in _MAPS[surface])
 
 
+def known_methods() -> frozenset[str]:
+    """Every method any version defines, in either direction."""
+    return frozenset().union(*(_methods_of(surface) for surface in Surface))
+
+
 def defined(surface: Surface, method: str, version: str) -> bool | None:
     """Whether `version` defines `method` here; None when no version does (an extension)."""
     if (method, version) in _MAPS[surface]:

@@ -8,6 +8,7 @@ memory (capabilities, progress, cursors, ...) keep it in the judge's `Connection
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -17,8 +18,9 @@ from inspector.mcp.judge.rules import RULES, finding
 from inspector.mcp.judge.shapes import Surface, shape_findings, version_gate
 from inspector.mcp.judge.state import ConnectionState
 from inspector.mcp.judge.tools import tool_findings
+from inspector.mcp.log_levels import LOG_LEVELS
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
-from inspector.mcp.versions import MODERN_VERSIONS, is_known
+from inspector.mcp.versions import LEGACY_VERSIONS, MODERN_VERSIONS, is_known
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +31,8 @@ class Judge:
 
     def check(self, event: TraceEvent, version: str) -> None:
         """Add the findings of `event` (a message the connection sent or received)."""
+        if self._plain_legacy_log(event, version):
+            return
         if event.kind is not EventKind.MESSAGE or event.direction is Direction.LOCAL:
             return
         if event.message_type is MessageType.BATCH or "embedded" in event.detail:
@@ -40,6 +44,8 @@ class Judge:
         except Exception:  # a rule that raises is a bug, never the session's end
             logger.exception("A rule raised on %s", event.text[:200])
             found = []
+        if not found and not event.findings:
+            return  # the common case, kept cheap: floods of valid messages
         taken = {existing.path for existing in event.findings}
         for item in found:
             # The specific rule said it better: drop the schema's word on the same spot.
@@ -48,6 +54,22 @@ class Judge:
             taken.add(item.path)
             event.findings.append(item)
         event.findings[:] = [_linked(item, version) for item in event.findings]
+
+    def _plain_legacy_log(self, event: TraceEvent, version: str) -> bool:
+        """Whether `event` is a well-formed log message the server may send: floods are
+        made of them, so they are recognised before anything else is looked at."""
+        capabilities = self.state.server_capabilities
+        return (
+            event.method == "notifications/message"
+            and event.message_type is MessageType.NOTIFICATION
+            and event.direction is Direction.IN
+            and not event.findings
+            and capabilities is not None
+            and "logging" in capabilities
+            and version in LEGACY_VERSIONS
+            and isinstance(event.payload, dict)
+            and _plain_log(event.payload)
+        )
 
     def findings(self, event: TraceEvent, version: str) -> list[Finding]:
         """The findings of `event`, which `check` adds; raising here is a bug."""
@@ -110,26 +132,28 @@ class Judge:
     ) -> list[Finding]:
         surface = Surface.CLIENT_NOTIFICATION if outgoing else Surface.SERVER_NOTIFICATION
         found = version_gate(surface, method, version, "$.method")
-        found += meta.meta_findings(params, "$.params", version)
-        if not outgoing:
-            modern_era = version in MODERN_VERSIONS
-            if method == "notifications/message":
+        plain = method in PLAIN_NOTIFICATIONS and PLAIN_NOTIFICATIONS[method](payload)
+        if not plain:
+            found += meta.meta_findings(params, "$.params", version)
+            found += shape_findings(surface, method, version, payload, "$")
+        if outgoing:
+            return found
+        modern_era = version in MODERN_VERSIONS
+        if method == "notifications/message":
+            if not plain:
                 found += meta.level_findings(params, "$.params", version)
-                if modern_era:
-                    found += modern.deprecated_notification(method, version)
-            found += self.state.notification_findings(
-                method, params, version, legacy=not modern_era
-            )
-            if method == "notifications/progress" and version_fields_message(params, version):
-                found.append(
-                    finding(
-                        "version.field",
-                        "A progress message exists from protocol 2025-03-26.",
-                        "$.params.message",
-                        version,
-                    )
+            if modern_era:
+                found += modern.deprecated_notification(method, version)
+        found += self.state.notification_findings(method, params, version, legacy=not modern_era)
+        if method == "notifications/progress" and version_fields_message(params, version):
+            found.append(
+                finding(
+                    "version.field",
+                    "A progress message exists from protocol 2025-03-26.",
+                    "$.params.message",
+                    version,
                 )
-        found += shape_findings(surface, method, version, payload, "$")
+            )
         return found
 
     def _result(
@@ -173,6 +197,44 @@ class Judge:
             found += self.state.result_findings(request, result, version)
         found += shape_findings(Surface.SERVER_RESULT, method, version, result, "$.result")
         return found
+
+
+def _plain_log(payload: dict[str, Any]) -> bool:
+    """A log message that plainly has its shape (level, optional logger, any data)."""
+    params = payload.get("params")
+    return (
+        payload.keys() <= _FRAME_KEYS
+        and isinstance(params, dict)
+        and params.keys() <= _LOG_KEYS
+        and "data" in params
+        and params.get("level") in LOG_LEVELS
+        and isinstance(params.get("logger", ""), str)
+    )
+
+
+def _plain_progress(payload: dict[str, Any]) -> bool:
+    """A progress notification that plainly has its shape (token, numbers, message)."""
+    params = payload.get("params")
+    if not (payload.keys() <= _FRAME_KEYS and isinstance(params, dict)):
+        return False
+    token = params.get("progressToken")
+    return (
+        params.keys() <= _PROGRESS_KEYS
+        and type(token) in (str, int)
+        and type(params.get("progress")) in (int, float)
+        and type(params.get("total", 0)) in (int, float)
+        and type(params.get("message", "")) is str
+    )
+
+
+_FRAME_KEYS = {"jsonrpc", "method", "params"}
+_LOG_KEYS = {"level", "logger", "data"}
+_PROGRESS_KEYS = {"progressToken", "progress", "total", "message"}
+# Floods are made of these: the full validator runs only when the plain check fails.
+PLAIN_NOTIFICATIONS: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "notifications/message": _plain_log,
+    "notifications/progress": _plain_progress,
+}
 
 
 def version_fields_message(params: dict[str, Any], version: str) -> bool:

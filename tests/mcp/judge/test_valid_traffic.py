@@ -3,7 +3,12 @@ draws no warning and no error from the judge."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -82,3 +87,32 @@ def official_everything() -> StdioParameters:
 async def test_the_official_everything_server(official_everything: StdioParameters) -> None:
     found = alarms(await judged_walk(StdioTransport(official_everything), EraChoice.LEGACY))
     assert found == []
+
+
+@pytest.fixture(scope="module")
+def official_everything_http(official_everything: StdioParameters) -> Iterator[str]:
+    """The same server over Streamable HTTP, on a free port (it reads PORT)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [official_everything.command, "streamableHttp"],
+        env={**os.environ, "PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+async def test_the_official_everything_server_over_http(official_everything_http: str) -> None:
+    transport = StreamableHttpTransport(official_everything_http)
+    assert alarms(await judged_walk(transport, EraChoice.LEGACY)) == []

@@ -7,12 +7,14 @@ version the session negotiated, so a 2024-11-05 session links to the 2024-11-05 
 | id | severity | page |
 | --- | --- | --- |
 | judge.unreadable | warning | basic |
-| jsonrpc.id-type, jsonrpc.response-shape, jsonrpc.* (framing) | error | basic |
+| jsonrpc.* (framing, `inspector.mcp.jsonrpc`; batch-not-allowed and id-echo warn) | error | basic |
+| client.duplicate-id, client.unknown-id (pairing, `inspector.mcp.client`) | error | basic |
+| client.late-response | warning | basic |
 | shape.schema | error | schema |
 | shape.unknown-type | error | schema |
 | version.method | error | schema |
 | version.field | warning | changelog |
-| capabilities.list-changed | error | server/{tools,prompts,resources} |
+| capabilities.list-changed | error | basic/lifecycle |
 | capabilities.subscribe | error | server/resources |
 | capabilities.logging | error | server/utilities/logging |
 | capabilities.client-request | error | basic/lifecycle |

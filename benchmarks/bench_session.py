@@ -1,7 +1,7 @@
 """Benchmarks of the session layer, against real stdio servers.
 
     python benchmarks/bench_session.py [--calls 300] [--warmup 30] [--flood 50000]
-                                       [--json results.json]
+                                       [--no-judge] [--json results.json]
 
 (a) Overhead of a tool call through a live session (event log, batched storage in SQLite
     through the Django ORM, the pump) against the same call by a bare `McpClient` whose
@@ -12,7 +12,8 @@
     `tools/call` with N `notifications/message` and then the result. Reported: how fast the
     session reads them (until the result) and stores them (until the log is saved), the
     event loop's worst lag meanwhile, memory, the in-memory window, and that every event
-    reached the database.
+    reached the database. `--no-judge` runs it with the message checks off, to measure
+    what checking every message against the negotiated version costs.
 
 Run from the repository root; it needs nothing but the installed project and its test
 extras. It is a script, not a test: numbers vary with the machine, so ratios matter.
@@ -39,6 +40,7 @@ from typing import Any
 # The session layer and the protocol core know nothing of Django; the store and the models
 # are imported once Django is set up.
 from inspector.mcp.client.client import McpClient
+from inspector.mcp.client.types import ClientConfig
 from inspector.mcp.eras.auto import lifecycle_for
 from inspector.mcp.trace import TraceEvent
 from inspector.mcp.versions import EraChoice
@@ -92,9 +94,19 @@ def ignore_event(event: TraceEvent) -> None:
     """The bare client's `on_event`."""
 
 
-def bare_client(spec: ConnectionSpec) -> McpClient:
+class UnjudgedSession(LiveSession):
+    """A live session whose client checks no message (for the cost of checking)."""
+
+    def client_config(self) -> ClientConfig:
+        config = super().client_config()
+        config.judge = False
+        return config
+
+
+def bare_client(spec: ConnectionSpec, *, judge: bool = True) -> McpClient:
     """A client of the protocol core alone: no session, no log, no store."""
     transport, config = spec.build_transport(), spec.client_config()
+    config.judge = judge
     return McpClient(
         transport,
         config,
@@ -293,12 +305,13 @@ class FloodResult:
     notes: list[str] = field(default_factory=list)
 
 
-async def flood_through_session(count: int, *, trace_memory: bool) -> FloodRun:
+async def flood_through_session(count: int, *, trace_memory: bool, judge: bool) -> FloodRun:
     from inspector.models import EventRecord
     from inspector.storage.events import DatabaseEventStore
 
     spec = server_spec("tests.servers.broken_stdio", f"flood={count}")
-    session = LiveSession(spec, store=DatabaseEventStore(), watchers=[ignore_notice])
+    kind = LiveSession if judge else UnjudgedSession
+    session = kind(spec, store=DatabaseEventStore(), watchers=[ignore_notice])
     await session.start()
     if session.status is not SessionStatus.CONNECTED:
         raise RuntimeError(f"The flood server did not connect: {session.error}")
@@ -350,10 +363,10 @@ async def flood_through_session(count: int, *, trace_memory: bool) -> FloodRun:
     )
 
 
-async def flood_through_bare_client(count: int) -> tuple[float, float]:
+async def flood_through_bare_client(count: int, *, judge: bool) -> tuple[float, float]:
     """Seconds until the result, and the worst event-loop lag meanwhile."""
     spec = server_spec("tests.servers.broken_stdio", f"flood={count}")
-    client = bare_client(spec)
+    client = bare_client(spec, judge=judge)
     await client.connect()
     try:
         with LagProbe() as probe:
@@ -364,10 +377,12 @@ async def flood_through_bare_client(count: int) -> tuple[float, float]:
         await client.close()
 
 
-async def bench_flood(count: int, trace_memory: bool) -> FloodResult:
-    bare_seconds, bare_lag = await flood_through_bare_client(count)
-    session = await flood_through_session(count, trace_memory=False)
-    traced = await flood_through_session(count, trace_memory=True) if trace_memory else None
+async def bench_flood(count: int, trace_memory: bool, *, judge: bool = True) -> FloodResult:
+    bare_seconds, bare_lag = await flood_through_bare_client(count, judge=judge)
+    session = await flood_through_session(count, trace_memory=False, judge=judge)
+    traced = (
+        await flood_through_session(count, trace_memory=True, judge=judge) if trace_memory else None
+    )
     notes = []
     if session.lost or (traced and traced.lost):
         notes.append("EVENTS WERE LOST: stored rows do not match the log's last seq.")
@@ -471,6 +486,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-tracemalloc", action="store_true", help="skip the second, traced flood run"
     )
+    parser.add_argument("--no-judge", action="store_true", help="flood with the message checks off")
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--skip-flood", action="store_true")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write results as JSON")
@@ -486,7 +502,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         print("\n".join(report_overhead(overhead)), flush=True)
         results["overhead"] = asdict(overhead)
     if not args.skip_flood:
-        flood = await bench_flood(args.flood, not args.no_tracemalloc)
+        flood = await bench_flood(args.flood, not args.no_tracemalloc, judge=not args.no_judge)
+        print(f"(message checks {'off' if args.no_judge else 'on'})")
         print("\n".join(report_flood(flood)), flush=True)
         results["flood"] = asdict(flood)
     return results

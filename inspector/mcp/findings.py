@@ -19,14 +19,20 @@ class Finding:
     message: str
     path: str = "$"
     severity: Severity = Severity.ERROR
+    # The spec page of the negotiated version that states the rule; empty when none does
+    # (events stored before findings carried it have none either).
+    spec_url: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "rule": self.rule,
             "message": self.message,
             "path": self.path,
             "severity": self.severity.value,
         }
+        if self.spec_url:
+            data["spec_url"] = self.spec_url
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
@@ -35,4 +41,5 @@ class Finding:
             message=str(data["message"]),
             path=str(data.get("path", "$")),
             severity=Severity(data.get("severity", "error")),
+            spec_url=str(data.get("spec_url", "")),
         )

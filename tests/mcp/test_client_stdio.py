@@ -306,7 +306,10 @@ async def test_a_duplicate_server_request_id_is_refused(make_client: MakeClient)
     client.transport_event(inbound_frame(frame))
     await asyncio.sleep(0.05)
     second = [e for e in recorder.messages(Direction.IN) if e.message_id == "r1"][1]
-    assert [f.rule for f in second.findings] == ["client.duplicate-id"]
+    # The client declared no roots capability: the judge says so too, on both.
+    assert [f.rule for f in second.findings if f.rule.startswith("client.")] == [
+        "client.duplicate-id"
+    ]
     replies = [e.payload for e in recorder.messages(Direction.OUT) if e.message_id == "r1"]
     assert replies == [
         {

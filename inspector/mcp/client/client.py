@@ -30,6 +30,7 @@ from inspector.mcp.errors import (
     TransportClosed,
 )
 from inspector.mcp.findings import Finding
+from inspector.mcp.judge.judge import Judge
 from inspector.mcp.trace import (
     EventKind,
     MessageType,
@@ -70,6 +71,9 @@ class McpClient:
         self._on_closed = on_closed
         self._next_id = 1
         self._pending = PendingRequests(self._emit)
+        # Checks every message in and out against the negotiated version (one per
+        # connection: some rules remember what was said before).
+        self._judge = Judge() if self.config.judge else None
         self._background: set[asyncio.Task[None]] = set()
         self._stderr_tail: deque[str] = deque(maxlen=5)
         self._closed: TransportClosed | None = None
@@ -360,11 +364,13 @@ class McpClient:
         return " Last stderr: " + " | ".join(self._stderr_tail)
 
     def _emit(self, event: TraceEvent) -> None:
+        if self._judge is not None:
+            self._judge.check(event, self.protocol_version)
         self._on_event(event)
 
     def emit(self, event: TraceEvent) -> None:
         """Record an event the caller observed on this connection's behalf."""
-        self._on_event(event)
+        self._emit(event)
 
     def _in_background(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coroutine)

@@ -28,7 +28,6 @@ from inspector.mcp.trace import (
     TraceEvent,
     local_event,
 )
-from inspector.mcp.validation import result_findings
 
 FINISHED_IDS_REMEMBERED = 1024
 
@@ -145,8 +144,6 @@ class PendingRequests:
         elapsed = asyncio.get_running_loop().time() - pending.started
         event.duration_ms = round(elapsed * 1000, 3)
         payload = event.payload
-        if event.message_type is MessageType.RESULT:
-            event.findings.extend(result_findings(pending.method, payload.get("result")))
         self._emit(event)
         self.finish(request_id, "answered", pending)
         if event.message_type is MessageType.ERROR:

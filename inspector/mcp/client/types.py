@@ -33,6 +33,9 @@ class ClientConfig:
     # Modern era: the log level asked for on every request (`_meta`), which replaces
     # `logging/setLevel`; None asks for no log messages.
     log_level: str | None = None
+    # Whether every message is checked against the negotiated version (findings on its
+    # event); off only to measure what checking costs.
+    judge: bool = True
 
 
 @dataclass(frozen=True, slots=True)

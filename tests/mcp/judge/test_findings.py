@@ -1,0 +1,79 @@
+"""What a finding says: readable shapes, strict types, the rule table, and stored events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspector.mcp.findings import Finding, Severity
+from inspector.mcp.judge import rules
+from inspector.mcp.judge.judge import Judge
+from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
+
+
+def judged_result(method: str, result: Any, version: str = "2025-11-25") -> list[Finding]:
+    judge = Judge()
+    request = TraceEvent(
+        kind=EventKind.MESSAGE,
+        direction=Direction.OUT,
+        payload={"jsonrpc": "2.0", "id": 1, "method": method, "params": {}},
+        message_type=MessageType.REQUEST,
+        method=method,
+        message_id=1,
+    )
+    judge.check(request, version)
+    response = TraceEvent(
+        kind=EventKind.MESSAGE,
+        direction=Direction.IN,
+        payload={"jsonrpc": "2.0", "id": 1, "result": result},
+        message_type=MessageType.RESULT,
+        method=method,
+        message_id=1,
+    )
+    judge.check(response, version)
+    return response.findings
+
+
+def test_a_bad_content_block_is_one_finding_about_the_branch_its_type_selects() -> None:
+    found = judged_result("tools/call", {"content": [{"type": "image", "data": "AAAA"}]})
+    assert [(f.rule, f.path, f.message) for f in found] == [
+        ("shape.schema", "$.result.content[0].mimeType", "Field required")
+    ]
+
+
+def test_an_unknown_content_type_names_the_types_the_version_has() -> None:
+    found = judged_result("tools/call", {"content": [{"type": "video"}]}, "2024-11-05")
+    assert [(f.rule, f.path) for f in found] == [("shape.unknown-type", "$.result.content[0].type")]
+    assert "audio" in found[0].message
+
+
+def test_json_types_are_not_coerced_and_the_specific_rule_speaks_once() -> None:
+    found = judged_result("tools/call", {"content": [], "isError": "yes"})
+    assert [(f.rule, f.path) for f in found] == [("content.is-error", "$.result.isError")]
+    found = judged_result("tools/call", {"content": [{"type": "text", "text": 5}]})
+    assert [f.rule for f in found] == ["shape.schema"]
+
+
+def test_a_valid_result_draws_nothing() -> None:
+    assert judged_result("tools/call", {"content": [{"type": "text", "text": "ok"}]}) == []
+
+
+def test_spec_links_follow_the_negotiated_version() -> None:
+    found = judged_result("tools/call", {"content": [{"type": "image", "data": "%"}]}, "2025-06-18")
+    assert all(f.spec_url.startswith(f"{rules.SPEC_ROOT}/2025-06-18/") for f in found)
+
+
+def test_the_rule_table_in_the_docstring_lists_every_rule() -> None:
+    doc = rules.__doc__ or ""
+    for rule in rules.RULES.values():
+        if rule.id.startswith(("jsonrpc.", "client.")):
+            continue
+        row = f"| {rule.id} | {rule.severity.value} |"
+        assert row in doc, row
+
+
+def test_findings_stored_before_spec_links_still_load() -> None:
+    old = {"rule": "schema.initialize", "message": "m", "path": "$", "severity": "error"}
+    assert Finding.from_dict(old) == Finding("schema.initialize", "m", "$", Severity.ERROR)
+    assert Finding.from_dict(old).to_dict() == old
+    new = Finding("shape.schema", "m", "$.x", Severity.ERROR, "https://example.com/")
+    assert Finding.from_dict(new.to_dict()) == new

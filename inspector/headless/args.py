@@ -98,14 +98,23 @@ method (--method):
   --metadata key=value      adds to the request's _meta (repeatable; JSON values parsed)
 
 output:
-  --format json             one line: {"result": ...}
+  --format json             one line: {"result": ..., "findings": [...]} (findings
+                            only when there are some)
   --format text             for people (the default is indented JSON)
   --trace FILE              write every event of the call (wire messages, stderr, HTTP
-                            exchanges, process events) to FILE as JSON lines
+                            exchanges, process events, each with its findings) to FILE
+                            as JSON lines
+  --strict                  exit 6 when a message of the server broke a rule of error
+                            severity
 
-Errors are one JSON line on stderr: {"error": {"code": ..., "message": ...}}.
+Every message is checked against the negotiated protocol version. Unless --format json,
+what the checks find goes to stderr after the result, one line each:
+severity rule method #seq path: message.
+Errors are one JSON line, the last on stderr: {"error": {"code": ..., "message": ...}}.
 Exit status: 0 success, 1 usage, 3 authorization required (HTTP 401/403), 4 could not
-connect, 5 the request failed (isError, a JSON-RPC error, a timeout, the server died).
+connect, 5 the request failed (isError, a JSON-RPC error, a timeout, the server died),
+6 (--strict only) a message of the server broke a rule of error severity. Without
+--strict, findings never change the exit status.
 """
 
 
@@ -151,6 +160,7 @@ class Invocation:
     params: dict[str, Any] | None = None
     output: OutputFormat = OutputFormat.PRETTY
     trace_path: str | None = None
+    strict: bool = False
 
 
 # -- the options ---------------------------------------------------------------------------
@@ -210,7 +220,9 @@ _OPTIONS = {
         _Option("--trace"),
     )
 }
-FLAGS = frozenset({"--cli", "-h", "--help"})
+# Options that take no value: present or not.
+SWITCHES = frozenset({"--strict"})
+FLAGS = frozenset({"--cli", "-h", "--help"}) | SWITCHES
 
 
 def is_option_word(word: str) -> bool:
@@ -242,6 +254,9 @@ def _tokenize(argv: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
         if word in ("-h", "--help"):
             raise HelpRequested
         if word == "--cli":
+            continue
+        if word in SWITCHES:
+            values.setdefault(word, [])
             continue
         name, value = _split(word)
         option = _OPTIONS.get(name)
@@ -302,6 +317,7 @@ def parse(argv: Sequence[str]) -> Invocation:
         params=_params(method, values, last),
         output=OutputFormat(output) if output else OutputFormat.PRETTY,
         trace_path=trace_path,
+        strict="--strict" in values,
     )
 
 

@@ -1,6 +1,8 @@
 """What the headless CLI prints, and the exit status it ends with.
 
-stdout carries the result and nothing else; stderr carries at most one line, the error
+stdout carries the result and nothing else. With `--format json`, the findings of the
+message checks travel with it (`{"result": ..., "findings": [...]}`); otherwise they go to
+stderr, one line each, after the result. The last line of stderr, if any, is the error
 envelope `{"error": {"code": ..., "message": ...}}`, so that a script can branch on the
 exit status and read the reason with `jq`. Server-provided text shown to people has its
 control characters escaped: a server must not be able to drive the terminal.
@@ -12,12 +14,13 @@ import contextlib
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from typing import Any, BinaryIO
 
 from inspector.headless.args import OutputFormat
+from inspector.headless.findings import CallFinding
 from inspector.mcp.errors import (
     ConnectError,
     HttpStatusError,
@@ -38,6 +41,9 @@ class ExitCode(IntEnum):
     AUTH_REQUIRED = 3  # the server answered HTTP 401 or 403
     CONNECT_FAILED = 4  # unreachable, failed to start, or initialize failed
     REQUEST_FAILED = 5  # isError, a JSON-RPC error, a timeout, the connection ended
+    # --strict: the server's messages broke a rule of error severity. The official
+    # inspector's CLI ends its schema-portability failures with the same status.
+    FINDINGS = 6
     INTERRUPTED = 130
 
 
@@ -47,6 +53,8 @@ class Failure:
     code: str  # a stable name for scripts: "auth_required", "timeout", ...
     message: str
     details: dict[str, Any] = field(default_factory=dict)
+    # The findings of the call when it failed before its result was shown.
+    findings: tuple[CallFinding, ...] = ()
 
     def envelope(self) -> dict[str, Any]:
         return {"error": {"code": self.code, "message": self.message, **self.details}}
@@ -56,19 +64,62 @@ def usage_failure(message: str) -> Failure:
     return Failure(ExitCode.USAGE, "usage", message)
 
 
+def strict_failure(rules: Sequence[str]) -> Failure:
+    return Failure(
+        ExitCode.FINDINGS,
+        "findings",
+        f"--strict: the server's messages broke {', '.join(rules)} (error severity).",
+        {"rules": list(rules)},
+    )
+
+
 class Reporter:
-    """Writes results to stdout and failures to stderr, each as soon as it is known."""
+    """Writes results to stdout and failures to stderr, each as soon as it is known; the
+    findings go with the result, or with the failure when there is no result."""
 
     def __init__(self, output: OutputFormat, stdout: BinaryIO, stderr: BinaryIO) -> None:
         self.output = output
         self._stdout = stdout
         self._stderr = stderr
+        self._findings_shown = False
 
-    def result(self, method: str, result: dict[str, Any]) -> None:
+    def result(
+        self, method: str, result: dict[str, Any], findings: Sequence[CallFinding] = ()
+    ) -> None:
+        self._findings_shown = True
+        if self.output is OutputFormat.JSON:
+            _write(self._stdout, _json_line(_with_findings({"result": result}, findings)))
+            return
         _write(self._stdout, render_result(method, result, self.output))
+        self._finding_lines(findings)
 
     def failure(self, failure: Failure) -> None:
+        findings = () if self._findings_shown else failure.findings
+        if self.output is OutputFormat.JSON:
+            _write(self._stderr, _json_line(_with_findings(failure.envelope(), findings)))
+            return
+        self._finding_lines(findings)
         _write(self._stderr, error_line(failure))
+
+    def _finding_lines(self, findings: Sequence[CallFinding]) -> None:
+        if findings:
+            _write(self._stderr, "".join(finding_line(item) + "\n" for item in findings))
+
+
+def _with_findings(document: dict[str, Any], findings: Sequence[CallFinding]) -> dict[str, Any]:
+    if findings:
+        document["findings"] = [item.to_dict() for item in findings]
+    return document
+
+
+def finding_line(item: CallFinding) -> str:
+    """`error tools.schema-type tools/list #7 $.result.tools[0]: An input ...`"""
+    finding = item.finding
+    where = f"{clean(item.method or item.direction.value)} #{item.seq}"
+    return (
+        f"{finding.severity.value} {clean(finding.rule)} {where} {clean(finding.path)}: "
+        f"{clean(finding.message)}"
+    )
 
 
 def _write(stream: BinaryIO, text: str) -> None:
@@ -140,8 +191,7 @@ def encode(text: str) -> bytes:
 
 
 def render_result(method: str, result: dict[str, Any], output: OutputFormat) -> str:
-    if output is OutputFormat.JSON:
-        return _json_line({"result": result})
+    """The result for people: as indented JSON, or in words with `--format text`."""
     if output is OutputFormat.TEXT:
         renderer: Callable[[dict[str, Any]], str] = _TEXT_RENDERERS.get(method, _pretty)
         try:

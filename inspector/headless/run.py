@@ -26,6 +26,7 @@ from inspector.headless.args import (
     UsageError,
     cli_era,
 )
+from inspector.headless.findings import CallFinding, findings_of, strict_rules
 from inspector.headless.output import (
     ExitCode,
     Failure,
@@ -33,6 +34,7 @@ from inspector.headless.output import (
     connect_failure,
     encode,
     request_failure,
+    strict_failure,
     usage_failure,
 )
 from inspector.mcp.eras.auto import lifecycle_for
@@ -55,13 +57,14 @@ DEFAULT_CONFIG_SERVER = "default-server"
 
 
 class TraceSink:
-    """Numbers every event of the call, remembers the initialize result, and writes the
-    events to the trace file as JSON lines."""
+    """Numbers every event of the call, remembers the initialize result and the findings,
+    and writes the events (with their findings) to the trace file as JSON lines."""
 
     def __init__(self, path: str | None) -> None:
         self._file: IO[bytes] | None = None
         self._seq = 0
         self.initialize_result: dict[str, Any] | None = None
+        self.findings: list[CallFinding] = []
         self.write_error: OSError | None = None
         if path is not None:
             try:
@@ -72,6 +75,7 @@ class TraceSink:
     def record(self, event: TraceEvent) -> None:
         self._seq += 1
         event.seq = self._seq
+        self.findings.extend(findings_of(event))
         if (
             event.kind is EventKind.MESSAGE
             and event.direction is Direction.IN
@@ -285,6 +289,9 @@ async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
         failure = Failure(
             ExitCode.USAGE, "trace_error", f"Writing the trace file failed: {sink.write_error}"
         )
+    if failure is not None:
+        # Shown with the failure unless the result has shown them already.
+        failure = replace(failure, findings=tuple(sink.findings))
     return failure
 
 
@@ -315,12 +322,18 @@ async def _converse(
             result = await _request(client, invocation)
     except McpError as exc:
         return request_failure(invocation.method, exc, url)
-    reporter.result(invocation.method, result)
+    # The call's findings are those raised up to its result: what the server says while
+    # it is shut down is in the trace, but does not hold up the result.
+    findings = list(sink.findings)
+    reporter.result(invocation.method, result, findings)
     if invocation.method == "tools/call" and result.get("isError") is True:
         name = (invocation.params or {}).get("name")
         return Failure(
             ExitCode.REQUEST_FAILED, "tool_error", f"The tool {name!r} returned isError: true."
         )
+    broken = strict_rules(findings)
+    if invocation.strict and broken:
+        return strict_failure(broken)
     return None
 
 

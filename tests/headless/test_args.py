@@ -34,6 +34,7 @@ def test_a_command_keeps_options_it_does_not_know_and_loses_ours() -> None:
     assert invocation.method == "tools/list"
     assert invocation.params is None
     assert invocation.output is OutputFormat.PRETTY
+    assert not invocation.strict
 
 
 def test_options_may_come_first_and_the_server_after_the_separator() -> None:
@@ -145,6 +146,15 @@ def test_timeouts_versions_format_and_trace() -> None:
     assert invocation.server.protocol_version == "2025-03-26"
     assert invocation.output is OutputFormat.JSON
     assert invocation.trace_path == "out.jsonl"
+
+
+def test_strict_is_a_switch_of_ours_wherever_it_stands() -> None:
+    assert not call("s", "--method", "ping").strict
+    invocation = call("--strict", "server", "--flag", "--method", "ping")
+    assert invocation.strict
+    assert invocation.server.words == ("server", "--flag")
+    assert call("s", "--method", "ping", "--strict").strict
+    assert call("--method", "ping", "--", "s", "--strict").server.words == ("s", "--strict")
 
 
 def test_config_selects_a_server_by_name() -> None:

@@ -30,6 +30,7 @@ def test_help_exits_0_with_the_usage_on_stdout() -> None:
     assert run.code == 0
     assert "--tool-arg key=value" in run.stdout
     assert "completion/complete" in run.stdout
+    assert "6 (--strict only)" in run.stdout
 
 
 def test_401_from_the_server_exits_3(auth_server: str) -> None:

@@ -70,3 +70,14 @@ def test_an_unknown_prompt_is_a_json_rpc_error_and_exits_5(official_everything: 
     run = run_cli(*official_everything, "--method", "prompts/get", "--prompt-name", "nope")
     assert run.code == 5
     assert run.error["jsonrpc"]["code"] == -32602
+
+
+def test_strict_passes_the_reference_server(official_everything: list[str]) -> None:
+    tools = run_cli(*official_everything, "--method", "tools/list", "--strict")
+    assert tools.code == 0, tools.stderr
+    call = run_cli(
+        *official_everything, "--method", "tools/call", "--tool-name", "echo",
+        "--tool-arg", "message=strict", "--strict", "--format", "json",
+    )  # fmt: skip
+    assert call.code == 0, call.stderr
+    assert set(call.json()) == {"result"}

@@ -16,6 +16,7 @@ from inspector.mcp.trace import (
     MessageType,
     TraceEvent,
 )
+from inspector.presenters.findings import FindingsBadge, findings_badge
 from inspector.presenters.wire import indented_json
 
 # Bodies larger than this are cut in the page; the raw event stays downloadable.
@@ -71,6 +72,10 @@ class EventRow:
     size: int
     findings: list[Finding]
     outcome: Outcome | None = None
+
+    @property
+    def findings_badge(self) -> FindingsBadge | None:
+        return findings_badge(self.findings)
 
     @property
     def kind(self) -> str:

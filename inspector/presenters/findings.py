@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from inspector.mcp.findings import Finding, Severity
+from inspector.mcp.trace import TraceEvent
 
 # Worst first: the badge takes the colour and word of the first one present.
 SEVERITY_ORDER = (Severity.ERROR, Severity.WARNING, Severity.INFO)
@@ -34,3 +36,30 @@ def findings_badge(findings: Sequence[Finding]) -> FindingsBadge | None:
     if worst is None:
         return None
     return FindingsBadge(count=len(findings), severity=worst.value)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsTotals:
+    """A session's findings counted by severity, for its header."""
+
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.errors or self.warnings or self.infos)
+
+
+def findings_totals(findings: Iterable[Finding]) -> FindingsTotals:
+    counts = Counter(finding.severity for finding in findings)
+    return FindingsTotals(
+        errors=counts[Severity.ERROR],
+        warnings=counts[Severity.WARNING],
+        infos=counts[Severity.INFO],
+    )
+
+
+def events_findings(events: Iterable[TraceEvent]) -> Iterator[Finding]:
+    for event in events:
+        yield from event.findings

@@ -66,6 +66,7 @@ from inspector.services.events import (
     event_list_before,
     event_list_tail,
 )
+from inspector.services.findings import flagged_event_list
 from inspector.services.policy import (
     stdio_command_allowed,
 )
@@ -206,6 +207,7 @@ __all__ = [
     "event_list_after",
     "event_list_before",
     "event_list_tail",
+    "flagged_event_list",
     "listing_page",
     "log_level_get",
     "log_level_set",

@@ -7,6 +7,10 @@ import re
 import pytest
 from django.test import AsyncClient
 
+from inspector.mcp.findings import Finding, Severity
+from inspector.mcp.trace import Direction, EventKind, TraceEvent
+from inspector.presenters.signals import event_signals
+from inspector.services import runtime
 from tests.web.support import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,3 +45,25 @@ async def test_a_clean_server_shows_no_badge(client: AsyncClient) -> None:
     assert "initialize (id 1)" in html
     assert "findings-badge" not in html
     assert 'class="finding ' not in html
+
+
+async def test_the_header_counts_the_sessions_findings(client: AsyncClient) -> None:
+    session_id = await connect(client, arguments=f"{BREAKER} tools.name")
+    html = (await client.get(f"/sessions/{session_id}/")).content.decode()
+    assert 'id="findings-errors" data-count="0">0 errors</span>' in html
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    await session.request("tools/list", {})
+    totals = (await client.get(f"/sessions/{session_id}/findings/totals")).content.decode()
+    assert 'id="findings-warnings" data-count="1">1 warning</span>' in totals
+    assert 'hx-trigger="inspector:findings from:body delay:300ms"' in totals
+
+
+def test_a_push_with_findings_signals_them() -> None:
+    flagged = TraceEvent(
+        kind=EventKind.MESSAGE,
+        direction=Direction.IN,
+        findings=[Finding(rule="tools.name", message="bad", severity=Severity.WARNING)],
+    )
+    assert {"type": "findings"} in event_signals([flagged])
+    assert {"type": "findings"} not in event_signals([TraceEvent(EventKind.MESSAGE, Direction.IN)])

@@ -33,10 +33,13 @@ async def test_a_rule_breaking_row_has_a_badge_and_lists_its_findings(
     row = html[html.index(f'id="event-{badge.group(1)}"') :]
     row = row[: row.index("</li>\n</ol>") if "</li>\n</ol>" in row else len(row)]
     assert 'data-rule="capabilities.list-changed"' in row
-    assert '<code class="path">$.method</code>' in row or '<code class="path">$' in row
+    assert '<code class="finding-path">$' in row
     assert (
         'class="spec-link" href="https://modelcontextprotocol.io/specification/2025-11-25/' in row
     )
+
+    assert re.search(rf'id="event-{badge.group(1)}"[^>]*data-findings="1"', html)
+    assert '<input type="checkbox" id="filter-findings" name="findings"> With findings' in html
 
 
 async def test_a_clean_server_shows_no_badge(client: AsyncClient) -> None:
@@ -45,6 +48,8 @@ async def test_a_clean_server_shows_no_badge(client: AsyncClient) -> None:
     assert "initialize (id 1)" in html
     assert "findings-badge" not in html
     assert 'class="finding ' not in html
+    assert 'data-findings="0"' in html
+    assert not re.search(r'data-findings="[1-9]', html)
 
 
 async def test_the_header_counts_the_sessions_findings(client: AsyncClient) -> None:

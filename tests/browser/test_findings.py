@@ -1,0 +1,79 @@
+"""End to end, in Chromium: the findings of the message checks on a server that breaks a
+rule on purpose (`tests/servers/rule_breaker.py`), and none on one that does not."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RULE_BREAKER = REPO_ROOT / "tests" / "servers" / "rule_breaker.py"
+TOOLS_SERVER = REPO_ROOT / "tests" / "servers" / "tools_server.py"
+# Screenshots are looked at by people, not compared: they are kept out of the repository.
+SCREENS = os.environ.get("INSPECTOR_SCREENS", "")
+
+
+def connect(page: Page, inspector_url: str, arguments: str) -> None:
+    page.goto(inspector_url)
+    form = page.get_by_role("region", name="Connect to a server")
+    form.get_by_label("Transport", exact=True).select_option("stdio")
+    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    form.get_by_label("Command", exact=True).fill(sys.executable)
+    form.get_by_label("Arguments", exact=True).fill(arguments)
+    form.get_by_role("button", name="Connect").click()
+    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+
+
+def screenshot(page: Page, name: str) -> None:
+    if SCREENS:
+        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=True)
+
+
+def test_a_rule_breaking_message_is_badged_listed_and_counted(
+    page: Page, inspector_url: str
+) -> None:
+    # Its tools/list answer names a tool against the naming rules: a warning, drawn once
+    # the Tools tab has listed the tools, after the page was shown.
+    connect(page, inspector_url, f"{RULE_BREAKER} tools.name")
+    totals = page.get_by_role("status", name="Findings in this session")
+    expect(totals).to_contain_text("1 warning")
+    expect(totals).to_contain_text("0 errors")
+
+    page.get_by_role("tab", name="Protocol").click()
+    row = page.locator("#protocol-log > li.event.flagged")
+    expect(row).to_have_count(1)
+    badge = row.locator(".findings-badge")
+    expect(badge).to_have_text("1 warning1 finding, worst: warning")
+    expect(badge).to_have_class("badge badge-warning findings-badge")
+    row.locator("summary").click()
+    finding = row.get_by_role("list", name="Findings").get_by_role("listitem")
+    expect(finding).to_contain_text("tools.name")
+    expect(finding).to_contain_text("warning")
+    spec = finding.get_by_role("link", name="spec")
+    expect(spec).to_have_attribute(
+        "href", "https://modelcontextprotocol.io/specification/2025-11-25/server/tools"
+    )
+    screenshot(page, "protocol-row-with-findings")
+
+    page.get_by_label("With findings").check()
+    expect(page.locator("#protocol-log > li.event:visible")).to_have_count(1)
+    page.get_by_label("With findings").uncheck()
+    expect(page.locator("#protocol-log > li.event:visible")).not_to_have_count(1)
+
+
+def test_a_clean_server_shows_no_badge(page: Page, inspector_url: str) -> None:
+    connect(page, inspector_url, str(TOOLS_SERVER))
+    expect(page.get_by_role("list", name="Tools")).to_be_visible()
+    totals = page.get_by_role("status", name="Findings in this session")
+    expect(totals).to_contain_text("0 errors")
+    expect(totals).to_contain_text("0 warnings")
+    page.get_by_role("tab", name="Protocol").click()
+    expect(page.locator("#protocol-log > li.event").first).to_be_visible()
+    expect(page.locator(".findings-badge")).to_have_count(0)
+    screenshot(page, "protocol-clean")

@@ -120,7 +120,8 @@ class EventRow:
         return key if isinstance(key, str) else ""
 
 
-def _summary(event: TraceEvent) -> str:
+def event_summary(event: TraceEvent) -> str:
+    """One line naming the event: a message by its method and id, anything else by its text."""
     if event.kind is not EventKind.MESSAGE:
         return event.text.splitlines()[0] if event.text else event.kind.value
     kind = event.message_type
@@ -197,7 +198,7 @@ def event_rows(events: list[TraceEvent]) -> list[EventRow]:
             time=_time(event.timestamp),
             arrow=ARROWS[event.direction],
             direction_label=DIRECTION_LABELS[event.direction],
-            summary=_summary(event),
+            summary=event_summary(event),
             body=body[:SHOWN_BODY_CHARS],
             truncated=len(body) > SHOWN_BODY_CHARS,
             size=len(event.text),

@@ -69,7 +69,8 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
         auth = Tab("auth", "Auth", reverse("session-auth", args=[snapshot.id]))
         # Refused for want of authorization: that is what the page is about first.
         tabs.insert(0 if snapshot.needs_authorization else len(tabs), auth)
-    return [*tabs, Tab("logs", "Server log"), Tab("protocol", "Protocol")]
+    findings = Tab("findings", "Findings", reverse("session-findings", args=[snapshot.id]))
+    return [*tabs, Tab("logs", "Server log"), Tab("protocol", "Protocol"), findings]
 
 
 @require_GET

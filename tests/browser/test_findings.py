@@ -66,6 +66,25 @@ def test_a_rule_breaking_message_is_badged_listed_and_counted(
     page.get_by_label("With findings").uncheck()
     expect(page.locator("#protocol-log > li.event:visible")).not_to_have_count(1)
 
+    # The Findings view, from the header: the rule, its explanation and spec link, and a
+    # link back to the event in the Protocol tab.
+    row.locator("summary").click()  # closed again, for the link to open
+    totals.get_by_role("link", name="See them by rule").click()
+    expect(page.get_by_role("tab", name="Findings")).to_have_attribute("aria-selected", "true")
+    group = page.locator("#findings-panel li.rule-group")
+    expect(group).to_have_count(1)
+    expect(group.get_by_role("heading")).to_contain_text("tools.name")
+    expect(group.get_by_role("heading")).to_contain_text("warning")
+    expect(group.get_by_role("heading")).to_contain_text("1 time")
+    expect(group).to_contain_text("A tool name follows the version's naming rules.")
+    expect(group.get_by_role("link", name="The spec on it")).to_have_attribute(
+        "href", "https://modelcontextprotocol.io/specification/2025-11-25/server/tools"
+    )
+    screenshot(page, "findings-view")
+    group.get_by_role("link", name="result of tools/list").click()
+    expect(page.get_by_role("tab", name="Protocol")).to_have_attribute("aria-selected", "true")
+    expect(row.locator("details")).to_have_attribute("open", "")
+
 
 def test_a_clean_server_shows_no_badge(page: Page, inspector_url: str) -> None:
     connect(page, inspector_url, str(TOOLS_SERVER))
@@ -76,4 +95,6 @@ def test_a_clean_server_shows_no_badge(page: Page, inspector_url: str) -> None:
     page.get_by_role("tab", name="Protocol").click()
     expect(page.locator("#protocol-log > li.event").first).to_be_visible()
     expect(page.locator(".findings-badge")).to_have_count(0)
+    page.get_by_role("tab", name="Findings").click()
+    expect(page.locator("#findings-none")).to_be_visible()
     screenshot(page, "protocol-clean")

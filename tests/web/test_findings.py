@@ -8,6 +8,7 @@ import pytest
 from django.test import AsyncClient
 
 from inspector.mcp.findings import Finding, Severity
+from inspector.mcp.judge.rules import RULES
 from inspector.mcp.trace import Direction, EventKind, TraceEvent
 from inspector.presenters.signals import event_signals
 from inspector.services import runtime
@@ -72,3 +73,31 @@ def test_a_push_with_findings_signals_them() -> None:
     )
     assert {"type": "findings"} in event_signals([flagged])
     assert {"type": "findings"} not in event_signals([TraceEvent(EventKind.MESSAGE, Direction.IN)])
+
+
+async def test_the_findings_view_groups_the_session_by_rule(client: AsyncClient) -> None:
+    session_id = await connect(client, arguments=f"{BREAKER} tools.name")
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    await session.request("tools/list", {})
+    await session.request("tools/list", {})
+    page = (await client.get(f"/sessions/{session_id}/")).content.decode()
+    assert 'id="tab-findings"' in page
+    assert 'href="#findings" data-tab="findings"' in page
+    html = (await client.get(f"/sessions/{session_id}/findings/")).content.decode()
+    group = html[html.index('<li class="rule-group" id="rule-tools.name"') :]
+    assert '<span class="badge badge-warning">warning</span>' in group
+    assert '<span class="rule-count">2 times</span>' in group
+    assert RULES["tools.name"].sentence.replace("'", "&#x27;") in group
+    assert 'href="https://modelcontextprotocol.io/specification/2025-11-25/server/tools"' in group
+    links = re.findall(
+        r'<a href="#event-(\d+)" data-show-event="\1">#\1 result of tools/list', group
+    )
+    assert len(links) == 2
+
+
+async def test_a_clean_session_has_no_findings_to_show(client: AsyncClient) -> None:
+    session_id = await connect(client)
+    html = (await client.get(f"/sessions/{session_id}/findings/")).content.decode()
+    assert 'id="findings-none"' in html
+    assert "rule-group" not in html

@@ -66,7 +66,7 @@ from inspector.services.events import (
     event_list_before,
     event_list_tail,
 )
-from inspector.services.findings import flagged_event_list
+from inspector.services.findings import answer_findings, flagged_event_list
 from inspector.services.policy import (
     stdio_command_allowed,
 )
@@ -187,6 +187,7 @@ __all__ = [
     "UnknownApproval",
     "UnknownSwitch",
     "UnreadableSecret",
+    "answer_findings",
     "approval_answer",
     "approval_get",
     "auth_client_metadata",

@@ -98,3 +98,20 @@ def test_a_clean_server_shows_no_badge(page: Page, inspector_url: str) -> None:
     page.get_by_role("tab", name="Findings").click()
     expect(page.locator("#findings-none")).to_be_visible()
     screenshot(page, "protocol-clean")
+
+
+def test_a_tool_result_shows_the_findings_of_its_answer(page: Page, inspector_url: str) -> None:
+    # The call's answer holds an image whose data is not base64.
+    connect(page, inspector_url, f"{RULE_BREAKER} content.base64")
+    page.get_by_role("list", name="Tools").get_by_role(
+        "button", name="Tool probe", exact=True
+    ).click()
+    page.locator("#tool-form").get_by_role("button", name="Run tool").click()
+    result = page.locator("#tool-results > article").first
+    finding = result.get_by_role("list", name="Findings").get_by_role("listitem")
+    expect(finding).to_contain_text("content.base64")
+    expect(finding).to_contain_text("$.result.content[0].data")
+    expect(finding.get_by_role("link", name="spec")).to_be_visible()
+    totals = page.get_by_role("status", name="Findings in this session")
+    expect(totals).to_contain_text("1 error")
+    screenshot(page, "tool-result-with-findings")

@@ -7,11 +7,13 @@ import re
 import pytest
 from django.test import AsyncClient
 
+from inspector import services
 from inspector.mcp.findings import Finding, Severity
 from inspector.mcp.judge.rules import RULES
 from inspector.mcp.trace import Direction, EventKind, TraceEvent
 from inspector.presenters.signals import event_signals
 from inspector.services import runtime
+from tests.conftest import fixture_spec
 from tests.web.support import connect
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,3 +103,46 @@ async def test_a_clean_session_has_no_findings_to_show(client: AsyncClient) -> N
     html = (await client.get(f"/sessions/{session_id}/findings/")).content.decode()
     assert 'id="findings-none"' in html
     assert "rule-group" not in html
+
+
+async def test_a_tool_result_shows_the_findings_of_its_answer(client: AsyncClient) -> None:
+    session_id = await connect(client, arguments=f"{BREAKER} content.base64")
+    await client.get(f"/sessions/{session_id}/list/tools")
+    html = (
+        await client.post(f"/sessions/{session_id}/tools/call", {"tool": "probe"})
+    ).content.decode()
+    result = html[html.index('<article class="result') :]
+    assert 'data-rule="content.base64"' in result
+    assert '<code class="finding-path">$.result.content[0].data</code>' in result
+
+
+async def test_a_clean_tool_result_shows_no_findings(client: AsyncClient) -> None:
+    session_id = await connect(client, arguments=f"{BREAKER} capabilities.list-changed")
+    await client.get(f"/sessions/{session_id}/list/tools")
+    html = (
+        await client.post(f"/sessions/{session_id}/tools/call", {"tool": "probe"})
+    ).content.decode()
+    assert 'class="findings"' not in html
+
+
+async def test_resource_and_prompt_results_show_the_findings_of_their_answer(
+    client: AsyncClient,
+) -> None:
+    snapshot = await services.session_connect(spec=fixture_spec("resources_server"))
+    session_id = snapshot.id
+    await client.get(f"/sessions/{session_id}/list/resources")
+    await client.get(f"/sessions/{session_id}/list/prompts")
+    read = (
+        await client.get(f"/sessions/{session_id}/resources/read?uri=fixture%3A//malformed")
+    ).content.decode()
+    assert 'aria-label="Findings"' in read
+    assert 'data-rule="shape.' in read
+    fine = (
+        await client.get(f"/sessions/{session_id}/resources/read?uri=fixture%3A//text/plain")
+    ).content.decode()
+    assert 'aria-label="Findings"' not in fine
+    got = (
+        await client.post(f"/sessions/{session_id}/prompts/get", {"prompt": "malformed"})
+    ).content.decode()
+    assert 'aria-label="Findings"' in got
+    assert 'data-rule="shape.' in got

@@ -59,6 +59,10 @@ def test_a_rule_breaking_message_is_badged_listed_and_counted(
     expect(spec).to_have_attribute(
         "href", "https://modelcontextprotocol.io/specification/2025-11-25/server/tools"
     )
+    mark = row.locator("mark.finding-mark")
+    expect(mark).to_have_count(1)
+    expect(mark).to_have_text('        "name": "bad name!",')
+    expect(mark).to_have_attribute("title", "tools.name")
     screenshot(page, "protocol-row-with-findings")
 
     page.get_by_label("With findings").check()

@@ -146,3 +146,15 @@ async def test_resource_and_prompt_results_show_the_findings_of_their_answer(
     ).content.decode()
     assert 'aria-label="Findings"' in got
     assert 'data-rule="shape.' in got
+
+
+async def test_the_raw_json_of_a_row_marks_each_findings_path(client: AsyncClient) -> None:
+    session_id = await connect(client, arguments=f"{BREAKER} tools.name")
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    await session.request("tools/list", {})
+    html = (await client.get(f"/sessions/{session_id}/")).content.decode()
+    marks = re.findall(r'<mark class="finding-mark" title="([^"]*)">([^<]*)</mark>', html)
+    assert marks == [("tools.name", "        &quot;name&quot;: &quot;bad name!&quot;,")]
+    # Rows without findings keep their plain body.
+    assert html.count('<pre class="marked-json">') == 1

@@ -1,4 +1,5 @@
-"""The findings of the message checks on the session page."""
+"""The findings of the message checks on the session page: the rows' badges and lists,
+the header's totals, the filter, the Findings tab, the result panels and the marked JSON."""
 
 from __future__ import annotations
 
@@ -34,13 +35,12 @@ async def test_a_rule_breaking_row_has_a_badge_and_lists_its_findings(
     )
     assert badge, html
     row = html[html.index(f'id="event-{badge.group(1)}"') :]
-    row = row[: row.index("</li>\n</ol>") if "</li>\n</ol>" in row else len(row)]
+    row = row[: row.index("</details>")]
     assert 'data-rule="capabilities.list-changed"' in row
     assert '<code class="finding-path">$' in row
     assert (
         'class="spec-link" href="https://modelcontextprotocol.io/specification/2025-11-25/' in row
     )
-
     assert re.search(rf'id="event-{badge.group(1)}"[^>]*data-findings="1"', html)
     assert '<input type="checkbox" id="filter-findings" name="findings"> With findings' in html
 

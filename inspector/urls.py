@@ -5,6 +5,7 @@ from inspector.views import (
     calls,
     client,
     completions,
+    findings,
     home,
     inbox,
     inflight,
@@ -29,6 +30,8 @@ session_patterns = [
     path("events", session.earlier_events, name="session-events"),
     path("events/<int:seq>/raw", session.raw_event, name="session-event"),
     path("events/<int:seq>/part", parts.event_part, name="session-event-part"),
+    path("findings/", findings.panel, name="session-findings"),
+    path("findings/totals", session.findings_totals_part, name="session-findings-totals"),
     # Listings, and the calls in flight.
     path("list/<str:listing>", lists.list_page, name="session-list"),
     path("calls/cancel", calls.cancel, name="session-call-cancel"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from inspector.mcp.findings import Finding
@@ -16,6 +16,8 @@ from inspector.mcp.trace import (
     MessageType,
     TraceEvent,
 )
+from inspector.presenters.findings import FindingsBadge, findings_badge
+from inspector.presenters.json_marks import JsonLine, marked_json
 from inspector.presenters.wire import indented_json
 
 # Bodies larger than this are cut in the page; the raw event stays downloadable.
@@ -71,6 +73,13 @@ class EventRow:
     size: int
     findings: list[Finding]
     outcome: Outcome | None = None
+    # The body line by line with each finding's value marked; empty when the body is shown
+    # as it is (no finding, not a parsed message, or cut short).
+    marked_body: list[JsonLine] = field(default_factory=list)
+
+    @property
+    def findings_badge(self) -> FindingsBadge | None:
+        return findings_badge(self.findings)
 
     @property
     def kind(self) -> str:
@@ -115,7 +124,8 @@ class EventRow:
         return key if isinstance(key, str) else ""
 
 
-def _summary(event: TraceEvent) -> str:
+def event_summary(event: TraceEvent) -> str:
+    """One line naming the event: a message by its method and id, anything else by its text."""
     if event.kind is not EventKind.MESSAGE:
         return event.text.splitlines()[0] if event.text else event.kind.value
     kind = event.message_type
@@ -159,6 +169,14 @@ def _body(event: TraceEvent) -> str:
     return event.text
 
 
+def _marked_body(event: TraceEvent, body: str) -> list[JsonLine]:
+    if not event.findings or event.kind is not EventKind.MESSAGE or event.payload is None:
+        return []
+    if len(body) > SHOWN_BODY_CHARS or len(event.text) > SHOWN_BODY_CHARS:
+        return []
+    return marked_json(event.payload, event.findings)
+
+
 def _time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%H:%M:%S.%f")[:-3]
 
@@ -192,11 +210,12 @@ def event_rows(events: list[TraceEvent]) -> list[EventRow]:
             time=_time(event.timestamp),
             arrow=ARROWS[event.direction],
             direction_label=DIRECTION_LABELS[event.direction],
-            summary=_summary(event),
+            summary=event_summary(event),
             body=body[:SHOWN_BODY_CHARS],
             truncated=len(body) > SHOWN_BODY_CHARS,
             size=len(event.text),
             findings=event.findings,
+            marked_body=_marked_body(event, body),
         )
         if row.is_request:
             requests[row.seq] = row

@@ -18,11 +18,14 @@ _LIST_CHANGED = {
 
 def event_signals(events: list[TraceEvent]) -> list[dict[str, Any]]:
     """What the page's script acts on besides new rows: progress of running calls, lists
-    that changed, resources that were updated, requests that started or ended."""
+    that changed, resources that were updated, requests that started or ended, findings drawn."""
     signals: list[dict[str, Any]] = []
     if any(event.kind is EventKind.APPROVAL and "change" in event.detail for event in events):
         # Something entered or left the inbox: every page watching loads it again.
         signals.append({"type": "inbox"})
+    if any(event.findings for event in events):
+        # The session's totals of findings changed: the header counts them again.
+        signals.append({"type": "findings"})
     if any(_starts_or_ends_a_request(event) for event in events):
         # One per push, however many requests came and went: the page reloads its
         # In flight panel at most once for it.

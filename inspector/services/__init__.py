@@ -67,6 +67,7 @@ from inspector.services.events import (
     event_list_before,
     event_list_tail,
 )
+from inspector.services.findings import answer_findings, flagged_event_list
 from inspector.services.policy import (
     stdio_command_allowed,
 )
@@ -187,6 +188,7 @@ __all__ = [
     "UnknownApproval",
     "UnknownSwitch",
     "UnreadableSecret",
+    "answer_findings",
     "approval_answer",
     "approval_get",
     "auth_client_metadata",
@@ -207,6 +209,7 @@ __all__ = [
     "event_list_after",
     "event_list_before",
     "event_list_tail",
+    "flagged_event_list",
     "listing_page",
     "log_level_get",
     "log_level_set",

@@ -71,6 +71,7 @@ async def get(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         session_id=session_id, name=name, arguments=arguments, call_key=call_key(request)
     )
     context["result"] = prompt_result_view(name, call, arguments, state.violations)
+    context["result_findings"] = await services.answer_findings(session_id=session_id, call=call)
     context["cli"] = await services.prompt_get_command(
         session_id=session_id, name=name, arguments=arguments
     )

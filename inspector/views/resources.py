@@ -96,6 +96,7 @@ async def _read(
     context = {
         **await _subscription_context(snapshot, uri),
         "read": read_view(uri, call),
+        "result_findings": await services.answer_findings(session_id=snapshot.id, call=call),
         "cache": cache_hint(call.result),
         "cli": await services.resource_read_command(session_id=snapshot.id, uri=uri),
     }

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from inspector import services
 from inspector.middleware import seq_param
 from inspector.presenters.events import event_rows, log_rows, split_lanes
+from inspector.presenters.findings import FindingsTotals, events_findings, findings_totals
 from inspector.services import LOG_LEVELS, EventKind, TraceEvent
 from inspector.views.common import HtmxHttpRequest, snapshot_json
 
@@ -34,6 +35,7 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     context["tabs"] = session_tabs(snapshot)
     context["log_rows"] = log_rows(events)
     context["log_levels"] = LOG_LEVELS
+    context["findings_totals"] = await _findings_totals(session_id)
     if snapshot.connected and snapshot.modern:
         context["request_log_level"] = await services.log_level_get(session_id=session_id)
     return render(request, "inspector/session.html", context)
@@ -67,7 +69,8 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
         auth = Tab("auth", "Auth", reverse("session-auth", args=[snapshot.id]))
         # Refused for want of authorization: that is what the page is about first.
         tabs.insert(0 if snapshot.needs_authorization else len(tabs), auth)
-    return [*tabs, Tab("logs", "Server log"), Tab("protocol", "Protocol")]
+    findings = Tab("findings", "Findings", reverse("session-findings", args=[snapshot.id]))
+    return [*tabs, Tab("logs", "Server log"), Tab("protocol", "Protocol"), findings]
 
 
 @require_GET
@@ -78,6 +81,19 @@ async def detail_json(request: HtmxHttpRequest, session_id: str) -> JsonResponse
     return JsonResponse(
         {"session": snapshot_json(snapshot), "events": [event.to_dict() for event in events]}
     )
+
+
+@require_GET
+async def findings_totals_part(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
+    """The header's totals of findings, counted again."""
+    snapshot = await _snapshot(session_id)
+    context = {"session": snapshot, "findings_totals": await _findings_totals(session_id)}
+    return render(request, "inspector/session.html#findings-totals", context)
+
+
+async def _findings_totals(session_id: str) -> FindingsTotals:
+    flagged = await services.flagged_event_list(session_id=session_id)
+    return findings_totals(events_findings(flagged))
 
 
 @require_GET

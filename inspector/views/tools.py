@@ -86,6 +86,7 @@ async def call(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
             session_id=session_id, name=name, arguments=state.arguments, call_key=call_key(request)
         )
     context["result"] = tool_result_view(tool, outcome, state.arguments, state.violations)
+    context["result_findings"] = await services.answer_findings(session_id=session_id, call=outcome)
     # Refused for want of authorization (a 401, or a 403 asking for more scope).
     after = await services.session_get(session_id=session_id)
     context["needs_authorization"] = after.needs_authorization

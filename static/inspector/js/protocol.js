@@ -63,12 +63,15 @@
     const direction = (document.getElementById("filter-direction") || {}).value || "";
     const transportBox = document.getElementById("filter-transport");
     const showTransport = !transportBox || transportBox.checked;
+    const findingsBox = document.getElementById("filter-findings");
+    const onlyFlagged = Boolean(findingsBox && findingsBox.checked);
     const needle = method.trim().toLowerCase();
     document.querySelectorAll("#protocol-log > li.event").forEach(function (row) {
       const visible =
         (!needle || row.dataset.method.toLowerCase().includes(needle)) &&
         (!direction || row.dataset.direction === direction) &&
-        (showTransport || row.dataset.transport !== "1");
+        (showTransport || row.dataset.transport !== "1") &&
+        (!onlyFlagged || row.dataset.findings !== "0");
       row.hidden = !visible;
     });
   }

@@ -33,6 +33,12 @@ class DatabaseEventStore:
     ) -> list[TraceEvent]:
         return await in_db_thread(_load_before)(session_id, before_seq, limit)
 
+    async def load_flagged_events(self, session_id: str) -> list[TraceEvent]:
+        """Every stored event of the session that drew a finding. Only those are read: a
+        long session with few findings costs no more than its findings (an event's stored
+        data has the key only when it drew one)."""
+        return await in_db_thread(_load_flagged)(session_id)
+
     async def save_session(self, description: SessionDescription) -> None:
         await in_db_thread(_save_session)(description.id, _session_fields(description))
 
@@ -105,6 +111,11 @@ def _load_before(session_id: str, before_seq: int, limit: int) -> list[TraceEven
     events = [_event(data) for data in rows.values_list("data", flat=True)[:limit]]
     events.reverse()
     return events
+
+
+def _load_flagged(session_id: str) -> list[TraceEvent]:
+    rows = EventRecord.objects.filter(session_id=session_id, data__has_key="findings")
+    return [_event(data) for data in rows.order_by("seq").values_list("data", flat=True)]
 
 
 def _seq(event: TraceEvent) -> int:

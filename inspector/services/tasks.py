@@ -4,9 +4,10 @@ until they end. Callers see each task as a `TaskState`, a copy as of the call.""
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from inspector.mcp.findings import Finding
 from inspector.mcp.trace import Direction
 from inspector.services.events import stored_event
 from inspector.services.snapshots import from_live, resident_session
@@ -49,6 +50,8 @@ class TaskState:
     dom_key: str
     # The newest state the session holds for this task id (not superseded).
     current: bool
+    # What the message checks found on the answer that carried the task's result.
+    result_findings: tuple[Finding, ...] = ()
 
     @classmethod
     def of(cls, task: TrackedTask, tracker: TaskTracker) -> TaskState:
@@ -78,6 +81,15 @@ class TaskState:
             dom_key=task.dom_key,
             current=tracker.is_current(task),
         )
+
+
+async def _state(session_id: str, task: TrackedTask, tracker: TaskTracker) -> TaskState:
+    state = TaskState.of(task, tracker)
+    seq = task.result.response_seq if task.result is not None else None
+    event = await stored_event(session_id, seq) if seq is not None else None
+    if event is None or not event.findings:
+        return state
+    return replace(state, result_findings=tuple(event.findings))
 
 
 def _tracker(session_id: str) -> TaskTracker:
@@ -114,18 +126,18 @@ async def tool_call_as_task(
     tool = session.catalog.find(Listing.TOOLS, name) or {"name": name}
     tracker = session.task_tracker
     call, task = await tracker.call_tool(tool, arguments, ttl=ttl, call_key=call_key)
-    return call, TaskState.of(task, tracker) if task is not None else None
+    return call, await _state(session_id, task, tracker) if task is not None else None
 
 
 async def task_list(*, session_id: str) -> list[TaskState]:
     """The tasks this session knows, newest first."""
     tracker = _tracker(session_id)
-    return [TaskState.of(task, tracker) for task in tracker.all()]
+    return [await _state(session_id, task, tracker) for task in tracker.all()]
 
 
 async def task_get(*, session_id: str, task_id: str) -> TaskState:
     tracker = _tracker(session_id)
-    return TaskState.of(_tracked(tracker, task_id), tracker)
+    return await _state(session_id, _tracked(tracker, task_id), tracker)
 
 
 async def task_list_page(
@@ -141,14 +153,14 @@ async def task_refresh(*, session_id: str, task_id: str, call_key: str) -> TaskS
     """One `tasks/get` now."""
     tracker = _tracker(session_id)
     _found(await tracker.refresh(task_id, call_key=call_key), task_id)
-    return TaskState.of(_tracked(tracker, task_id), tracker)
+    return await _state(session_id, _tracked(tracker, task_id), tracker)
 
 
 async def task_cancel(*, session_id: str, task_id: str, call_key: str) -> TaskState:
     """`tasks/cancel`; the server refuses (-32602) a task that has already ended."""
     tracker = _tracker(session_id)
     _found(await tracker.cancel(task_id, call_key=call_key), task_id)
-    return TaskState.of(_tracked(tracker, task_id), tracker)
+    return await _state(session_id, _tracked(tracker, task_id), tracker)
 
 
 async def task_result(*, session_id: str, task_id: str) -> TaskState:
@@ -156,7 +168,7 @@ async def task_result(*, session_id: str, task_id: str) -> TaskState:
     tracker = _tracker(session_id)
     _tracked(tracker, task_id)
     await tracker.fetch_result(task_id)
-    return TaskState.of(_tracked(tracker, task_id), tracker)
+    return await _state(session_id, _tracked(tracker, task_id), tracker)
 
 
 async def task_status_noted(*, session_id: str, task_id: str, seq: int) -> None:

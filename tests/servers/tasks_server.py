@@ -3,7 +3,7 @@ library: the `mcp` package (2.3.0) has no tasks at all, so the messages here are
 written by hand, exactly as the specification's basic/utilities/tasks page has them.
 
 Usage: python -m tests.servers.tasks_server [--poll-ms N] [--page-size N] [--notify]
-                                           [--stage-ms N]
+                                           [--stage-ms N] [--bad-results]
 
 Tools (`execution.taskSupport` in brackets):
 
@@ -20,6 +20,8 @@ Tools (`execution.taskSupport` in brackets):
 
 `tasks/list` comes in pages of `--page-size` (2 by default); `--notify` sends
 `notifications/tasks/status` on every change (off by default: clients must not rely on it).
+`--bad-results` has `tasks/result` answer with `isError` as a string, which breaks the
+schema: a task's result then carries a finding.
 """
 
 from __future__ import annotations
@@ -258,8 +260,11 @@ TASK_SUPPORT = {
 
 
 class TasksServer:
-    def __init__(self, *, poll_ms: int, page_size: int, notify: bool, stage_ms: int) -> None:
+    def __init__(
+        self, *, poll_ms: int, page_size: int, notify: bool, stage_ms: int, bad_results: bool
+    ) -> None:
         self.poll_ms = poll_ms
+        self.bad_results = bad_results
         self.stage_seconds = stage_ms / 1000
         self.page_size = page_size
         self.notify = notify
@@ -439,6 +444,8 @@ class TasksServer:
             error = task.result["error"]
             raise RpcError(error["code"], error["message"])
         result = dict(task.result["result"])
+        if self.bad_results:
+            result["isError"] = "no"
         result["_meta"] = {**result.get("_meta", {}), RELATED_TASK: {"taskId": task.task_id}}
         return result
 
@@ -474,12 +481,14 @@ async def main() -> None:
     parser.add_argument("--page-size", type=int, default=2)
     parser.add_argument("--notify", action="store_true")
     parser.add_argument("--stage-ms", type=int, default=400)
+    parser.add_argument("--bad-results", action="store_true")
     options = parser.parse_args()
     server = TasksServer(
         poll_ms=options.poll_ms,
         page_size=options.page_size,
         notify=options.notify,
         stage_ms=options.stage_ms,
+        bad_results=options.bad_results,
     )
     await server.serve()
 

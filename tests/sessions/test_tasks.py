@@ -16,6 +16,7 @@ import pytest
 from inspector.mcp.client.types import ServerRequest
 from inspector.mcp.eras.tasks import MIN_POLL_MS, RELATED_TASK
 from inspector.mcp.errors import JsonRpcError
+from inspector.mcp.findings import Severity
 from inspector.mcp.trace import Direction, MessageType, TraceEvent
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -340,3 +341,32 @@ async def test_the_official_servers_research_task_runs_to_its_report(
     assert task.result.result is not None
     report = task.result.result["content"][0]["text"]
     assert "# Research Report: python (snake)" in report
+
+
+async def test_task_traffic_draws_no_false_alarm_from_the_message_checks(connect: Any) -> None:
+    """A task-augmented call is answered with the task it created, its progress goes on
+    until the task's result is fetched, and that result is the tool's: a conforming
+    server's tasks, end to end, draw no warning and no error."""
+
+    async def answer(request: ServerRequest) -> dict[str, Any]:
+        return {"action": "accept", "content": {"name": "Ada"}}
+
+    session = await connect(
+        "--notify", handlers={"elicitation/create": answer}, capabilities={"elicitation": {}}
+    )
+    calls: list[tuple[str, dict[str, Any]]] = [
+        ("brew", {"cups": 2}),
+        ("render_report", {"title": "Q3"}),
+        ("fail_job", {}),
+        ("confirm_order", {"item": "a kayak"}),
+    ]
+    for name, arguments in calls:
+        await settled(await run_task(session, name, arguments))
+    await session.task_tracker.list_page(None, call_key="key-list")
+    alarms = [
+        (event.seq, event.method, finding.rule, finding.message)
+        for event in await session.log.after(0, 100_000)
+        for finding in event.findings
+        if finding.severity is not Severity.INFO
+    ]
+    assert alarms == [], "\n".join(map(str, alarms))

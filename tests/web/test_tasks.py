@@ -90,6 +90,7 @@ async def test_a_task_runs_from_the_tools_tab_to_its_result(client: AsyncClient)
     assert re.search(r'aria-label="Task status">completed<', done)
     assert "Brewed 4 cups at 92 °C." in done
     assert "structuredContent matches the outputSchema." in done, "shown as a tool result"
+    assert 'class="finding-rule"' not in done, "a well-formed result draws no finding"
     assert "Cancel task" not in done
     assert "Send tasks/cancel anyway" in done
     fingerprint = re.search(r'data-task-fingerprint="(\w+)"', done)
@@ -99,6 +100,18 @@ async def test_a_task_runs_from_the_tools_tab_to_its_result(client: AsyncClient)
         {"task": task.task_id, "in": "tasks", "fingerprint": fingerprint[1]},
     )
     assert unchanged.status_code == 204, "the page already shows the task as it stands"
+
+
+async def test_a_task_result_shows_the_findings_on_the_answer_that_carried_it(
+    client: AsyncClient,
+) -> None:
+    session_id = await open_session(client, "--bad-results")
+    await run(client, session_id, "brew", **{"arg/cups": "1", "as_task": "1"})
+    task = only_task(session_id)
+    await eventually(lambda: task.result is not None)
+    done = await row(client, session_id, task)
+    assert "Brewed 1 cups at 92 °C." in done
+    assert '<code class="finding-rule">content.is-error</code>' in done
 
 
 async def test_a_required_tool_runs_as_a_task_and_a_forbidden_one_never(

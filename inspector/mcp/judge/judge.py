@@ -17,6 +17,7 @@ from inspector.mcp.judge import content, meta, modern, version_fields
 from inspector.mcp.judge.rules import RULES, finding
 from inspector.mcp.judge.shapes import Surface, shape_findings, version_gate
 from inspector.mcp.judge.state import ConnectionState
+from inspector.mcp.judge.tasks import created_findings, created_task_id
 from inspector.mcp.judge.tools import tool_findings
 from inspector.mcp.log_levels import LOG_LEVELS
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
@@ -177,11 +178,19 @@ class Judge:
                     version,
                 )
             )
-        request = self.state.answered(event.message_id)
+        request = self.state.answered(event.message_id, result)
         method = request.method if request is not None else event.method
         if method is None:
             return found
         found += meta.meta_findings(result, "$.result", version)
+        if request is not None and created_task_id(request.params, result) is not None:
+            # Answered with the task it created; the method's result comes by tasks/result.
+            return found + created_findings(result, version)
+        origin = self.state.task_origin(request) if request is not None else None
+        if origin is not None:
+            # `tasks/result` answers with what the task's request would have.
+            self.state.task_result_fetched(origin)
+            request, method = origin, origin.method
         found += content.result_content_findings(method, result, version)
         found += version_fields.too_new_findings(method, result, version)
         if method == "tools/list":

@@ -94,10 +94,16 @@ def shape_findings(
         return []
     if isinstance(target, UnionType):
         target = _result_arm(target, data)
+    return model_findings(target, version, data, root)
+
+
+def model_findings(model: type[BaseModel], version: str, data: Any, root: str) -> list[Finding]:
+    """Findings for `data` against one wire type of the version, named rather than
+    looked up by method (a task-augmented request's answer is not its method's result)."""
     try:
-        _adapter(target).validate_python(data, strict=True, by_name=False)
+        _adapter(model).validate_python(data, strict=True, by_name=False)
     except ValidationError as exc:
-        return _readable(exc.errors(include_url=False), data, root, version, _module_of(target))
+        return _readable(exc.errors(include_url=False), data, root, version, _module_of(model))
     return []
 
 

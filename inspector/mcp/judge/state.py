@@ -11,6 +11,7 @@ from typing import Any
 from inspector.mcp.findings import Finding
 from inspector.mcp.judge.paths import items
 from inspector.mcp.judge.rules import finding
+from inspector.mcp.judge.tasks import created_task_id
 from inspector.mcp.judge.tools import structured_findings
 from inspector.mcp.trace import RequestId
 
@@ -58,6 +59,9 @@ class ConnectionState:
         self._server_requests: OrderedDict[RequestId, str] = OrderedDict()
         self._progress: dict[Any, float | None] = {}
         self._finished_tokens: OrderedDict[Any, None] = OrderedDict()
+        # Task-augmented requests by the id of the task each created, until its result
+        # is fetched.
+        self._task_origins: OrderedDict[str, OurRequest] = OrderedDict()
         self._subscriptions: set[str] = set()
         self._listings: dict[str, Listing] = {}
         self._output_schemas: dict[str, dict[str, Any]] = {}
@@ -96,8 +100,11 @@ class ConnectionState:
 
     # -- what the server sends ---------------------------------------------------------
 
-    def answered(self, request_id: RequestId | None) -> OurRequest | None:
-        """Forget a request once answered (its progress token with it) and return it."""
+    def answered(
+        self, request_id: RequestId | None, result: dict[str, Any] | None = None
+    ) -> OurRequest | None:
+        """Forget a request once answered (its progress token with it) and return it.
+        A task it created keeps the token alive, until the task's result is fetched."""
         if request_id is None:
             return None
         request = self._requests.pop(request_id, None)
@@ -105,6 +112,28 @@ class ConnectionState:
             request = self._requests.pop(int(request_id), None)
         if request is None:
             return None
+        task_id = created_task_id(request.params, result) if result is not None else None
+        if task_id is not None:
+            self._task_origins[task_id] = request
+            while len(self._task_origins) > REQUESTS_REMEMBERED:
+                self._task_origins.popitem(last=False)
+            return request
+        self._finish_progress(request)
+        return request
+
+    def task_origin(self, request: OurRequest) -> OurRequest | None:
+        """The task-augmented request whose task a `tasks/result` request asks for."""
+        if request.method != "tasks/result":
+            return None
+        return self._task_origins.get(str(request.params.get("taskId")))
+
+    def task_result_fetched(self, origin: OurRequest) -> None:
+        for task_id, known in list(self._task_origins.items()):
+            if known is origin:
+                del self._task_origins[task_id]
+        self._finish_progress(origin)
+
+    def _finish_progress(self, request: OurRequest) -> None:
         meta = request.params.get("_meta")
         token = meta.get("progressToken") if isinstance(meta, dict) else None
         if token is not None and token in self._progress:
@@ -112,7 +141,6 @@ class ConnectionState:
             self._finished_tokens[token] = None
             while len(self._finished_tokens) > TOKENS_REMEMBERED:
                 self._finished_tokens.popitem(last=False)
-        return request
 
     def result_findings(
         self, request: OurRequest, result: dict[str, Any], version: str

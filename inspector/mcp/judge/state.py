@@ -88,10 +88,11 @@ class ConnectionState:
                 self._progress[token] = None
             if isinstance(meta.get(LOG_LEVEL_KEY), str) and request_id is not None:
                 self._asking_for_logs.add(request_id)
-        if method == "resources/subscribe" and isinstance(params.get("uri"), str):
-            self._subscriptions.add(params["uri"])
-        elif method == "resources/unsubscribe":
-            self._subscriptions.discard(params.get("uri"))
+        uri = params.get("uri")
+        if method == "resources/subscribe" and isinstance(uri, str):
+            self._subscriptions.add(uri)
+        elif method == "resources/unsubscribe" and isinstance(uri, str):
+            self._subscriptions.discard(uri)
         elif method == "subscriptions/listen":
             self._listen(params.get("notifications"))
         if method in LIST_ITEMS and "cursor" not in params:

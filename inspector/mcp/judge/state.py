@@ -66,7 +66,8 @@ class ConnectionState:
         self._subscriptions: set[str] = set()
         # The list changes asked for on any subscriptions/listen (toolsListChanged, ...).
         self._listened: set[str] = set()
-        # Our requests in flight whose _meta asked for log messages (the modern era).
+        # Our requests whose _meta asked for log messages (the modern era), kept while
+        # they are in flight.
         self._asking_for_logs: set[RequestId] = set()
         self._listings: dict[str, Listing] = {}
         self._output_schemas: dict[str, dict[str, Any]] = {}
@@ -100,8 +101,7 @@ class ConnectionState:
         if request_id is not None:
             self._requests[request_id] = OurRequest(method, params)
             while len(self._requests) > REQUESTS_REMEMBERED:
-                forgotten, _ = self._requests.popitem(last=False)
-                self._asking_for_logs.discard(forgotten)
+                self._requests.popitem(last=False)
 
     def _listen(self, wanted: Any) -> None:
         if not isinstance(wanted, dict):
@@ -125,11 +125,9 @@ class ConnectionState:
             return None
         request = self._requests.pop(request_id, None)
         if request is None and isinstance(request_id, str) and request_id.isdigit():
-            request_id = int(request_id)
-            request = self._requests.pop(request_id, None)
+            request = self._requests.pop(int(request_id), None)
         if request is None:
             return None
-        self._asking_for_logs.discard(request_id)
         meta = request.params.get("_meta")
         token = meta.get("progressToken") if isinstance(meta, dict) else None
         if token is not None and token in self._progress:
@@ -316,11 +314,18 @@ class ConnectionState:
         request in flight that asked for a level allows it."""
         if "logging" not in capabilities:
             message = "A log message without the logging capability."
-        elif not legacy and not self._asking_for_logs:
+        elif not legacy and not self._logs_asked():
             message = f"A log message while no request in flight set {LOG_LEVEL_KEY} in _meta."
         else:
             return []
         return [finding("capabilities.logging", message, "$.method", version)]
+
+    def _logs_asked(self) -> bool:
+        """Whether a request still in flight asked for log messages."""
+        self._asking_for_logs = {
+            request_id for request_id in self._asking_for_logs if request_id in self._requests
+        }
+        return bool(self._asking_for_logs)
 
     def _progress_findings(self, params: dict[str, Any], version: str) -> list[Finding]:
         token = params.get("progressToken")

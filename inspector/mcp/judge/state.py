@@ -61,10 +61,10 @@ class ConnectionState:
         self._server_requests: OrderedDict[RequestId, str] = OrderedDict()
         self._progress: dict[Any, float | None] = {}
         self._finished_tokens: OrderedDict[Any, None] = OrderedDict()
-        # Resource URIs followed: resources/subscribe, or a subscriptions/listen's
-        # resourceSubscriptions (every stream opened, as a replaced one may still deliver).
         self._subscriptions: set[str] = set()
-        # The list changes asked for on any subscriptions/listen (toolsListChanged, ...).
+        # What any subscriptions/listen asked for: its list changes here (toolsListChanged,
+        # ...), its resourceSubscriptions with the URIs above (every stream opened counts,
+        # as a replaced one may still deliver).
         self._listened: set[str] = set()
         # Our requests whose _meta asked for log messages (the modern era), kept while
         # they are in flight.

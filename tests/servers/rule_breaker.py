@@ -1,7 +1,7 @@
 """A stdio server that breaks one rule of the protocol on purpose, written without any MCP
 library, so that each of the inspector's message checks can be seen to fire on real traffic.
 
-Usage: python -m tests.servers.rule_breaker RULE_ID
+Usage: python -m tests.servers.rule_breaker RULE_ID  (or a MODERN_CASES name)
 
 It speaks whichever era the client does (`initialize`, or `server/discover` for the modern
 2026-07-28), answers `tools/list`, `tools/call`, `resources/read` and `prompts/get` with
@@ -133,6 +133,62 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "deprecated.sep-2577": modern({"capabilities": {"tools": {}, "logging": {}}}),
 }
 
+# The capability rules again in the modern era, where the declarations are the
+# server/discover result, the client's `_meta` and its subscriptions/listen (the walk opens
+# no stream and asks for no log level). Named RULE_ID/CASE.
+MODERN_CASES: dict[str, dict[str, Any]] = {
+    "capabilities.list-changed/undeclared": modern(
+        {"before": {"tools/call": [note("notifications/tools/list_changed")]}}
+    ),
+    "capabilities.list-changed/unasked": modern(
+        {
+            "capabilities": {"tools": {"listChanged": True}},
+            "before": {"tools/call": [note("notifications/tools/list_changed")]},
+        }
+    ),
+    "capabilities.subscribe/undeclared": modern(
+        {"before": {"tools/call": [note("notifications/resources/updated", {"uri": "file:///a"})]}}
+    ),
+    "capabilities.subscribe/unasked": modern(
+        {
+            "capabilities": {"tools": {}, "resources": {"subscribe": True}},
+            "before": {
+                "tools/call": [note("notifications/resources/updated", {"uri": "file:///a"})]
+            },
+        }
+    ),
+    "capabilities.logging/undeclared": modern(
+        {"before": {"tools/call": [note("notifications/message", {"level": "info", "data": 1})]}}
+    ),
+    "capabilities.logging/unasked": modern(
+        {
+            "capabilities": {"tools": {}, "logging": {}},
+            "before": {"tools/call": [note("notifications/message", {"level": "info", "data": 1})]},
+        }
+    ),
+    "capabilities.client-request/input-request": modern(
+        call({"resultType": "input_required", "inputRequests": {"r": {"method": "roots/list"}}})
+    ),
+    "capabilities.elicitation-mode/input-request": modern(
+        call(
+            {
+                "resultType": "input_required",
+                "inputRequests": {
+                    "e": {
+                        "method": "elicitation/create",
+                        "params": {
+                            "mode": "url",
+                            "message": "Open this",
+                            "url": "https://example.com/",
+                            "elicitationId": "x",
+                        },
+                    }
+                },
+            }
+        )
+    ),
+}
+
 
 def send(message: Any) -> None:
     sys.stdout.write(json.dumps(message) + "\n")
@@ -165,7 +221,7 @@ def plain_result(method: str, era: str) -> dict[str, Any]:
 
 
 def main(rule: str) -> int:
-    scenario = SCENARIOS[rule]
+    scenario = SCENARIOS.get(rule) or MODERN_CASES[rule]
     era = scenario.get("era", "legacy")
     capabilities = scenario.get("capabilities", {"tools": {}, "resources": {}, "prompts": {}})
     pages: dict[str, int] = {}

@@ -1,4 +1,5 @@
-"""The modern era's result rules (2026-07-28): `resultType`, `inputRequests`,
+"""The modern era's result rules (2026-07-28): `resultType`, `inputRequests` (with the
+client capabilities and elicitation modes they rely on, from the client's `_meta`),
 `requestState` and `ttlMs`, and what SEP-2577 deprecated there (logging, sampling, roots)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from typing import Any
 from mcp_types.methods import CACHEABLE_METHODS, INPUT_REQUIRED_METHODS
 
 from inspector.mcp.findings import Finding
+from inspector.mcp.judge.capabilities import elicitation_mode_findings
 from inspector.mcp.judge.rules import finding
 
 COMPLETE = "complete"
@@ -113,6 +115,12 @@ def _input_findings(
                     version,
                 )
             )
+        elif method == "elicitation/create":
+            params = request.get("params")
+            if isinstance(params, dict):
+                found += elicitation_mode_findings(
+                    params, client_capabilities[capability], f"{path}.params", version
+                )
         if method in DEPRECATED_INPUT_METHODS:
             found.append(
                 finding(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inspector.mcp.findings import Finding
+from inspector.mcp.judge.capabilities import elicitation_mode_findings
 from inspector.mcp.judge.paths import items
 from inspector.mcp.judge.rules import finding
 from inspector.mcp.judge.tasks import created_task_id
@@ -35,6 +36,8 @@ CLIENT_CAPABILITY_OF = {
     "elicitation/create": "elicitation",
 }
 CLIENT_CAPABILITIES_KEY = "io.modelcontextprotocol/clientCapabilities"
+LOG_LEVEL_KEY = "io.modelcontextprotocol/logLevel"
+SUB_RESOURCE_SEPARATORS = ("/", "?", "#")
 
 
 @dataclass(slots=True)
@@ -63,6 +66,13 @@ class ConnectionState:
         # is fetched.
         self._task_origins: OrderedDict[str, OurRequest] = OrderedDict()
         self._subscriptions: set[str] = set()
+        # What any subscriptions/listen asked for: its list changes here (toolsListChanged,
+        # ...), its resourceSubscriptions with the URIs above (every stream opened counts,
+        # as a replaced one may still deliver).
+        self._listened: set[str] = set()
+        # Our requests whose _meta asked for log messages (the modern era), kept while
+        # they are in flight.
+        self._asking_for_logs: set[RequestId] = set()
         self._listings: dict[str, Listing] = {}
         self._output_schemas: dict[str, dict[str, Any]] = {}
 
@@ -81,16 +91,29 @@ class ConnectionState:
             token = meta.get("progressToken")
             if isinstance(token, str | int) and not isinstance(token, bool):
                 self._progress[token] = None
-        if method == "resources/subscribe" and isinstance(params.get("uri"), str):
-            self._subscriptions.add(params["uri"])
-        elif method == "resources/unsubscribe":
-            self._subscriptions.discard(params.get("uri"))
+            if isinstance(meta.get(LOG_LEVEL_KEY), str) and request_id is not None:
+                self._asking_for_logs.add(request_id)
+        uri = params.get("uri")
+        if method == "resources/subscribe" and isinstance(uri, str):
+            self._subscriptions.add(uri)
+        elif method == "resources/unsubscribe" and isinstance(uri, str):
+            self._subscriptions.discard(uri)
+        elif method == "subscriptions/listen":
+            self._listen(params.get("notifications"))
         if method in LIST_ITEMS and "cursor" not in params:
             self._listings[method] = Listing()
         if request_id is not None:
             self._requests[request_id] = OurRequest(method, params)
             while len(self._requests) > REQUESTS_REMEMBERED:
                 self._requests.popitem(last=False)
+
+    def _listen(self, wanted: Any) -> None:
+        if not isinstance(wanted, dict):
+            return
+        self._listened.update(key for key, value in wanted.items() if value is True)
+        uris = wanted.get("resourceSubscriptions")
+        if isinstance(uris, list):
+            self._subscriptions.update(uri for uri in uris if isinstance(uri, str))
 
     def our_result_method(self, request_id: RequestId | None) -> str | None:
         """The method of the server request our response answers."""
@@ -233,19 +256,7 @@ class ConnectionState:
                 )
             ]
         if method == "elicitation/create":
-            mode = params.get("mode", "form")
-            modes = declared if isinstance(declared, dict) else {}
-            # An empty elicitation capability means form mode only.
-            allowed = mode in modes or (mode == "form" and not modes)
-            if isinstance(mode, str) and not allowed:
-                return [
-                    finding(
-                        "capabilities.elicitation-mode",
-                        f"The client did not declare elicitation mode {mode!r}.",
-                        "$.params.mode",
-                        version,
-                    )
-                ]
+            return elicitation_mode_findings(params, declared, "$.params", version)
         return []
 
     def notification_findings(
@@ -254,36 +265,39 @@ class ConnectionState:
         if method == "notifications/progress":
             return self._progress_findings(params, version)
         capabilities = self.server_capabilities
-        if capabilities is None or not legacy:
+        if capabilities is None:
             return []
         if method in LIST_CHANGED:
-            kind = LIST_CHANGED[method]
-            declared = capabilities.get(kind)
-            if not (isinstance(declared, dict) and declared.get("listChanged") is True):
-                return [
-                    finding(
-                        "capabilities.list-changed",
-                        f"{method} without the {kind}.listChanged capability.",
-                        "$.method",
-                        version,
-                    )
-                ]
-        elif method == "notifications/resources/updated":
+            return self._list_changed_findings(method, capabilities, version, legacy=legacy)
+        if method == "notifications/resources/updated":
             return self._update_findings(params, capabilities, version)
-        elif method == "notifications/message" and "logging" not in capabilities:
-            return [
-                finding(
-                    "capabilities.logging",
-                    "A log message without the logging capability.",
-                    "$.method",
-                    version,
-                )
-            ]
+        if method == "notifications/message":
+            return self._log_findings(capabilities, version, legacy=legacy)
         return []
+
+    def _list_changed_findings(
+        self, method: str, capabilities: dict[str, Any], version: str, *, legacy: bool
+    ) -> list[Finding]:
+        """A list change the server did not declare, or (modern era) one the client did not
+        opt in to on `subscriptions/listen`: the server MUST NOT send those."""
+        kind = LIST_CHANGED[method]
+        declared = capabilities.get(kind)
+        if not (isinstance(declared, dict) and declared.get("listChanged") is True):
+            message = f"{method} without the {kind}.listChanged capability."
+        elif not legacy and f"{kind}ListChanged" not in self._listened:
+            message = f"{method}, which the client did not ask for on subscriptions/listen."
+        else:
+            return []
+        return [finding("capabilities.list-changed", message, "$.method", version)]
 
     def _update_findings(
         self, params: dict[str, Any], capabilities: dict[str, Any], version: str
     ) -> list[Finding]:
+        """An update without `resources.subscribe`, or for a URI the client did not follow
+        (`resources/subscribe` in the legacy era, a `subscriptions/listen`'s
+        `resourceSubscriptions` in the modern one). The spec lets the URI be "a sub-resource
+        of the one that the client actually subscribed to" without saying what that is;
+        a URI that continues a followed one with `/`, `?` or `#` is taken as one."""
         resources = capabilities.get("resources")
         if not (isinstance(resources, dict) and resources.get("subscribe") is True):
             return [
@@ -295,7 +309,7 @@ class ConnectionState:
                 )
             ]
         uri = params.get("uri")
-        if isinstance(uri, str) and uri not in self._subscriptions:
+        if isinstance(uri, str) and not self._followed(uri):
             return [
                 finding(
                     "capabilities.subscribe",
@@ -305,6 +319,41 @@ class ConnectionState:
                 )
             ]
         return []
+
+    def _followed(self, uri: str) -> bool:
+        return any(
+            uri == followed
+            or (
+                uri.startswith(followed)
+                and (
+                    followed.endswith(SUB_RESOURCE_SEPARATORS)
+                    or uri[len(followed)] in SUB_RESOURCE_SEPARATORS
+                )
+            )
+            for followed in self._subscriptions
+        )
+
+    def _log_findings(
+        self, capabilities: dict[str, Any], version: str, *, legacy: bool
+    ) -> list[Finding]:
+        """A log message without the logging capability, or (modern era) while no request
+        in flight asked for log messages in its `_meta`. A notification names no request,
+        so which request a log message belongs to is undecidable on a shared stream: any
+        request in flight that asked for a level allows it."""
+        if "logging" not in capabilities:
+            message = "A log message without the logging capability."
+        elif not legacy and not self._logs_asked():
+            message = f"A log message while no request in flight set {LOG_LEVEL_KEY} in _meta."
+        else:
+            return []
+        return [finding("capabilities.logging", message, "$.method", version)]
+
+    def _logs_asked(self) -> bool:
+        """Whether a request still in flight asked for log messages."""
+        self._asking_for_logs = {
+            request_id for request_id in self._asking_for_logs if request_id in self._requests
+        }
+        return bool(self._asking_for_logs)
 
     def _progress_findings(self, params: dict[str, Any], version: str) -> list[Finding]:
         token = params.get("progressToken")

@@ -66,10 +66,12 @@ def answer(request: dict[str, Any], tasks: dict[str, dict[str, Any]]) -> dict[st
             "resultType": "complete",
             "supportedVersions": [VERSION],
             "capabilities": {"tools": {}, "extensions": {EXTENSION: {}}},
+            "ttlMs": 0,
+            "cacheScope": "private",
             META: {"io.modelcontextprotocol/serverInfo": {"name": "tasks-fixture", "version": "1"}},
         }
     if method == "tools/list":
-        return {"resultType": "complete", "tools": [TOOL]}
+        return {"resultType": "complete", "tools": [TOOL], "ttlMs": 0, "cacheScope": "private"}
     if method == "tools/call":
         declared = params.get(META, {}).get(CAPABILITIES_KEY, {}).get("extensions", {})
         label = (params.get("arguments") or {}).get("label", "job")

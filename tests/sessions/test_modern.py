@@ -16,6 +16,7 @@ from inspector.mcp.eras.modern import (
     SUBSCRIPTION_ID_KEY,
 )
 from inspector.mcp.errors import JsonRpcError, RequestCancelled, RequestRefused, RequestTimeout
+from inspector.mcp.findings import Severity
 from inspector.mcp.trace import ORIGIN_DETAIL, Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.sse_legacy import LegacySseTransport
 from inspector.mcp.versions import Era, EraChoice
@@ -399,6 +400,13 @@ async def test_a_task_result_is_followed_to_its_end_with_input_in_the_inbox(
     assert tracked.status == "completed"
     assert tracked.poll_interval == 100
     assert not tracked.following
+    alarms = [
+        (event.seq, event.method, finding.rule, finding.message)
+        for event in events
+        for finding in event.findings
+        if finding.severity is not Severity.INFO
+    ]
+    assert alarms == [], "\n".join(map(str, alarms))
 
 
 async def test_cancelling_a_followed_task_cancels_it_on_the_server(sessions: MakeSession) -> None:

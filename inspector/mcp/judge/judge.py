@@ -204,7 +204,8 @@ class Judge:
                 )
         if request is not None:
             found += self.state.result_findings(request, result, version)
-        found += shape_findings(Surface.SERVER_RESULT, method, version, result, "$.result")
+        if not (version in MODERN_VERSIONS and modern.is_task_state(method, result)):
+            found += shape_findings(Surface.SERVER_RESULT, method, version, result, "$.result")
         return found
 
 

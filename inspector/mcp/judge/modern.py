@@ -23,6 +23,15 @@ INPUT_METHODS = {
     "roots/list": "roots",
 }
 DEPRECATED_INPUT_METHODS = ("sampling/createMessage", "roots/list")
+# The tasks extension's own methods: their results are a task's state, whose `ttlMs` says
+# how long the server keeps the task, not how long a result may be cached.
+TASK_METHODS = frozenset({"tasks/get", "tasks/update", "tasks/cancel"})
+
+
+def is_task_state(method: str, result: dict[str, Any]) -> bool:
+    """A task handle or a task's state (the tasks extension, SEP-2663), which the core
+    wire types do not describe."""
+    return result.get("resultType") == TASK or method in TASK_METHODS
 
 
 def result_findings(
@@ -66,7 +75,7 @@ def result_findings(
                 version,
             )
         )
-    if "ttlMs" in result:
+    if "ttlMs" in result and not is_task_state(method, result):
         found += _ttl_findings(method, result["ttlMs"], version)
     return found
 

@@ -315,7 +315,9 @@ class Notifications:
             return
         meta = params.get("_meta")
         subscription = meta.get(SUBSCRIPTION_ID_KEY) if isinstance(meta, dict) else None
-        if stream.request_id is not None and str(subscription) != str(stream.request_id):
+        # Before its request is sent a stream can have no acknowledgement: one arriving
+        # then is the replaced stream's, late.
+        if stream.request_id is None or str(subscription) != str(stream.request_id):
             return
         granted = params.get("notifications")
         stream.acknowledged = granted if isinstance(granted, dict) else {}

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, cast
 
-from inspector.headless.args import UsageError
+from inspector.headless.words import UsageError
 from inspector.mcp.hosts import is_loopback_host
 
 DEFAULT_PORT = 6280  # clear of MCP servers' 3000/8000 and the official inspector's 6274/6277

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from inspector.cli import DEFAULT_PORT, check_bind, main, parse_args, prefill_from
-from inspector.headless.args import UsageError
+from inspector.headless.words import UsageError
 from tests.conftest import REPO_ROOT
 
 

@@ -1,33 +1,33 @@
-"""The headless command line, parsed into an `Invocation`.
+"""The headless command line (`inspector --cli`), parsed into an `Invocation`.
 
-The grammar is the official inspector CLI's, so that its users need not relearn it:
-options may come before or after the server; the words that are not options of ours make
-up the server command, including options this parser does not know (npx's `-y`); everything after
-`--` belongs to the server; `--tool-arg`, `--header` and the other key=value options take
-several values in a row. A value is given as the next word or after `=`
-(`--timeout=5`).
-
-Only the standard library is imported here: a usage error is reported before the
-protocol core is even loaded.
+The grammar is the official inspector CLI's (see `words`), so that its users need not
+relearn it; the server is read by `target`, the method and its options here. Only the
+standard library is imported: a usage error is reported before the protocol core is even
+loaded.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlsplit
 
+from inspector.headless.target import SERVER_OPTIONS, SERVER_USAGE, ServerChoice, server_choice
+from inspector.headless.words import (
+    Option,
+    UsageError,
+    is_pair,
+    json_pairs,
+    last_value,
+    option_table,
+    pairs,
+    reject_constant,
+    split_word,
+    tokenize,
+)
 from inspector.mcp.log_levels import LOG_LEVELS
-from inspector.mcp.versions import Era, EraChoice, era_of
-
-TRANSPORTS = ("stdio", "http", "sse")
-# Spellings of the transports in the official inspector and in client config files.
-TRANSPORT_ALIASES = {"streamable-http": "http", "streamableHttp": "http"}
 
 # The options that only make sense with one method, per method.
 METHOD_OPTIONS: dict[str, frozenset[str]] = {
@@ -53,7 +53,8 @@ LIST_METHODS = {
     "prompts/list": "prompts",
 }
 
-USAGE = """\
+USAGE = (
+    """\
 usage: inspector --cli TARGET... --method METHOD [options]
        inspector --cli --config FILE [--server NAME] --method METHOD [options]
 
@@ -63,23 +64,9 @@ TARGET is a command and its arguments (a stdio server) or one URL. Words that ar
 options of the inspector belong to the command; put them after `--` when they clash
 (`inspector --cli --method tools/list -- server --timeout 5`).
 
-server:
-  -e KEY=VALUE              environment variable for a stdio server (repeatable)
-  --cwd DIR                 working directory of a stdio server
-  --transport stdio|http|sse
-                            default: stdio for a command; for a URL, sse if its path
-                            ends in /sse, else http (Streamable HTTP)
-  --server-url URL          the URL, as an option instead of a TARGET
-  --header "Name: Value"    HTTP header for a URL server (repeatable)
-  --config FILE             a client config file (mcpServers, or VS Code's servers)
-  --server NAME             the server of that file (optional if it has one server,
-                            or one named default-server)
-  --protocol-version V      the protocol version to offer (default 2025-11-25)
-  --era legacy|modern|auto  the protocol era (default: the offered version's; auto
-                            probes the server and falls back to the legacy handshake)
-  --connect-timeout SECONDS to start the server and finish initialize (default 30)
-  --timeout SECONDS         per request, restarted by progress notifications (default 60)
-
+"""
+    + SERVER_USAGE
+    + """
 method (--method):
   initialize                connect and print the server's initialize result
   ping
@@ -116,41 +103,13 @@ connect, 5 the request failed (isError, a JSON-RPC error, a timeout, the server 
 6 (--strict only) a message of the server broke a rule of error severity. Without
 --strict, findings never change the exit status.
 """
-
-
-class UsageError(Exception):
-    """The command line cannot be run as given."""
-
-
-class HelpRequested(Exception):
-    """`--help` was given."""
+)
 
 
 class OutputFormat(StrEnum):
     PRETTY = "pretty"  # the default: indented JSON of the result, as the official CLI prints
     JSON = "json"
     TEXT = "text"
-
-
-@dataclass(frozen=True, slots=True)
-class ServerChoice:
-    """Which server to connect to, as the command line described it.
-
-    Either `words` (a command and its arguments, or one URL) or `config_path`; the other
-    fields adjust either. None means "not given", so that a config file's value stays.
-    """
-
-    words: tuple[str, ...] = ()
-    transport: str | None = None
-    config_path: str | None = None
-    server_name: str | None = None
-    env: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    cwd: str | None = None
-    protocol_version: str | None = None
-    era: str | None = None
-    connect_timeout: float | None = None
-    request_timeout: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,60 +125,28 @@ class Invocation:
 # -- the options ---------------------------------------------------------------------------
 
 
-def _is_pair(word: str) -> bool:
-    key, sep, _ = word.partition("=")
-    return bool(sep and key)
-
-
-_HEADER_START = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+:(?!//)")
-
-
-def _is_header(word: str) -> bool:
-    # "Name: value", but not a URL ("http://...") that follows a --header.
-    return _HEADER_START.match(word) is not None
-
-
-@dataclass(frozen=True, slots=True)
-class _Option:
-    name: str
-    # Further words the option takes after its value, as the official CLI's variadic
-    # options do (`--tool-arg a=1 b=2`): those that look like its values.
-    more: Callable[[str], bool] | None = None
-
-
-_OPTIONS = {
-    option.name: option
-    for option in (
-        _Option("-e", _is_pair),
-        _Option("--cwd"),
-        _Option("--transport"),
-        _Option("--server-url"),
-        _Option("--header", _is_header),
-        _Option("--config"),
-        _Option("--server"),
-        _Option("--protocol-version"),
-        _Option("--era"),
-        _Option("--connect-timeout"),
-        _Option("--timeout"),
-        _Option("--method"),
-        _Option("--tool-name"),
-        _Option("--tool-arg", _is_pair),
-        _Option("--tool-args-json"),
-        _Option("--tool-metadata", _is_pair),
-        _Option("--uri"),
-        _Option("--prompt-name"),
-        _Option("--prompt-args", _is_pair),
-        _Option("--log-level"),
-        _Option("--ref-prompt"),
-        _Option("--ref-resource"),
-        _Option("--argument-name"),
-        _Option("--argument-value"),
-        _Option("--context-arg", _is_pair),
-        _Option("--metadata", _is_pair),
-        _Option("--format"),
-        _Option("--trace"),
-    )
-}
+_OPTIONS = option_table(
+    SERVER_OPTIONS,
+    (
+        Option("--method"),
+        Option("--tool-name"),
+        Option("--tool-arg", is_pair),
+        Option("--tool-args-json"),
+        Option("--tool-metadata", is_pair),
+        Option("--uri"),
+        Option("--prompt-name"),
+        Option("--prompt-args", is_pair),
+        Option("--log-level"),
+        Option("--ref-prompt"),
+        Option("--ref-resource"),
+        Option("--argument-name"),
+        Option("--argument-value"),
+        Option("--context-arg", is_pair),
+        Option("--metadata", is_pair),
+        Option("--format"),
+        Option("--trace"),
+    ),
+)
 # Options that take no value: present or not.
 SWITCHES = frozenset({"--strict"})
 FLAGS = frozenset({"--cli", "-h", "--help"}) | SWITCHES
@@ -227,59 +154,8 @@ FLAGS = frozenset({"--cli", "-h", "--help"}) | SWITCHES
 
 def is_option_word(word: str) -> bool:
     """Whether the parser would take this word as one of ours rather than the server's."""
-    name, _ = _split(word)
+    name, _ = split_word(word)
     return word == "--" or word in FLAGS or name in _OPTIONS
-
-
-def _split(word: str) -> tuple[str, str | None]:
-    """An option word and its attached value: `--timeout=5`, `-eKEY=VALUE`."""
-    if word.startswith("--"):
-        name, sep, value = word.partition("=")
-        return name, value if sep else None
-    if word.startswith("-e") and len(word) > 2:
-        return "-e", word[2:].removeprefix("=")
-    return word, None
-
-
-def _tokenize(argv: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
-    values: dict[str, list[str]] = {}
-    target: list[str] = []
-    index = 0
-    while index < len(argv):
-        word = argv[index]
-        index += 1
-        if word == "--":
-            target.extend(argv[index:])
-            break
-        if word in ("-h", "--help"):
-            raise HelpRequested
-        if word == "--cli":
-            continue
-        if word in SWITCHES:
-            values.setdefault(word, [])
-            continue
-        name, value = _split(word)
-        option = _OPTIONS.get(name)
-        if option is None:
-            if word.startswith("-") and len(word) > 1 and not target:
-                # A command cannot start with a dash: this is a mistyped option of ours.
-                raise UsageError(f"unknown option {word} (see --help)")
-            target.append(word)
-            continue
-        if value is None:
-            if index >= len(argv) or argv[index] == "--":
-                raise UsageError(f"{name} needs a value")
-            value = argv[index]
-            index += 1
-        taken = values.setdefault(name, [])
-        taken.append(value)
-        if option.more is not None:
-            while (
-                index < len(argv) and not argv[index].startswith("-") and option.more(argv[index])
-            ):
-                taken.append(argv[index])
-                index += 1
-    return values, target
 
 
 # -- building the invocation -----------------------------------------------------------------
@@ -287,11 +163,10 @@ def _tokenize(argv: Sequence[str]) -> tuple[dict[str, list[str]], list[str]]:
 
 def parse(argv: Sequence[str]) -> Invocation:
     """Parse the words after `inspector` (with or without `--cli`); raise `UsageError`."""
-    values, target = _tokenize(argv)
+    values, target = tokenize(argv, _OPTIONS, SWITCHES, ignored=("--cli",))
 
     def last(name: str) -> str | None:
-        given = values.get(name)
-        return given[-1] if given else None
+        return last_value(values, name)
 
     method = last("--method")
     if method is None:
@@ -312,7 +187,7 @@ def parse(argv: Sequence[str]) -> Invocation:
         raise UsageError("--trace needs a file name")
 
     return Invocation(
-        server=_server_choice(values, target),
+        server=server_choice(values, target),
         method=method,
         params=_params(method, values, last),
         output=OutputFormat(output) if output else OutputFormat.PRETTY,
@@ -325,162 +200,10 @@ def _method_specific() -> frozenset[str]:
     return frozenset().union(*METHOD_OPTIONS.values())
 
 
-def _server_choice(values: dict[str, list[str]], target: list[str]) -> ServerChoice:
-    def last(name: str) -> str | None:
-        given = values.get(name)
-        return given[-1] if given else None
-
-    server_url = last("--server-url")
-    if server_url is not None:
-        if target:
-            raise UsageError("give the server either as --server-url or as a TARGET, not both")
-        target = [server_url]
-    config_path = last("--config")
-    server_name = last("--server")
-    if server_name is not None and config_path is None:
-        raise UsageError("--server names a server of a --config file; give --config too")
-    if config_path is not None and target:
-        raise UsageError(
-            f"give the server either with --config or on the command line, not both "
-            f"(got {' '.join(target)!r} as well)"
-        )
-    if config_path is None and not target:
-        raise UsageError("no server given: a command, a URL, or --config FILE")
-
-    transport = last("--transport")
-    if transport is not None:
-        transport = TRANSPORT_ALIASES.get(transport, transport)
-        if transport not in TRANSPORTS:
-            raise UsageError(f"--transport must be one of {', '.join(TRANSPORTS)}")
-    env = _pairs(values.get("-e", []), "-e")
-    headers = _headers(values.get("--header", []))
-    cwd = last("--cwd")
-
-    if target and looks_like_url(target[0]):
-        url = target[0]
-        if len(target) > 1:
-            raise UsageError(
-                f"a URL server takes no arguments (got {' '.join(target[1:])!r}: "
-                "a misspelt option?)"
-            )
-        if not urlsplit(url).hostname:
-            raise UsageError(f"{url!r} has no host")
-        if transport == "stdio":
-            raise UsageError("--transport stdio needs a command, not a URL")
-        transport = transport or infer_transport(url)
-        for name, given in (("-e", env), ("--cwd", cwd)):
-            if given:
-                raise UsageError(f"{name} applies to a command, not to a URL server")
-    elif target:
-        if transport not in (None, "stdio"):
-            raise UsageError(f"--transport {transport} needs a URL, not a command")
-        if headers:
-            raise UsageError("--header applies to a URL server, not to a command")
-        transport = "stdio"
-
-    return ServerChoice(
-        words=tuple(target),
-        transport=transport,
-        config_path=config_path,
-        server_name=server_name,
-        env=env,
-        headers=headers,
-        cwd=cwd,
-        protocol_version=_protocol_version(last("--protocol-version")),
-        era=_era(last("--era")),
-        connect_timeout=_seconds("--connect-timeout", last("--connect-timeout")),
-        request_timeout=_seconds("--timeout", last("--timeout")),
-    )
-
-
-def looks_like_url(word: str) -> bool:
-    return word.lower().startswith(("http://", "https://"))
-
-
-def infer_transport(url: str) -> str:
-    """Legacy HTTP+SSE endpoints end in /sse by convention; anything else is taken to be
-    Streamable HTTP, the transport of every protocol version since 2025-03-26."""
-    return "sse" if urlsplit(url).path.rstrip("/").endswith("/sse") else "http"
-
-
-def _protocol_version(value: str | None) -> str | None:
-    if value is not None and not value.strip():
-        raise UsageError("--protocol-version needs a version, e.g. 2025-06-18")
-    return value
-
-
-def cli_era(chosen: str | None, version: str) -> EraChoice:
-    """Unless told otherwise, the command line speaks the era of the version it offers
-    (by default a legacy one): a script gets the same exchange every run."""
-    if chosen is not None:
-        return EraChoice(chosen)
-    return EraChoice.MODERN if era_of(version) is Era.MODERN else EraChoice.LEGACY
-
-
-def _era(value: str | None) -> str | None:
-    if value is not None and value not in ("legacy", "modern", "auto"):
-        raise UsageError(f"--era is legacy, modern or auto, not {value!r}")
-    return value
-
-
-def _seconds(name: str, value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise UsageError(f"{name} takes a number of seconds, not {value!r}") from None
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise UsageError(f"{name} must be a positive number of seconds")
-    return seconds
-
-
-def _pairs(words: list[str], option: str) -> dict[str, str]:
-    """`key=value` words; the value may be empty (`-e DEBUG=` sets DEBUG to "")."""
-    pairs: dict[str, str] = {}
-    for word in words:
-        key, sep, value = word.partition("=")
-        if not sep or not key:
-            raise UsageError(f"{option} takes key=value, not {word!r}")
-        pairs[key] = value
-    return pairs
-
-
-def _headers(words: list[str]) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    for word in words:
-        name, sep, value = word.partition(":")
-        name, value = name.strip(), value.strip()
-        if not sep or not name or not value or not _HEADER_START.match(f"{name}:"):
-            raise UsageError(f'--header takes "Name: Value", not {word!r}')
-        headers[name] = value
-    return headers
-
-
-def parse_value(text: str) -> Any:
-    """A value given on the command line: JSON when it parses as JSON, else the string.
-
-    Only strict JSON counts: Python's extensions (NaN, Infinity) stay strings, as they
-    would in the official CLI.
-    """
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except ValueError:
-        return text
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
-def _json_pairs(words: list[str], option: str) -> dict[str, Any]:
-    return {key: parse_value(value) for key, value in _pairs(words, option).items()}
-
-
 def _params(
     method: str, values: dict[str, list[str]], last: Callable[[str], str | None]
 ) -> dict[str, Any] | None:
-    metadata = _json_pairs(values.get("--metadata", []), "--metadata")
+    metadata = json_pairs(values.get("--metadata", []), "--metadata")
     if metadata and method == "initialize":
         raise UsageError("--metadata applies to a request; initialize is sent by the lifecycle")
     params: dict[str, Any] = {}
@@ -493,15 +216,15 @@ def _params(
         raw = last("--tool-args-json")
         if raw is not None:
             try:
-                loaded = json.loads(raw, parse_constant=_reject_constant)
+                loaded = json.loads(raw, parse_constant=reject_constant)
             except ValueError as exc:
                 raise UsageError(f"--tool-args-json is not valid JSON: {exc}") from None
             if not isinstance(loaded, dict):
                 raise UsageError("--tool-args-json must be a JSON object")
             arguments.update(loaded)
-        arguments.update(_json_pairs(values.get("--tool-arg", []), "--tool-arg"))
+        arguments.update(json_pairs(values.get("--tool-arg", []), "--tool-arg"))
         params = {"name": name, "arguments": arguments}
-        metadata.update(_json_pairs(values.get("--tool-metadata", []), "--tool-metadata"))
+        metadata.update(json_pairs(values.get("--tool-metadata", []), "--tool-metadata"))
     elif method == "resources/read":
         uri = last("--uri")
         if not uri:
@@ -514,7 +237,7 @@ def _params(
         # Prompt arguments are strings in every protocol version: no JSON parsing.
         params = {
             "name": name,
-            "arguments": _pairs(values.get("--prompt-args", []), "--prompt-args"),
+            "arguments": pairs(values.get("--prompt-args", []), "--prompt-args"),
         }
     elif method == "logging/setLevel":
         level = last("--log-level")
@@ -547,7 +270,7 @@ def _completion(values: dict[str, list[str]], last: Callable[[str], str | None])
         "ref": ref,
         "argument": {"name": argument, "value": last("--argument-value") or ""},
     }
-    context = _pairs(values.get("--context-arg", []), "--context-arg")
+    context = pairs(values.get("--context-arg", []), "--context-arg")
     if context:
         params["context"] = {"arguments": context}
     return params

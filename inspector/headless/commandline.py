@@ -19,7 +19,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from inspector.headless.args import cli_era, is_option_word, parse_value
+from inspector.headless.args import is_option_word
+from inspector.headless.target import cli_era
+from inspector.headless.words import parse_value
 from inspector.mcp.masking import is_secret_name
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 

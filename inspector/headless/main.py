@@ -7,8 +7,9 @@ import sys
 from collections.abc import Sequence
 from typing import BinaryIO
 
-from inspector.headless.args import USAGE, HelpRequested, OutputFormat, UsageError, parse
+from inspector.headless.args import USAGE, OutputFormat, parse
 from inspector.headless.output import ExitCode, Failure, Reporter, encode, usage_failure
+from inspector.headless.words import HelpRequested, UsageError
 
 
 def main(

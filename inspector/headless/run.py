@@ -19,13 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from inspector.headless.args import (
-    LIST_METHODS,
-    Invocation,
-    ServerChoice,
-    UsageError,
-    cli_era,
-)
+from inspector.headless.args import LIST_METHODS, Invocation
 from inspector.headless.findings import CallFinding, findings_of, strict_rules
 from inspector.headless.output import (
     ExitCode,
@@ -37,6 +31,8 @@ from inspector.headless.output import (
     strict_failure,
     usage_failure,
 )
+from inspector.headless.target import ServerChoice, cli_era
+from inspector.headless.words import UsageError
 from inspector.mcp.eras.auto import lifecycle_for
 from inspector.mcp.errors import ConnectError, McpError, TransportClosed
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent

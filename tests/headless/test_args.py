@@ -7,14 +7,9 @@ from typing import Any
 import pytest
 
 from inspector.cli import wants_headless
-from inspector.headless.args import (
-    HelpRequested,
-    Invocation,
-    OutputFormat,
-    ServerChoice,
-    UsageError,
-    parse,
-)
+from inspector.headless.args import Invocation, OutputFormat, parse
+from inspector.headless.target import ServerChoice
+from inspector.headless.words import HelpRequested, UsageError
 
 
 def call(*argv: str) -> Invocation:

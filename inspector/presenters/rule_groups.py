@@ -11,8 +11,9 @@ from inspector.presenters.events import event_summary
 from inspector.presenters.findings import SEVERITY_ORDER
 
 # A rule broken by a flood of messages would list thousands of links; past this many the
-# view says how many more there are (the Protocol tab's filter shows every one).
+# view offers the rest, a page at a time.
 SHOWN_OCCURRENCES = 50
+OCCURRENCES_PAGE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,16 @@ class RuleGroup:
         return self.count - len(self.occurrences)
 
 
+@dataclass(frozen=True, slots=True)
+class OccurrencePage:
+    """Further events that broke one rule, after those already listed."""
+
+    rule: str
+    occurrences: list[Occurrence]
+    next_start: int | None  # where the page after this one starts; None at the end
+    remaining: int  # how many are left after this page
+
+
 def rule_groups(events: Iterable[TraceEvent]) -> list[RuleGroup]:
     """Worst severity first, then the rules broken most often."""
     groups: dict[str, RuleGroup] = {}
@@ -65,4 +76,31 @@ def rule_groups(events: Iterable[TraceEvent]) -> list[RuleGroup]:
     rank = {severity.value: index for index, severity in enumerate(SEVERITY_ORDER)}
     return sorted(
         groups.values(), key=lambda group: (rank[group.severity], -group.count, group.rule)
+    )
+
+
+def occurrence_page(
+    events: Iterable[TraceEvent], rule: str, start: int, size: int | None = None
+) -> OccurrencePage:
+    """The events from the `start`-th (counting from 0) that broke `rule`, a page of them."""
+    size = size or OCCURRENCES_PAGE
+    found: list[Occurrence] = []
+    total = 0
+    for event in events:
+        if event.seq is None:
+            continue
+        for finding in event.findings:
+            if finding.rule != rule:
+                continue
+            if start <= total < start + size:
+                found.append(
+                    Occurrence(event.seq, event_summary(event), finding.path, finding.message)
+                )
+            total += 1
+    end = start + len(found)
+    return OccurrencePage(
+        rule=rule,
+        occurrences=found,
+        next_start=end if end < total else None,
+        remaining=max(0, total - end),
     )

@@ -62,9 +62,11 @@ from inspector.services.consent import (
 )
 from inspector.services.events import (
     EventNotFound,
+    event_answering,
     event_get,
     event_list_after,
     event_list_before,
+    event_list_between,
     event_list_tail,
 )
 from inspector.services.findings import answer_findings, flagged_event_list
@@ -130,6 +132,7 @@ from inspector.services.values import (
     EventKind,
     InvalidRoot,
     Listing,
+    MessageType,
     OAuthSettings,
     SessionStatus,
     TaskMode,
@@ -165,6 +168,7 @@ __all__ = [
     "ImportOutcome",
     "InvalidRoot",
     "Listing",
+    "MessageType",
     "NameTaken",
     "OAuthSettings",
     "PendingUnreadable",
@@ -205,9 +209,11 @@ __all__ = [
     "completion_complete",
     "consent_get",
     "era_of",
+    "event_answering",
     "event_get",
     "event_list_after",
     "event_list_before",
+    "event_list_between",
     "event_list_tail",
     "flagged_event_list",
     "listing_page",

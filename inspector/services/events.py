@@ -47,6 +47,21 @@ async def event_list_before(
     return await event_store().load_events_before(session_id, before_seq, limit)
 
 
+async def event_list_between(
+    *, session_id: str, first_seq: int, before_seq: int
+) -> list[TraceEvent]:
+    """Every event from `first_seq` up to, not including, `before_seq`, oldest first."""
+    return await event_list_after(
+        session_id=session_id, after_seq=first_seq - 1, limit=max(0, before_seq - first_seq)
+    )
+
+
+async def event_answering(*, session_id: str, request_seq: int) -> TraceEvent | None:
+    """The event that ended the request at `request_seq`, if it came within a page of it."""
+    events = await event_list_after(session_id=session_id, after_seq=request_seq)
+    return next((event for event in events if event.request_seq == request_seq), None)
+
+
 async def event_get(*, session_id: str, seq: int) -> TraceEvent:
     event = await stored_event(session_id, seq)
     if event is None:

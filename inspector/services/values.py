@@ -8,7 +8,7 @@ from inspector.mcp.auth.config import AUTHORIZATION_CODE, CLIENT_CREDENTIALS, OA
 from inspector.mcp.errors import AuthError
 from inspector.mcp.log_levels import LOG_LEVELS
 from inspector.mcp.masking import MASK
-from inspector.mcp.trace import EventKind, TraceEvent
+from inspector.mcp.trace import EventKind, MessageType, TraceEvent
 from inspector.mcp.versions import DEFAULT_VERSION, KNOWN_VERSIONS, Era, EraChoice, era_of
 from inspector.sessions.approvals import ApprovalKind, Decision, UnknownApproval
 from inspector.sessions.catalog import Listing
@@ -36,6 +36,7 @@ __all__ = [
     "EventKind",
     "InvalidRoot",
     "Listing",
+    "MessageType",
     "OAuthSettings",
     "SessionStatus",
     "TaskMode",

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +17,10 @@ from inspector.presenters.events import event_rows, log_rows, split_lanes
 from inspector.presenters.findings import FindingsTotals, events_findings, findings_totals
 from inspector.services import LOG_LEVELS, EventKind, TraceEvent
 from inspector.views.common import HtmxHttpRequest, snapshot_json
+
+# The most rows a jump to an earlier event loads at once; an event farther up opens on
+# a page of its own (`event.page`). The page's script reads it from the log's data.
+JUMP_LIMIT = 2000
 
 
 async def _snapshot(session_id: str) -> services.SessionSnapshot:
@@ -36,6 +40,7 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     context["log_rows"] = log_rows(events)
     context["log_levels"] = LOG_LEVELS
     context["findings_totals"] = await _findings_totals(session_id)
+    context["jump_limit"] = JUMP_LIMIT
     if snapshot.connected and snapshot.modern:
         context["request_log_level"] = await services.log_level_get(session_id=session_id)
     return render(request, "inspector/session.html", context)
@@ -101,7 +106,19 @@ async def earlier_events(request: HtmxHttpRequest, session_id: str) -> HttpRespo
     """A page of older events, prepended above what the page already shows."""
     snapshot = await _snapshot(session_id)
     before = seq_param(request.GET.get("before"))
-    events = await services.event_list_before(session_id=session_id, before_seq=before)
+    if "from" in request.GET:
+        # A jump to an event above the page's first row: every row between, so the log
+        # stays one unbroken run (pruning and "load earlier" rely on it).
+        first = seq_param(request.GET.get("from"))
+        if not 0 < first < before or before - first > JUMP_LIMIT:
+            return HttpResponseBadRequest(
+                f"Give 0 < from < before, at most {JUMP_LIMIT} events apart."
+            )
+        events = await services.event_list_between(
+            session_id=session_id, first_seq=first, before_seq=before
+        )
+    else:
+        events = await services.event_list_before(session_id=session_id, before_seq=before)
     return render(request, "inspector/session.html#earlier-events", _log_context(snapshot, events))
 
 

@@ -4,6 +4,7 @@ rule on purpose (`tests/servers/rule_breaker.py`), and none on one that does not
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -119,3 +120,64 @@ def test_a_tool_result_shows_the_findings_of_its_answer(page: Page, inspector_ur
     totals = page.get_by_role("status", name="Findings in this session")
     expect(totals).to_contain_text("1 error")
     screenshot(page, "tool-result-with-findings")
+
+
+def open_afresh(page: Page, url: str) -> None:
+    """A page load, even where only the address's fragment differs from the one shown."""
+    page.goto("about:blank")
+    page.goto(url)
+
+
+def test_an_event_far_above_the_loaded_rows_is_one_click_away(
+    page: Page, inspector_url: str
+) -> None:
+    # The finding comes early; 130 pings after it push it out of the rows a page loads.
+    connect(page, inspector_url, f"{RULE_BREAKER} tools.name")
+    expect(page.get_by_role("status", name="Findings in this session")).to_contain_text("1 warning")
+    session_url = page.url.split("#")[0]
+    page.evaluate(
+        """async (url) => {
+            const token = JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+            for (let i = 0; i < 130; i++) {
+                await fetch(url + "ping", {method: "POST", headers: {"X-CSRFToken": token}});
+            }
+        }""",
+        session_url,
+    )
+    open_afresh(page, session_url + "#findings")
+    link = page.locator("#findings-panel .occurrences a").first
+    seq = link.get_attribute("data-show-event")
+    assert seq is not None
+    expect(page.locator(f"#event-{seq}")).to_have_count(0)
+
+    link.click()
+    row = page.locator(f"#event-{seq}")
+    expect(row).to_have_class(re.compile(r"\bfocused\b"))
+    expect(row.locator("details")).to_have_attribute("open", "")
+    expect(row).to_be_in_viewport()
+    expect(page).to_have_url(f"{session_url}#event-{seq}")
+    # The rows between came with it: the log is one unbroken run down to the newest.
+    seqs = [int(s) for s in page.locator("#protocol-log > li").evaluate_all(
+        "rows => rows.map(row => row.dataset.seq)"
+    )]  # fmt: skip
+    assert seqs[0] <= int(seq)
+    assert len(seqs) > 200
+    assert seqs == sorted(set(seqs))
+    screenshot(page, "protocol-jumped-to-event")
+
+    # The address is a permalink: opened afresh, the page goes to that event.
+    open_afresh(page, f"{session_url}#event-{seq}")
+    expect(page.locator(f"#event-{seq}")).to_have_class(re.compile(r"\bfocused\b"))
+
+    # Farther up than a jump loads, the event opens on a page of its own.
+    open_afresh(page, session_url + "#findings")
+    page.locator("#protocol-log").evaluate("log => { log.dataset.jumpLimit = '1'; }")
+    page.locator("#findings-panel .occurrences a").first.click()
+    expect(page).to_have_url(f"{session_url}events/{seq}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Event #{seq} of")
+    focused = page.locator("li.event.focused")
+    expect(focused.get_by_role("list", name="Findings")).to_contain_text("tools.name")
+    expect(page.locator("li.event")).to_have_count(2)  # with the request it answers
+    screenshot(page, "event-page")
+    page.get_by_role("link", name="Open in the session's Protocol tab").click()
+    expect(page.locator(f"#event-{seq}")).to_have_class(re.compile(r"\bfocused\b"))

@@ -12,8 +12,10 @@ from inspector import services
 from inspector.mcp.findings import Finding, Severity
 from inspector.mcp.judge.rules import RULES
 from inspector.mcp.trace import Direction, EventKind, TraceEvent
+from inspector.presenters import rule_groups
 from inspector.presenters.signals import event_signals
 from inspector.services import runtime
+from inspector.views import findings as findings_views
 from tests.conftest import fixture_spec
 from tests.web.support import connect
 
@@ -93,7 +95,9 @@ async def test_the_findings_view_groups_the_session_by_rule(client: AsyncClient)
     assert RULES["tools.name"].sentence.replace("'", "&#x27;") in group
     assert 'href="https://modelcontextprotocol.io/specification/2025-11-25/server/tools"' in group
     links = re.findall(
-        r'<a href="#event-(\d+)" data-show-event="\1">#\1 result of tools/list', group
+        rf'<a href="/sessions/{session_id}/events/(\d+)/" data-show-event="\1">'
+        r"#\1 result of tools/list",
+        group,
     )
     assert len(links) == 2
 
@@ -158,3 +162,77 @@ async def test_the_raw_json_of_a_row_marks_each_findings_path(client: AsyncClien
     assert marks == [("tools.name", "        &quot;name&quot;: &quot;bad name!&quot;,")]
     # Rows without findings keep their plain body.
     assert html.count('<pre class="marked-json">') == 1
+
+
+async def test_a_rule_broken_often_lists_every_event_a_page_at_a_time(
+    client: AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rule_groups, "SHOWN_OCCURRENCES", 2)
+    monkeypatch.setattr(findings_views, "SHOWN_OCCURRENCES", 2)
+    monkeypatch.setattr(rule_groups, "OCCURRENCES_PAGE", 2)
+    session_id = await connect(client, arguments=f"{BREAKER} tools.name")
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    for _ in range(5):
+        await session.request("tools/list", {})
+    html = (await client.get(f"/sessions/{session_id}/findings/")).content.decode()
+    more = f'hx-get="/sessions/{session_id}/findings/tools.name/?start=2"'
+    assert more in html and ">Show 3 more</button>" in html
+    linked = set(re.findall(r'data-show-event="(\d+)"', html))
+    pages = 0
+    url = f"/sessions/{session_id}/findings/tools.name/?start=2"
+    while url:
+        part = (await client.get(url)).content.decode()
+        linked |= set(re.findall(r'data-show-event="(\d+)"', part))
+        follow = re.search(r'hx-get="([^"]+\?start=\d+)"', part)
+        url = follow.group(1) if follow else ""
+        pages += 1
+    flagged = await services.flagged_event_list(session_id=session_id)
+    assert linked == {str(event.seq) for event in flagged}
+    assert len(linked) == 5
+    assert pages == 2
+
+
+async def test_an_event_has_a_page_of_its_own_with_its_pair(client: AsyncClient) -> None:
+    session_id = await connect(client, arguments=f"{BREAKER} tools.name")
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    await session.request("tools/list", {})
+    flagged = await services.flagged_event_list(session_id=session_id)
+    answer = flagged[-1]
+    assert answer.seq is not None and answer.request_seq is not None
+    html = (await client.get(f"/sessions/{session_id}/events/{answer.seq}/")).content.decode()
+    assert f"Event #{answer.seq} of" in html
+    focused = html[html.index(f'id="event-{answer.seq}"') - 200 :]
+    assert '<li class="event focused' in focused
+    assert "<details open>" in focused
+    assert 'data-rule="tools.name"' in focused
+    assert f'id="event-{answer.request_seq}"' in html, "the request it answers"
+    assert f'href="/sessions/{session_id}/#event-{answer.seq}" id="open-in-session"' in html
+    assert f'href="/sessions/{session_id}/events/{answer.seq - 1}/" rel="prev"' in html
+    request = (
+        await client.get(f"/sessions/{session_id}/events/{answer.request_seq}/")
+    ).content.decode()
+    assert f'id="event-{answer.seq}"' in request, "a request's page shows its answer"
+    missing = await client.get(f"/sessions/{session_id}/events/99999/")
+    assert missing.status_code == 404
+
+
+async def test_a_jump_loads_every_row_between_an_earlier_event_and_the_first_shown(
+    client: AsyncClient,
+) -> None:
+    session_id = await connect(client)
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    for _ in range(5):
+        await session.request("ping", {})
+    url = f"/sessions/{session_id}/events"
+    part = (await client.get(f"{url}?before=9&from=3")).content.decode()
+    shown = [int(seq) for seq in re.findall(r'<li class="event[^"]*"[^>]* data-seq="(\d+)"', part)]
+    console = [
+        int(seq) for seq in re.findall(r'class="console-line[^"]*"[^>]*data-seq="(\d+)"', part)
+    ]
+    assert sorted(shown + console) == list(range(3, 9))
+    assert 'hx-get="/sessions/' + session_id + '/events?before=3"' in part
+    for bad in ("before=9&from=9", "before=9&from=0", "before=5000&from=1"):
+        assert (await client.get(f"{url}?{bad}")).status_code == 400, bad

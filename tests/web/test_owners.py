@@ -55,7 +55,7 @@ NOT_SESSION_ROUTES = {
     "oauth-complete",
 }
 # Values for the other parts of a session route's path.
-PATH_VALUES = {"seq": 1, "listing": "tools", "kind": "prompt"}
+PATH_VALUES = {"seq": 1, "listing": "tools", "kind": "prompt", "rule": "tools.name"}
 # What another user tries on each route, as a query (GET) and a form (POST): requests that
 # the owner could make, so that a refusal is the owner check's and nothing else's.
 ATTEMPTS: dict[str, dict[str, str]] = {

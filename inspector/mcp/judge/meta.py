@@ -30,9 +30,54 @@ KNOWN_RESERVED_KEYS = frozenset(
 )
 
 
+# Keys whose values are someone's own data or a JSON Schema, where a key named `_meta` is
+# just a name: tool arguments and structured results, schemas, log data, sampling
+# metadata, experimental capabilities, and `_meta` itself.
+_DATA_KEYS = frozenset(
+    {
+        "_meta",
+        "arguments",
+        "data",
+        "experimental",
+        "inputSchema",
+        "metadata",
+        "outputSchema",
+        "requestedSchema",
+        "structuredContent",
+    }
+)
+
+
 def meta_findings(container: Any, path: str, version: str) -> list[Finding]:
-    """Findings for the keys of `container._meta` (`path` is the container's)."""
-    meta = container.get("_meta") if isinstance(container, dict) else None
+    """Findings for the keys of every `_meta` in `container` (`path` is the container's):
+    its own, and those of what it holds (tools, resources, content blocks...)."""
+    found: list[Finding] = []
+    pending: list[tuple[Any, str]] = [(container, path)]
+    while pending:
+        node, where = pending.pop()
+        if isinstance(node, dict):
+            found += _keys_findings(node.get("_meta"), where, version)
+            children = [
+                (child, f"{where}.{key}")
+                for key, child in node.items()
+                if isinstance(child, dict | list)
+                and key not in _DATA_KEYS
+                # An elicitation's answer: the person's values, by field name.
+                and not (key == "content" and isinstance(child, dict))
+            ]
+        elif isinstance(node, list):
+            children = [
+                (child, f"{where}[{index}]")
+                for index, child in enumerate(node)
+                if isinstance(child, dict | list)
+            ]
+        else:
+            continue
+        pending.extend(reversed(children))  # in document order
+    return found
+
+
+def _keys_findings(meta: Any, path: str, version: str) -> list[Finding]:
     if not isinstance(meta, dict):
         return []
     found: list[Finding] = []

@@ -77,3 +77,32 @@ def test_findings_stored_before_spec_links_still_load() -> None:
     assert Finding.from_dict(old).to_dict() == old
     new = Finding("shape.schema", "m", "$.x", Severity.ERROR, "https://example.com/")
     assert Finding.from_dict(new.to_dict()) == new
+
+
+def test_meta_keys_are_checked_wherever_the_protocol_allows_a_meta() -> None:
+    found = judged_result(
+        "tools/call",
+        {
+            "content": [
+                {"type": "text", "text": "ok"},
+                {"type": "text", "text": "ok", "_meta": {"-bad": 1}},
+            ],
+            "_meta": {"io.modelcontextprotocol/mine": 1},
+        },
+    )
+    assert [(f.rule, f.path) for f in found] == [
+        ("meta.reserved-prefix", "$.result._meta['io.modelcontextprotocol/mine']"),
+        ("meta.key", "$.result.content[1]._meta['-bad']"),
+    ]
+    listed = judged_result(
+        "tools/list",
+        {"tools": [{"name": "t", "inputSchema": {"type": "object"}, "_meta": {"a b": 1}}]},
+    )
+    assert [(f.rule, f.path) for f in listed] == [("meta.key", "$.result.tools[0]._meta['a b']")]
+
+
+def test_a_key_named_meta_in_someones_data_is_just_a_name() -> None:
+    schema = {"type": "object", "properties": {"_meta": {"type": "object"}}}
+    assert judged_result("tools/list", {"tools": [{"name": "t", "inputSchema": schema}]}) == []
+    structured = {"content": [], "structuredContent": {"_meta": {"not a key!": 1}}}
+    assert judged_result("tools/call", structured) == []

@@ -57,6 +57,32 @@ def result_content_findings(method: str, result: dict[str, Any], version: str) -
     return found
 
 
+def request_content_findings(
+    method: str, params: dict[str, Any], version: str, root: str = "$.params"
+) -> list[Finding]:
+    """Content rules for a request of the server's: the messages it asks a model to
+    sample from carry content blocks like any result."""
+    found: list[Finding] = []
+    if method == "sampling/createMessage":
+        for path, message in items(params, "messages", root):
+            found += _blocks_findings(message.get("content"), f"{path}.content", version)
+    return found
+
+
+def _blocks_findings(content: Any, path: str, version: str) -> list[Finding]:
+    """One content block, or (sampling from 2025-11-25) an array of them."""
+    if isinstance(content, dict):
+        return block_findings(content, path, version)
+    if isinstance(content, list):
+        return [
+            each
+            for index, block in enumerate(content)
+            if isinstance(block, dict)
+            for each in block_findings(block, f"{path}[{index}]", version)
+        ]
+    return []
+
+
 def block_findings(block: dict[str, Any], path: str, version: str) -> list[Finding]:
     kind = block.get("type")
     found: list[Finding] = []
@@ -77,6 +103,8 @@ def block_findings(block: dict[str, Any], path: str, version: str) -> list[Findi
         found += resource_findings(block, path, version)
     elif kind == "resource" and isinstance(block.get("resource"), dict):
         found += resource_findings(block["resource"], f"{path}.resource", version)
+    elif kind == "tool_result":
+        found += _blocks_findings(block.get("content"), f"{path}.content", version)
     found += annotation_findings(block.get("annotations"), f"{path}.annotations", version)
     return found
 

@@ -119,6 +119,7 @@ class Judge:
             self.state.our_request(event.message_id, method, params)
         else:
             found += self.state.server_request_findings(event.message_id, method, params, version)
+            found += content.request_content_findings(method, params, version)
         found += shape_findings(surface, method, version, payload, "$")
         return found
 

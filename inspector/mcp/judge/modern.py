@@ -10,6 +10,7 @@ from mcp_types.methods import CACHEABLE_METHODS, INPUT_REQUIRED_METHODS
 
 from inspector.mcp.findings import Finding
 from inspector.mcp.judge.capabilities import elicitation_mode_findings
+from inspector.mcp.judge.content import request_content_findings
 from inspector.mcp.judge.rules import finding
 
 COMPLETE = "complete"
@@ -124,12 +125,14 @@ def _input_findings(
                     version,
                 )
             )
-        elif method == "elicitation/create":
+        else:
             params = request.get("params")
             if isinstance(params, dict):
-                found += elicitation_mode_findings(
-                    params, client_capabilities[capability], f"{path}.params", version
-                )
+                found += request_content_findings(str(method), params, version, f"{path}.params")
+                if method == "elicitation/create":
+                    found += elicitation_mode_findings(
+                        params, client_capabilities[capability], f"{path}.params", version
+                    )
         if method in DEPRECATED_INPUT_METHODS:
             found.append(
                 finding(

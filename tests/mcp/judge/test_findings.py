@@ -106,3 +106,34 @@ def test_a_key_named_meta_in_someones_data_is_just_a_name() -> None:
     assert judged_result("tools/list", {"tools": [{"name": "t", "inputSchema": schema}]}) == []
     structured = {"content": [], "structuredContent": {"_meta": {"not a key!": 1}}}
     assert judged_result("tools/call", structured) == []
+
+
+def judged_server_request(method: str, params: Any, version: str = "2025-11-25") -> list[str]:
+    event = TraceEvent(
+        kind=EventKind.MESSAGE,
+        direction=Direction.IN,
+        payload={"jsonrpc": "2.0", "id": "s1", "method": method, "params": params},
+        message_type=MessageType.REQUEST,
+        method=method,
+        message_id="s1",
+    )
+    Judge().check(event, version)
+    return [f"{f.rule} {f.path}" for f in event.findings if f.rule.startswith("content.")]
+
+
+def test_the_messages_a_server_asks_a_model_to_sample_are_held_to_the_content_rules() -> None:
+    image = {"type": "image", "data": "not base64!", "mimeType": "image/png"}
+    nested = {"type": "tool_result", "toolUseId": "u1", "content": [image]}
+    params = {
+        "messages": [
+            {"role": "user", "content": image},
+            {"role": "user", "content": [{"type": "text", "text": "ok"}, nested]},
+        ],
+        "maxTokens": 10,
+    }
+    assert judged_server_request("sampling/createMessage", params) == [
+        "content.base64 $.params.messages[0].content.data",
+        "content.base64 $.params.messages[1].content[1].content[0].data",
+    ]
+    image["data"] = "iVBORw0KGgo="
+    assert judged_server_request("sampling/createMessage", params) == []

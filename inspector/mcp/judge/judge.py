@@ -32,7 +32,7 @@ class Judge:
 
     def check(self, event: TraceEvent, version: str) -> None:
         """Add the findings of `event` (a message the connection sent or received)."""
-        if self._plain_legacy_log(event, version):
+        if event.method == "notifications/message" and self._plain_legacy_log(event, version):
             return
         if event.kind is not EventKind.MESSAGE or event.direction is Direction.LOCAL:
             return
@@ -61,14 +61,13 @@ class Judge:
         made of them, so they are recognised before anything else is looked at."""
         capabilities = self.state.server_capabilities
         return (
-            event.method == "notifications/message"
-            and event.message_type is MessageType.NOTIFICATION
+            event.message_type is MessageType.NOTIFICATION
             and event.direction is Direction.IN
             and not event.findings
             and capabilities is not None
             and "logging" in capabilities
-            and version in LEGACY_VERSIONS
-            and isinstance(event.payload, dict)
+            and version in _LEGACY
+            and type(event.payload) is dict
             and _plain_log(event.payload)
         )
 
@@ -214,12 +213,12 @@ def _plain_log(payload: dict[str, Any]) -> bool:
     """A log message that plainly has its shape (level, optional logger, any data)."""
     params = payload.get("params")
     return (
-        payload.keys() <= _FRAME_KEYS
-        and isinstance(params, dict)
-        and params.keys() <= _LOG_KEYS
+        type(params) is dict
         and "data" in params
-        and params.get("level") in LOG_LEVELS
-        and isinstance(params.get("logger", ""), str)
+        and params.get("level") in _LOG_LEVELS
+        and payload.keys() <= _FRAME_KEYS
+        and params.keys() <= _LOG_KEYS
+        and type(params.get("logger", "")) is str
     )
 
 
@@ -238,6 +237,9 @@ def _plain_progress(payload: dict[str, Any]) -> bool:
     )
 
 
+# Sets, for the flood path: membership without walking a tuple.
+_LEGACY = frozenset(LEGACY_VERSIONS)
+_LOG_LEVELS = frozenset(LOG_LEVELS)
 _FRAME_KEYS = {"jsonrpc", "method", "params"}
 _LOG_KEYS = {"level", "logger", "data"}
 _PROGRESS_KEYS = {"progressToken", "progress", "total", "message"}

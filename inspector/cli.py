@@ -4,6 +4,7 @@
     inspector https://host/mcp        ... with that URL in the connect form
     inspector -- npx -y some-server   ... with that command in the connect form
     inspector --cli TARGET --method M call one method headlessly (see `inspector --cli --help`)
+    inspector open FILE               start the web UI on a session file (exported, or a trace)
 
 Django is imported only once the web UI is being served, so that the headless mode of
 this command starts fast.
@@ -116,6 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from inspector.headless.main import main as headless_main
 
         return headless_main(argv)
+    opened: str | None = None
+    if argv and argv[0] == "open":
+        argv = list(argv[1:])
+        opened = _file_to_open(argv)
+        if opened is None:
+            print("inspector: usage: inspector open FILE [--host H] [--port P]", file=sys.stderr)
+            return 1
+        argv.remove(opened)
     args = parse_args(argv)
     try:
         check_bind(args.host, args.dangerously_bind_all)
@@ -136,10 +145,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{', '.join(names)} (add more with INSPECTOR_ALLOWED_HOSTS).",
             file=sys.stderr,
         )
-    return serve(args.host, args.port, prefill_from(args), shown_host=shown_host)
+    return serve(args.host, args.port, prefill_from(args), shown_host=shown_host, open_file=opened)
 
 
-def serve(host: str, port: int, prefill: dict[str, Any], *, shown_host: str) -> int:
+def _file_to_open(argv: list[str]) -> str | None:
+    """The FILE of `inspector open FILE ...`: the first word that is not an option's."""
+    taking_value = False
+    for word in argv:
+        if taking_value:
+            taking_value = False
+        elif word in ("--host", "--port", "--transport"):
+            taking_value = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def serve(
+    host: str,
+    port: int,
+    prefill: dict[str, Any],
+    *,
+    shown_host: str,
+    open_file: str | None = None,
+) -> int:
     token = os.environ.get("INSPECTOR_TOKEN") or secrets.token_urlsafe(24)
     os.environ["INSPECTOR_TOKEN"] = token
     os.environ["INSPECTOR_PREFILL"] = json.dumps(prefill)
@@ -154,12 +183,19 @@ def serve(host: str, port: int, prefill: dict[str, Any], *, shown_host: str) -> 
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=0)
+    path = "/"
+    if open_file is not None:
+        try:
+            path = f"/sessions/{import_session_file(open_file)}/"
+        except (OSError, ValueError) as exc:
+            print(f"inspector: {open_file}: {exc}", file=sys.stderr)
+            return 1
 
     from inspector.asgi import application
 
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
-    url = f"http://{shown_host}:{port}/?token={token}"
+    url = f"http://{shown_host}:{port}{path}?token={token}"
 
     def announce() -> None:
         print(f"MCP Inspector is running. Open {url}", flush=True)
@@ -173,6 +209,21 @@ def serve(host: str, port: int, prefill: dict[str, Any], *, shown_host: str) -> 
     close_sessions_before_shutdown()
     server.run()
     return 0
+
+
+def import_session_file(path: str) -> str:
+    """Store a session file as a recorded session and return its id; `ValueError` says
+    why a file cannot be read (nothing of it is kept), `OSError` why it cannot be opened."""
+    from inspector import services
+
+    with open(path, "rb") as lines:
+        try:
+            snapshot = asyncio.run(
+                services.session_import(lines=lines, filename=os.path.basename(path), owner_id=None)
+            )
+        except services.ArchiveError as exc:
+            raise ValueError(f"not imported, {exc}. Nothing of it was kept.") from exc
+    return snapshot.id
 
 
 def close_sessions_before_shutdown() -> None:

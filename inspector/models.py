@@ -31,6 +31,9 @@ class SessionRecord(models.Model):
     error = models.TextField(blank=True)
     error_layer = models.CharField(max_length=16, blank=True)
     server = models.JSONField(null=True, blank=True)
+    # Set on a session read from a file (`inspector.sessions.archive`): which file, when,
+    # and what wrote it. Such a session was never live in this inspector.
+    origin = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from inspector.views import (
+    archive,
     auth,
     calls,
     client,
@@ -32,6 +33,8 @@ session_patterns = [
     path("events/<int:seq>/", event.page, name="session-event-page"),
     path("events/<int:seq>/raw", session.raw_event, name="session-event"),
     path("events/<int:seq>/part", parts.event_part, name="session-event-part"),
+    path("export", archive.export, name="session-export"),
+    path("export.har", archive.har, name="session-har"),
     path("findings/", findings.panel, name="session-findings"),
     path("findings/<str:rule>/", findings.occurrences, name="session-findings-rule"),
     path("findings/totals", session.findings_totals_part, name="session-findings-totals"),
@@ -99,6 +102,7 @@ urlpatterns = [
     path("", home.index, name="home"),
     path("connect", home.connect, name="connect"),
     path("sessions.json", home.index_json, name="sessions-json"),
+    path("sessions/import", archive.import_file, name="sessions-import"),
     # Saved servers and configuration files
     path("servers.json", servers.index_json, name="servers-json"),
     path("servers/save", servers.save, name="servers-save"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -149,3 +150,69 @@ def test_a_dangerous_bind_is_reachable_by_the_machines_names(tmp_path: Path) -> 
             assert page.status_code == 200, page.text[:300]
             foreign = browser.get(f"http://127.0.0.1:{port}/", headers={"Host": "evil.example"})
             assert foreign.status_code == 400
+
+
+def session_file(path: Path, *, promised: int = 2) -> Path:
+    """A session file as an export writes it: a header, then its events."""
+    initialize = {"jsonrpc": "2.0", "id": 1, "result": {"serverInfo": {"name": "filed"}}}
+    lines = [
+        {
+            "format": "mcp-inspector-session",
+            "version": 1,
+            "events": promised,
+            "session": {
+                "target": "python filed.py",
+                "transport": "stdio",
+                "status": "connected",
+                "server": {"server_info": {"name": "filed-server"}, "capabilities": {}},
+            },
+        },
+        {"seq": 1, "kind": "process", "direction": "local", "text": "started", "timestamp": 1.0},
+        {
+            "seq": 2,
+            "kind": "message",
+            "direction": "in",
+            "text": json.dumps(initialize),
+            "timestamp": 2.0,
+            "message_type": "result",
+            "method": "initialize",
+        },
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+def test_open_starts_the_ui_on_a_session_file(tmp_path: Path) -> None:
+    port = free_port()
+    path = session_file(tmp_path / "kept.jsonl")
+    with running_inspector(tmp_path, "open", str(path), "--port", str(port)) as (process, line):
+        match = re.search(
+            rf"Open (http://127\.0\.0\.1:{port}/sessions/[0-9a-f]{{32}}/\?token=\S+)", line
+        )
+        assert process.stderr is not None
+        assert match, line + (process.stderr.read() if process.poll() is not None else "")
+        with httpx.Client(follow_redirects=True, timeout=10) as browser:
+            page = browser.get(match.group(1))
+            assert page.status_code == 200
+            assert '<h1 id="server-heading">filed-server</h1>' in page.text
+            assert 'Imported from <span class="mono">kept.jsonl</span>' in page.text
+            assert "closed" in page.text, "a file's session is over, whatever it was"
+
+
+def test_open_refuses_a_bad_file_with_its_line(tmp_path: Path) -> None:
+    path = session_file(tmp_path / "short.jsonl", promised=3)
+    env = {**os.environ, "INSPECTOR_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector.cli", "open", str(path), "--port", str(free_port())],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert f"inspector: {path}: not imported, line 3: the file is cut short" in done.stderr
+    assert "Nothing of it was kept." in done.stderr
+    missing = subprocess.run(
+        [sys.executable, "-m", "inspector.cli", "open"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert missing.returncode == 1
+    assert "usage: inspector open FILE" in missing.stderr

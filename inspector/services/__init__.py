@@ -6,6 +6,13 @@ masked), never the live objects behind them.
 
 from __future__ import annotations
 
+from inspector.services.archive import (
+    ArchiveError,
+    Export,
+    session_export,
+    session_har,
+    session_import,
+)
 from inspector.services.auth import (
     AuthFlowMissing,
     AuthPanel,
@@ -154,6 +161,7 @@ __all__ = [
     "ApprovalKind",
     "ApprovalSettled",
     "ApprovalSnapshot",
+    "ArchiveError",
     "AuthError",
     "AuthFlowMissing",
     "AuthPanel",
@@ -165,6 +173,7 @@ __all__ = [
     "EraChoice",
     "EventKind",
     "EventNotFound",
+    "Export",
     "ImportOutcome",
     "InvalidRoot",
     "Listing",
@@ -242,7 +251,10 @@ __all__ = [
     "session_close_all",
     "session_connect",
     "session_disconnect",
+    "session_export",
     "session_get",
+    "session_har",
+    "session_import",
     "session_list",
     "session_owned",
     "session_reconnect",

@@ -39,6 +39,12 @@ class SessionSnapshot:
     owner_id: int | None = None
     # Why the server refuses the session's requests for want of authorization, while it does.
     authorization: str = ""
+    # Where a session read from a file came from (`storage.archive`); None for the others.
+    origin: dict[str, Any] | None = None
+
+    @property
+    def imported(self) -> bool:
+        return self.origin is not None
 
     @property
     def is_http(self) -> bool:
@@ -138,6 +144,7 @@ def from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
         error=record.error,
         error_layer=record.error_layer,
         server=record.server,
+        origin=record.origin,
         last_seq=last_seq,
         owner_id=record.owner_id,
     )

@@ -40,6 +40,7 @@ NOT_SESSION_ROUTES = {
     "home",
     "connect",
     "sessions-json",
+    "sessions-import",
     "servers-json",
     "servers-save",
     "servers-import",

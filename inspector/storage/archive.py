@@ -1,0 +1,146 @@
+"""Sessions into and out of files (`inspector.sessions.archive`), on the ORM: export
+streams the stored events a page at a time; import stores a file's events as it reads
+them, in one transaction, so a file refused half-way leaves nothing behind."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+
+from inspector.models import EventRecord, SessionRecord
+from inspector.sessions.archive import ArchiveReader
+from inspector.sessions.spec import TransportKind
+from inspector.sessions.status import SessionStatus
+from inspector.storage.db import in_db_thread
+
+EXPORT_PAGE = 2000
+IMPORT_BATCH = 1000
+
+
+async def count_events(session_id: str, up_to_seq: int) -> int:
+    return await in_db_thread(_count)(session_id, up_to_seq)
+
+
+async def stored_event_data(session_id: str, up_to_seq: int) -> AsyncIterator[dict[str, Any]]:
+    """Every stored event up to `up_to_seq`, oldest first, as stored, a page at a time."""
+    after = 0
+    while True:
+        page = await in_db_thread(_page)(session_id, after, up_to_seq, EXPORT_PAGE)
+        for data in page:
+            yield data
+        if len(page) < EXPORT_PAGE:
+            return
+        after = int(page[-1]["seq"])
+
+
+def _count(session_id: str, up_to_seq: int) -> int:
+    return EventRecord.objects.filter(session_id=session_id, seq__lte=up_to_seq).count()
+
+
+def _page(session_id: str, after: int, up_to_seq: int, limit: int) -> list[dict[str, Any]]:
+    rows = EventRecord.objects.filter(session_id=session_id, seq__gt=after, seq__lte=up_to_seq)
+    return list(rows.order_by("seq").values_list("data", flat=True)[:limit])
+
+
+async def import_archive(reader: ArchiveReader, *, owner_id: int | None, filename: str) -> str:
+    """Store the file's session and events under a new id; raise `ArchiveError` (and keep
+    nothing) at the first line that cannot be taken."""
+    return await in_db_thread(_import)(reader, owner_id, filename)
+
+
+def _import(reader: ArchiveReader, owner_id: int | None, filename: str) -> str:
+    session_id = uuid.uuid4().hex
+    header = reader.header
+    described = header.session
+    with transaction.atomic():
+        record = SessionRecord.objects.create(
+            id=session_id,
+            owner_id=owner_id,
+            created_at=_created_at(described.get("created_at")),
+            transport=_transport(described.get("transport")),
+            target=str(described.get("target") or filename),
+            spec=described.get("spec") if isinstance(described.get("spec"), dict) else {},
+            status=_status(described.get("status")),
+            error=str(described.get("error") or ""),
+            error_layer=str(described.get("error_layer") or ""),
+            server=described.get("server") if isinstance(described.get("server"), dict) else None,
+            origin={
+                "file": filename,
+                "imported_at": datetime.now(UTC).isoformat(),
+                "exported_at": header.exported_at,
+                "inspector": header.inspector,
+                "format_version": header.version,
+                "original_id": str(described.get("id") or ""),
+            },
+        )
+        batch: list[EventRecord] = []
+        server: dict[str, Any] | None = record.server
+        for data in reader.events():
+            batch.append(_record(session_id, data))
+            if server is None and header.is_trace:
+                server = _server_of_trace(data)
+            if len(batch) >= IMPORT_BATCH:
+                EventRecord.objects.bulk_create(batch)
+                batch = []
+        EventRecord.objects.bulk_create(batch)
+        if server is not None and record.server is None:
+            record.server = server
+            record.save(update_fields=["server"])
+    return session_id
+
+
+def _record(session_id: str, data: dict[str, Any]) -> EventRecord:
+    return EventRecord(
+        session_id=session_id,
+        seq=data["seq"],
+        timestamp=float(data["timestamp"]),
+        kind=data["kind"],
+        direction=data["direction"],
+        method=str(data.get("method") or "")[:255],
+        data=data,
+    )
+
+
+def _server_of_trace(data: dict[str, Any]) -> dict[str, Any] | None:
+    """What a CLI trace, which has no header, says of its server: its initialize result."""
+    if data.get("method") != "initialize" or data.get("message_type") != "result":
+        return None
+    try:
+        result = json.loads(data.get("text", "")).get("result")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(result, dict):
+        return None
+    return {
+        "server_info": result.get("serverInfo") or {},
+        "capabilities": result.get("capabilities") or {},
+        "protocol_version": result.get("protocolVersion", ""),
+        "instructions": result.get("instructions") or "",
+        "era": "legacy",
+    }
+
+
+def _created_at(value: Any) -> datetime:
+    try:
+        created = datetime.fromisoformat(str(value))
+    except ValueError:
+        return datetime.now(UTC)
+    return created if created.tzinfo else created.replace(tzinfo=UTC)
+
+
+def _transport(value: Any) -> str:
+    known = {kind.value for kind in TransportKind}
+    return str(value) if value in known else TransportKind.STDIO.value
+
+
+def _status(value: Any) -> str:
+    """A file's session is over, whatever it was when it was written."""
+    known = {status.value for status in SessionStatus}
+    if value in known and not SessionStatus(value).is_active:
+        return str(value)
+    return SessionStatus.CLOSED.value

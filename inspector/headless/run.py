@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import signal
 from dataclasses import replace
 from pathlib import Path
@@ -38,6 +37,7 @@ from inspector.mcp.errors import ConnectError, McpError, TransportClosed
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.base import TransportListener
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
+from inspector.sessions.archive import event_line
 
 if TYPE_CHECKING:
     from inspector.mcp.client.client import McpClient
@@ -82,7 +82,7 @@ class TraceSink:
         ):
             self.initialize_result = event.payload["result"]
         if self._file is not None and self.write_error is None:
-            line = json.dumps(event.to_dict(), ensure_ascii=False) + "\n"
+            line = event_line(event.to_dict())  # a session file's line, without its header
             try:
                 # Line by line, so that `tail -f` follows the call and a killed run
                 # leaves everything up to its end.

@@ -13,7 +13,12 @@ from inspector.services.sessions import session_get
 from inspector.services.snapshots import SessionSnapshot
 from inspector.sessions import archive, har
 from inspector.sessions.archive import ArchiveError, ArchiveReader
-from inspector.storage.archive import count_events, import_archive, stored_event_data
+from inspector.storage.archive import (
+    count_events,
+    import_archive,
+    stored_event_data,
+    stored_event_lines,
+)
 
 __all__ = ["ArchiveError", "Export", "session_export", "session_har", "session_import"]
 
@@ -50,12 +55,13 @@ async def session_export(*, session_id: str, include_secrets: bool = False) -> E
     async def chunks() -> AsyncIterator[bytes]:
         yield header.encode()
         lines: list[str] = []
-        async for data in stored_event_data(session_id, last_seq):
-            lines.append(archive.event_line(data))
+        async for text in stored_event_lines(session_id, last_seq):
+            lines.append(text)
             if len(lines) >= 500:
-                yield "".join(lines).encode()
+                yield ("\n".join(lines) + "\n").encode()
                 lines = []
-        yield "".join(lines).encode()
+        if lines:
+            yield ("\n".join(lines) + "\n").encode()
 
     return Export(f"{_stem(snapshot)}.jsonl", archive.MEDIA_TYPE, chunks())
 
@@ -66,7 +72,7 @@ async def session_har(*, session_id: str) -> Export:
 
     async def chunks() -> AsyncIterator[bytes]:
         pieces: list[str] = []
-        async for data in stored_event_data(session_id, last_seq):
+        async for data in stored_event_data(session_id, last_seq, har.EVENT_KINDS):
             pieces.extend(har.har_entries_json(data))
             if len(pieces) >= 200:
                 yield har.join_entries(pieces).encode()

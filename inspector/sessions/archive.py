@@ -88,15 +88,16 @@ class ArchiveReader:
     def __init__(self, lines: Iterable[bytes]) -> None:
         self._lines = iter(lines)
         self._number = 0
-        self._first: dict[str, Any] | None = None
+        self._first: tuple[dict[str, Any], str] | None = None
         self._first_line = 0
         self.header = self._read_header()
 
-    def events(self) -> Iterator[dict[str, Any]]:
-        """Each event's stored form, checked; raises `ArchiveError` at the first bad line."""
+    def events(self) -> Iterator[tuple[dict[str, Any], str]]:
+        """Each event's stored form, checked, with its line's text (which holds the same
+        JSON); raises `ArchiveError` at the first bad line."""
         last_seq = 0
         count = 0
-        for line, data in self._numbered():
+        for line, data, text in self._numbered():
             seq = _checked_event(data, line)
             if seq <= last_seq:
                 raise ArchiveError(
@@ -104,7 +105,7 @@ class ArchiveReader:
                 )
             last_seq = seq
             count += 1
-            yield data
+            yield data, text
         expected = self.header.events
         if expected is not None and count != expected:
             raise ArchiveError(
@@ -112,19 +113,20 @@ class ArchiveReader:
                 f"the file is cut short: its header promises {expected} events, it holds {count}",
             )
 
-    def _numbered(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    def _numbered(self) -> Iterator[tuple[int, dict[str, Any], str]]:
         if self._first is not None:
-            first, self._first = self._first, None
-            yield self._first_line, first
-        for data in self._objects():
-            yield self._number, data
+            (first, text), self._first = self._first, None
+            yield self._first_line, first, text
+        for data, text in self._objects():
+            yield self._number, data, text
 
     def _read_header(self) -> ArchiveHeader:
-        first = next(self._objects(), None)
-        if first is None:
+        read = next(self._objects(), None)
+        if read is None:
             raise ArchiveError(1, "the file is empty")
+        first = read[0]
         if "format" not in first:
-            self._first, self._first_line = first, self._number  # a CLI trace's first event
+            self._first, self._first_line = read, self._number  # a CLI trace's first event
             return ArchiveHeader()
         if first.get("format") != FORMAT:
             raise ArchiveError(1, f"this is not a session file (format {first.get('format')!r})")
@@ -148,7 +150,7 @@ class ArchiveReader:
             secrets="included" if first.get("secrets") == "included" else "masked",
         )
 
-    def _objects(self) -> Iterator[dict[str, Any]]:
+    def _objects(self) -> Iterator[tuple[dict[str, Any], str]]:
         for raw in self._lines:
             self._number += 1
             if len(raw) > MAX_LINE_BYTES:
@@ -156,7 +158,8 @@ class ArchiveReader:
             if not raw.strip():
                 continue
             try:
-                value = json.loads(raw)
+                text = raw.decode().strip()
+                value = json.loads(text)
             except ValueError as exc:
                 cut = not raw.endswith(b"\n")
                 reason = (
@@ -167,7 +170,7 @@ class ArchiveReader:
                 raise ArchiveError(self._number, reason) from None
             if not isinstance(value, dict):
                 raise ArchiveError(self._number, "not a JSON object")
-            yield value
+            yield value, text
 
 
 def _checked_event(data: dict[str, Any], line: int) -> int:

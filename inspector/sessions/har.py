@@ -17,6 +17,8 @@ from urllib.parse import parse_qsl, urlsplit
 from inspector.mcp.trace import EventKind
 
 MEDIA_TYPE = "application/json"
+# The events that record HTTP exchanges; no other kind gives an entry.
+EVENT_KINDS = (EventKind.HTTP.value, EventKind.AUTH.value)
 
 
 def document_ends(*, creator_version: str) -> tuple[str, str]:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field, TextField
+from django.db.models.functions import Cast
 
 from inspector.models import EventRecord, SessionRecord
 from inspector.sessions.archive import ArchiveReader
@@ -26,11 +28,26 @@ async def count_events(session_id: str, up_to_seq: int) -> int:
     return await in_db_thread(_count)(session_id, up_to_seq)
 
 
-async def stored_event_data(session_id: str, up_to_seq: int) -> AsyncIterator[dict[str, Any]]:
-    """Every stored event up to `up_to_seq`, oldest first, as stored, a page at a time."""
+async def stored_event_lines(session_id: str, up_to_seq: int) -> AsyncIterator[str]:
+    """Every stored event up to `up_to_seq`, oldest first, as the JSON text the database
+    holds (a file's line, without its newline), a page at a time."""
     after = 0
     while True:
-        page = await in_db_thread(_page)(session_id, after, up_to_seq, EXPORT_PAGE)
+        page = await in_db_thread(_text_page)(session_id, after, up_to_seq, EXPORT_PAGE)
+        for _, text in page:
+            yield text
+        if len(page) < EXPORT_PAGE:
+            return
+        after = page[-1][0]
+
+
+async def stored_event_data(
+    session_id: str, up_to_seq: int, kinds: Collection[str]
+) -> AsyncIterator[dict[str, Any]]:
+    """The stored events of these kinds up to `up_to_seq`, oldest first, a page at a time."""
+    after = 0
+    while True:
+        page = await in_db_thread(_page)(session_id, after, up_to_seq, list(kinds), EXPORT_PAGE)
         for data in page:
             yield data
         if len(page) < EXPORT_PAGE:
@@ -42,8 +59,19 @@ def _count(session_id: str, up_to_seq: int) -> int:
     return EventRecord.objects.filter(session_id=session_id, seq__lte=up_to_seq).count()
 
 
-def _page(session_id: str, after: int, up_to_seq: int, limit: int) -> list[dict[str, Any]]:
+def _text_page(session_id: str, after: int, up_to_seq: int, limit: int) -> list[tuple[int, str]]:
+    # As text: parsing each event only to write it out again would double the cost.
     rows = EventRecord.objects.filter(session_id=session_id, seq__gt=after, seq__lte=up_to_seq)
+    texts = rows.order_by("seq").annotate(text=Cast("data", TextField()))
+    return list(texts.values_list("seq", "text")[:limit])
+
+
+def _page(
+    session_id: str, after: int, up_to_seq: int, kinds: list[str], limit: int
+) -> list[dict[str, Any]]:
+    rows = EventRecord.objects.filter(
+        session_id=session_id, seq__gt=after, seq__lte=up_to_seq, kind__in=kinds
+    )
     return list(rows.order_by("seq").values_list("data", flat=True)[:limit])
 
 
@@ -78,32 +106,51 @@ def _import(reader: ArchiveReader, owner_id: int | None, filename: str) -> str:
                 "original_id": str(described.get("id") or ""),
             },
         )
-        batch: list[EventRecord] = []
+        batch: list[tuple[Any, ...]] = []
         server: dict[str, Any] | None = record.server
-        for data in reader.events():
-            batch.append(_record(session_id, data))
+        for data, text in reader.events():
+            batch.append(_row(session_id, data, text))
             if server is None and header.is_trace:
                 server = _server_of_trace(data)
             if len(batch) >= IMPORT_BATCH:
-                EventRecord.objects.bulk_create(batch)
+                _insert(batch)
                 batch = []
-        EventRecord.objects.bulk_create(batch)
+        _insert(batch)
         if server is not None and record.server is None:
             record.server = server
             record.save(update_fields=["server"])
     return session_id
 
 
-def _record(session_id: str, data: dict[str, Any]) -> EventRecord:
-    return EventRecord(
-        session_id=session_id,
-        seq=data["seq"],
-        timestamp=float(data["timestamp"]),
-        kind=data["kind"],
-        direction=data["direction"],
-        method=str(data.get("method") or "")[:255],
-        data=data,
-    )
+_COLUMNS = ("session", "seq", "timestamp", "kind", "direction", "method", "data")
+
+
+def _row(session_id: str, data: dict[str, Any], text: str) -> tuple[Any, ...]:
+    method = str(data.get("method") or "")[:255]
+    return (session_id, data["seq"], float(data["timestamp"]), data["kind"], data["direction"],
+            method, text)  # fmt: skip
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """Rows straight into the events table: the line's own JSON text is stored as the
+    event's data, which the ORM would parse and write out again, row by row, at several
+    times the cost (a 100,000-event file imports in seconds, not half a minute)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(EventRecord._meta.db_table)
+    columns = ", ".join(quote(_column(name)) for name in _COLUMNS)
+    as_json = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    sql = f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, {as_json})"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _column(name: str) -> str:
+    field = EventRecord._meta.get_field(name)
+    assert isinstance(field, Field)
+    assert field.column
+    return field.column
 
 
 def _server_of_trace(data: dict[str, Any]) -> dict[str, Any] | None:

@@ -51,7 +51,9 @@ def archive(items: list[dict[str, Any]], *, promised: int | None = None) -> list
 
 def read(lines: list[bytes]) -> tuple[ArchiveReader, list[dict[str, Any]]]:
     reader = ArchiveReader(lines)
-    return reader, list(reader.events())
+    read = list(reader.events())
+    assert all(json.loads(text) == data for data, text in read), "each with its line's text"
+    return reader, [data for data, _ in read]
 
 
 def refusal(lines: list[bytes]) -> ArchiveError:

@@ -34,7 +34,18 @@ class Listed:
     complete: bool = False
 
     def of(self) -> list[dict[str, Any]]:
-        return [item for item, _ in self.items]
+        return [item for item, _ in self.unique()]
+
+    def unique(self) -> list[tuple[dict[str, Any], int]]:
+        """Each item once (by name, or URI), as first listed: pages of a loop repeat them."""
+        seen: set[str] = set()
+        kept: list[tuple[dict[str, Any], int]] = []
+        for item, seq in self.items:
+            key = str(item.get("name", item.get("uri", item.get("uriTemplate", id(item)))))
+            if key not in seen:
+                seen.add(key)
+                kept.append((item, seq))
+        return kept
 
 
 @dataclass(slots=True)
@@ -45,8 +56,8 @@ class Catalog:
         return self.lists.get(key) or Listed()
 
 
-async def sweep(exam: Examination) -> Catalog:
-    catalog = Catalog()
+async def sweep(exam: Examination, catalog: Catalog) -> None:
+    """Fill `catalog` list by list: what was read stays there if the sweep is stopped."""
     server = exam.session.server
     capabilities = server.capabilities if server is not None else {}
     for capability, method, key in LISTINGS:
@@ -59,12 +70,11 @@ async def sweep(exam: Examination) -> Catalog:
                 f"Not listed: the server does not declare the {capability} capability.",
             )
             continue
-        catalog.lists[key] = await _list(exam, method, key, check_id)
-    return catalog
+        catalog.lists[key] = Listed()
+        await _list(exam, method, key, check_id, catalog.lists[key])
 
 
-async def _list(exam: Examination, method: str, key: str, check_id: str) -> Listed:
-    listed = Listed()
+async def _list(exam: Examination, method: str, key: str, check_id: str, listed: Listed) -> None:
     evidence: list[int] = []
     seen: set[str] = set()
     cursor: str | None = None
@@ -81,7 +91,7 @@ async def _list(exam: Examination, method: str, key: str, check_id: str) -> List
                 "list request it declares.",
                 seqs(evidence),
             )
-            return listed
+            return
         items = result.get(key)
         if not isinstance(items, list):
             exam.add(
@@ -91,7 +101,7 @@ async def _list(exam: Examination, method: str, key: str, check_id: str) -> List
                 f"{method} (page {page}) has no {key!r} list: return one, even when empty.",
                 seqs(evidence),
             )
-            return listed
+            return
         page_seq = exchange.response_seq or 0
         listed.items.extend((item, page_seq) for item in items if isinstance(item, dict))
         next_cursor = result.get("nextCursor")
@@ -106,7 +116,7 @@ async def _list(exam: Examination, method: str, key: str, check_id: str) -> List
                 count=len(listed.items),
                 pages=page,
             )
-            return listed
+            return
         if next_cursor in seen:
             exam.add(
                 check_id,
@@ -118,7 +128,7 @@ async def _list(exam: Examination, method: str, key: str, check_id: str) -> List
                 cursor=next_cursor,
                 pages=page,
             )
-            return listed
+            return
         seen.add(next_cursor)
         cursor = next_cursor
     exam.add(
@@ -128,7 +138,6 @@ async def _list(exam: Examination, method: str, key: str, check_id: str) -> List
         f"{method} did not end after {MAX_PAGES} pages: the last page must carry no cursor.",
         seqs(evidence[:6], evidence[-6:]),
     )
-    return listed
 
 
 def judge_checks(exam: Examination, events: Iterable[TraceEvent], main_until: int) -> None:

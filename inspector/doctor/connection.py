@@ -85,7 +85,8 @@ def connection_checks(exam: Examination, events: list[TraceEvent]) -> None:
             "connection.stayed-up",
             Section.CONNECTION,
             Status.FAIL,
-            f"The connection ended during the checks: {lost[0].text}. A server must stay up "
+            f"The connection ended during the checks: {lost[0].text.rstrip('.')}. A server "
+            "must stay up "
             "while its client is connected.",
             seqs(event.seq for event in lost[:3]),
         )

@@ -42,21 +42,34 @@ class DoctorOptions:
 
 async def examine(spec: ConnectionSpec, options: DoctorOptions | None = None) -> Report:
     """Examine the server `spec` describes; never raises for what the server does."""
+    session = LiveSession(spec)
+    try:
+        return await examine_session(session, options)
+    finally:
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(CLOSE_SECONDS):
+                await session.close()
+
+
+async def examine_session(session: LiveSession, options: DoctorOptions | None = None) -> Report:
+    """Examine through `session`, not yet started: the caller may give it a store, so
+    that the exchange is kept, and closes it. Its spec is the connection examined."""
     options = options or DoctorOptions()
+    spec = session.spec
     report = Report(
         target=spec.target,
         transport=spec.transport.value,
         started_at=time.time(),
         inspector_version=str(CLIENT_INFO["version"]),
     )
-    session = LiveSession(spec)
     exam = Examination(session, report, budget=options.budget, request_timeout=spec.request_timeout)
     try:
         await _run(exam, spec, options)
     finally:
+        # Disconnected, not closed: the caller still reads the log, and closes it.
         with contextlib.suppress(Exception):
             async with asyncio.timeout(CLOSE_SECONDS):
-                await session.close()
+                await session.disconnect()
         report.ended_at = time.time()
     return report
 
@@ -88,8 +101,7 @@ async def _run(exam: Examination, spec: ConnectionSpec, options: DoctorOptions) 
     found = Catalog()
 
     async def sweep() -> None:
-        nonlocal found
-        found = await catalog_checks.sweep(exam)
+        await catalog_checks.sweep(exam, found)
 
     async def lint() -> None:
         tools = found.lists.get("tools")
@@ -106,13 +118,18 @@ async def _run(exam: Examination, spec: ConnectionSpec, options: DoctorOptions) 
     async def measure() -> None:
         await speed.measure(exam, options.repeat)
 
+    stopped = await _steps(exam, [(catalog_checks.PLANNED, Section.CATALOG, sweep)])
+    # The lint reads what the sweep gathered, however far it got: it needs no server.
+    await lint()
     steps: list[tuple[tuple[str, ...], Section, Callable[[], Awaitable[None]]]] = [
-        (catalog_checks.PLANNED, Section.CATALOG, sweep),
-        (tool_quality.PLANNED + text_lint.PLANNED, Section.TOOLS, lint),
         (probes.PLANNED, Section.PROBES, probe),
         (speed.PLANNED, Section.SPEED, measure),
     ]
-    stopped = await _steps(exam, steps)
+    if stopped is None:
+        stopped = await _steps(exam, steps)
+    else:
+        for planned, section, _ in steps:
+            _skip_planned(exam, planned, section, stopped.reason)
     main_until = exam.session.log.last_seq
     main_events = await exam.events(until=main_until)
     connection.connection_checks(exam, main_events)

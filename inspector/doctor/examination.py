@@ -74,7 +74,7 @@ class Exchange:
 
 def _short(text: str, limit: int = 120) -> str:
     """A server's message inside a sentence: one line, not a page."""
-    line = " ".join(text.split())
+    line = " ".join(text.split()).rstrip(".")
     return line if len(line) <= limit else f"{line[: limit - 1]}…"
 
 

@@ -64,7 +64,7 @@ def texts(catalog: Catalog, instructions: str | None, instructions_seq: int) -> 
         ("resources", "resource"),
         ("resourceTemplates", "template"),
     ):
-        for item, seq in catalog.get(key).items:
+        for item, seq in catalog.get(key).unique():
             name = str(item.get("name", "?"))
             for field in ("name", "title", "description"):
                 value = item.get(field)
@@ -148,6 +148,14 @@ def lint_texts(exam: Examination, catalog: Catalog, instructions_seq: int) -> No
     server = exam.session.server
     found = list(texts(catalog, server.instructions if server else None, instructions_seq))
     for check_id, status, lint, fix in LINTS:
+        if not found:
+            exam.add(
+                check_id,
+                Section.SECURITY,
+                Status.SKIPPED,
+                "No text to read: the server listed nothing and gave no instructions.",
+            )
+            continue
         hits = [(text, problem) for text in found if (problem := lint(text))]
         if not hits:
             exam.add(

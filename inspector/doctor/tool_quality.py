@@ -134,7 +134,16 @@ def lint_tools(exam: Examination, listed: Listed | None) -> None:
         for check_id in PLANNED:
             exam.add(check_id, Section.TOOLS, Status.SKIPPED, reason)
         return
-    tools = listed.items
+    tools = listed.unique()
+    if not tools and not listed.complete:
+        for check_id in PLANNED:
+            exam.add(
+                check_id,
+                Section.TOOLS,
+                Status.SKIPPED,
+                "The tool list could not be read (see catalog.tools).",
+            )
+        return
     for check_id, status, fix, lint in LINTS:
         hits = [(tool, seq, problem) for tool, seq in tools if (problem := lint(tool))]
         if not hits:

@@ -125,7 +125,9 @@ async def _modern(exam: Examination, base: ConnectionSpec, accepted: list[str]) 
     evidence = seqs(event.seq for event in events if event.kind.value == "message")
     server = exam.session.server
     check_id = f"versions.{version}"
-    if connected and server is not None and server.protocol_version == version:
+    answer = _answer(events, "server/discover")
+    described = answer is not None and answer.message_type is MessageType.RESULT
+    if connected and described and server is not None and server.protocol_version == version:
         accepted.append(version)
         exam.add(
             check_id,
@@ -136,7 +138,6 @@ async def _modern(exam: Examination, base: ConnectionSpec, accepted: list[str]) 
             evidence,
         )
         return
-    answer = _answer(events, "server/discover")
     if answer is not None:
         exam.add(
             check_id,

@@ -266,4 +266,5 @@ def _get_stream(exam: Examination, exchanges: list[TraceEvent]) -> None:
         sentence,
         seqs(get.seq),
         status=status,
+        duration_ms=get.detail.get("duration_ms"),
     )

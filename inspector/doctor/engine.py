@@ -62,7 +62,7 @@ async def examine_session(session: LiveSession, options: DoctorOptions | None = 
         started_at=time.time(),
         inspector_version=str(CLIENT_INFO["version"]),
     )
-    exam = Examination(session, report, budget=options.budget, request_timeout=spec.request_timeout)
+    exam = Examination(session, report, budget=options.budget)
     try:
         await _run(exam, spec, options)
     finally:

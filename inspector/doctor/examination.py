@@ -85,12 +85,10 @@ class Examination:
         report: Report,
         *,
         budget: float,
-        request_timeout: float,
     ) -> None:
         self.session = session
         self.report = report
         self.budget = budget
-        self.request_timeout = request_timeout
         self.deadline = time.monotonic() + budget
         session.log.max_events = MAX_EVENTS_KEPT
 

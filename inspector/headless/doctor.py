@@ -66,6 +66,7 @@ report:
   --budget SECONDS          the whole examination's time limit (default 60)
   --call-tool NAME          call this tool with no arguments (repeatable)
   --previous REPORT.json    an earlier JSON report: flag tool definitions that changed
+  (--timeout defaults to 10 seconds here: a slow answer is a finding)
 
 {SERVER_USAGE}
 exit status: 0 nothing failed, 1 usage error, 3 authorization required,

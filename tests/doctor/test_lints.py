@@ -32,7 +32,7 @@ GOOD_TOOL: dict[str, Any] = {
 async def exam() -> Examination:
     session = LiveSession(fixture_spec("doctor_faults", "plain"))  # never started
     report = Report(target="t", transport="stdio", started_at=time.time())
-    return Examination(session, report, budget=10.0, request_timeout=1.0)
+    return Examination(session, report, budget=10.0)
 
 
 def tools_catalog(*tools: dict[str, Any]) -> Catalog:

@@ -157,3 +157,13 @@ async def test_the_judges_findings_become_checks_by_rule() -> None:
         any(f.rule == "tools.schema-type" for f in events[seq].findings) for seq in judged.evidence
     )
     assert not report.has("catalog.messages")  # said only when every message is clean
+
+
+async def test_a_flooding_server_is_examined_and_its_flood_judged() -> None:
+    report, _ = await run(fixture_spec("doctor_faults", "flood"), replace(QUICK, versions=False))
+    assert check(report, "catalog.tools").status is Status.PASS
+    flood = check(report, "judge.capabilities.logging")
+    assert flood.status is Status.FAIL
+    # One listing and two timed ones, each behind 20,000 undeclared log messages.
+    assert flood.detail["count"] == 3 * 20_000
+    assert check(report, "speed.tools/list").status is Status.PASS

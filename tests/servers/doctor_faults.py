@@ -10,6 +10,8 @@ Usage: python -m tests.servers.doctor_faults MODE
   plain   a small well-behaved server: one read-only tool `add`, no resources
   die     the plain server, but it exits (code 7) when asked for resources/list
   hang    answers initialize, then nothing ever again
+  flood   the plain server, but every tools/list is preceded by 20,000 log messages
+          (without the logging capability)
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def initialize(request_id: Any, params: dict[str, Any], mode: str) -> None:
     known = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
     version = offered if mode == "faults" or offered in known else "2025-11-25"
     capabilities: dict[str, Any] = {"tools": {}}
-    if mode not in ("faults", "plain"):
+    if mode == "die":
         capabilities["resources"] = {}
     answer(
         request_id,
@@ -73,14 +75,23 @@ def faults(request_id: Any, method: str, params: dict[str, Any]) -> None:
         error(request_id, -32600, f"Unsupported: {method}")
 
 
-def plain(request_id: Any, method: str, params: dict[str, Any]) -> None:
+FLOOD = 20_000
+
+
+def plain(request_id: Any, method: str, params: dict[str, Any], mode: str) -> None:
+    if method == "tools/list" and mode == "flood":
+        line = json.dumps(
+            {"jsonrpc": "2.0", "method": "notifications/message",
+             "params": {"level": "info", "data": "tick"}}
+        )  # fmt: skip
+        sys.stdout.write((line + "\n") * FLOOD)
     if method == "tools/list":
         answer(request_id, {"tools": [PLAIN_TOOL]})
     elif method == "tools/call" and params.get("name") == "add":
         answer(request_id, {"content": [{"type": "text", "text": "3"}]})
     elif method == "tools/call":
         error(request_id, -32602, "Unknown or missing tool name")
-    elif method == "resources/list":
+    elif method == "resources/list" and mode == "die":
         sys.exit(7)
     elif method == "ping":
         answer(request_id, {})
@@ -107,7 +118,7 @@ def main(mode: str) -> int:
         elif mode == "faults":
             faults(request_id, method, params)
         else:
-            plain(request_id, method, params)
+            plain(request_id, method, params, mode)
     return 0
 
 

@@ -13,7 +13,7 @@ from inspector.doctor.examination import Examination
 from inspector.doctor.report import Section, Status, seqs
 from inspector.mcp.findings import Severity
 from inspector.mcp.judge.rules import RULES
-from inspector.mcp.trace import Direction, TraceEvent
+from inspector.mcp.trace import TraceEvent
 
 # (capability, method, key of the list in the result)
 LISTINGS = (
@@ -150,7 +150,7 @@ def judge_checks(exam: Examination, events: Iterable[TraceEvent], main_until: in
     by_rule: dict[str, list[tuple[TraceEvent, str]]] = {}
     judged = 0
     for event in events:
-        if not event.is_inbound_frame or event.direction is not Direction.IN:
+        if not event.is_inbound_frame:
             continue
         judged += 1
         for finding in event.findings:

@@ -113,7 +113,9 @@ class Examination:
 
     def ensure_time(self) -> None:
         if self.remaining() <= 0:
-            raise BudgetSpent(f"The time budget of {self.budget:g} s ran out before this check.")
+            raise BudgetSpent(
+                f"The time budget of {self.budget:g} s ran out before this check could run."
+            )
 
     def ensure_connected(self) -> None:
         session = self.session
@@ -138,7 +140,8 @@ class Examination:
                 outcome = await self.session.call(method, params, call_key=uuid.uuid4().hex)
         except TimeoutError:
             raise BudgetSpent(
-                f"The time budget of {self.budget:g} s ran out during {method}."
+                f"The time budget of {self.budget:g} s ran out (during {method}) before "
+                "this check could run."
             ) from None
         exchange = Exchange(
             method,

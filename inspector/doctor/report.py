@@ -28,7 +28,10 @@ run compares itself with an earlier one (`--previous`). Its schema, `inspector-d
            "duration_ms": 3.2 | null}
         ]}
       ],
-      "tools": {NAME: SHA-256 of the tool's definition}   what `--previous` compares
+      "tools": {NAME: SHA-256 of the tool's definition},  what `--previous` compares
+      "connect_error": {"layer": "process" | "dns" | "tcp" | "tls" | "http" | "protocol"
+                        | "timeout" | "policy", "status": 401 | null, "message": "..."}
+                       | null                             when the server was not reached
     }
 
 Sections, in order: connection, versions, catalog, probes, tools, security, speed. A new

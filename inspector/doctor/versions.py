@@ -39,7 +39,8 @@ async def _attempt(exam: Examination, spec: ConnectionSpec) -> tuple[bool, list[
             await exam.session.reconnect()
     except TimeoutError:
         raise BudgetSpent(
-            f"The time budget of {exam.budget:g} s ran out during a version handshake."
+            f"The time budget of {exam.budget:g} s ran out (during a version handshake) "
+            "before this check could run."
         ) from None
     events = await exam.events(mark)
     return exam.session.status is SessionStatus.CONNECTED, events

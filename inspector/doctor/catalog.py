@@ -165,7 +165,12 @@ def judge_checks(exam: Examination, events: Iterable[TraceEvent], main_until: in
         )
         first_message = hits[0][1]
         rule_sentence = rule.sentence if rule is not None else ""
-        more = f" ({len(hits)} messages)" if len(hits) > 1 else ""
+        messages = len({event.seq for event, _ in hits})
+        more = (
+            f" ({len(hits)} findings on {messages} message{'s' if messages > 1 else ''})"
+            if len(hits) > 1
+            else ""
+        )
         exam.add(
             f"judge.{rule_id}",
             Section.CATALOG,

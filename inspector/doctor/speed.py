@@ -27,18 +27,17 @@ def percentile(values: list[float], fraction: float) -> float:
 async def measure(exam: Examination, repeat: int) -> None:
     server = exam.session.server
     capabilities = server.capabilities if server is not None else {}
-    methods = [("speed.ping", "ping")]
-    for capability, method, _ in LISTINGS:
-        if capability in capabilities:
-            methods.append((f"speed.{method}", method))
-        else:
+    methods: list[tuple[str, str, str | None]] = [("speed.ping", "ping", None)]
+    methods += [(f"speed.{method}", method, capability) for capability, method, _ in LISTINGS]
+    for check_id, method, capability in methods:
+        if capability is not None and capability not in capabilities:
             exam.add(
-                f"speed.{method}",
+                check_id,
                 Section.SPEED,
                 Status.SKIPPED,
                 f"The server declares no {capability} capability.",
             )
-    for check_id, method in methods:
+            continue
         timings: list[float] = []
         evidence: list[int] = []
         failed = 0

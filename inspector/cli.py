@@ -4,6 +4,7 @@
     inspector https://host/mcp        ... with that URL in the connect form
     inspector -- npx -y some-server   ... with that command in the connect form
     inspector --cli TARGET --method M call one method headlessly (see `inspector --cli --help`)
+    inspector doctor TARGET           the server's report card (see `inspector doctor --help`)
     inspector open FILE               start the web UI on a session file (exported, or a trace)
 
 Django is imported only once the web UI is being served, so that the headless mode of
@@ -113,6 +114,10 @@ def wants_headless(argv: Sequence[str]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "doctor":
+        from inspector.headless.doctor import main as doctor_main
+
+        return doctor_main(argv)
     if wants_headless(argv):
         from inspector.headless.main import main as headless_main
 

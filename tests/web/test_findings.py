@@ -177,7 +177,8 @@ async def test_a_rule_broken_often_lists_every_event_a_page_at_a_time(
         await session.request("tools/list", {})
     html = (await client.get(f"/sessions/{session_id}/findings/")).content.decode()
     more = f'hx-get="/sessions/{session_id}/findings/tools.name/?start=2"'
-    assert more in html and ">Show 3 more</button>" in html
+    assert more in html
+    assert ">Show 3 more</button>" in html
     linked = set(re.findall(r'data-show-event="(\d+)"', html))
     pages = 0
     url = f"/sessions/{session_id}/findings/tools.name/?start=2"
@@ -200,7 +201,8 @@ async def test_an_event_has_a_page_of_its_own_with_its_pair(client: AsyncClient)
     await session.request("tools/list", {})
     flagged = await services.flagged_event_list(session_id=session_id)
     answer = flagged[-1]
-    assert answer.seq is not None and answer.request_seq is not None
+    assert answer.seq is not None
+    assert answer.request_seq is not None
     html = (await client.get(f"/sessions/{session_id}/events/{answer.seq}/")).content.decode()
     assert f"Event #{answer.seq} of" in html
     focused = html[html.index(f'id="event-{answer.seq}"') - 200 :]

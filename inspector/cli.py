@@ -6,6 +6,8 @@
     inspector --cli TARGET --method M call one method headlessly (see `inspector --cli --help`)
     inspector doctor TARGET           the server's report card (see `inspector doctor --help`)
     inspector open FILE               start the web UI on a session file (exported, or a trace)
+    inspector snapshot TARGET         write the server's surface (tools, schemas...) as JSON
+    inspector diff A B                compare two surfaces (snapshots, session files, servers)
 
 Django is imported only once the web UI is being served, so that the headless mode of
 this command starts fast.
@@ -118,6 +120,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from inspector.headless.doctor import main as doctor_main
 
         return doctor_main(argv)
+    if argv and argv[0] == "snapshot":
+        from inspector.headless.surface import snapshot_main
+
+        return snapshot_main(argv)
+    if argv and argv[0] == "diff":
+        from inspector.headless.surface import diff_main
+
+        return diff_main(argv)
     if wants_headless(argv):
         from inspector.headless.main import main as headless_main
 

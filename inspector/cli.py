@@ -8,6 +8,7 @@
     inspector open FILE               start the web UI on a session file (exported, or a trace)
     inspector snapshot TARGET         write the server's surface (tools, schemas...) as JSON
     inspector diff A B                compare two surfaces (snapshots, session files, servers)
+    inspector replay FILE TARGET      send a session file's requests again, compare answers
 
 Django is imported only once the web UI is being served, so that the headless mode of
 this command starts fast.
@@ -128,6 +129,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from inspector.headless.surface import diff_main
 
         return diff_main(argv)
+    if argv and argv[0] == "replay":
+        from inspector.headless.replay import main as replay_main
+
+        return replay_main(argv)
     if wants_headless(argv):
         from inspector.headless.main import main as headless_main
 

@@ -6,6 +6,7 @@ from inspector.views import (
     calls,
     client,
     completions,
+    compose,
     event,
     findings,
     home,
@@ -79,6 +80,8 @@ session_patterns = [
     path("prompts/get", prompts.get, name="session-prompt-get"),
     path("complete/<str:kind>", completions.complete, name="session-complete"),
     # Utilities
+    path("compose/", compose.panel, name="session-compose"),
+    path("compose/send", compose.send, name="session-compose-send"),
     path("ping", utilities.ping, name="session-ping"),
     path("logging/level", utilities.set_log_level, name="session-log-level"),
     # The approvals inbox, roots and consent switches

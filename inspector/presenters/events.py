@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from inspector.mcp.findings import Finding
 from inspector.mcp.log_levels import LOG_LEVELS
@@ -19,6 +20,7 @@ from inspector.mcp.trace import (
 from inspector.presenters.findings import FindingsBadge, findings_badge
 from inspector.presenters.json_marks import JsonLine, marked_json
 from inspector.presenters.wire import indented_json
+from inspector.sessions.compose import COMPOSED_DETAIL
 
 # Bodies larger than this are cut in the page; the raw event stays downloadable.
 SHOWN_BODY_CHARS = 64 * 1024
@@ -36,6 +38,8 @@ DIRECTION_LABELS = {
 
 
 SHOWN_LOG_CHARS = 8 * 1024
+# Sent by the lifecycle itself: sending one again by hand would break the connection.
+_LIFECYCLE_METHODS = frozenset({"initialize", "notifications/initialized"})
 
 
 @dataclass(slots=True)
@@ -100,6 +104,21 @@ class EventRow:
     @property
     def is_request(self) -> bool:
         return self.event.message_type is MessageType.REQUEST
+
+    @property
+    def composed(self) -> dict[str, Any] | None:
+        """Set on a send composed by hand: {"advertised": bool}."""
+        composed = self.event.detail.get(COMPOSED_DETAIL)
+        return composed if isinstance(composed, dict) else None
+
+    @property
+    def resendable(self) -> bool:
+        """A request or notification of ours that the composer can send again."""
+        return (
+            self.event.direction is Direction.OUT
+            and self.event.message_type in (MessageType.REQUEST, MessageType.NOTIFICATION)
+            and self.event.method not in _LIFECYCLE_METHODS
+        )
 
     @property
     def is_transport(self) -> bool:

@@ -54,6 +54,7 @@ from inspector.services.calls import (
     tool_list_excluded,
     tool_param_headers_get,
 )
+from inspector.services.compose import compose_send, composed_from, known_client_methods
 from inspector.services.consent import (
     ApprovalSettled,
     ApprovalSnapshot,
@@ -125,6 +126,7 @@ from inspector.services.tasks import (
 from inspector.services.values import (
     AUTHORIZATION_CODE,
     CLIENT_CREDENTIALS,
+    COMPOSED_DETAIL,
     DEFAULT_VERSION,
     KNOWN_VERSIONS,
     LOG_LEVELS,
@@ -132,6 +134,7 @@ from inspector.services.values import (
     REFUSED_CODE,
     ApprovalKind,
     AuthError,
+    Composed,
     ConnectionSpec,
     Decision,
     Era,
@@ -153,6 +156,7 @@ from inspector.services.values import (
 __all__ = [
     "AUTHORIZATION_CODE",
     "CLIENT_CREDENTIALS",
+    "COMPOSED_DETAIL",
     "DEFAULT_VERSION",
     "KNOWN_VERSIONS",
     "LOG_LEVELS",
@@ -166,6 +170,8 @@ __all__ = [
     "AuthFlowMissing",
     "AuthPanel",
     "CatalogItemNotFound",
+    "ComposeOutcome",
+    "Composed",
     "ConnectionSpec",
     "ConsentState",
     "Decision",
@@ -216,6 +222,8 @@ __all__ = [
     "call_cancel",
     "catalog_item_get",
     "completion_complete",
+    "compose_send",
+    "composed_from",
     "consent_get",
     "era_of",
     "event_answering",
@@ -225,6 +233,7 @@ __all__ = [
     "event_list_between",
     "event_list_tail",
     "flagged_event_list",
+    "known_client_methods",
     "listing_page",
     "log_level_get",
     "log_level_set",

@@ -12,6 +12,7 @@ from inspector.mcp.trace import EventKind, MessageType, TraceEvent
 from inspector.mcp.versions import DEFAULT_VERSION, KNOWN_VERSIONS, Era, EraChoice, era_of
 from inspector.sessions.approvals import ApprovalKind, Decision, UnknownApproval
 from inspector.sessions.catalog import Listing
+from inspector.sessions.compose import COMPOSED_DETAIL, Composed
 from inspector.sessions.consent import REFUSED_CODE
 from inspector.sessions.registry import TooManySessions
 from inspector.sessions.roots import InvalidRoot
@@ -22,6 +23,7 @@ from inspector.sessions.tracked_task import TaskMode
 __all__ = [
     "AUTHORIZATION_CODE",
     "CLIENT_CREDENTIALS",
+    "COMPOSED_DETAIL",
     "DEFAULT_VERSION",
     "KNOWN_VERSIONS",
     "LOG_LEVELS",
@@ -29,6 +31,7 @@ __all__ = [
     "REFUSED_CODE",
     "ApprovalKind",
     "AuthError",
+    "Composed",
     "ConnectionSpec",
     "Decision",
     "Era",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -105,7 +105,12 @@ class PageCalls:
         self._tracked: dict[int, CallOutcome] = {}
 
     async def call(
-        self, method: str, params: dict[str, Any] | None, *, call_key: str
+        self,
+        method: str,
+        params: dict[str, Any] | None,
+        *,
+        call_key: str,
+        detail: Mapping[str, Any] | None = None,
     ) -> CallOutcome:
         """See `LiveSession.call`."""
         outcome = CallOutcome(method)
@@ -129,7 +134,7 @@ class PageCalls:
             except TransportClosed as exc:
                 outcome.error = exc
                 return outcome
-        await self._send(client, outcome, params, call_key=call_key)
+        await self._send(client, outcome, params, call_key=call_key, detail=detail)
         self._answered(outcome.error)
         return outcome
 
@@ -153,6 +158,7 @@ class PageCalls:
         params: dict[str, Any],
         *,
         call_key: str,
+        detail: Mapping[str, Any] | None = None,
     ) -> None:
         """Send the call's request, its key as the progress token, and fill in `outcome`.
         Failures are part of the outcome; so is a stop asked for through `stop`."""
@@ -170,7 +176,7 @@ class PageCalls:
             self._tasks[call_key] = current
         try:
             outcome.result = await client.request(
-                outcome.method, params, RequestOptions(on_started=started)
+                outcome.method, params, RequestOptions(on_started=started, detail=detail)
             )
         except McpError as exc:
             outcome.error = exc

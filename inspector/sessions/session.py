@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -315,16 +315,30 @@ class LiveSession:
         return result
 
     async def call(
-        self, method: str, params: dict[str, Any] | None = None, *, call_key: str
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        call_key: str,
+        detail: Mapping[str, Any] | None = None,
     ) -> CallOutcome:
         """Like `request`, but failures are part of the answer, and so are the seqs of
         the request and of the event that ended it.
 
         The `call_key` is the request's progress token, and `cancel_call(key)` cancels it
         while it runs: the page that starts a call names it before the request has an id.
-        In consent mode a tool call first waits in the inbox for a person.
+        In consent mode a tool call first waits in the inbox for a person. `detail` goes
+        on the request's trace event.
         """
-        return await self.calls.call(method, params, call_key=call_key)
+        return await self.calls.call(method, params, call_key=call_key, detail=detail)
+
+    async def notify(
+        self, method: str, params: dict[str, Any] | None, *, detail: Mapping[str, Any]
+    ) -> None:
+        """Send a notification the person wrote (the lifecycle sends its own)."""
+        client = self._connected_client()
+        self._touch()
+        await client.notify(method, params, detail=detail)
 
     def awaiting_confirmation(self, call_key: str) -> bool:
         """Whether the call is held in the inbox, in consent mode, and not yet sent."""

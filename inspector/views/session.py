@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
+from inspector.forms.compose import ComposeForm
 from inspector.middleware import seq_param
 from inspector.presenters.events import event_rows, log_rows, split_lanes
 from inspector.presenters.findings import FindingsTotals, events_findings, findings_totals
@@ -41,6 +42,11 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     context["log_levels"] = LOG_LEVELS
     context["findings_totals"] = await _findings_totals(session_id)
     context["jump_limit"] = JUMP_LIMIT
+    if snapshot.connected:
+        context["compose_form"] = ComposeForm()
+        context["compose_methods"] = services.known_client_methods(
+            version=snapshot.protocol_version
+        )
     if snapshot.connected and snapshot.modern:
         context["request_log_level"] = await services.log_level_get(session_id=session_id)
     return render(request, "inspector/session.html", context)
@@ -70,6 +76,8 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
                 tabs.append(Tab(capability, label, reverse(url_name, args=[snapshot.id])))
     if snapshot.resident:
         tabs.append(Tab("client", "Client", reverse("session-client", args=[snapshot.id])))
+    if snapshot.connected:
+        tabs.append(Tab("compose", "Compose"))  # part of the page: links fill it in
     if snapshot.resident and snapshot.is_http:
         auth = Tab("auth", "Auth", reverse("session-auth", args=[snapshot.id]))
         # Refused for want of authorization: that is what the page is about first.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
 from inspector.mcp import jsonrpc
@@ -169,8 +169,9 @@ class McpClient:
             params = _with_progress_token(params, request_id)
         headers = self.lifecycle.request_headers(self, method, params)
         event = jsonrpc.outbound_event(jsonrpc.request(request_id, method, params))
-        if detail:
-            event.detail.update(detail)
+        for added in (options.detail, detail):
+            if added:
+                event.detail.update(added)
         pending = self._pending.add(request_id, method, event)
         if options.on_started is not None:
             options.on_started(request_id)
@@ -234,8 +235,16 @@ class McpClient:
                 await self._send_cancelled(request_id, str(exc))
             raise
 
-    async def notify(self, method: str, params: dict[str, Any] | None = None) -> None:
+    async def notify(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        detail: Mapping[str, Any] | None = None,
+    ) -> None:
         event = jsonrpc.outbound_event(jsonrpc.notification(method, params))
+        if detail:
+            event.detail.update(detail)
         self._emit(event)
         await self._send(event)
 

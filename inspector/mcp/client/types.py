@@ -3,7 +3,7 @@ asks of the client, and what is in flight."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +47,8 @@ class RequestOptions:
     the whole wait regardless. `cancel_on_timeout` tells the server when the client gives
     up; `track_progress` asks for progress notifications (a progress token in `_meta`).
     `on_started` learns each request's id before it is sent, so that the caller can
-    cancel it while waiting.
+    cancel it while waiting. `detail` is added to each request's trace event (what the
+    caller knows of it that the wire does not say: a request composed by hand).
     """
 
     timeout: float | None = None
@@ -55,6 +56,7 @@ class RequestOptions:
     cancel_on_timeout: bool = True
     track_progress: bool = True
     on_started: Callable[[RequestId], None] | None = None
+    detail: Mapping[str, Any] | None = None
 
 
 DEFAULT_REQUEST_OPTIONS = RequestOptions()

@@ -65,6 +65,11 @@ def known_methods() -> frozenset[str]:
     return frozenset().union(*(_methods_of(surface) for surface in Surface))
 
 
+def methods_in(surface: Surface, version: str) -> list[str]:
+    """The methods `version` defines here, sorted."""
+    return sorted(method for method, defined_in in _MAPS[surface] if defined_in == version)
+
+
 def defined(surface: Surface, method: str, version: str) -> bool | None:
     """Whether `version` defines `method` here; None when no version does (an extension)."""
     if (method, version) in _MAPS[surface]:

@@ -8,8 +8,9 @@ refuses foreign Host headers. This closes the class of hole behind CVE-2025-4959
 
 Sessions belong to whoever opened them: in hosted mode a user reaches only their own.
 Every URL that names a session (its `session_id`) is checked here, before its view runs,
-so that no view can forget the check. Another owner's session is answered exactly as one
-that does not exist, so that ids cannot be probed. The websocket makes the same check
+so that no view can forget the check; so is every URL naming a report card (`report_id`),
+which belongs to whoever ran it. Another owner's session or report is answered exactly as
+one that does not exist, so that ids cannot be probed. The websocket makes the same check
 (`inspector.consumers`).
 """
 
@@ -143,6 +144,7 @@ class ContentSecurityPolicyMiddleware(AsyncMiddleware):
 
 
 SESSION_KWARG = "session_id"
+REPORT_KWARG = "report_id"
 
 
 class SessionOwnerMiddleware(AsyncMiddleware):
@@ -157,14 +159,21 @@ class SessionOwnerMiddleware(AsyncMiddleware):
         kwargs: dict[str, Any],
     ) -> None:
         session_id = kwargs.get(SESSION_KWARG)
-        if session_id is None:
-            return
-        try:
-            await services.session_owned(
-                session_id=session_id, owner_id=await request_owner_id(request)
-            )
-        except services.SessionNotFound as exc:
-            raise Http404("No such session.") from exc
+        if session_id is not None:
+            try:
+                await services.session_owned(
+                    session_id=session_id, owner_id=await request_owner_id(request)
+                )
+            except services.SessionNotFound as exc:
+                raise Http404("No such session.") from exc
+        report_id = kwargs.get(REPORT_KWARG)
+        if report_id is not None:
+            try:
+                await services.report_owned(
+                    report_id=report_id, owner_id=await request_owner_id(request)
+                )
+            except services.ReportNotFound as exc:
+                raise Http404("No such report.") from exc
 
 
 async def request_owner_id(request: HttpRequest) -> int | None:

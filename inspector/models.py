@@ -149,3 +149,50 @@ class OAuthCredential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.resource} from {self.issuer}"
+
+
+class DoctorReport(models.Model):
+    """A server's report card (`inspector.doctor`): the checks of one examination, run in a
+    session of its own whose events the verdicts cite. Owned like sessions: in hosted mode
+    only its owner reaches it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+        STOPPED = "stopped"
+
+    id = models.CharField(primary_key=True, max_length=32)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="doctor_reports",
+    )
+    # The session the examination ran in: where the evidence's events live.
+    session_id = models.CharField(max_length=32, db_index=True)
+    # The person's session it was started from, if it was; that session is left alone.
+    source_session_id = models.CharField(max_length=32, blank=True, db_index=True)
+    saved_server = models.ForeignKey(
+        SavedServer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="doctor_reports",
+    )
+    target = models.TextField()
+    transport = models.CharField(max_length=16)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    verdict = models.CharField(max_length=8, blank=True)
+    # Why it stopped before finishing, when it did.
+    error = models.TextField(blank=True)
+    # The report's JSON (`inspector-doctor/1`), once finished.
+    report: models.JSONField[Any, Any] = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"report {self.id} on {self.target} ({self.status})"

@@ -16,6 +16,7 @@ from inspector.views import (
     oauth,
     parts,
     prompts,
+    reports,
     resources,
     servers,
     session,
@@ -36,6 +37,7 @@ session_patterns = [
     path("events/<int:seq>/part", parts.event_part, name="session-event-part"),
     path("export", archive.export, name="session-export"),
     path("export.har", archive.har, name="session-har"),
+    path("check", reports.check_session, name="session-check"),
     path("findings/", findings.panel, name="session-findings"),
     path("findings/<str:rule>/", findings.occurrences, name="session-findings-rule"),
     path("findings/totals", session.findings_totals_part, name="session-findings-totals"),
@@ -114,9 +116,19 @@ urlpatterns = [
     path("servers/<int:server_id>/connect", servers.connect, name="server-connect"),
     path("servers/<int:server_id>/edit", servers.edit, name="server-edit"),
     path("servers/<int:server_id>/delete", servers.delete, name="server-delete"),
+    path("servers/<int:server_id>/check", reports.check_server, name="server-check"),
     # A session
     path("sessions/<str:session_id>.json", session.detail_json, name="session-json"),
     path("sessions/<str:session_id>/", include(session_patterns)),
+    # Report cards; each route naming a report is reached only after the owner check.
+    path("reports/<str:report_id>/", reports.page, name="report"),
+    path("reports/<str:report_id>/progress", reports.progress, name="report-progress"),
+    path("reports/<str:report_id>/again", reports.again, name="report-again"),
+    path(
+        "reports/<str:report_id>/download/<str:output>",
+        reports.download,
+        name="report-download",
+    ),
     # The inspector as an OAuth client
     path("oauth/client-metadata.json", oauth.client_metadata, name="oauth-client-metadata"),
     path("oauth/callback", oauth.callback, name="oauth-callback"),

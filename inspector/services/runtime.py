@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from inspector.broadcast import announce_events
+from inspector.services.doctor_runs import DoctorRuns
 from inspector.sessions.registry import SessionRegistry
 from inspector.storage.events import DatabaseEventStore
 from inspector.storage.tokens import DatabaseTokenStore
@@ -21,3 +22,8 @@ def registry() -> SessionRegistry:
     return SessionRegistry(
         store=event_store(), watchers=[announce_events], token_stores=DatabaseTokenStore
     )
+
+
+@cache
+def doctor_runs() -> DoctorRuns:
+    return DoctorRuns()

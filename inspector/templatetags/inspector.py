@@ -81,3 +81,9 @@ def offers(session: Any, capability: str) -> bool:
 def timeouts(spec: Any) -> str:
     """A connection's effective timeout settings in one line."""
     return describe_timeouts(spec) if isinstance(spec, dict) else ""
+
+
+@register.filter
+def entry(mapping: Any, key: Any) -> Any:
+    """`mapping[key]`, or None: a dictionary read with a key a template holds."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

@@ -23,8 +23,10 @@ CARD = "inspector/home.html#saved-servers"
 
 async def saved_card_context(request: HtmxHttpRequest, **extra: Any) -> dict[str, Any]:
     """What the Saved servers card on the home page needs."""
-    servers = await services.saved_server_list(owner_id=await request_owner_id(request))
-    return {"saved_servers": servers, **extra}
+    owner_id = await request_owner_id(request)
+    servers = await services.saved_server_list(owner_id=owner_id)
+    reports = await services.report_list_for_servers(owner_id=owner_id)
+    return {"saved_servers": servers, "server_reports": reports, **extra}
 
 
 def _home_or(request: HtmxHttpRequest, url: str | None = None) -> HttpResponse:

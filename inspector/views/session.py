@@ -47,6 +47,11 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         context["compose_methods"] = services.known_client_methods(
             version=snapshot.protocol_version
         )
+    # A check connects again with the session's settings, which only a live one holds.
+    context["check_offered"] = snapshot.resident and not snapshot.imported
+    context["reports"] = await services.report_list_for_session(
+        session_id=session_id, owner_id=snapshot.owner_id
+    )
     if snapshot.connected and snapshot.modern:
         context["request_log_level"] = await services.log_level_get(session_id=session_id)
     return render(request, "inspector/session.html", context)

@@ -18,11 +18,15 @@ LOCAL_ORIGIN = "http://127.0.0.1"
 
 @pytest.fixture(autouse=True)
 async def fresh_registry() -> AsyncIterator[None]:
-    """Sessions belong to one event loop; each test gets its own registry and loop."""
+    """Sessions and the checks running on them belong to one event loop; each test gets
+    its own registry, runs and loop."""
     runtime.registry.cache_clear()
+    runtime.doctor_runs.cache_clear()
     yield
+    await runtime.doctor_runs().close()
     await runtime.registry().close_all()
     runtime.registry.cache_clear()
+    runtime.doctor_runs.cache_clear()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ the websocket; another user's session is answered exactly as one that does not e
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.contrib.auth import get_user_model
 from django.test import AsyncClient
 from django.urls import URLPattern, URLResolver, reverse
 
@@ -35,7 +37,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NOBODYS = "0" * 32
 # A page's masked CSRF token, which differs on every response.
 CSRF_TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")
-# Routes that name no session; a new route is either listed here or takes `session_id`.
+# Routes that name no session and no report; a new route is either listed here or takes
+# `session_id` or `report_id` (each checked by the owner check).
 NOT_SESSION_ROUTES = {
     "home",
     "connect",
@@ -48,6 +51,7 @@ NOT_SESSION_ROUTES = {
     "server-connect",
     "server-edit",
     "server-delete",
+    "server-check",
     # OAuth: an authorization server fetches the document; the callback only forwards the
     # browser to `complete`, which finds the session through the flow its own browser
     # session began, and checks its owner.
@@ -56,7 +60,13 @@ NOT_SESSION_ROUTES = {
     "oauth-complete",
 }
 # Values for the other parts of a session route's path.
-PATH_VALUES = {"seq": 1, "listing": "tools", "kind": "prompt", "rule": "tools.name"}
+PATH_VALUES = {
+    "seq": 1,
+    "listing": "tools",
+    "kind": "prompt",
+    "rule": "tools.name",
+    "output": "json",
+}
 # What another user tries on each route, as a query (GET) and a form (POST): requests that
 # the owner could make, so that a refusal is the owner check's and nothing else's.
 ATTEMPTS: dict[str, dict[str, str]] = {
@@ -135,11 +145,18 @@ def session_routes() -> list[str]:
     return [name for name, captured in named_routes() if "session_id" in captured]
 
 
-def test_every_route_either_names_its_session_or_names_none() -> None:
-    """The owner check finds a session by the `session_id` in the path: a route naming a
-    session any other way would escape it."""
-    others = {name for name, _ in named_routes() if name not in session_routes()}
+def report_routes() -> list[str]:
+    return [name for name, captured in named_routes() if "report_id" in captured]
+
+
+def test_every_route_either_names_its_session_or_report_or_names_none() -> None:
+    """The owner check finds a session by the `session_id` in the path, and a report by
+    its `report_id`: a route naming either any other way would escape it."""
+    others = {
+        name for name, captured in named_routes() if not captured & {"session_id", "report_id"}
+    }
     assert others == NOT_SESSION_ROUTES
+    assert {"report", "report-again", "report-download"} <= set(report_routes())
 
 
 def session_url(route: str, session_id: str, approval_id: str) -> str:
@@ -263,3 +280,48 @@ async def test_someone_signed_out_is_asked_to_log_in(alice: AsyncClient) -> None
         response = await AsyncClient(headers={"host": "127.0.0.1"}).get(f"/sessions/{target}/")
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/?next=")
+
+
+async def test_another_user_gets_404_on_every_route_of_a_report(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    session_id = await connect(alice, "doctor_faults plain")
+    checked = await alice.post(f"/sessions/{session_id}/check")
+    assert checked.status_code == 302, checked.content.decode()[:2000]
+    report_id = checked["Location"].split("/")[2]
+    await runtime.doctor_runs().wait(report_id)
+    assert (await alice.get(f"/reports/{report_id}/")).status_code == 200
+
+    for route in report_routes():
+        captured = dict(named_routes())[route]
+        kwargs = {name: PATH_VALUES[name] for name in captured if name != "report_id"}
+        for method in ("GET", "POST"):
+            url = reverse(route, kwargs={"report_id": report_id, **kwargs})
+            theirs = await refusal(bob, method, url, {})
+            nobodys_url = reverse(route, kwargs={"report_id": NOBODYS, **kwargs})
+            nobodys = await refusal(bob, method, nobodys_url, {})
+            assert theirs.replace(report_id, NOBODYS) == nobodys, f"{method} {route}"
+
+    # Bob's "again" ran nothing: Alice's session has its one report.
+    alices = await services.report_list_for_session(
+        session_id=session_id, owner_id=await user_id("alice")
+    )
+    assert [report.id for report in alices] == [report_id]
+
+
+async def test_another_users_saved_server_cannot_be_checked(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    config = {"mcpServers": {"plain": {"command": sys.executable, "args": ["-V"]}}}
+    imported = await alice.post("/servers/import", {"text": json.dumps(config)})
+    assert imported.status_code in (200, 302)
+    server_id = (await alice.get("/servers.json")).json()["servers"][0]["id"]
+    response = await bob.post(f"/servers/{server_id}/check")
+    assert response.status_code == 404
+    assert await services.report_list_for_servers(owner_id=await user_id("alice")) == {}
+    assert await services.report_list_for_servers(owner_id=await user_id("bob")) == {}
+
+
+async def user_id(name: str) -> int:
+    user = await get_user_model().objects.aget(username=name)
+    return int(user.pk)

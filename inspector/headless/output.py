@@ -93,6 +93,11 @@ class Reporter:
         _write(self._stdout, render_result(method, result, self.output))
         self._finding_lines(findings)
 
+    def note(self, text: str) -> None:
+        """A line for the person on stderr, in every format: what the result alone does
+        not say (a list left empty because the server does not offer it)."""
+        _write(self._stderr, clean(text) + "\n")
+
     def failure(self, failure: Failure) -> None:
         findings = () if self._findings_shown else failure.findings
         if self.output is OutputFormat.JSON:

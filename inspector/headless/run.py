@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from inspector.headless.args import LIST_METHODS, Invocation
 from inspector.headless.findings import CallFinding, findings_of, strict_rules
+from inspector.headless.lists import empty_list, every_page, undeclared_capability, undeclared_note
 from inspector.headless.output import (
     ExitCode,
     Failure,
@@ -41,14 +42,13 @@ from inspector.sessions.archive import event_line
 
 if TYPE_CHECKING:
     from inspector.mcp.client.client import McpClient
+    from inspector.mcp.eras.base import ServerInfo
     from inspector.sessions.spec import ConnectionSpec
 
 # Beyond the connect timeout, for whatever the handshake's own timeout does not cover.
 CONNECT_GRACE_SECONDS = 5.0
 # The stdio transport escalates from closing stdin to SIGKILL in about six seconds.
 CLOSE_SECONDS = 10.0
-# A server whose cursors never end must not keep a list call going forever.
-MAX_PAGES = 1000
 DEFAULT_CONFIG_SERVER = "default-server"
 
 
@@ -315,7 +315,7 @@ async def _converse(
         if invocation.method == "initialize":
             result = sink.initialize_result or _initialize_result(server.to_dict())
         else:
-            result = await _request(client, invocation)
+            result = await _request(client, invocation, server, reporter)
     except McpError as exc:
         return request_failure(invocation.method, exc, url)
     # The call's findings are those raised up to its result: what the server says while
@@ -333,48 +333,17 @@ async def _converse(
     return None
 
 
-async def _request(client: McpClient, invocation: Invocation) -> dict[str, Any]:
-    key = LIST_METHODS.get(invocation.method)
-    if key is None:
-        return await client.request(invocation.method, invocation.params)
-    return await _every_page(client, invocation.method, invocation.params, key)
-
-
-async def _every_page(
-    client: McpClient, method: str, params: dict[str, Any] | None, key: str
+async def _request(
+    client: McpClient, invocation: Invocation, server: ServerInfo, reporter: Reporter
 ) -> dict[str, Any]:
-    """The whole list, following `nextCursor`; the first page's other fields are kept."""
-    first: dict[str, Any] | None = None
-    items: list[Any] = []
-    seen: set[str] = set()
-    cursor: str | None = None
-    for _ in range(MAX_PAGES):
-        page_params = dict(params or {})
-        if cursor is not None:
-            page_params["cursor"] = cursor
-        page = await client.request(method, page_params or None)
-        first = first if first is not None else page
-        listed = page.get(key)
-        if not isinstance(listed, list):
-            if page is first:
-                return page  # not a list at all: shown as the server sent it
-            raise _MalformedList(f"A later page of {method} has no {key!r} list.")
-        items.extend(listed)
-        cursor = page.get("nextCursor")
-        if not isinstance(cursor, str) or not cursor:
-            break
-        if cursor in seen:
-            raise _MalformedList(f"{method} returned the cursor {cursor!r} a second time.")
-        seen.add(cursor)
-    else:
-        raise _MalformedList(f"{method} did not end after {MAX_PAGES} pages.")
-    result = {name: value for name, value in first.items() if name != "nextCursor"}
-    result[key] = items
-    return result
-
-
-class _MalformedList(McpError):
-    """The pages of a list do not add up to a list."""
+    method = invocation.method
+    if method not in LIST_METHODS:
+        return await client.request(method, invocation.params)
+    missing = undeclared_capability(method, server.capabilities)
+    if missing is not None:
+        reporter.note(undeclared_note(method, missing))
+        return empty_list(method)
+    return await every_page(client, method, invocation.params)
 
 
 def _initialize_result(info: dict[str, Any]) -> dict[str, Any]:

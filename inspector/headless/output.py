@@ -2,7 +2,8 @@
 
 stdout carries the result and nothing else. With `--format json`, the findings of the
 message checks travel with it (`{"result": ..., "findings": [...]}`); otherwise they go to
-stderr, one line each, after the result. The last line of stderr, if any, is the error
+stderr, one line each, after the result. A stdio server's own stderr passes through to
+stderr line by line as it arrives. The last line of stderr, if any, is the error
 envelope `{"error": {"code": ..., "message": ...}}`, so that a script can branch on the
 exit status and read the reason with `jq`. Server-provided text shown to people has its
 control characters escaped: a server must not be able to drive the terminal.
@@ -92,6 +93,11 @@ class Reporter:
             return
         _write(self._stdout, render_result(method, result, self.output))
         self._finding_lines(findings)
+
+    def server_stderr(self, line: str) -> None:
+        """A line the server wrote on its stderr, passed through as it arrives (as the
+        official CLI does), with its control characters escaped like any server text."""
+        _write(self._stderr, clean(line) + "\n")
 
     def note(self, text: str) -> None:
         """A line for the person on stderr, in every format: what the result alone does

@@ -3,7 +3,9 @@
 Every wait is bounded: the handshake by the connect timeout, each request by the request
 timeout (the client's own, restarted by progress and capped in total), closing by the
 transport's escalation from closing stdin to SIGKILL. The result is printed as soon as it
-is in, before the server is shut down.
+is in, before the server is shut down; a failure only once it is, so that the error
+envelope is the last line on stderr, after whatever the server's stderr said while it
+stopped (its lines pass through as they arrive, as with the official CLI).
 
 A stdio server named on the command line is started before the client (and pydantic,
 which it needs) is imported: the server boots while the rest of the inspector loads.
@@ -268,10 +270,16 @@ async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
         return usage_failure(str(exc))
     transport = early or spec.build_transport()
     config = spec.client_config()
+
+    def on_event(event: TraceEvent) -> None:
+        sink.record(event)
+        if event.kind is EventKind.STDERR:
+            reporter.server_stderr(event.text)
+
     client = McpClient(
         transport,
         config,
-        on_event=sink.record,
+        on_event=on_event,
         lifecycle=lifecycle_for(config.era, transport.kind),
     )
     try:

@@ -128,3 +128,22 @@ def test_a_server_that_dies_mid_request_exits_5_with_its_last_words() -> None:
     assert run.error["code"] == "connection_closed"
     assert "exited with code 3" in run.error["message"]
     assert "the tool exploded" in run.error["message"]
+
+
+def test_the_servers_stderr_passes_through_escaped_and_the_envelope_stays_last() -> None:
+    chatty = fixture_command("broken_stdio", "chatty")
+    run = run_cli(*chatty, "--method", "tools/call", "--tool-name", "t")
+    assert (run.code, run.json()) == (0, {"content": [{"type": "text", "text": "done"}]})
+    # Escaped as any server text is: a server must not drive the terminal.
+    assert run.server_stderr == [
+        "booting \\u001b[31mred\\u001b[0m",
+        "handled initialize",
+        "handled tools/call",
+    ]
+    crashed = run_cli(
+        *fixture_command("broken_stdio", "chatty", "crash"), "--method", "tools/call",
+        "--tool-name", "t",
+    )  # fmt: skip
+    assert crashed.code == 5
+    assert crashed.server_stderr[-2:] == ["handled tools/call", "panic: the tool exploded"]
+    assert crashed.error["code"] == "connection_closed"  # the last line

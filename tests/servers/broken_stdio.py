@@ -20,6 +20,7 @@ ways named on the command line:
   version=V     answer initialize with protocol version V
   silent-init   never answer initialize
   bad-cancel    after initialize, send notifications/cancelled with a list as requestId
+  chatty        write to stderr when starting (in colour) and on each request
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def main(behaviours: list[str]) -> int:
         return 2
     if "noise" in options:
         print("Broken server v0 starting up...", flush=True)
+    if "chatty" in options:
+        sys.stderr.write("booting \x1b[31mred\x1b[0m\n")
+        sys.stderr.flush()
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -50,6 +54,9 @@ def main(behaviours: list[str]) -> int:
         request_id = message.get("id")
         if request_id is None:
             continue
+        if "chatty" in options:
+            sys.stderr.write(f"handled {method}\n")
+            sys.stderr.flush()
         reply_id: Any = str(request_id) if "string-id" in options else request_id
         if method == "initialize":
             if "silent-init" in options:

@@ -2,7 +2,7 @@
 
 A list method on a server that does not declare its capability is not sent: the result
 is the empty list, as the official inspector's CLI prints it, and the caller says why on
-stderr.
+stderr. The same lists tell an unknown tool from a tool that failed.
 """
 
 from __future__ import annotations
@@ -81,3 +81,16 @@ async def every_page(
     result = {name: value for name, value in first.items() if name != "nextCursor"}
     result[key] = items
     return result
+
+
+async def tool_is_listed(client: McpClient, name: str, capabilities: dict[str, Any]) -> bool | None:
+    """Whether the server lists a tool of that name; None when its list cannot say."""
+    if undeclared_capability("tools/list", capabilities) is not None:
+        return False
+    try:
+        listed = (await every_page(client, "tools/list", None)).get("tools")
+    except McpError:
+        return None
+    if not isinstance(listed, list):
+        return None
+    return any(isinstance(tool, dict) and tool.get("name") == name for tool in listed)

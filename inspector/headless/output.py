@@ -24,6 +24,7 @@ from inspector.headless.args import OutputFormat
 from inspector.headless.findings import CallFinding
 from inspector.mcp.errors import (
     ConnectError,
+    FailureLayer,
     HttpStatusError,
     JsonRpcError,
     McpError,
@@ -34,9 +35,16 @@ from inspector.mcp.errors import (
 )
 
 AUTH_STATUSES = frozenset({401, 403})
+# Where a connection fails because the server cannot be reached: the official CLI's
+# `unreachable` (exit 4), which a script may retry, perhaps through a proxy.
+UNREACHABLE_LAYERS = frozenset(
+    {FailureLayer.DNS, FailureLayer.TCP, FailureLayer.TLS, FailureLayer.TIMEOUT}
+)
 
 
 class ExitCode(IntEnum):
+    """The official inspector CLI's exit statuses, where it has one for the case."""
+
     OK = 0
     USAGE = 1
     AUTH_REQUIRED = 3  # the server answered HTTP 401 or 403
@@ -154,7 +162,34 @@ def connect_failure(exc: ConnectError, url: str | None) -> Failure:
         details["url"] = url
     if exc.status in AUTH_STATUSES:
         return Failure(ExitCode.AUTH_REQUIRED, "auth_required", str(exc), details)
-    return Failure(ExitCode.CONNECT_FAILED, "connect_failed", str(exc), details)
+    code = "unreachable" if exc.layer in UNREACHABLE_LAYERS else "connect_failed"
+    return Failure(ExitCode.CONNECT_FAILED, code, str(exc), details)
+
+
+def connect_timeout_failure(seconds: float) -> Failure:
+    return Failure(
+        ExitCode.CONNECT_FAILED,
+        "unreachable",
+        f"timeout: No connection within {seconds:g} s.",
+        {"layer": FailureLayer.TIMEOUT.value},
+    )
+
+
+def tool_is_error_failure(name: object) -> Failure:
+    return Failure(
+        ExitCode.REQUEST_FAILED, "tool_is_error", f"The tool {name!r} returned isError: true."
+    )
+
+
+def tool_not_found(failure: Failure, name: object, *, declares_tools: bool) -> Failure:
+    """A failed tools/call of a tool the server does not list, under the official CLI's
+    name for it."""
+    why = "" if declares_tools else " (it declares no tools capability)"
+    return replace(
+        failure,
+        code="tool_not_found",
+        message=f"{failure.message} The server lists no tool named {name!r}{why}.",
+    )
 
 
 def request_failure(method: str, exc: McpError, url: str | None) -> Failure:

@@ -22,21 +22,30 @@ from typing import IO, TYPE_CHECKING, Any
 
 from inspector.headless.args import LIST_METHODS, Invocation
 from inspector.headless.findings import CallFinding, findings_of, strict_rules
-from inspector.headless.lists import empty_list, every_page, undeclared_capability, undeclared_note
+from inspector.headless.lists import (
+    empty_list,
+    every_page,
+    tool_is_listed,
+    undeclared_capability,
+    undeclared_note,
+)
 from inspector.headless.output import (
     ExitCode,
     Failure,
     Reporter,
     connect_failure,
+    connect_timeout_failure,
     encode,
     request_failure,
     strict_failure,
+    tool_is_error_failure,
+    tool_not_found,
     usage_failure,
 )
 from inspector.headless.target import ServerChoice, cli_era
 from inspector.headless.words import UsageError
 from inspector.mcp.eras.auto import lifecycle_for
-from inspector.mcp.errors import ConnectError, McpError, TransportClosed
+from inspector.mcp.errors import ConnectError, JsonRpcError, McpError, TransportClosed
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.base import TransportListener
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
@@ -313,32 +322,41 @@ async def _converse(
     except ConnectError as exc:
         return connect_failure(exc, url)
     except TimeoutError:
-        return Failure(
-            ExitCode.CONNECT_FAILED,
-            "connect_failed",
-            f"timeout: No connection within {spec.connect_timeout:g} s.",
-            {"layer": "timeout"},
-        )
+        return connect_timeout_failure(spec.connect_timeout)
     try:
         if invocation.method == "initialize":
             result = sink.initialize_result or _initialize_result(server.to_dict())
         else:
             result = await _request(client, invocation, server, reporter)
     except McpError as exc:
-        return request_failure(invocation.method, exc, url)
+        failure = request_failure(invocation.method, exc, url)
+        if invocation.method == "tools/call" and isinstance(exc, JsonRpcError):
+            failure = await _unless_unknown_tool(client, invocation, server, failure)
+        return failure
     # The call's findings are those raised up to its result: what the server says while
     # it is shut down is in the trace, but does not hold up the result.
     findings = list(sink.findings)
     reporter.result(invocation.method, result, findings)
     if invocation.method == "tools/call" and result.get("isError") is True:
         name = (invocation.params or {}).get("name")
-        return Failure(
-            ExitCode.REQUEST_FAILED, "tool_error", f"The tool {name!r} returned isError: true."
-        )
+        return await _unless_unknown_tool(client, invocation, server, tool_is_error_failure(name))
     broken = strict_rules(findings)
     if invocation.strict and broken:
         return strict_failure(broken)
     return None
+
+
+async def _unless_unknown_tool(
+    client: McpClient, invocation: Invocation, server: ServerInfo, failure: Failure
+) -> Failure:
+    """The failure of a tools/call, or `tool_not_found` when the server does not list
+    the tool. The official CLI looks the tool up before calling it; this CLI sends the call
+    as given, and asks the list only once the call has failed."""
+    name = str((invocation.params or {}).get("name"))
+    if await tool_is_listed(client, name, server.capabilities) is not False:
+        return failure
+    declares_tools = undeclared_capability("tools/list", server.capabilities) is None
+    return tool_not_found(failure, name, declares_tools=declares_tools)
 
 
 async def _request(

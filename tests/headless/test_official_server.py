@@ -62,7 +62,7 @@ def test_a_tool_error_from_bad_arguments_exits_5(official_everything: list[str])
         "--tool-arg", "a=one",
     )  # fmt: skip
     assert run.code == 5
-    assert run.error["code"] == "tool_error"
+    assert run.error["code"] == "tool_is_error"
     assert "Invalid arguments for tool get-sum" in run.json()["content"][0]["text"]
 
 

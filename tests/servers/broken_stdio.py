@@ -21,6 +21,7 @@ ways named on the command line:
   silent-init   never answer initialize
   bad-cancel    after initialize, send notifications/cancelled with a list as requestId
   chatty        write to stderr when starting (in colour) and on each request
+  no-tools      declare no tools capability, and answer tools/call with -32601
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ def main(behaviours: list[str]) -> int:
                 "id": reply_id,
                 "result": {
                     "protocolVersion": version,
-                    "capabilities": {"tools": {}, "logging": {}},
+                    "capabilities": {"logging": {}}
+                    if "no-tools" in options
+                    else {"tools": {}, "logging": {}},
                     "serverInfo": {"name": "broken-server", "version": "0.0.1"},
                 },
             }
@@ -107,7 +110,7 @@ def main(behaviours: list[str]) -> int:
                 sys.stdout.write("{this is not json\n")
                 send({"jsonrpc": "1.0", "result": 5, "error": {"code": "x"}})
                 sys.stdout.flush()
-        elif method == "tools/call":
+        elif method == "tools/call" and "no-tools" not in options:
             if "crash" in options:
                 sys.stderr.write("panic: the tool exploded\n")
                 sys.stderr.flush()

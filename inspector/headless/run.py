@@ -53,6 +53,7 @@ from inspector.sessions.archive import event_line
 
 if TYPE_CHECKING:
     from inspector.mcp.client.client import McpClient
+    from inspector.mcp.client.types import ServerRequest
     from inspector.mcp.eras.base import ServerInfo
     from inspector.sessions.spec import ConnectionSpec
 
@@ -279,6 +280,10 @@ async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
         return usage_failure(str(exc))
     transport = early or spec.build_transport()
     config = spec.client_config()
+    # What the official CLI declares: roots only (it answers no sampling or elicitation).
+    # A server may offer more to a client with roots (the everything server's
+    # get-roots-list tool).
+    config.capabilities = {"roots": {"listChanged": True}}
 
     def on_event(event: TraceEvent) -> None:
         sink.record(event)
@@ -291,6 +296,12 @@ async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
         on_event=on_event,
         lifecycle=lifecycle_for(config.era, transport.kind),
     )
+    shared = {"roots": [root.to_wire() for root in server.roots]}
+
+    async def answer_roots(request: ServerRequest) -> dict[str, Any]:
+        return shared
+
+    client.handlers["roots/list"] = answer_roots
     try:
         failure = await _converse(client, spec, invocation, sink, reporter)
     finally:

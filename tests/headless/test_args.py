@@ -238,3 +238,21 @@ def test_a_root_that_cannot_be_shared_is_a_usage_error(root: str, message: str) 
         call("server", "--root", root, "--method", "tools/list")
     with pytest.raises(UsageError, match="already a root"):
         call("server", "--root", "/tmp", "--root", "/tmp/", "--method", "tools/list")
+
+
+def test_a_line_in_the_official_clis_order_reads_the_same() -> None:
+    # The official CLI takes the server before `--`, verbatim, and its options after.
+    official = call(
+        "node", "s.js", "--config", "/etc/s.conf", "--verbose", "--",
+        "--method", "tools/call", "--tool-name", "add", "--tool-arg", "a=1",
+    )  # fmt: skip
+    ours = call(
+        "--method", "tools/call", "--tool-name", "add", "--tool-arg", "a=1",
+        "--", "node", "s.js", "--config", "/etc/s.conf", "--verbose",
+    )  # fmt: skip
+    assert official == ours
+    assert official.server.words == ("node", "s.js", "--config", "/etc/s.conf", "--verbose")
+    # With --method before `--`, the words after it are the server's, as always.
+    kept = call("node", "s.js", "--method", "ping", "--", "--method", "x")
+    assert kept.server.words == ("node", "s.js", "--method", "x")
+    assert kept.method == "ping"

@@ -66,7 +66,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     words: list[str] = args.target
     if words and looks_like_url(words[0]):
-        if len(words) > 1 or after_separator is not None:
+        # A URL takes no arguments: what follows it are our options
+        # (`inspector https://host/sse --transport sse`).
+        at = len(argv) - len(words)
+        args = parser.parse_args([*argv[:at], *argv[at + 1 :]])
+        if args.target or after_separator is not None:
             parser.error("a URL takes no arguments; give either a URL or a command")
         args.target, args.server_command = words[0], []
         return args

@@ -94,6 +94,9 @@ def test_a_url_is_prefilled_with_its_transport() -> None:
     }
     args = parse_args(["--transport", "sse", "http://127.0.0.1:9/sse"])
     assert prefill_from(args)["transport"] == "sse"
+    # Our options may follow a URL, which takes no arguments of its own.
+    args = parse_args(["http://127.0.0.1:9/sse", "--transport", "sse", "--port", "7002"])
+    assert (prefill_from(args)["transport"], args.port) == ("sse", 7002)
 
 
 def test_a_busy_port_is_reported_plainly(capsys: pytest.CaptureFixture[str]) -> None:

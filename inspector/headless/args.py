@@ -9,9 +9,11 @@ loaded.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from inspector.headless.target import SERVER_OPTIONS, SERVER_USAGE, ServerChoice, server_choice
@@ -28,6 +30,7 @@ from inspector.headless.words import (
     tokenize,
 )
 from inspector.mcp.log_levels import LOG_LEVELS
+from inspector.sessions.roots import InvalidRoot, Root, add_root, parse_root
 
 # The options that only make sense with one method, per method.
 METHOD_OPTIONS: dict[str, frozenset[str]] = {
@@ -68,6 +71,12 @@ CLI's order, the server before `--` and --method after it, is read as it reads i
 """
     + SERVER_USAGE
     + """
+client:
+  --root PATH               a directory to share with the server as a root (repeatable;
+                            a path or a file:// URI). The roots capability is declared
+                            either way, as the official CLI does; by default no root
+                            is shared
+
 method (--method):
   initialize                connect and print the server's initialize result
   ping
@@ -126,6 +135,8 @@ class Invocation:
     output: OutputFormat = OutputFormat.PRETTY
     trace_path: str | None = None
     strict: bool = False
+    # What `roots/list` answers, as `file://` URIs (with a name).
+    roots: tuple[Root, ...] = ()
 
 
 # -- the options ---------------------------------------------------------------------------
@@ -151,6 +162,7 @@ _OPTIONS = option_table(
         Option("--metadata", is_pair),
         Option("--format"),
         Option("--trace"),
+        Option("--root"),
     ),
 )
 # Options that take no value: present or not.
@@ -199,6 +211,7 @@ def parse(argv: Sequence[str]) -> Invocation:
         output=OutputFormat(output) if output else OutputFormat.PRETTY,
         trace_path=trace_path,
         strict="--strict" in values,
+        roots=_roots(values.get("--root", [])),
     )
 
 
@@ -223,6 +236,28 @@ def official_order(argv: Sequence[str]) -> list[str]:
         and any(split_word(word)[0] == "--method" for word in after)
     )
     return [*after, "--", *before] if official else words
+
+
+def _roots(given: list[str]) -> tuple[Root, ...]:
+    """The roots to share: a path (relative to the working directory) must exist; a
+    `file://` URI is taken as written, as a config file's root would be."""
+    roots: list[Root] = []
+    for value in given:
+        location = value
+        if "://" not in value and not value.lower().startswith("file:"):
+            if not value.strip():
+                raise UsageError("--root needs a directory")
+            path = Path(value).expanduser().absolute()
+            if not path.exists():
+                raise UsageError(f"--root {value}: no such file or directory")
+            location = os.path.normpath(path)
+        try:
+            root = parse_root(location)
+            root = Root(root.uri, PurePosixPath(root.path).name)
+            roots = add_root(roots, root)
+        except InvalidRoot as exc:
+            raise UsageError(f"--root {value}: {exc}") from None
+    return tuple(roots)
 
 
 def _method_specific() -> frozenset[str]:

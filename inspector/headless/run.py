@@ -296,7 +296,7 @@ async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
         on_event=on_event,
         lifecycle=lifecycle_for(config.era, transport.kind),
     )
-    shared = {"roots": [root.to_wire() for root in server.roots]}
+    shared = {"roots": [root.to_wire() for root in invocation.roots]}
 
     async def answer_roots(request: ServerRequest) -> dict[str, Any]:
         return shared

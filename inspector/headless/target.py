@@ -6,10 +6,8 @@ so a server is written the same way whatever is done with it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from inspector.headless.words import (
@@ -23,7 +21,6 @@ from inspector.headless.words import (
     seconds_value,
 )
 from inspector.mcp.versions import Era, EraChoice, era_of
-from inspector.sessions.roots import InvalidRoot, Root, add_root, parse_root
 
 TRANSPORTS = ("stdio", "http", "sse")
 # Spellings of the transports in the official inspector and in client config files.
@@ -41,7 +38,6 @@ SERVER_OPTIONS = (
     Option("--era"),
     Option("--connect-timeout"),
     Option("--timeout"),
-    Option("--root"),
 )
 
 SERVER_USAGE = """\
@@ -61,10 +57,6 @@ server:
                             probes the server and falls back to the legacy handshake)
   --connect-timeout SECONDS to start the server and finish initialize (default 30)
   --timeout SECONDS         per request, restarted by progress notifications (default 60)
-  --root PATH               a directory to share with the server as a root (repeatable;
-                            a path or a file:// URI). The roots capability is declared
-                            either way, as the official CLI does; by default no root
-                            is shared
 """
 
 
@@ -87,8 +79,6 @@ class ServerChoice:
     era: str | None = None
     connect_timeout: float | None = None
     request_timeout: float | None = None
-    # What `roots/list` answers, as `file://` URIs (with a name).
-    roots: tuple[Root, ...] = ()
 
 
 def server_choice(values: Mapping[str, list[str]], target: list[str]) -> ServerChoice:
@@ -157,7 +147,6 @@ def server_choice(values: Mapping[str, list[str]], target: list[str]) -> ServerC
         era=_era(last("--era")),
         connect_timeout=seconds_value("--connect-timeout", last("--connect-timeout")),
         request_timeout=seconds_value("--timeout", last("--timeout")),
-        roots=_roots(values.get("--root", [])),
     )
 
 
@@ -177,28 +166,6 @@ def cli_era(chosen: str | None, version: str) -> EraChoice:
     if chosen is not None:
         return EraChoice(chosen)
     return EraChoice.MODERN if era_of(version) is Era.MODERN else EraChoice.LEGACY
-
-
-def _roots(given: list[str]) -> tuple[Root, ...]:
-    """The roots to share: a path (relative to the working directory) must exist; a
-    `file://` URI is taken as written, as a config file's root would be."""
-    roots: list[Root] = []
-    for value in given:
-        location = value
-        if "://" not in value and not value.lower().startswith("file:"):
-            if not value.strip():
-                raise UsageError("--root needs a directory")
-            path = Path(value).expanduser().absolute()
-            if not path.exists():
-                raise UsageError(f"--root {value}: no such file or directory")
-            location = os.path.normpath(path)
-        try:
-            root = parse_root(location)
-            root = Root(root.uri, PurePosixPath(root.path).name)
-            roots = add_root(roots, root)
-        except InvalidRoot as exc:
-            raise UsageError(f"--root {value}: {exc}") from None
-    return tuple(roots)
 
 
 def _protocol_version(value: str | None) -> str | None:

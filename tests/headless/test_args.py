@@ -215,12 +215,12 @@ def test_roots_are_shared_as_file_uris(tmp_path: Path, monkeypatch: pytest.Monke
         "server", "--root", "my project", "--root", "/", "--root=file:///srv/data",
         "--method", "tools/list",
     )  # fmt: skip
-    assert [(root.uri, root.name) for root in invocation.server.roots] == [
+    assert [(root.uri, root.name) for root in invocation.roots] == [
         ((tmp_path / "my project").as_uri(), "my project"),
         ("file:///", ""),
         ("file:///srv/data", "data"),
     ]
-    assert call("server", "--method", "tools/list").server.roots == ()
+    assert call("server", "--method", "tools/list").roots == ()
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,9 @@
 
     inspector                         start the web UI
     inspector https://host/mcp        ... with that URL in the connect form
-    inspector -- npx -y some-server   ... with that command in the connect form
+    inspector npx -y some-server      ... with that command in the connect form (the
+                                      official inspector's way); the inspector's own
+                                      options go before it, or the command after `--`
     inspector --cli TARGET --method M call one method headlessly (see `inspector --cli --help`)
     inspector doctor TARGET           the server's report card (see `inspector doctor --help`)
     inspector open FILE               start the web UI on a session file (exported, or a trace)
@@ -26,6 +28,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, cast
 
+from inspector.headless.target import looks_like_url
 from inspector.headless.words import UsageError
 from inspector.mcp.hosts import is_loopback_host
 
@@ -35,14 +38,22 @@ WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "", "*"})
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     argv = list(argv)
-    server_command: list[str] = []
+    after_separator: list[str] | None = None
     if "--" in argv:
         split = argv.index("--")
-        argv, server_command = argv[:split], argv[split + 1 :]
+        argv, after_separator = argv[:split], argv[split + 1 :]
     parser = argparse.ArgumentParser(
         prog="inspector", description="A web-based inspector for MCP servers."
     )
-    parser.add_argument("target", nargs="?", help="an MCP server URL to prefill")
+    # Everything from the first word that is not an option of ours belongs to the server,
+    # its own options included (`inspector npx -y server --port 3000`), as with the
+    # official inspector.
+    parser.add_argument(
+        "target",
+        nargs=argparse.REMAINDER,
+        metavar="URL | COMMAND ARGS",
+        help="an MCP server URL, or a stdio server's command line, to prefill",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
@@ -56,9 +67,21 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="allow binding an address other than loopback (the token is still required)",
     )
     args = parser.parse_args(argv)
-    args.server_command = server_command
-    if args.target and server_command:
-        parser.error("give either a URL or `-- COMMAND ARGS`, not both")
+    words: list[str] = args.target
+    if words and looks_like_url(words[0]):
+        # A URL takes no arguments: what follows it are our options
+        # (`inspector https://host/sse --transport sse`).
+        at = len(argv) - len(words)
+        args = parser.parse_args([*argv[:at], *argv[at + 1 :]])
+        if args.target or after_separator is not None:
+            parser.error("a URL takes no arguments; give either a URL or a command")
+        args.target, args.server_command = words[0], []
+        return args
+    # `inspector node server.js -- --verbose` (the official form for a server option
+    # that clashes with one of ours) and `inspector -- node server.js` alike.
+    args.target, args.server_command = None, [*words, *(after_separator or [])]
+    if args.transport is not None and args.server_command:
+        parser.error("--transport applies to a URL; a command runs over stdio")
     return args
 
 

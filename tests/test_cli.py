@@ -50,6 +50,43 @@ def test_a_command_after_the_separator_is_prefilled() -> None:
     assert prefill_from(args) == {"command": "npx", "args": ["-y", "server-everything", "--flag"]}
 
 
+def test_a_command_without_the_separator_is_prefilled_as_the_official_inspector_does() -> None:
+    # `npx @modelcontextprotocol/inspector node server.js` starts its UI on that server.
+    assert prefill_from(parse_args(["node", "server.js"])) == {
+        "command": "node",
+        "args": ["server.js"],
+    }
+    # Our options before the command; from the command on, every word is the server's.
+    args = parse_args(["--port", "7000", "npx", "-y", "server", "--port", "3000", "-h"])
+    assert args.port == 7000
+    assert prefill_from(args) == {
+        "command": "npx",
+        "args": ["-y", "server", "--port", "3000", "-h"],
+    }
+    # The official form for a server option after `--` joins the command.
+    assert prefill_from(parse_args(["node", "server.js", "--", "--verbose"])) == {
+        "command": "node",
+        "args": ["server.js", "--verbose"],
+    }
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["http://127.0.0.1:9/mcp", "extra"],
+        ["http://127.0.0.1:9/mcp", "--", "node"],
+        ["--transport", "sse", "node", "server.js"],
+    ],
+)
+def test_a_url_with_a_command_is_a_usage_error(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_args(argv)
+    assert exited.value.code == 2
+    assert "inspector: error:" in capsys.readouterr().err
+
+
 def test_a_url_is_prefilled_with_its_transport() -> None:
     assert prefill_from(parse_args(["http://127.0.0.1:9/mcp"])) == {
         "url": "http://127.0.0.1:9/mcp",
@@ -57,6 +94,9 @@ def test_a_url_is_prefilled_with_its_transport() -> None:
     }
     args = parse_args(["--transport", "sse", "http://127.0.0.1:9/sse"])
     assert prefill_from(args)["transport"] == "sse"
+    # Our options may follow a URL, which takes no arguments of its own.
+    args = parse_args(["http://127.0.0.1:9/sse", "--transport", "sse", "--port", "7002"])
+    assert (prefill_from(args)["transport"], args.port) == ("sse", 7002)
 
 
 def test_a_busy_port_is_reported_plainly(capsys: pytest.CaptureFixture[str]) -> None:
@@ -121,7 +161,7 @@ def running_inspector(data_dir: Path, *args: str) -> Iterator[tuple[subprocess.P
 
 def test_starts_migrates_prints_the_token_url_and_prefills(tmp_path: Path) -> None:
     port = free_port()
-    with running_inspector(tmp_path, "--port", str(port), "--", "my-server", "--x") as (
+    with running_inspector(tmp_path, "--port", str(port), "my-server", "--x") as (
         process,
         line,
     ):

@@ -9,9 +9,11 @@ loaded.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from inspector.headless.target import SERVER_OPTIONS, SERVER_USAGE, ServerChoice, server_choice
@@ -28,6 +30,7 @@ from inspector.headless.words import (
     tokenize,
 )
 from inspector.mcp.log_levels import LOG_LEVELS
+from inspector.sessions.roots import InvalidRoot, Root, add_root, parse_root
 
 # The options that only make sense with one method, per method.
 METHOD_OPTIONS: dict[str, frozenset[str]] = {
@@ -62,16 +65,25 @@ Call one method of an MCP server and print its result as JSON.
 
 TARGET is a command and its arguments (a stdio server) or one URL. Words that are not
 options of the inspector belong to the command; put them after `--` when they clash
-(`inspector --cli --method tools/list -- server --timeout 5`).
+(`inspector --cli --method tools/list -- server --timeout 5`). A line in the official
+CLI's order, the server before `--` and --method after it, is read as it reads it.
 
 """
     + SERVER_USAGE
     + """
+client:
+  --root PATH               a directory to share with the server as a root (repeatable;
+                            a path or a file:// URI). The roots capability is declared
+                            either way, as the official CLI does; by default no root
+                            is shared
+
 method (--method):
   initialize                connect and print the server's initialize result
   ping
   tools/list, resources/list, resources/templates/list, prompts/list
-                            every page, followed through nextCursor
+                            every page, followed through nextCursor; the empty list
+                            (and a note on stderr) when the server does not declare
+                            the capability
   tools/call                --tool-name NAME, arguments from --tool-arg key=value
                             (repeatable; a value is JSON when it parses as JSON, else a
                             string) and/or --tool-args-json '{...}' (--tool-arg wins);
@@ -97,11 +109,14 @@ output:
 Every message is checked against the negotiated protocol version. Unless --format json,
 what the checks find goes to stderr after the result, one line each:
 severity rule method #seq path: message.
+A stdio server's own stderr passes through to stderr as it arrives.
 Errors are one JSON line, the last on stderr: {"error": {"code": ..., "message": ...}}.
-Exit status: 0 success, 1 usage, 3 authorization required (HTTP 401/403), 4 could not
-connect, 5 the request failed (isError, a JSON-RPC error, a timeout, the server died),
-6 (--strict only) a message of the server broke a rule of error severity. Without
---strict, findings never change the exit status.
+Exit status: 0 success, 1 usage, 3 authorization required (HTTP 401/403; code
+auth_required), 4 could not connect (unreachable, or connect_failed: the server was
+reached but did not start or refused initialize), 5 the request failed (tool_is_error,
+tool_not_found, jsonrpc_error, timeout, connection_closed, ...), 6 (--strict only) a
+message of the server broke a rule of error severity. Without --strict, findings never
+change the exit status.
 """
 )
 
@@ -120,6 +135,8 @@ class Invocation:
     output: OutputFormat = OutputFormat.PRETTY
     trace_path: str | None = None
     strict: bool = False
+    # What `roots/list` answers, as `file://` URIs (with a name).
+    roots: tuple[Root, ...] = ()
 
 
 # -- the options ---------------------------------------------------------------------------
@@ -145,6 +162,7 @@ _OPTIONS = option_table(
         Option("--metadata", is_pair),
         Option("--format"),
         Option("--trace"),
+        Option("--root"),
     ),
 )
 # Options that take no value: present or not.
@@ -163,7 +181,7 @@ def is_option_word(word: str) -> bool:
 
 def parse(argv: Sequence[str]) -> Invocation:
     """Parse the words after `inspector` (with or without `--cli`); raise `UsageError`."""
-    values, target = tokenize(argv, _OPTIONS, SWITCHES, ignored=("--cli",))
+    values, target = tokenize(official_order(argv), _OPTIONS, SWITCHES, ignored=("--cli",))
 
     def last(name: str) -> str | None:
         return last_value(values, name)
@@ -193,7 +211,53 @@ def parse(argv: Sequence[str]) -> Invocation:
         output=OutputFormat(output) if output else OutputFormat.PRETTY,
         trace_path=trace_path,
         strict="--strict" in values,
+        roots=_roots(values.get("--root", [])),
     )
+
+
+def official_order(argv: Sequence[str]) -> list[str]:
+    """The words in this reader's order, for a line written the official CLI's way.
+
+    Under `--cli`, the official CLI reads `--` the other way round: the server before it,
+    verbatim, and its own options after (`--cli node s.js --verbose -- --method
+    tools/list`). Such a line is recognised by its target coming first and `--method`
+    standing only after `--`; it is turned into this reader's `options -- server`.
+    """
+    words = list(argv)
+    if "--" not in words:
+        return words
+    split = words.index("--")
+    before = [word for word in words[:split] if word != "--cli"]
+    after = words[split + 1 :]
+    official = (
+        bool(before)
+        and not before[0].startswith("-")
+        and not any(split_word(word)[0] == "--method" for word in before)
+        and any(split_word(word)[0] == "--method" for word in after)
+    )
+    return [*after, "--", *before] if official else words
+
+
+def _roots(given: list[str]) -> tuple[Root, ...]:
+    """The roots to share: a path (relative to the working directory) must exist; a
+    `file://` URI is taken as written, as a config file's root would be."""
+    roots: list[Root] = []
+    for value in given:
+        location = value
+        if "://" not in value and not value.lower().startswith("file:"):
+            if not value.strip():
+                raise UsageError("--root needs a directory")
+            path = Path(value).expanduser().absolute()
+            if not path.exists():
+                raise UsageError(f"--root {value}: no such file or directory")
+            location = os.path.normpath(path)
+        try:
+            root = parse_root(location)
+            root = Root(root.uri, PurePosixPath(root.path).name)
+            roots = add_root(roots, root)
+        except InvalidRoot as exc:
+            raise UsageError(f"--root {value}: {exc}") from None
+    return tuple(roots)
 
 
 def _method_specific() -> frozenset[str]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from inspector.doctor.report import Check, Report, Section, Status
-from inspector.headless.output import clean
+from inspector.headless.text import clean
 
 
 class ReportFormat(StrEnum):

@@ -3,7 +3,9 @@
 Every wait is bounded: the handshake by the connect timeout, each request by the request
 timeout (the client's own, restarted by progress and capped in total), closing by the
 transport's escalation from closing stdin to SIGKILL. The result is printed as soon as it
-is in, before the server is shut down.
+is in, before the server is shut down; a failure only once it is, so that the error
+envelope is the last line on stderr, after whatever the server's stderr said while it
+stopped (its lines pass through as they arrive, as with the official CLI).
 
 A stdio server named on the command line is started before the client (and pydantic,
 which it needs) is imported: the server boots while the rest of the inspector loads.
@@ -20,20 +22,30 @@ from typing import IO, TYPE_CHECKING, Any
 
 from inspector.headless.args import LIST_METHODS, Invocation
 from inspector.headless.findings import CallFinding, findings_of, strict_rules
+from inspector.headless.lists import (
+    empty_list,
+    every_page,
+    tool_is_listed,
+    undeclared_capability,
+    undeclared_note,
+)
 from inspector.headless.output import (
     ExitCode,
     Failure,
     Reporter,
     connect_failure,
+    connect_timeout_failure,
     encode,
     request_failure,
     strict_failure,
+    tool_is_error_failure,
+    tool_not_found,
     usage_failure,
 )
 from inspector.headless.target import ServerChoice, cli_era
 from inspector.headless.words import UsageError
 from inspector.mcp.eras.auto import lifecycle_for
-from inspector.mcp.errors import ConnectError, McpError, TransportClosed
+from inspector.mcp.errors import ConnectError, JsonRpcError, McpError, TransportClosed
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.base import TransportListener
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
@@ -41,14 +53,14 @@ from inspector.sessions.archive import event_line
 
 if TYPE_CHECKING:
     from inspector.mcp.client.client import McpClient
+    from inspector.mcp.client.types import ServerRequest
+    from inspector.mcp.eras.base import ServerInfo
     from inspector.sessions.spec import ConnectionSpec
 
 # Beyond the connect timeout, for whatever the handshake's own timeout does not cover.
 CONNECT_GRACE_SECONDS = 5.0
 # The stdio transport escalates from closing stdin to SIGKILL in about six seconds.
 CLOSE_SECONDS = 10.0
-# A server whose cursors never end must not keep a list call going forever.
-MAX_PAGES = 1000
 DEFAULT_CONFIG_SERVER = "default-server"
 
 
@@ -268,12 +280,28 @@ async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
         return usage_failure(str(exc))
     transport = early or spec.build_transport()
     config = spec.client_config()
+    # What the official CLI declares: roots only (it answers no sampling or elicitation).
+    # A server may offer more to a client with roots (the everything server's
+    # get-roots-list tool).
+    config.capabilities = {"roots": {"listChanged": True}}
+
+    def on_event(event: TraceEvent) -> None:
+        sink.record(event)
+        if event.kind is EventKind.STDERR:
+            reporter.server_stderr(event.text)
+
     client = McpClient(
         transport,
         config,
-        on_event=sink.record,
+        on_event=on_event,
         lifecycle=lifecycle_for(config.era, transport.kind),
     )
+    shared = {"roots": [root.to_wire() for root in invocation.roots]}
+
+    async def answer_roots(request: ServerRequest) -> dict[str, Any]:
+        return shared
+
+    client.handlers["roots/list"] = answer_roots
     try:
         failure = await _converse(client, spec, invocation, sink, reporter)
     finally:
@@ -305,76 +333,54 @@ async def _converse(
     except ConnectError as exc:
         return connect_failure(exc, url)
     except TimeoutError:
-        return Failure(
-            ExitCode.CONNECT_FAILED,
-            "connect_failed",
-            f"timeout: No connection within {spec.connect_timeout:g} s.",
-            {"layer": "timeout"},
-        )
+        return connect_timeout_failure(spec.connect_timeout)
     try:
         if invocation.method == "initialize":
             result = sink.initialize_result or _initialize_result(server.to_dict())
         else:
-            result = await _request(client, invocation)
+            result = await _request(client, invocation, server, reporter)
     except McpError as exc:
-        return request_failure(invocation.method, exc, url)
+        failure = request_failure(invocation.method, exc, url)
+        if invocation.method == "tools/call" and isinstance(exc, JsonRpcError):
+            failure = await _unless_unknown_tool(client, invocation, server, failure)
+        return failure
     # The call's findings are those raised up to its result: what the server says while
     # it is shut down is in the trace, but does not hold up the result.
     findings = list(sink.findings)
     reporter.result(invocation.method, result, findings)
     if invocation.method == "tools/call" and result.get("isError") is True:
         name = (invocation.params or {}).get("name")
-        return Failure(
-            ExitCode.REQUEST_FAILED, "tool_error", f"The tool {name!r} returned isError: true."
-        )
+        return await _unless_unknown_tool(client, invocation, server, tool_is_error_failure(name))
     broken = strict_rules(findings)
     if invocation.strict and broken:
         return strict_failure(broken)
     return None
 
 
-async def _request(client: McpClient, invocation: Invocation) -> dict[str, Any]:
-    key = LIST_METHODS.get(invocation.method)
-    if key is None:
-        return await client.request(invocation.method, invocation.params)
-    return await _every_page(client, invocation.method, invocation.params, key)
+async def _unless_unknown_tool(
+    client: McpClient, invocation: Invocation, server: ServerInfo, failure: Failure
+) -> Failure:
+    """The failure of a tools/call, or `tool_not_found` when the server does not list
+    the tool. The official CLI looks the tool up before calling it; this CLI sends the call
+    as given, and asks the list only once the call has failed."""
+    name = str((invocation.params or {}).get("name"))
+    if await tool_is_listed(client, name, server.capabilities) is not False:
+        return failure
+    declares_tools = undeclared_capability("tools/list", server.capabilities) is None
+    return tool_not_found(failure, name, declares_tools=declares_tools)
 
 
-async def _every_page(
-    client: McpClient, method: str, params: dict[str, Any] | None, key: str
+async def _request(
+    client: McpClient, invocation: Invocation, server: ServerInfo, reporter: Reporter
 ) -> dict[str, Any]:
-    """The whole list, following `nextCursor`; the first page's other fields are kept."""
-    first: dict[str, Any] | None = None
-    items: list[Any] = []
-    seen: set[str] = set()
-    cursor: str | None = None
-    for _ in range(MAX_PAGES):
-        page_params = dict(params or {})
-        if cursor is not None:
-            page_params["cursor"] = cursor
-        page = await client.request(method, page_params or None)
-        first = first if first is not None else page
-        listed = page.get(key)
-        if not isinstance(listed, list):
-            if page is first:
-                return page  # not a list at all: shown as the server sent it
-            raise _MalformedList(f"A later page of {method} has no {key!r} list.")
-        items.extend(listed)
-        cursor = page.get("nextCursor")
-        if not isinstance(cursor, str) or not cursor:
-            break
-        if cursor in seen:
-            raise _MalformedList(f"{method} returned the cursor {cursor!r} a second time.")
-        seen.add(cursor)
-    else:
-        raise _MalformedList(f"{method} did not end after {MAX_PAGES} pages.")
-    result = {name: value for name, value in first.items() if name != "nextCursor"}
-    result[key] = items
-    return result
-
-
-class _MalformedList(McpError):
-    """The pages of a list do not add up to a list."""
+    method = invocation.method
+    if method not in LIST_METHODS:
+        return await client.request(method, invocation.params)
+    missing = undeclared_capability(method, server.capabilities)
+    if missing is not None:
+        reporter.note(undeclared_note(method, missing))
+        return empty_list(method)
+    return await every_page(client, method, invocation.params)
 
 
 def _initialize_result(info: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -23,6 +24,12 @@ OFFICIAL_EVERYTHING = "@modelcontextprotocol/server-everything@2026.8.31"
 CLI_TIMEOUT_SECONDS = 60.0
 
 
+# The lines of ours on stderr, as opposed to the server's own, which pass through.
+_FINDING_LINE = re.compile(r"^(error|warning|info) \S+ .* #\d+ ")
+_NOTE_PREFIX = "note: "
+_ENVELOPE_PREFIX = '{"error":'
+
+
 @dataclass(frozen=True, slots=True)
 class CliRun:
     code: int
@@ -34,13 +41,30 @@ class CliRun:
 
     @property
     def error(self) -> dict[str, Any]:
-        """The error envelope: the one line on stderr."""
+        """The error envelope: the last line on stderr, and the only one of its kind."""
         lines = self.stderr.splitlines()
-        assert len(lines) == 1, f"expected one line on stderr, got: {self.stderr!r}"
-        envelope = json.loads(lines[0])
+        assert lines, "expected the error envelope on stderr, got nothing"
+        envelopes = [line for line in lines if line.startswith(_ENVELOPE_PREFIX)]
+        assert envelopes == lines[-1:], f"expected one envelope, last: {self.stderr!r}"
+        envelope = json.loads(lines[-1])
         assert set(envelope) == {"error"}
         error: dict[str, Any] = envelope["error"]
         return error
+
+    @property
+    def notes(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.startswith(_NOTE_PREFIX)]
+
+    @property
+    def server_stderr(self) -> list[str]:
+        """The lines on stderr that are not the inspector's: the server's own."""
+        return [line for line in self.stderr.splitlines() if not _is_ours(line)]
+
+
+def _is_ours(line: str) -> bool:
+    return (
+        line.startswith((_NOTE_PREFIX, _ENVELOPE_PREFIX)) or _FINDING_LINE.match(line) is not None
+    )
 
 
 def run_cli(
@@ -49,10 +73,12 @@ def run_cli(
     env: dict[str, str] | None = None,
     cwd: Path = REPO_ROOT,
     findings: bool = False,
+    notes: bool = False,
 ) -> CliRun:
     """`inspector --cli ARGS` as a subprocess, as a person would type it. A call that
-    succeeds says nothing on stderr, unless the server is expected to break rules (the
-    findings are shown there)."""
+    succeeds says nothing of its own on stderr (the server's stderr passes through), unless
+    the server is expected to break rules (`findings`: shown there) or to lack what was
+    asked for (`notes`: a note says so)."""
     result = subprocess.run(
         [sys.executable, "-m", "inspector.cli", "--cli", *args],
         capture_output=True,
@@ -63,9 +89,14 @@ def run_cli(
         check=False,
     )
     assert "Traceback" not in result.stderr, result.stderr
-    if result.returncode == 0 and not findings:
-        assert result.stderr == "", result.stderr
-    return CliRun(result.returncode, result.stdout, result.stderr)
+    run = CliRun(result.returncode, result.stdout, result.stderr)
+    if result.returncode == 0:
+        for line in result.stderr.splitlines():
+            if line.startswith(_NOTE_PREFIX):
+                assert notes, result.stderr
+            elif _is_ours(line):
+                assert findings, result.stderr
+    return run
 
 
 def fixture_command(module: str, *args: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -204,3 +206,53 @@ def test_cli_mode_is_chosen_by_the_inspectors_own_words_only() -> None:
     assert wants_headless(["s", "--method", "ping", "--cli"])
     assert not wants_headless(["--", "server", "--cli"])
     assert not wants_headless(["https://h/mcp"])
+
+
+def test_roots_are_shared_as_file_uris(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "my project").mkdir()
+    monkeypatch.chdir(tmp_path)
+    invocation = call(
+        "server", "--root", "my project", "--root", "/", "--root=file:///srv/data",
+        "--method", "tools/list",
+    )  # fmt: skip
+    assert [(root.uri, root.name) for root in invocation.roots] == [
+        ((tmp_path / "my project").as_uri(), "my project"),
+        ("file:///", ""),
+        ("file:///srv/data", "data"),
+    ]
+    assert call("server", "--method", "tools/list").roots == ()
+
+
+@pytest.mark.parametrize(
+    ("root", "message"),
+    [
+        ("/nonexistent/dir", "--root /nonexistent/dir: no such file or directory"),
+        ("https://example.com/x", "--root https://example.com/x: A root must be a file:// URI"),
+        ("file://elsewhere/x", "must be on this machine"),
+        ("file:///a/../etc", "'..' segments"),
+        ("", "--root needs a directory"),
+    ],
+)
+def test_a_root_that_cannot_be_shared_is_a_usage_error(root: str, message: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)):
+        call("server", "--root", root, "--method", "tools/list")
+    with pytest.raises(UsageError, match="already a root"):
+        call("server", "--root", "/tmp", "--root", "/tmp/", "--method", "tools/list")
+
+
+def test_a_line_in_the_official_clis_order_reads_the_same() -> None:
+    # The official CLI takes the server before `--`, verbatim, and its options after.
+    official = call(
+        "node", "s.js", "--config", "/etc/s.conf", "--verbose", "--",
+        "--method", "tools/call", "--tool-name", "add", "--tool-arg", "a=1",
+    )  # fmt: skip
+    ours = call(
+        "--method", "tools/call", "--tool-name", "add", "--tool-arg", "a=1",
+        "--", "node", "s.js", "--config", "/etc/s.conf", "--verbose",
+    )  # fmt: skip
+    assert official == ours
+    assert official.server.words == ("node", "s.js", "--config", "/etc/s.conf", "--verbose")
+    # With --method before `--`, the words after it are the server's, as always.
+    kept = call("node", "s.js", "--method", "ping", "--", "--method", "x")
+    assert kept.server.words == ("node", "s.js", "--method", "x")
+    assert kept.method == "ping"

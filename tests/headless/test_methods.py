@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from tests.headless.conftest import run_cli
+from tests.headless.conftest import fixture_command, run_cli
 
 
 def test_tools_list_prints_the_servers_tools_as_json(everything_py: list[str]) -> None:
@@ -128,3 +129,26 @@ def test_server_text_cannot_drive_the_terminal(everything_py: list[str]) -> None
         parsed = run.json()
         result = parsed.get("result", parsed)
         assert result["content"][0]["text"] == hostile  # the same JSON, escaped
+
+
+def test_a_list_the_server_does_not_declare_is_empty_with_a_note(tmp_path: Path) -> None:
+    # The server declares tools and logging only. The official CLI prints the empty list
+    # and exits 0 for the others; so do we, and say why on stderr.
+    server = fixture_command("broken_stdio")
+    for method, key, capability in (
+        ("prompts/list", "prompts", "prompts"),
+        ("resources/list", "resources", "resources"),
+        ("resources/templates/list", "resourceTemplates", "resources"),
+    ):
+        trace = tmp_path / f"{key}.jsonl"
+        run = run_cli(*server, "--method", method, "--trace", str(trace), notes=True)
+        assert (run.code, run.json()) == (0, {key: []}), run.stderr
+        assert run.notes == [
+            f"note: the server does not declare the {capability!r} capability, so {method} "
+            "was not sent; the list is empty."
+        ]
+        sent = [json.loads(line).get("method") for line in trace.read_text().splitlines()]
+        assert "initialize" in sent
+        assert method not in sent
+    as_json = run_cli(*server, "--method", "prompts/list", "--format", "json", notes=True)
+    assert (as_json.code, as_json.json()) == (0, {"result": {"prompts": []}})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.headless.conftest import run_cli
 
 
@@ -15,6 +17,41 @@ def test_lists_and_calls(official_everything: list[str]) -> None:
         "--tool-arg", "a=1.5", "b=2", "--format", "text",
     )  # fmt: skip
     assert (total.code, total.stdout) == (0, "The sum of 1.5 and 2 is 3.5.\n")
+
+
+def test_the_roots_capability_is_declared_as_the_official_cli_does(
+    official_everything: list[str], tmp_path: Path
+) -> None:
+    # The server offers get-roots-list only to a client that declares roots; the official
+    # CLI does, so it lists the tool to both, though no root is shared by default.
+    tools = run_cli(*official_everything, "--method", "tools/list")
+    assert tools.code == 0, tools.stderr
+    assert "get-roots-list" in {tool["name"] for tool in tools.json()["tools"]}
+    # The server asks for the roots as soon as it is initialized, and again on the call.
+    none = run_cli(
+        *official_everything, "--method", "tools/call", "--tool-name", "get-roots-list",
+        "--format", "text",
+    )  # fmt: skip
+    assert none.code == 0, none.stderr
+    assert "no roots" in none.stdout.lower()
+    shared = tmp_path / "shared dir"
+    shared.mkdir()
+    some = run_cli(
+        *official_everything, "--root", str(shared), "--root", "/tmp",
+        "--method", "tools/call", "--tool-name", "get-roots-list", "--format", "text",
+    )  # fmt: skip
+    assert some.code == 0, some.stderr
+    assert "Current MCP Roots (2 total)" in some.stdout
+    assert f"URI: {shared.as_uri()}" in some.stdout
+    assert "1. shared dir" in some.stdout
+
+
+def test_the_servers_stderr_passes_through_as_with_the_official_cli(
+    official_everything: list[str],
+) -> None:
+    run = run_cli(*official_everything, "--method", "ping")
+    assert (run.code, run.json()) == (0, {})
+    assert "Starting default (STDIO) server..." in run.server_stderr
 
 
 def test_every_page_of_resources_is_followed(official_everything: list[str]) -> None:
@@ -62,7 +99,7 @@ def test_a_tool_error_from_bad_arguments_exits_5(official_everything: list[str])
         "--tool-arg", "a=one",
     )  # fmt: skip
     assert run.code == 5
-    assert run.error["code"] == "tool_error"
+    assert run.error["code"] == "tool_is_error"
     assert "Invalid arguments for tool get-sum" in run.json()["content"][0]["text"]
 
 

@@ -20,6 +20,8 @@ ways named on the command line:
   version=V     answer initialize with protocol version V
   silent-init   never answer initialize
   bad-cancel    after initialize, send notifications/cancelled with a list as requestId
+  chatty        write to stderr when starting (in colour) and on each request
+  no-tools      declare no tools capability, and answer tools/call with -32601
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ def main(behaviours: list[str]) -> int:
         return 2
     if "noise" in options:
         print("Broken server v0 starting up...", flush=True)
+    if "chatty" in options:
+        sys.stderr.write("booting \x1b[31mred\x1b[0m\n")
+        sys.stderr.flush()
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -50,6 +55,9 @@ def main(behaviours: list[str]) -> int:
         request_id = message.get("id")
         if request_id is None:
             continue
+        if "chatty" in options:
+            sys.stderr.write(f"handled {method}\n")
+            sys.stderr.flush()
         reply_id: Any = str(request_id) if "string-id" in options else request_id
         if method == "initialize":
             if "silent-init" in options:
@@ -73,7 +81,9 @@ def main(behaviours: list[str]) -> int:
                 "id": reply_id,
                 "result": {
                     "protocolVersion": version,
-                    "capabilities": {"tools": {}, "logging": {}},
+                    "capabilities": {"logging": {}}
+                    if "no-tools" in options
+                    else {"tools": {}, "logging": {}},
                     "serverInfo": {"name": "broken-server", "version": "0.0.1"},
                 },
             }
@@ -100,7 +110,7 @@ def main(behaviours: list[str]) -> int:
                 sys.stdout.write("{this is not json\n")
                 send({"jsonrpc": "1.0", "result": 5, "error": {"code": "x"}})
                 sys.stdout.flush()
-        elif method == "tools/call":
+        elif method == "tools/call" and "no-tools" not in options:
             if "crash" in options:
                 sys.stderr.write("panic: the tool exploded\n")
                 sys.stderr.flush()

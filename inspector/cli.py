@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
 import secrets
@@ -138,24 +139,21 @@ def wants_headless(argv: Sequence[str]) -> bool:
     return "--cli" in (words[: words.index("--")] if "--" in words else words)
 
 
+# The headless subcommands, by their first word: the module and its `f(argv) -> status`.
+SUBCOMMANDS = {
+    "doctor": ("inspector.headless.doctor", "main"),
+    "snapshot": ("inspector.headless.surface", "snapshot_main"),
+    "diff": ("inspector.headless.surface", "diff_main"),
+    "replay": ("inspector.headless.replay", "main"),
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] == "doctor":
-        from inspector.headless.doctor import main as doctor_main
-
-        return doctor_main(argv)
-    if argv and argv[0] == "snapshot":
-        from inspector.headless.surface import snapshot_main
-
-        return snapshot_main(argv)
-    if argv and argv[0] == "diff":
-        from inspector.headless.surface import diff_main
-
-        return diff_main(argv)
-    if argv and argv[0] == "replay":
-        from inspector.headless.replay import main as replay_main
-
-        return replay_main(argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        # Each loads only what it needs: the UI's Django stays out of the headless ones.
+        module, function = SUBCOMMANDS[argv[0]]
+        return int(getattr(importlib.import_module(module), function)(argv))
     if wants_headless(argv):
         from inspector.headless.main import main as headless_main
 

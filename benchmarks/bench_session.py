@@ -278,6 +278,9 @@ class FloodRun:
     notifications: int
     seconds_to_result: float
     seconds_to_stored: float
+    # CPU time of this process (every thread) until the result: what checking costs,
+    # hardly moved by other work on the machine, unlike the wall-clock time.
+    cpu_seconds_to_result: float
     read_per_second: float
     stored_per_second: float
     max_loop_lag_ms: float
@@ -301,6 +304,7 @@ class FloodResult:
     traced: FloodRun | None
     bare_read_per_second: float
     bare_seconds_to_result: float
+    bare_cpu_seconds_to_result: float
     bare_max_loop_lag_ms: float
     notes: list[str] = field(default_factory=list)
 
@@ -322,9 +326,10 @@ async def flood_through_session(count: int, *, trace_memory: bool, judge: bool) 
         if trace_memory:
             tracemalloc.start()
         with LagProbe(log) as probe:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             await session.request("tools/call", {"name": "flood", "arguments": {}})
             to_result = time.perf_counter() - start
+            cpu_to_result = time.process_time() - cpu_start
             probe.sample()
             while log.saved_seq < log.last_seq:
                 await log.flush()
@@ -345,6 +350,7 @@ async def flood_through_session(count: int, *, trace_memory: bool, judge: bool) 
         notifications=count,
         seconds_to_result=to_result,
         seconds_to_stored=to_stored,
+        cpu_seconds_to_result=cpu_to_result,
         read_per_second=count / to_result,
         stored_per_second=count / to_stored,
         max_loop_lag_ms=probe.max_lag_ms,
@@ -363,22 +369,23 @@ async def flood_through_session(count: int, *, trace_memory: bool, judge: bool) 
     )
 
 
-async def flood_through_bare_client(count: int, *, judge: bool) -> tuple[float, float]:
-    """Seconds until the result, and the worst event-loop lag meanwhile."""
+async def flood_through_bare_client(count: int, *, judge: bool) -> tuple[float, float, float]:
+    """Seconds until the result (wall clock, then CPU), and the worst event-loop lag."""
     spec = server_spec("tests.servers.broken_stdio", f"flood={count}")
     client = bare_client(spec, judge=judge)
     await client.connect()
     try:
         with LagProbe() as probe:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             await client.request("tools/call", {"name": "flood", "arguments": {}})
-            return time.perf_counter() - start, probe.max_lag_ms
+            wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+            return wall, cpu, probe.max_lag_ms
     finally:
         await client.close()
 
 
 async def bench_flood(count: int, trace_memory: bool, *, judge: bool = True) -> FloodResult:
-    bare_seconds, bare_lag = await flood_through_bare_client(count, judge=judge)
+    bare_seconds, bare_cpu, bare_lag = await flood_through_bare_client(count, judge=judge)
     session = await flood_through_session(count, trace_memory=False, judge=judge)
     traced = (
         await flood_through_session(count, trace_memory=True, judge=judge) if trace_memory else None
@@ -401,6 +408,7 @@ async def bench_flood(count: int, trace_memory: bool, *, judge: bool = True) -> 
         traced=traced,
         bare_read_per_second=count / bare_seconds,
         bare_seconds_to_result=bare_seconds,
+        bare_cpu_seconds_to_result=bare_cpu,
         bare_max_loop_lag_ms=bare_lag,
         notes=notes,
     )
@@ -434,11 +442,13 @@ def report_flood(result: FloodResult) -> list[str]:
     lines = [
         f"(b) flood of {run.notifications} notifications/message before one result",
         f"    bare client:  result after {result.bare_seconds_to_result:.3f} s "
-        f"({result.bare_read_per_second:,.0f} msg/s read), "
+        f"({result.bare_read_per_second:,.0f} msg/s read; CPU "
+        f"{result.bare_cpu_seconds_to_result:.3f} s), "
         f"worst event-loop lag {result.bare_max_loop_lag_ms:.1f} ms",
         f"    session:      result after {run.seconds_to_result:.3f} s "
         f"({run.read_per_second:,.0f} msg/s read, "
-        f"x{result.bare_read_per_second / run.read_per_second:.2f} the bare client's time)",
+        f"x{result.bare_read_per_second / run.read_per_second:.2f} the bare client's time; "
+        f"CPU {run.cpu_seconds_to_result:.3f} s)",
         f"                  all stored after {run.seconds_to_stored:.3f} s "
         f"({run.stored_per_second:,.0f} msg/s stored)",
         f"                  worst event-loop lag {run.max_loop_lag_ms:.1f} ms",

@@ -185,7 +185,6 @@ __all__ = [
     "AuthFlowMissing",
     "AuthPanel",
     "CatalogItemNotFound",
-    "ComposeOutcome",
     "Composed",
     "ConnectionSpec",
     "ConsentState",

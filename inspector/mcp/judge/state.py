@@ -60,7 +60,10 @@ class ConnectionState:
         self.client_capabilities: dict[str, Any] = {}
         self._requests: OrderedDict[RequestId, OurRequest] = OrderedDict()
         self._server_requests: OrderedDict[RequestId, str] = OrderedDict()
-        self._progress: dict[Any, float | None] = {}
+        # The progress tokens of our requests in flight, with the last progress of each.
+        # A request abandoned (cancelled, timed out) is never answered: its token stays,
+        # so late progress for it draws nothing, until newer requests push it out.
+        self._progress: OrderedDict[Any, float | None] = OrderedDict()
         self._finished_tokens: OrderedDict[Any, None] = OrderedDict()
         # Task-augmented requests by the id of the task each created, until its result
         # is fetched.
@@ -91,6 +94,8 @@ class ConnectionState:
             token = meta.get("progressToken")
             if isinstance(token, str | int) and not isinstance(token, bool):
                 self._progress[token] = None
+                while len(self._progress) > REQUESTS_REMEMBERED:
+                    self._progress.popitem(last=False)
             if isinstance(meta.get(LOG_LEVEL_KEY), str) and request_id is not None:
                 self._asking_for_logs.add(request_id)
         uri = params.get("uri")

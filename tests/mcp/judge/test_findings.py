@@ -137,3 +137,38 @@ def test_the_messages_a_server_asks_a_model_to_sample_are_held_to_the_content_ru
     ]
     image["data"] = "iVBORw0KGgo="
     assert judged_server_request("sampling/createMessage", params) == []
+
+
+def test_late_progress_for_a_request_we_gave_up_on_is_no_fault_of_the_server() -> None:
+    judge = Judge()
+    request = TraceEvent(
+        kind=EventKind.MESSAGE,
+        direction=Direction.OUT,
+        payload={
+            "jsonrpc": "2.0", "id": 7, "method": "tools/call",
+            "params": {"name": "slow", "_meta": {"progressToken": "slow-1"}},
+        },
+        message_type=MessageType.REQUEST,
+        method="tools/call",
+        message_id=7,
+    )  # fmt: skip
+    judge.check(request, "2025-11-25")
+    cancelled = TraceEvent(
+        kind=EventKind.MESSAGE,
+        direction=Direction.OUT,
+        payload={"jsonrpc": "2.0", "method": "notifications/cancelled",
+                 "params": {"requestId": 7, "reason": "timed out"}},
+        message_type=MessageType.NOTIFICATION,
+        method="notifications/cancelled",
+    )  # fmt: skip
+    judge.check(cancelled, "2025-11-25")
+    progress = TraceEvent(
+        kind=EventKind.MESSAGE,
+        direction=Direction.IN,
+        payload={"jsonrpc": "2.0", "method": "notifications/progress",
+                 "params": {"progressToken": "slow-1", "progress": 2}},
+        message_type=MessageType.NOTIFICATION,
+        method="notifications/progress",
+    )  # fmt: skip
+    judge.check(progress, "2025-11-25")
+    assert progress.findings == []

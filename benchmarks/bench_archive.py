@@ -21,37 +21,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import sys
-import tempfile
 import time
 import tracemalloc
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from django_db import fresh_database  # this folder: the scripts run from it
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-@contextlib.contextmanager
-def fresh_database() -> Iterator[Path]:
-    """Django on a new SQLite file in a temporary data directory, migrated."""
-    with tempfile.TemporaryDirectory(prefix="inspector-bench-") as tmp:
-        os.environ["INSPECTOR_DATA_DIR"] = tmp
-        os.environ["DJANGO_SETTINGS_MODULE"] = "inspector.settings"
-        import django
-        from django.core.management import call_command
-
-        django.setup()
-        call_command("migrate", interactive=False, verbosity=0)
-        yield Path(tmp)
-        from django.db import connections
-
-        connections.close_all()
 
 
 def synthetic_event(seq: int) -> dict[str, Any]:

@@ -23,19 +23,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from django_db import fresh_database  # this folder: the scripts run from it
 
 # The session layer and the protocol core know nothing of Django; the store and the models
 # are imported once Django is set up.
@@ -55,23 +55,6 @@ LAG_TICK_SECONDS = 0.005
 
 
 # -- set-up ------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def fresh_database() -> Iterator[Path]:
-    """Django on a new SQLite file in a temporary data directory, migrated."""
-    with tempfile.TemporaryDirectory(prefix="inspector-bench-") as tmp:
-        os.environ["INSPECTOR_DATA_DIR"] = tmp
-        os.environ["DJANGO_SETTINGS_MODULE"] = "inspector.settings"
-        import django
-        from django.core.management import call_command
-
-        django.setup()
-        call_command("migrate", interactive=False, verbosity=0)
-        yield Path(tmp)
-        from django.db import connections
-
-        connections.close_all()
 
 
 def server_spec(module: str, *args: str, era: EraChoice = EraChoice.LEGACY) -> ConnectionSpec:

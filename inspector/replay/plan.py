@@ -4,10 +4,11 @@ the handshake, not notifications)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from inspector.sessions.archive import stored_message
 
 REPLAYED_METHODS = (
     "tools/list",
@@ -55,23 +56,15 @@ def plan_of(events: Iterable[dict[str, Any]]) -> list[Step]:
             and data.get("method") in REPLAYED_METHODS
             and isinstance(seq, int)
         ):
-            requests[seq] = (str(data["method"]), _params(_message(data)))
+            requests[seq] = (str(data["method"]), _params(stored_message(data)))
         elif kind in ("result", "error") and data.get("request_seq") in requests:
-            message = _message(data)
+            message = stored_message(data)
             key = "result" if kind == "result" else "error"
             answers.setdefault(data["request_seq"], {key: message.get(key)})
     return [
         Step(seq, method, params, answers.get(seq, {}))
         for seq, (method, params) in sorted(requests.items())
     ]
-
-
-def _message(data: dict[str, Any]) -> dict[str, Any]:
-    try:
-        message = json.loads(data.get("text", ""))
-    except ValueError:
-        return {}
-    return message if isinstance(message, dict) else {}
 
 
 def _params(message: dict[str, Any]) -> dict[str, Any] | None:

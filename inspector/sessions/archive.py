@@ -77,6 +77,16 @@ def header_line(
     return json.dumps(header, ensure_ascii=False) + "\n"
 
 
+def stored_message(data: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-RPC message a stored message event holds (its `text` parsed); empty when
+    the text is not a JSON object (the event recorded a malformed frame)."""
+    try:
+        message = json.loads(data.get("text", ""))
+    except ValueError:
+        return {}
+    return message if isinstance(message, dict) else {}
+
+
 def event_line(data: dict[str, Any]) -> str:
     """One stored event (`TraceEvent.to_dict()`), as the line the file holds."""
     return json.dumps(data, ensure_ascii=False) + "\n"

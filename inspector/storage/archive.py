@@ -4,7 +4,6 @@ them, in one transaction, so a file refused half-way leaves nothing behind."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
@@ -15,7 +14,7 @@ from django.db.models import Field, TextField
 from django.db.models.functions import Cast
 
 from inspector.models import EventRecord, SessionRecord
-from inspector.sessions.archive import ArchiveReader
+from inspector.sessions.archive import ArchiveReader, stored_message
 from inspector.sessions.spec import TransportKind
 from inspector.sessions.status import SessionStatus
 from inspector.storage.db import in_db_thread
@@ -157,10 +156,7 @@ def _server_of_trace(data: dict[str, Any]) -> dict[str, Any] | None:
     """What a CLI trace, which has no header, says of its server: its initialize result."""
     if data.get("method") != "initialize" or data.get("message_type") != "result":
         return None
-    try:
-        result = json.loads(data.get("text", "")).get("result")
-    except (ValueError, AttributeError):
-        return None
+    result = stored_message(data).get("result")
     if not isinstance(result, dict):
         return None
     return {

@@ -3,10 +3,10 @@ server's identity from the handshake, and each list as its last complete listing
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
+from inspector.sessions.archive import stored_message
 from inspector.surface.model import LISTS, Surface, server_summary
 
 _METHODS = {method: key for key, method, *_ in LISTS}
@@ -27,10 +27,10 @@ def surface_of_events(
         method = data.get("method")
         kind = data.get("message_type")
         if kind == "request" and data.get("direction") == "out" and method in _METHODS:
-            params = _message(data).get("params")
+            params = stored_message(data).get("params")
             cursors[data.get("message_id")] = isinstance(params, dict) and "cursor" in params
         elif kind == "result" and data.get("direction") == "in":
-            result = _message(data).get("result")
+            result = stored_message(data).get("result")
             if not isinstance(result, dict):
                 continue
             if method in ("initialize", "server/discover") and not summary:
@@ -52,14 +52,6 @@ def surface_of_events(
         target=target,
         incomplete=[key for key, *_ in LISTS if key in building and key not in complete],
     )
-
-
-def _message(data: dict[str, Any]) -> dict[str, Any]:
-    try:
-        message = json.loads(data.get("text", ""))
-    except ValueError:
-        return {}
-    return message if isinstance(message, dict) else {}
 
 
 def _summary_of_record(server: dict[str, Any]) -> dict[str, Any]:

@@ -3,36 +3,23 @@ marked as such; an earlier request is edited and sent again from its Protocol ro
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.support import connect_stdio, screenshot
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SURFACE_SERVER = REPO_ROOT / "tests" / "servers" / "surface_server.py"
-SCREENS = os.environ.get("INSPECTOR_SCREENS", "")
-
-
-def screenshot(page: Page, name: str) -> None:
-    if SCREENS:
-        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=True)
 
 
 def test_compose_an_unadvertised_method_then_edit_and_send_a_request_again(
     page: Page, inspector_url: str
 ) -> None:
-    page.goto(inspector_url)
-    form = page.get_by_role("region", name="Connect to a server")
-    form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
-    form.get_by_label("Command", exact=True).fill(sys.executable)
-    form.get_by_label("Arguments", exact=True).fill(f"{SURFACE_SERVER} v1")
-    form.get_by_role("button", name="Connect").click()
-    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+    connect_stdio(page, inspector_url, f"{SURFACE_SERVER} v1")
 
     page.get_by_role("tab", name="Compose").click()
     composer = page.locator("#compose-form")

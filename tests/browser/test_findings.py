@@ -3,13 +3,13 @@ rule on purpose (`tests/servers/rule_breaker.py`), and none on one that does not
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.browser.support import connect_stdio, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -17,23 +17,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 RULE_BREAKER = REPO_ROOT / "tests" / "servers" / "rule_breaker.py"
 TOOLS_SERVER = REPO_ROOT / "tests" / "servers" / "tools_server.py"
 # Screenshots are looked at by people, not compared: they are kept out of the repository.
-SCREENS = os.environ.get("INSPECTOR_SCREENS", "")
-
-
-def connect(page: Page, inspector_url: str, arguments: str) -> None:
-    page.goto(inspector_url)
-    form = page.get_by_role("region", name="Connect to a server")
-    form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
-    form.get_by_label("Command", exact=True).fill(sys.executable)
-    form.get_by_label("Arguments", exact=True).fill(arguments)
-    form.get_by_role("button", name="Connect").click()
-    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
-
-
-def screenshot(page: Page, name: str) -> None:
-    if SCREENS:
-        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=True)
 
 
 def test_a_rule_breaking_message_is_badged_listed_and_counted(
@@ -41,7 +24,7 @@ def test_a_rule_breaking_message_is_badged_listed_and_counted(
 ) -> None:
     # Its tools/list answer names a tool against the naming rules: a warning, drawn once
     # the Tools tab has listed the tools, after the page was shown.
-    connect(page, inspector_url, f"{RULE_BREAKER} tools.name")
+    connect_stdio(page, inspector_url, f"{RULE_BREAKER} tools.name")
     totals = page.get_by_role("status", name="Findings in this session")
     expect(totals).to_contain_text("1 warning")
     expect(totals).to_contain_text("0 errors")
@@ -92,7 +75,7 @@ def test_a_rule_breaking_message_is_badged_listed_and_counted(
 
 
 def test_a_clean_server_shows_no_badge(page: Page, inspector_url: str) -> None:
-    connect(page, inspector_url, str(TOOLS_SERVER))
+    connect_stdio(page, inspector_url, str(TOOLS_SERVER))
     expect(page.get_by_role("list", name="Tools")).to_be_visible()
     totals = page.get_by_role("status", name="Findings in this session")
     expect(totals).to_contain_text("0 errors")
@@ -107,7 +90,7 @@ def test_a_clean_server_shows_no_badge(page: Page, inspector_url: str) -> None:
 
 def test_a_tool_result_shows_the_findings_of_its_answer(page: Page, inspector_url: str) -> None:
     # The call's answer holds an image whose data is not base64.
-    connect(page, inspector_url, f"{RULE_BREAKER} content.base64")
+    connect_stdio(page, inspector_url, f"{RULE_BREAKER} content.base64")
     page.get_by_role("list", name="Tools").get_by_role(
         "button", name="Tool probe", exact=True
     ).click()
@@ -132,7 +115,7 @@ def test_an_event_far_above_the_loaded_rows_is_one_click_away(
     page: Page, inspector_url: str
 ) -> None:
     # The finding comes early; 130 pings after it push it out of the rows a page loads.
-    connect(page, inspector_url, f"{RULE_BREAKER} tools.name")
+    connect_stdio(page, inspector_url, f"{RULE_BREAKER} tools.name")
     expect(page.get_by_role("status", name="Findings in this session")).to_contain_text("1 warning")
     session_url = page.url.split("#")[0]
     page.evaluate(

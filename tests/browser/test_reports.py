@@ -4,46 +4,27 @@ checks to their verdict, and a failure's evidence leads to the event that proves
 
 from __future__ import annotations
 
-import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.browser.support import connect_stdio, screenshot
 
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCTOR_FAULTS = REPO_ROOT / "tests" / "servers" / "doctor_faults.py"
 # Screenshots are looked at by people, not compared: they are kept out of the repository.
-SCREENS = os.environ.get("INSPECTOR_SCREENS", "")
 # The checks of the fixture take a few seconds; the page polls every second.
 REPORT_TIMEOUT_MS = 60_000
-
-
-def screenshot(page: Page, name: str) -> None:
-    """What a 1280x800 window shows where the page is scrolled to."""
-    if SCREENS:
-        page.set_viewport_size({"width": 1280, "height": 800})
-        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"))
-
-
-def connect(page: Page, inspector_url: str, arguments: str) -> None:
-    page.goto(inspector_url)
-    form = page.get_by_role("region", name="Connect to a server")
-    form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
-    form.get_by_label("Command", exact=True).fill(sys.executable)
-    form.get_by_label("Arguments", exact=True).fill(arguments)
-    form.get_by_role("button", name="Connect").click()
-    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
 
 
 def test_a_report_is_run_from_the_session_page_and_a_failure_leads_to_its_event(
     page: Page, inspector_url: str
 ) -> None:
-    connect(page, inspector_url, f"{DOCTOR_FAULTS} faults")
+    connect_stdio(page, inspector_url, f"{DOCTOR_FAULTS} faults")
     session_url = page.url
     card = page.get_by_role("region", name="Report card")
     expect(card).to_contain_text("This session is not touched")

@@ -4,37 +4,24 @@ and one of its events found again by its permalink."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.support import connect_stdio, screenshot
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RULE_BREAKER = REPO_ROOT / "tests" / "servers" / "rule_breaker.py"
-SCREENS = os.environ.get("INSPECTOR_SCREENS", "")
-
-
-def screenshot(page: Page, name: str) -> None:
-    if SCREENS:
-        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=True)
 
 
 def test_export_import_and_a_permalink_into_the_imported_session(
     page: Page, inspector_url: str, tmp_path: Path
 ) -> None:
-    page.goto(inspector_url)
-    form = page.get_by_role("region", name="Connect to a server")
-    form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
-    form.get_by_label("Command", exact=True).fill(sys.executable)
-    form.get_by_label("Arguments", exact=True).fill(f"{RULE_BREAKER} tools.name")
-    form.get_by_role("button", name="Connect").click()
-    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+    connect_stdio(page, inspector_url, f"{RULE_BREAKER} tools.name")
     expect(page.get_by_role("status", name="Findings in this session")).to_contain_text("1 warning")
 
     with page.expect_download() as caught:

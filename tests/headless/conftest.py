@@ -24,6 +24,21 @@ OFFICIAL_EVERYTHING = "@modelcontextprotocol/server-everything@2026.8.31"
 CLI_TIMEOUT_SECONDS = 60.0
 
 
+def inspector_command(*args: str) -> subprocess.CompletedProcess[str]:
+    """`inspector ARGS` (any subcommand) as a subprocess, as a person types it; never a
+    traceback."""
+    done = subprocess.run(
+        [sys.executable, "-m", "inspector.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT_SECONDS,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
 # The lines of ours on stderr, as opposed to the server's own, which pass through.
 _FINDING_LINE = re.compile(r"^(error|warning|info) \S+ .* #\d+ ")
 _NOTE_PREFIX = "note: "

@@ -5,26 +5,16 @@ tool calls only when allowed; every exit status."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.headless.conftest import inspector_command as inspector
 
 PYTHON = sys.executable
 V1 = (PYTHON, "-m", "tests.servers.surface_server", "v1")
 V2 = (PYTHON, "-m", "tests.servers.surface_server", "v2")
-
-
-def inspector(*args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [PYTHON, "-m", "inspector.cli", *args],
-        capture_output=True, text=True, timeout=60, cwd=REPO_ROOT, check=False,
-    )  # fmt: skip
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
 
 
 @pytest.fixture

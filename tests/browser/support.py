@@ -1,0 +1,30 @@
+"""What the browser tests share: connecting to a stdio fixture as a person does, and
+screenshots for people to look at (kept out of the repository)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+SCREENS = os.environ.get("INSPECTOR_SCREENS", "")
+
+
+def connect_stdio(page: Page, inspector_url: str, arguments: str, *, era: str = "legacy") -> None:
+    """Connect to `python ARGUMENTS` through the connect form, and wait until connected."""
+    page.goto(inspector_url)
+    form = page.get_by_role("region", name="Connect to a server")
+    form.get_by_label("Transport", exact=True).select_option("stdio")
+    form.get_by_label("Protocol era", exact=True).select_option(era)
+    form.get_by_label("Command", exact=True).fill(sys.executable)
+    form.get_by_label("Arguments", exact=True).fill(arguments)
+    form.get_by_role("button", name="Connect").click()
+    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+
+
+def screenshot(page: Page, name: str) -> None:
+    """The whole page, under INSPECTOR_SCREENS when it is set."""
+    if SCREENS:
+        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=True)

@@ -149,3 +149,13 @@ def test_a_dangerous_bind_is_reachable_by_the_machines_names(tmp_path: Path) -> 
             assert page.status_code == 200, page.text[:300]
             foreign = browser.get(f"http://127.0.0.1:{port}/", headers={"Host": "evil.example"})
             assert foreign.status_code == 400
+
+
+def test_port_zero_prints_the_port_the_system_chose(tmp_path: Path) -> None:
+    with running_inspector(tmp_path, "--port", "0") as (process, line):
+        match = re.search(r"Open (http://127\.0\.0\.1:(\d+)/\?token=\S+)", line)
+        assert process.stderr is not None
+        assert match, line + (process.stderr.read() if process.poll() is not None else "")
+        assert int(match.group(2)) != 0
+        with httpx.Client(follow_redirects=True, timeout=10) as browser:
+            assert browser.get(match.group(1)).status_code == 200

@@ -143,7 +143,7 @@ def event_summary(event: TraceEvent) -> str:
         return f"error {code} {message} (id {event.message_id}){_late(event)}".strip()
     if kind is MessageType.BATCH:
         size = len(event.payload) if isinstance(event.payload, list) else 0
-        return f"batch of {size} messages"
+        return f"batch of {size} message{'' if size == 1 else 's'}"
     return "invalid message"
 
 

@@ -243,3 +243,19 @@ def test_list_changed_marks_the_list_stale(page: Page, inspector_url: str) -> No
     tools.get_by_role("button", name="Load more").click()
     expect(tools.get_by_role("button", name="Tool added_later")).to_be_visible()
     expect(page.locator("#stale-tools")).to_be_hidden()
+
+
+def test_a_tool_error_is_marked_as_such_in_the_protocol_tab(page: Page, inspector_url: str) -> None:
+    connect_tools_server(page, inspector_url)
+    open_tool(page, "failing").get_by_role("button", name="Run tool").click()
+    expect(latest_result(page)).to_contain_text("tool error (isError)")
+    page.get_by_role("tab", name="Protocol").click()
+    call = (
+        page.get_by_role("list", name="Protocol messages")
+        .locator(":scope > li")
+        .filter(has=page.get_by_text(re.compile(r"^tools/call \(id \d+\)$")))
+    )
+    outcome = call.locator(".outcome")
+    # Answered, but the tool failed: neither the green "ok" nor a protocol error.
+    expect(outcome).to_have_text(re.compile(r"^tool error · [\d.]+ ms$"))
+    expect(outcome).to_have_class(re.compile(r"\boutcome-tool-error\b"))

@@ -19,6 +19,7 @@ ways named on the command line:
   exit-early    write to stderr and exit with code 2 before reading anything
   version=V     answer initialize with protocol version V
   silent-init   never answer initialize
+  mute          never answer anything, and keep running after the input closes
   bad-cancel    after initialize, send notifications/cancelled with a list as requestId
 """
 
@@ -48,7 +49,7 @@ def main(behaviours: list[str]) -> int:
         message = json.loads(line)
         method = message.get("method")
         request_id = message.get("id")
-        if request_id is None:
+        if request_id is None or "mute" in options:
             continue
         reply_id: Any = str(request_id) if "string-id" in options else request_id
         if method == "initialize":
@@ -138,6 +139,8 @@ def main(behaviours: list[str]) -> int:
                     "error": {"code": -32601, "message": f"Method not found: {method}"},
                 }
             )
+    if "mute" in options:
+        time.sleep(3600)  # until the inspector stops it
     return 0
 
 

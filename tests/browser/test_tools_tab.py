@@ -259,3 +259,21 @@ def test_a_tool_error_is_marked_as_such_in_the_protocol_tab(page: Page, inspecto
     # Answered, but the tool failed: neither the green "ok" nor a protocol error.
     expect(outcome).to_have_text(re.compile(r"^tool error · [\d.]+ ms$"))
     expect(outcome).to_have_class(re.compile(r"\boutcome-tool-error\b"))
+
+
+def test_a_reconnect_lists_afresh(page: Page, inspector_url: str) -> None:
+    connect_tools_server(page, inspector_url)
+    open_tool(page, "log")
+    page.get_by_role("button", name="Disconnect").click()
+    session_status = page.get_by_role("status", name="Session status")
+    expect(session_status).to_have_text("closed")
+    page.get_by_role("button", name="Reconnect").click()
+    expect(session_status).to_have_text("connected")
+    # Listed again from the new connection, with no word of a change nobody announced.
+    tools = tool_list(page)
+    expect(tools.get_by_role("button", name="Load more")).to_be_visible()
+    expect(page.locator("#stale-tools")).to_be_hidden()
+    detail = open_tool(page, "failing")
+    detail.get_by_role("button", name="Run tool").click()
+    expect(latest_result(page)).to_contain_text("tool error (isError)")
+    expect(page.get_by_text("not in the server's last listing")).to_have_count(0)

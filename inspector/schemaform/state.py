@@ -49,12 +49,16 @@ class ArgumentsState:
         return not self.json_error
 
 
-def fresh_state(schema: Any, *, prefix: str) -> ArgumentsState:
+def fresh_state(schema: Any, *, prefix: str, prefill: bool = True) -> ArgumentsState:
+    """A form nobody has filled in yet; `prefill` puts the defaults of optional fields
+    in it."""
     node = compile_schema(_usable(schema))
-    return _state(schema, prefix, initial_value(node), {}, {})
+    return _state(schema, prefix, initial_value(node, prefill=prefill), {}, {}, prefill=prefill)
 
 
-def posted_state(schema: Any, data: FormData, *, prefix: str) -> ArgumentsState:
+def posted_state(
+    schema: Any, data: FormData, *, prefix: str, prefill: bool = True
+) -> ArgumentsState:
     """The state a post describes, with its edit applied."""
     node = compile_schema(_usable(schema))
     if data.get("source") == "json":
@@ -62,22 +66,22 @@ def posted_state(schema: Any, data: FormData, *, prefix: str) -> ArgumentsState:
         try:
             working = json.loads(text) if text.strip() else {}
         except json.JSONDecodeError as exc:
-            state = _state(schema, prefix, MISSING, {}, {})
+            state = _state(schema, prefix, MISSING, {}, {}, prefill=prefill)
             state.json_text = text
             state.json_error = (
                 f"The JSON is not valid: {exc.msg} (line {exc.lineno}, column {exc.colno})."
             )
             return state
-        return _state(schema, prefix, working, {}, {})
-    reading = read_form(node, data, prefix=prefix)
+        return _state(schema, prefix, working, {}, {}, prefill=prefill)
+    reading = read_form(node, data, prefix=prefix, prefill=prefill)
     working = _with_json_only_keys(node, reading.value, data)
     at = parse_path(str(data.get("at") or "null"))
     action = data.get("action")
     if at is not None and action == "add":
-        working = add_item(node, working, at)
+        working = add_item(node, working, at, prefill=prefill)
     elif at is not None and action == "remove":
         working = remove_item(working, at)
-    return _state(schema, prefix, working, reading.problems, reading.choices)
+    return _state(schema, prefix, working, reading.problems, reading.choices, prefill=prefill)
 
 
 def _state(
@@ -86,6 +90,8 @@ def _state(
     working: Any,
     problems: dict[Path, list[str]],
     choices: dict[str, int],
+    *,
+    prefill: bool,
 ) -> ArgumentsState:
     usable = _usable(schema)
     node = compile_schema(usable)
@@ -108,7 +114,7 @@ def _state(
     violations.extend(checked)
     return ArgumentsState(
         schema=schema,
-        form=bind(node, working, prefix=prefix, errors=errors, choices=choices),
+        form=bind(node, working, prefix=prefix, errors=errors, choices=choices, prefill=prefill),
         arguments=arguments,
         json_text=json.dumps(arguments, indent=2, ensure_ascii=False),
         violations=violations,

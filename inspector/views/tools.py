@@ -35,7 +35,8 @@ async def _tool(session_id: str, name: str) -> dict[str, Any]:
 async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.GET.get("name", ""))
-    state = fresh_state(tool.get("inputSchema"), prefix=ARGUMENTS_PREFIX)
+    # Only what the person sets is sent: the server applies its own defaults.
+    state = fresh_state(tool.get("inputSchema"), prefix=ARGUMENTS_PREFIX, prefill=False)
     return render(request, f"{TEMPLATE}#tool-detail", await _context(snapshot, tool, state))
 
 
@@ -46,7 +47,9 @@ async def arguments(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     or removed item, the fields are drawn again."""
     snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.POST.get("tool", ""))
-    state = posted_state(tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX)
+    state = posted_state(
+        tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX, prefill=False
+    )
     context = await _context(snapshot, tool, state)
     context["source"] = request.POST.get("source", "form")
     if state.json_error:
@@ -61,7 +64,9 @@ async def arguments(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 async def call(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.POST.get("tool", ""))
-    state = posted_state(tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX)
+    state = posted_state(
+        tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX, prefill=False
+    )
     context = await _context(snapshot, tool, state)
     forced = request.POST.get("force") == "1"
     if not state.sendable or (not state.valid and not forced):

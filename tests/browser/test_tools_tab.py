@@ -118,7 +118,6 @@ def test_nested_form_with_array_is_called_and_structured_output_checked(
             "role": "admin",
             "address": {"city": "London"},
             "tags": ["math", "engines"],
-            "active": True,
         },
     )
     detail.get_by_role("button", name="Run tool").click()
@@ -277,3 +276,29 @@ def test_a_reconnect_lists_afresh(page: Page, inspector_url: str) -> None:
     detail.get_by_role("button", name="Run tool").click()
     expect(latest_result(page)).to_contain_text("tool error (isError)")
     expect(page.get_by_text("not in the server's last listing")).to_have_count(0)
+
+
+def test_only_what_the_person_set_is_sent(page: Page, inspector_url: str) -> None:
+    connect_tools_server(page, inspector_url)
+    detail = open_tool(page, "Create user")
+    # role and active have defaults: named beside the field, not filled in.
+    expect(detail.get_by_text("Left empty, the server's default applies: Viewer")).to_be_visible()
+    detail.get_by_label("Full name").fill("Ada Lovelace")
+    detail.get_by_label("city").fill("London")
+    wait_for_arguments(page, {"name": "Ada Lovelace", "address": {"city": "London"}})
+    cli = page.locator("#tool-cli-text")
+    expect(cli).to_contain_text("--tool-arg 'name=Ada Lovelace'")
+    expect(cli).not_to_contain_text("role=")
+    expect(cli).not_to_contain_text("active=")
+    detail.get_by_role("button", name="Run tool").click()
+    expect(latest_result(page)).to_contain_text('"name": "Ada Lovelace"')
+    page.get_by_role("tab", name="Protocol").click()
+    call = (
+        page.get_by_role("list", name="Protocol messages")
+        .locator(":scope > li")
+        .filter(has=page.get_by_text(re.compile(r"^tools/call \(id \d+\)$")))
+    )
+    sent = call.locator("pre")
+    expect(sent).to_contain_text('"Ada Lovelace"')
+    expect(sent).not_to_contain_text('"active"')
+    expect(sent).not_to_contain_text('"role"')

@@ -275,3 +275,50 @@ def test_an_array_item_error_lands_on_its_item_despite_empty_ones_before_it() ->
     items = state.form.children[0].children
     assert items[1].errors == []
     assert any("too short" in message for message in items[2].errors)
+
+
+# A tool's arguments: only what the person set is sent, and judged once touched ----------
+
+TOOL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "minLength": 2},
+        "limit": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None},
+        "role": {"enum": ["admin", "viewer"], "default": "viewer"},
+        "active": {"type": "boolean", "default": True},
+        "level": {"type": "string", "default": "info"},
+        "options": {
+            "type": "object",
+            "properties": {"verbose": {"type": "boolean", "default": False}},
+        },
+    },
+    "required": ["name"],
+}
+
+
+def fields_of(root: BoundField) -> dict[str, BoundField]:
+    return {field.name: field for field in root.walk()}
+
+
+def tool_post(state: ArgumentsState, touched: list[str], **extra: str) -> PostedForm:
+    return form_post(state, touched=json.dumps(touched), **extra)
+
+
+def test_a_tools_fresh_form_sends_no_default_and_no_null() -> None:
+    state = fresh_state(TOOL_SCHEMA, prefix=PREFIX, prefill=False)
+    assert state.arguments == {}
+    fields = fields_of(state.form)
+    # The defaults are named, not filled in: left alone, nothing of them is sent.
+    assert fields["arg/role"].default_hint.endswith(": viewer")
+    assert fields["arg/active"].widget == "tristate"
+    posted_again = posted_state(
+        TOOL_SCHEMA, tool_post(state, ["arg/name"]), prefix=PREFIX, prefill=False
+    )
+    assert posted_again.arguments == {}
+    # Elicitation forms keep their defaults, as the spec asks.
+    assert fresh_state(TOOL_SCHEMA, prefix=PREFIX).arguments == {
+        "limit": None,
+        "role": "viewer",
+        "active": True,
+        "level": "info",
+    }

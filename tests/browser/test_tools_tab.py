@@ -302,3 +302,23 @@ def test_only_what_the_person_set_is_sent(page: Page, inspector_url: str) -> Non
     expect(sent).to_contain_text('"Ada Lovelace"')
     expect(sent).not_to_contain_text('"active"')
     expect(sent).not_to_contain_text('"role"')
+
+
+def test_a_field_filled_validly_loses_its_invalid_mark(page: Page, inspector_url: str) -> None:
+    connect_tools_server(page, inspector_url)
+    detail = open_tool(page, "Create user")
+    name = detail.get_by_label("Full name")
+    name.fill("A")
+    expect(page.locator("#f-arg_2f_name-errors")).to_contain_text("is too short")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    name.fill("Ada Lovelace")
+    expect(page.locator("#f-arg_2f_name-errors")).to_have_text("")
+    expect(name).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator('.sf-field[data-name="arg/name"]')).not_to_have_class(
+        re.compile(r"\binvalid\b")
+    )
+    detail.get_by_label("city").fill("London")
+    expect(page.locator("#tool-arguments-status")).to_contain_text(
+        "The arguments match the input schema."
+    )
+    expect(detail.locator("[aria-invalid=true]")).to_have_count(0)

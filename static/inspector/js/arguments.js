@@ -1,5 +1,6 @@
 // An arguments form has two views, a generated form and JSON; whichever side the person
-// edits last is the one the server reads (the form's .args-source).
+// edits last is the one the server reads (the form's .args-source). Each field's invalid
+// marks are kept in step with the error list the server sends for it.
 (function () {
   "use strict";
 
@@ -25,6 +26,25 @@
     }
   }
 
+  // A field's error list is swapped on its own while the person types; the field's
+  // red border and aria-invalid follow it.
+  function markFields() {
+    document.querySelectorAll(".sf-form .field-errors").forEach(function (list) {
+      const invalid = list.children.length > 0;
+      const field = list.closest(".sf-field");
+      if (field) {
+        field.classList.toggle("invalid", invalid);
+      }
+      document.querySelectorAll('[aria-describedby="' + list.id + '"]').forEach(function (input) {
+        if (invalid) {
+          input.setAttribute("aria-invalid", "true");
+        } else {
+          input.removeAttribute("aria-invalid");
+        }
+      });
+    });
+  }
+
   document.addEventListener("click", function (event) {
     const button = event.target.closest("[data-args-view]");
     if (button) {
@@ -33,4 +53,6 @@
   });
   document.addEventListener("input", noteSource, true);
   document.addEventListener("change", noteSource, true);
+  document.body.addEventListener("htmx:oobAfterSwap", markFields);
+  document.body.addEventListener("htmx:afterSettle", markFields);
 })();

@@ -35,8 +35,10 @@ async def _tool(session_id: str, name: str) -> dict[str, Any]:
 async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.GET.get("name", ""))
-    # Only what the person sets is sent: the server applies its own defaults.
-    state = fresh_state(tool.get("inputSchema"), prefix=ARGUMENTS_PREFIX, prefill=False)
+    # Only what the person sets is sent, and a field is judged once the person touched it.
+    state = fresh_state(
+        tool.get("inputSchema"), prefix=ARGUMENTS_PREFIX, prefill=False, reveal=False
+    )
     return render(request, f"{TEMPLATE}#tool-detail", await _context(snapshot, tool, state))
 
 
@@ -64,15 +66,17 @@ async def arguments(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 async def call(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.POST.get("tool", ""))
+    # A try to send shows every problem, touched or not.
     state = posted_state(
-        tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX, prefill=False
+        tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX, prefill=False, reveal=True
     )
     context = await _context(snapshot, tool, state)
     forced = request.POST.get("force") == "1"
     if not state.sendable or (not state.valid and not forced):
         # Nothing is sent: the status explains why and offers to send anyway.
         context["blocked"] = True
-        return reswap(render(request, f"{TEMPLATE}#arguments-status-oob", context), "none")
+        shown = "arguments-status-oob" if state.json_error else "arguments-checked-oob"
+        return reswap(render(request, f"{TEMPLATE}#{shown}", context), "none")
     name = context["tool_name"]
     if _as_task(request, context["task_mode"]):
         outcome, task = await services.tool_call_as_task(

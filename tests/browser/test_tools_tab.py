@@ -322,3 +322,22 @@ def test_a_field_filled_validly_loses_its_invalid_mark(page: Page, inspector_url
         "The arguments match the input schema."
     )
     expect(detail.locator("[aria-invalid=true]")).to_have_count(0)
+
+
+def test_a_fresh_tool_is_not_judged_before_anything_is_typed(
+    page: Page, inspector_url: str
+) -> None:
+    connect_tools_server(page, inspector_url)
+    detail = open_tool(page, "Create user")
+    status = page.locator("#tool-arguments-status")
+    expect(status).to_contain_text("Fields marked * are still to fill in")
+    expect(detail.get_by_text("Required.")).to_have_count(0)
+    expect(status.get_by_role("button", name="Send anyway")).to_have_count(0)
+    expect(detail.locator("[aria-invalid=true]")).to_have_count(0)
+    # A try to send shows every problem, on its field.
+    detail.get_by_role("button", name="Run tool").click()
+    expect(status).to_contain_text("2 problems with these arguments")
+    expect(page.locator("#f-arg_2f_name-errors")).to_have_text("Required.")
+    expect(page.locator("#f-arg_2f_address_2f_city-errors")).to_have_text("Required.")
+    expect(detail.get_by_label("Full name")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#tool-results > article")).to_have_count(0)

@@ -305,7 +305,7 @@ def tool_post(state: ArgumentsState, touched: list[str], **extra: str) -> Posted
 
 
 def test_a_tools_fresh_form_sends_no_default_and_no_null() -> None:
-    state = fresh_state(TOOL_SCHEMA, prefix=PREFIX, prefill=False)
+    state = fresh_state(TOOL_SCHEMA, prefix=PREFIX, prefill=False, reveal=False)
     assert state.arguments == {}
     fields = fields_of(state.form)
     # The defaults are named, not filled in: left alone, nothing of them is sent.
@@ -322,3 +322,40 @@ def test_a_tools_fresh_form_sends_no_default_and_no_null() -> None:
         "active": True,
         "level": "info",
     }
+
+
+def test_a_fresh_form_is_not_judged_before_it_is_touched() -> None:
+    state = fresh_state(TOOL_SCHEMA, prefix=PREFIX, prefill=False, reveal=False)
+    assert [v.message for v in state.violations] == ["Required."]
+    assert state.shown_violations == []
+    assert all(not field.errors for field in state.form.walk())
+    assert not state.valid  # Run tool still refuses it
+
+
+def test_a_touched_field_is_judged_and_the_others_wait() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string", "minLength": 2}, "city": {"type": "string"}},
+        "required": ["name", "city"],
+    }
+    fresh = fresh_state(schema, prefix=PREFIX, prefill=False, reveal=False)
+    post = tool_post(fresh, ["arg/name"])
+    post.add("arg/name", "A")
+    state = posted_state(schema, post, prefix=PREFIX, prefill=False)
+    fields = fields_of(state.form)
+    assert fields["arg/name"].errors == ["'A' is too short"]
+    assert fields["arg/city"].errors == []
+    assert [v.where for v in state.shown_violations] == ["name"]
+    assert state.unshown_count == 1
+    # Valid now: no mark left on it, whatever else waits.
+    post.add("arg/name", "Ada")
+    state = posted_state(schema, post, prefix=PREFIX, prefill=False)
+    assert fields_of(state.form)["arg/name"].errors == []
+    # A try to send shows everything.
+    state = posted_state(schema, post, prefix=PREFIX, prefill=False, reveal=True)
+    assert fields_of(state.form)["arg/city"].errors == ["Required."]
+    assert state.reveal_all
+    # So does an edit of the JSON, and it stays so for later form edits.
+    assert posted_state(schema, json_post("{}"), prefix=PREFIX).reveal_all
+    post.add("reveal", "1")
+    assert fields_of(posted_state(schema, post, prefix=PREFIX).form)["arg/city"].errors

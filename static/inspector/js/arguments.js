@@ -1,6 +1,8 @@
 // An arguments form has two views, a generated form and JSON; whichever side the person
-// edits last is the one the server reads (the form's .args-source). Each field's invalid
-// marks are kept in step with the error list the server sends for it.
+// edits last is the one the server reads (the form's .args-source). The form also tells
+// the server which fields the person touched (.args-touched), so that a fresh form is not
+// judged before anything was typed, and keeps each field's invalid marks in step with
+// the error list the server sends for it.
 (function () {
   "use strict";
 
@@ -15,6 +17,23 @@
     });
   }
 
+  function noteTouched(pane, target) {
+    const touched = pane.closest("form").querySelector(".args-touched");
+    if (!touched || !target.name) {
+      return;
+    }
+    let names;
+    try {
+      names = JSON.parse(touched.value || "[]");
+    } catch (error) {
+      names = [];
+    }
+    if (names.indexOf(target.name) === -1) {
+      names.push(target.name);
+      touched.value = JSON.stringify(names);
+    }
+  }
+
   function noteSource(event) {
     const pane = event.target.closest && event.target.closest("[data-args-pane]");
     if (!pane) {
@@ -23,6 +42,9 @@
     const source = pane.closest("form").querySelector(".args-source");
     if (source) {
       source.value = pane.dataset.argsPane;
+    }
+    if (pane.dataset.argsPane === "form") {
+      noteTouched(pane, event.target);
     }
   }
 

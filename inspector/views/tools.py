@@ -52,6 +52,17 @@ async def arguments(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     state = posted_state(
         tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX, prefill=False
     )
+    if state.json_error and request.POST.get("view") == "form":
+        # Back to the form from a JSON text that is not (yet) valid: the form's values
+        # are what Run tool sends now, and the JSON view shows them.
+        as_form = request.POST.copy()
+        as_form["source"] = "form"
+        state = posted_state(
+            tool.get("inputSchema"), as_form, prefix=ARGUMENTS_PREFIX, prefill=False
+        )
+        context = await _context(snapshot, tool, state)
+        context.update(source="form", back_to_form=True)
+        return reswap(render(request, f"{TEMPLATE}#arguments-sync", context), "none")
     context = await _context(snapshot, tool, state)
     context["source"] = request.POST.get("source", "form")
     if state.json_error:

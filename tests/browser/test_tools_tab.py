@@ -341,3 +341,21 @@ def test_a_fresh_tool_is_not_judged_before_anything_is_typed(
     expect(page.locator("#f-arg_2f_address_2f_city-errors")).to_have_text("Required.")
     expect(detail.get_by_label("Full name")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#tool-results > article")).to_have_count(0)
+
+
+def test_a_json_error_stays_with_the_json_view(page: Page, inspector_url: str) -> None:
+    connect_tools_server(page, inspector_url)
+    detail = open_tool(page, "Create user")
+    detail.get_by_label("Full name").fill("Ada Lovelace")
+    detail.get_by_label("city").fill("London")
+    status = page.locator("#tool-arguments-status")
+    expect(status).to_contain_text("The arguments match the input schema.")
+    detail.get_by_role("tab", name="JSON").click()
+    page.locator("#tool-args-json").fill('{"name": ')
+    expect(status).to_contain_text("The JSON is not valid")
+    detail.get_by_role("tab", name="Form").click()
+    # The form is what Run tool sends now: its state, not the JSON view's error.
+    expect(status).not_to_contain_text("The JSON is not valid")
+    expect(status).to_contain_text("The arguments match the input schema.")
+    detail.get_by_role("button", name="Run tool").click()
+    expect(latest_result(page)).to_contain_text('"name": "Ada Lovelace"')

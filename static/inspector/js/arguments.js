@@ -15,6 +15,17 @@
     form.querySelectorAll("[data-args-pane]").forEach(function (pane) {
       pane.hidden = pane.dataset.argsPane !== view;
     });
+    const shown = form.querySelector(".args-view");
+    if (shown) {
+      shown.value = view;
+    }
+    const source = form.querySelector(".args-source");
+    const text = form.querySelector('[data-args-pane="json"] textarea');
+    if (view === "form" && source && source.value === "json" && text) {
+      // The JSON view is read once more, now with the form in view: valid, it fills the
+      // form; not (yet) valid, the form's own values stand and its error goes.
+      text.dispatchEvent(new Event("input", { bubbles: true }));
+    }
   }
 
   function noteTouched(pane, target) {
@@ -75,6 +86,16 @@
   });
   document.addEventListener("input", noteSource, true);
   document.addEventListener("change", noteSource, true);
+  // An answer to a form edit brings the form's JSON; once the person has started typing
+  // in the JSON view since, their text stands (the form's answer is older).
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    const target = event.detail.target;
+    const form = target && target.closest && target.closest("form");
+    const source = form && form.querySelector(".args-source");
+    if (source && source.value === "json" && target.matches('[data-args-pane="json"] textarea')) {
+      event.detail.shouldSwap = false;
+    }
+  });
   document.body.addEventListener("htmx:oobAfterSwap", markFields);
   document.body.addEventListener("htmx:afterSettle", markFields);
 })();

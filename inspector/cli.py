@@ -236,9 +236,11 @@ def serve(
 
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
-    url = f"http://{shown_host}:{port}{path}?token={token}"
 
     def announce() -> None:
+        # The port bound, not the one asked for: `--port 0` lets the system choose.
+        bound = server.listening_addresses[0][1] if server.listening_addresses else port
+        url = f"http://{shown_host}:{bound}{path}?token={token}"
         print(f"MCP Inspector is running. Open {url}", flush=True)
 
     server = Server(

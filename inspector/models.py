@@ -89,8 +89,8 @@ class SavedServer(models.Model):
     headers_encrypted = models.TextField(blank=True)
     bearer_token_encrypted = models.TextField(blank=True)
     oauth_encrypted = models.TextField(blank=True)
-    # legacy, modern or auto (`EraChoice`); servers saved before eras existed stay legacy.
-    era = models.CharField(max_length=16, default="auto")
+    # legacy (the default for new servers too), modern or auto (`EraChoice`).
+    era = models.CharField(max_length=16, default="legacy")
     protocol_version = models.CharField(max_length=32)
     connect_timeout = models.FloatField(default=DEFAULT_CONNECT_TIMEOUT)
     request_timeout = models.FloatField(default=DEFAULT_REQUEST_TIMEOUT)

@@ -256,3 +256,13 @@ def test_open_refuses_a_bad_file_with_its_line(tmp_path: Path) -> None:
     )  # fmt: skip
     assert missing.returncode == 1
     assert "usage: inspector open FILE" in missing.stderr
+
+
+def test_port_zero_prints_the_port_the_system_chose(tmp_path: Path) -> None:
+    with running_inspector(tmp_path, "--port", "0") as (process, line):
+        match = re.search(r"Open (http://127\.0\.0\.1:(\d+)/\?token=\S+)", line)
+        assert process.stderr is not None
+        assert match, line + (process.stderr.read() if process.poll() is not None else "")
+        assert int(match.group(2)) != 0
+        with httpx.Client(follow_redirects=True, timeout=10) as browser:
+            assert browser.get(match.group(1)).status_code == 200

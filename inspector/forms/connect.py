@@ -102,11 +102,13 @@ class ConnectForm(forms.Form):
     era = forms.ChoiceField(
         label="Protocol era",
         choices=[(choice.value, choice.label) for choice in EraChoice],
-        # New connections find out; a saved server keeps what it was saved with.
-        initial=EraChoice.AUTO.value,
+        # The handshake every released SDK speaks (see the README on why not auto); a saved
+        # server keeps what it was saved with.
+        initial=EraChoice.LEGACY.value,
         required=False,
         help_text="Auto-detect asks server/discover first and falls back to the initialize "
-        "handshake if the server does not speak the 2026-07-28 era.",
+        "handshake if the server does not speak the 2026-07-28 era (servers on older SDKs "
+        "may log a warning about the unknown method).",
     )
     protocol_version = forms.ChoiceField(
         label="Protocol version",

@@ -113,7 +113,7 @@ def _content_block(block: Any) -> str:
         return clean(block.get("text", ""))
     if kind in ("image", "audio"):
         data = block.get("data")
-        size = f", {len(data)} characters of base64" if isinstance(data, str) else ""
+        size = f", {_characters(data)} of base64" if isinstance(data, str) else ""
         return f"[{kind}: {clean(block.get('mimeType', 'unknown type'))}{size}]"
     if kind == "resource_link":
         return f"[resource link: {clean(block.get('uri', '?'))}" + (
@@ -131,7 +131,7 @@ def _resource_contents(contents: dict[str, Any]) -> str:
     if isinstance(contents.get("text"), str):
         return f"{header}]\n{clean(contents['text'])}"
     blob = contents.get("blob")
-    size = f": {len(blob)} characters of base64" if isinstance(blob, str) else ""
+    size = f": {_characters(blob)} of base64" if isinstance(blob, str) else ""
     return f"{header}{size}]"
 
 
@@ -218,3 +218,7 @@ _TEXT_RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "prompts/get": _prompt,
     "completion/complete": _completion,
 }
+
+
+def _characters(text: str) -> str:
+    return f"{len(text)} character{'' if len(text) == 1 else 's'}"

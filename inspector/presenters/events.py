@@ -62,6 +62,15 @@ class Outcome:
     duration_ms: float | None
     is_error: bool
     label: str
+    # A result that reports a failure of the tool itself (`isError: true`): an answer, not
+    # a protocol error, and not a success either.
+    is_tool_error: bool = False
+
+    @property
+    def tone(self) -> str:
+        if self.is_error:
+            return "error"
+        return "tool-error" if self.is_tool_error else "ok"
 
 
 @dataclass(slots=True)
@@ -162,7 +171,7 @@ def event_summary(event: TraceEvent) -> str:
         return f"error {code} {message} (id {event.message_id}){_late(event)}".strip()
     if kind is MessageType.BATCH:
         size = len(event.payload) if isinstance(event.payload, list) else 0
-        return f"batch of {size} messages"
+        return f"batch of {size} message{'' if size == 1 else 's'}"
     return "invalid message"
 
 
@@ -208,13 +217,17 @@ def outcome_of(response: TraceEvent) -> Outcome:
         duration = f" · {response.duration_ms:.1f} ms" if response.duration_ms is not None else ""
         return Outcome(response.seq, response.duration_ms, True, f"{ended}{duration}")
     is_error = response.message_type is MessageType.ERROR
+    is_tool_error = not is_error and _reports_tool_error(response)
+    word = "error" if is_error else ("tool error" if is_tool_error else "ok")
     duration = f"{response.duration_ms:.1f} ms" if response.duration_ms is not None else ""
-    label = (
-        f"{'error' if is_error else 'ok'} · {duration}"
-        if duration
-        else ("error" if is_error else "ok")
-    )
-    return Outcome(response.seq, response.duration_ms, is_error, label)
+    label = f"{word} · {duration}" if duration else word
+    return Outcome(response.seq, response.duration_ms, is_error, label, is_tool_error)
+
+
+def _reports_tool_error(response: TraceEvent) -> bool:
+    message = response.payload if isinstance(response.payload, dict) else {}
+    result = message.get("result")
+    return isinstance(result, dict) and result.get("isError") is True
 
 
 def event_rows(events: list[TraceEvent]) -> list[EventRow]:

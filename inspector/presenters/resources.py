@@ -36,7 +36,7 @@ def resource_facts(item: dict[str, Any]) -> list[Fact]:
         facts.append(Fact("MIME type", mime))
     size = item.get("size")
     if is_integer(size):
-        facts.append(Fact("Size", f"{size:,} bytes"))
+        facts.append(Fact("Size", f"{size:,} byte{'' if size == 1 else 's'}"))
     annotations = item.get("annotations")
     annotations = annotations if isinstance(annotations, dict) else {}
     audience = annotations.get("audience")

@@ -72,6 +72,10 @@ class BoundField:
     children: list[BoundField] = field(default_factory=list)
     variant: int = 0
     errors: list[str] = field(default_factory=list)
+    # Whether an optional field starts out holding its schema's default (elicitation
+    # forms, as the spec asks), or empty, its default only named (arguments sent to a
+    # server, which applies its own defaults: only what the person set is sent).
+    prefilled: bool = True
 
     @property
     def id(self) -> str:
@@ -86,7 +90,8 @@ class BoundField:
     def widget(self) -> str:
         kind = self.node.kind
         if kind is Kind.BOOLEAN:
-            has_default = self.node.default is not MISSING
+            # A checkbox always says true or false; left alone, an optional one says nothing.
+            has_default = self.node.default is not MISSING and self.prefilled
             return "checkbox" if self.required or has_default else "tristate"
         if kind in (Kind.NUMBER, Kind.INTEGER):
             return "number"
@@ -97,6 +102,16 @@ class BoundField:
         if kind is Kind.STRING:
             return "text"
         return kind.value
+
+    @property
+    def default_hint(self) -> str:
+        """The schema's default, when the field does not start out holding it."""
+        default = self.node.default
+        if self.prefilled or self.required or default is MISSING:
+            return ""
+        labels = [option.label for option in self.node.options if option.value == default]
+        shown = labels[0] if labels else json.dumps(default, ensure_ascii=False)
+        return f"Left empty, the server's default applies: {shown}"
 
     @property
     def is_null(self) -> bool:
@@ -161,9 +176,10 @@ class BoundField:
         return fields
 
 
-def initial_value(node: SchemaNode, required: bool = True) -> Any:
-    """What a fresh form holds: defaults, and the containers that must be there."""
-    if node.default is not MISSING:
+def initial_value(node: SchemaNode, required: bool = True, *, prefill: bool = True) -> Any:
+    """What a fresh form holds: the containers that must be there, and defaults (of the
+    optional fields too when `prefill`)."""
+    if node.default is not MISSING and (prefill or required):
         return node.default
     if node.kind is Kind.OBJECT:
         if not required:
@@ -173,14 +189,15 @@ def initial_value(node: SchemaNode, required: bool = True) -> Any:
         return {
             name: initial
             for name, child in node.properties
-            if (initial := initial_value(child, name in node.required)) is not MISSING
+            if (initial := initial_value(child, name in node.required, prefill=prefill))
+            is not MISSING
         }
     if node.kind in (Kind.ARRAY, Kind.MULTI_ENUM):
         return [] if required else MISSING
     if node.kind is Kind.BOOLEAN and required:
         return False
     if node.kind is Kind.UNION and required and node.variants:
-        return initial_value(node.variants[0])
+        return initial_value(node.variants[0], prefill=prefill)
     return MISSING
 
 
@@ -200,22 +217,25 @@ def bind(
     prefix: str,
     errors: Mapping[Path, list[str]] | None = None,
     choices: Mapping[str, int] | None = None,
+    prefill: bool = True,
 ) -> BoundField:
     """The field tree for `value`, with each error placed on the field it concerns."""
-    root = _Binder(choices or {}).bind(node, value, prefix, (), "Arguments", True)
+    root = _Binder(choices or {}, prefill).bind(node, value, prefix, (), "Arguments", True)
     if errors:
-        _place_errors(root, errors)
+        place_errors(root, errors)
     return root
 
 
 class _Binder:
-    def __init__(self, choices: Mapping[str, int]) -> None:
+    def __init__(self, choices: Mapping[str, int], prefill: bool) -> None:
         self.choices = choices
+        self.prefill = prefill
 
     def bind(
         self, node: SchemaNode, value: Any, name: str, path: Path, label: str, required: bool
     ) -> BoundField:
         bound = BoundField(node, name, path, node.title or label, required, value)
+        bound.prefilled = self.prefill
         if node.kind is Kind.OBJECT:
             props = value if isinstance(value, dict) else {}
             bound.children = [
@@ -295,7 +315,7 @@ def _accepts(node: SchemaNode, value: Any, *, strict: bool = True) -> bool:
     return True
 
 
-def _place_errors(root: BoundField, errors: Mapping[Path, list[str]]) -> None:
+def place_errors(root: BoundField, errors: Mapping[Path, list[str]]) -> None:
     """Each message goes to its field, or to the nearest field above it."""
     by_path = {f.path: f for f in root.walk()}
     for path, messages in errors.items():
@@ -318,17 +338,20 @@ class FormReading:
     choices: dict[str, int] = field(default_factory=dict)
 
 
-def read_form(node: SchemaNode, data: FormData, *, prefix: str) -> FormReading:
+def read_form(
+    node: SchemaNode, data: FormData, *, prefix: str, prefill: bool = True
+) -> FormReading:
     """The working value a posted form describes, and what could not be read."""
     reading = FormReading(MISSING)
-    reading.value = _Reader(data, reading).read(node, prefix, (), True)
+    reading.value = _Reader(data, reading, prefill).read(node, prefix, (), True)
     return reading
 
 
 class _Reader:
-    def __init__(self, data: FormData, reading: FormReading) -> None:
+    def __init__(self, data: FormData, reading: FormReading, prefill: bool) -> None:
         self.data = data
         self.reading = reading
+        self.prefill = prefill
 
     def problem(self, path: Path, message: str) -> None:
         self.reading.problems.setdefault(path, []).append(message)
@@ -345,7 +368,8 @@ class _Reader:
                 )
                 if item is not MISSING:
                     value[prop] = item
-            if not required and node.default is MISSING and value == initial_value(node):
+            fresh = initial_value(node, prefill=self.prefill)
+            if not required and node.default is MISSING and value == fresh:
                 # Nothing in it but a fresh one's defaults (a checkbox always posts one):
                 # an optional object left alone.
                 return MISSING
@@ -364,7 +388,7 @@ class _Reader:
             shown = self.data.get(marker_name(name, SHOWN_VARIANT))
             if shown is not None and _int(shown) != chosen:
                 # The person picked another variant: its fields start afresh.
-                return initial_value(node.variants[chosen], required)
+                return initial_value(node.variants[chosen], required, prefill=self.prefill)
             return self.read(node.variants[chosen], name, path, required)
         if kind is Kind.MULTI_ENUM:
             if self.data.get(marker_name(name, PRESENT)) is None:
@@ -424,12 +448,12 @@ def _int(raw: Any) -> int:
 # -- editing the working value ---------------------------------------------------------
 
 
-def add_item(node: SchemaNode, value: Any, path: Path) -> Any:
+def add_item(node: SchemaNode, value: Any, path: Path, *, prefill: bool = True) -> Any:
     """The working value with one more (empty) item in the array at `path`."""
     array_node = _node_at(node, value, path)
     if array_node is None or array_node.item is None:
         return value
-    item = initial_value(array_node.item)
+    item = initial_value(array_node.item, prefill=prefill)
     return _replace(value, path, lambda items: [*(items if isinstance(items, list) else []), item])
 
 

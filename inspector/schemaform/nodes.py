@@ -75,17 +75,18 @@ _FORMAT_PLACEHOLDERS = {
     "ipv6": "2001:db8::1",
     "duration": "P1DT2H",
 }
-_CONSTRAINT_WORDS = {
-    "minLength": "at least {} characters",
-    "maxLength": "at most {} characters",
+# A word with a count is a (singular, plural) pair: "at least 1 item", never "1 items".
+_CONSTRAINT_WORDS: dict[str, str | tuple[str, str]] = {
+    "minLength": ("at least {} character", "at least {} characters"),
+    "maxLength": ("at most {} character", "at most {} characters"),
     "pattern": "matching {}",
     "minimum": "≥ {}",
     "maximum": "≤ {}",
     "exclusiveMinimum": "> {}",
     "exclusiveMaximum": "< {}",
     "multipleOf": "a multiple of {}",
-    "minItems": "at least {} items",
-    "maxItems": "at most {} items",
+    "minItems": ("at least {} item", "at least {} items"),
+    "maxItems": ("at most {} item", "at most {} items"),
 }
 
 
@@ -121,7 +122,7 @@ class SchemaNode:
     def hints(self) -> list[str]:
         """The constraints in words, shown under the field."""
         words = [
-            template.format(self.constraints[name])
+            _counted(template, self.constraints[name])
             for name, template in _CONSTRAINT_WORDS.items()
             if name in self.constraints
         ]
@@ -132,6 +133,13 @@ class SchemaNode:
     @property
     def variant_label(self) -> str:
         return self.title or self.kind.value
+
+
+def _counted(template: str | tuple[str, str], value: Any) -> str:
+    if isinstance(template, str):
+        return template.format(value)
+    singular, plural = template
+    return (singular if value == 1 else plural).format(value)
 
 
 class _Compiler:

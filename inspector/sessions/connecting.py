@@ -7,6 +7,7 @@ as a legacy HTTP+SSE endpoint.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class Connecting:
         self._close_client = close_client
         self._auth = auth
         self._record = record
+        self._deadline: float | None = None
 
     async def attempt(self) -> ConnectOutcome:
         """Connect; whatever happens ends in a definite status."""
@@ -94,6 +96,8 @@ class Connecting:
     async def open(self) -> ServerInfo:
         """The connected server. A failure for want of authorization is noted (for a
         flow to answer) and said as what the server asked for."""
+        # One budget for the whole connect: a fallback gets what the first try left.
+        self._deadline = asyncio.get_running_loop().time() + self._spec.connect_timeout
         try:
             return await self._open(self._spec.build_transport(self._auth.provider(self._spec)))
         except ConnectError as exc:
@@ -107,7 +111,7 @@ class Connecting:
         """A client over `transport`, connected; falls back where auto may."""
         client = self._new_client(transport, lifecycle)
         try:
-            return await client.connect()
+            return await client.connect(deadline=self._deadline)
         except ProbeEndedProcess as exc:
             if lifecycle is not None:
                 raise

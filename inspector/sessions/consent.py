@@ -160,7 +160,7 @@ class Consent:
             # Nobody chose: the specification's word for a dismissed elicitation.
             return {"action": "cancel"}
         if decision is None:
-            raise JsonRpcError(REFUSED_CODE, f"Nobody answered within {self.timeout:g} seconds.")
+            raise JsonRpcError(REFUSED_CODE, _nobody_answered(self.timeout))
         if decision.error_code is not None:
             raise JsonRpcError(decision.error_code, decision.error_message)
         if kind is ApprovalKind.ROOTS and decision.result is None:
@@ -177,7 +177,7 @@ class Consent:
         except TimeoutError:
             if _answered(approval):  # answered in the very step the deadline passed
                 return approval.future.result()
-            self.inbox.withdraw(approval, f"Nobody answered within {self.timeout:g} seconds.")
+            self.inbox.withdraw(approval, _nobody_answered(self.timeout))
             return None
         except asyncio.CancelledError as exc:
             if _answered(approval):
@@ -204,3 +204,7 @@ SWITCH_LABELS = {
     "confirm_tool_calls": "Confirm every tool call",
     "ask_before_sharing_roots": "Ask before sharing roots",
 }
+
+
+def _nobody_answered(timeout: float) -> str:
+    return f"Nobody answered within {timeout:g} second{'' if timeout == 1 else 's'}."

@@ -18,15 +18,12 @@ class RepeatedKeys(dict[str, Any]):
 
 def load_jsonc(text: str) -> Any:
     """The document; `json.JSONDecodeError` when it is not JSON even with its comments
-    and trailing commas taken out. The error is the strict parser's, so that its position
-    points into the text as it was written."""
+    and trailing commas taken out, at the place of the fault in the text as it was
+    written (comments and commas are blanked, not removed, so every position holds)."""
     try:
-        return json.loads(text, object_pairs_hook=_checked_object)
-    except json.JSONDecodeError as strict_error:
-        try:
-            return json.loads(_strip_jsonc(text), object_pairs_hook=_checked_object)
-        except json.JSONDecodeError:
-            raise strict_error from None
+        return json.loads(_blank_jsonc(text), object_pairs_hook=_checked_object)
+    except json.JSONDecodeError as error:
+        raise json.JSONDecodeError(error.msg, text, error.pos) from None
 
 
 def _checked_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -44,13 +41,15 @@ _JSONC_TOKENS = re.compile(
 )
 
 
-def _strip_jsonc(text: str) -> str:
+def _blank_jsonc(text: str) -> str:
+    """The text with comments and trailing commas turned into spaces (line breaks kept)."""
+
     def replace(match: re.Match[str]) -> str:
         if match.group("string") is not None:
             return match.group("string")
-        if match.group("block") is not None:
-            # Keep the line count so later errors still point at the right line.
-            return "\n" * match.group("block").count("\n")
-        return ""
+        return _NOT_A_LINE_BREAK.sub(" ", match.group())
 
     return _JSONC_TOKENS.sub(replace, text)
+
+
+_NOT_A_LINE_BREAK = re.compile(r"[^\r\n]")

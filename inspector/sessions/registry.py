@@ -49,7 +49,8 @@ class SessionRegistry:
         active = sum(1 for session in self._sessions.values() if session.status.is_active)
         if active >= self.max_sessions:
             raise TooManySessions(
-                f"{active} sessions are live, the limit is {self.max_sessions}: "
+                f"{active} session{' is' if active == 1 else 's are'} live, "
+                f"the limit is {self.max_sessions}: "
                 "disconnect one first."
             )
         session = LiveSession(

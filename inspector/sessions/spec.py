@@ -58,10 +58,11 @@ class ConnectionSpec:
     # OAuth client settings for HTTP servers that require authorization; without them a
     # flow still works, with dynamic registration and the defaults.
     oauth: OAuthSettings | None = None
-    # The era to speak. Auto probes for a modern server and falls back to the legacy
-    # handshake (and, over HTTP, on to HTTP+SSE). `protocol_version` is the version
-    # offered in that era; in auto mode, the legacy one offered after falling back.
-    era: EraChoice = EraChoice.AUTO
+    # The era to speak: legacy unless chosen (see the README on why not auto). Auto
+    # probes for a modern server and falls back to the legacy handshake (and, over HTTP,
+    # on to HTTP+SSE). `protocol_version` is the version offered in that era; in auto
+    # mode, the legacy one offered after falling back.
+    era: EraChoice = EraChoice.LEGACY
     # Modern era: the log level every request asks for (None: no log messages).
     log_level: str | None = None
 

@@ -47,7 +47,7 @@ class SavedServerSummary:
     headers: dict[str, str] = field(default_factory=dict)
     bearer_token: str = ""
     cwd: str = ""
-    era: EraChoice = EraChoice.AUTO
+    era: EraChoice = EraChoice.LEGACY
     protocol_version: str = ""
     has_placeholders: bool = False
     unreadable: bool = False

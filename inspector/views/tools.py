@@ -35,7 +35,10 @@ async def _tool(session_id: str, name: str) -> dict[str, Any]:
 async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.GET.get("name", ""))
-    state = fresh_state(tool.get("inputSchema"), prefix=ARGUMENTS_PREFIX)
+    # Only what the person sets is sent, and a field is judged once the person touched it.
+    state = fresh_state(
+        tool.get("inputSchema"), prefix=ARGUMENTS_PREFIX, prefill=False, reveal=False
+    )
     return render(request, f"{TEMPLATE}#tool-detail", await _context(snapshot, tool, state))
 
 
@@ -46,7 +49,20 @@ async def arguments(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     or removed item, the fields are drawn again."""
     snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.POST.get("tool", ""))
-    state = posted_state(tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX)
+    state = posted_state(
+        tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX, prefill=False
+    )
+    if state.json_error and request.POST.get("view") == "form":
+        # Back to the form from a JSON text that is not (yet) valid: the form's values
+        # are what Run tool sends now, and the JSON view shows them.
+        as_form = request.POST.copy()
+        as_form["source"] = "form"
+        state = posted_state(
+            tool.get("inputSchema"), as_form, prefix=ARGUMENTS_PREFIX, prefill=False
+        )
+        context = await _context(snapshot, tool, state)
+        context.update(source="form", back_to_form=True)
+        return reswap(render(request, f"{TEMPLATE}#arguments-sync", context), "none")
     context = await _context(snapshot, tool, state)
     context["source"] = request.POST.get("source", "form")
     if state.json_error:
@@ -61,13 +77,17 @@ async def arguments(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 async def call(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     snapshot = await resident_snapshot(session_id)
     tool = await _tool(session_id, request.POST.get("tool", ""))
-    state = posted_state(tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX)
+    # A try to send shows every problem, touched or not.
+    state = posted_state(
+        tool.get("inputSchema"), request.POST, prefix=ARGUMENTS_PREFIX, prefill=False, reveal=True
+    )
     context = await _context(snapshot, tool, state)
     forced = request.POST.get("force") == "1"
     if not state.sendable or (not state.valid and not forced):
         # Nothing is sent: the status explains why and offers to send anyway.
         context["blocked"] = True
-        return reswap(render(request, f"{TEMPLATE}#arguments-status-oob", context), "none")
+        shown = "arguments-status-oob" if state.json_error else "arguments-checked-oob"
+        return reswap(render(request, f"{TEMPLATE}#{shown}", context), "none")
     name = context["tool_name"]
     if _as_task(request, context["task_mode"]):
         outcome, task = await services.tool_call_as_task(

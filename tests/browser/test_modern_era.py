@@ -29,10 +29,11 @@ MODERN_SERVER = REPO_ROOT / "tests" / "servers" / "modern_everything.py"
 
 
 def connect(page: Page, inspector_url: str, arguments: str, cwd: str = "") -> None:
-    """Fill the connect form leaving the era as it comes: auto-detect."""
+    """Fill the connect form with the era auto-detected (new connections are legacy)."""
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
-    expect(form.get_by_label("Protocol era", exact=True)).to_have_value("auto")
+    expect(form.get_by_label("Protocol era", exact=True)).to_have_value("legacy")
+    form.get_by_label("Protocol era", exact=True).select_option("auto")
     form.get_by_label("Transport", exact=True).select_option("stdio")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(arguments)

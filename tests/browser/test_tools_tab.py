@@ -118,7 +118,6 @@ def test_nested_form_with_array_is_called_and_structured_output_checked(
             "role": "admin",
             "address": {"city": "London"},
             "tags": ["math", "engines"],
-            "active": True,
         },
     )
     detail.get_by_role("button", name="Run tool").click()
@@ -243,3 +242,120 @@ def test_list_changed_marks_the_list_stale(page: Page, inspector_url: str) -> No
     tools.get_by_role("button", name="Load more").click()
     expect(tools.get_by_role("button", name="Tool added_later")).to_be_visible()
     expect(page.locator("#stale-tools")).to_be_hidden()
+
+
+def test_a_tool_error_is_marked_as_such_in_the_protocol_tab(page: Page, inspector_url: str) -> None:
+    connect_tools_server(page, inspector_url)
+    open_tool(page, "failing").get_by_role("button", name="Run tool").click()
+    expect(latest_result(page)).to_contain_text("tool error (isError)")
+    page.get_by_role("tab", name="Protocol").click()
+    call = (
+        page.get_by_role("list", name="Protocol messages")
+        .locator(":scope > li")
+        .filter(has=page.get_by_text(re.compile(r"^tools/call \(id \d+\)$")))
+    )
+    outcome = call.locator(".outcome")
+    # Answered, but the tool failed: neither the green "ok" nor a protocol error.
+    expect(outcome).to_have_text(re.compile(r"^tool error · [\d.]+ ms$"))
+    expect(outcome).to_have_class(re.compile(r"\boutcome-tool-error\b"))
+
+
+def test_a_reconnect_lists_afresh(page: Page, inspector_url: str) -> None:
+    connect_tools_server(page, inspector_url)
+    open_tool(page, "log")
+    page.get_by_role("button", name="Disconnect").click()
+    session_status = page.get_by_role("status", name="Session status")
+    expect(session_status).to_have_text("closed")
+    page.get_by_role("button", name="Reconnect").click()
+    expect(session_status).to_have_text("connected")
+    # Listed again from the new connection, with no word of a change nobody announced.
+    tools = tool_list(page)
+    expect(tools.get_by_role("button", name="Load more")).to_be_visible()
+    expect(page.locator("#stale-tools")).to_be_hidden()
+    detail = open_tool(page, "failing")
+    detail.get_by_role("button", name="Run tool").click()
+    expect(latest_result(page)).to_contain_text("tool error (isError)")
+    expect(page.get_by_text("not in the server's last listing")).to_have_count(0)
+
+
+def test_only_what_the_person_set_is_sent(page: Page, inspector_url: str) -> None:
+    connect_tools_server(page, inspector_url)
+    detail = open_tool(page, "Create user")
+    # role and active have defaults: named beside the field, not filled in.
+    expect(detail.get_by_text("Left empty, the server's default applies: Viewer")).to_be_visible()
+    detail.get_by_label("Full name").fill("Ada Lovelace")
+    detail.get_by_label("city").fill("London")
+    wait_for_arguments(page, {"name": "Ada Lovelace", "address": {"city": "London"}})
+    cli = page.locator("#tool-cli-text")
+    expect(cli).to_contain_text("--tool-arg 'name=Ada Lovelace'")
+    expect(cli).not_to_contain_text("role=")
+    expect(cli).not_to_contain_text("active=")
+    detail.get_by_role("button", name="Run tool").click()
+    expect(latest_result(page)).to_contain_text('"name": "Ada Lovelace"')
+    page.get_by_role("tab", name="Protocol").click()
+    call = (
+        page.get_by_role("list", name="Protocol messages")
+        .locator(":scope > li")
+        .filter(has=page.get_by_text(re.compile(r"^tools/call \(id \d+\)$")))
+    )
+    sent = call.locator("pre")
+    expect(sent).to_contain_text('"Ada Lovelace"')
+    expect(sent).not_to_contain_text('"active"')
+    expect(sent).not_to_contain_text('"role"')
+
+
+def test_a_field_filled_validly_loses_its_invalid_mark(page: Page, inspector_url: str) -> None:
+    connect_tools_server(page, inspector_url)
+    detail = open_tool(page, "Create user")
+    name = detail.get_by_label("Full name")
+    name.fill("A")
+    expect(page.locator("#f-arg_2f_name-errors")).to_contain_text("is too short")
+    expect(name).to_have_attribute("aria-invalid", "true")
+    name.fill("Ada Lovelace")
+    expect(page.locator("#f-arg_2f_name-errors")).to_have_text("")
+    expect(name).not_to_have_attribute("aria-invalid", "true")
+    expect(page.locator('.sf-field[data-name="arg/name"]')).not_to_have_class(
+        re.compile(r"\binvalid\b")
+    )
+    detail.get_by_label("city").fill("London")
+    expect(page.locator("#tool-arguments-status")).to_contain_text(
+        "The arguments match the input schema."
+    )
+    expect(detail.locator("[aria-invalid=true]")).to_have_count(0)
+
+
+def test_a_fresh_tool_is_not_judged_before_anything_is_typed(
+    page: Page, inspector_url: str
+) -> None:
+    connect_tools_server(page, inspector_url)
+    detail = open_tool(page, "Create user")
+    status = page.locator("#tool-arguments-status")
+    expect(status).to_contain_text("Fields marked * are still to fill in")
+    expect(detail.get_by_text("Required.")).to_have_count(0)
+    expect(status.get_by_role("button", name="Send anyway")).to_have_count(0)
+    expect(detail.locator("[aria-invalid=true]")).to_have_count(0)
+    # A try to send shows every problem, on its field.
+    detail.get_by_role("button", name="Run tool").click()
+    expect(status).to_contain_text("2 problems with these arguments")
+    expect(page.locator("#f-arg_2f_name-errors")).to_have_text("Required.")
+    expect(page.locator("#f-arg_2f_address_2f_city-errors")).to_have_text("Required.")
+    expect(detail.get_by_label("Full name")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#tool-results > article")).to_have_count(0)
+
+
+def test_a_json_error_stays_with_the_json_view(page: Page, inspector_url: str) -> None:
+    connect_tools_server(page, inspector_url)
+    detail = open_tool(page, "Create user")
+    detail.get_by_label("Full name").fill("Ada Lovelace")
+    detail.get_by_label("city").fill("London")
+    status = page.locator("#tool-arguments-status")
+    expect(status).to_contain_text("The arguments match the input schema.")
+    detail.get_by_role("tab", name="JSON").click()
+    page.locator("#tool-args-json").fill('{"name": ')
+    expect(status).to_contain_text("The JSON is not valid")
+    detail.get_by_role("tab", name="Form").click()
+    # The form is what Run tool sends now: its state, not the JSON view's error.
+    expect(status).not_to_contain_text("The JSON is not valid")
+    expect(status).to_contain_text("The arguments match the input schema.")
+    detail.get_by_role("button", name="Run tool").click()
+    expect(latest_result(page)).to_contain_text('"name": "Ada Lovelace"')

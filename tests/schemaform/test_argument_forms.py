@@ -275,3 +275,87 @@ def test_an_array_item_error_lands_on_its_item_despite_empty_ones_before_it() ->
     items = state.form.children[0].children
     assert items[1].errors == []
     assert any("too short" in message for message in items[2].errors)
+
+
+# A tool's arguments: only what the person set is sent, and judged once touched ----------
+
+TOOL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "minLength": 2},
+        "limit": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None},
+        "role": {"enum": ["admin", "viewer"], "default": "viewer"},
+        "active": {"type": "boolean", "default": True},
+        "level": {"type": "string", "default": "info"},
+        "options": {
+            "type": "object",
+            "properties": {"verbose": {"type": "boolean", "default": False}},
+        },
+    },
+    "required": ["name"],
+}
+
+
+def fields_of(root: BoundField) -> dict[str, BoundField]:
+    return {field.name: field for field in root.walk()}
+
+
+def tool_post(state: ArgumentsState, touched: list[str], **extra: str) -> PostedForm:
+    return form_post(state, touched=json.dumps(touched), **extra)
+
+
+def test_a_tools_fresh_form_sends_no_default_and_no_null() -> None:
+    state = fresh_state(TOOL_SCHEMA, prefix=PREFIX, prefill=False, reveal=False)
+    assert state.arguments == {}
+    fields = fields_of(state.form)
+    # The defaults are named, not filled in: left alone, nothing of them is sent.
+    assert fields["arg/role"].default_hint.endswith(": viewer")
+    assert fields["arg/active"].widget == "tristate"
+    posted_again = posted_state(
+        TOOL_SCHEMA, tool_post(state, ["arg/name"]), prefix=PREFIX, prefill=False
+    )
+    assert posted_again.arguments == {}
+    # Elicitation forms keep their defaults, as the spec asks.
+    assert fresh_state(TOOL_SCHEMA, prefix=PREFIX).arguments == {
+        "limit": None,
+        "role": "viewer",
+        "active": True,
+        "level": "info",
+    }
+
+
+def test_a_fresh_form_is_not_judged_before_it_is_touched() -> None:
+    state = fresh_state(TOOL_SCHEMA, prefix=PREFIX, prefill=False, reveal=False)
+    assert [v.message for v in state.violations] == ["Required."]
+    assert state.shown_violations == []
+    assert all(not field.errors for field in state.form.walk())
+    assert not state.valid  # Run tool still refuses it
+
+
+def test_a_touched_field_is_judged_and_the_others_wait() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"name": {"type": "string", "minLength": 2}, "city": {"type": "string"}},
+        "required": ["name", "city"],
+    }
+    fresh = fresh_state(schema, prefix=PREFIX, prefill=False, reveal=False)
+    post = tool_post(fresh, ["arg/name"])
+    post.add("arg/name", "A")
+    state = posted_state(schema, post, prefix=PREFIX, prefill=False)
+    fields = fields_of(state.form)
+    assert fields["arg/name"].errors == ["'A' is too short"]
+    assert fields["arg/city"].errors == []
+    assert [v.where for v in state.shown_violations] == ["name"]
+    assert state.unshown_count == 1
+    # Valid now: no mark left on it, whatever else waits.
+    post.add("arg/name", "Ada")
+    state = posted_state(schema, post, prefix=PREFIX, prefill=False)
+    assert fields_of(state.form)["arg/name"].errors == []
+    # A try to send shows everything.
+    state = posted_state(schema, post, prefix=PREFIX, prefill=False, reveal=True)
+    assert fields_of(state.form)["arg/city"].errors == ["Required."]
+    assert state.reveal_all
+    # So does an edit of the JSON, and it stays so for later form edits.
+    assert posted_state(schema, json_post("{}"), prefix=PREFIX).reveal_all
+    post.add("reveal", "1")
+    assert fields_of(posted_state(schema, post, prefix=PREFIX).form)["arg/city"].errors

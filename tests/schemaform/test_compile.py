@@ -282,3 +282,19 @@ def test_shared_definitions_that_multiply_become_one_json_field() -> None:
     root = compile_schema({"$ref": "#/$defs/L0", "$defs": defs})
     assert root.kind is Kind.JSON
     assert "too large for a form" in root.note
+
+
+def test_constraint_hints_count_in_words() -> None:
+    root = compile_schema(
+        {
+            "type": "object",
+            "properties": {
+                "one": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 1},
+                "two": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+                "letter": {"type": "string", "minLength": 1, "maxLength": 1},
+            },
+        }
+    )
+    assert node_at(root, "one").hints == ["at least 1 item", "at most 1 item"]
+    assert node_at(root, "two").hints == ["at least 2 items"]
+    assert node_at(root, "letter").hints == ["at least 1 character", "at most 1 character"]

@@ -19,6 +19,7 @@ ways named on the command line:
   exit-early    write to stderr and exit with code 2 before reading anything
   version=V     answer initialize with protocol version V
   silent-init   never answer initialize
+  mute          never answer anything, and keep running after the input closes
   bad-cancel    after initialize, send notifications/cancelled with a list as requestId
   chatty        write to stderr when starting (in colour) and on each request
   no-tools      declare no tools capability, and answer tools/call with -32601
@@ -53,7 +54,7 @@ def main(behaviours: list[str]) -> int:
         message = json.loads(line)
         method = message.get("method")
         request_id = message.get("id")
-        if request_id is None:
+        if request_id is None or "mute" in options:
             continue
         if "chatty" in options:
             sys.stderr.write(f"handled {method}\n")
@@ -148,6 +149,8 @@ def main(behaviours: list[str]) -> int:
                     "error": {"code": -32601, "message": f"Method not found: {method}"},
                 }
             )
+    if "mute" in options:
+        time.sleep(3600)  # until the inspector stops it
     return 0
 
 

@@ -361,3 +361,18 @@ def test_a_masked_export_keeps_placeholders_readable() -> None:
         "X-Api-Key": "${env:API_KEY}",
         "Cookie": f"sess{MASK}",
     }
+
+
+def test_a_fault_after_comments_is_reported_where_it_is() -> None:
+    text = (
+        "{\n"
+        "  // a comment first, /* and a block */\n"
+        '  "mcpServers": {\n'
+        '    "a": {"command": "x",},\n'
+        '    "b": {"command": "y" "args": []}\n'
+        "  }\n"
+        "}\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text)
+    assert "(line 5, column 26)" in str(raised.value)

@@ -249,3 +249,25 @@ def test_session_layer_leaves_httpx_and_oauth_unloaded_for_stdio() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO_ROOT
     ).stdout.strip()
     assert loaded == ""
+
+
+@pytest.mark.parametrize("behaviours", [("mute",), ("mute", "noise")])
+async def test_the_connect_timeout_bounds_the_whole_auto_connect(
+    sessions: MakeSession, behaviours: tuple[str, ...]
+) -> None:
+    # A server that answers nothing (or only prints junk) and outlives its closed input:
+    # the era probe, the initialize fallback and stopping the process share one budget.
+    budget = 3.0
+    session = sessions(
+        fixture_spec("broken_stdio", *behaviours, era=EraChoice.AUTO, connect_timeout=budget)
+    )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await session.start()
+    took = loop.time() - started
+    assert session.status is SessionStatus.FAILED
+    assert session.error is not None
+    assert session.error.layer.value == "timeout"
+    assert "the connect timeout (3 s) ran out" in session.error.message
+    # Before, each step waited the whole timeout: 3 s + 3 s + a 2 s grace to exit.
+    assert took < budget + 1.5, f"the connect took {took:.1f} s"

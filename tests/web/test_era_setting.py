@@ -39,7 +39,9 @@ def selected(html: str, name: str) -> str:
 # The form ------------------------------------------------------------------------------
 
 
-async def test_a_new_connection_detects_its_era_unless_told(client: AsyncClient) -> None:
+async def test_a_new_connection_speaks_the_legacy_handshake_unless_told(
+    client: AsyncClient,
+) -> None:
     html = (await client.get("/")).content.decode()
     assert re.search(r'<label for="[^"]+">Protocol era</label>', html)
     for value, label in [
@@ -48,7 +50,7 @@ async def test_a_new_connection_detects_its_era_unless_told(client: AsyncClient)
         ("auto", "Auto-detect"),
     ]:
         assert re.search(rf'<option value="{value}"( selected)?>{re.escape(label)}</option>', html)
-    assert selected(html, "era") == "auto"
+    assert selected(html, "era") == "legacy"
     assert '<option value="2026-07-28">2026-07-28</option>' in html
 
 
@@ -84,12 +86,12 @@ async def test_a_saved_server_keeps_its_era_everywhere(client: AsyncClient) -> N
 
     edit = text_of(await client.get(f"/servers/{server['id']}/edit"))
     assert selected(edit, "era") == "modern"
-    fields = {**modern_form(era="legacy"), "name": "modern", "max_total_timeout": "600"}
+    fields = {**modern_form(era="auto"), "name": "modern", "max_total_timeout": "600"}
     assert (await client.post(f"/servers/{server['id']}/edit", fields)).status_code == 302
-    assert (await SavedServer.objects.aget(pk=server["id"])).era == "legacy"
+    assert (await SavedServer.objects.aget(pk=server["id"])).era == "auto"
 
     document = json.loads((await export(client)).content)
-    assert document["mcpServers"]["modern"]["inspector"]["era"] == "legacy"
+    assert document["mcpServers"]["modern"]["inspector"]["era"] == "auto"
 
 
 async def test_an_imported_file_brings_its_era_and_a_bad_one_is_named(
@@ -110,7 +112,7 @@ async def test_an_imported_file_brings_its_era_and_a_bad_one_is_named(
     )
     servers = await listed(client)
     assert servers["pinned"]["era"] == "modern"
-    assert servers["plain"]["era"] == "auto", "a file without the setting: detected"
+    assert servers["plain"]["era"] == "legacy", "a file without the setting: the handshake"
 
 
 def test_servers_saved_before_eras_stay_legacy() -> None:
@@ -126,7 +128,7 @@ def test_servers_saved_before_eras_stay_legacy() -> None:
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert SavedServer.objects.get(name="old").era == "legacy"
-    assert SavedServer(name="new").era == "auto"
+    assert SavedServer(name="new").era == "legacy"
 
 
 # The session page -----------------------------------------------------------------------

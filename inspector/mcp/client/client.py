@@ -23,6 +23,8 @@ from inspector.mcp.client.types import (
     ServerRequestHandler,
 )
 from inspector.mcp.errors import (
+    ConnectError,
+    FailureLayer,
     McpError,
     RequestCancelled,
     RequestTimeout,
@@ -43,6 +45,8 @@ from inspector.mcp.transports.base import Outbound, Transport
 if TYPE_CHECKING:
     from inspector.mcp.eras.base import Lifecycle, ServerInfo
 from inspector.mcp.versions import Era, allows_batches
+
+MIN_CONNECT_STEP_SECONDS = 0.05
 
 
 class McpClient:
@@ -77,6 +81,9 @@ class McpClient:
         self._background: set[asyncio.Task[None]] = set()
         self._stderr_tail: deque[str] = deque(maxlen=5)
         self._closed: TransportClosed | None = None
+        # When the connect in progress must end (the event loop's clock): one budget for
+        # the whole connect, era probe and fallbacks included.
+        self._connect_deadline: float | None = None
         transport.bind(self)
 
     @property
@@ -86,12 +93,20 @@ class McpClient:
 
     # -- lifecycle -------------------------------------------------------------------
 
-    async def connect(self) -> ServerInfo:
-        """Open the transport and establish the session; raise `ConnectError` on failure."""
+    async def connect(self, *, deadline: float | None = None) -> ServerInfo:
+        """Open the transport and establish the session; raise `ConnectError` on failure.
+
+        `deadline` (the event loop's clock) is when the connect must be over, shared with
+        an earlier attempt that this one falls back from; by default the connect timeout
+        from now."""
+        now = asyncio.get_running_loop().time()
+        self._connect_deadline = now + self.config.connect_timeout if deadline is None else deadline
         await self.transport.open()
         try:
             self.server = await self.lifecycle.establish(self)
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, ConnectError) and exc.layer is FailureLayer.TIMEOUT:
+                self.transport.peer_unresponsive()
             await self.transport.close()
             raise
         server = self.server
@@ -106,6 +121,14 @@ class McpClient:
             )
         )
         return server
+
+    def connect_time_left(self) -> float:
+        """Seconds left of the connect's budget (all of the connect timeout outside one)."""
+        if self._connect_deadline is None:
+            return self.config.connect_timeout
+        left = self._connect_deadline - asyncio.get_running_loop().time()
+        # A request needs some time to fail in: a timeout of 0 would wait for nothing.
+        return max(left, MIN_CONNECT_STEP_SECONDS)
 
     @property
     def era(self) -> Era:

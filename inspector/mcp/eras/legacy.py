@@ -29,6 +29,7 @@ class LegacyLifecycle:
         # why this era was chosen, when something other than the setting chose it.
         self.version = version
         self.reason = reason
+        self._waited = 0.0
 
     async def establish(self, client: ClientPort) -> ServerInfo:
         """Run the handshake; every failure becomes a `ConnectError` naming its layer."""
@@ -47,7 +48,8 @@ class LegacyLifecycle:
         except RequestTimeout as exc:
             raise ConnectError(
                 FailureLayer.TIMEOUT,
-                f"No answer to initialize within {client.config.connect_timeout:g} s.",
+                f"No answer to initialize within {self._waited:.3g} s: the connect timeout "
+                f"({client.config.connect_timeout:g} s) ran out.",
             ) from exc
         except TransportClosed as exc:
             layer = FailureLayer.PROCESS if client.transport.kind == "stdio" else FailureLayer.HTTP
@@ -62,9 +64,11 @@ class LegacyLifecycle:
             "clientInfo": config.client_info,
         }
         # initialize must never be cancelled, so a timeout here sends no cancellation.
+        # It has what is left of the connect's budget (an era probe may have used some).
+        self._waited = client.connect_time_left()
         options = RequestOptions(
-            timeout=config.connect_timeout,
-            max_total=config.connect_timeout,
+            timeout=self._waited,
+            max_total=self._waited,
             cancel_on_timeout=False,
             track_progress=False,
         )

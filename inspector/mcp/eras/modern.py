@@ -116,9 +116,11 @@ class ModernLifecycle:
         self.version = self.version or modern_version_for(config.protocol_version)
         requested = self.version
         client.protocol_version = requested
-        limit = min(config.connect_timeout, PROBE_TIMEOUT_SECONDS)
+        left = client.connect_time_left()
+        # The probe leaves half of the connect's budget to the initialize of a fallback.
+        limit = min(left / 2, PROBE_TIMEOUT_SECONDS) if self.probing else left
         try:
-            result = await self._discover(client, limit if self.probing else config.connect_timeout)
+            result = await self._discover(client, limit)
         except FallBack:
             raise
         except (JsonRpcError, HttpStatusError) as exc:
@@ -127,11 +129,13 @@ class ModernLifecycle:
         except RequestTimeout as exc:
             if self.probing:
                 raise FallBack(
-                    f"No answer to server/discover within {limit:g} s: a legacy server."
+                    f"No answer to server/discover within {limit:.3g} s (half of the "
+                    f"connect timeout at most): a legacy server."
                 ) from exc
             raise ConnectError(
                 FailureLayer.TIMEOUT,
-                f"No answer to server/discover within {config.connect_timeout:g} s.",
+                f"No answer to server/discover within {limit:.3g} s: the connect timeout "
+                f"({config.connect_timeout:g} s) ran out.",
             ) from exc
         except TransportClosed as exc:
             if self.probing and client.transport.kind == "stdio":

@@ -120,6 +120,10 @@ class Transport(ABC):
         era's way to cancel). False when the transport has no such exchange open."""
         return False
 
+    def peer_unresponsive(self) -> None:  # noqa: B027 - optional hook
+        """The peer stopped answering (a connect timed out): closing need not give it
+        time to leave by itself, which would stretch the connect past its budget."""
+
     @abstractmethod
     async def close(self) -> None:
         """End the connection politely, then firmly. Idempotent. Does not call

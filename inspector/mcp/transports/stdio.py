@@ -59,6 +59,7 @@ class StdioTransport(Transport):
         self._write_lock = asyncio.Lock()
         self._exited = asyncio.Event()
         self._closing = False
+        self._stdin_grace = STDIN_GRACE_SECONDS
 
     @property
     def pid(self) -> int | None:
@@ -176,6 +177,11 @@ class StdioTransport(Transport):
         if not self._closing:
             self.listener.transport_closed(TransportClosed(_exit_text(code)))
 
+    def peer_unresponsive(self) -> None:
+        # A server that did not answer in time gets no grace to exit on its closed input:
+        # it is told to stop (SIGTERM) at once, so a failed connect ends within its budget.
+        self._stdin_grace = 0.0
+
     async def close(self) -> None:
         if self._closing:
             return
@@ -200,11 +206,15 @@ class StdioTransport(Transport):
             if process.stdin is not None:
                 with contextlib.suppress(OSError):
                     process.stdin.close()
-            exited = await self._exited_within(STDIN_GRACE_SECONDS)
+            exited = await self._exited_within(self._stdin_grace)
             why = (
                 "its children were still running"
                 if exited
-                else "it did not exit after its input closed"
+                else (
+                    "it did not exit after its input closed"
+                    if self._stdin_grace
+                    else "it did not answer within the connect timeout"
+                )
             )
         else:
             why = "its children were still running"

@@ -1,6 +1,6 @@
-// A server's listings: searched as the person types, and marked stale (or refreshed, when
-// the person asked for it) when the server says a list changed or the session connected
-// anew, since what the page lists came from the old connection.
+// A server's listings: searched as the person types, marked stale (or refreshed, when
+// the person asked for it) when the server says a list changed, and listed again when the
+// session connects anew, since what the page lists came from the old connection.
 (function () {
   "use strict";
 
@@ -32,8 +32,10 @@
     markStale(event.detail.listing);
   });
   document.body.addEventListener("inspector:connected", function () {
-    document.querySelectorAll(".stale[id^='stale-']").forEach(function (banner) {
-      markStale(banner.id.replace(/^stale-/, ""));
+    // The new connection has listed nothing yet (items picked from the old lists are
+    // unknown to it), and nothing says the lists changed: list them again.
+    document.querySelectorAll(".list-block .list-reload").forEach(function (button) {
+      button.click();
     });
   });
   document.addEventListener("input", function (event) {

@@ -1,7 +1,8 @@
 """The stdio transport: a child process speaking newline-delimited JSON-RPC.
 
 The child runs in its own process group so that everything it spawns (servers started
-through npx or uvx fork again) is ended with it. Servers print banners and logs to stdout
+through npx or uvx fork again) is ended with it, on close, or by the watcher of
+`reaper` when the inspector dies without closing. Servers print banners and logs to stdout
 in practice; such lines are recorded as non-protocol output, never fatal.
 """
 
@@ -20,6 +21,7 @@ from inspector.mcp.errors import ConnectError, FailureLayer, TransportClosed
 from inspector.mcp.masking import mask_value
 from inspector.mcp.trace import Direction, EventKind, TraceEvent, local_event
 from inspector.mcp.transports.base import Outbound, Transport, inbound_frame
+from inspector.mcp.transports.reaper import REAPER
 
 # Variables a server usually needs to start; the inspector's own environment (which may
 # hold secrets) is never passed through wholesale.
@@ -94,6 +96,7 @@ class StdioTransport(Transport):
                 FailureLayer.PROCESS, f"{params.command!r} failed to start: {exc}"
             ) from exc
         process = self._process
+        REAPER.watch(process.pid)  # its group, ended by the watcher if we die first
         self.emit(
             local_event(
                 EventKind.PROCESS,
@@ -189,7 +192,10 @@ class StdioTransport(Transport):
         process = self._process
         if process is None:
             return
-        await self._terminate(process)
+        try:
+            await self._terminate(process)
+        finally:
+            REAPER.forget(process.pid)
         tasks = [task for task in (self._waiter, *self._readers) if task is not None]
         _, stuck = await asyncio.wait(tasks, timeout=TERM_GRACE_SECONDS)
         for task in stuck:

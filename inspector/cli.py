@@ -5,6 +5,7 @@
     inspector -- npx -y some-server   ... with that command in the connect form
     inspector --cli TARGET --method M call one method headlessly (see `inspector --cli --help`)
     inspector doctor TARGET           the server's report card (see `inspector doctor --help`)
+    inspector load TARGET --tool T    a load test of one tool (see `inspector load --help`)
     inspector open FILE               start the web UI on a session file (exported, or a trace)
 
 Django is imported only once the web UI is being served, so that the headless mode of
@@ -118,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from inspector.headless.doctor import main as doctor_main
 
         return doctor_main(argv)
+    if argv and argv[0] == "load":
+        from inspector.headless.load import main as load_main
+
+        return load_main(argv)
     if wants_headless(argv):
         from inspector.headless.main import main as headless_main
 

@@ -74,7 +74,7 @@ def pkce(exam: Examination, metadata: AuthServerMetadata, seq: int) -> None:
             (seq,),
         )
         return
-    shown = "is absent" if methods is None else f"is {methods}"
+    shown = "is absent" if methods is None else f"lists only {', '.join(methods) or 'nothing'}"
     exam.add(
         "auth.pkce",
         Section.AUTHORIZATION,

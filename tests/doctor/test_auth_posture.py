@@ -72,7 +72,7 @@ async def test_an_authorization_server_without_s256_fails_pkce() -> None:
         checks, events = await examine(http_spec(servers.mcp_url))
     pkce = checks["auth.pkce"]
     assert pkce.status is Status.FAIL
-    assert "['plain']" in pkce.sentence
+    assert "code_challenge_methods_supported lists only plain" in pkce.sentence
     assert "S256" in pkce.sentence
     cited = events[pkce.evidence[0]]
     assert '"code_challenge_methods_supported": ["plain"]' in json.dumps(cited.detail)
@@ -134,3 +134,20 @@ async def test_a_stdio_server_is_skipped() -> None:
     checks, _ = await examine(fixture_spec("everything_py"))
     assert {check.status for check in checks.values()} == {Status.SKIPPED}
     assert "stdio" in checks["auth.challenge"].sentence
+
+
+async def test_credentials_given_to_a_server_that_needs_none_are_found_needless(
+    mcp_http_server: RunningServer,
+) -> None:
+    url = mcp_http_server.base_url + "/json/mcp"
+    spec = ConnectionSpec(TransportKind.HTTP, url=url, headers={"Authorization": "Bearer unused"})
+    checks, events = await examine(spec)
+    for check in checks.values():
+        assert check.status is Status.SKIPPED
+        assert "Without credentials the server answered 200" in check.sentence
+        probe = events[check.evidence[0]]
+        assert urls_fetched(probe) == [url]
+        # The person's credentials stayed out of the request made without them.
+        assert "authorization" not in {
+            name.lower() for name in probe.detail["step"]["exchanges"][0]["request_headers"]
+        }

@@ -216,8 +216,9 @@ async def load_session(session: LiveSession, options: LoadOptions) -> LoadResult
     """Load-test through `session`, connected: the tool must be in its list."""
     spec = session.spec
     result = _result(spec, options)
-    if not await _has_tool(session, options.tool):
-        result.tool_missing = True
+    missing = await _why_missing(session, options.tool)
+    if missing is not None:
+        result.tool_missing = missing
         return result
     session.log.max_events = MAX_EVENTS_KEPT
     return await run_load(session_call(session, options), options, result)
@@ -260,20 +261,21 @@ def _result(spec: ConnectionSpec, options: LoadOptions) -> LoadResult:
     )
 
 
-async def _has_tool(session: LiveSession, name: str) -> bool:
-    """Whether the server lists the tool (every page); a list that fails says no."""
+async def _why_missing(session: LiveSession, name: str) -> str | None:
+    """Why the tool cannot be loaded (not listed, or the list failed); None: it is listed."""
     cursor: str | None = None
     for _ in range(MAX_TOOL_PAGES):
-        outcome = await session.call(
-            "tools/list", {"cursor": cursor} if cursor else None, call_key=uuid.uuid4().hex
-        )
+        params = {"cursor": cursor} if cursor else None
+        outcome = await session.call("tools/list", params, call_key=uuid.uuid4().hex)
+        if outcome.error is not None:
+            return _short(f"tools/list failed: {outcome.error}")
         page = outcome.result or {}
         tools = page.get("tools")
         if isinstance(tools, list) and any(
             isinstance(tool, dict) and tool.get("name") == name for tool in tools
         ):
-            return True
+            return None
         cursor = page.get("nextCursor")
         if not isinstance(cursor, str) or not cursor:
-            return False
-    return False
+            return f"the server lists no tool {name}"
+    return f"the server lists no tool {name} in {MAX_TOOL_PAGES} pages of tools/list"

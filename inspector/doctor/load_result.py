@@ -23,7 +23,8 @@ The JSON form (`LoadResult.to_json()`) is an interface, `inspector-load/1`:
       "error_messages": [{"kind": KIND, "message": "...", "count": n,
                           "evidence": [seq, ...]}, ...],   the 10 most frequent
       "connect_error": {"layer", "status", "message"} | null,
-      "tool_missing": true | false               the server has no such tool
+      "tool_missing": "..." | null               why the tool could not be loaded (not
+                                                 listed, or tools/list failed)
     }
 
 Percentiles are nearest-rank: each is a latency that was measured.
@@ -89,7 +90,7 @@ class LoadResult:
     max_in_flight: int = 0
     stopped: StopReason = StopReason.NOT_STARTED
     connect_error: dict[str, Any] | None = None
-    tool_missing: bool = False
+    tool_missing: str | None = None
 
     @property
     def requests(self) -> int:

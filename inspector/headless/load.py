@@ -180,7 +180,7 @@ def exit_code(result: LoadResult, max_error_rate: float | None) -> ExitCode:
     if error is not None:
         auth = error.get("status") in (401, 403)
         return ExitCode.AUTH_REQUIRED if auth else ExitCode.CONNECT_FAILED
-    if result.tool_missing:
+    if result.tool_missing is not None:
         return ExitCode.REQUEST_FAILED
     if result.stopped is StopReason.CONNECTION:
         return ExitCode.CONNECT_FAILED
@@ -213,8 +213,8 @@ def text(result: LoadResult) -> str:
     if result.connect_error is not None:
         message = clean(result.connect_error.get("message", ""))
         return "\n".join([*lines, f"  could not connect: {message}", ""])
-    if result.tool_missing:
-        return "\n".join([*lines, f"  the server lists no tool {clean(result.tool)}", ""])
+    if result.tool_missing is not None:
+        return "\n".join([*lines, f"  {clean(result.tool_missing)}", ""])
     rate = f"at most {result.rate:g}/s" if result.rate is not None else "no rate limit"
     lines.append(
         f"  {result.requests} calls in {result.elapsed_s:.2f} s: {result.throughput:g} calls/s "
@@ -303,8 +303,8 @@ def main(
 def _why(result: LoadResult, command: LoadCommand) -> str:
     if result.connect_error is not None:
         return f"could not connect: {clean(result.connect_error.get('message', ''))}"
-    if result.tool_missing:
-        return f"the server has no tool {clean(command.tool)}"
+    if result.tool_missing is not None:
+        return clean(result.tool_missing)
     if result.stopped.value == "connection":
         return "the connection ended during the run"
     return f"error rate {result.error_rate:g} is over --max-error-rate {command.max_error_rate:g}"

@@ -128,7 +128,7 @@ async def test_failures_are_counted_and_shown_with_their_events(target: LiveSess
 async def test_a_tool_the_server_does_not_have_is_said_and_never_called() -> None:
     options = LoadOptions("subtract", ADD, concurrency=2, requests=5)
     result = await load_test(fixture_spec("load_target"), options)
-    assert result.tool_missing
+    assert result.tool_missing == "the server lists no tool subtract"
     assert result.requests == 0
     assert result.stopped is StopReason.NOT_STARTED
 

@@ -112,7 +112,7 @@ def test_a_tool_the_server_does_not_have_exits_5() -> None:
     run = load("--tool", "nope", "--requests", "3", *fixture_command("load_target"))
     assert run.returncode == 5
     assert "the server lists no tool nope" in run.stdout
-    assert "the server has no tool nope (exit 5)" in run.stderr
+    assert "the server lists no tool nope (exit 5)" in run.stderr
 
 
 def test_a_server_that_cannot_start_exits_4() -> None:

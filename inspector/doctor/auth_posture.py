@@ -49,6 +49,9 @@ async def check_authorization(exam: Examination, first: list[TraceEvent]) -> Non
     if spec.transport is TransportKind.STDIO:
         _skip(exam, "A stdio server is not authorized over HTTP: nothing to check.")
         return
+    if spec.transport is TransportKind.SSE:
+        _skip(exam, "The legacy HTTP+SSE transport predates MCP authorization: not checked.")
+        return
     if exam.session.status is SessionStatus.CONNECTED and not _has_credentials(spec):
         posts = [e.seq for e in first if e.kind is EventKind.HTTP and e.seq is not None]
         _skip(exam, "The server answered without credentials: it asks for no authorization.")

@@ -136,6 +136,13 @@ async def test_a_stdio_server_is_skipped() -> None:
     assert "stdio" in checks["auth.challenge"].sentence
 
 
+async def test_a_legacy_sse_server_is_skipped(mcp_http_server: RunningServer) -> None:
+    spec = ConnectionSpec(TransportKind.SSE, url=mcp_http_server.base_url + "/legacy/sse")
+    checks, _ = await examine(spec)
+    assert {check.status for check in checks.values()} == {Status.SKIPPED}
+    assert "HTTP+SSE" in checks["auth.challenge"].sentence
+
+
 async def test_credentials_given_to_a_server_that_needs_none_are_found_needless(
     mcp_http_server: RunningServer,
 ) -> None:

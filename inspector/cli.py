@@ -7,6 +7,7 @@
                                       options go before it, or the command after `--`
     inspector --cli TARGET --method M call one method headlessly (see `inspector --cli --help`)
     inspector doctor TARGET           the server's report card (see `inspector doctor --help`)
+    inspector load TARGET --tool T    a load test of one tool (see `inspector load --help`)
     inspector open FILE               start the web UI on a session file (exported, or a trace)
     inspector snapshot TARGET         write the server's surface (tools, schemas...) as JSON
     inspector diff A B                compare two surfaces (snapshots, session files, servers)
@@ -145,6 +146,7 @@ SUBCOMMANDS = {
     "snapshot": ("inspector.headless.surface", "snapshot_main"),
     "diff": ("inspector.headless.surface", "diff_main"),
     "replay": ("inspector.headless.replay", "main"),
+    "load": ("inspector.headless.load", "main"),
 }
 
 

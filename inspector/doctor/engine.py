@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from inspector.doctor import catalog as catalog_checks
 from inspector.doctor import connection, probes, speed, text_lint, tool_quality, versions
+from inspector.doctor.auth_posture import check_authorization
 from inspector.doctor.catalog import Catalog
 from inspector.doctor.examination import BudgetSpent, Examination, StopExamination
 from inspector.doctor.report import Report, Section, Status
@@ -82,6 +83,8 @@ async def _run(exam: Examination, spec: ConnectionSpec, options: DoctorOptions) 
     except TimeoutError:
         pass  # the session says how far it got; closing it ends the attempt
     first = await exam.events()
+    # Before the rest: a server that refuses an unauthorized client is examined here only.
+    await check_authorization(exam, first)
     if not connection.connect_check(exam, first):
         _skip_all(exam, spec, "Not run: the server could not be reached.")
         return

@@ -34,9 +34,9 @@ run compares itself with an earlier one (`--previous`). Its schema, `inspector-d
                        | null                             when the server was not reached
     }
 
-Sections, in order: connection, versions, catalog, probes, tools, security, speed. A new
-field may be added within format 1; a field is never renamed or given another meaning
-without a new format number.
+Sections, in order: connection, authorization, versions, catalog, probes, tools,
+security, speed. A new field (or section) may be added within format 1; a field is never
+renamed or given another meaning without a new format number.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ class Status(StrEnum):
 
 class Section(StrEnum):
     CONNECTION = "connection"
+    AUTHORIZATION = "authorization"
     VERSIONS = "versions"
     CATALOG = "catalog"
     PROBES = "probes"
@@ -73,6 +74,7 @@ class Section(StrEnum):
 
 SECTION_TITLES = {
     Section.CONNECTION: "Connection",
+    Section.AUTHORIZATION: "Authorization",
     Section.VERSIONS: "Protocol versions",
     Section.CATALOG: "Catalog and messages",
     Section.PROBES: "Behaviour probes",

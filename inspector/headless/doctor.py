@@ -52,9 +52,10 @@ DOCTOR_OPTIONS = (
 USAGE = f"""\
 usage: inspector doctor TARGET [options]
 
-Examine an MCP server and print its report card: connection, protocol versions, catalog
-(every message judged), behaviour probes, tool quality, security of the text a model
-reads, and speed. Tools are never called unless named with --call-tool.
+Examine an MCP server and print its report card: connection, authorization (HTTP),
+protocol versions, catalog (every message judged), behaviour probes, tool quality,
+security of the text a model reads, and speed. Tools are never called unless named with
+--call-tool. For a load test of one tool, see `inspector load --help`.
 
 TARGET is a command and its arguments (a stdio server) or a URL.
 

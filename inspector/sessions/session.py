@@ -407,6 +407,12 @@ class LiveSession:
 
     # -- events --------------------------------------------------------------------
 
+    def record(self, event: TraceEvent) -> int:
+        """Log an exchange the session's user made beside the connection (the doctor's
+        own unauthenticated probes), as the session logs its own; return its seq."""
+        self._record(event)
+        return event.seq or 0
+
     def _record(self, event: TraceEvent) -> None:
         inbound = event.is_inbound_frame
         if inbound:

@@ -13,10 +13,20 @@ from typing import Any
 
 from tests.conftest import REPO_ROOT
 from tests.headless.conftest import fixture_command
+from tests.servers.oauth_harness import OAuthServers
 
 DOCTOR_TIMEOUT_SECONDS = 120.0
 STATUSES = {"pass", "warning", "fail", "skipped"}
-SECTIONS = ["connection", "versions", "catalog", "probes", "tools", "security", "speed"]
+SECTIONS = [
+    "connection",
+    "authorization",
+    "versions",
+    "catalog",
+    "probes",
+    "tools",
+    "security",
+    "speed",
+]
 CHECK_KEYS = {"id", "section", "status", "sentence", "evidence", "detail", "duration_ms"}
 
 
@@ -161,6 +171,26 @@ def test_a_server_that_wants_authorization_exits_3(auth_server: str) -> None:
     run = doctor(f"{auth_server}/unauthorized/mcp", "--format", "json")
     assert run.returncode == 3
     assert json.loads(run.stdout)["connect_error"]["status"] == 401
+
+
+def test_a_protected_server_exits_3_with_its_authorization_examined(
+    oauth_servers: OAuthServers,
+) -> None:
+    run = doctor(oauth_servers.mcp_url, "--format", "json")
+    assert run.returncode == 3
+    report = json.loads(run.stdout)
+    assert_schema_shape(report)
+    authorization = next(s for s in report["sections"] if s["id"] == "authorization")
+    assert {check["id"]: check["status"] for check in authorization["checks"]} == {
+        "auth.challenge": "pass",
+        "auth.resource-metadata": "pass",
+        "auth.server-metadata": "pass",
+        "auth.pkce": "pass",
+        "auth.registration": "pass",
+        "auth.https": "pass",
+    }
+    assert all(check["evidence"] for check in authorization["checks"])
+    assert report["summary"]["authorization"]["pass"] == 6
 
 
 def test_junit_has_a_suite_per_section_and_a_case_per_check() -> None:

@@ -95,6 +95,8 @@ class AuthorizationServer:
     registration: bool = True
     # False: the token endpoint authenticates every client, so registration issues secrets.
     public_clients: bool = True
+    # False: a planted fault, the metadata advertises only "plain" PKCE.
+    s256: bool = True
     key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     clients: dict[str, Client] = field(default_factory=dict)
     pending: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -136,7 +138,7 @@ class AuthorizationServer:
             "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
             "token_endpoint_auth_methods_supported": ["none"] * self.public_clients
             + ["client_secret_basic", "client_secret_post"],
-            "code_challenge_methods_supported": ["S256"],
+            "code_challenge_methods_supported": ["S256"] if self.s256 else ["plain"],
             "client_id_metadata_document_supported": self.cimd,
             "authorization_response_iss_parameter_supported": True,
         }

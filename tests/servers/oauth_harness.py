@@ -43,10 +43,15 @@ def run_oauth_servers(
     cimd: bool = True,
     registration: bool = True,
     public_clients: bool = True,
+    s256: bool = True,
+    resource_metadata: bool = True,
+    advertised_issuer: str = "",
 ) -> Iterator[OAuthServers]:
     """Start the authorization server and the protected MCP server; see `oauth_mcp.py`."""
     args = ["--access-token-seconds", str(access_token_seconds), "--issuer-path", issuer_path]
     args += ["--no-cimd"] * (not cimd) + ["--no-registration"] * (not registration)
-    args += ["--no-public-clients"] * (not public_clients)
+    args += ["--no-public-clients"] * (not public_clients) + ["--no-s256"] * (not s256)
+    args += ["--no-resource-metadata"] * (not resource_metadata)
+    args += ["--advertised-issuer", advertised_issuer] * bool(advertised_issuer)
     with run_servers("oauth_mcp.py", 2, *args) as (authority, protected):
         yield OAuthServers(authority.base_url, protected.base_url, authority.base_url + issuer_path)

@@ -8,7 +8,10 @@ challenges and knows no per-tool scopes:
 - a token without `mcp:tools` → 403 `insufficient_scope`;
 - calling the tool `admin_secret` without `mcp:admin` → 403 `error="insufficient_scope",
   scope="mcp:admin"` (step-up: the client asks again with the union of its scopes);
-- RFC 9728 metadata at the path-aware `/.well-known/oauth-protected-resource/api/mcp`.
+- RFC 9728 metadata at the path-aware `/.well-known/oauth-protected-resource/api/mcp`
+  (with `--no-resource-metadata`, a planted fault: none, and no `resource_metadata=` in
+  the challenge; with `--advertised-issuer URL`, that URL instead of the real issuer in
+  the metadata's `authorization_servers`).
 
 A token is valid only if `oauth_as.py`'s server issued it for this MCP server's URL and it
 has not expired. The authorization server is described in `oauth_as.py`.
@@ -80,7 +83,9 @@ class BearerGuard:
     """Lets a request through only with a valid access token that has the scopes the
     request needs; otherwise answers the RFC 6750 challenge."""
 
-    def __init__(self, app: ASGIApp, authority: AuthorizationServer, metadata_url: str) -> None:
+    def __init__(
+        self, app: ASGIApp, authority: AuthorizationServer, metadata_url: str | None
+    ) -> None:
         self.app = app
         self.authority = authority
         self.metadata_url = metadata_url
@@ -109,7 +114,9 @@ class BearerGuard:
         await self.app(scope, receive, send)
 
     async def _challenge(self, send: Send, status: int, error: str | None, scope: str) -> None:
-        parts = [f'resource_metadata="{self.metadata_url}"', f'scope="{scope}"']
+        parts = [f'scope="{scope}"']
+        if self.metadata_url is not None:
+            parts.insert(0, f'resource_metadata="{self.metadata_url}"')
         if error is not None:
             parts.insert(0, f'error="{error}"')
         body = json.dumps({"error": error or "unauthorized"}).encode()
@@ -177,6 +184,7 @@ def build_apps(
         cimd=not options.no_cimd,
         registration=not options.no_registration,
         public_clients=not options.no_public_clients,
+        s256=not options.no_s256,
     )
     as_app = Starlette(routes=[Route("/healthz", healthz), *authority.routes(options.issuer_path)])
 
@@ -185,7 +193,7 @@ def build_apps(
     )
     metadata = {
         "resource": resource,
-        "authorization_servers": [authority.issuer],
+        "authorization_servers": [options.advertised_issuer or authority.issuer],
         "scopes_supported": list(SCOPES),
         "bearer_methods_supported": ["header"],
         "resource_name": "Fixture protected MCP server",
@@ -199,15 +207,12 @@ def build_apps(
         async with mcp_app.router.lifespan_context(mcp_app):
             yield
 
-    guarded = BearerGuard(mcp_app, authority, mcp_origin + METADATA_PATH)
-    protected = Starlette(
-        routes=[
-            Route("/healthz", healthz),
-            Route(METADATA_PATH, resource_metadata),
-            Mount("/", app=guarded),
-        ],
-        lifespan=lifespan,
-    )
+    published = not options.no_resource_metadata
+    guarded = BearerGuard(mcp_app, authority, mcp_origin + METADATA_PATH if published else None)
+    routes = [Route("/healthz", healthz), Mount("/", app=guarded)]
+    if published:
+        routes.insert(1, Route(METADATA_PATH, resource_metadata))
+    protected = Starlette(routes=routes, lifespan=lifespan)
     return as_app, protected
 
 
@@ -239,6 +244,9 @@ def main() -> None:
     parser.add_argument(
         "--no-public-clients", action="store_true", help="no 'none' token endpoint auth"
     )
+    parser.add_argument("--no-s256", action="store_true", help='PKCE "plain" only')
+    parser.add_argument("--no-resource-metadata", action="store_true", help="no RFC 9728 metadata")
+    parser.add_argument("--advertised-issuer", default="", help="authorization_servers[0]")
     options = parser.parse_args()
     as_socket, mcp_socket = (socket.socket(fileno=fd) for fd in options.fd)
     as_app, mcp_app = build_apps(_origin(as_socket), _origin(mcp_socket), options)

@@ -196,3 +196,34 @@ class DoctorReport(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.id} on {self.target} ({self.status})"
+
+
+class LoadTestRecord(models.Model):
+    """A load test of one tool (`inspector.doctor.load`), started from a session's page
+    and run in a session of its own; reached under the session it was started from, so
+    only that session's owner reaches it."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        DONE = "done"
+        STOPPED = "stopped"
+
+    id = models.CharField(primary_key=True, max_length=32)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    source_session_id = models.CharField(max_length=32, db_index=True)
+    session_id = models.CharField(max_length=32, help_text="The session the calls went through.")
+    tool = models.CharField(max_length=255)
+    options: models.JSONField[Any, Any] = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    error = models.TextField(blank=True)
+    result: models.JSONField[Any, Any] = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"load test of {self.tool} ({self.status})"

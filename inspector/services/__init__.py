@@ -35,6 +35,7 @@ from inspector.services.calls import (
     StreamState,
     call_cancel,
     catalog_item_get,
+    catalog_keys,
     completion_complete,
     listing_page,
     log_level_get,
@@ -93,6 +94,15 @@ from inspector.services.events import (
     event_list_tail,
 )
 from inspector.services.findings import answer_findings, flagged_event_list
+from inspector.services.load_tests import (
+    LoadOptions,
+    LoadTestCannotRun,
+    LoadTestNotFound,
+    LoadTestState,
+    load_test_get,
+    load_test_list,
+    load_test_start,
+)
 from inspector.services.policy import (
     stdio_command_allowed,
 )
@@ -197,6 +207,10 @@ __all__ = [
     "ImportOutcome",
     "InvalidRoot",
     "Listing",
+    "LoadOptions",
+    "LoadTestCannotRun",
+    "LoadTestNotFound",
+    "LoadTestState",
     "MessageType",
     "NameTaken",
     "OAuthSettings",
@@ -240,6 +254,7 @@ __all__ = [
     "auth_start",
     "call_cancel",
     "catalog_item_get",
+    "catalog_keys",
     "completion_complete",
     "compose_send",
     "composed_from",
@@ -254,6 +269,9 @@ __all__ = [
     "flagged_event_list",
     "known_client_methods",
     "listing_page",
+    "load_test_get",
+    "load_test_list",
+    "load_test_start",
     "log_level_get",
     "log_level_set",
     "notification_stream_get",

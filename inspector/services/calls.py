@@ -89,6 +89,11 @@ async def catalog_item_get(*, session_id: str, listing: Listing, key: str) -> di
     return copy.deepcopy(item)  # the catalog's own stays as the server listed it
 
 
+async def catalog_keys(*, session_id: str, listing: Listing) -> list[str]:
+    """The names (URIs for resources) of what the server's last listing held."""
+    return resident_session(session_id).catalog.keys(listing)
+
+
 # Tools ------------------------------------------------------------------------------------
 
 

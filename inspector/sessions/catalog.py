@@ -61,6 +61,10 @@ class Catalog:
             if isinstance(key, str):
                 self._items[listing][key] = item
 
+    def keys(self, listing: Listing) -> list[str]:
+        """The names (or URIs) of the last listing's items, as listed."""
+        return list(self._items[listing])
+
     def find(self, listing: Listing, key: str) -> dict[str, Any] | None:
         return self._items[listing].get(key)
 

@@ -49,6 +49,8 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         )
     # A check connects again with the session's settings, which only a live one holds.
     context["check_offered"] = snapshot.resident and not snapshot.imported
+    context["load_offered"] = snapshot.connected and snapshot.offers("tools")
+    context["load_tests"] = await services.load_test_list(session_id=session_id)
     context["reports"] = await services.report_list_for_session(
         session_id=session_id, owner_id=snapshot.owner_id
     )

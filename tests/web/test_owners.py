@@ -66,6 +66,7 @@ PATH_VALUES = {
     "kind": "prompt",
     "rule": "tools.name",
     "output": "json",
+    "load_id": "0" * 32,
 }
 # What another user tries on each route, as a query (GET) and a form (POST): requests that
 # the owner could make, so that a refusal is the owner check's and nothing else's.

@@ -19,6 +19,7 @@ from channels.layers import channel_layers
 from django.db import connections
 from pytest_django import DjangoDbBlocker
 
+from inspector.mcp.transports import reaper
 from inspector.mcp.transports.stdio import StdioParameters
 from inspector.mcp.versions import EraChoice
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -33,6 +34,7 @@ POSTGRESQL = "django.db.backends.postgresql"
 LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 STRAY_GRACE_SECONDS = 3.0
 STRAYS = pytest.StashKey[list[str]]()
+WATCHER_SCRIPT = reaper.__file__
 
 
 def fixture_server(module: str, *args: str) -> StdioParameters:
@@ -230,7 +232,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     holds ports, files and database connections that the next run (CI runs on the same
     machine) trips over. This is the net under that rule, not a replacement for it.
     """
-    strays = _descendants(os.getpid())
+    strays = {
+        pid: found
+        for pid, found in _descendants(os.getpid()).items()
+        # The inspector's watcher of its servers' groups lives as long as the process
+        # that started it, by design: it ends when the run does.
+        if WATCHER_SCRIPT not in found[1]
+    }
     session.config.stash[STRAYS] = [f"{pid}: {command}" for pid, (_, command) in strays.items()]
     if not strays:
         return

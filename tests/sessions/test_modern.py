@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -95,7 +96,7 @@ def official_everything_spec() -> ConnectionSpec:
 async def test_auto_falls_back_to_initialize_for_a_legacy_only_server(
     sessions: MakeSession, official_everything_spec: ConnectionSpec
 ) -> None:
-    session = sessions(official_everything_spec)  # auto: the default of a new connection
+    session = sessions(replace(official_everything_spec, era=EraChoice.AUTO))
     await session.start()
     assert session.status is SessionStatus.CONNECTED, session.error
     assert session.era is Era.LEGACY
@@ -111,7 +112,9 @@ async def test_auto_falls_back_to_initialize_for_a_legacy_only_server(
 async def test_auto_over_http_falls_back_to_legacy_sse(
     sessions: MakeSession, mcp_http_server: RunningServer
 ) -> None:
-    spec = ConnectionSpec(TransportKind.HTTP, url=mcp_http_server.url("/legacy/sse"))
+    spec = ConnectionSpec(
+        TransportKind.HTTP, url=mcp_http_server.url("/legacy/sse"), era=EraChoice.AUTO
+    )
     session = sessions(spec)
     await session.start()
     assert session.status is SessionStatus.CONNECTED, session.error

@@ -100,8 +100,7 @@ async def test_a_saved_server_keeps_its_timeouts_through_export_and_import(
 
     exported = (await client.post("/servers/export", {"server": saved["id"]})).content
     entry = json.loads(exported)["mcpServers"]["patient"]
-    assert entry["inspector"] == {
-        "era": "legacy",
+    assert entry["inspector"] == {  # the era is left out: legacy is the default
         "requestTimeout": 120,
         "maxTotalTimeout": 3600,
         "resetTimeoutOnProgress": False,

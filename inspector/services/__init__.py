@@ -110,6 +110,11 @@ from inspector.services.snapshots import (
     SessionNotFound,
     SessionSnapshot,
 )
+from inspector.services.surface_compare import (
+    SurfaceComparison,
+    session_surface,
+    surface_compare,
+)
 from inspector.services.tasks import (
     TaskNotFound,
     TaskState,
@@ -196,6 +201,7 @@ __all__ = [
     "SessionStatus",
     "StdioNotAllowed",
     "StreamState",
+    "SurfaceComparison",
     "Switch",
     "TaskMode",
     "TaskNotFound",
@@ -267,7 +273,9 @@ __all__ = [
     "session_list",
     "session_owned",
     "session_reconnect",
+    "session_surface",
     "stdio_command_allowed",
+    "surface_compare",
     "switch_set",
     "task_cancel",
     "task_get",

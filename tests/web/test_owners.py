@@ -263,3 +263,17 @@ async def test_someone_signed_out_is_asked_to_log_in(alice: AsyncClient) -> None
         response = await AsyncClient(headers={"host": "127.0.0.1"}).get(f"/sessions/{target}/")
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/?next=")
+
+
+async def test_a_comparison_reaches_only_the_users_own_sessions(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    """The session in the query is checked as the one in the path is."""
+    alices = await connect(alice)
+    bobs = await connect(bob)
+    picker = (await bob.get(f"/sessions/{bobs}/compare")).content.decode()
+    assert alices not in picker, "another user's session is not offered"
+    theirs = await bob.get(f"/sessions/{bobs}/compare", {"with": alices})
+    nobodys = await bob.get(f"/sessions/{bobs}/compare", {"with": NOBODYS})
+    assert theirs.status_code == nobodys.status_code == 404
+    assert (await alice.get(f"/sessions/{alices}/compare", {"with": alices})).status_code == 200

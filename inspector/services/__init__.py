@@ -81,6 +81,16 @@ from inspector.services.findings import answer_findings, flagged_event_list
 from inspector.services.policy import (
     stdio_command_allowed,
 )
+from inspector.services.replay_runs import (
+    DEFAULT_IGNORED,
+    BadPattern,
+    ReplayNotFound,
+    ReplayState,
+    ReplayTargetNotLive,
+    replay_get,
+    replay_plan,
+    replay_start,
+)
 from inspector.services.saved_servers import (
     ImportOutcome,
     NameTaken,
@@ -162,6 +172,7 @@ __all__ = [
     "AUTHORIZATION_CODE",
     "CLIENT_CREDENTIALS",
     "COMPOSED_DETAIL",
+    "DEFAULT_IGNORED",
     "DEFAULT_VERSION",
     "KNOWN_VERSIONS",
     "LOG_LEVELS",
@@ -174,6 +185,7 @@ __all__ = [
     "AuthError",
     "AuthFlowMissing",
     "AuthPanel",
+    "BadPattern",
     "CatalogItemNotFound",
     "ComposeOutcome",
     "Composed",
@@ -193,6 +205,9 @@ __all__ = [
     "OAuthSettings",
     "PendingUnreadable",
     "Pong",
+    "ReplayNotFound",
+    "ReplayState",
+    "ReplayTargetNotLive",
     "SavedServerNotFound",
     "SavedServerSummary",
     "SealedPending",
@@ -246,6 +261,9 @@ __all__ = [
     "notification_stream_get",
     "prompt_get",
     "prompt_get_command",
+    "replay_get",
+    "replay_plan",
+    "replay_start",
     "request_cancel",
     "request_list",
     "resource_read",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from inspector.broadcast import announce_events
+from inspector.replay.runs import ReplayRuns
 from inspector.sessions.registry import SessionRegistry
 from inspector.storage.events import DatabaseEventStore
 from inspector.storage.tokens import DatabaseTokenStore
@@ -21,3 +22,9 @@ def registry() -> SessionRegistry:
     return SessionRegistry(
         store=event_store(), watchers=[announce_events], token_stores=DatabaseTokenStore
     )
+
+
+@cache
+def replay_runs() -> ReplayRuns:
+    """The replays running in this process (each sends through one of its live sessions)."""
+    return ReplayRuns()

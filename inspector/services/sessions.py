@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inspector.services.runtime import event_store, registry
+from inspector.services.runtime import event_store, registry, replay_runs
 from inspector.services.snapshots import (
     SessionNotFound,
     SessionSnapshot,
@@ -68,4 +68,5 @@ async def session_reconnect(*, session_id: str) -> SessionSnapshot:
 
 
 async def session_close_all() -> None:
+    await replay_runs().close()
     await registry().close_all()

@@ -20,9 +20,12 @@ LOCAL_ORIGIN = "http://127.0.0.1"
 async def fresh_registry() -> AsyncIterator[None]:
     """Sessions belong to one event loop; each test gets its own registry and loop."""
     runtime.registry.cache_clear()
+    runtime.replay_runs.cache_clear()
     yield
+    await runtime.replay_runs().close()
     await runtime.registry().close_all()
     runtime.registry.cache_clear()
+    runtime.replay_runs.cache_clear()
 
 
 @pytest.fixture

@@ -56,7 +56,13 @@ NOT_SESSION_ROUTES = {
     "oauth-complete",
 }
 # Values for the other parts of a session route's path.
-PATH_VALUES = {"seq": 1, "listing": "tools", "kind": "prompt", "rule": "tools.name"}
+PATH_VALUES = {
+    "seq": 1,
+    "listing": "tools",
+    "kind": "prompt",
+    "rule": "tools.name",
+    "run_id": "0" * 32,
+}
 # What another user tries on each route, as a query (GET) and a form (POST): requests that
 # the owner could make, so that a refusal is the owner check's and nothing else's.
 ATTEMPTS: dict[str, dict[str, str]] = {
@@ -277,3 +283,26 @@ async def test_a_comparison_reaches_only_the_users_own_sessions(
     nobodys = await bob.get(f"/sessions/{bobs}/compare", {"with": NOBODYS})
     assert theirs.status_code == nobodys.status_code == 404
     assert (await alice.get(f"/sessions/{alices}/compare", {"with": alices})).status_code == 200
+
+
+async def test_a_replay_goes_only_through_the_users_own_live_sessions(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    alices = await connect(alice)
+    bobs = await connect(bob)
+    bobs_other = await connect(bob)
+    await page(bob, f"/sessions/{bobs}/list/tools")
+    offered = (await bob.get(f"/sessions/{bobs}/replay/")).content.decode()
+    assert alices not in offered, "another user's session is not offered"
+    assert bobs_other in offered
+    before = (await services.session_get(session_id=alices)).last_seq
+    refused = await bob.post(f"/sessions/{bobs}/replay/", {"target": alices})
+    assert refused.status_code == 400
+    assert "Select a valid choice" in refused.content.decode()
+    assert (await services.session_get(session_id=alices)).last_seq == before, "nothing sent"
+    # The service checks it again, whoever calls it.
+    bob_id = (await services.session_get(session_id=bobs)).owner_id
+    with pytest.raises(services.SessionNotFound):
+        await services.replay_start(
+            session_id=bobs, target_id=alices, owner_id=bob_id, tool_call_seqs=(), ignored=()
+        )

@@ -3,6 +3,7 @@ from django.urls import include, path
 from inspector.views import (
     archive,
     auth,
+    baseline,
     calls,
     client,
     compare,
@@ -38,6 +39,8 @@ session_patterns = [
     path("events/<int:seq>/part", parts.event_part, name="session-event-part"),
     path("export", archive.export, name="session-export"),
     path("compare", compare.page, name="session-compare"),
+    path("baseline/", baseline.banner, name="session-baseline"),
+    path("baseline/pin", baseline.pin, name="session-baseline-pin"),
     path("replay/", replay.start, name="session-replay"),
     path("replay/<str:run_id>/", replay.results, name="session-replay-run"),
     path("export.har", archive.har, name="session-har"),

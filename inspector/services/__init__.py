@@ -120,6 +120,12 @@ from inspector.services.snapshots import (
     SessionNotFound,
     SessionSnapshot,
 )
+from inspector.services.surface_baseline import (
+    Drift,
+    NoSavedServer,
+    baseline_pin,
+    session_drift,
+)
 from inspector.services.surface_compare import (
     SurfaceComparison,
     session_surface,
@@ -192,6 +198,7 @@ __all__ = [
     "ConnectionSpec",
     "ConsentState",
     "Decision",
+    "Drift",
     "Era",
     "EraChoice",
     "EventKind",
@@ -202,6 +209,7 @@ __all__ = [
     "Listing",
     "MessageType",
     "NameTaken",
+    "NoSavedServer",
     "OAuthSettings",
     "PendingUnreadable",
     "Pong",
@@ -240,6 +248,7 @@ __all__ = [
     "auth_settings_get",
     "auth_settings_set",
     "auth_start",
+    "baseline_pin",
     "call_cancel",
     "catalog_item_get",
     "completion_complete",
@@ -284,6 +293,7 @@ __all__ = [
     "session_close_all",
     "session_connect",
     "session_disconnect",
+    "session_drift",
     "session_export",
     "session_get",
     "session_har",

@@ -1,5 +1,5 @@
 """The compare page: a session's surface against another session's of the same owner
-(or, later, its saved server's baseline), as `inspector diff` compares them."""
+(or its saved server's baseline), as `inspector diff` compares them."""
 
 from __future__ import annotations
 
@@ -26,7 +26,15 @@ async def page(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         for each in await services.session_list(owner_id=owner_id, limit=PICKED_SESSIONS)
         if each.id != session_id
     ]
-    context: dict[str, Any] = {"session": session, "others": others, "picked": ""}
+    context: dict[str, Any] = {
+        "session": session,
+        "others": others,
+        "picked": "",
+        "baseline_available": bool(session.spec.get("saved_server")),
+    }
+    if request.GET.get("baseline"):
+        context.update(await _with_baseline(session_id, owner_id))
+        return render(request, "inspector/compare.html", context)
     other_id = request.GET.get("with", "").strip()
     if other_id:
         try:
@@ -46,3 +54,21 @@ async def page(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 
 def _label(snapshot: services.SessionSnapshot) -> str:
     return f"{snapshot.display_name} ({snapshot.created_at:%Y-%m-%d %H:%M:%S})"
+
+
+async def _with_baseline(session_id: str, owner_id: int | None) -> dict[str, Any]:
+    try:
+        drift = await services.session_drift(session_id=session_id, owner_id=owner_id)
+    except services.NoSavedServer:
+        return {"baseline_missing": "This session was not opened from a saved server of yours."}
+    if drift.diff is None or drift.pinned_at is None:
+        return {
+            "baseline_missing": f"No baseline is pinned for “{drift.server_name}” yet: "
+            "pin one from a session of it."
+        }
+    return {
+        "before_label": f"The baseline of “{drift.server_name}” pinned "
+        f"{drift.pinned_at:%Y-%m-%d %H:%M} UTC",
+        "before_url": "",
+        "diff": diff_view(drift.diff),
+    }

@@ -55,12 +55,14 @@ async def session_drift(*, session_id: str, owner_id: int | None) -> Drift:
     except SurfaceError:
         return Drift(stored.server_id, stored.server_name, None, None)
     current = await _current_surface(snapshot)
-    return Drift(
+    drift = Drift(
         stored.server_id,
         stored.server_name,
         stored.pinned_at,
         diff_surfaces(_as_far_as(baseline, current), current),
     )
+    _tell_consent(snapshot.id, drift)
+    return drift
 
 
 async def baseline_pin(*, session_id: str, owner_id: int | None) -> Drift:
@@ -71,7 +73,9 @@ async def baseline_pin(*, session_id: str, owner_id: int | None) -> Drift:
     pinned = await in_db_thread(pin_baseline)(stored.server_id, owner_id, current.to_json())
     if pinned is None:
         raise NoSavedServer(session_id)
-    return Drift(pinned.server_id, pinned.server_name, pinned.pinned_at, SurfaceDiff())
+    drift = Drift(pinned.server_id, pinned.server_name, pinned.pinned_at, SurfaceDiff())
+    _tell_consent(snapshot.id, drift)
+    return drift
 
 
 async def _saved_server(
@@ -95,6 +99,16 @@ async def _current_surface(snapshot: SessionSnapshot) -> Surface:
         except CaptureError:
             pass  # disconnected meanwhile: what it recorded will do
     return await session_surface(session_id=snapshot.id)
+
+
+def _tell_consent(session_id: str, drift: Drift) -> None:
+    """A live session's tool-call confirmations say which tools drifted."""
+    live = registry().get(session_id)
+    if live is None:
+        return
+    live.consent.drifted_tools = drift.drifted_tools
+    pinned = drift.pinned_at
+    live.consent.baseline_pinned = f"{pinned:%Y-%m-%d %H:%M} UTC" if pinned else ""
 
 
 def _as_far_as(baseline: Surface, current: Surface) -> Surface:

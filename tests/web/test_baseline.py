@@ -11,7 +11,17 @@ from django.test import AsyncClient
 
 from inspector import services
 from inspector.models import SavedServer
-from tests.web.support import HTMX, connect, connect_form, listed, page
+from tests.web.support import (
+    HTMX,
+    answer_url,
+    connect,
+    connect_form,
+    listed,
+    page,
+    start_tool,
+    tool_text,
+    waiting,
+)
 from tests.web.surfaces import read
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,3 +125,34 @@ async def test_a_session_not_from_a_saved_server_has_no_baseline(client: AsyncCl
     assert refused.status_code == 400
     compared = html.unescape(await read(client, f"/sessions/{session_id}/compare", baseline="1"))
     assert "not opened from a saved server" in compared
+
+
+async def test_in_consent_mode_a_drifted_tools_confirmation_says_it_drifted(
+    client: AsyncClient,
+) -> None:
+    server_id = await save_surface_server(client, "v1")
+    await pin(client, await connect_saved(client, server_id))
+    await edit_to(client, server_id, "v2")
+    second = await connect_saved(client, server_id)
+    await banner(client, second)  # the session page loads it
+    await services.switch_set(session_id=second, name="confirm_tool_calls", on=True)
+
+    drifted = start_tool(second, "forecast", city=3)
+    await waiting(second)
+    inbox = await page(client, f"/sessions/{second}/inbox")
+    assert "Drifted since the baseline pinned" in inbox
+    assert "description or schema changed since the baseline" in inbox
+    assert "rug pull" in inbox
+    await answer_all(client, second)
+    assert tool_text(await drifted) == "sunny"
+
+    steady = start_tool(second, "alerts", region="north")
+    await waiting(second)
+    assert "Drifted since the baseline" not in await page(client, f"/sessions/{second}/inbox")
+    await answer_all(client, second)
+    assert tool_text(await steady) == "sunny"
+
+
+async def answer_all(client: AsyncClient, session_id: str) -> None:
+    for approval in (await services.consent_get(session_id=session_id)).pending:
+        await page(client, answer_url(session_id, approval), {"decision": "approve"})

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 pytestmark = pytest.mark.browser
 
@@ -81,3 +81,61 @@ def test_replay_against_the_changed_server_and_compare(page: Page, inspector_url
     expect(changes).to_contain_text("geocode")
     expect(changes).to_contain_text("inputSchema.properties.city.type")
     page.screenshot(path=str(SHOTS / "compare.png"), full_page=True)
+
+
+def saved_row(page: Page, name: str) -> Locator:
+    return (
+        page.get_by_role("region", name="Saved servers")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name=name, exact=True))
+    )
+
+
+def test_pin_a_baseline_then_see_the_drift_when_the_server_changed(
+    page: Page, inspector_url: str
+) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.on("dialog", lambda dialog: dialog.accept())  # "Accept as new baseline?"
+    page.goto(inspector_url)
+    form = page.get_by_role("region", name="Connect to a server")
+    form.get_by_label("Transport", exact=True).select_option("stdio")
+    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    form.get_by_label("Command", exact=True).fill(sys.executable)
+    form.get_by_label("Arguments", exact=True).fill("-m tests.servers.surface_server v1")
+    form.get_by_label("Working directory", exact=True).fill(str(REPO_ROOT))
+    form.get_by_label("Save as", exact=True).fill("weather")
+    form.get_by_role("button", name="Save", exact=True).click()
+    expect(form.get_by_role("status").filter(has_text="Saved as")).to_be_visible()
+
+    saved_row(page, "weather").get_by_role("button", name="Connect").click()
+    expect(page).to_have_url(SESSION_URL)
+    page.get_by_role("button", name="Pin as baseline").click()
+    expect(page.get_by_role("status").filter(has_text="Pinned as the baseline")).to_be_visible()
+
+    # The server changes: its saved settings now start v2.
+    page.goto(inspector_url)
+    saved_row(page, "weather").get_by_role("link", name="Edit").click()
+    page.get_by_label("Arguments", exact=True).fill("-m tests.servers.surface_server v2")
+    page.get_by_role("button", name="Save").click()
+    saved_row(page, "weather").get_by_role("button", name="Connect").click()
+    expect(page).to_have_url(SESSION_URL)
+
+    drift = page.get_by_role("alert").filter(has_text="changed since the baseline pinned")
+    expect(drift).to_contain_text("3 tools")
+    expect(drift).to_contain_text("legacy_lookup")
+    drift.get_by_text("What changed").click()
+    expect(drift.get_by_role("list", name="Changes")).to_contain_text(
+        "inputSchema.properties.city.type"
+    )
+    page.screenshot(path=str(SHOTS / "drift-banner.png"), full_page=True)
+
+    page.get_by_role("link", name="Compare with another session…").click()
+    page.get_by_role("link", name="Compare with the baseline").click()
+    expect(page.locator("#surface-diff-summary")).to_contain_text("1 added, 1 removed, 3 changed.")
+    page.screenshot(path=str(SHOTS / "compare-baseline.png"), full_page=True)
+    page.go_back()
+    page.go_back()
+
+    page.get_by_role("button", name="Accept as new baseline").click()
+    expect(page.get_by_role("status").filter(has_text="Pinned as the baseline")).to_be_visible()

@@ -130,6 +130,25 @@ def test_pin_a_baseline_then_see_the_drift_when_the_server_changed(
     )
     page.screenshot(path=str(SHOTS / "drift-banner.png"), full_page=True)
 
+    # In consent mode, the changed tool's confirmation says it drifted.
+    page.get_by_role("tab", name="Client").click()
+    page.get_by_role("tabpanel", name="Client").get_by_role(
+        "checkbox", name="Confirm every tool call"
+    ).check()
+    page.get_by_role("tab", name="Tools").click()
+    page.get_by_role("list", name="Tools").get_by_role("button", name="Tool forecast").click()
+    detail = page.locator("#tool-detail")
+    detail.get_by_label(re.compile(r"^city\b")).fill("3")
+    detail.get_by_label(re.compile(r"^days\b")).fill("2")
+    detail.get_by_role("button", name="Run tool").click()
+    held = page.get_by_role("article", name="Tool call awaiting confirmation", exact=True)
+    expect(held.get_by_role("alert")).to_contain_text("Drifted since the baseline pinned")
+    expect(held).to_contain_text("description or schema changed")
+    held.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "consent-drift.png"))
+    held.get_by_role("button", name="Run the tool").click()
+    expect(page.locator("#tool-results > article").first).to_contain_text("sunny")
+
     page.get_by_role("link", name="Compare with another session…").click()
     page.get_by_role("link", name="Compare with the baseline").click()
     expect(page.locator("#surface-diff-summary")).to_contain_text("1 added, 1 removed, 3 changed.")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from inspector import services
@@ -46,7 +47,7 @@ async def page(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
         context.update(
             picked=other_id,
             before_label=_label(comparison.before),
-            before_url=f"/sessions/{comparison.before.id}/",
+            before_url=reverse("session", args=[comparison.before.id]),
             diff=diff_view(comparison.diff),
         )
     return render(request, "inspector/compare.html", context)

@@ -23,6 +23,7 @@ from tests.web.support import (
     waiting,
 )
 from tests.web.surfaces import read
+from tests.web.test_archive import download, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -156,3 +157,18 @@ async def test_in_consent_mode_a_drifted_tools_confirmation_says_it_drifted(
 async def answer_all(client: AsyncClient, session_id: str) -> None:
     for approval in (await services.consent_get(session_id=session_id)).pending:
         await page(client, answer_url(session_id, approval), {"decision": "approve"})
+
+
+async def test_an_imported_session_is_not_tied_to_a_saved_server(client: AsyncClient) -> None:
+    """The file names a saved server of the inspector that wrote it, not of this one."""
+    server_id = await save_surface_server(client, "v1")
+    session_id = await connect_saved(client, server_id)
+    await pin(client, session_id)
+    _, body = await download(client, f"/sessions/{session_id}/export")
+    assert b'"saved_server": ' + str(server_id).encode() in body
+    imported = await upload(client, "weather.jsonl", body)
+    assert imported.status_code == 302
+    copy = imported["Location"].split("/")[2]
+    assert copy != session_id
+    assert "/baseline/" not in await page(client, f"/sessions/{copy}/")
+    assert await banner(client, copy) == ""

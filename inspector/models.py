@@ -98,6 +98,10 @@ class SavedServer(models.Model):
     reset_timeout_on_progress = models.BooleanField(default=True)
     approval_timeout = models.FloatField(default=DEFAULT_APPROVAL_TIMEOUT)
     sampling_tools = models.BooleanField(default=False)
+    # The server's surface as pinned by a person (`inspector.surface` snapshot JSON): later
+    # connections are compared with it, and show how they drifted.
+    baseline = models.JSONField(null=True, blank=True)
+    baseline_pinned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

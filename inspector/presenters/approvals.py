@@ -165,6 +165,10 @@ class ToolCallView:
     badges: list[Badge]
     destructive: bool
     known: bool
+    # How the tool drifted from the saved server's baseline ("changed", "added"), and when
+    # that baseline was pinned; empty when it did not, or nothing was pinned.
+    drift: str = ""
+    drift_pinned: str = ""
 
 
 def tool_call_view(approval: ApprovalFacts) -> ToolCallView:
@@ -173,6 +177,8 @@ def tool_call_view(approval: ApprovalFacts) -> ToolCallView:
     annotations = tool.get("annotations") if isinstance(tool, dict) else None
     hints = annotations if isinstance(annotations, dict) else {}
     read_only = hints.get("readOnlyHint") is True
+    drift = approval.context.get("drift")
+    drift = drift if isinstance(drift, dict) else {}
     return ToolCallView(
         name=name,
         title=display_name(tool) if tool else name,
@@ -181,6 +187,8 @@ def tool_call_view(approval: ApprovalFacts) -> ToolCallView:
         # The spec's default for an unannotated tool is destructive, unless read-only.
         destructive=not read_only and hints.get("destructiveHint", True) is not False,
         known=bool(tool),
+        drift=str(drift.get("change", "")),
+        drift_pinned=str(drift.get("pinned", "")),
     )
 
 

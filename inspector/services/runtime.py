@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 
 from inspector.broadcast import announce_events
+from inspector.replay.runs import ReplayRuns
 from inspector.services.doctor_runs import DoctorRuns
 from inspector.sessions.registry import SessionRegistry
 from inspector.storage.events import DatabaseEventStore
@@ -27,3 +28,9 @@ def registry() -> SessionRegistry:
 @cache
 def doctor_runs() -> DoctorRuns:
     return DoctorRuns()
+
+
+@cache
+def replay_runs() -> ReplayRuns:
+    """The replays running in this process (each sends through one of its live sessions)."""
+    return ReplayRuns()

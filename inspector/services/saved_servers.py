@@ -8,6 +8,7 @@ to include them in.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -136,7 +137,7 @@ async def saved_server_connect(*, server_id: int, owner_id: int | None) -> Sessi
         raise SavedServerNotFound(server_id)
     spec = named[0].spec
     _check_allowed(spec)
-    return await open_session(spec, owner_id)
+    return await open_session(dataclasses.replace(spec, saved_server=server_id), owner_id)
 
 
 # Checks ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inspector.services.runtime import doctor_runs, event_store, registry
+from inspector.services.runtime import doctor_runs, event_store, registry, replay_runs
 from inspector.services.snapshots import (
     SessionNotFound,
     SessionSnapshot,
@@ -68,6 +68,8 @@ async def session_reconnect(*, session_id: str) -> SessionSnapshot:
 
 
 async def session_close_all() -> None:
-    # The checks first: each then records that it was stopped, while its session exists.
+    # The checks and replays first: each then records that it was stopped, while its
+    # session exists.
     await doctor_runs().close()
+    await replay_runs().close()
     await registry().close_all()

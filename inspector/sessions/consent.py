@@ -57,6 +57,11 @@ class Consent:
         self.ask_before_sharing_roots = True
         # What the client declared: a request for anything else is refused, not asked.
         self.declared: dict[str, Any] = {}
+        # The tools that changed (or appeared) since the saved server's baseline, and the
+        # words that say when it was pinned: a confirmation says so (a tool that changes
+        # after it was trusted is how a rug pull looks).
+        self.drifted_tools: dict[str, str] = {}
+        self.baseline_pinned = ""
 
     def handlers(self) -> dict[str, ServerRequestHandler]:
         return {
@@ -91,9 +96,11 @@ class Consent:
 
     def hold_tool_call(self, params: dict[str, Any], *, tool: dict[str, Any] | None) -> Approval:
         """Put a tool call before a person, with the tool as the server listed it."""
-        return self.inbox.open(
-            ApprovalKind.TOOL_CALL, "tools/call", params, context={"tool": tool or {}}
-        )
+        context: dict[str, Any] = {"tool": tool or {}}
+        drift = self.drifted_tools.get(str(params.get("name", "")))
+        if drift:
+            context["drift"] = {"change": drift, "pinned": self.baseline_pinned}
+        return self.inbox.open(ApprovalKind.TOOL_CALL, "tools/call", params, context=context)
 
     async def tool_call_refusal(self, approval: Approval) -> McpError | None:
         """Wait for a person to confirm a held tool call; the error to report if it is

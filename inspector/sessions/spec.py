@@ -65,6 +65,9 @@ class ConnectionSpec:
     era: EraChoice = EraChoice.LEGACY
     # Modern era: the log level every request asks for (None: no log messages).
     log_level: str | None = None
+    # The saved server these settings came from, if any: its baseline surface is what
+    # this connection's surface is compared with.
+    saved_server: int | None = None
 
     @property
     def is_http(self) -> bool:

@@ -91,7 +91,7 @@ def _import(reader: ArchiveReader, owner_id: int | None, filename: str) -> str:
             created_at=_created_at(described.get("created_at")),
             transport=_transport(described.get("transport")),
             target=str(described.get("target") or filename),
-            spec=described.get("spec") if isinstance(described.get("spec"), dict) else {},
+            spec=_spec(described.get("spec")),
             status=_status(described.get("status")),
             error=str(described.get("error") or ""),
             error_layer=str(described.get("error_layer") or ""),
@@ -166,6 +166,14 @@ def _server_of_trace(data: dict[str, Any]) -> dict[str, Any] | None:
         "instructions": result.get("instructions") or "",
         "era": "legacy",
     }
+
+
+def _spec(value: Any) -> dict[str, Any]:
+    """The file's connection settings, without the saved server they came from: that id
+    names a row of the inspector that wrote the file, not of this one."""
+    if not isinstance(value, dict):
+        return {}
+    return {key: each for key, each in value.items() if key != "saved_server"}
 
 
 def _created_at(value: Any) -> datetime:

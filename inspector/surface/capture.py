@@ -35,28 +35,37 @@ async def capture(spec: ConnectionSpec) -> Surface:
             error = session.error
             message = error.message if error is not None else f"the session is {session.status}"
             raise CaptureError(message, error.status if error is not None else None)
-        surface = Surface(
-            server=server_summary(
-                server.server_info,
-                server.protocol_version,
-                server.capabilities,
-                server.instructions,
-            ),
-            target=spec.target,
-            captured_at=datetime.now(UTC).isoformat(),
-        )
-        for key, method, capability, *_ in LISTS:
-            if capability not in server.capabilities:
-                continue
-            items, whole = await _list_all(session, method, key)
-            surface.lists[key] = items
-            if not whole:
-                surface.incomplete.append(key)
-        return surface
+        return await listed_surface(session, target=spec.target)
     finally:
         with contextlib.suppress(Exception):
             async with asyncio.timeout(CLOSE_SECONDS):
                 await session.close()
+
+
+async def listed_surface(session: LiveSession, *, target: str) -> Surface:
+    """The surface of a connected session: each declared list asked for again, to its last
+    page, through the session (so its log shows the requests)."""
+    server = session.server
+    if server is None:
+        raise CaptureError("the session is not connected")
+    surface = Surface(
+        server=server_summary(
+            server.server_info,
+            server.protocol_version,
+            server.capabilities,
+            server.instructions,
+        ),
+        target=target,
+        captured_at=datetime.now(UTC).isoformat(),
+    )
+    for key, method, capability, *_ in LISTS:
+        if capability not in server.capabilities:
+            continue
+        items, whole = await _list_all(session, method, key)
+        surface.lists[key] = items
+        if not whole:
+            surface.incomplete.append(key)
+    return surface
 
 
 async def _list_all(

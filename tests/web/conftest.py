@@ -22,11 +22,14 @@ async def fresh_registry() -> AsyncIterator[None]:
     its own registry, runs and loop."""
     runtime.registry.cache_clear()
     runtime.doctor_runs.cache_clear()
+    runtime.replay_runs.cache_clear()
     yield
     await runtime.doctor_runs().close()
+    await runtime.replay_runs().close()
     await runtime.registry().close_all()
     runtime.registry.cache_clear()
     runtime.doctor_runs.cache_clear()
+    runtime.replay_runs.cache_clear()
 
 
 @pytest.fixture

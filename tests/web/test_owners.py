@@ -67,6 +67,7 @@ PATH_VALUES = {
     "rule": "tools.name",
     "output": "json",
     "load_id": "0" * 32,
+    "run_id": "0" * 32,
 }
 # What another user tries on each route, as a query (GET) and a form (POST): requests that
 # the owner could make, so that a refusal is the owner check's and nothing else's.
@@ -326,3 +327,40 @@ async def test_another_users_saved_server_cannot_be_checked(
 async def user_id(name: str) -> int:
     user = await get_user_model().objects.aget(username=name)
     return int(user.pk)
+
+
+async def test_a_comparison_reaches_only_the_users_own_sessions(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    """The session in the query is checked as the one in the path is."""
+    alices = await connect(alice)
+    bobs = await connect(bob)
+    picker = (await bob.get(f"/sessions/{bobs}/compare")).content.decode()
+    assert alices not in picker, "another user's session is not offered"
+    theirs = await bob.get(f"/sessions/{bobs}/compare", {"with": alices})
+    nobodys = await bob.get(f"/sessions/{bobs}/compare", {"with": NOBODYS})
+    assert theirs.status_code == nobodys.status_code == 404
+    assert (await alice.get(f"/sessions/{alices}/compare", {"with": alices})).status_code == 200
+
+
+async def test_a_replay_goes_only_through_the_users_own_live_sessions(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    alices = await connect(alice)
+    bobs = await connect(bob)
+    bobs_other = await connect(bob)
+    await page(bob, f"/sessions/{bobs}/list/tools")
+    offered = (await bob.get(f"/sessions/{bobs}/replay/")).content.decode()
+    assert alices not in offered, "another user's session is not offered"
+    assert bobs_other in offered
+    before = (await services.session_get(session_id=alices)).last_seq
+    refused = await bob.post(f"/sessions/{bobs}/replay/", {"target": alices})
+    assert refused.status_code == 400
+    assert "Select a valid choice" in refused.content.decode()
+    assert (await services.session_get(session_id=alices)).last_seq == before, "nothing sent"
+    # The service checks it again, whoever calls it.
+    bob_id = (await services.session_get(session_id=bobs)).owner_id
+    with pytest.raises(services.SessionNotFound):
+        await services.replay_start(
+            session_id=bobs, target_id=alices, owner_id=bob_id, tool_call_seqs=(), ignored=()
+        )

@@ -89,6 +89,9 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
         auth = Tab("auth", "Auth", reverse("session-auth", args=[snapshot.id]))
         # Refused for want of authorization: that is what the page is about first.
         tabs.insert(0 if snapshot.needs_authorization else len(tabs), auth)
+    if not snapshot.resident and snapshot.server:
+        # A record: its lists as last listed, read from its messages.
+        tabs.append(Tab("catalog", "Catalog", reverse("session-catalog", args=[snapshot.id])))
     findings = Tab("findings", "Findings", reverse("session-findings", args=[snapshot.id]))
     return [*tabs, Tab("logs", "Server log"), Tab("protocol", "Protocol"), findings]
 

@@ -158,3 +158,21 @@ async def test_an_http_sessions_exchanges_download_as_har(
     assert posts[0]["response"]["status"] == 200
     stdio = await connect(client, arguments=BREAKER)
     assert "export.har" not in (await client.get(f"/sessions/{stdio}/")).content.decode()
+
+
+async def test_an_imported_session_lists_what_its_server_offered(client: AsyncClient) -> None:
+    session_id = await connect(client, arguments=BREAKER)
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    await session.request("tools/list", {})
+    live = (await client.get(f"/sessions/{session_id}/")).content.decode()
+    assert 'id="tab-catalog"' not in live, "a live session has its own tabs"
+    _, body = await download(client, f"/sessions/{session_id}/export")
+    response = await upload(client, "listed.jsonl", body)
+    imported = response["Location"]
+    page = (await client.get(imported)).content.decode()
+    assert 'id="tab-catalog"' in page
+    catalog = (await client.get(f"{imported}catalog/")).content.decode()
+    tools = catalog[catalog.index('aria-labelledby="catalog-tools"') :]
+    assert '<strong class="mono">bad name!</strong>' in tools[: tools.index("</section>")]
+    assert "Not listed in this session." in catalog, "the prompts it never listed"

@@ -1,12 +1,14 @@
 """Connection checks, read from the events of the main connection: for stdio, start-up
 time and what the process wrote besides protocol messages; for HTTP, the initialize
-exchange, the session id and the standalone GET stream."""
+exchange, the session id and the standalone GET stream (name resolution, TCP and TLS are
+probed apart, in `layers`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from inspector.doctor.examination import Examination
+from inspector.doctor.layers import PLANNED as LAYERS_PLANNED
 from inspector.doctor.report import Section, Status, seqs
 from inspector.mcp.trace import EventKind, MessageType, TraceEvent
 from inspector.sessions.spec import TransportKind
@@ -21,14 +23,15 @@ STDIO_PLANNED = (
     "connection.stdio.stdout",
     "connection.stdio.stderr",
     "connection.stayed-up",
+    *LAYERS_PLANNED,
 )
 HTTP_PLANNED = (
     "connection.connect",
     "connection.http.initialize",
     "connection.http.session-id",
     "connection.http.get-stream",
-    "connection.http.layers",
     "connection.stayed-up",
+    *LAYERS_PLANNED,
 )
 
 
@@ -227,13 +230,6 @@ def _http(exam: Examination, events: list[TraceEvent]) -> None:
             stateful=bool(session_id),
         )
     _get_stream(exam, exchanges)
-    exam.add(
-        "connection.http.layers",
-        Section.CONNECTION,
-        Status.SKIPPED,
-        "Name resolution, TCP and TLS are not timed apart: the HTTP client reports only the "
-        "whole exchange (its time is on connection.http.initialize).",
-    )
 
 
 def _get_stream(exam: Examination, exchanges: list[TraceEvent]) -> None:

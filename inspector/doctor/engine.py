@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from inspector.doctor import catalog as catalog_checks
-from inspector.doctor import connection, probes, speed, text_lint, tool_quality, versions
+from inspector.doctor import connection, layers, probes, speed, text_lint, tool_quality, versions
 from inspector.doctor.auth_posture import check_authorization
 from inspector.doctor.catalog import Catalog
 from inspector.doctor.examination import BudgetSpent, Examination, StopExamination
@@ -85,6 +85,8 @@ async def _run(exam: Examination, spec: ConnectionSpec, options: DoctorOptions) 
     first = await exam.events()
     # Before the rest: a server that refuses an unauthorized client is examined here only.
     await check_authorization(exam, first)
+    # Layer by layer, whether or not the connection succeeded: a failed one most needs it.
+    await layers.check_layers(exam)
     if not connection.connect_check(exam, first):
         _skip_all(exam, spec, "Not run: the server could not be reached.")
         return

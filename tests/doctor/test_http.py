@@ -77,7 +77,7 @@ async def test_the_http_exchange_is_checked(mcp_http_server: RunningServer) -> N
     assert found["connection.http.initialize"] is Status.PASS
     assert found["connection.http.session-id"] is Status.PASS
     assert found["connection.http.get-stream"] is Status.PASS
-    assert found["connection.http.layers"] is Status.SKIPPED
+    assert found["connection.tcp"] is Status.PASS
     initialize = next(c for c in report.checks if c.id == "connection.http.initialize")
     assert initialize.detail["status"] == 200
     assert initialize.evidence

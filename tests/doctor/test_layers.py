@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 
 from inspector.doctor.engine import DoctorOptions, examine, examine_session
 from inspector.doctor.report import Check, Report, Status
+from inspector.mcp import network
 from inspector.mcp.trace import EventKind
 from inspector.mcp.versions import EraChoice
 from inspector.sessions.session import LiveSession
@@ -167,3 +168,17 @@ async def test_the_steps_are_logged_in_the_session(mcp_http_server: RunningServe
     cited = events[tcp.evidence[0]]
     assert cited.kind is EventKind.LIFECYCLE
     assert cited.detail["layer"] == "tcp"
+
+
+async def test_hosted_mode_does_not_connect_to_a_refused_address(
+    mcp_http_server: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Non-public addresses are refused: the probe must not reach the loopback server.
+    monkeypatch.setattr(network, "_policy", network.NetworkPolicy.block_non_public())
+    url = mcp_http_server.url("/stream/mcp")
+    spec = ConnectionSpec(TransportKind.HTTP, url=url, era=EraChoice.LEGACY, connect_timeout=5)
+    report = await examine(spec, QUICK)
+    tcp = layer_checks(report)["connection.tcp"]
+    assert tcp.status is Status.SKIPPED
+    assert "loopback" in tcp.sentence
+    assert tcp.evidence

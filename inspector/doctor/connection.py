@@ -30,6 +30,7 @@ HTTP_PLANNED = (
     "connection.http.initialize",
     "connection.http.session-id",
     "connection.http.get-stream",
+    "connection.http.resumable",
     "connection.stayed-up",
     *LAYERS_PLANNED,
 )
@@ -230,6 +231,7 @@ def _http(exam: Examination, events: list[TraceEvent]) -> None:
             stateful=bool(session_id),
         )
     _get_stream(exam, exchanges)
+    _resumable(exam, events, modern)
 
 
 def _get_stream(exam: Examination, exchanges: list[TraceEvent]) -> None:
@@ -263,4 +265,54 @@ def _get_stream(exam: Examination, exchanges: list[TraceEvent]) -> None:
         seqs(get.seq),
         status=status,
         duration_ms=get.detail.get("duration_ms"),
+    )
+
+
+def _resumable(exam: Examination, events: list[TraceEvent], modern: bool) -> None:
+    """Whether the server's SSE events carry ids, so that a dropped stream can be resumed
+    with Last-Event-ID (a priming event, empty but with an id, counts: SEP-1699)."""
+    check_id = "connection.http.resumable"
+    if exam.session.spec.transport is not TransportKind.HTTP or modern:
+        exam.add(
+            check_id,
+            Section.CONNECTION,
+            Status.SKIPPED,
+            "Resuming a stream belongs to the Streamable HTTP transport of the legacy era.",
+        )
+        return
+    frames = [e for e in events if e.is_inbound_frame and e.detail.get("via") == "sse"]
+    if not frames:
+        exam.add(
+            check_id,
+            Section.CONNECTION,
+            Status.SKIPPED,
+            "The server answered everything as JSON: no SSE stream to resume.",
+        )
+        return
+    with_ids = [e for e in frames if e.detail.get("sse_event_id")]
+    primed = [e for e in events if e.kind is EventKind.SSE and e.detail.get("sse_event_id")]
+    if not with_ids and not primed:
+        exam.add(
+            check_id,
+            Section.CONNECTION,
+            Status.WARNING,
+            f"None of the {len(frames)} message(s) sent over SSE carried an event id: a "
+            "dropped stream loses what was in flight (a client cannot resume it with "
+            "Last-Event-ID; give events ids from an event store).",
+            seqs(event.seq for event in frames[:20]),
+            messages=len(frames),
+            with_ids=0,
+        )
+        return
+    exam.add(
+        check_id,
+        Section.CONNECTION,
+        Status.PASS,
+        f"{len(with_ids)} of the {len(frames)} message(s) sent over SSE carried an event id"
+        + (f", and {len(primed)} priming event(s)" if primed else "")
+        + ": a client can resume a dropped stream with Last-Event-ID.",
+        seqs(event.seq for event in (primed + with_ids)[:20]),
+        messages=len(frames),
+        with_ids=len(with_ids),
+        primed=len(primed),
     )

@@ -21,6 +21,7 @@ from inspector.doctor.auth_posture import check_authorization
 from inspector.doctor.catalog import Catalog
 from inspector.doctor.examination import BudgetSpent, Examination, StopExamination
 from inspector.doctor.report import Report, Section, Status
+from inspector.doctor.shadowing import check_shadowing
 from inspector.mcp.client.types import CLIENT_INFO
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec
@@ -39,6 +40,9 @@ class DoctorOptions:
     # The tool fingerprints of an earlier report, for the rug-pull check.
     previous_tools: dict[str, str] | None = None
     versions: bool = True
+    # Each other server the person has connected (display name → its tool names), for
+    # the shadowing check; None when there are none to compare with (the command line).
+    other_servers: dict[str, list[str]] | None = None
 
 
 async def examine(spec: ConnectionSpec, options: DoctorOptions | None = None) -> Report:
@@ -112,6 +116,7 @@ async def _run(exam: Examination, spec: ConnectionSpec, options: DoctorOptions) 
         tools = found.lists.get("tools")
         tool_quality.lint_tools(exam, tools)
         text_lint.lint_texts(exam, found, instructions_seq)
+        check_shadowing(exam, found.get("tools"), options.other_servers)
         report.tools = catalog_checks.fingerprints(found.get("tools").of())
         page_seqs = tuple(sorted({seq for _, seq in found.get("tools").items}))
         text_lint.compare_tools(exam, report.tools, options.previous_tools, page_seqs)

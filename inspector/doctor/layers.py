@@ -109,17 +109,28 @@ async def _resolve(exam: Examination, host: str, port: int, timeout: float) -> l
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     listed = ", ".join(addresses)
     seq = _log(exam, "dns", f"Doctor: {host} resolved to {listed}", addresses=addresses)
+    literal = _is_address(host)
     exam.add(
         "connection.dns",
         Section.CONNECTION,
         Status.PASS,
-        f"{host} resolved to {listed} in {took:g} ms.",
+        f"{host} is an address: nothing to resolve."
+        if literal
+        else f"{host} resolved to {listed} in {took:g} ms.",
         (seq,),
         duration_ms=took,
         host=host,
         addresses=addresses,
     )
     return addresses
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _refusal(host: str, addresses: list[str]) -> str | None:

@@ -99,7 +99,7 @@ async def test_plain_http_resolves_and_connects_and_has_no_tls(
     report = await examine(ConnectionSpec(TransportKind.HTTP, url=url, era=EraChoice.LEGACY), QUICK)
     found = layer_checks(report)
     assert found["connection.dns"].status is Status.PASS
-    assert "127.0.0.1" in found["connection.dns"].detail["addresses"]
+    assert "is an address: nothing to resolve" in found["connection.dns"].sentence
     assert found["connection.tcp"].status is Status.PASS
     assert found["connection.tcp"].duration_ms is not None
     assert found["connection.tls"].status is Status.SKIPPED
@@ -182,3 +182,15 @@ async def test_hosted_mode_does_not_connect_to_a_refused_address(
     assert tcp.status is Status.SKIPPED
     assert "loopback" in tcp.sentence
     assert tcp.evidence
+
+
+async def test_a_host_name_is_resolved_and_an_address_is_not(
+    mcp_http_server: RunningServer,
+) -> None:
+    named = mcp_http_server.url("/json/mcp").replace("127.0.0.1", "localhost")
+    spec = ConnectionSpec(TransportKind.HTTP, url=named, era=EraChoice.LEGACY, connect_timeout=5)
+    report = await examine(spec, QUICK)
+    dns = layer_checks(report)["connection.dns"]
+    assert dns.status is Status.PASS
+    assert dns.sentence.startswith("localhost resolved to ")
+    assert "127.0.0.1" in dns.detail["addresses"]

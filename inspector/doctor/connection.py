@@ -1,12 +1,14 @@
 """Connection checks, read from the events of the main connection: for stdio, start-up
 time and what the process wrote besides protocol messages; for HTTP, the initialize
-exchange, the session id and the standalone GET stream."""
+exchange, the session id and the standalone GET stream (name resolution, TCP and TLS are
+probed apart, in `layers`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from inspector.doctor.examination import Examination
+from inspector.doctor.layers import PLANNED as LAYERS_PLANNED
 from inspector.doctor.report import Section, Status, seqs
 from inspector.mcp.trace import EventKind, MessageType, TraceEvent
 from inspector.sessions.spec import TransportKind
@@ -21,14 +23,16 @@ STDIO_PLANNED = (
     "connection.stdio.stdout",
     "connection.stdio.stderr",
     "connection.stayed-up",
+    *LAYERS_PLANNED,
 )
 HTTP_PLANNED = (
     "connection.connect",
     "connection.http.initialize",
     "connection.http.session-id",
     "connection.http.get-stream",
-    "connection.http.layers",
+    "connection.http.resumable",
     "connection.stayed-up",
+    *LAYERS_PLANNED,
 )
 
 
@@ -227,13 +231,7 @@ def _http(exam: Examination, events: list[TraceEvent]) -> None:
             stateful=bool(session_id),
         )
     _get_stream(exam, exchanges)
-    exam.add(
-        "connection.http.layers",
-        Section.CONNECTION,
-        Status.SKIPPED,
-        "Name resolution, TCP and TLS are not timed apart: the HTTP client reports only the "
-        "whole exchange (its time is on connection.http.initialize).",
-    )
+    _resumable(exam, events, modern)
 
 
 def _get_stream(exam: Examination, exchanges: list[TraceEvent]) -> None:
@@ -267,4 +265,54 @@ def _get_stream(exam: Examination, exchanges: list[TraceEvent]) -> None:
         seqs(get.seq),
         status=status,
         duration_ms=get.detail.get("duration_ms"),
+    )
+
+
+def _resumable(exam: Examination, events: list[TraceEvent], modern: bool) -> None:
+    """Whether the server's SSE events carry ids, so that a dropped stream can be resumed
+    with Last-Event-ID (a priming event, empty but with an id, counts: SEP-1699)."""
+    check_id = "connection.http.resumable"
+    if exam.session.spec.transport is not TransportKind.HTTP or modern:
+        exam.add(
+            check_id,
+            Section.CONNECTION,
+            Status.SKIPPED,
+            "Resuming a stream belongs to the Streamable HTTP transport of the legacy era.",
+        )
+        return
+    frames = [e for e in events if e.is_inbound_frame and e.detail.get("via") == "sse"]
+    if not frames:
+        exam.add(
+            check_id,
+            Section.CONNECTION,
+            Status.SKIPPED,
+            "The server answered everything as JSON: no SSE stream to resume.",
+        )
+        return
+    with_ids = [e for e in frames if e.detail.get("sse_event_id")]
+    primed = [e for e in events if e.kind is EventKind.SSE and e.detail.get("sse_event_id")]
+    if not with_ids and not primed:
+        exam.add(
+            check_id,
+            Section.CONNECTION,
+            Status.WARNING,
+            f"None of the {len(frames)} message(s) sent over SSE carried an event id: a "
+            "dropped stream loses what was in flight (a client cannot resume it with "
+            "Last-Event-ID; give events ids from an event store).",
+            seqs(event.seq for event in frames[:20]),
+            messages=len(frames),
+            with_ids=0,
+        )
+        return
+    exam.add(
+        check_id,
+        Section.CONNECTION,
+        Status.PASS,
+        f"{len(with_ids)} of the {len(frames)} message(s) sent over SSE carried an event id"
+        + (f", and {len(primed)} priming event(s)" if primed else "")
+        + ": a client can resume a dropped stream with Last-Event-ID.",
+        seqs(event.seq for event in (primed + with_ids)[:20]),
+        messages=len(frames),
+        with_ids=len(with_ids),
+        primed=len(primed),
     )

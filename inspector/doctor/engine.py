@@ -16,11 +16,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from inspector.doctor import catalog as catalog_checks
-from inspector.doctor import connection, probes, speed, text_lint, tool_quality, versions
+from inspector.doctor import connection, layers, probes, speed, text_lint, tool_quality, versions
 from inspector.doctor.auth_posture import check_authorization
 from inspector.doctor.catalog import Catalog
 from inspector.doctor.examination import BudgetSpent, Examination, StopExamination
 from inspector.doctor.report import Report, Section, Status
+from inspector.doctor.shadowing import check_shadowing
 from inspector.mcp.client.types import CLIENT_INFO
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec
@@ -39,6 +40,9 @@ class DoctorOptions:
     # The tool fingerprints of an earlier report, for the rug-pull check.
     previous_tools: dict[str, str] | None = None
     versions: bool = True
+    # Each other server the person has connected (display name → its tool names), for
+    # the shadowing check; None when there are none to compare with (the command line).
+    other_servers: dict[str, list[str]] | None = None
 
 
 async def examine(spec: ConnectionSpec, options: DoctorOptions | None = None) -> Report:
@@ -85,6 +89,8 @@ async def _run(exam: Examination, spec: ConnectionSpec, options: DoctorOptions) 
     first = await exam.events()
     # Before the rest: a server that refuses an unauthorized client is examined here only.
     await check_authorization(exam, first)
+    # Layer by layer, whether or not the connection succeeded: a failed one most needs it.
+    await layers.check_layers(exam)
     if not connection.connect_check(exam, first):
         _skip_all(exam, spec, "Not run: the server could not be reached.")
         return
@@ -110,6 +116,7 @@ async def _run(exam: Examination, spec: ConnectionSpec, options: DoctorOptions) 
         tools = found.lists.get("tools")
         tool_quality.lint_tools(exam, tools)
         text_lint.lint_texts(exam, found, instructions_seq)
+        check_shadowing(exam, found.get("tools"), options.other_servers)
         report.tools = catalog_checks.fingerprints(found.get("tools").of())
         page_seqs = tuple(sorted({seq for _, seq in found.get("tools").items}))
         text_lint.compare_tools(exam, report.tools, options.previous_tools, page_seqs)

@@ -175,13 +175,6 @@ def lint_texts(exam: Examination, catalog: Catalog, instructions_seq: int) -> No
             seqs(text.seq for text, _ in hits),
             places=[text.where for text, _ in hits],
         )
-    exam.add(
-        "security.shadowing",
-        Section.SECURITY,
-        Status.SKIPPED,
-        "Shadowing needs the tools of the other servers a host connects; the command line "
-        "examines one server.",
-    )
 
 
 def compare_tools(

@@ -23,6 +23,7 @@ from inspector.services.doctor_runs import Running
 from inspector.services.policy import stdio_command_allowed
 from inspector.services.runtime import doctor_runs, registry
 from inspector.services.snapshots import SessionNotFound
+from inspector.sessions.catalog import Listing
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.storage import reports as rows
@@ -191,9 +192,33 @@ async def _start(
     )
     earlier = await rows.previous(report)
     tools = (earlier.document or {}).get("tools") if earlier is not None else None
-    options = DoctorOptions(previous_tools=dict(tools) if isinstance(tools, dict) else None)
+    options = DoctorOptions(
+        previous_tools=dict(tools) if isinstance(tools, dict) else None,
+        other_servers=_other_servers(spec, owner_id, exclude=session.id),
+    )
     doctor_runs().start(report.id, session, options.budget, _examine(report.id, session, options))
     return report
+
+
+def _other_servers(
+    spec: ConnectionSpec, owner_id: int | None, *, exclude: str
+) -> dict[str, list[str]]:
+    """The tool names of the owner's other live sessions, by server, for the shadowing
+    check. Sessions of the same target (the examined server itself, its other checks)
+    are left out: their tools are its own."""
+    found: dict[str, list[str]] = {}
+    for other in registry().all():
+        if other.id == exclude or other.owner_id != owner_id or other.spec.target == spec.target:
+            continue
+        names = other.catalog.keys(Listing.TOOLS)
+        if names:
+            found.setdefault(_server_name(other), []).extend(names)
+    return found
+
+
+def _server_name(session: LiveSession) -> str:
+    info = session.server.server_info if session.server is not None else {}
+    return str(info.get("title") or info.get("name") or session.spec.target)
 
 
 async def _examine(report_id: str, session: LiveSession, options: DoctorOptions) -> None:

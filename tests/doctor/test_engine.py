@@ -167,3 +167,25 @@ async def test_a_flooding_server_is_examined_and_its_flood_judged() -> None:
     # One listing and two timed ones, each behind 20,000 undeclared log messages.
     assert flood.detail["count"] == 3 * 20_000
     assert check(report, "speed.tools/list").status is Status.PASS
+
+
+async def test_a_tool_named_like_another_servers_tool_is_shadowing() -> None:
+    others = {"Calculator": ["add", "subtract"], "Weather": ["forecast"]}
+    options = DoctorOptions(repeat=1, budget=40.0, versions=False, other_servers=others)
+    report, events = await run(fixture_spec("doctor_faults", "plain"), options)
+    shadowing = check(report, "security.shadowing")
+    assert shadowing.status is Status.FAIL
+    assert "add (also on Calculator)" in shadowing.sentence
+    assert shadowing.detail["clashes"] == {"add": ["Calculator"]}
+    assert events[shadowing.evidence[0]].method == "tools/list"
+
+
+async def test_shadowing_passes_without_a_clash_and_is_skipped_without_other_servers() -> None:
+    spec = fixture_spec("doctor_faults", "plain")
+    apart = DoctorOptions(repeat=1, budget=40.0, versions=False, other_servers={"W": ["forecast"]})
+    report, _ = await run(spec, apart)
+    assert check(report, "security.shadowing").status is Status.PASS
+    alone, _ = await run(spec, replace(apart, other_servers=None))
+    skipped = check(alone, "security.shadowing")
+    assert skipped.status is Status.SKIPPED
+    assert "the command line examines one server" in skipped.sentence

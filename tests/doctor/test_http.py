@@ -77,7 +77,7 @@ async def test_the_http_exchange_is_checked(mcp_http_server: RunningServer) -> N
     assert found["connection.http.initialize"] is Status.PASS
     assert found["connection.http.session-id"] is Status.PASS
     assert found["connection.http.get-stream"] is Status.PASS
-    assert found["connection.http.layers"] is Status.SKIPPED
+    assert found["connection.tcp"] is Status.PASS
     initialize = next(c for c in report.checks if c.id == "connection.http.initialize")
     assert initialize.detail["status"] == 200
     assert initialize.evidence
@@ -96,3 +96,27 @@ async def test_a_server_answering_500_still_gets_a_finished_report(failing_serve
     assert "HTTP 500" in ping.sentence
     assert found["speed.ping"] is Status.FAIL
     assert found["connection.http.get-stream"] is Status.PASS  # 405: no stream, properly said
+
+
+def resumable_check(report: Any) -> Any:
+    return next(c for c in report.checks if c.id == "connection.http.resumable")
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/resumable/mcp", Status.PASS, "can resume"),
+        ("/stream/mcp", Status.WARNING, "loses what was in flight"),
+        ("/json/mcp", Status.SKIPPED, "as JSON"),
+    ],
+)
+async def test_resumability_is_read_from_the_sse_events(
+    mcp_http_server: RunningServer, path: str, status: Status, words: str
+) -> None:
+    url = mcp_http_server.url(path)
+    report = await examine(ConnectionSpec(TransportKind.HTTP, url=url, era=EraChoice.LEGACY), QUICK)
+    check = resumable_check(report)
+    assert check.status is status
+    assert words in check.sentence
+    if status is not Status.SKIPPED:
+        assert check.evidence

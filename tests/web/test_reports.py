@@ -219,3 +219,35 @@ async def test_an_unknown_report_is_not_found(client: AsyncClient) -> None:
     for path in ("", "progress", "download/json"):
         assert (await client.get(f"/reports/{'0' * 32}/{path}")).status_code == 404
     assert (await client.post(f"/reports/{'0' * 32}/again")).status_code == 404
+
+
+async def test_a_tool_named_like_one_of_another_connected_server_is_reported(
+    client: AsyncClient,
+) -> None:
+    # Two versions of one weather server: both have `forecast` and `alerts`.
+    other_id = await connect(client, arguments="-m tests.servers.surface_server v2")
+    await client.get(f"/sessions/{other_id}/list/tools")  # its catalog: the first page
+    session_id = await connect(client, arguments="-m tests.servers.surface_server v1")
+    report_id = await start_check(client, f"/sessions/{session_id}/check")
+    text = html.unescape(await finished(client, report_id))
+    assert "forecast (also on" in text
+    as_json = await client.get(f"/reports/{report_id}/download/json")
+    document: dict[str, Any] = json.loads(as_json.content)
+    shadowing = next(
+        check
+        for section in document["sections"]
+        for check in section["checks"]
+        if check["id"] == "security.shadowing"
+    )
+    assert shadowing["status"] == "fail"
+    assert sorted(shadowing["detail"]["clashes"]) == ["alerts", "forecast"]
+    assert shadowing["evidence"]
+
+
+async def test_shadowing_is_skipped_when_no_other_server_lists_tools(client: AsyncClient) -> None:
+    session_id = await connect(client, arguments="-m tests.servers.surface_server v1")
+    # The examined session's own listing is its server's, not another's.
+    await client.get(f"/sessions/{session_id}/list/tools")
+    report_id = await start_check(client, f"/sessions/{session_id}/check")
+    text = html.unescape(await finished(client, report_id))
+    assert "No other connected server lists tools" in text

@@ -97,6 +97,12 @@ from inspector.services.saved_servers import (
     saved_server_masked,
     saved_server_update,
 )
+from inspector.services.session_list import (
+    SessionPage,
+    session_delete,
+    session_delete_matching,
+    session_page,
+)
 from inspector.services.sessions import (
     session_close_all,
     session_connect,
@@ -152,6 +158,7 @@ from inspector.services.values import (
     UnknownApproval,
     era_of,
 )
+from inspector.storage.session_records import SessionSearch
 
 __all__ = [
     "AUTHORIZATION_CODE",
@@ -188,10 +195,15 @@ __all__ = [
     "OAuthSettings",
     "PendingUnreadable",
     "Pong",
+    "Pruned",
+    "RetentionRules",
+    "RetentionTask",
     "SavedServerNotFound",
     "SavedServerSummary",
     "SealedPending",
     "SessionNotFound",
+    "SessionPage",
+    "SessionSearch",
     "SessionSnapshot",
     "SessionStatus",
     "StdioNotAllowed",
@@ -246,6 +258,7 @@ __all__ = [
     "resource_read_command",
     "resource_subscription_list",
     "resource_subscription_set",
+    "retention_apply",
     "root_add",
     "root_remove",
     "saved_server_connect",
@@ -259,6 +272,8 @@ __all__ = [
     "server_ping",
     "session_close_all",
     "session_connect",
+    "session_delete",
+    "session_delete_matching",
     "session_disconnect",
     "session_export",
     "session_get",
@@ -266,6 +281,7 @@ __all__ = [
     "session_import",
     "session_list",
     "session_owned",
+    "session_page",
     "session_reconnect",
     "stdio_command_allowed",
     "switch_set",

@@ -58,17 +58,17 @@ async def index_json(request: HtmxHttpRequest) -> JsonResponse:
     page = await services.session_page(
         owner_id=await request_owner_id(request), search=form.search(), page=form.page_number()
     )
-    return JsonResponse(
-        {
-            "sessions": [snapshot_json(session) for session in page.sessions],
-            "total": page.total,
-            "page": page.page,
-            "pages": page.pages,
-            "page_size": page.page_size,
-            "errors": form.errors.get_json_data() if form.errors else {},
-        },
-        status=400 if form.errors else 200,
-    )
+    answer: dict[str, Any] = {
+        "sessions": [snapshot_json(session) for session in page.sessions],
+        "total": page.total,
+        "page": page.page,
+        "pages": page.pages,
+        "page_size": page.page_size,
+    }
+    if form.errors:
+        # The page still holds what the valid fields find, as the HTML list shows it.
+        return JsonResponse({**answer, "errors": form.errors.get_json_data()}, status=400)
+    return JsonResponse(answer)
 
 
 @require_POST

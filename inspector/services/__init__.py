@@ -81,6 +81,12 @@ from inspector.services.findings import answer_findings, flagged_event_list
 from inspector.services.policy import (
     stdio_command_allowed,
 )
+from inspector.services.retention import (
+    Pruned,
+    RetentionRules,
+    RetentionTask,
+    retention_apply,
+)
 from inspector.services.saved_servers import (
     ImportOutcome,
     NameTaken,

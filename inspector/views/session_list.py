@@ -35,7 +35,7 @@ async def sessions_context(
         "search_form": form,
         "session_page": page,
         "sessions": page.sessions,
-        "deleted": deleted,
+        "sessions_deleted": deleted,
     }
 
 

@@ -210,7 +210,9 @@ async def test_without_javascript_a_delete_asks_first_then_goes_back_to_the_list
     )
     assert done.status_code == 302
     assert done["Location"] == "/?status=closed&deleted=1#sessions-heading"
-    assert "Deleted 1 session and its events." in text_of(await client.get(done["Location"]))
+    home = text_of(await client.get(done["Location"]))
+    assert "Deleted 1 session and its events." in home
+    assert "Deleted “1”" not in home, "the Saved servers card deleted nothing"
     assert not await SessionRecord.objects.filter(id=session_id).aexists()
 
 

@@ -7,8 +7,8 @@ The rules (settings, 0 turns each off):
 - `INSPECTOR_MAX_EVENTS_PER_SESSION`: an ended session keeps its newest this many events;
   the older ones are deleted (the session's record, with its server's identity and
   capabilities, stays).
-A live session is never touched: neither one recorded as connecting or connected, nor one
-this process holds.
+A live session is never touched: neither one recorded as connecting or connected, nor any
+this process holds (an ended one it holds may be reconnected).
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ class RetentionRules:
 
 async def retention_apply(*, rules: RetentionRules, now: datetime | None = None) -> Pruned:
     """Apply the rules once; what was deleted."""
-    live = [session.id for session in registry().all() if session.status.is_active]
+    # Every session this process holds is spared, ended ones too: one may reconnect.
+    live = [session.id for session in registry().all()]
     sessions = events = 0
     if rules.days > 0:
         cutoff = (now or timezone.now()) - timedelta(days=rules.days)

@@ -138,6 +138,18 @@ async def test_a_live_session_is_never_touched() -> None:
     assert session.status.is_active
 
 
+async def test_an_ended_session_this_process_holds_is_kept_as_it_may_reconnect() -> None:
+    snapshot = await services.session_connect(spec=fixture_spec("everything_py"))
+    await services.session_disconnect(session_id=snapshot.id)
+    await sync_to_async(ended)(snapshot.id, 400)
+
+    rules = services.RetentionRules(days=1, max_events=1)
+    assert await services.retention_apply(rules=rules) == services.Pruned()
+    assert await sync_to_async(exists)(snapshot.id)
+    reconnected = await services.session_reconnect(session_id=snapshot.id)
+    assert reconnected.connected
+
+
 def test_the_prune_command_applies_the_settings_or_its_options(settings: Any) -> None:
     old = record(ended_days_ago=10)
     long = record(ended_days_ago=1, events=8)

@@ -88,6 +88,13 @@ async def delete(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 @require_POST
 async def delete_matching(request: HtmxHttpRequest) -> HttpResponse:
     form = SessionSearchForm(_search_data(request))
+    if not form.is_valid():
+        # The list leaves a wrong field out; a delete must not: it would reach further
+        # than the person asked.
+        context = await sessions_context(request, form)
+        refused = {**context, "sessions_refused": True}
+        template = RESULTS if request.htmx else "inspector/home.html"
+        return render(request, template, refused, status=422)
     if not _confirmed(request):
         context = await sessions_context(request, form)
         return render(request, CONFIRM, {**context, "matching": True})

@@ -236,6 +236,18 @@ async def test_delete_every_ended_session_matching_leaves_the_others_and_live_on
     assert (await services.session_get(session_id=live)).connected
 
 
+async def test_a_delete_of_every_match_with_a_wrong_search_deletes_nothing(
+    client: AsyncClient,
+) -> None:
+    early = await stored("early", day=1)
+    late = await stored("late", day=5)
+    wrong = {"confirmed": "1", "since": "2026-11-04", "until": "2026-11-02"}
+    response = await client.post("/sessions/delete", wrong, headers=HTMX)
+    assert response.status_code == 422
+    assert "Nothing was deleted: the search has a mistake (until)." in text_of(response)
+    assert await SessionRecord.objects.filter(id__in=[early, late]).acount() == 2
+
+
 async def test_a_live_session_is_disconnected_before_it_is_deleted(client: AsyncClient) -> None:
     live = await connect(client)
     page = text_of(await client.get("/"))

@@ -12,12 +12,19 @@ from django.core.asgi import get_asgi_application
 
 django_application = get_asgi_application()
 
+from inspector.lifespan import PeriodicTasks  # noqa: E402
 from inspector.middleware import WebsocketAccessGuard  # noqa: E402
 from inspector.routing import websocket_urlpatterns  # noqa: E402
+from inspector.services import RetentionTask  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_application,
-        "websocket": WebsocketAccessGuard(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-    }
+application = PeriodicTasks(
+    ProtocolTypeRouter(
+        {
+            "http": django_application,
+            "websocket": WebsocketAccessGuard(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
+        }
+    ),
+    RetentionTask.from_settings,
 )

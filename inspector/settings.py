@@ -98,6 +98,31 @@ INSPECTOR_OAUTH_CLIENT_ID_URL = os.environ.get("INSPECTOR_OAUTH_CLIENT_ID_URL", 
 # proxy sets (and overwrites) that header on every request.
 if os.environ.get("INSPECTOR_BEHIND_TLS_PROXY", "").strip().lower() in {"1", "true", "yes"}:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+
+def _whole_number(name: str, default: int) -> int:
+    """A count from the environment; anything but a whole number of 0 or more stops the
+    start-up with the variable's name, instead of a rule silently not applied."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be a whole number, 0 or more, not {text!r}")
+    return value
+
+
+# Keeping the database small (`inspector.services.retention`; 0 turns each rule off): a
+# session that ended more than this many days ago is deleted with its events...
+INSPECTOR_RETENTION_DAYS = _whole_number("INSPECTOR_RETENTION_DAYS", 0)
+# ...and an ended session keeps only its newest this many events.
+INSPECTOR_MAX_EVENTS_PER_SESSION = _whole_number("INSPECTOR_MAX_EVENTS_PER_SESSION", 0)
+# Seconds between two applications of those rules by the web process; 0: only by
+# `python manage.py prune` (from cron or a scheduler).
+INSPECTOR_RETENTION_INTERVAL = _whole_number("INSPECTOR_RETENTION_INTERVAL", 3600)
 # What the connect form starts with (from `inspector URL` or `inspector -- COMMAND ...`).
 INSPECTOR_PREFILL: dict[str, object] = json.loads(os.environ.get("INSPECTOR_PREFILL") or "{}")
 

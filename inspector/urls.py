@@ -25,6 +25,7 @@ from inspector.views import (
     resources,
     servers,
     session,
+    session_list,
     tasks,
     tools,
     utilities,
@@ -35,6 +36,7 @@ from inspector.views import (
 session_patterns = [
     path("", session.detail, name="session"),
     path("disconnect", session.disconnect, name="session-disconnect"),
+    path("delete", session_list.delete, name="session-delete"),
     path("reconnect", session.reconnect, name="session-reconnect"),
     path("events", session.earlier_events, name="session-events"),
     path("events/<int:seq>/", event.page, name="session-event-page"),
@@ -121,7 +123,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", home.index, name="home"),
     path("connect", home.connect, name="connect"),
-    path("sessions.json", home.index_json, name="sessions-json"),
+    path("sessions.json", session_list.index_json, name="sessions-json"),
+    path("sessions/card", session_list.card, name="sessions-card"),
+    path("sessions/delete", session_list.delete_matching, name="sessions-delete"),
     path("sessions/import", archive.import_file, name="sessions-import"),
     # Saved servers and configuration files
     path("servers.json", servers.index_json, name="servers-json"),

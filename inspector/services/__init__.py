@@ -116,6 +116,12 @@ from inspector.services.replay_runs import (
     replay_plan,
     replay_start,
 )
+from inspector.services.retention import (
+    Pruned,
+    RetentionRules,
+    RetentionTask,
+    retention_apply,
+)
 from inspector.services.saved_servers import (
     ImportOutcome,
     NameTaken,
@@ -131,6 +137,12 @@ from inspector.services.saved_servers import (
     saved_server_list,
     saved_server_masked,
     saved_server_update,
+)
+from inspector.services.session_list import (
+    SessionPage,
+    session_delete,
+    session_delete_matching,
+    session_page,
 )
 from inspector.services.sessions import (
     session_close_all,
@@ -198,6 +210,7 @@ from inspector.services.values import (
     UnknownApproval,
     era_of,
 )
+from inspector.storage.session_records import SessionSearch
 
 __all__ = [
     "AUTHORIZATION_CODE",
@@ -241,17 +254,22 @@ __all__ = [
     "OAuthSettings",
     "PendingUnreadable",
     "Pong",
+    "Pruned",
     "ReplayNotFound",
     "ReplayState",
     "ReplayTargetNotLive",
     "ReportCannotRun",
     "ReportNotFound",
     "ReportState",
+    "RetentionRules",
+    "RetentionTask",
     "Running",
     "SavedServerNotFound",
     "SavedServerSummary",
     "SealedPending",
     "SessionNotFound",
+    "SessionPage",
+    "SessionSearch",
     "SessionSnapshot",
     "SessionStatus",
     "StdioNotAllowed",
@@ -324,6 +342,7 @@ __all__ = [
     "resource_read_command",
     "resource_subscription_list",
     "resource_subscription_set",
+    "retention_apply",
     "root_add",
     "root_remove",
     "saved_server_connect",
@@ -337,6 +356,8 @@ __all__ = [
     "server_ping",
     "session_close_all",
     "session_connect",
+    "session_delete",
+    "session_delete_matching",
     "session_disconnect",
     "session_drift",
     "session_export",
@@ -345,6 +366,7 @@ __all__ = [
     "session_import",
     "session_list",
     "session_owned",
+    "session_page",
     "session_reconnect",
     "session_surface",
     "stdio_command_allowed",

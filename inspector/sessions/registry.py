@@ -77,6 +77,13 @@ class SessionRegistry:
             await self._sessions.pop(session_id).close()
         return stale
 
+    async def remove(self, session_id: str) -> None:
+        """Close a session (its log flushed to the store) and forget it."""
+        session = self._sessions.get(session_id)
+        if session is not None:
+            await session.close()
+            self._sessions.pop(session_id, None)
+
     async def close_all(self) -> None:
         await asyncio.gather(
             *(session.close() for session in self._sessions.values()), return_exceptions=True

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
+from inspector.forms.session_search import SessionSearchForm
 from inspector.middleware import request_owner_id
 from inspector.views.common import HtmxHttpRequest
 from inspector.views.servers import saved_card_context
+from inspector.views.session_list import sessions_context
 
 # Larger than any session this inspector keeps in its database by default; a bigger
 # file is refused before a line of it is stored.
@@ -63,7 +65,7 @@ async def import_file(request: HtmxHttpRequest) -> HttpResponse:
         else:
             return redirect(reverse("session", args=[snapshot.id]))
     context = await saved_card_context(request)
-    context["sessions"] = await services.session_list(owner_id=await request_owner_id(request))
+    context.update(await sessions_context(request, SessionSearchForm()))
     context["import_error"] = problem
     from inspector.forms.connect import ConnectForm
 

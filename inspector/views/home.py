@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,23 +11,20 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from inspector import services
 from inspector.forms.connect import ConnectForm, prefill
+from inspector.forms.session_search import SessionSearchForm
 from inspector.middleware import request_owner_id
-from inspector.views.common import HtmxHttpRequest, snapshot_json
+from inspector.views.common import HtmxHttpRequest
 from inspector.views.servers import save_from_connect_form, saved_card_context
+from inspector.views.session_list import deleted_count, sessions_context
 
 
 @require_GET
 async def index(request: HtmxHttpRequest) -> HttpResponse:
     form = ConnectForm(initial=prefill(settings.INSPECTOR_PREFILL))
     context = await saved_card_context(request, form=form)
-    context["sessions"] = await services.session_list(owner_id=await request_owner_id(request))
+    search = SessionSearchForm(request.GET)
+    context.update(await sessions_context(request, search, deleted=deleted_count(request)))
     return render(request, "inspector/home.html", context)
-
-
-@require_GET
-async def index_json(request: HtmxHttpRequest) -> JsonResponse:
-    sessions = await services.session_list(owner_id=await request_owner_id(request))
-    return JsonResponse({"sessions": [snapshot_json(session) for session in sessions]})
 
 
 @require_POST
@@ -54,7 +51,7 @@ async def connect(request: HtmxHttpRequest) -> HttpResponse:
             context["failed"] = snapshot
     template = "inspector/home.html#connect-form" if request.htmx else "inspector/home.html"
     if not request.htmx:
-        context["sessions"] = await services.session_list(owner_id=await request_owner_id(request))
+        context.update(await sessions_context(request, SessionSearchForm()))
         context.update(await saved_card_context(request))
     elif saved is not None:
         # The failed connect was saved all the same: the card shows it out of band.

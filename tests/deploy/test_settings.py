@@ -17,7 +17,12 @@ from tests.conftest import REPO_ROOT
 
 SETTINGS_FILE = Path(loaded_settings.__file__)
 HOSTED_MODE_NEEDS = tuple(loaded_settings.HOSTED_MODE_NEEDS)
-READ_HERE = ("INSPECTOR_MODE", "INSPECTOR_STDIO_ALLOWLIST", *HOSTED_MODE_NEEDS)
+RETENTION = (
+    "INSPECTOR_RETENTION_DAYS",
+    "INSPECTOR_MAX_EVENTS_PER_SESSION",
+    "INSPECTOR_RETENTION_INTERVAL",
+)
+READ_HERE = ("INSPECTOR_MODE", "INSPECTOR_STDIO_ALLOWLIST", *HOSTED_MODE_NEEDS, *RETENTION)
 HOSTED = {
     "INSPECTOR_MODE": "hosted",
     "INSPECTOR_ALLOWED_HOSTS": "inspector.example.com, inspector.internal",
@@ -50,6 +55,25 @@ def test_stdio_allowlist_items_are_stripped(settings_with: Any) -> None:
 
 def test_stdio_allowlist_is_empty_when_unset(settings_with: Any) -> None:
     assert settings_with()["INSPECTOR_STDIO_ALLOWLIST"] == []
+
+
+def test_retention_keeps_everything_unless_told(settings_with: Any) -> None:
+    loaded = settings_with()
+    assert [loaded[name] for name in RETENTION] == [0, 0, 3600]
+    loaded = settings_with(
+        INSPECTOR_RETENTION_DAYS=" 30 ",
+        INSPECTOR_MAX_EVENTS_PER_SESSION="50000",
+        INSPECTOR_RETENTION_INTERVAL="0",
+    )
+    assert [loaded[name] for name in RETENTION] == [30, 50000, 0]
+
+
+@pytest.mark.parametrize("value", ["thirty", "-1", "1.5"])
+def test_a_retention_setting_that_is_no_count_stops_the_start_up(
+    settings_with: Any, value: str
+) -> None:
+    with pytest.raises(ImproperlyConfigured, match="INSPECTOR_RETENTION_DAYS must be a whole"):
+        settings_with(INSPECTOR_RETENTION_DAYS=value)
 
 
 def test_hosted_mode_starts_with_every_variable_it_needs(settings_with: Any) -> None:

@@ -43,6 +43,8 @@ NOT_SESSION_ROUTES = {
     "home",
     "connect",
     "sessions-json",
+    "sessions-card",
+    "sessions-delete",
     "sessions-import",
     "servers-json",
     "servers-save",

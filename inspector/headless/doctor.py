@@ -10,19 +10,17 @@ run.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from inspector.headless.doctor_formats import ReportFormat
-from inspector.headless.output import ExitCode, encode
+from inspector.headless.output import ExitCode
+from inspector.headless.report_command import ReportCommand
 from inspector.headless.target import SERVER_OPTIONS, SERVER_USAGE, ServerChoice, server_choice
 from inspector.headless.words import (
-    HelpRequested,
     Option,
     UsageError,
     last_value,
@@ -174,47 +172,23 @@ async def run(command: DoctorCommand) -> Report:
     return await examine(spec, options)
 
 
-def main(
-    argv: Sequence[str], *, stdout: BinaryIO | None = None, stderr: BinaryIO | None = None
-) -> int:
-    """Run `inspector doctor ...`; return the exit status. Never a traceback."""
-    out = stdout or sys.stdout.buffer
-    err = stderr or sys.stderr.buffer
-    try:
-        command = parse(argv)
-        if command.output_path is not None:
-            Path(command.output_path).touch()  # an unwritable path fails before the run
-    except HelpRequested:
-        out.write(encode(USAGE))
-        out.flush()
-        return int(ExitCode.OK)
-    except (UsageError, OSError) as exc:
-        message = exc.strerror if isinstance(exc, OSError) else str(exc)
-        err.write(encode(f"inspector doctor: {message}\n"))
-        err.flush()
-        return int(ExitCode.USAGE)
-    try:
-        report = asyncio.run(run(command))
-    except UsageError as exc:  # a config file that names no usable server
-        err.write(encode(f"inspector doctor: {exc}\n"))
-        return int(ExitCode.USAGE)
-    except KeyboardInterrupt:
-        err.write(b"inspector doctor: interrupted\n")
-        return int(ExitCode.INTERRUPTED)
+def _render(command: DoctorCommand, report: Report) -> str:
     from inspector.headless.doctor_formats import render
 
-    rendered = encode(render(report, command.output))
-    if command.output_path is not None:
-        try:
-            Path(command.output_path).write_bytes(rendered)
-        except OSError as exc:
-            err.write(encode(f"inspector doctor: cannot write {command.output_path}: {exc}\n"))
-            return int(ExitCode.USAGE)
-    else:
-        out.write(rendered)
-        out.flush()
-    code = exit_code(report, command.fail_on_warning)
-    if code is not ExitCode.OK:
-        err.write(encode(f"inspector doctor: {report.verdict.value} (exit {int(code)})\n"))
-        err.flush()
-    return int(code)
+    return render(report, command.output)
+
+
+def _verdict(command: DoctorCommand, report: Report) -> tuple[ExitCode, str]:
+    return exit_code(report, command.fail_on_warning), report.verdict.value
+
+
+DOCTOR: ReportCommand[DoctorCommand, Report] = ReportCommand(
+    name="doctor",
+    usage=USAGE,
+    parse=parse,
+    output_path=lambda command: command.output_path,
+    run=run,
+    render=_render,
+    verdict=_verdict,
+)
+main = DOCTOR.main

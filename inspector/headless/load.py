@@ -10,20 +10,17 @@ protocol core with it, load only for a command line that can run.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
-from inspector.headless.output import ExitCode, encode
+from inspector.headless.output import ExitCode
+from inspector.headless.report_command import ReportCommand
 from inspector.headless.target import SERVER_OPTIONS, SERVER_USAGE, ServerChoice, server_choice
 from inspector.headless.text import clean
 from inspector.headless.words import (
-    HelpRequested,
     Option,
     UsageError,
     last_value,
@@ -254,51 +251,15 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def main(
-    argv: Sequence[str], *, stdout: BinaryIO | None = None, stderr: BinaryIO | None = None
-) -> int:
-    """Run `inspector load ...`; return the exit status. Never a traceback."""
-    out = stdout or sys.stdout.buffer
-    err = stderr or sys.stderr.buffer
-    try:
-        command = parse(argv)
-        if command.output_path is not None:
-            Path(command.output_path).touch()  # an unwritable path fails before the run
-    except HelpRequested:
-        out.write(encode(USAGE))
-        out.flush()
-        return int(ExitCode.OK)
-    except (UsageError, OSError) as exc:
-        message = exc.strerror if isinstance(exc, OSError) else str(exc)
-        err.write(encode(f"inspector load: {message}\n"))
-        err.flush()
-        return int(ExitCode.USAGE)
-    try:
-        result = asyncio.run(run(command))
-    except UsageError as exc:  # a config file that names no usable server
-        err.write(encode(f"inspector load: {exc}\n"))
-        return int(ExitCode.USAGE)
-    except KeyboardInterrupt:
-        err.write(b"inspector load: interrupted\n")
-        return int(ExitCode.INTERRUPTED)
+def _render(command: LoadCommand, result: LoadResult) -> str:
     if command.json_output:
-        rendered = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
-    else:
-        rendered = text(result)
-    if command.output_path is not None:
-        try:
-            Path(command.output_path).write_bytes(encode(rendered))
-        except OSError as exc:
-            err.write(encode(f"inspector load: cannot write {command.output_path}: {exc}\n"))
-            return int(ExitCode.USAGE)
-    else:
-        out.write(encode(rendered))
-        out.flush()
+        return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+    return text(result)
+
+
+def _verdict(command: LoadCommand, result: LoadResult) -> tuple[ExitCode, str]:
     code = exit_code(result, command.max_error_rate)
-    if code is not ExitCode.OK:
-        err.write(encode(f"inspector load: {_why(result, command)} (exit {int(code)})\n"))
-        err.flush()
-    return int(code)
+    return code, _why(result, command) if code is not ExitCode.OK else ""
 
 
 def _why(result: LoadResult, command: LoadCommand) -> str:
@@ -309,3 +270,15 @@ def _why(result: LoadResult, command: LoadCommand) -> str:
     if result.stopped.value == "connection":
         return "the connection ended during the run"
     return f"error rate {result.error_rate:g} is over --max-error-rate {command.max_error_rate:g}"
+
+
+LOAD: ReportCommand[LoadCommand, LoadResult] = ReportCommand(
+    name="load",
+    usage=USAGE,
+    parse=parse,
+    output_path=lambda command: command.output_path,
+    run=run,
+    render=_render,
+    verdict=_verdict,
+)
+main = LOAD.main

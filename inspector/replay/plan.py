@@ -42,13 +42,17 @@ class Step:
         return f"{self.method} {name}".strip()
 
 
-def plan_of(events: Iterable[dict[str, Any]]) -> list[Step]:
-    """The steps of stored events (`TraceEvent.to_dict()`), in the order they were sent."""
-    requests: dict[int, tuple[str, dict[str, Any] | None]] = {}
-    answers: dict[int, dict[str, Any]] = {}
-    for data in events:
+class PlanReader:
+    """Reads stored events (`TraceEvent.to_dict()`) one at a time, keeping only the
+    replayable requests and their answers: a long session is read in pages."""
+
+    def __init__(self) -> None:
+        self._requests: dict[int, tuple[str, dict[str, Any] | None]] = {}
+        self._answers: dict[int, dict[str, Any]] = {}
+
+    def add(self, data: dict[str, Any]) -> None:
         if data.get("kind") != "message":
-            continue
+            return
         seq, kind = data.get("seq"), data.get("message_type")
         if (
             kind == "request"
@@ -56,15 +60,26 @@ def plan_of(events: Iterable[dict[str, Any]]) -> list[Step]:
             and data.get("method") in REPLAYED_METHODS
             and isinstance(seq, int)
         ):
-            requests[seq] = (str(data["method"]), _params(stored_message(data)))
-        elif kind in ("result", "error") and data.get("request_seq") in requests:
+            self._requests[seq] = (str(data["method"]), _params(stored_message(data)))
+        elif kind in ("result", "error") and data.get("request_seq") in self._requests:
             message = stored_message(data)
             key = "result" if kind == "result" else "error"
-            answers.setdefault(data["request_seq"], {key: message.get(key)})
-    return [
-        Step(seq, method, params, answers.get(seq, {}))
-        for seq, (method, params) in sorted(requests.items())
-    ]
+            self._answers.setdefault(data["request_seq"], {key: message.get(key)})
+
+    def steps(self) -> list[Step]:
+        """In the order the requests were sent."""
+        return [
+            Step(seq, method, params, self._answers.get(seq, {}))
+            for seq, (method, params) in sorted(self._requests.items())
+        ]
+
+
+def plan_of(events: Iterable[dict[str, Any]]) -> list[Step]:
+    """The steps of stored events (see `PlanReader`)."""
+    reader = PlanReader()
+    for data in events:
+        reader.add(data)
+    return reader.steps()
 
 
 def _params(message: dict[str, Any]) -> dict[str, Any] | None:

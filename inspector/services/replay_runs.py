@@ -7,12 +7,12 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from inspector.replay.compare import DEFAULT_IGNORED, BadPattern, IgnoredPaths
-from inspector.replay.plan import Step, plan_of
+from inspector.replay.plan import PlanReader, Step
 from inspector.replay.run import StepOutcome
 from inspector.replay.runs import ReplayRun
 from inspector.services.runtime import registry, replay_runs
 from inspector.services.sessions import session_owned
-from inspector.services.surface_compare import stored_events
+from inspector.services.surface_compare import stored_messages
 from inspector.sessions.status import SessionStatus
 
 __all__ = [
@@ -49,7 +49,10 @@ class ReplayState:
 
 async def replay_plan(*, session_id: str) -> list[Step]:
     """The requests of the session that a replay would send again, in order."""
-    return plan_of(await stored_events(session_id))
+    reader = PlanReader()
+    async for data in stored_messages(session_id):
+        reader.add(data)
+    return reader.steps()
 
 
 async def replay_start(

@@ -3,6 +3,7 @@ server, and two sessions' surfaces compared as `inspector diff` compares them.""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,10 +13,10 @@ from inspector.services.sessions import session_get, session_owned
 from inspector.services.snapshots import SessionSnapshot
 from inspector.storage.archive import stored_event_data
 from inspector.surface.diff import SurfaceDiff, diff_surfaces
-from inspector.surface.from_events import surface_of_events
+from inspector.surface.from_events import SurfaceReader
 from inspector.surface.model import Surface
 
-__all__ = ["SurfaceComparison", "session_surface", "stored_events", "surface_compare"]
+__all__ = ["SurfaceComparison", "session_surface", "stored_messages", "surface_compare"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,25 +26,27 @@ class SurfaceComparison:
     diff: SurfaceDiff
 
 
-async def stored_events(session_id: str) -> list[dict[str, Any]]:
-    """The session's protocol messages stored so far (a live one's log flushed first)."""
+async def stored_messages(session_id: str) -> AsyncIterator[dict[str, Any]]:
+    """The session's protocol messages stored so far (a live one's log flushed first),
+    read a page at a time."""
     live = registry().get(session_id)
     if live is not None:
         await live.log.flush()
         last_seq = live.log.saved_seq
     else:
         last_seq = (await session_get(session_id=session_id)).last_seq
-    kinds = [EventKind.MESSAGE.value]
-    return [data async for data in stored_event_data(session_id, last_seq, kinds)]
+    async for data in stored_event_data(session_id, last_seq, [EventKind.MESSAGE.value]):
+        yield data
 
 
 async def session_surface(*, session_id: str) -> Surface:
     """What the session saw of its server: its identity as recorded, each list as its
     last complete listing."""
     snapshot = await session_get(session_id=session_id)
-    return surface_of_events(
-        await stored_events(session_id), server=snapshot.server, target=snapshot.target
-    )
+    reader = SurfaceReader(server=snapshot.server, target=snapshot.target)
+    async for data in stored_messages(session_id):
+        reader.add(data)
+    return reader.surface()
 
 
 async def surface_compare(

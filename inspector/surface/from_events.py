@@ -12,46 +12,64 @@ from inspector.surface.model import LISTS, Surface, server_summary
 _METHODS = {method: key for key, method, *_ in LISTS}
 
 
-def surface_of_events(
-    events: Iterable[dict[str, Any]], *, server: dict[str, Any] | None = None, target: str = ""
-) -> Surface:
-    """`events` are stored events (`TraceEvent.to_dict()`); `server` is what the session
-    recorded of its server (an archive's header), else the handshake's answer is used."""
-    cursors: dict[Any, bool] = {}  # our list requests' ids: whether each asked for a cursor
-    building: dict[str, list[dict[str, Any]]] = {}
-    complete: dict[str, list[dict[str, Any]]] = {}
-    summary = _summary_of_record(server) if server else {}
-    for data in events:
+class SurfaceReader:
+    """Reads a session's stored events (`TraceEvent.to_dict()`) one at a time, keeping only
+    the lists being built: a long session is read in pages, never held whole."""
+
+    def __init__(self, *, server: dict[str, Any] | None = None, target: str = "") -> None:
+        """`server` is what the session recorded of its server (an archive's header);
+        without it, the handshake's answer is used."""
+        self.target = target
+        self._summary = _summary_of_record(server) if server else {}
+        self._cursors: dict[Any, bool] = {}  # our list requests: whether each had a cursor
+        self._building: dict[str, list[dict[str, Any]]] = {}
+        self._complete: dict[str, list[dict[str, Any]]] = {}
+
+    def add(self, data: dict[str, Any]) -> None:
         if data.get("kind") != "message":
-            continue
+            return
         method = data.get("method")
         kind = data.get("message_type")
         if kind == "request" and data.get("direction") == "out" and method in _METHODS:
             params = stored_message(data).get("params")
-            cursors[data.get("message_id")] = isinstance(params, dict) and "cursor" in params
+            self._cursors[data.get("message_id")] = isinstance(params, dict) and "cursor" in params
         elif kind == "result" and data.get("direction") == "in":
             result = stored_message(data).get("result")
             if not isinstance(result, dict):
-                continue
-            if method in ("initialize", "server/discover") and not summary:
-                summary = _summary_of_handshake(method, result)
+                return
+            if method in ("initialize", "server/discover") and not self._summary:
+                self._summary = _summary_of_handshake(method, result)
             elif method in _METHODS:
-                key = _METHODS[method]
-                if not cursors.pop(data.get("message_id"), False):
-                    building[key] = []  # a first page: a new listing starts
-                items = result.get(key)
-                building.setdefault(key, []).extend(
-                    item for item in (items if isinstance(items, list) else [])
-                    if isinstance(item, dict)
-                )  # fmt: skip
-                if not result.get("nextCursor"):
-                    complete[key] = building.pop(key)
-    return Surface(
-        server=summary,
-        lists=complete,
-        target=target,
-        incomplete=[key for key, *_ in LISTS if key in building and key not in complete],
-    )
+                self._page(_METHODS[method], data.get("message_id"), result)
+
+    def _page(self, key: str, request_id: Any, result: dict[str, Any]) -> None:
+        if not self._cursors.pop(request_id, False):
+            self._building[key] = []  # a first page: a new listing starts
+        items = result.get(key)
+        self._building.setdefault(key, []).extend(
+            item for item in (items if isinstance(items, list) else []) if isinstance(item, dict)
+        )
+        if not result.get("nextCursor"):
+            self._complete[key] = self._building.pop(key)
+
+    def surface(self) -> Surface:
+        complete = self._complete
+        return Surface(
+            server=self._summary,
+            lists=dict(complete),
+            target=self.target,
+            incomplete=[key for key, *_ in LISTS if key in self._building and key not in complete],
+        )
+
+
+def surface_of_events(
+    events: Iterable[dict[str, Any]], *, server: dict[str, Any] | None = None, target: str = ""
+) -> Surface:
+    """The surface `events` show (see `SurfaceReader`)."""
+    reader = SurfaceReader(server=server, target=target)
+    for data in events:
+        reader.add(data)
+    return reader.surface()
 
 
 def _summary_of_record(server: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,8 @@ and the surface comparisons: `python -m tests.servers.surface_server v1|v2`.
 From v1 to v2: `forecast`'s description changes, its `city` property becomes an integer,
 `days` becomes required and `units` appears; `legacy_lookup` is removed and `geocode`
 added; the `daily` prompt's `style` argument becomes required; the server's version and
-instructions change. The tools come two to a page.
+instructions change. The tools come two to a page. A second argument `long` gives it
+instructions long enough that a page shows only their beginning.
 """
 
 from __future__ import annotations
@@ -55,7 +56,10 @@ def tools(version: str) -> list[types.Tool]:
     return listed
 
 
-def make_server(version: str) -> Server[Any]:
+LONG_INSTRUCTIONS = "Ask about the weather. " + "Be specific about the place and the day. " * 15
+
+
+def make_server(version: str, *, long: bool = False) -> Server[Any]:
     async def list_tools(
         ctx: Any, params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
@@ -82,18 +86,22 @@ def make_server(version: str) -> Server[Any]:
     return Server(
         "surface-fixture",
         version="1.0.0" if version == "v1" else "2.0.0",
-        instructions="Ask about the weather." if version == "v1" else "Ask about weather.",
+        instructions=LONG_INSTRUCTIONS
+        if long
+        else "Ask about the weather."
+        if version == "v1"
+        else "Ask about weather.",
         on_list_tools=list_tools,
         on_list_prompts=list_prompts,
         on_call_tool=call_tool,
     )
 
 
-async def main(version: str) -> None:
-    server = make_server(version)
+async def main(version: str, long: bool) -> None:
+    server = make_server(version, long=long)
     async with stdio_server() as (read_stream, write_stream):
         await server.run(read_stream, write_stream, server.create_initialization_options())
 
 
 if __name__ == "__main__":
-    anyio.run(main, sys.argv[1] if len(sys.argv) > 1 else "v1")
+    anyio.run(main, sys.argv[1] if len(sys.argv) > 1 else "v1", sys.argv[2:] == ["long"])

@@ -183,3 +183,15 @@ async def test_a_failed_sessions_page_shows_the_error_and_the_traffic(client: As
     assert "fatal: missing configuration file" in html
     assert "initialize (id 1)" in html
     assert ">Reconnect</button>" in html
+
+
+async def test_long_instructions_show_their_beginning_and_short_ones_show_whole(
+    client: AsyncClient,
+) -> None:
+    short = await connect(client, arguments="-m tests.servers.surface_server v1")
+    page = (await client.get(f"/sessions/{short}/")).content.decode()
+    assert '<details class="instructions" id="server-instructions" open>' in page
+    long = await connect(client, arguments="-m tests.servers.surface_server v1 long")
+    page = (await client.get(f"/sessions/{long}/")).content.decode()
+    assert '<details class="instructions" id="server-instructions">' in page
+    assert 'Instructions from the server: <span class="muted">Ask about the weather. Be' in page

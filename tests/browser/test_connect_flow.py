@@ -194,6 +194,8 @@ def test_connect_watch_disconnect_reconnect(page: Page, inspector_url: str) -> N
     expect(page.get_by_role("button", name="Disconnect")).to_have_count(0)
 
     # Reconnect: a second handshake arrives live, with nothing shown twice.
+    listings = protocol_log(page).locator('li[data-method="tools/list"][data-direction="out"]')
+    listed_before = listings.count()
     reconnect.click()
     expect(session_status(page)).to_have_text("connected")
     expect(initialize_requests(page)).to_have_count(2)
@@ -203,7 +205,10 @@ def test_connect_watch_disconnect_reconnect(page: Page, inspector_url: str) -> N
     expect(console.get_by_text("fixture-everything starting")).to_have_count(2)
     assert_no_duplicates(page)
 
-    # A reload renders the same history, and the stream resumes after it.
+    # The open Tools tab lists the new connection's tools; once answered, nothing is on
+    # its way. A reload then renders the same history, and the stream resumes after it.
+    expect(listings).not_to_have_count(listed_before)
+    expect(protocol_log(page).locator(".outcome-pending")).to_have_count(0)
     seqs_before = lane_seqs(page)
     page.reload()
     expect(live_status(page)).to_have_text("Live")

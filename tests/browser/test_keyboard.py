@@ -211,6 +211,8 @@ def test_palette_finds_and_opens_items_tabs_and_forms(page: Page, inspector_url:
     results = search(page, "zzzqqq")
     expect(results.get_by_role("option")).to_have_count(0)
     expect(palette(page).get_by_role("status")).to_have_text("Nothing matches.")
+    page.keyboard.press("Tab")  # focus stays inside the dialog
+    expect(palette(page).get_by_role("combobox")).to_be_focused()
     page.keyboard.press("Escape")
     expect(palette(page)).to_be_hidden()
     expect(protocol).to_be_focused()
@@ -276,6 +278,12 @@ def test_question_mark_lists_the_shortcuts(page: Page, inspector_url: str) -> No
     expect(rows.filter(has_text="Open the command palette")).to_have_count(1)
     expect(rows.filter(has_text="Run the form you are in")).to_have_count(1)
     screenshot(page, "shortcuts")
+    # Focus stays inside the dialog.
+    close = shortcuts.get_by_role("button", name="Close")
+    page.keyboard.press("Tab")
+    expect(close).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(close).to_be_focused()
     page.keyboard.press("Escape")
     expect(shortcuts).to_be_hidden()
     expect(tab).to_be_focused()

@@ -21,6 +21,13 @@
   }
 
   if (dialog) {
+    // A modal dialog keeps focus inside: its one control is the Close button.
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key === "Tab") {
+        event.preventDefault();
+        dialog.querySelector("button").focus();
+      }
+    });
     dialog.addEventListener("close", function () {
       if (returnTo && returnTo.isConnected && typeof returnTo.focus === "function") {
         returnTo.focus();

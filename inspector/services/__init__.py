@@ -103,6 +103,7 @@ from inspector.services.load_tests import (
     load_test_list,
     load_test_start,
 )
+from inspector.services.palette import palette_catalog
 from inspector.services.policy import (
     stdio_command_allowed,
 )
@@ -323,6 +324,7 @@ __all__ = [
     "log_level_get",
     "log_level_set",
     "notification_stream_get",
+    "palette_catalog",
     "prompt_get",
     "prompt_get_command",
     "replay_get",

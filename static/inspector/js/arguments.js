@@ -11,6 +11,7 @@
     const view = button.dataset.argsView;
     form.querySelectorAll("[data-args-view]").forEach(function (other) {
       other.setAttribute("aria-selected", other === button ? "true" : "false");
+      other.tabIndex = other === button ? 0 : -1; // roving: only the selected view's tab is tabbable
     });
     form.querySelectorAll("[data-args-pane]").forEach(function (pane) {
       pane.hidden = pane.dataset.argsPane !== view;

@@ -1,4 +1,6 @@
-// The session page's tabs, and links that show an event in the Protocol tab (an address
+// The session page's tabs (the WAI-ARIA tabs pattern: only the selected tab is in the Tab
+// order; arrows, Home and End move between tabs of any tablist and show the one they reach),
+// and links that show an event in the Protocol tab (an address
 // ending in #event-N opens the page there). A panel loads when first shown
 // (hx-trigger="tab-shown once"): the one the address names, else the first.
 (function () {
@@ -12,6 +14,7 @@
     document.querySelectorAll('[role="tab"][data-tab]').forEach(function (other) {
       const selected = other === tab;
       other.setAttribute("aria-selected", selected ? "true" : "false");
+      other.tabIndex = selected ? 0 : -1;
       const panel = document.getElementById(other.getAttribute("aria-controls"));
       if (panel) {
         panel.hidden = !selected;
@@ -68,6 +71,39 @@
     }
     window.location.assign(log.dataset.earlierUrl + "/" + wanted + "/");
   }
+
+  // Automatic activation: the tab reached is clicked, so each tablist's own script shows
+  // its panel (and the session's tabs keep the address in step).
+  const MOVES = {
+    ArrowRight: function (index, count) { return (index + 1) % count; },
+    ArrowLeft: function (index, count) { return (index - 1 + count) % count; },
+    Home: function () { return 0; },
+    End: function (index, count) { return count - 1; },
+  };
+
+  document.addEventListener("keydown", function (event) {
+    const tab = event.target.closest && event.target.closest('[role="tab"]');
+    const move = MOVES[event.key];
+    if (!tab || !move || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    const list = tab.closest('[role="tablist"]');
+    if (!list) {
+      return;
+    }
+    const tabs = Array.from(list.querySelectorAll('[role="tab"]')).filter(function (each) {
+      return !each.hidden && !each.disabled;
+    });
+    const next = tabs[move(tabs.indexOf(tab), tabs.length)];
+    event.preventDefault();
+    if (next && next !== tab) {
+      next.focus();
+      next.click();
+    }
+  });
+
+  // Exposed for the command palette, which shows a tab it found.
+  window.inspectorTabs = { select: function (slug) { selectTab(slug, true); } };
 
   const EVENT_HASH = /^#event-(\d+)$/;
 

@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.browser.axe import assert_clean, audit, axe_script
 from tests.browser.conftest import EXPECT_TIMEOUT_MS
+from tests.servers.oauth_harness import OAuthServers
 
 pytestmark = pytest.mark.browser
 
@@ -126,7 +127,7 @@ def test_home_saved_servers_and_every_session_tab(
         show_tab(page, label)
         problems += audit(page, axe, f"session-{label.lower().replace(' ', '-')}")
 
-    # The pages one level down: an event's permalink, compare, replay.
+    # An event's own page (its permalink).
     show_tab(page, "Protocol")
     permalink = page.locator("#protocol-log .permalink").first.get_attribute("href")
     assert permalink
@@ -137,12 +138,195 @@ def test_home_saved_servers_and_every_session_tab(
     )
     expect(page.locator(".event.focused")).to_have_count(1)
     problems += audit(page, axe, "event-permalink")
-    page.goto(session_url)
+    assert_clean(problems)
+
+
+CONSENT_SERVER = REPO_ROOT / "tests" / "servers" / "consent_server.py"
+
+
+def connect_python(page: Page, inspector_url: str, arguments: str) -> None:
+    page.goto(inspector_url)
+    form = page.get_by_role("region", name="Connect to a server")
+    form.get_by_label("Transport", exact=True).select_option("stdio")
+    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    form.get_by_label("Command", exact=True).fill(sys.executable)
+    form.get_by_label("Arguments", exact=True).fill(arguments)
+    form.get_by_role("button", name="Connect").click()
+    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+    expect(page.locator("#live-status")).to_have_text("Live")
+
+
+def pending(page: Page, kind: str) -> Locator:
+    inbox = page.get_by_role("region", name=re.compile(r"^Inbox\b"))
+    found = inbox.get_by_role("article", name=kind, exact=True)
+    expect(found).to_have_count(1)
+    return found
+
+
+def run(page: Page, tool: str) -> None:
+    show_tab(page, "Tools")
+    page.get_by_role("list", name="Tools").get_by_role(
+        "button", name=f"Tool {tool}", exact=True
+    ).click()
+    detail = page.locator("#tool-detail")
+    expect(detail.get_by_role("heading", name=tool)).to_be_visible()
+    detail.get_by_role("button", name="Run tool").click()
+
+
+def test_the_inbox_with_each_kind_of_request(page: Page, inspector_url: str, axe: Path) -> None:
+    problems: list[str] = []
+    connect_python(page, inspector_url, str(CONSENT_SERVER))
+
+    run(page, "ask_llm")
+    sampling = pending(page, "Sampling request")
+    problems += audit(page, axe, "inbox-sampling")
+    sampling.get_by_role("button", name="Reject").click()
+    expect(sampling.get_by_role("status")).to_be_visible()
+
+    run(page, "collect_profile")
+    elicitation = pending(page, "Elicitation")
+    problems += audit(page, axe, "inbox-elicitation-form")
+    elicitation.get_by_role("button", name="Decline").click()
+    expect(elicitation.get_by_role("status")).to_have_text("Declined by the local user.")
+
+    run(page, "connect_account")
+    pending(page, "Elicitation").get_by_role("button", name="Accept").click()
+    accepted = page.get_by_role("region", name="Accepted links")
+    expect(accepted.get_by_text("completed", exact=True)).to_be_visible()
+    problems += audit(page, axe, "inbox-elicitation-url")
+
+    client = show_tab(page, "Client")
+    roots = client.get_by_role("region", name="Roots")
+    roots.get_by_label("Root path or file:// URI").fill("/srv/demo")
+    roots.get_by_label("Name", exact=True).fill("Demo")
+    roots.get_by_role("button", name="Add root").click()
+    request = pending(page, "Roots request")
+    problems += audit(page, axe, "inbox-roots")
+    request.get_by_role("button", name="Share roots").click()
+    expect(page.locator("#inbox-count")).to_have_text("0")
+
+    client = show_tab(page, "Client")
+    client.get_by_role("checkbox", name="Confirm every tool call").check()
+    expect(client.get_by_role("checkbox", name="Confirm every tool call")).to_be_checked()
+    run(page, "delete_everything")
+    held = pending(page, "Tool call awaiting confirmation")
+    problems += audit(page, axe, "inbox-tool-consent")
+    held.get_by_role("button", name="Run the tool").click()
+    expect(page.locator("#inbox-count")).to_have_text("0")
+    assert_clean(problems)
+
+
+SESSION_URL = re.compile(r"/sessions/[0-9a-f]{32}/$")
+DOCTOR_FAULTS = REPO_ROOT / "tests" / "servers" / "doctor_faults.py"
+EVERYTHING = REPO_ROOT / "tests" / "servers" / "everything_py.py"
+
+
+def saved_row(page: Page, name: str) -> Locator:
+    return (
+        page.get_by_role("region", name="Saved servers")
+        .get_by_role("row")
+        .filter(has=page.get_by_role("rowheader", name=name, exact=True))
+    )
+
+
+def connect_saved_weather(page: Page, inspector_url: str, version: str) -> str:
+    """Saves (or edits) "weather" to start the surface fixture at `version`, connects."""
+    page.goto(inspector_url)
+    if saved_row(page, "weather").count():
+        saved_row(page, "weather").get_by_role("link", name="Edit").click()
+        page.get_by_label("Arguments", exact=True).fill(
+            f"-m tests.servers.surface_server {version}"
+        )
+        page.get_by_role("button", name="Save").click()
+    else:
+        form = page.get_by_role("region", name="Connect to a server")
+        form.get_by_label("Transport", exact=True).select_option("stdio")
+        form.get_by_label("Protocol era", exact=True).select_option("legacy")
+        form.get_by_label("Command", exact=True).fill(sys.executable)
+        form.get_by_label("Arguments", exact=True).fill(
+            f"-m tests.servers.surface_server {version}"
+        )
+        form.get_by_label("Working directory", exact=True).fill(str(REPO_ROOT))
+        form.get_by_label("Save as", exact=True).fill("weather")
+        form.get_by_role("button", name="Save", exact=True).click()
+        expect(form.get_by_role("status").filter(has_text="Saved as")).to_be_visible()
+    saved_row(page, "weather").get_by_role("button", name="Connect").click()
+    expect(page).to_have_url(SESSION_URL)
+    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+    return page.url
+
+
+def test_baseline_drift_compare_and_replay(page: Page, inspector_url: str, axe: Path) -> None:
+    problems: list[str] = []
+    before = connect_saved_weather(page, inspector_url, "v1")
+    show_tab(page, "Tools")
+    page.get_by_role("button", name="Pin as baseline").click()
+    expect(page.get_by_role("status").filter(has_text="Pinned as the baseline")).to_be_visible()
+    after = connect_saved_weather(page, inspector_url, "v2")
+    show_tab(page, "Tools")
+    drift = page.get_by_role("alert").filter(has_text="changed since the baseline pinned")
+    drift.get_by_text("What changed").click()
+    expect(drift.get_by_role("list", name="Changes")).to_be_visible()
+    problems += audit(page, axe, "baseline-drift")
+
     page.get_by_role("link", name="Compare with another session…").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.get_by_label("Compare with", exact=True).select_option(
+        before.rstrip("/").rsplit("/", 1)[1]
+    )
+    page.get_by_role("button", name="Compare", exact=True).click()
+    expect(page.get_by_role("list", name="Changes")).to_be_visible()
     problems += audit(page, axe, "compare")
-    page.goto(session_url)
+
+    page.goto(before)
     page.get_by_role("link", name="Replay…").click()
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    problems += audit(page, axe, "replay")
+    expect(page.get_by_role("heading", name=re.compile("Replay the requests"))).to_be_visible()
+    problems += audit(page, axe, "replay-form")
+    page.get_by_label("Replay against").select_option(after.rstrip("/").rsplit("/", 1)[1])
+    page.get_by_role("button", name="Run the replay").click()
+    expect(page.get_by_role("status").filter(has_text="same,")).to_contain_text("Done:")
+    problems += audit(page, axe, "replay-results")
+    assert_clean(problems)
+
+
+def test_report_load_test_and_auth_pages(
+    page: Page, inspector_url: str, axe: Path, oauth_servers: OAuthServers
+) -> None:
+    problems: list[str] = []
+    # A report card with failures, warnings and passes.
+    connect_python(page, inspector_url, f"{DOCTOR_FAULTS} faults")
+    page.get_by_role("region", name="Report card").get_by_role(
+        "button", name="Check this server"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/reports/[0-9a-f]{32}/$"))
+    verdict = page.get_by_role("heading", name=re.compile("^Verdict:"))
+    expect(verdict).to_have_text("Verdict: Needs fixing", timeout=60_000)
+    problems += audit(page, axe, "report")
+
+    # A load test's figures and chart.
+    connect_python(page, inspector_url, str(EVERYTHING))
+    page.get_by_role("link", name="Load test a tool…").click()
+    problems += audit(page, axe, "load-test-form")
+    page.get_by_label("Tool", exact=True).fill("add")
+    page.get_by_label("Arguments").fill('{"a": 1, "b": 2}')
+    page.get_by_label("Concurrency").fill("2")
+    page.get_by_label("Duration (seconds)").fill("1")
+    page.get_by_role("button", name="Start the load test").click()
+    expect(page.locator("#load-throughput")).to_contain_text("calls a second", timeout=30_000)
+    problems += audit(page, axe, "load-test")
+
+    # The Auth tab: refused first, then authorized.
+    page.goto(inspector_url)
+    form = page.get_by_role("region", name="Connect to a server")
+    form.get_by_label("Transport", exact=True).select_option("http")
+    form.get_by_label("URL", exact=True).fill(oauth_servers.mcp_url)
+    form.get_by_role("button", name="Connect").click()
+    expect(page.locator("#session-needs-authorization")).to_contain_text("HTTP 401")
+    expect(page.get_by_role("tabpanel", name="Auth").get_by_text("Loading…")).to_have_count(0)
+    problems += audit(page, axe, "auth-refused")
+    page.locator("#session-needs-authorization").get_by_role("button", name="Authorize").click()
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+    show_tab(page, "Auth")
+    expect(page.locator("#auth-token")).to_contain_text("mcp:tools")
+    problems += audit(page, axe, "auth-authorized")
     assert_clean(problems)

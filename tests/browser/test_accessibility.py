@@ -330,3 +330,61 @@ def test_report_load_test_and_auth_pages(
     expect(page.locator("#auth-token")).to_contain_text("mcp:tools")
     problems += audit(page, axe, "auth-authorized")
     assert_clean(problems)
+
+
+RULE_BREAKER = REPO_ROOT / "tests" / "servers" / "rule_breaker.py"
+TASKS_SERVER = REPO_ROOT / "tests" / "servers" / "tasks_server.py"
+
+
+def test_findings_tasks_and_an_imported_session(
+    page: Page, inspector_url: str, axe: Path, tmp_path: Path
+) -> None:
+    problems: list[str] = []
+    # Findings: a flagged event opened in the Protocol tab, then the rules listed.
+    connect_python(page, inspector_url, f"{RULE_BREAKER} tools.name")
+    expect(page.get_by_role("status", name="Findings in this session")).to_contain_text("warning")
+    protocol = show_tab(page, "Protocol")
+    flagged = protocol.locator("li.event.flagged").first
+    flagged.locator("summary").click()
+    expect(flagged.get_by_role("list", name="Findings")).to_be_visible()
+    problems += audit(page, axe, "findings-protocol")
+    show_tab(page, "Findings")
+    problems += audit(page, axe, "findings-tab")
+
+    # The session as a file, imported back: a read-only record with its Catalog.
+    with page.expect_download() as caught:
+        page.get_by_role("button", name="Export session").click()
+    saved = tmp_path / caught.value.suggested_filename
+    caught.value.save_as(saved)
+    page.get_by_role("link", name="Sessions").click()
+    page.get_by_label("Import a session file").set_input_files(saved)
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#session-origin")).to_contain_text("Imported from")
+    show_tab(page, "Catalog")
+    problems += audit(page, axe, "imported-catalog")
+    page.get_by_role("link", name="Sessions").click()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(saved.read_text()[:-40])
+    page.get_by_label("Import a session file").set_input_files(broken)
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("was not imported")
+    problems += audit(page, axe, "import-refused")
+
+    # Tasks: one running, shown in the Tasks tab.
+    connect_python(page, inspector_url, f"{TASKS_SERVER} --stage-ms 1500")
+    show_tab(page, "Tools")
+    page.get_by_role("list", name="Tools").get_by_role(
+        "button", name="Tool Brew coffee", exact=True
+    ).click()
+    detail = page.locator("#tool-detail")
+    expect(detail.get_by_role("heading", name="Brew coffee")).to_be_visible()
+    detail.get_by_label("cups").fill("2")
+    detail.get_by_label("Run as task").check()
+    detail.get_by_role("button", name="Run tool").click()
+    expect(page.locator("#tool-results > article").first).to_contain_text("Running as a task")
+    tasks = show_tab(page, "Tasks")
+    expect(tasks.get_by_role("status", name="Task status").first).to_have_text(
+        "completed", timeout=20_000
+    )
+    problems += audit(page, axe, "tasks")
+    assert_clean(problems)

@@ -4,7 +4,6 @@ WCAG 2.1 A and AA rules in both colour themes."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -119,7 +118,3 @@ def audit(page: Page, script: Path, name: str, scope: str | None = None) -> list
 
 def assert_clean(problems: list[str]) -> None:
     assert not problems, "axe-core (WCAG 2.1 A/AA) found:\n" + "\n".join(problems)
-
-
-def as_json(found: list[dict[str, Any]]) -> str:
-    return json.dumps(found, indent=1)

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
-from tests.browser.axe import assert_clean, audit, axe_script
+from tests.browser.axe import assert_clean, audit, axe_script, describe, violations
 from tests.browser.conftest import EXPECT_TIMEOUT_MS
+from tests.browser.support import screenshot
 from tests.servers.oauth_harness import OAuthServers
 
 pytestmark = pytest.mark.browser
@@ -62,7 +63,9 @@ def show_tab(page: Page, label: str) -> Locator:
     return panel
 
 
-def test_theme_follows_the_system_and_the_remembered_choice(page: Page, inspector_url: str) -> None:
+def test_theme_follows_the_system_and_the_remembered_choice(
+    page: Page, inspector_url: str, axe: Path
+) -> None:
     page.emulate_media(color_scheme="light")
     page.goto(inspector_url)
     light = background(page)
@@ -84,6 +87,9 @@ def test_theme_follows_the_system_and_the_remembered_choice(page: Page, inspecto
     # Applied before the stylesheet's first use: no page script runs later than this one.
     assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
     assert background(page) == dark
+    found = violations(page, axe)
+    assert not found, describe("home, Dark chosen in the top bar", found)
+    screenshot(page, "home-dark-chosen")
     # Back to System: the setting decides again.
     page.get_by_label("Theme", exact=True).select_option("system")
     assert background(page) == light

@@ -64,35 +64,65 @@ def show_tab(page: Page, label: str) -> Locator:
 
 
 def test_theme_follows_the_system_and_the_remembered_choice(
-    page: Page, inspector_url: str, axe: Path
+    browser: Browser, page: Page, inspector_url: str, axe: Path
 ) -> None:
+    # The pages' own CSP applies here: the theme script must work under it.
+    strict = browser.new_context(viewport={"width": 1280, "height": 800})
+    strict.set_default_timeout(EXPECT_TIMEOUT_MS)
+    refused: list[str] = []
+    themed = strict.new_page()
+    themed.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    try:
+        themed.emulate_media(color_scheme="light")
+        themed.goto(inspector_url)
+        light = background(themed)
+        choice = themed.get_by_label("Theme", exact=True)
+        expect(choice).to_have_value("system")
+        themed.emulate_media(color_scheme="dark")
+        dark = background(themed)
+        assert dark != light
+        # Chosen Light, the page stays light under a dark system setting, after a reload too.
+        choice.select_option("light")
+        assert background(themed) == light
+        themed.reload()
+        expect(themed.get_by_label("Theme", exact=True)).to_have_value("light")
+        assert background(themed) == light
+        # Chosen Dark under a light system setting.
+        themed.emulate_media(color_scheme="light")
+        themed.get_by_label("Theme", exact=True).select_option("dark")
+        themed.reload()
+        assert themed.evaluate("() => document.documentElement.dataset.theme") == "dark"
+        assert background(themed) == dark
+        # Applied before the first paint: a blocking script in <head>, ahead of the styles.
+        assert themed.evaluate(
+            """() => {
+                const script = document.querySelector('head script[src*="theme.js"]');
+                const styles = document.querySelector('head link[rel="stylesheet"]');
+                return Boolean(script && !script.defer && !script.async
+                    && script.compareDocumentPosition(styles) & Node.DOCUMENT_POSITION_FOLLOWING);
+            }"""
+        )
+        # Back to System: the setting decides again.
+        themed.get_by_label("Theme", exact=True).select_option("system")
+        assert background(themed) == light
+        assert not refused, refused
+    finally:
+        strict.close()
+
+    # axe over a page where Dark was chosen (this page's context lets axe be injected).
     page.emulate_media(color_scheme="light")
     page.goto(inspector_url)
-    light = background(page)
-    choice = page.get_by_label("Theme", exact=True)
-    expect(choice).to_have_value("system")
-    page.emulate_media(color_scheme="dark")
-    dark = background(page)
-    assert dark != light
-    # Chosen Light, the page stays light under a dark system setting, after a reload too.
-    choice.select_option("light")
-    assert background(page) == light
-    page.reload()
-    expect(page.get_by_label("Theme", exact=True)).to_have_value("light")
-    assert background(page) == light
-    # Chosen Dark under a light system setting.
-    page.emulate_media(color_scheme="light")
     page.get_by_label("Theme", exact=True).select_option("dark")
     page.reload()
-    # Applied before the stylesheet's first use: no page script runs later than this one.
-    assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
     assert background(page) == dark
     found = violations(page, axe)
     assert not found, describe("home, Dark chosen in the top bar", found)
     screenshot(page, "home-dark-chosen")
-    # Back to System: the setting decides again.
-    page.get_by_label("Theme", exact=True).select_option("system")
-    assert background(page) == light
 
 
 def test_home_saved_servers_and_every_session_tab(

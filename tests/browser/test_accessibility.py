@@ -328,6 +328,15 @@ def test_report_load_test_and_auth_pages(
     page: Page, inspector_url: str, axe: Path, oauth_servers: OAuthServers
 ) -> None:
     problems: list[str] = []
+    # A connection that fails: the home page with its alert.
+    page.goto(inspector_url)
+    form = page.get_by_role("region", name="Connect to a server")
+    form.get_by_label("Transport", exact=True).select_option("stdio")
+    form.get_by_label("Command", exact=True).fill(sys.executable)
+    form.get_by_label("Arguments", exact=True).fill(str(DOCTOR_FAULTS))
+    form.get_by_role("button", name="Connect").click()
+    expect(form.get_by_role("alert")).to_contain_text("Could not connect")
+    problems += audit(page, axe, "connect-failed")
     # A report card with failures, warnings and passes.
     connect_python(page, inspector_url, f"{DOCTOR_FAULTS} faults")
     page.get_by_role("region", name="Report card").get_by_role(

@@ -116,5 +116,5 @@ async def test_a_request_that_times_out_says_so_on_its_row() -> None:
         await session.request("tools/call", {"name": "x"})
     html = "".join(p["html"] for p in await pushes_until(stream, session.log.last_seq))
     request_seq = snapshot.last_seq + 1
-    assert re.search(rf'outcome-error" id="outcome-{request_seq}"><a [^>]*>timed out · \d', html)
+    assert re.search(rf'outcome-error" id="outcome-{request_seq}">timed out · \d', html)
     await stream.disconnect()

@@ -131,7 +131,6 @@ def test_palette_finds_and_opens_items_tabs_and_forms(page: Page, inspector_url:
     # closes it and gives the focus back.
     results = search(page, "")
     expect(results.get_by_role("option").first).to_contain_text("bump")
-    expect(results.get_by_role("option").filter(has_text="Saved servers")).to_have_count(0)
     screenshot(page, "palette-everything")
     page.keyboard.press("Escape")
     expect(palette(page)).to_be_hidden()

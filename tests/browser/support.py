@@ -32,7 +32,8 @@ def choose_era(form: Locator, era: str) -> None:
     form.get_by_label("Protocol era", exact=True).select_option(era)
 
 
-def screenshot(page: Page, name: str) -> None:
-    """The whole page, under INSPECTOR_SCREENS when it is set."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """The whole page (or the window: where fixed elements sit), under INSPECTOR_SCREENS
+    when it is set."""
     if SCREENS:
-        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=full_page)

@@ -143,6 +143,10 @@ def test_pin_a_baseline_then_see_the_drift_when_the_server_changed(
     detail.get_by_label(re.compile(r"^city\b")).fill("3")
     detail.get_by_label(re.compile(r"^days\b")).fill("2")
     detail.get_by_role("button", name="Run tool").click()
+    # The call waits in the inbox, a drawer its button opens.
+    inbox_button = page.get_by_role("button", name=re.compile(r"^Inbox \d+ waiting$"))
+    expect(inbox_button).to_have_accessible_name("Inbox 1 waiting")
+    inbox_button.click()
     held = page.get_by_role("article", name="Tool call awaiting confirmation", exact=True)
     expect(held.get_by_role("alert")).to_contain_text("Drifted since the baseline pinned")
     expect(held).to_contain_text("description or schema changed")

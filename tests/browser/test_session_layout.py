@@ -108,6 +108,7 @@ def test_the_protocol_tab_takes_the_full_width(page: Page, inspector_url: str) -
     assert wide["width"] > narrow["width"] * 1.2
     assert wide["width"] > panel_box["width"] * 0.9
     assert out_box["y"] > wide["y"] + wide["height"] - 1, "the server output sits below"
+    page.get_by_role("tablist", name="Session views").evaluate("e => e.scrollIntoView()")
     screenshot(page, "session-protocol-full-width", full_page=False)
 
     page.reload()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,28 @@ def test_without_javascript_every_group_shows_and_connects(
         expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
     finally:
         context.close()
+
+
+def test_a_saved_servers_edit_page_groups_its_fields_the_same_way(
+    page: Page, inspector_url: str
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    form = connect_form(page, inspector_url)
+    name = f"edit-groups-{uuid.uuid4().hex[:8]}"
+    status = paste(form, "https://edit.example.com/mcp")
+    expect(status).to_contain_text("Streamable HTTP")
+    screenshot(page, "connect-home-pasted", full_page=False)
+    form.get_by_text("Advanced: protocol era and version, timeouts, consent").click()
+    form.get_by_label("Protocol era", exact=True).select_option("auto")
+    form.get_by_label("Save as", exact=True).fill(name)
+    form.get_by_role("button", name="Save", exact=True).click()
+    saved = page.get_by_role("region", name="Saved servers")
+    saved.get_by_role("row").filter(has_text=name).get_by_role("link", name="Edit").click()
+
+    edit = page.get_by_role("region", name="Edit saved server")
+    expect(edit.get_by_label("URL", exact=True)).to_have_value("https://edit.example.com/mcp")
+    expect(edit.get_by_label("Command", exact=True)).to_be_hidden()
+    # Its era is not the default: Advanced is open at it.
+    expect(edit.get_by_label("Protocol era", exact=True)).to_be_visible()
+    expect(edit.get_by_label("Protocol era", exact=True)).to_have_value("auto")
+    screenshot(page, "saved-server-edit")

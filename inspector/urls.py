@@ -126,6 +126,7 @@ urlpatterns = [
     path("", home.index, name="home"),
     path("connect", home.connect, name="connect"),
     path("palette.json", palette.everywhere, name="palette"),
+    path("connect/paste", home.paste, name="connect-paste"),
     path("sessions.json", session_list.index_json, name="sessions-json"),
     path("sessions/card", session_list.card, name="sessions-card"),
     path("sessions/delete", session_list.delete_matching, name="sessions-delete"),

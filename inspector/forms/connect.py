@@ -35,6 +35,31 @@ _DEFAULTS = ConnectionSpec(TransportKind.STDIO)
 MAX_CONNECT_TIMEOUT = 600
 MAX_REQUEST_SECONDS = 86_400
 
+# The form's groups. A transport shows only its own fields (static/inspector/js/connect.js
+# hides the other group; without JavaScript every group shows). The settings few people
+# change sit in a collapsed "Advanced" group.
+STDIO_FIELDS = ("command", "arguments", "environment", "cwd")
+HTTP_FIELDS = (
+    "url",
+    "headers",
+    "bearer_token",
+    "oauth_grant_type",
+    "oauth_client_id",
+    "oauth_client_secret",
+    "oauth_scope",
+)
+ADVANCED_FIELDS = (
+    "era",
+    "protocol_version",
+    "connect_timeout",
+    "request_timeout",
+    "reset_timeout_on_progress",
+    "max_total_timeout",
+    "approval_timeout",
+    "sampling_tools",
+)
+_GROUPED = frozenset((*STDIO_FIELDS, *HTTP_FIELDS, *ADVANCED_FIELDS))
+
 
 def _whole(seconds: float) -> float | int:
     """30 rather than 30.0 in an empty form."""
@@ -165,6 +190,35 @@ class ConnectForm(forms.Form):
         help_text="A name to keep these settings under Saved servers (secrets encrypted).",
     )
 
+    def general_fields(self) -> list[forms.BoundField]:
+        """The fields in no group that come first: the transport (and a saved server's name)."""
+        return [self[name] for name in self.fields if name not in _GROUPED | {"save_as"}]
+
+    def closing_fields(self) -> list[forms.BoundField]:
+        """ "Save as", after every setting it saves."""
+        return [self[name] for name in ("save_as",) if name in self.fields]
+
+    def stdio_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in STDIO_FIELDS]
+
+    def http_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in HTTP_FIELDS]
+
+    def advanced_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ADVANCED_FIELDS]
+
+    def advanced_open(self) -> bool:
+        """Whether the Advanced group opens by itself: one of its fields has an error, or a
+        value other than the default (sent, or given as the form's initial values)."""
+        for name in ADVANCED_FIELDS:
+            field = self.fields[name]
+            if self.is_bound:
+                if name in self.errors or field.has_changed(field.initial, self[name].data):
+                    return True
+            elif field.has_changed(field.initial, self.get_initial_for_field(field, name)):
+                return True
+        return False
+
     def clean_arguments(self) -> list[str]:
         try:
             return shlex.split(self.cleaned_data["arguments"])
@@ -199,6 +253,11 @@ class ConnectForm(forms.Form):
         data = super().clean()
         assert data is not None
         transport = data.get("transport")
+        # The other transport's fields are hidden and unused: what is left in them must
+        # not stop the connection.
+        hidden = HTTP_FIELDS if transport == TransportKind.STDIO else STDIO_FIELDS
+        for name in hidden:
+            self.errors.pop(name, None)
         command = data.get("command", "").strip()
         if transport == TransportKind.STDIO and not command:
             self.add_error("command", "A stdio server needs a command to run.")
@@ -219,10 +278,12 @@ class ConnectForm(forms.Form):
                     "The headers already have an Authorization header: give the token in "
                     "one place only.",
                 )
-        if problem := client_credentials_problem(
-            data.get("oauth_grant_type"),
-            data.get("oauth_client_id"),
-            data.get("oauth_client_secret"),
+        if transport != TransportKind.STDIO and (
+            problem := client_credentials_problem(
+                data.get("oauth_grant_type"),
+                data.get("oauth_client_id"),
+                data.get("oauth_client_secret"),
+            )
         ):
             self.add_error("oauth_grant_type", problem)
         era, version = data.get("era"), data.get("protocol_version")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shlex
 from typing import Any
 
 from django import forms
 
-from inspector.forms.connect import ConnectForm, oauth_fields
+from inspector.forms.connect import ConnectForm
+from inspector.forms.connect_paste import form_values
 from inspector.services import ConnectionSpec
 from inspector.services.saved_servers import NAME_MAX_LENGTH
 
@@ -25,20 +25,7 @@ class SavedServerForm(ConnectForm):
     @staticmethod
     def initial_for(name: str, spec: ConnectionSpec) -> dict[str, Any]:
         """The form's values for a saved server (its secrets arrive already masked)."""
-        return {
-            "name": name,
-            "transport": spec.transport.value,
-            "command": spec.command,
-            "arguments": shlex.join(spec.args),
-            "environment": "\n".join(f"{key}={value}" for key, value in spec.env.items()),
-            "cwd": spec.cwd or "",
-            "url": spec.url,
-            "headers": "\n".join(f"{key}: {value}" for key, value in spec.headers.items()),
-            "bearer_token": spec.bearer_token,
-            # Already masked, like the other secrets here.
-            **{f"oauth_{key}": value for key, value in oauth_fields(spec.oauth).items()},
-            **spec.settings(),
-        }
+        return {"name": name, **form_values(spec)}
 
 
 class ImportConfigForm(forms.Form):

@@ -21,6 +21,7 @@ from inspector.headless.words import (
     seconds_value,
 )
 from inspector.mcp.versions import Era, EraChoice, era_of
+from inspector.sessions.pasted import transport_of_url
 
 TRANSPORTS = ("stdio", "http", "sse")
 # Spellings of the transports in the official inspector and in client config files.
@@ -155,9 +156,8 @@ def looks_like_url(word: str) -> bool:
 
 
 def infer_transport(url: str) -> str:
-    """Legacy HTTP+SSE endpoints end in /sse by convention; anything else is taken to be
-    Streamable HTTP, the transport of every protocol version since 2025-03-26."""
-    return "sse" if urlsplit(url).path.rstrip("/").endswith("/sse") else "http"
+    """The transport a URL's path suggests; the connect form's paste reads URLs the same way."""
+    return transport_of_url(url).value
 
 
 def cli_era(chosen: str | None, version: str) -> EraChoice:

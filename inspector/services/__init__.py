@@ -104,6 +104,7 @@ from inspector.services.load_tests import (
     load_test_start,
 )
 from inspector.services.palette import palette_catalog
+from inspector.services.pasted import Pasted, server_paste_read
 from inspector.services.policy import (
     stdio_command_allowed,
 )
@@ -253,6 +254,7 @@ __all__ = [
     "NameTaken",
     "NoSavedServer",
     "OAuthSettings",
+    "Pasted",
     "PendingUnreadable",
     "Pong",
     "Pruned",
@@ -355,6 +357,7 @@ __all__ = [
     "saved_server_list",
     "saved_server_masked",
     "saved_server_update",
+    "server_paste_read",
     "server_ping",
     "session_close_all",
     "session_connect",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from inspector import services
 from inspector.forms.connect import ConnectForm, prefill
+from inspector.forms.connect_paste import pasted_fields, pasted_message
 from inspector.forms.session_search import SessionSearchForm
 from inspector.middleware import request_owner_id
 from inspector.views.common import HtmxHttpRequest
@@ -59,3 +60,18 @@ async def connect(request: HtmxHttpRequest) -> HttpResponse:
         template = "inspector/servers/saved.html"
     status = 422 if not form.is_valid() or "failed" in context else 200
     return render(request, template, context, status=status)
+
+
+@require_POST
+async def paste(request: HtmxHttpRequest) -> JsonResponse:
+    """What a text pasted into the connect form describes, as the form's values: read
+    only, so nothing starts before the person presses Connect."""
+    pasted = await services.server_paste_read(text=request.POST.get("text", ""))
+    return JsonResponse(
+        {
+            "recognised": pasted.spec is not None,
+            "kind": pasted.kind,
+            "message": pasted_message(pasted),
+            "fields": pasted_fields(pasted),
+        }
+    )

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 SCREENS = os.environ.get("INSPECTOR_SCREENS", "")
 
@@ -17,14 +17,23 @@ def connect_stdio(page: Page, inspector_url: str, arguments: str, *, era: str = 
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option(era)
+    choose_era(form, era)
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(arguments)
     form.get_by_role("button", name="Connect").click()
     expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
 
 
-def screenshot(page: Page, name: str) -> None:
-    """The whole page, under INSPECTOR_SCREENS when it is set."""
+def choose_era(form: Locator, era: str) -> None:
+    """Pick the protocol era, which lives in the connect form's collapsed Advanced group."""
+    advanced = form.locator("summary", has_text="Advanced")
+    if advanced.count() and form.locator("details.connect-advanced:not([open])").count():
+        advanced.click()
+    form.get_by_label("Protocol era", exact=True).select_option(era)
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:
+    """The whole page (or the window: where fixed elements sit), under INSPECTOR_SCREENS
+    when it is set."""
     if SCREENS:
-        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(SCREENS) / f"{name}.png"), full_page=full_page)

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
+from tests.browser.support import choose_era
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +56,7 @@ def fill_stdio(page: Page, command: str, arguments: str = "", cwd: str = "") -> 
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
     # The fixture speaks both eras; these tests are about the legacy one.
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill(command)
     form.get_by_label("Arguments", exact=True).fill(arguments)
     form.get_by_label("Working directory", exact=True).fill(cwd)

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import APIResponse, BrowserContext, Locator, Page, Route, expect
 
+from tests.browser.support import choose_era
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +38,7 @@ def connect_consent_server(page: Page, inspector_url: str) -> None:
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
     # The fixture speaks both eras; these tests are about the legacy one.
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(str(CONSENT_SERVER))
     form.get_by_role("button", name="Connect").click()
@@ -50,15 +52,26 @@ def inbox(page: Page) -> Locator:
     return page.get_by_role("region", name=re.compile(r"^Inbox\b"))
 
 
+def inbox_button(page: Page) -> Locator:
+    return page.get_by_role("button", name=re.compile(r"^Inbox \d+ waiting$"))
+
+
+def open_inbox(page: Page) -> None:
+    """The inbox is a drawer: its button, always in view, opens it."""
+    button = inbox_button(page)
+    if button.get_attribute("aria-expanded") != "true":
+        button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+
+
 def expect_waiting(page: Page, count: int) -> None:
-    """The count badge by the Inbox heading, as shown and as read out."""
-    badge = inbox(page).locator("#inbox-count")
-    expect(badge).to_have_text(str(count))
-    expect(badge).to_have_attribute("aria-label", f"{count} waiting")
+    """The count on the button that opens the inbox, as shown and as read out."""
+    expect(inbox_button(page)).to_have_accessible_name(f"Inbox {count} waiting")
 
 
 def card(page: Page, kind: str) -> Locator:
     """The one pending item of this kind (its article is labelled with the kind)."""
+    open_inbox(page)
     found = inbox(page).get_by_role("article", name=kind, exact=True)
     expect(found).to_have_count(1)
     return found

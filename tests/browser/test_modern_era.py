@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.support import choose_era
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +35,7 @@ def connect(page: Page, inspector_url: str, arguments: str, cwd: str = "") -> No
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
     expect(form.get_by_label("Protocol era", exact=True)).to_have_value("legacy")
-    form.get_by_label("Protocol era", exact=True).select_option("auto")
+    choose_era(form, "auto")
     form.get_by_label("Transport", exact=True).select_option("stdio")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(arguments)
@@ -75,14 +77,28 @@ def inbox(page: Page) -> Locator:
     return page.get_by_role("region", name=re.compile(r"^Inbox\b"))
 
 
+def inbox_button(page: Page) -> Locator:
+    return page.get_by_role("button", name=re.compile(r"^Inbox \d+ waiting$"))
+
+
+def open_inbox(page: Page) -> None:
+    """The inbox is a drawer: its button, always in view, opens it."""
+    button = inbox_button(page)
+    if button.get_attribute("aria-expanded") != "true":
+        button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+
+
 def card(page: Page, kind: str) -> Locator:
+    open_inbox(page)
     found = inbox(page).get_by_role("article", name=kind, exact=True)
     expect(found).to_have_count(1)
     return found
 
 
 def expect_waiting(page: Page, count: int) -> None:
-    expect(inbox(page).locator("#inbox-count")).to_have_text(str(count))
+    """The count on the button that opens the inbox, as shown and as read out."""
+    expect(inbox_button(page)).to_have_accessible_name(f"Inbox {count} waiting")
 
 
 # -- the era -------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Dialog, Locator, Page, expect
 
+from tests.browser.support import choose_era
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +29,7 @@ def connect(page: Page, inspector_url: str, tab: str) -> None:
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
     # The fixture speaks both eras; these tests are about the legacy one.
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(str(RESOURCES_SERVER))
     form.get_by_role("button", name="Connect").click()

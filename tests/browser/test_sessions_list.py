@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import run_inspector
+from tests.browser.support import choose_era
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ def own_inspector() -> Iterator[str]:
 def connect_live(page: Page) -> str:
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill("-m tests.servers.everything_py")
     form.get_by_label("Working directory", exact=True).fill(str(REPO_ROOT))

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.support import choose_era
+
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +29,7 @@ def connect_surface(page: Page, inspector_url: str, version: str) -> str:
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(f"-m tests.servers.surface_server {version}")
     form.get_by_label("Working directory", exact=True).fill(str(REPO_ROOT))
@@ -100,7 +102,7 @@ def test_pin_a_baseline_then_see_the_drift_when_the_server_changed(
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill("-m tests.servers.surface_server v1")
     form.get_by_label("Working directory", exact=True).fill(str(REPO_ROOT))
@@ -141,6 +143,10 @@ def test_pin_a_baseline_then_see_the_drift_when_the_server_changed(
     detail.get_by_label(re.compile(r"^city\b")).fill("3")
     detail.get_by_label(re.compile(r"^days\b")).fill("2")
     detail.get_by_role("button", name="Run tool").click()
+    # The call waits in the inbox, a drawer its button opens.
+    inbox_button = page.get_by_role("button", name=re.compile(r"^Inbox \d+ waiting$"))
+    expect(inbox_button).to_have_accessible_name("Inbox 1 waiting")
+    inbox_button.click()
     held = page.get_by_role("article", name="Tool call awaiting confirmation", exact=True)
     expect(held.get_by_role("alert")).to_contain_text("Drifted since the baseline pinned")
     expect(held).to_contain_text("description or schema changed")

@@ -66,4 +66,59 @@
 
   document.body.addEventListener("htmx:oobBeforeSwap", keepAnsweredCards);
   document.addEventListener("htmx:afterSettle", settle);
+
+  // The drawer: opened and closed by the button that shows the count, remembered for the
+  // next page, so that a person who keeps it open finds it open.
+  const OPEN_KEY = "inspector.inbox.open";
+
+  function remember(open) {
+    try {
+      window.localStorage.setItem(OPEN_KEY, open ? "1" : "0");
+    } catch (error) {
+      // Storage refused (private mode): the drawer just forgets.
+    }
+  }
+
+  function remembered() {
+    try {
+      return window.localStorage.getItem(OPEN_KEY) === "1";
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function showDrawer(open, focus) {
+    const drawer = document.getElementById("inbox");
+    const toggle = document.getElementById("inbox-toggle");
+    if (!drawer || !toggle) {
+      return;
+    }
+    drawer.hidden = !open;
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    document.body.classList.toggle("inbox-open", open);
+    if (focus) {
+      (open ? drawer : toggle).focus();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    const target = event.target.closest && event.target.closest("#inbox-toggle, [data-inbox-close]");
+    if (!target) {
+      return;
+    }
+    const open = target.id === "inbox-toggle" && document.getElementById("inbox").hidden;
+    showDrawer(open, true);
+    remember(open);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && event.target.closest && event.target.closest("#inbox")) {
+      showDrawer(false, true);
+      remember(false);
+    }
+  });
+
+  if (remembered()) {
+    showDrawer(true, false);
+  }
 })();

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.browser.axe import assert_clean, audit, axe_script, describe, violations
 from tests.browser.conftest import EXPECT_TIMEOUT_MS
-from tests.browser.support import screenshot
+from tests.browser.support import choose_era, screenshot
 from tests.servers.oauth_harness import OAuthServers
 
 pytestmark = pytest.mark.browser
@@ -184,7 +184,7 @@ def connect_python(page: Page, inspector_url: str, arguments: str) -> None:
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(arguments)
     form.get_by_role("button", name="Connect").click()
@@ -277,7 +277,7 @@ def connect_saved_weather(page: Page, inspector_url: str, version: str) -> str:
     else:
         form = page.get_by_role("region", name="Connect to a server")
         form.get_by_label("Transport", exact=True).select_option("stdio")
-        form.get_by_label("Protocol era", exact=True).select_option("legacy")
+        choose_era(form, "legacy")
         form.get_by_label("Command", exact=True).fill(sys.executable)
         form.get_by_label("Arguments", exact=True).fill(
             f"-m tests.servers.surface_server {version}"

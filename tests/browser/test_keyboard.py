@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.support import connect_stdio, screenshot
+from tests.browser.support import choose_era, connect_stdio, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -232,7 +232,7 @@ def test_palette_opens_saved_servers_and_pages_from_home(page: Page, inspector_u
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(str(RESOURCES_SERVER))
     form.get_by_label("Save as", exact=True).fill(name)

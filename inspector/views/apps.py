@@ -5,7 +5,6 @@ bridge's messages, recorded in the session's "app" lane."""
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -65,7 +64,7 @@ async def app_context(
         "requestUrl": reverse("session-app-request", args=[session_id]),
         "logUrl": reverse("session-app-log", args=[session_id]),
     }
-    return {"app_view": view, "app_config": config, "app_config_id": f"app-{uuid.uuid4().hex}"}
+    return {"app_view": view, "app_config_json": json.dumps(config)}
 
 
 def _body(request: HttpRequest) -> dict[str, Any] | None:

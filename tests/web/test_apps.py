@@ -88,7 +88,7 @@ async def test_a_tools_view_is_read_and_configured_under_its_result(client: Asyn
     session_id = await open_session(client)
     page = await call(client, session_id, "show_panel")
     assert 'aria-label="App: show_panel"' in page
-    config_json = page.split('type="application/json">', 1)[1].split("</script>", 1)[0]
+    config_json = page.split('data-app-config="', 1)[1].split('"></div>', 1)[0]
     config = json.loads(config_json)
     assert config["sandboxOrigin"] == SANDBOX
     assert config["sandbox"].startswith(f"{SANDBOX}/sandbox/?host=")
@@ -121,7 +121,7 @@ async def test_a_view_that_cannot_be_shown_says_why(
     session_id = await open_session(client)
     page = await call(client, session_id, tool)
     assert message in page
-    assert 'type="application/json"' not in page
+    assert "data-app-config" not in page
 
 
 async def test_without_the_sandbox_listener_the_view_is_not_shown(client: AsyncClient) -> None:

@@ -49,7 +49,7 @@
 
   function App(panel) {
     this.panel = panel;
-    this.config = JSON.parse(panel.querySelector("script[type='application/json']").textContent);
+    this.config = JSON.parse(panel.querySelector("[data-app-config]").getAttribute("data-app-config"));
     this.status = panel.querySelector("[data-app-status]");
     this.frameBox = panel.querySelector("[data-app-frame]");
     this.notes = panel.querySelector("[data-app-notes]");
@@ -311,8 +311,22 @@
   };
 
   App.prototype.setDisplayMode = function (mode) {
+    if (mode === this.displayMode) return;
     this.displayMode = mode;
     this.panel.classList.toggle("app-fullscreen", mode === "fullscreen");
+    // The person can always leave fullscreen, whatever the View does.
+    var leave = this.panel.querySelector("[data-app-inline]");
+    if (mode === "fullscreen" && !leave) {
+      var app = this;
+      leave = document.createElement("button");
+      leave.type = "button";
+      leave.textContent = "Exit fullscreen";
+      leave.setAttribute("data-app-inline", "");
+      leave.addEventListener("click", function () { app.setDisplayMode("inline"); });
+      this.panel.querySelector(".app-panel-header").appendChild(leave);
+    } else if (mode === "inline" && leave) {
+      leave.remove();
+    }
     if (this.initialized) {
       this.send({ jsonrpc: "2.0", method: "ui/notifications/host-context-changed", params: { displayMode: mode } });
     }
@@ -349,6 +363,7 @@
     this.flush();
     if (this.frame) this.frame.remove();
     this.frame = null;
+    this.setDisplayMode("inline");
     var close = this.panel.querySelector("[data-app-close]");
     if (close) close.remove();
     this.setStatus(why, tone || "error");
@@ -365,7 +380,7 @@
   function startPanels(root) {
     var panels = (root.querySelectorAll ? root : document).querySelectorAll("[data-app-panel]");
     panels.forEach(function (panel) {
-      if (panel.dataset.appStarted || !panel.querySelector("script[type='application/json']")) return;
+      if (panel.dataset.appStarted || !panel.querySelector("[data-app-config]")) return;
       panel.dataset.appStarted = "1";
       running.push(new App(panel));
     });

@@ -36,11 +36,13 @@ def connect_apps_server(page: Page, inspector_url: str) -> None:
     expect(page.get_by_role("tab", name="Tools")).to_have_attribute("aria-selected", "true")
 
 
-def run_tool(page: Page, name: str) -> Locator:
-    """Call `name` from the Tools tab; its App panel."""
-    page.get_by_role("list", name="Tools").get_by_role("button", name=f"Tool {name}").click()
+def run_tool(page: Page, name: str, title: str = "") -> Locator:
+    """Call `name` (listed by its `title` when it has one) from the Tools tab; its App
+    panel."""
+    shown = title or name
+    page.get_by_role("list", name="Tools").get_by_role("button", name=f"Tool {shown}").click()
     detail = page.locator("#tool-detail")
-    expect(detail.get_by_role("heading", name=name)).to_be_visible()
+    expect(detail.get_by_role("heading", name=shown)).to_be_visible()
     detail.get_by_role("button", name="Run tool").click()
     return page.get_by_role("region", name=f"App: {name}")
 

@@ -61,7 +61,7 @@ def page_policy(query: str) -> tuple[str, str] | None:
         return None
     declared = (values.get("csp") or [""])[0]
     try:
-        csp = AppCsp.from_meta(json.loads(declared)) if declared else AppCsp()
+        csp = AppCsp.from_meta(json.loads(declared), host=origin) if declared else AppCsp()
     except ValueError:
         return None
     return f"{csp.policy()}; frame-ancestors {origin}", origin

@@ -71,12 +71,6 @@ def callable_by_app(tool: dict[str, Any]) -> bool:
 _SOURCE = re.compile(r"^(https?|wss?)://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5}|:\*)?/?$")
 
 
-def _sources(declared: Any) -> list[str]:
-    if not isinstance(declared, list):
-        return []
-    return [item for item in declared if isinstance(item, str) and _SOURCE.match(item)]
-
-
 @dataclass(frozen=True, slots=True)
 class AppCsp:
     """A resource's `_meta.ui.csp`, kept to well-formed origins, and what was dropped."""
@@ -89,17 +83,30 @@ class AppCsp:
     ignored: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_meta(cls, csp: Any) -> AppCsp:
+    def from_meta(cls, csp: Any, *, host: str = "") -> AppCsp:
+        """`host` is the inspector's own origin: a View may never be let reach it (its
+        pages share the sandbox's site, so its cookie would go along)."""
         if not isinstance(csp, dict):
             return cls()
         names = ("connectDomains", "resourceDomains", "frameDomains", "baseUriDomains")
-        connect, resources, frames, base_uris = (_sources(csp.get(name)) for name in names)
+
+        def allowed(item: Any) -> bool:
+            return isinstance(item, str) and bool(_SOURCE.match(item)) and not _is_host(item)
+
+        def _is_host(item: str) -> bool:
+            return bool(host) and item.rstrip("/").lower() == host.rstrip("/").lower()
+
+        def kept(name: str) -> list[str]:
+            declared = csp.get(name)
+            return [i for i in declared if allowed(i)] if isinstance(declared, list) else []
+
+        connect, resources, frames, base_uris = (kept(name) for name in names)
         ignored = [
             str(item)
             for name in names
             if isinstance(csp.get(name), list)
             for item in csp[name]
-            if not (isinstance(item, str) and _SOURCE.match(item))
+            if not allowed(item)
         ]
         return cls(connect, resources, frames, base_uris, declared=True, ignored=ignored)
 
@@ -166,8 +173,11 @@ class AppResource:
     problem: str = ""
 
 
-def app_resource(uri: str, result: dict[str, Any] | None, *, error: str = "") -> AppResource:
-    """What `resources/read` of `uri` gave, judged for showing as a View."""
+def app_resource(
+    uri: str, result: dict[str, Any] | None, *, error: str = "", host: str = ""
+) -> AppResource:
+    """What `resources/read` of `uri` gave, judged for showing as a View; `host` is the
+    inspector's origin (see `AppCsp.from_meta`)."""
     if result is None:
         return AppResource(uri, problem=f"The View {uri} could not be read: {error}")
     contents = result.get("contents")
@@ -201,7 +211,7 @@ def app_resource(uri: str, result: dict[str, Any] | None, *, error: str = "") ->
     return AppResource(
         uri,
         html=html,
-        csp=AppCsp.from_meta(ui.get("csp")),
+        csp=AppCsp.from_meta(ui.get("csp"), host=host),
         allow=allow_attribute(ui.get("permissions")),
         prefers_border=border if isinstance(border, bool) else None,
     )

@@ -46,13 +46,14 @@ async def app_view_uri(*, session_id: str, name: str) -> str | None:
     return apps.tool_view_uri(resident_session(session_id), name)
 
 
-async def app_view_get(*, session_id: str, name: str) -> AppView | None:
-    """Read the tool's View through the session; None when the tool has none."""
+async def app_view_get(*, session_id: str, name: str, host: str) -> AppView | None:
+    """Read the tool's View through the session; None when the tool has none. `host` is
+    the inspector's origin as the page reached it: the View's policy never allows it."""
     session = resident_session(session_id)
     uri = apps.tool_view_uri(session, name)
     if uri is None:
         return None
-    resource = await apps.read_view(session, uri)
+    resource = await apps.read_view(session, uri, host=host)
     tool = session.catalog.find(Listing.TOOLS, name) or {"name": name}
     return AppView(
         tool_name=name,

@@ -112,13 +112,14 @@ def refuse_page_call(session: LiveSession, name: str) -> str:
     return ""
 
 
-async def read_view(session: LiveSession, uri: str) -> AppResource:
-    """Read a View's resource through the session and judge it for showing."""
+async def read_view(session: LiveSession, uri: str, *, host: str) -> AppResource:
+    """Read a View's resource through the session and judge it for showing (`host`: the
+    inspector's origin, which the View may never reach)."""
     call = await session.call("resources/read", {"uri": uri}, call_key=uuid.uuid4().hex)
     if call.result is None:
         error = str(call.error) if call.error is not None else "no answer"
         return app_resource(uri, None, error=error)
-    return app_resource(uri, call.result)
+    return app_resource(uri, call.result, host=host)
 
 
 async def app_request(session: LiveSession, method: str, params: dict[str, Any]) -> dict[str, Any]:

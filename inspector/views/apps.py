@@ -42,12 +42,12 @@ async def app_context(
             "app_problem": "This tool has a View, but MCP Apps need the sandbox listener "
             "that the `inspector` command starts; this server has none."
         }
-    view = await services.app_view_get(session_id=session_id, name=tool_name)
+    host = f"{request.scheme}://{request.get_host()}"
+    view = await services.app_view_get(session_id=session_id, name=tool_name, host=host)
     if view is None:
         return {}
     if view.problem:
         return {"app_view": view, "app_problem": view.problem}
-    host = f"{request.scheme}://{request.get_host()}"
     query = urlencode({"host": host, "csp": json.dumps(view.csp)})
     config = {
         "sandbox": f"{origin}/sandbox/?{query}",

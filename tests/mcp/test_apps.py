@@ -90,3 +90,10 @@ def test_a_view_must_be_mcp_app_html_of_bounded_size() -> None:
     assert "too large" in big.problem
     assert "could not be read" in app_resource("ui://v.html", None, error="gone").problem
     assert "no contents" in app_resource("ui://v.html", {"contents": []}).problem
+
+
+def test_a_view_may_never_reach_the_inspectors_own_origin() -> None:
+    host = "http://127.0.0.1:6280"
+    csp = AppCsp.from_meta({"connectDomains": [host, "https://api.example"]}, host=host)
+    assert csp.connect == ["https://api.example"]
+    assert csp.ignored == [host]

@@ -19,6 +19,7 @@ from inspector.mcp.trace import EventKind, MessageType
 from inspector.mcp.versions import EraChoice
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
+from tests.web.support import answer_url, beside, page, waiting
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -199,3 +200,28 @@ async def test_bridge_messages_are_recorded_in_the_app_lane(client: AsyncClient)
     assert "app: View → host" in page
     assert "app: host → View" in page
     assert "result (id 1)" in page
+
+
+async def test_consent_mode_holds_a_views_tool_call_until_confirmed(client: AsyncClient) -> None:
+    session_id = await open_session(client)
+    await page(
+        client,
+        f"/sessions/{session_id}/client/switch",
+        {"switch": "confirm_tool_calls", "on": "true"},
+    )
+    params = {"name": "greet_from_app", "arguments": {"name": "held"}}
+    held = beside(
+        app_post(client, session_id, "request", {"method": "tools/call", "params": params})
+    )
+    approval = await waiting(session_id)
+    assert not held.done()
+    await page(client, answer_url(session_id, approval), {"decision": "approve"})
+    answer = (await held).json()
+    assert answer["result"]["content"][0]["text"] == "Hello, held, from the server"
+
+    refused = beside(
+        app_post(client, session_id, "request", {"method": "tools/call", "params": params})
+    )
+    approval = await waiting(session_id)
+    await page(client, answer_url(session_id, approval), {"decision": "refuse"})
+    assert "refused the call" in (await refused).json()["error"]["message"]

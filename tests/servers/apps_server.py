@@ -198,7 +198,7 @@ TOOLS = [
 async def list_tools(
     ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
 ) -> HandlerResult:
-    return {"tools": TOOLS}
+    return types.ListToolsResult.model_validate({"tools": TOOLS})
 
 
 async def call_tool(
@@ -206,15 +206,18 @@ async def call_tool(
 ) -> HandlerResult:
     who = (params.arguments or {}).get("name") or "someone"
     if params.name == "greet_from_app":
-        return {"content": [{"type": "text", "text": f"Hello, {who}, from the server"}]}
-    return {"content": [{"type": "text", "text": f"{params.name} ran for {who}"}]}
+        text = f"Hello, {who}, from the server"
+    else:
+        text = f"{params.name} ran for {who}"
+    return types.CallToolResult(content=[types.TextContent(type="text", text=text)])
 
 
 async def list_resources(
     ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
 ) -> HandlerResult:
     # Only the panel is listed: UI resources may be absent from the list.
-    return {"resources": [{"uri": "ui://apps/panel.html", "name": "panel", "mimeType": MIME}]}
+    listed = {"uri": "ui://apps/panel.html", "name": "panel", "mimeType": MIME}
+    return types.ListResourcesResult.model_validate({"resources": [listed]})
 
 
 async def read_resource(
@@ -227,7 +230,7 @@ async def read_resource(
     content: dict[str, Any] = {"uri": uri, "mimeType": mime, "text": text}
     if meta:
         content["_meta"] = meta
-    return {"contents": [content]}
+    return types.ReadResourceResult.model_validate({"contents": [content]})
 
 
 def build() -> Server[Any]:

@@ -225,3 +225,23 @@ async def test_consent_mode_holds_a_views_tool_call_until_confirmed(client: Asyn
     approval = await waiting(session_id)
     await page(client, answer_url(session_id, approval), {"decision": "refuse"})
     assert "refused the call" in (await refused).json()["error"]["message"]
+
+
+@override_settings(INSPECTOR_APPS_ORIGIN=SANDBOX)
+async def test_the_modern_era_declares_reads_and_forwards_alike(client: AsyncClient) -> None:
+    session_id = await open_session(client, EraChoice.MODERN)
+    listing = next(
+        e
+        for e in await events(session_id)
+        if e.method == "tools/list" and e.message_type is MessageType.REQUEST
+    )
+    declared = listing.payload["params"]["_meta"]["io.modelcontextprotocol/clientCapabilities"]
+    assert "io.modelcontextprotocol/ui" in declared["extensions"]
+    assert 'aria-label="App: show_panel"' in await call(client, session_id, "show_panel")
+    answer = await app_post(
+        client,
+        session_id,
+        "request",
+        {"method": "tools/call", "params": {"name": "greet_from_app", "arguments": {}}},
+    )
+    assert answer.json()["result"]["content"][0]["text"] == "Hello, someone, from the server"

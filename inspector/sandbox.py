@@ -13,6 +13,7 @@ did not declare.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ PAGE_PATH = "/sandbox/"
 SCRIPT_PATH = "/sandbox/proxy.js"
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCRIPT_NAME = Path("static", "inspector", "sandbox", "proxy.js")
+# The host names a bind beyond loopback is reached by (set by the `inspector` command).
+ALLOWED_HOSTS = "INSPECTOR_ALLOWED_HOSTS"
 # The longest query the page accepts (a CSP declaration is a few origins).
 MAX_QUERY_BYTES = 16 * 1024
 
@@ -40,12 +43,19 @@ PAGE = """<!doctype html>
 """
 
 
+def known_host(name: str) -> bool:
+    """A loopback name, or one the inspector was told it is reached by (a bind beyond
+    loopback names them in INSPECTOR_ALLOWED_HOSTS); never any other (DNS rebinding)."""
+    listed = {item.strip().lower() for item in os.environ.get(ALLOWED_HOSTS, "").split(",")}
+    return is_loopback_host(name) or name.lower() in listed - {""}
+
+
 def host_origin(value: str) -> str | None:
-    """The inspector's origin, as the page was told it: a loopback http(s) origin only."""
+    """The inspector's origin, as the page was told it: an http(s) origin on a known host."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
         return None
-    if not is_loopback_host(parts.hostname) or parts.query or parts.fragment:
+    if not known_host(parts.hostname) or parts.query or parts.fragment:
         return None
     return f"{parts.scheme}://{parts.netloc}"
 
@@ -121,11 +131,11 @@ class SandboxApp:
 
 
 def _loopback_host(scope: Scope) -> bool:
-    """The Host header names a loopback address (a DNS rebinding page would not)."""
+    """The Host header names a known host (see `known_host`)."""
     for name, value in scope.get("headers", []):
         if name == b"host":
             host = urlsplit(f"//{value.decode('latin-1')}").hostname
-            return host is not None and is_loopback_host(host)
+            return host is not None and known_host(host)
     return False
 
 

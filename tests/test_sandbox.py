@@ -7,6 +7,8 @@ import json
 from typing import Any
 from urllib.parse import urlencode
 
+import pytest
+
 from inspector.sandbox import SandboxApp, by_port
 
 HOST = "http://127.0.0.1:6280"
@@ -72,3 +74,12 @@ async def test_requests_are_split_by_the_port_they_reached() -> None:
     await both({"type": "http", "server": ("127.0.0.1", 7000)}, None, None)  # type: ignore[arg-type]
     await both({"type": "http", "server": ("127.0.0.1", 6280)}, None, None)  # type: ignore[arg-type]
     assert reached == ["sandbox", "main"]
+
+
+async def test_a_bind_beyond_loopback_serves_the_names_it_was_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("INSPECTOR_ALLOWED_HOSTS", "box.lan")
+    query = urlencode({"host": "http://box.lan:6280"})
+    assert (await get("/sandbox/", query, host=b"box.lan:7000"))["status"] == 200
+    assert (await get("/sandbox/", query, host=b"other.lan:7000"))["status"] == 403

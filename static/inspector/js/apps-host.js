@@ -15,37 +15,11 @@
   var MIN_HEIGHT = 80;
   var MAX_HEIGHT = 4000;
 
-  function csrfToken() {
-    try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
-    } catch (error) {
-      return "";
-    }
-  }
-
-  function post(url, body) {
-    return fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(body),
-    });
-  }
-
-  function theme() {
-    var root = document.documentElement.getAttribute("data-theme");
-    if (root === "dark" || root === "light") return root;
-    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
-  }
-
-  function safeLink(value) {
-    try {
-      var url = new URL(String(value));
-      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
-    } catch (error) {
-      return null;
-    }
-  }
+  var util = window.inspectorApps;
+  var post = util.post;
+  var theme = util.theme;
+  var safeLink = util.safeLink;
+  var textOf = util.textOf;
 
   function App(panel) {
     this.panel = panel;
@@ -369,11 +343,6 @@
     this.setStatus(why, tone || "error");
     if (tone !== "muted") this.note(why, "error");
   };
-
-  function textOf(content) {
-    if (!Array.isArray(content)) return JSON.stringify(content);
-    return content.map(function (block) { return block && block.type === "text" ? block.text : JSON.stringify(block); }).join(" ");
-  }
 
   var running = [];
 

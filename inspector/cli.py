@@ -61,6 +61,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
     )
     parser.add_argument(
+        "--apps-port",
+        type=int,
+        default=0,
+        help="port of the MCP Apps sandbox, a second origin (default: one the system picks)",
+    )
+    parser.add_argument(
         "--transport", choices=["http", "sse"], help="transport of the prefilled URL (default http)"
     )
     parser.add_argument(
@@ -112,6 +118,16 @@ def check_port_free(host: str, port: int) -> None:
             raise UsageError(
                 f"Cannot listen on {host}:{port}: {exc.strerror}. Try --port."
             ) from exc
+
+
+def free_port(host: str) -> int:
+    """A port free now, for the sandbox: its origin must be known before Django starts
+    (the pages' policy names it), so the system's choice is asked for up front."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host if host not in WILDCARD_HOSTS else "127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def network_names(host: str) -> list[str]:
@@ -172,6 +188,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         check_bind(args.host, args.dangerously_bind_all)
         check_port_free(args.host, args.port)
+        apps_port = args.apps_port or free_port(args.host)
+        check_port_free(args.host, apps_port)
+        if apps_port == args.port:
+            raise UsageError("--apps-port must differ from --port: the sandbox is its own origin.")
     except UsageError as exc:
         print(f"inspector: {exc}", file=sys.stderr)
         return 1
@@ -188,7 +208,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{', '.join(names)} (add more with INSPECTOR_ALLOWED_HOSTS).",
             file=sys.stderr,
         )
-    return serve(args.host, args.port, prefill_from(args), shown_host=shown_host, open_file=opened)
+    return serve(
+        args.host,
+        args.port,
+        prefill_from(args),
+        shown_host=shown_host,
+        open_file=opened,
+        apps_port=apps_port,
+    )
 
 
 def _file_to_open(argv: list[str]) -> str | None:
@@ -197,7 +224,7 @@ def _file_to_open(argv: list[str]) -> str | None:
     for word in argv:
         if taking_value:
             taking_value = False
-        elif word in ("--host", "--port", "--transport"):
+        elif word in ("--host", "--port", "--transport", "--apps-port"):
             taking_value = True
         elif not word.startswith("-"):
             return word
@@ -211,10 +238,15 @@ def serve(
     *,
     shown_host: str,
     open_file: str | None = None,
+    apps_port: int = 0,
 ) -> int:
     token = os.environ.get("INSPECTOR_TOKEN") or secrets.token_urlsafe(24)
     os.environ["INSPECTOR_TOKEN"] = token
     os.environ["INSPECTOR_PREFILL"] = json.dumps(prefill)
+    apps_port = apps_port or free_port(host)
+    shown = f"[{shown_host}]" if ":" in shown_host else shown_host
+    # MCP Apps' Views run on this second origin (the sandbox listener below).
+    os.environ["INSPECTOR_APPS_ORIGIN"] = f"http://{shown}:{apps_port}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inspector.settings")
 
     # daphne.server installs Twisted's asyncio reactor on import: it must be imported
@@ -235,19 +267,24 @@ def serve(
             return 1
 
     from inspector.asgi import application
+    from inspector.sandbox import SandboxApp, by_port
 
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
 
     def announce() -> None:
         # The port bound, not the one asked for: `--port 0` lets the system choose.
-        bound = server.listening_addresses[0][1] if server.listening_addresses else port
+        bound = next((found for _, found in server.listening_addresses if found != apps_port), port)
         url = f"http://{shown_host}:{bound}{path}?token={token}"
         print(f"MCP Inspector is running. Open {url}", flush=True)
 
     server = Server(
-        application=application,
-        endpoints=build_endpoint_description_strings(host=host, port=port),
+        # Two listeners: the inspector, and the MCP Apps sandbox on its own port.
+        application=by_port(application, SandboxApp(), apps_port),
+        endpoints=[
+            *build_endpoint_description_strings(host=host, port=port),
+            *build_endpoint_description_strings(host=host, port=apps_port),
+        ],
         ready_callable=announce,
         verbosity=0,
     )

@@ -139,8 +139,14 @@ class LocalAccessMiddleware(AsyncMiddleware):
 class ContentSecurityPolicyMiddleware(AsyncMiddleware):
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         response = await self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", _policy())
         return response
+
+
+def _policy() -> str:
+    """The pages' policy; MCP Apps' Views may be framed from the sandbox origin only."""
+    origin = settings.INSPECTOR_APPS_ORIGIN
+    return f"{CSP}; frame-src {origin}" if origin else CSP
 
 
 SESSION_KWARG = "session_id"

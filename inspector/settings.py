@@ -125,6 +125,9 @@ INSPECTOR_MAX_EVENTS_PER_SESSION = _whole_number("INSPECTOR_MAX_EVENTS_PER_SESSI
 INSPECTOR_RETENTION_INTERVAL = _whole_number("INSPECTOR_RETENTION_INTERVAL", 3600)
 # What the connect form starts with (from `inspector URL` or `inspector -- COMMAND ...`).
 INSPECTOR_PREFILL: dict[str, object] = json.loads(os.environ.get("INSPECTOR_PREFILL") or "{}")
+# The origin of the MCP Apps sandbox the `inspector` command serves on its second
+# listener (http://127.0.0.1:PORT); empty when nothing serves it (Views are not shown).
+INSPECTOR_APPS_ORIGIN = os.environ.get("INSPECTOR_APPS_ORIGIN", "")
 
 if LOCAL_MODE:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", *_listed("INSPECTOR_ALLOWED_HOSTS")]

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from inspector.views import (
+    apps,
     archive,
     auth,
     baseline,
@@ -70,6 +71,8 @@ session_patterns = [
     path("tools/detail", tools.detail, name="session-tool"),
     path("tools/arguments", tools.arguments, name="session-tool-arguments"),
     path("tools/call", tools.call, name="session-tool-call"),
+    path("apps/request", apps.app_request, name="session-app-request"),
+    path("apps/log", apps.app_log, name="session-app-log"),
     # Tasks (2025-11-25)
     path("tasks/", tasks.panel, name="session-tasks"),
     path("tasks/list", tasks.list_page, name="session-task-list"),

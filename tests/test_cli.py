@@ -266,3 +266,37 @@ def test_port_zero_prints_the_port_the_system_chose(tmp_path: Path) -> None:
         assert int(match.group(2)) != 0
         with httpx.Client(follow_redirects=True, timeout=10) as browser:
             assert browser.get(match.group(1)).status_code == 200
+
+
+def test_the_apps_sandbox_listens_on_its_own_port_and_serves_only_the_proxy(
+    tmp_path: Path,
+) -> None:
+    port, apps_port = free_port(), free_port()
+    with running_inspector(tmp_path, "--port", str(port), "--apps-port", str(apps_port)) as (
+        process,
+        line,
+    ):
+        match = re.search(r"Open (http://127\.0\.0\.1:(\d+)/\?token=\S+)", line)
+        assert process.stderr is not None
+        assert match, line + (process.stderr.read() if process.poll() is not None else "")
+        assert int(match.group(2)) == port
+        with httpx.Client(follow_redirects=True, timeout=10) as browser:
+            page = browser.get(match.group(1))
+            # The pages may frame the sandbox origin, and nothing else.
+            assert (
+                f"frame-src http://127.0.0.1:{apps_port}" in page.headers["content-security-policy"]
+            )
+        sandbox = f"http://127.0.0.1:{apps_port}"
+        proxy = httpx.get(f"{sandbox}/sandbox/?host=http://127.0.0.1:{port}", timeout=10)
+        assert proxy.status_code == 200
+        assert "connect-src 'none'" in proxy.headers["content-security-policy"]
+        assert httpx.get(f"{sandbox}/sandbox/proxy.js", timeout=10).status_code == 200
+        # The inspector's own pages are not reachable there, token or not.
+        assert httpx.get(f"{sandbox}/", timeout=10).status_code == 404
+        assert httpx.get(f"{sandbox}/static/inspector/inspector.css", timeout=10).status_code == 404
+
+
+def test_the_apps_port_must_differ_from_the_inspectors(capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()
+    assert main(["--port", str(port), "--apps-port", str(port)]) == 1
+    assert "--apps-port must differ from --port" in capsys.readouterr().err

@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     ERROR = "error"  # something failed on the client's side of the wire
     APPROVAL = "approval"  # the approvals inbox: a request waits for, or got, a person's answer
     AUTH = "auth"  # one step of an OAuth flow: its HTTP exchanges and what it learned
+    APP = "app"  # a message between the page and an MCP App's View (the "app" lane)
 
 
 class Direction(StrEnum):

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from inspector.mcp.apps import FROM_APP
+from inspector.mcp.apps import ORIGIN_DETAIL as APP_ORIGIN_DETAIL
 from inspector.mcp.findings import Finding
 from inspector.mcp.log_levels import LOG_LEVELS
 from inspector.mcp.trace import (
@@ -20,6 +22,8 @@ from inspector.mcp.trace import (
 from inspector.presenters.findings import FindingsBadge, findings_badge
 from inspector.presenters.json_marks import JsonLine, marked_json
 from inspector.presenters.wire import indented_json
+from inspector.sessions.apps import LANE_DETAIL
+from inspector.sessions.apps import LANES as APP_LANES
 from inspector.sessions.compose import COMPOSED_DETAIL
 
 # Bodies larger than this are cut in the page; the raw event stays downloadable.
@@ -121,6 +125,19 @@ class EventRow:
         return composed if isinstance(composed, dict) else None
 
     @property
+    def from_app(self) -> bool:
+        """A request an MCP App's View sent through the inspector."""
+        return self.event.detail.get(APP_ORIGIN_DETAIL) == FROM_APP
+
+    @property
+    def app_lane(self) -> str:
+        """For a bridge message (the "app" lane): which way it went, in words."""
+        if self.event.kind is not EventKind.APP:
+            return ""
+        lane = self.event.detail.get(LANE_DETAIL)
+        return APP_LANES.get(lane, "refused") if isinstance(lane, str) else ""
+
+    @property
     def resendable(self) -> bool:
         """A request or notification of ours that the composer can send again."""
         return (
@@ -154,6 +171,10 @@ class EventRow:
 
 def event_summary(event: TraceEvent) -> str:
     """One line naming the event: a message by its method and id, anything else by its text."""
+    if event.kind is EventKind.APP and event.method is not None:
+        return event.method
+    if event.kind is EventKind.APP and event.text.startswith("{"):
+        return _app_summary(event.text)
     if event.kind is not EventKind.MESSAGE:
         return event.text.splitlines()[0] if event.text else event.kind.value
     kind = event.message_type
@@ -175,6 +196,18 @@ def event_summary(event: TraceEvent) -> str:
     return "invalid message"
 
 
+def _app_summary(text: str) -> str:
+    """A bridge message without a method: a response, by its id."""
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return "bridge message"
+    if not isinstance(message, dict):
+        return "bridge message"
+    answer = "error" if "error" in message else "result"
+    return f"{answer} (id {message.get('id')})"
+
+
 def _late(event: TraceEvent) -> str:
     """A response that came after its request was given up on says so in its summary."""
     because = event.detail.get("late_because")
@@ -192,6 +225,11 @@ def _body(event: TraceEvent) -> str:
         return event.text
     if event.kind is EventKind.MESSAGE and event.payload is not None:
         return indented_json(event.payload)
+    if event.kind is EventKind.APP and event.text.startswith("{"):
+        try:
+            return indented_json(json.loads(event.text))
+        except ValueError:
+            return event.text
     if event.kind in (EventKind.HTTP, EventKind.SSE, EventKind.PROCESS) and event.detail:
         return indented_json(event.detail)
     return event.text

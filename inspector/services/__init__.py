@@ -6,6 +6,14 @@ masked), never the live objects behind them.
 
 from __future__ import annotations
 
+from inspector.services.apps import (
+    AppAnswer,
+    AppView,
+    app_bridge_record,
+    app_request_send,
+    app_view_get,
+    app_view_uri,
+)
 from inspector.services.archive import (
     ArchiveError,
     Export,
@@ -224,6 +232,8 @@ __all__ = [
     "LOG_LEVELS",
     "MASK",
     "REFUSED_CODE",
+    "AppAnswer",
+    "AppView",
     "ApprovalKind",
     "ApprovalSettled",
     "ApprovalSnapshot",
@@ -291,6 +301,10 @@ __all__ = [
     "UnknownSwitch",
     "UnreadableSecret",
     "answer_findings",
+    "app_bridge_record",
+    "app_request_send",
+    "app_view_get",
+    "app_view_uri",
     "approval_answer",
     "approval_get",
     "auth_client_metadata",

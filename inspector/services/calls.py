@@ -15,11 +15,12 @@ from typing import Any
 from inspector.headless.commandline import NotExpressible, cli_command
 from inspector.mcp.client.types import InFlight
 from inspector.mcp.eras.param_headers import InvalidToolHeaders, ParamHeader, tool_param_headers
-from inspector.mcp.errors import McpError
+from inspector.mcp.errors import McpError, RequestRefused
 from inspector.mcp.versions import is_known
 from inspector.services.events import stored_event
 from inspector.services.runtime import registry
 from inspector.services.snapshots import from_live, resident_session
+from inspector.sessions.apps import refuse_page_call
 from inspector.sessions.calls import CallOutcome
 from inspector.sessions.catalog import Listing, Page, page_of
 from inspector.sessions.spec import TransportKind
@@ -102,8 +103,12 @@ def _tool_params(name: str, arguments: Any) -> dict[str, Any]:
 
 
 async def tool_call(*, session_id: str, name: str, arguments: Any, call_key: str) -> CallOutcome:
-    """Call a tool and wait; failures come back in the `CallOutcome`."""
+    """Call a tool and wait; failures come back in the `CallOutcome`. A tool visible
+    only to apps is refused: only its View may call it."""
     session = resident_session(session_id)
+    refusal = refuse_page_call(session, name)
+    if refusal:
+        return CallOutcome("tools/call", error=RequestRefused(f"Not sent: {refusal}"))
     return await session.call("tools/call", _tool_params(name, arguments), call_key=call_key)
 
 

@@ -7,10 +7,12 @@ import copy
 from dataclasses import dataclass, replace
 from typing import Any
 
+from inspector.mcp.errors import RequestRefused
 from inspector.mcp.findings import Finding
 from inspector.mcp.trace import Direction
 from inspector.services.events import stored_event
 from inspector.services.snapshots import from_live, resident_session
+from inspector.sessions.apps import refuse_page_call
 from inspector.sessions.calls import CallOutcome
 from inspector.sessions.catalog import Listing
 from inspector.sessions.task_tracker import TaskTracker
@@ -123,6 +125,9 @@ async def tool_call_as_task(
     """Call a tool as a task; no task comes back when the call failed or the server
     answered with a plain result."""
     session = resident_session(session_id)
+    refusal = refuse_page_call(session, name)
+    if refusal:
+        return CallOutcome("tools/call", error=RequestRefused(f"Not sent: {refusal}")), None
     tool = session.catalog.find(Listing.TOOLS, name) or {"name": name}
     tracker = session.task_tracker
     call, task = await tracker.call_tool(tool, arguments, ttl=ttl, call_key=call_key)

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from inspector.mcp.apps import with_apps_extension
 from inspector.mcp.client.types import ServerRequest, ServerRequestHandler
 from inspector.mcp.errors import JsonRpcError, McpError, RequestCancelled, RequestRefused
 from inspector.mcp.jsonrpc import INVALID_PARAMS, METHOD_NOT_FOUND
@@ -40,7 +41,8 @@ def client_capabilities(protocol_version: str, *, sampling_tools: bool) -> dict[
         capabilities["elicitation"] = {"form": {}, "url": {}}
     elif protocol_version >= FORM_ELICITATION_FROM:
         capabilities["elicitation"] = {}
-    return capabilities
+    # The pages render MCP Apps; extensions are declared the same way in both eras.
+    return with_apps_extension(capabilities)
 
 
 class Consent:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from inspector import services
+from inspector.mcp.apps import app_only
 from inspector.presenters.cache_hints import cache_hint
 from inspector.presenters.failures import failure_text
 from inspector.services import Listing
@@ -42,11 +43,15 @@ async def list_page(request: HtmxHttpRequest, session_id: str, listing: str) -> 
         session_id=session_id, listing=kind, cursor=cursor, call_key=fresh_call_key()
     )
     error = failure_text(call.error) if call.error is not None else ""
+    items = page.items if page else []
+    if kind is Listing.TOOLS:
+        # MCP Apps: a tool visible only to apps is not the person's to call.
+        items = [item for item in items if not app_only(item)]
     context: dict[str, Any] = {
         "session": snapshot,
         "listing": kind.value,
         "listing_label": LABELS[kind],
-        "items": page.items if page else [],
+        "items": items,
         "next_cursor": page.next_cursor if page else None,
         "item_template": ITEM_TEMPLATES[kind],
         "list_url": reverse("session-list", args=[session_id, kind.value]),

@@ -14,6 +14,7 @@ from inspector import services
 from inspector.presenters.tasks import task_row
 from inspector.presenters.tools import annotation_badges, display_name, tool_result_view
 from inspector.schemaform.state import ArgumentsState, fresh_state, posted_state
+from inspector.views.apps import app_context
 from inspector.views.common import HtmxHttpRequest, call_key, catalog_item_or_404, resident_snapshot
 from inspector.views.tasks import task_row_url
 
@@ -110,6 +111,13 @@ async def call(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     # Refused for want of authorization (a 401, or a 403 asking for more scope).
     after = await services.session_get(session_id=session_id)
     context["needs_authorization"] = after.needs_authorization
+    if outcome.result is not None:
+        # A tool with a View (MCP Apps) shows it under its result.
+        context.update(
+            await app_context(
+                session_id, name, request, arguments=state.arguments, result=outcome.result
+            )
+        )
     return render(request, f"{TEMPLATE}#tool-result", context)
 
 

@@ -75,16 +75,22 @@ def start_tool(session: LiveSession, name: str, **arguments: Any) -> asyncio.Tas
     )
 
 
+# The MCP Apps extension, declared in every version: the pages render Views.
+APPS = {"io.modelcontextprotocol/ui": {"mimeTypes": ["text/html;profile=mcp-app"]}}
+
+
 def test_capabilities_follow_the_requested_version() -> None:
     assert client_capabilities("2025-11-25", sampling_tools=True) == {
         "roots": {"listChanged": True},
         "sampling": {"tools": {}},
         "elicitation": {"form": {}, "url": {}},
+        "extensions": APPS,
     }
     assert client_capabilities("2025-06-18", sampling_tools=True) == {
         "roots": {"listChanged": True},
         "sampling": {},
         "elicitation": {},
+        "extensions": APPS,
     }
     assert "elicitation" not in client_capabilities("2025-03-26", sampling_tools=False)
 

@@ -44,12 +44,11 @@ from inspector.headless.output import (
 )
 from inspector.headless.target import ServerChoice, cli_era
 from inspector.headless.words import UsageError
-from inspector.mcp.eras.auto import lifecycle_for
+from inspector.mcp import jsonschema_loader
 from inspector.mcp.errors import ConnectError, JsonRpcError, McpError, TransportClosed
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent
 from inspector.mcp.transports.base import TransportListener
 from inspector.mcp.transports.stdio import StdioParameters, StdioTransport
-from inspector.sessions.archive import event_line
 
 if TYPE_CHECKING:
     from inspector.mcp.client.client import McpClient
@@ -94,6 +93,8 @@ class TraceSink:
         ):
             self.initialize_result = event.payload["result"]
         if self._file is not None and self.write_error is None:
+            from inspector.sessions.archive import event_line
+
             line = event_line(event.to_dict())  # a session file's line, without its header
             try:
                 # Line by line, so that `tail -f` follows the call and a killed run
@@ -268,8 +269,13 @@ async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
         parameters = StdioParameters(server.words[0], server.words[1:], server.env, server.cwd)
         early = _EarlyStdio(parameters)
         await early.start()
-    # The client, and pydantic with it, load while an early server boots.
+    # The client, and pydantic with it, load while an early server boots; so do the
+    # schema checks a tool list's findings will need.
     from inspector.mcp.client.client import McpClient
+    from inspector.mcp.eras.auto import lifecycle_for
+
+    if early is not None and invocation.method.startswith("tools/"):
+        jsonschema_loader.load()
 
     try:
         spec = connection_spec(server)

@@ -181,9 +181,16 @@ def _default_name(document: dict[str, Any]) -> str:
         return PurePath(command.strip().split()[0]).stem or "server"
     for key in _URL_KEYS:
         url = document.get(key)
-        if isinstance(url, str) and (host := urlsplit(url.strip()).hostname):
+        if isinstance(url, str) and (host := _hostname(url.strip())):
             return host
     return "server"
+
+
+def _hostname(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:  # an unclosed IPv6 bracket, say: the entry's own check says so
+        return None
 
 
 def _spec(name: str, raw: Any) -> ConnectionSpec:
@@ -242,7 +249,13 @@ def _url(name: str, raw: dict[str, Any]) -> str:
     else:
         raise ConfigError('an HTTP or SSE server needs a "url"', entry=name)
     # A VS Code placeholder may stand for the whole URL; anything else must be http(s).
-    if "${" not in url and urlsplit(url).scheme.lower() not in {"http", "https"}:
+    if "${" in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:
+        raise ConfigError(f'"url" {url!r} is not a valid URL: {error}', entry=name) from None
+    if parts.scheme.lower() not in {"http", "https"}:
         raise ConfigError(f'"url" must be an http:// or https:// URL, not {url!r}', entry=name)
     return url
 
@@ -334,7 +347,7 @@ def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
         if (
             not isinstance(seconds, int | float)
             or isinstance(seconds, bool)
-            or not math.isfinite(seconds)
+            or not _finite(seconds)
             or seconds <= 0
         ):
             raise ConfigError(
@@ -353,6 +366,14 @@ def _extras(name: str, raw: dict[str, Any]) -> dict[str, Any]:
     if oauth is not None:
         extras["oauth"] = _oauth(name, oauth)
     return extras
+
+
+def _finite(number: float) -> bool:
+    """A number a float can hold: JSON integers have no bound, floats do."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
 
 
 OAUTH_KEYS = (

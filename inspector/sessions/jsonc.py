@@ -24,6 +24,10 @@ def load_jsonc(text: str) -> Any:
         return json.loads(_blank_jsonc(text), object_pairs_hook=_checked_object)
     except json.JSONDecodeError as error:
         raise json.JSONDecodeError(error.msg, text, error.pos) from None
+    except RecursionError:
+        # Lists or objects nested thousands deep: no configuration is, and the decoder
+        # gives up on them with a RecursionError rather than a decode error.
+        raise json.JSONDecodeError("Nested too deeply", text, 0) from None
 
 
 def _checked_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -11,7 +11,10 @@ from inspector.sessions.ports import EventStore, Watcher
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec
 
-DEFAULT_MAX_SESSIONS = 64
+# A bound on the processes one inspector starts, not on what it can hold: a live stdio
+# session costs this process about 0.2 MB and its page's websocket (benchmarks/
+# bench_sessions.py), so a few hundred fit.
+DEFAULT_MAX_SESSIONS = 256
 # Ended sessions leave memory after this long; their history stays in the store.
 ENDED_RETENTION_SECONDS = 15 * 60
 

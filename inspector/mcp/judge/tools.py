@@ -8,9 +8,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import SchemaError
-
+from inspector.mcp import jsonschema_loader
 from inspector.mcp.findings import Finding
 from inspector.mcp.judge.rules import finding
 from inspector.mcp.versions import KNOWN_VERSIONS
@@ -66,11 +64,14 @@ def schema_findings(schema: Any, path: str, version: str) -> list[Finding]:
 @lru_cache(maxsize=SCHEMAS_REMEMBERED)
 def _schema_problem(text: str) -> str:
     """Why a schema breaks its dialect's meta-schema (`$schema`, 2020-12 by default)."""
+    jsonschema = jsonschema_loader.load()  # loaded by the first schema judged, not at start-up
     schema = json.loads(text)
     try:
-        validator = validators.validator_for(schema, default=Draft202012Validator)
+        validator = jsonschema.validators.validator_for(
+            schema, default=jsonschema.Draft202012Validator
+        )
         validator.check_schema(schema)
-    except SchemaError as exc:
+    except jsonschema.SchemaError as exc:
         where = "".join(f"/{part}" for part in exc.path)
         return f"Not a valid JSON Schema: {exc.message}" + (f" (at {where})" if where else "")
     except Exception as exc:  # an unresolvable $schema, a recursion: still only a finding
@@ -109,6 +110,7 @@ def structured_findings(
 
 @lru_cache(maxsize=SCHEMAS_REMEMBERED)
 def _validator(text: str) -> Any:
+    jsonschema = jsonschema_loader.load()
     schema = json.loads(text)
-    cls = validators.validator_for(schema, default=Draft202012Validator)
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     return cls(schema)

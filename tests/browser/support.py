@@ -4,6 +4,7 @@ screenshots for people to look at (kept out of the repository)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +31,23 @@ def choose_era(form: Locator, era: str) -> None:
     if advanced.count() and form.locator("details.connect-advanced:not([open])").count():
         advanced.click()
     form.get_by_label("Protocol era", exact=True).select_option(era)
+
+
+def inbox(page: Page) -> Locator:
+    return page.get_by_role("region", name=re.compile(r"^Inbox\b"))
+
+
+def inbox_button(page: Page) -> Locator:
+    """The button, always in view, that shows the inbox's count and opens its drawer."""
+    return page.get_by_role("button", name=re.compile(r"^Inbox \d+ waiting$"))
+
+
+def open_inbox(page: Page) -> None:
+    """The inbox is a drawer: its button opens it (a second call leaves it open)."""
+    button = inbox_button(page)
+    if button.get_attribute("aria-expanded") != "true":
+        button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> None:

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.browser.axe import assert_clean, audit, axe_script, describe, violations
 from tests.browser.conftest import EXPECT_TIMEOUT_MS
-from tests.browser.support import choose_era, screenshot
+from tests.browser.support import choose_era, inbox, open_inbox, screenshot
 from tests.servers.oauth_harness import OAuthServers
 
 pytestmark = pytest.mark.browser
@@ -139,7 +139,9 @@ def test_home_saved_servers_and_every_session_tab(
     expect(page.get_by_role("status").filter(has_text="Saved:")).to_be_visible()
     page.goto(inspector_url)
     saved = page.get_by_role("region", name="Saved servers")
-    saved.get_by_role("button", name="Connect").first.click()
+    saved.get_by_role("row", name=re.compile("fixture-everything")).get_by_role(
+        "button", name="Connect"
+    ).click()
     expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
     session_url = page.url
     page.goto(inspector_url)
@@ -193,8 +195,8 @@ def connect_python(page: Page, inspector_url: str, arguments: str) -> None:
 
 
 def pending(page: Page, kind: str) -> Locator:
-    inbox = page.get_by_role("region", name=re.compile(r"^Inbox\b"))
-    found = inbox.get_by_role("article", name=kind, exact=True)
+    open_inbox(page)
+    found = inbox(page).get_by_role("article", name=kind, exact=True)
     expect(found).to_have_count(1)
     return found
 

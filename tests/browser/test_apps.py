@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
-from tests.browser.support import screenshot
+from tests.browser.support import choose_era, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +28,7 @@ def connect_apps_server(page: Page, inspector_url: str) -> None:
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(str(APPS_SERVER))
     form.get_by_role("button", name="Connect").click()

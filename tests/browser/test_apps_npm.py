@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import screenshot
+from tests.browser.support import choose_era, screenshot
 from tests.browser.test_apps import run_tool, view_of
 from tests.headless.npm import INSTALL_TIMEOUT_SECONDS, npm_install
 
@@ -43,7 +43,7 @@ def test_the_get_time_view_gets_the_time_through_the_inspector(
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill("node")
     form.get_by_label("Arguments", exact=True).fill(f"{vanillajs_server} --stdio")
     form.get_by_role("button", name="Connect").click()

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import APIResponse, BrowserContext, Locator, Page, Route, expect
 
-from tests.browser.support import choose_era
+from tests.browser.support import choose_era, inbox, inbox_button, open_inbox
 
 pytestmark = pytest.mark.browser
 
@@ -46,22 +46,6 @@ def connect_consent_server(page: Page, inspector_url: str) -> None:
     expect(page.get_by_role("tab", name="Tools")).to_have_attribute("aria-selected", "true")
     expect(page.locator("#live-status")).to_have_text("Live")
     expect_waiting(page, 0)
-
-
-def inbox(page: Page) -> Locator:
-    return page.get_by_role("region", name=re.compile(r"^Inbox\b"))
-
-
-def inbox_button(page: Page) -> Locator:
-    return page.get_by_role("button", name=re.compile(r"^Inbox \d+ waiting$"))
-
-
-def open_inbox(page: Page) -> None:
-    """The inbox is a drawer: its button, always in view, opens it."""
-    button = inbox_button(page)
-    if button.get_attribute("aria-expanded") != "true":
-        button.click()
-    expect(button).to_have_attribute("aria-expanded", "true")
 
 
 def expect_waiting(page: Page, count: int) -> None:

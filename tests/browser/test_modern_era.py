@@ -12,14 +12,13 @@ initialize handshake settles on the legacy era.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.support import choose_era
+from tests.browser.support import choose_era, inbox, inbox_button, open_inbox
 
 pytestmark = pytest.mark.browser
 
@@ -71,22 +70,6 @@ def run_tool(page: Page, name: str, **arguments: str) -> Locator:
 
 def latest_result(page: Page) -> Locator:
     return page.locator("#tool-results > article").first
-
-
-def inbox(page: Page) -> Locator:
-    return page.get_by_role("region", name=re.compile(r"^Inbox\b"))
-
-
-def inbox_button(page: Page) -> Locator:
-    return page.get_by_role("button", name=re.compile(r"^Inbox \d+ waiting$"))
-
-
-def open_inbox(page: Page) -> None:
-    """The inbox is a drawer: its button, always in view, opens it."""
-    button = inbox_button(page)
-    if button.get_attribute("aria-expanded") != "true":
-        button.click()
-    expect(button).to_have_attribute("aria-expanded", "true")
 
 
 def card(page: Page, kind: str) -> Locator:

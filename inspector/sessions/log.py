@@ -114,7 +114,8 @@ class EventLog:
         stored = 0
         while self._unsaved:
             batch = self._unsaved[:FLUSH_CHUNK]
-            await store.save_events(self.session_id, batch)
+            # With each batch, how far reading had gone: what a crash would lose.
+            await store.save_events(self.session_id, batch, read_seq=self.last_seq)
             # Only now is the batch safe to drop: a failed write keeps it for next time.
             del self._unsaved[: len(batch)]
             last = batch[-1].seq

@@ -35,7 +35,13 @@ class SessionDescription:
 class EventStore(Protocol):
     """Durable storage of a session's events (the web layer implements it on the ORM)."""
 
-    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None: ...
+    async def save_events(
+        self, session_id: str, events: Sequence[TraceEvent], *, read_seq: int = 0
+    ) -> None:
+        """Store `events` (one batch, in seq order). `read_seq` is the highest seq the
+        session had read by then, which a durable store keeps with the batch: after a
+        crash it tells how many events, at least, were read but never stored."""
+        ...
 
     async def load_events(
         self, session_id: str, after_seq: int, limit: int

@@ -11,19 +11,21 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import connection, transaction
+
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.models import EventRecord, SessionRecord
 from inspector.sessions.ports import SessionDescription
 from inspector.storage.db import in_db_thread
 
-INSERT_BATCH = 1000
-
 
 class DatabaseEventStore:
-    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
+    async def save_events(
+        self, session_id: str, events: Sequence[TraceEvent], *, read_seq: int = 0
+    ) -> None:
         # Serialising thousands of events is real work: it happens in the database
         # thread with the insert, not on the event loop the sessions run on.
-        await in_db_thread(_insert_events)(session_id, list(events))
+        await in_db_thread(_insert_events)(session_id, list(events), read_seq)
 
     async def load_events(self, session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
         return await in_db_thread(_load_after)(session_id, after_seq, limit)
@@ -83,21 +85,44 @@ def _list_sessions(exclude: list[str], owner_id: int | None, limit: int) -> list
     return list(records.order_by("-created_at")[:limit])
 
 
-def _insert_events(session_id: str, events: list[TraceEvent]) -> None:
-    EventRecord.objects.bulk_create(
-        [
-            EventRecord(
-                session_id=session_id,
-                seq=_seq(event),
-                timestamp=event.timestamp,
-                kind=event.kind.value,
-                direction=event.direction.value,
-                method=(event.method or "")[:255],
-                data=event.to_dict(),
+def _insert_events(session_id: str, events: list[TraceEvent], read_seq: int) -> None:
+    """One transaction per batch: the rows, and how far the session had read by then.
+
+    A raw `executemany` rather than `bulk_create`: during a flood, building a model
+    instance per row and letting the ORM prepare each field cost more than the database's
+    own work. The rows are what `bulk_create` would write: `data` is the event's dict as
+    JSON text (a `JSONField` on SQLite; cast to jsonb on PostgreSQL).
+    """
+    dumps = json.dumps
+    rows = [
+        (
+            session_id,
+            _seq(event),
+            event.timestamp,
+            event.kind.value,
+            event.direction.value,
+            (event.method or "")[:255],
+            dumps(event.to_dict()),
+        )
+        for event in events
+    ]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.executemany(_insert_sql(), rows)
+        if read_seq:
+            SessionRecord.objects.filter(id=session_id, read_seq__lt=read_seq).update(
+                read_seq=read_seq
             )
-            for event in events
-        ],
-        batch_size=INSERT_BATCH,
+
+
+def _insert_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ("session_id", "seq", "timestamp", "kind", "direction", "method", "data")
+    data = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    return (
+        f"INSERT INTO {quote(EventRecord._meta.db_table)} "
+        f"({', '.join(quote(column) for column in columns)}) "
+        f"VALUES (%s, %s, %s, %s, %s, %s, {data})"
     )
 
 

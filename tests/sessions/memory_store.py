@@ -15,7 +15,9 @@ class MemoryStore:
         self.failures_left = 0
         self.batches = 0
 
-    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
+    async def save_events(
+        self, session_id: str, events: Sequence[TraceEvent], *, read_seq: int = 0
+    ) -> None:
         if self.failures_left:
             self.failures_left -= 1
             raise OSError("disk full")

@@ -105,7 +105,9 @@ class ThreadedStore(MemoryStore):
         self.started = threading.Event()
         self.release = threading.Event()
 
-    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
+    async def save_events(
+        self, session_id: str, events: Sequence[TraceEvent], *, read_seq: int = 0
+    ) -> None:
         await asyncio.to_thread(self._write, session_id, list(events))
 
     def _write(self, session_id: str, events: list[TraceEvent]) -> None:

@@ -13,10 +13,14 @@ from inspector.sessions.ports import EventStore, SessionDescription, Watcher
 
 logger = logging.getLogger(__name__)
 PUMP_INTERVAL_SECONDS = 0.15
-# Past this many events waiting to be stored, the session stops reading from the server
-# until the store catches up: memory stays bounded and the server feels the pressure.
-MAX_UNSAVED_EVENTS = 10_000
-BACKPRESSURE_POLL_SECONDS = 0.01
+# Reading stops while the unsaved events come this close to the in-memory window's bound
+# (`EventLog.max_events`): a reader delivers up to this many events between two looks at
+# the gate (see the stdio transport's slices), so the window stays within its bound while
+# the store catches up. The server then meets a full pipe: backpressure, not growth.
+READ_HEADROOM = 1_000
+# Past this many unsaved events the pump stores on at once instead of pausing between
+# batches: the pause coalesces the watchers' notices, not the writes of a flood.
+BACKLOG_EVENTS = 500
 
 
 class SessionPersistence:
@@ -37,6 +41,8 @@ class SessionPersistence:
         self._describe = describe
         self._announced_seq = 0
         self._dirty = asyncio.Event()
+        # Set after each attempt to store: a reader held by the flow gate looks again.
+        self._stored = asyncio.Event()
         self.pump: asyncio.Task[None] | None = None
         self._pending_saves: set[asyncio.Task[None]] = set()
 
@@ -49,28 +55,54 @@ class SessionPersistence:
     def events_arrived(self) -> None:
         self._dirty.set()
 
+    def _reading_held(self) -> bool:
+        bound = self.log.max_events
+        limit = max(bound - min(READ_HEADROOM, bound // 2), 1)
+        return self.store is not None and self.log.unsaved_count >= limit
+
     async def until_store_catches_up(self) -> None:
-        """The transports' flow gate: holds reading while too many events wait to be stored."""
-        while self.store is not None and self.log.unsaved_count >= MAX_UNSAVED_EVENTS:
+        """The transports' flow gate: holds reading while the unsaved events near the
+        window's bound; woken by each stored batch, not by polling."""
+        while self._reading_held():
+            self._stored.clear()
             self._dirty.set()
-            await asyncio.sleep(BACKPRESSURE_POLL_SECONDS)
+            await self._stored.wait()
 
     async def _run_pump(self) -> None:
-        """Persist in batches and tell watchers, a few times a second at most."""
+        """Persist in batches and tell watchers, a few times a second at most. Under a
+        flood the batches follow each other without a pause, while the notices keep to
+        their pace."""
+        loop = asyncio.get_running_loop()
+        announced_at = 0.0
         while True:
             await self._dirty.wait()
             self._dirty.clear()
             try:
-                await self._flush_and_announce()
+                await self.log.flush()
             except Exception:
                 logger.exception(
                     "Could not store events of session %s; will retry", self.log.session_id
                 )
                 self._dirty.set()
+                await asyncio.sleep(PUMP_INTERVAL_SECONDS)
+                continue
+            finally:
+                self._stored.set()
+            flooding = self.log.unsaved_count >= BACKLOG_EVENTS
+            if not flooding or loop.time() - announced_at >= PUMP_INTERVAL_SECONDS:
+                await self._announce()
+                announced_at = loop.time()
+            if flooding:
+                self._dirty.set()
+                continue
             await asyncio.sleep(PUMP_INTERVAL_SECONDS)
 
     async def _flush_and_announce(self) -> None:
         await self.log.flush()
+        self._stored.set()
+        await self._announce()
+
+    async def _announce(self) -> None:
         seq = self.log.saved_seq
         if seq <= self._announced_seq:
             return

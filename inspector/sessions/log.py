@@ -50,6 +50,9 @@ class EventLog:
     def last_seq(self) -> int:
         return self._next_seq - 1
 
+    def _read_seq(self) -> int:
+        return self._next_seq - 1
+
     @property
     def unsaved_count(self) -> int:
         return len(self._unsaved)
@@ -113,9 +116,12 @@ class EventLog:
     async def _flush_unsaved(self, store: EventStore) -> int:
         stored = 0
         while self._unsaved:
-            batch = self._unsaved[:FLUSH_CHUNK]
-            # With each batch, how far reading had gone: what a crash would lose.
-            await store.save_events(self.session_id, batch, read_seq=self.last_seq)
+            # At most half the window's bound: the reader goes on (up to the bound) while
+            # a batch is written, instead of waiting for the whole backlog to be stored.
+            batch = self._unsaved[: min(FLUSH_CHUNK, max(1, self.max_events // 2))]
+            # With each batch, how far reading had gone as it was committed: what a crash
+            # then would lose, at least.
+            await store.save_events(self.session_id, batch, reading=self._read_seq)
             # Only now is the batch safe to drop: a failed write keeps it for next time.
             del self._unsaved[: len(batch)]
             last = batch[-1].seq

@@ -4,6 +4,7 @@ the notices that tell watchers how far the stored events go."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -43,6 +44,8 @@ class SessionPersistence:
         self._dirty = asyncio.Event()
         # Set after each attempt to store: a reader held by the flow gate looks again.
         self._stored = asyncio.Event()
+        # Set by a held reader: the pump's pause between batches ends at once.
+        self._hurry = asyncio.Event()
         self.pump: asyncio.Task[None] | None = None
         self._pending_saves: set[asyncio.Task[None]] = set()
 
@@ -66,6 +69,7 @@ class SessionPersistence:
         while self._reading_held():
             self._stored.clear()
             self._dirty.set()
+            self._hurry.set()  # a pump pausing between batches stores at once
             await self._stored.wait()
 
     async def _run_pump(self) -> None:
@@ -78,7 +82,7 @@ class SessionPersistence:
             await self._dirty.wait()
             self._dirty.clear()
             try:
-                await self.log.flush()
+                stored = await self.log.flush()
             except Exception:
                 logger.exception(
                     "Could not store events of session %s; will retry", self.log.session_id
@@ -88,14 +92,17 @@ class SessionPersistence:
                 continue
             finally:
                 self._stored.set()
-            flooding = self.log.unsaved_count >= BACKLOG_EVENTS
+            # A large batch means more is coming: the reader went on while it was written.
+            flooding = max(stored, self.log.unsaved_count) >= BACKLOG_EVENTS
             if not flooding or loop.time() - announced_at >= PUMP_INTERVAL_SECONDS:
                 await self._announce()
                 announced_at = loop.time()
             if flooding:
                 self._dirty.set()
                 continue
-            await asyncio.sleep(PUMP_INTERVAL_SECONDS)
+            self._hurry.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._hurry.wait(), PUMP_INTERVAL_SECONDS)
 
     async def _flush_and_announce(self) -> None:
         await self.log.flush()

@@ -15,17 +15,17 @@ from django.db import connection, transaction
 
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.models import EventRecord, SessionRecord
-from inspector.sessions.ports import SessionDescription
+from inspector.sessions.ports import ReadSeq, SessionDescription
 from inspector.storage.db import in_db_thread
 
 
 class DatabaseEventStore:
     async def save_events(
-        self, session_id: str, events: Sequence[TraceEvent], *, read_seq: int = 0
+        self, session_id: str, events: Sequence[TraceEvent], *, reading: ReadSeq | None = None
     ) -> None:
         # Serialising thousands of events is real work: it happens in the database
         # thread with the insert, not on the event loop the sessions run on.
-        await in_db_thread(_insert_events)(session_id, list(events), read_seq)
+        await in_db_thread(_insert_events)(session_id, list(events), reading)
 
     async def load_events(self, session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
         return await in_db_thread(_load_after)(session_id, after_seq, limit)
@@ -85,8 +85,9 @@ def _list_sessions(exclude: list[str], owner_id: int | None, limit: int) -> list
     return list(records.order_by("-created_at")[:limit])
 
 
-def _insert_events(session_id: str, events: list[TraceEvent], read_seq: int) -> None:
-    """One transaction per batch: the rows, and how far the session had read by then.
+def _insert_events(session_id: str, events: list[TraceEvent], reading: ReadSeq | None) -> None:
+    """One transaction per batch: the rows, and how far the session had read as it was
+    committed (asked last: the session reads on while the rows are written).
 
     A raw `executemany` rather than `bulk_create`: during a flood, building a model
     instance per row and letting the ORM prepare each field cost more than the database's
@@ -109,6 +110,7 @@ def _insert_events(session_id: str, events: list[TraceEvent], read_seq: int) -> 
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.executemany(_insert_sql(), rows)
+        read_seq = reading() if reading is not None else 0
         if read_seq:
             SessionRecord.objects.filter(id=session_id, read_seq__lt=read_seq).update(
                 read_seq=read_seq

@@ -14,6 +14,7 @@ from inspector.mcp.errors import SessionExpired, TransportClosed
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.mcp.transports.streamable_http import StreamableHttpTransport
 from inspector.mcp.versions import EraChoice
+from inspector.sessions.ports import ReadSeq
 from inspector.sessions.registry import SessionRegistry, TooManySessions
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -164,10 +165,10 @@ class SlowStore(MemoryStore):
     """A store that takes its time, as a busy database does."""
 
     async def save_events(
-        self, session_id: str, events: Sequence[TraceEvent], *, read_seq: int = 0
+        self, session_id: str, events: Sequence[TraceEvent], *, reading: ReadSeq | None = None
     ) -> None:
         await asyncio.sleep(0.05)
-        await super().save_events(session_id, events, read_seq=read_seq)
+        await super().save_events(session_id, events, reading=reading)
 
 
 async def test_a_flood_is_held_back_while_the_store_catches_up(sessions: MakeSession) -> None:

@@ -60,13 +60,16 @@ class EventLog:
     def append(self, event: TraceEvent) -> int:
         event.seq = self._next_seq
         self._next_seq += 1
-        self._window.append(event)
+        window = self._window
+        window.append(event)
         self._window_bytes += event.approximate_size()
         if self.store is not None:
             self._unsaved.append(event)
         else:
             self.saved_seq = event.seq
-        self._evict()
+        # Checked here first: under a flood this runs for every event.
+        if len(window) > self.max_events or self._window_bytes > self.max_bytes:
+            self._evict()
         return event.seq
 
     def _evict(self) -> None:

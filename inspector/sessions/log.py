@@ -54,6 +54,11 @@ class EventLog:
         return self._next_seq - 1
 
     @property
+    def window_bytes(self) -> int:
+        """The approximate memory the in-memory window holds (see `max_bytes`)."""
+        return self._window_bytes
+
+    @property
     def unsaved_count(self) -> int:
         return len(self._unsaved)
 

@@ -59,9 +59,14 @@ class SessionPersistence:
         self._dirty.set()
 
     def _reading_held(self) -> bool:
-        bound = self.log.max_events
+        log = self.log
+        if self.store is None or not log.unsaved_count:
+            return False
+        bound = log.max_events
         limit = max(bound - min(READ_HEADROOM, bound // 2), 1)
-        return self.store is not None and self.log.unsaved_count >= limit
+        # The bytes bound too: stored events leave memory at once when it is passed, so
+        # past it the window is unsaved events (large ones) that only storing can free.
+        return log.unsaved_count >= limit or log.window_bytes >= log.max_bytes
 
     async def until_store_catches_up(self) -> None:
         """The transports' flow gate: holds reading while the unsaved events near the

@@ -199,6 +199,33 @@ async def test_a_flood_is_held_back_while_the_store_catches_up(sessions: MakeSes
     assert [e.seq for e in store.events[session.id]] == list(range(1, session.log.last_seq + 1))
 
 
+async def test_a_flood_of_large_messages_is_held_back_by_the_window_bytes(
+    sessions: MakeSession,
+) -> None:
+    store = SlowStore()
+    session = sessions(fixture_spec("broken_stdio", "flood=3000"), store=store)
+    session.log.max_bytes = 64 * 1024
+    await session.start()
+    peak_bytes = 0
+
+    async def watch() -> None:
+        nonlocal peak_bytes
+        while True:
+            peak_bytes = max(peak_bytes, session.log.window_bytes)
+            await asyncio.sleep(0.001)
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await session.request("tools/call", {"name": "flood"})
+    finally:
+        watcher.cancel()
+    await session.close()
+    # Reading stops once the window holds its bytes bound; the reader's slice in progress
+    # (100 lines of about 100 bytes) may land on top of it, no more.
+    assert peak_bytes < 64 * 1024 + 100 * (256 + 2 * 120), peak_bytes
+    assert [e.seq for e in store.events[session.id]] == list(range(1, session.log.last_seq + 1))
+
+
 async def test_concurrent_reconnects_leave_one_client(sessions: MakeSession) -> None:
     session = sessions(fixture_spec("everything_py"))
     await session.start()

@@ -271,6 +271,7 @@ class FloodRun:
     stored_rows: int
     stored_notifications: int
     lost: int
+    duplicates: int
     window_max_events: int
     window_max_seen: int
     window_after: int
@@ -325,6 +326,7 @@ async def flood_through_session(count: int, *, trace_memory: bool, judge: bool) 
         rows = EventRecord.objects.filter(session_id=session.id)
         stored_rows = await rows.acount()
         stored_notifications = await rows.filter(method="notifications/message").acount()
+        distinct_seqs = await rows.values("seq").distinct().acount()
         last_seq = log.last_seq
         window_after = log.last_seq - log.window_start() + 1
     finally:
@@ -341,6 +343,7 @@ async def flood_through_session(count: int, *, trace_memory: bool, judge: bool) 
         stored_rows=stored_rows,
         stored_notifications=stored_notifications,
         lost=last_seq - stored_rows,
+        duplicates=stored_rows - distinct_seqs,
         window_max_events=log.max_events,
         window_max_seen=probe.max_window,
         window_after=window_after,
@@ -376,6 +379,8 @@ async def bench_flood(count: int, trace_memory: bool, *, judge: bool = True) -> 
     notes = []
     if session.lost or (traced and traced.lost):
         notes.append("EVENTS WERE LOST: stored rows do not match the log's last seq.")
+    if session.duplicates or (traced and traced.duplicates):
+        notes.append("EVENTS WERE STORED TWICE: some seq has several rows.")
     if session.stored_notifications != count:
         notes.append(f"Stored {session.stored_notifications} notifications of {count} sent.")
     if session.window_max_seen > session.window_max_events:
@@ -436,7 +441,8 @@ def report_flood(result: FloodResult) -> list[str]:
         f"({run.stored_per_second:,.0f} msg/s stored)",
         f"                  worst event-loop lag {run.max_loop_lag_ms:.1f} ms",
         f"    events: last seq {run.last_seq}, rows stored {run.stored_rows}, "
-        f"notifications stored {run.stored_notifications}, lost {run.lost}",
+        f"notifications stored {run.stored_notifications}, lost {run.lost}, "
+        f"stored twice {run.duplicates}",
         f"    window: bound {run.window_max_events} events; largest seen {run.window_max_seen} "
         f"(unsaved at most {run.unsaved_max_seen}); after storing {run.window_after}",
         f"    RSS: {run.rss_before_kib / 1024:.1f} MiB before, {run.rss_after_kib / 1024:.1f} MiB "
@@ -458,6 +464,8 @@ def environment() -> dict[str, str]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "cpus": str(os.cpu_count()),
+        # Other work on the machine slows the wall-clock rates; CPU times hardly move.
+        "load_average_1min": f"{os.getloadavg()[0]:.2f}",
     }
 
 
@@ -483,11 +491,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-overhead", action="store_true")
     parser.add_argument("--skip-flood", action="store_true")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write results as JSON")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="store in a fresh database on this PostgreSQL server (default: a SQLite file)",
+    )
     return parser.parse_args(argv)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    results: dict[str, Any] = {"environment": environment()}
+    from django.db import connection
+
+    results: dict[str, Any] = {"environment": environment(), "database": connection.vendor}
+    print(f"(events stored in {connection.vendor})")
     if not args.skip_overhead:
         era = EraChoice(args.era)
         overhead = await bench_overhead(args.calls, args.warmup, args.round, era)
@@ -505,13 +521,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.chdir(REPO_ROOT)
-    with fresh_database():
+    with fresh_database(args.database_url):
         results = asyncio.run(run(args))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
         print(f"Results written to {args.json}")
-    lost = results.get("flood", {}).get("session", {}).get("lost", 0)
-    return 1 if lost else 0
+    session = results.get("flood", {}).get("session", {})
+    return 1 if session.get("lost") or session.get("duplicates") else 0
 
 
 if __name__ == "__main__":

@@ -34,6 +34,10 @@ class SessionRecord(models.Model):
     # Set on a session read from a file (`inspector.sessions.archive`): which file, when,
     # and what wrote it. Such a session was never live in this inspector.
     origin = models.JSONField(null=True, blank=True)
+    # The highest seq the live session had read when it last stored a batch of events,
+    # written with that batch: after a crash, what it exceeds the last stored seq by is
+    # the least number of events that were read but never stored.
+    read_seq = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         ordering = ("-created_at",)

@@ -7,8 +7,10 @@ wrong with it becomes a finding on the event, so the session can go on.
 from __future__ import annotations
 
 import json
+import json.scanner
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from inspector.mcp.findings import Finding, Severity
 from inspector.mcp.trace import Direction, EventKind, MessageType, RequestId, TraceEvent
@@ -71,6 +73,8 @@ def _valid_id(value: Any) -> bool:
 
 def classify(message: Any, path: str = "$") -> Classification:
     """Say what kind of JSON-RPC message this is, and every way it breaks the rules."""
+    if type(message) is dict and _plain_notification(message):
+        return Classification(MessageType.NOTIFICATION, message["method"])
     if not isinstance(message, dict):
         return Classification(
             MessageType.INVALID,
@@ -140,6 +144,24 @@ def classify(message: Any, path: str = "$") -> Classification:
     return Classification(MessageType.ERROR, message_id=message_id, findings=findings)
 
 
+_NOTIFICATION_KEYS = frozenset(("jsonrpc", "method", "params"))
+
+
+def _plain_notification(message: dict[str, Any]) -> bool:
+    """A notification that breaks none of the rules `classify` checks: floods are made of
+    them, so they are recognised with a few look-ups before anything else."""
+    params = message.get("params", _NO_PARAMS)
+    return (
+        message.keys() <= _NOTIFICATION_KEYS
+        and message.get("jsonrpc") == "2.0"
+        and type(message.get("method")) is str
+        and (params is _NO_PARAMS or type(params) is dict)
+    )
+
+
+_NO_PARAMS: dict[str, Any] = {}
+
+
 def _error_findings(body: Any, path: str) -> list[Finding]:
     if not isinstance(body, dict):
         return [Finding("jsonrpc.error-type", "An error must be an object.", path)]
@@ -158,6 +180,25 @@ def _error_findings(body: Any, path: str) -> list[Finding]:
     return findings
 
 
+# The decoder's own scanner (C when available), which typeshed does not declare.
+_scan_once: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(
+    cast(Any, json.JSONDecoder())
+)
+
+
+def _loads(text: str) -> Any:
+    """`json.loads`, without its wrapping on the common path: a frame that starts with its
+    value and ends with it (or with whitespace) goes straight to the C scanner. Anything
+    else, errors included, is left to `json.loads`, which says what is wrong."""
+    try:
+        value, end = _scan_once(text, 0)
+    except (StopIteration, json.JSONDecodeError):
+        return json.loads(text)
+    if end != len(text) and text[end:].strip(" \t\n\r"):
+        return json.loads(text)  # raises "Extra data"
+    return value
+
+
 def decode_frame(frame: TraceEvent, *, batches_allowed: bool) -> list[TraceEvent]:
     """Parse an inbound frame in place and return the messages it carries.
 
@@ -165,7 +206,7 @@ def decode_frame(frame: TraceEvent, *, batches_allowed: bool) -> list[TraceEvent
     also yields one event per element, so that each can be paired and shown on its own.
     """
     try:
-        payload = json.loads(frame.text)
+        payload = _loads(frame.text)
     except (json.JSONDecodeError, RecursionError) as exc:
         frame.message_type = MessageType.INVALID
         frame.findings.append(Finding("jsonrpc.parse-error", f"Not valid JSON: {exc}"))

@@ -87,9 +87,11 @@ class TraceEvent:
         return 256 + len(self.text) * 2
 
     def to_dict(self) -> dict[str, Any]:
+        # `_value_` rather than `value`: the property costs more than the rest of this
+        # method, which runs for every stored event.
         data: dict[str, Any] = {
-            "kind": self.kind.value,
-            "direction": self.direction.value,
+            "kind": self.kind._value_,
+            "direction": self.direction._value_,
             "text": self.text,
             "timestamp": self.timestamp,
         }
@@ -100,7 +102,7 @@ class TraceEvent:
         if self.findings:
             data["findings"] = [finding.to_dict() for finding in self.findings]
         if self.message_type is not None:
-            data["message_type"] = self.message_type.value
+            data["message_type"] = self.message_type._value_
         if self.method is not None:
             data["method"] = self.method
         if self.message_id is not None:

@@ -41,6 +41,13 @@ class SessionSnapshot:
     authorization: str = ""
     # Where a session read from a file came from (`storage.archive`); None for the others.
     origin: dict[str, Any] | None = None
+    # Recorded as live, but no process holds it: the inspector stopped (or was killed)
+    # under it, and was started again.
+    ended_by_restart: bool = False
+    # Of such a session, how many events at least had been read from the server but not
+    # yet stored when the inspector stopped: the highest seq read, as stored with the
+    # last batch, beyond the last seq stored. Those events are lost.
+    lost_in_flight: int = 0
 
     @property
     def imported(self) -> bool:
@@ -130,9 +137,12 @@ def from_live(session: LiveSession) -> SessionSnapshot:
 
 def from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
     status = SessionStatus(record.status)
-    if status.is_active:
+    ended_by_restart = status.is_active
+    if ended_by_restart:
         # Recorded as live but not in this process: the inspector was restarted under it.
         status = SessionStatus.DISCONNECTED
+    # Known only with the last stored seq (the session page's own look-up).
+    lost = max(0, record.read_seq - last_seq) if ended_by_restart and last_seq else 0
     return SessionSnapshot(
         id=record.id,
         status=status,
@@ -147,6 +157,8 @@ def from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
         origin=record.origin,
         last_seq=last_seq,
         owner_id=record.owner_id,
+        ended_by_restart=ended_by_restart,
+        lost_in_flight=lost,
     )
 
 

@@ -50,6 +50,14 @@ class EventLog:
     def last_seq(self) -> int:
         return self._next_seq - 1
 
+    def _read_seq(self) -> int:
+        return self._next_seq - 1
+
+    @property
+    def window_bytes(self) -> int:
+        """The approximate memory the in-memory window holds (see `max_bytes`)."""
+        return self._window_bytes
+
     @property
     def unsaved_count(self) -> int:
         return len(self._unsaved)
@@ -57,13 +65,16 @@ class EventLog:
     def append(self, event: TraceEvent) -> int:
         event.seq = self._next_seq
         self._next_seq += 1
-        self._window.append(event)
+        window = self._window
+        window.append(event)
         self._window_bytes += event.approximate_size()
         if self.store is not None:
             self._unsaved.append(event)
         else:
             self.saved_seq = event.seq
-        self._evict()
+        # Checked here first: under a flood this runs for every event.
+        if len(window) > self.max_events or self._window_bytes > self.max_bytes:
+            self._evict()
         return event.seq
 
     def _evict(self) -> None:
@@ -113,8 +124,12 @@ class EventLog:
     async def _flush_unsaved(self, store: EventStore) -> int:
         stored = 0
         while self._unsaved:
-            batch = self._unsaved[:FLUSH_CHUNK]
-            await store.save_events(self.session_id, batch)
+            # At most half the window's bound: the reader goes on (up to the bound) while
+            # a batch is written, instead of waiting for the whole backlog to be stored.
+            batch = self._unsaved[: min(FLUSH_CHUNK, max(1, self.max_events // 2))]
+            # With each batch, how far reading had gone as it was committed: what a crash
+            # then would lose, at least.
+            await store.save_events(self.session_id, batch, reading=self._read_seq)
             # Only now is the batch safe to drop: a failed write keeps it for next time.
             del self._unsaved[: len(batch)]
             last = batch[-1].seq

@@ -4,6 +4,7 @@ the notices that tell watchers how far the stored events go."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -13,10 +14,14 @@ from inspector.sessions.ports import EventStore, SessionDescription, Watcher
 
 logger = logging.getLogger(__name__)
 PUMP_INTERVAL_SECONDS = 0.15
-# Past this many events waiting to be stored, the session stops reading from the server
-# until the store catches up: memory stays bounded and the server feels the pressure.
-MAX_UNSAVED_EVENTS = 10_000
-BACKPRESSURE_POLL_SECONDS = 0.01
+# Reading stops while the unsaved events come this close to the in-memory window's bound
+# (`EventLog.max_events`): a reader delivers up to this many events between two looks at
+# the gate (see the stdio transport's slices), so the window stays within its bound while
+# the store catches up. The server then meets a full pipe: backpressure, not growth.
+READ_HEADROOM = 1_000
+# Past this many unsaved events the pump stores on at once instead of pausing between
+# batches: the pause coalesces the watchers' notices, not the writes of a flood.
+BACKLOG_EVENTS = 500
 
 
 class SessionPersistence:
@@ -37,6 +42,10 @@ class SessionPersistence:
         self._describe = describe
         self._announced_seq = 0
         self._dirty = asyncio.Event()
+        # Set after each attempt to store: a reader held by the flow gate looks again.
+        self._stored = asyncio.Event()
+        # Set by a held reader: the pump's pause between batches ends at once.
+        self._hurry = asyncio.Event()
         self.pump: asyncio.Task[None] | None = None
         self._pending_saves: set[asyncio.Task[None]] = set()
 
@@ -49,28 +58,63 @@ class SessionPersistence:
     def events_arrived(self) -> None:
         self._dirty.set()
 
+    def _reading_held(self) -> bool:
+        log = self.log
+        if self.store is None or not log.unsaved_count:
+            return False
+        bound = log.max_events
+        limit = max(bound - min(READ_HEADROOM, bound // 2), 1)
+        # The bytes bound too: stored events leave memory at once when it is passed, so
+        # past it the window is unsaved events (large ones) that only storing can free.
+        return log.unsaved_count >= limit or log.window_bytes >= log.max_bytes
+
     async def until_store_catches_up(self) -> None:
-        """The transports' flow gate: holds reading while too many events wait to be stored."""
-        while self.store is not None and self.log.unsaved_count >= MAX_UNSAVED_EVENTS:
+        """The transports' flow gate: holds reading while the unsaved events near the
+        window's bound; woken by each stored batch, not by polling."""
+        while self._reading_held():
+            self._stored.clear()
             self._dirty.set()
-            await asyncio.sleep(BACKPRESSURE_POLL_SECONDS)
+            self._hurry.set()  # a pump pausing between batches stores at once
+            await self._stored.wait()
 
     async def _run_pump(self) -> None:
-        """Persist in batches and tell watchers, a few times a second at most."""
+        """Persist in batches and tell watchers, a few times a second at most. Under a
+        flood the batches follow each other without a pause, while the notices keep to
+        their pace."""
+        loop = asyncio.get_running_loop()
+        announced_at = 0.0
         while True:
             await self._dirty.wait()
             self._dirty.clear()
             try:
-                await self._flush_and_announce()
+                stored = await self.log.flush()
             except Exception:
                 logger.exception(
                     "Could not store events of session %s; will retry", self.log.session_id
                 )
                 self._dirty.set()
-            await asyncio.sleep(PUMP_INTERVAL_SECONDS)
+                await asyncio.sleep(PUMP_INTERVAL_SECONDS)
+                continue
+            finally:
+                self._stored.set()
+            # A large batch means more is coming: the reader went on while it was written.
+            flooding = max(stored, self.log.unsaved_count) >= BACKLOG_EVENTS
+            if not flooding or loop.time() - announced_at >= PUMP_INTERVAL_SECONDS:
+                await self._announce()
+                announced_at = loop.time()
+            if flooding:
+                self._dirty.set()
+                continue
+            self._hurry.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._hurry.wait(), PUMP_INTERVAL_SECONDS)
 
     async def _flush_and_announce(self) -> None:
         await self.log.flush()
+        self._stored.set()
+        await self._announce()
+
+    async def _announce(self) -> None:
         seq = self.log.saved_seq
         if seq <= self._announced_seq:
             return

@@ -3,7 +3,7 @@ over through them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -32,10 +32,23 @@ class SessionDescription:
     authorization: str  # the server's last refusal for want of authorization, in a sentence
 
 
+# The highest seq a session has read so far; safe to call from a database thread (it
+# reads one int).
+ReadSeq = Callable[[], int]
+
+
 class EventStore(Protocol):
     """Durable storage of a session's events (the web layer implements it on the ORM)."""
 
-    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None: ...
+    async def save_events(
+        self, session_id: str, events: Sequence[TraceEvent], *, reading: ReadSeq | None = None
+    ) -> None:
+        """Store `events` (one batch, in seq order). A durable store asks `reading` as it
+        commits the batch, and keeps its answer with it: the highest seq the session has
+        read by then (it reads on while the batch is written). After a crash, that seq
+        beyond the last stored one is how many events, at least, were read but never
+        stored."""
+        ...
 
     async def load_events(
         self, session_id: str, after_seq: int, limit: int

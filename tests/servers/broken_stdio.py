@@ -13,6 +13,7 @@ ways named on the command line:
   silent        never answer tools/call
   slow=SECONDS  answer tools/call after SECONDS, whatever notifications/cancelled says
   flood=N       on tools/call, send N notifications/message before the result
+  flood-on-start=N  once initialized, send N notifications/message unasked
   huge=BYTES    on tools/call, return a text content block of BYTES characters
   batch         send the initialize response and a log notification as one batch
   refuse        answer initialize with a JSON-RPC error
@@ -38,6 +39,17 @@ def send(message: Any) -> None:
     sys.stdout.flush()
 
 
+def flood(count: int) -> None:
+    for index in range(count):
+        send(
+            {
+                "jsonrpc": "2.0",
+                "method": "notifications/message",
+                "params": {"level": "info", "data": {"n": index}},
+            }
+        )
+
+
 def main(behaviours: list[str]) -> int:
     options = dict(item.partition("=")[::2] for item in behaviours)
     if "exit-early" in options:
@@ -54,6 +66,8 @@ def main(behaviours: list[str]) -> int:
         message = json.loads(line)
         method = message.get("method")
         request_id = message.get("id")
+        if method == "notifications/initialized" and "flood-on-start" in options:
+            flood(int(options["flood-on-start"]))
         if request_id is None or "mute" in options:
             continue
         if "chatty" in options:
@@ -123,14 +137,7 @@ def main(behaviours: list[str]) -> int:
                 time.sleep(float(options["slow"]))
             if "unknown-id" in options:
                 send({"jsonrpc": "2.0", "id": 987654, "result": {"content": []}})
-            for index in range(int(options.get("flood") or 0)):
-                send(
-                    {
-                        "jsonrpc": "2.0",
-                        "method": "notifications/message",
-                        "params": {"level": "info", "data": {"n": index}},
-                    }
-                )
+            flood(int(options.get("flood") or 0))
             text = "x" * int(options.get("huge") or 0) or "done"
             send(
                 {

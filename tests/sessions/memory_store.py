@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from inspector.mcp.trace import TraceEvent
-from inspector.sessions.ports import SessionDescription
+from inspector.sessions.ports import ReadSeq, SessionDescription
 
 
 class MemoryStore:
@@ -15,7 +15,9 @@ class MemoryStore:
         self.failures_left = 0
         self.batches = 0
 
-    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
+    async def save_events(
+        self, session_id: str, events: Sequence[TraceEvent], *, reading: ReadSeq | None = None
+    ) -> None:
         if self.failures_left:
             self.failures_left -= 1
             raise OSError("disk full")

@@ -10,6 +10,7 @@ import pytest
 
 from inspector.mcp.trace import EventKind, TraceEvent, local_event
 from inspector.sessions.log import EventLog
+from inspector.sessions.ports import ReadSeq
 from tests.sessions.memory_store import MemoryStore
 
 
@@ -105,7 +106,9 @@ class ThreadedStore(MemoryStore):
         self.started = threading.Event()
         self.release = threading.Event()
 
-    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
+    async def save_events(
+        self, session_id: str, events: Sequence[TraceEvent], *, reading: ReadSeq | None = None
+    ) -> None:
         await asyncio.to_thread(self._write, session_id, list(events))
 
     def _write(self, session_id: str, events: list[TraceEvent]) -> None:

@@ -14,7 +14,7 @@ from inspector.mcp.errors import SessionExpired, TransportClosed
 from inspector.mcp.trace import EventKind, TraceEvent
 from inspector.mcp.transports.streamable_http import StreamableHttpTransport
 from inspector.mcp.versions import EraChoice
-from inspector.sessions import persistence
+from inspector.sessions.ports import ReadSeq
 from inspector.sessions.registry import SessionRegistry, TooManySessions
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -164,18 +164,17 @@ async def test_an_expired_http_session_is_marked_and_reconnect_starts_afresh(
 class SlowStore(MemoryStore):
     """A store that takes its time, as a busy database does."""
 
-    async def save_events(self, session_id: str, events: Sequence[TraceEvent]) -> None:
+    async def save_events(
+        self, session_id: str, events: Sequence[TraceEvent], *, reading: ReadSeq | None = None
+    ) -> None:
         await asyncio.sleep(0.05)
-        await super().save_events(session_id, events)
+        await super().save_events(session_id, events, reading=reading)
 
 
-async def test_a_flood_is_held_back_while_the_store_catches_up(
-    sessions: MakeSession, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(persistence, "MAX_UNSAVED_EVENTS", 500)
+async def test_a_flood_is_held_back_while_the_store_catches_up(sessions: MakeSession) -> None:
     store = SlowStore()
     session = sessions(fixture_spec("broken_stdio", "flood=5000"), store=store)
-    session.log.max_events = 200
+    session.log.max_events = 500
     await session.start()
     peak_unsaved = 0
     peak_window = 0
@@ -193,9 +192,37 @@ async def test_a_flood_is_held_back_while_the_store_catches_up(
     finally:
         watcher.cancel()
     await session.close()
-    # One read chunk may land after the gate closed, so allow some slack over the limit.
-    assert peak_unsaved < 500 + 1500, peak_unsaved
-    assert peak_window < 200 + 500 + 1500, peak_window
+    # Reading stops before the unsaved events reach the window's bound: it never grows
+    # past it while the store catches up.
+    assert 0 < peak_unsaved < 500, peak_unsaved
+    assert peak_window <= 500, peak_window
+    assert [e.seq for e in store.events[session.id]] == list(range(1, session.log.last_seq + 1))
+
+
+async def test_a_flood_of_large_messages_is_held_back_by_the_window_bytes(
+    sessions: MakeSession,
+) -> None:
+    store = SlowStore()
+    session = sessions(fixture_spec("broken_stdio", "flood=3000"), store=store)
+    session.log.max_bytes = 64 * 1024
+    await session.start()
+    peak_bytes = 0
+
+    async def watch() -> None:
+        nonlocal peak_bytes
+        while True:
+            peak_bytes = max(peak_bytes, session.log.window_bytes)
+            await asyncio.sleep(0.001)
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await session.request("tools/call", {"name": "flood"})
+    finally:
+        watcher.cancel()
+    await session.close()
+    # Reading stops once the window holds its bytes bound; the reader's slice in progress
+    # (100 lines of about 100 bytes) may land on top of it, no more.
+    assert peak_bytes < 64 * 1024 + 100 * (256 + 2 * 120), peak_bytes
     assert [e.seq for e in store.events[session.id]] == list(range(1, session.log.last_seq + 1))
 
 

@@ -26,8 +26,16 @@ from inspector.mcp.transports.reaper import REAPER
 # Variables a server usually needs to start; the inspector's own environment (which may
 # hold secrets) is never passed through wholesale.
 INHERITED_VARIABLES = ("HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "LANG", "TMPDIR")
-READ_CHUNK = 64 * 1024
+# Read in large chunks and split them in bulk: a flood of small messages costs one read
+# and one decode per chunk, not per line. Also the asyncio buffer's limit (it holds up to
+# twice this before it stops reading the pipe, so a held reader pushes back on the server).
+READ_CHUNK = 256 * 1024
 MAX_LINE_BYTES = 64 * 1024 * 1024
+# A chunk's lines are delivered in slices: between two, the reader looks at the flow gate
+# (the window's bound holds within one slice) and gives the event loop its turn once it
+# has held it this long, so other sessions and pages never wait long on a flood.
+LINES_PER_SLICE = 100
+SLICE_SECONDS = 0.004
 STDIN_GRACE_SECONDS = 2.0
 TERM_GRACE_SECONDS = 2.0
 READER_DRAIN_SECONDS = 1.0
@@ -79,6 +87,7 @@ class StdioTransport(Transport):
                 env=params.environment(),
                 cwd=params.cwd or None,
                 start_new_session=True,
+                limit=READ_CHUNK,
             )
         except FileNotFoundError as exc:
             # Only on the failure path, so the blocking stat does not matter.
@@ -146,26 +155,43 @@ class StdioTransport(Transport):
     async def _read_lines(
         self, stream: asyncio.StreamReader, deliver: Callable[[str], None]
     ) -> None:
-        buffer = bytearray()
-        scanned = 0  # bytes of `buffer` known to hold no newline: a long line is scanned once
+        loop = asyncio.get_running_loop()
+        # The start of a line whose end has not arrived yet, in the pieces it came in (a
+        # long line is joined once, not copied again with every chunk).
+        partial: list[bytes] = []
+        partial_bytes = 0
+        began = loop.time()  # since the reader last gave the event loop its turn
         while True:
             await self.wait_for_flow()
             chunk = await stream.read(READ_CHUNK)
             if not chunk:
                 break
-            buffer.extend(chunk)
-            while (newline := buffer.find(b"\n", scanned)) >= 0:
-                line = bytes(buffer[:newline])
-                del buffer[: newline + 1]
-                scanned = 0
-                deliver(_decode_line(line))
-            scanned = len(buffer)
-            if len(buffer) > MAX_LINE_BYTES:
-                deliver(_decode_line(bytes(buffer)))
-                buffer.clear()
-                scanned = 0
-        if buffer:
-            deliver(_decode_line(bytes(buffer)))
+            end = chunk.rfind(b"\n")
+            if end < 0:
+                partial.append(chunk)
+                partial_bytes += len(chunk)
+                if partial_bytes > MAX_LINE_BYTES:
+                    deliver(_decode_line(b"".join(partial)))
+                    partial, partial_bytes = [], 0
+                continue
+            complete = chunk[:end]
+            if partial:
+                complete = b"".join((*partial, complete))
+            rest = chunk[end + 1 :]
+            partial, partial_bytes = ([rest], len(rest)) if rest else ([], 0)
+            # A newline byte never occurs inside a UTF-8 sequence, so decoding the lines
+            # together and splitting after is the same as decoding each.
+            lines = complete.decode("utf-8", errors="replace").split("\n")
+            for start in range(0, len(lines), LINES_PER_SLICE):
+                if start:
+                    await self.wait_for_flow()
+                if loop.time() - began >= SLICE_SECONDS:
+                    await asyncio.sleep(0)
+                    began = loop.time()
+                for line in lines[start : start + LINES_PER_SLICE]:
+                    deliver(line.removesuffix("\r"))
+        if partial:
+            deliver(_decode_line(b"".join(partial)))
 
     async def _wait_for_exit(self) -> None:
         process = self._process

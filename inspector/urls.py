@@ -17,6 +17,7 @@ from inspector.views import (
     inflight,
     lists,
     load_tests,
+    model,
     oauth,
     palette,
     parts,
@@ -108,6 +109,12 @@ session_patterns = [
     # The approvals inbox, roots and consent switches
     path("inbox", inbox.inbox, name="session-inbox"),
     path("inbox/<str:approval_id>/answer", inbox.answer, name="session-approval-answer"),
+    path("inbox/<str:approval_id>/draft", model.draft_preview, name="session-approval-draft"),
+    path(
+        "inbox/<str:approval_id>/draft/send",
+        model.draft_send,
+        name="session-approval-draft-send",
+    ),
     path("client/", client.panel, name="session-client"),
     path("client/switch", client.switch, name="session-client-switch"),
     path("client/roots/add", client.add, name="session-root-add"),
@@ -139,6 +146,9 @@ urlpatterns = [
     path("servers/<int:server_id>/edit", servers.edit, name="server-edit"),
     path("servers/<int:server_id>/delete", servers.delete, name="server-delete"),
     path("servers/<int:server_id>/check", reports.check_server, name="server-check"),
+    # The model at hand (sampling drafts, the Playground)
+    path("model/", model.settings_page, name="model-settings"),
+    path("model/test", model.test_connection, name="model-test"),
     # A session
     path("sessions/<str:session_id>.json", session.detail_json, name="session-json"),
     path("sessions/<str:session_id>/", include(session_patterns)),

@@ -21,6 +21,7 @@ from inspector.views import (
     oauth,
     palette,
     parts,
+    playground,
     prompts,
     replay,
     reports,
@@ -119,6 +120,10 @@ session_patterns = [
     path("client/switch", client.switch, name="session-client-switch"),
     path("client/roots/add", client.add, name="session-root-add"),
     path("client/roots/remove", client.remove, name="session-root-remove"),
+    # The Playground: a chat with the configured model over the session's tools
+    path("playground/", playground.panel, name="session-playground"),
+    path("playground/send", playground.send, name="session-playground-send"),
+    path("playground/decide", playground.decide, name="session-playground-decide"),
     # Authorization (OAuth)
     path("auth/", auth.panel, name="session-auth"),
     path("auth/client", auth.client_settings, name="session-auth-client"),

@@ -185,3 +185,42 @@ async def check(endpoint: ModelEndpoint) -> ModelReply:
         "max_tokens": 1,
     }
     return await complete(endpoint, body)
+
+
+def function_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """MCP tools as OpenAI `tools` (function definitions): name, description, and the
+    input schema as the parameters."""
+    converted = []
+    for tool in tools:
+        name = tool.get("name")
+        if not isinstance(name, str) or not name:
+            continue
+        schema = tool.get("inputSchema")
+        function: dict[str, Any] = {
+            "name": name,
+            "parameters": schema if isinstance(schema, dict) else {"type": "object"},
+        }
+        description = tool.get("description") or tool.get("title")
+        if isinstance(description, str) and description:
+            function["description"] = description
+        converted.append({"type": "function", "function": function})
+    return converted
+
+
+def tool_result_text(result: dict[str, Any] | None, error: str | None) -> str:
+    """A tool call's outcome as the `tool` message a model reads: its text content, or
+    its structured content or blocks as JSON, or what went wrong."""
+    if error is not None:
+        return f"The tool call failed: {error}"
+    if result is None:
+        return "The tool call returned nothing."
+    content = result.get("content")
+    blocks: list[Any] = content if isinstance(content, list) else []
+    texts = [
+        str(b.get("text", "")) for b in blocks if isinstance(b, dict) and b.get("type") == "text"
+    ]
+    if texts and len(texts) == len(blocks):
+        text = "\n".join(texts)
+    else:
+        text = json.dumps(result.get("structuredContent") or blocks, ensure_ascii=False)
+    return f"(the tool reported an error) {text}" if result.get("isError") else text

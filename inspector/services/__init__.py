@@ -118,6 +118,7 @@ from inspector.services.model import (
     sampling_draft_request,
 )
 from inspector.services.palette import palette_catalog
+from inspector.services.playground import PlaygroundTurn, playground_decide, playground_send
 from inspector.services.policy import (
     stdio_command_allowed,
 )
@@ -275,6 +276,7 @@ __all__ = [
     "NotSampling",
     "OAuthSettings",
     "PendingUnreadable",
+    "PlaygroundTurn",
     "Pong",
     "Pruned",
     "ReplayNotFound",
@@ -349,6 +351,8 @@ __all__ = [
     "model_settings_set",
     "notification_stream_get",
     "palette_catalog",
+    "playground_decide",
+    "playground_send",
     "prompt_get",
     "prompt_get_command",
     "replay_get",

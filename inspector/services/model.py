@@ -101,7 +101,7 @@ async def sampling_draft_request(
     *, session_id: str, approval_id: str, owner_id: int | None
 ) -> DraftRequest:
     """The chat/completions request a sampling request becomes, to show before sending."""
-    endpoint = await _endpoint(owner_id)
+    endpoint = await load_endpoint(owner_id)
     approval = await approval_get(session_id=session_id, approval_id=approval_id)
     if approval.kind is not ApprovalKind.SAMPLING:
         raise NotSampling(approval_id)
@@ -110,14 +110,15 @@ async def sampling_draft_request(
 
 async def sampling_draft(*, session_id: str, approval_id: str, owner_id: int | None) -> ModelReply:
     """Ask the model; `ModelEndpointError` says what failed. The session is not touched."""
-    endpoint = await _endpoint(owner_id)
+    endpoint = await load_endpoint(owner_id)
     request = await sampling_draft_request(
         session_id=session_id, approval_id=approval_id, owner_id=owner_id
     )
     return await complete(endpoint, dict(request.body))
 
 
-async def _endpoint(owner_id: int | None) -> ModelEndpoint:
+async def load_endpoint(owner_id: int | None) -> ModelEndpoint:
+    """The endpoint with its key, for this package's modules only; `ModelNotConfigured`."""
     endpoint = await load_model_endpoint(owner_id)
     if endpoint is None or not endpoint.base_url or not endpoint.model:
         raise ModelNotConfigured()

@@ -85,6 +85,8 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
         tabs.append(Tab("client", "Client", reverse("session-client", args=[snapshot.id])))
     if snapshot.connected:
         tabs.append(Tab("compose", "Compose"))  # part of the page: links fill it in
+        playground = reverse("session-playground", args=[snapshot.id])
+        tabs.append(Tab("playground", "Playground", playground))
     if snapshot.resident and snapshot.is_http:
         auth = Tab("auth", "Auth", reverse("session-auth", args=[snapshot.id]))
         # Refused for want of authorization: that is what the page is about first.

@@ -9,11 +9,12 @@ draft is edited and approved, and the server gets the edited answer.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import screenshot
+from tests.browser.support import connect_stdio, screenshot
 from tests.browser.test_inbox import (
     card,
     connect_consent_server,
@@ -25,6 +26,7 @@ from tests.servers.http_harness import RunningServer, run_server
 from tests.servers.openai_fixture import API_KEY
 
 pytestmark = pytest.mark.browser
+EVERYTHING = Path(__file__).resolve().parents[1] / "servers" / "everything_py.py"
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +89,27 @@ def test_a_drafted_answer_is_edited_then_approved(
         "(model fixture-model, stop endTurn)"
     )
     expect_waiting(page, 0)
+
+
+def test_the_playground_calls_a_tool_once_confirmed(
+    page: Page, inspector_url: str, model_server: RunningServer
+) -> None:
+    configure_model(page, inspector_url, model_server)
+    connect_stdio(page, inspector_url, str(EVERYTHING))
+    page.get_by_role("tab", name="Playground").click()
+    send = page.get_by_role("form", name="Message to the model")
+    send.get_by_label("Message").fill('Please call tool echo {"message": "from the playground"}')
+    send.get_by_role("button", name="Send").click()
+    call = page.get_by_role("form", name="Tool call to confirm")
+    expect(call).to_contain_text("The model asks to call echo")
+    expect(call).to_contain_text('{"message": "from the playground"}')
+    call.get_by_role("button", name="Confirm").click()
+    chat = page.get_by_role("list", name="Conversation")
+    expect(chat.get_by_role("listitem").filter(has_text="tool result")).to_contain_text(
+        "from the playground"
+    )
+    expect(chat.get_by_role("listitem").last).to_contain_text("The tool said: from the playground")
+    screenshot(page, "playground")
+    # The call went through the session: the Protocol tab shows it.
+    page.get_by_role("tab", name="Protocol").click()
+    expect(page.locator("#panel-protocol")).to_contain_text("tools/call")

@@ -4,6 +4,7 @@ fixture (`tests/servers/openai_fixture.py`) and the consent fixture server."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -181,3 +182,66 @@ async def test_a_failed_draft_says_why_and_offers_to_send_again(
     assert not running.done()
     await page(client, answer_url(session_id, approval), {"decision": "refuse"})
     await running
+
+
+# -- the Playground ------------------------------------------------------------------------
+
+
+async def raw(client: AsyncClient, url: str, data: dict[str, Any]) -> str:
+    """The page as sent (attribute values still escaped)."""
+    response = await client.post(url, data)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return str(response.content.decode())
+
+
+def conversation(panel: str) -> str:
+    """The conversation the Playground's form carries, as the browser would send it."""
+    found = re.search(r'name="messages" value="([^"]*)"', panel)
+    assert found, panel
+    return html.unescape(found.group(1))
+
+
+async def test_the_playground_asks_before_each_tool_call_and_feeds_back_its_result(
+    client: AsyncClient, model_server: RunningServer, private_key: Any
+) -> None:
+    snapshot = await services.session_connect(spec=fixture_spec("everything_py"))
+    session_id = snapshot.id
+    base = f"/sessions/{session_id}/playground/"
+    unconfigured = await page(client, base)
+    assert "No model is configured." in unconfigured
+
+    await configure(client, model_server)
+    assert 'aria-label="Message to the model"' in await page(client, base)
+    asked = await raw(
+        client, f"{base}send", {"messages": "[]", "text": 'call tool echo {"message": "hi"}'}
+    )
+    assert 'The model asks to call <strong class="mono">echo</strong>' in asked
+    sent = await last_sent(model_server)
+    echo = next(tool for tool in sent["tools"] if tool["function"]["name"] == "echo")
+    assert echo["type"] == "function"
+    assert echo["function"]["parameters"]["properties"]["message"]["type"] == "string"
+    before = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
+
+    history = conversation(asked)
+    confirmed = await raw(client, f"{base}decide", {"messages": history, "decision": "confirm"})
+    assert "The tool said: hi" in confirmed
+    after = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
+    called = [e for e in after[len(before) :] if e.method == "tools/call"]
+    assert called, "the confirmed call went through the session"
+
+    refused = await raw(
+        client,
+        f"{base}send",
+        {
+            "messages": conversation(confirmed),
+            "text": 'call tool echo {"message": "again"}',
+        },
+    )
+    history = conversation(refused)
+    calls_before = len(
+        await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
+    )
+    answer = await raw(client, f"{base}decide", {"messages": history, "decision": "refuse"})
+    assert "The tool said: The person refused this tool call." in answer
+    events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
+    assert not [e for e in events[calls_before:] if e.method == "tools/call"]

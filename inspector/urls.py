@@ -29,6 +29,7 @@ from inspector.views import (
     servers,
     session,
     session_list,
+    skills,
     tasks,
     tools,
     utilities,
@@ -124,6 +125,11 @@ session_patterns = [
     path("playground/", playground.panel, name="session-playground"),
     path("playground/send", playground.send, name="session-playground-send"),
     path("playground/decide", playground.decide, name="session-playground-decide"),
+    # Skills (the draft io.modelcontextprotocol/skills extension)
+    path("skills/", skills.panel, name="session-skills"),
+    path("skills/get", skills.get, name="session-skills-get"),
+    path("skills/directory", skills.directory, name="session-skills-directory"),
+    path("skills/read", skills.read, name="session-skills-read"),
     # Authorization (OAuth)
     path("auth/", auth.panel, name="session-auth"),
     path("auth/client", auth.client_settings, name="session-auth-client"),

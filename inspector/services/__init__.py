@@ -169,6 +169,7 @@ from inspector.services.sessions import (
     session_owned,
     session_reconnect,
 )
+from inspector.services.skills import skill_file_read, skill_request
 from inspector.services.snapshots import (
     SessionNotFound,
     SessionSnapshot,
@@ -401,6 +402,8 @@ __all__ = [
     "session_page",
     "session_reconnect",
     "session_surface",
+    "skill_file_read",
+    "skill_request",
     "stdio_command_allowed",
     "surface_compare",
     "switch_set",

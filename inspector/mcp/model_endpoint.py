@@ -111,7 +111,8 @@ def _content(content: Any) -> str | list[dict[str, Any]]:
 
 async def complete(endpoint: ModelEndpoint, body: dict[str, Any]) -> ModelReply:
     """Send `body` to the endpoint; `ModelEndpointError` says what went wrong."""
-    headers = {"Authorization": f"Bearer {endpoint.api_key}"}
+    # Local servers (Ollama, llama.cpp) often need no key: then no Authorization at all.
+    headers = {"Authorization": f"Bearer {endpoint.api_key}"} if endpoint.api_key else {}
     try:
         async with http_client(timeout=TIMEOUT) as client:
             response = await client.post(endpoint.completions_url, json=body, headers=headers)

@@ -12,15 +12,26 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from django.test import AsyncClient
 
 from inspector import services
 from inspector.models import ModelEndpointSetting
 from inspector.sessions.status import SessionStatus
+from inspector.storage import encryption
 from tests.conftest import fixture_spec
 from tests.servers.http_harness import RunningServer, refused_port, run_server
 from tests.servers.openai_fixture import API_KEY
-from tests.web.support import answer_url, page, start_tool, tool_text, waiting
+from tests.web.support import (
+    LOGIN_REQUIRED,
+    OWNER_CHECK,
+    answer_url,
+    page,
+    signed_in,
+    start_tool,
+    tool_text,
+    waiting,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -245,3 +256,46 @@ async def test_the_playground_asks_before_each_tool_call_and_feeds_back_its_resu
     assert "The tool said: The person refused this tool call." in answer
     events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     assert not [e for e in events[calls_before:] if e.method == "tools/call"]
+
+
+# -- hosted mode: one endpoint per account, outbound requests guarded ----------------------
+
+
+@pytest.fixture
+def hosted(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Hosted mode with accounts, nothing allow-listed, and a secrets key of its own."""
+    settings.LOCAL_MODE = False
+    settings.INSPECTOR_OUTBOUND_ALLOW = []
+    middleware = list(settings.MIDDLEWARE)
+    middleware.insert(middleware.index(OWNER_CHECK), LOGIN_REQUIRED)
+    settings.MIDDLEWARE = middleware
+    monkeypatch.setenv(encryption.KEY_VARIABLE, Fernet.generate_key().decode())
+    encryption.reset_key_cache()
+    yield settings
+    encryption.reset_key_cache()
+
+
+async def test_each_account_has_its_own_endpoint_and_key(
+    hosted: Any, model_server: RunningServer
+) -> None:
+    hosted.INSPECTOR_OUTBOUND_ALLOW = ["127.0.0.1/32"]
+    alice = await signed_in("alice")
+    bob = await signed_in("bob")
+    assert "an API key stored (encrypted)" in await configure(alice, model_server)
+    assert "Nothing is configured yet." in await page(bob, "/model/")
+    # With the key left empty, each uses their own stored key: Alice's works, Bob has none.
+    fields = {**endpoint(model_server), "api_key": ""}
+    assert "Connected" in await check(alice, fields)
+    assert "refused the API key (HTTP 401)" in await check(bob, fields)
+
+
+async def test_hosted_mode_guards_the_model_endpoint(
+    hosted: Any, model_server: RunningServer
+) -> None:
+    alice = await signed_in("alice")
+    refused = await check(alice, endpoint(model_server))
+    assert "The model endpoint at 127.0.0.1:" in refused
+    assert "is unreachable: Refused to connect to 127.0.0.1" in refused
+    assert "non-public addresses are refused in hosted mode" in refused
+    hosted.INSPECTOR_OUTBOUND_ALLOW = ["127.0.0.1/32"]
+    assert "Connected" in await check(alice, endpoint(model_server))

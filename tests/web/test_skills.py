@@ -78,6 +78,8 @@ async def test_the_skills_tab_lists_skills_and_checks_digests(client: AsyncClien
     events = await services.event_list_after(session_id=session_id, after_seq=0, limit=10_000)
     methods = {event.method for event in events}
     assert {"skills/list", "skills/get", "resources/directory/read", "resources/read"} <= methods
+    # The extension's results are cacheable: their ttlMs is no finding.
+    assert not [f.message for e in events for f in e.findings if f.rule == "modern.ttl"]
 
 
 async def test_no_skills_tab_without_the_extension(client: AsyncClient) -> None:

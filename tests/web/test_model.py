@@ -113,7 +113,9 @@ async def last_sent(server: RunningServer) -> Any:
 
 
 def shown_request(preview: str) -> dict[str, Any]:
-    found = re.search(r'<pre class="json" aria-label="Request body">(.*?)</pre>', preview, re.S)
+    found = re.search(
+        r'<pre class="json" aria-label="Request body" tabindex="0">(.*?)</pre>', preview, re.S
+    )
     assert found, preview
     body: dict[str, Any] = json.loads(found.group(1))
     return body

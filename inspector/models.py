@@ -235,3 +235,24 @@ class LoadTestRecord(models.Model):
 
     def __str__(self) -> str:
         return f"load test of {self.tool} ({self.status})"
+
+
+class ModelEndpointSetting(models.Model):
+    """The OpenAI-compatible endpoint a person drafts sampling answers with and chats with
+    in the Playground: one per account in hosted mode, one (owner None) locally. The API
+    key is encrypted at rest and read only by `inspector.storage.model_endpoints`."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="model_endpoint",
+    )
+    base_url = models.TextField()
+    model = models.CharField(max_length=200)
+    api_key_encrypted = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.model} at {self.base_url}"

@@ -18,9 +18,11 @@ from inspector.views import (
     inflight,
     lists,
     load_tests,
+    model,
     oauth,
     palette,
     parts,
+    playground,
     prompts,
     replay,
     reports,
@@ -28,6 +30,7 @@ from inspector.views import (
     servers,
     session,
     session_list,
+    skills,
     tasks,
     tools,
     utilities,
@@ -111,10 +114,25 @@ session_patterns = [
     # The approvals inbox, roots and consent switches
     path("inbox", inbox.inbox, name="session-inbox"),
     path("inbox/<str:approval_id>/answer", inbox.answer, name="session-approval-answer"),
+    path("inbox/<str:approval_id>/draft", model.draft_preview, name="session-approval-draft"),
+    path(
+        "inbox/<str:approval_id>/draft/send",
+        model.draft_send,
+        name="session-approval-draft-send",
+    ),
     path("client/", client.panel, name="session-client"),
     path("client/switch", client.switch, name="session-client-switch"),
     path("client/roots/add", client.add, name="session-root-add"),
     path("client/roots/remove", client.remove, name="session-root-remove"),
+    # The Playground: a chat with the configured model over the session's tools
+    path("playground/", playground.panel, name="session-playground"),
+    path("playground/send", playground.send, name="session-playground-send"),
+    path("playground/decide", playground.decide, name="session-playground-decide"),
+    # Skills (the draft io.modelcontextprotocol/skills extension)
+    path("skills/", skills.panel, name="session-skills"),
+    path("skills/get", skills.get, name="session-skills-get"),
+    path("skills/directory", skills.directory, name="session-skills-directory"),
+    path("skills/read", skills.read, name="session-skills-read"),
     # Authorization (OAuth)
     path("auth/", auth.panel, name="session-auth"),
     path("auth/client", auth.client_settings, name="session-auth-client"),
@@ -143,6 +161,9 @@ urlpatterns = [
     path("servers/<int:server_id>/edit", servers.edit, name="server-edit"),
     path("servers/<int:server_id>/delete", servers.delete, name="server-delete"),
     path("servers/<int:server_id>/check", reports.check_server, name="server-check"),
+    # The model at hand (sampling drafts, the Playground)
+    path("model/", model.settings_page, name="model-settings"),
+    path("model/test", model.test_connection, name="model-test"),
     # A session
     path("sessions/<str:session_id>.json", session.detail_json, name="session-json"),
     path("sessions/<str:session_id>/", include(session_patterns)),

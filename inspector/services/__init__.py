@@ -111,8 +111,23 @@ from inspector.services.load_tests import (
     load_test_list,
     load_test_start,
 )
+from inspector.services.model import (
+    ConnectionCheck,
+    DraftRequest,
+    ModelEndpointError,
+    ModelNotConfigured,
+    ModelReply,
+    ModelSettings,
+    NotSampling,
+    model_connection_test,
+    model_settings_get,
+    model_settings_set,
+    sampling_draft,
+    sampling_draft_request,
+)
 from inspector.services.palette import palette_catalog
 from inspector.services.pasted import Pasted, server_paste_read
+from inspector.services.playground import PlaygroundTurn, playground_decide, playground_send
 from inspector.services.policy import (
     stdio_command_allowed,
 )
@@ -163,6 +178,7 @@ from inspector.services.sessions import (
     session_owned,
     session_reconnect,
 )
+from inspector.services.skills import skill_file_read, skill_request
 from inspector.services.snapshots import (
     SessionNotFound,
     SessionSnapshot,
@@ -244,9 +260,11 @@ __all__ = [
     "BadPattern",
     "CatalogItemNotFound",
     "Composed",
+    "ConnectionCheck",
     "ConnectionSpec",
     "ConsentState",
     "Decision",
+    "DraftRequest",
     "Drift",
     "Era",
     "EraChoice",
@@ -261,11 +279,17 @@ __all__ = [
     "LoadTestNotFound",
     "LoadTestState",
     "MessageType",
+    "ModelEndpointError",
+    "ModelNotConfigured",
+    "ModelReply",
+    "ModelSettings",
     "NameTaken",
     "NoSavedServer",
+    "NotSampling",
     "OAuthSettings",
     "Pasted",
     "PendingUnreadable",
+    "PlaygroundTurn",
     "Pong",
     "Pruned",
     "ReplayNotFound",
@@ -339,8 +363,13 @@ __all__ = [
     "load_test_start",
     "log_level_get",
     "log_level_set",
+    "model_connection_test",
+    "model_settings_get",
+    "model_settings_set",
     "notification_stream_get",
     "palette_catalog",
+    "playground_decide",
+    "playground_send",
     "prompt_get",
     "prompt_get_command",
     "replay_get",
@@ -363,6 +392,8 @@ __all__ = [
     "retention_apply",
     "root_add",
     "root_remove",
+    "sampling_draft",
+    "sampling_draft_request",
     "saved_server_connect",
     "saved_server_create",
     "saved_server_delete",
@@ -388,6 +419,8 @@ __all__ = [
     "session_page",
     "session_reconnect",
     "session_surface",
+    "skill_file_read",
+    "skill_request",
     "stdio_command_allowed",
     "surface_compare",
     "switch_set",

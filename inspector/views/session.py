@@ -16,6 +16,7 @@ from inspector.forms.compose import ComposeForm
 from inspector.middleware import seq_param
 from inspector.presenters.events import event_rows, log_rows, split_lanes
 from inspector.presenters.findings import FindingsTotals, events_findings, findings_totals
+from inspector.presenters.skills import skills_settings
 from inspector.services import LOG_LEVELS, EventKind, TraceEvent
 from inspector.views.common import HtmxHttpRequest, snapshot_json
 
@@ -85,6 +86,11 @@ def session_tabs(snapshot: services.SessionSnapshot) -> list[Tab]:
         tabs.append(Tab("client", "Client", reverse("session-client", args=[snapshot.id])))
     if snapshot.connected:
         tabs.append(Tab("compose", "Compose"))  # part of the page: links fill it in
+        if skills_settings(snapshot.capabilities) is not None:
+            skills = reverse("session-skills", args=[snapshot.id])
+            tabs.append(Tab("skills", "Skills (draft)", skills))
+        playground = reverse("session-playground", args=[snapshot.id])
+        tabs.append(Tab("playground", "Playground", playground))
     if snapshot.resident and snapshot.is_http:
         auth = Tab("auth", "Auth", reverse("session-auth", args=[snapshot.id]))
         # Refused for want of authorization: that is what the page is about first.

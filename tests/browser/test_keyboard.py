@@ -51,7 +51,8 @@ def tabs(page: Page) -> Locator:
 
 def test_session_tabs_follow_the_tabs_pattern(page: Page, inspector_url: str) -> None:
     connect(page, inspector_url)
-    names = ["Tools", "Resources", "Prompts", "Client", "Compose", "Server log", "Protocol"]
+    names = ["Tools", "Resources", "Prompts", "Client", "Compose", "Playground"]
+    names += ["Server log", "Protocol"]
     expect(tabs(page)).to_have_text([*names, "Findings"])
     tools = page.get_by_role("tab", name="Tools")
     expect(tools).to_have_attribute("aria-selected", "true")

@@ -145,13 +145,18 @@ def _input_findings(
     return found
 
 
+# Results the Skills extension (io.modelcontextprotocol/skills) makes cacheable, beside the
+# core methods': ListSkillsResult and GetSkillResult extend CacheableResult.
+EXTENSION_CACHEABLE_METHODS = frozenset({"skills/list", "skills/get"})
+
+
 def _ttl_findings(method: str, ttl: Any, version: str) -> list[Finding]:
     path = "$.result.ttlMs"
     if not isinstance(ttl, int) or isinstance(ttl, bool) or ttl < 0:
         return [
             finding("modern.ttl", f"ttlMs {ttl!r} is not a non-negative integer.", path, version)
         ]
-    if method not in CACHEABLE_METHODS:
+    if method not in CACHEABLE_METHODS and method not in EXTENSION_CACHEABLE_METHODS:
         return [finding("modern.ttl", f"A {method} result is not cacheable.", path, version)]
     return []
 

@@ -10,6 +10,8 @@ guarded outbound client, and each way it can fail said in words a person can act
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +24,11 @@ TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
 # OpenAI's `finish_reason` to MCP's `stopReason`; others are passed on as they are.
 _STOP_REASONS = {"stop": "endTurn", "length": "maxTokens", "tool_calls": "toolUse"}
+
+# OpenAI's function names: letters, digits, "_" and "-", at most 64. An MCP tool name may
+# hold dots and slashes and run to 128 characters, and such a name is refused whole.
+_NOT_IN_FUNCTION_NAME = re.compile(r"[^A-Za-z0-9_-]")
+FUNCTION_NAME_LIMIT = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,17 +195,34 @@ async def check(endpoint: ModelEndpoint) -> ModelReply:
     return await complete(endpoint, body)
 
 
+def function_names(tool_names: Iterable[str]) -> dict[str, str]:
+    """A function name for each tool name, mapped back to it: the tool's own where the
+    model's API accepts it, else with the other characters made "_" and cut to the limit,
+    and numbered when two would meet."""
+    names: dict[str, str] = {}
+    for tool_name in tool_names:
+        base = _NOT_IN_FUNCTION_NAME.sub("_", tool_name)[:FUNCTION_NAME_LIMIT] or "tool"
+        candidate, number = base, 1
+        while candidate in names:
+            number += 1
+            suffix = f"_{number}"
+            candidate = base[: FUNCTION_NAME_LIMIT - len(suffix)] + suffix
+        names[candidate] = tool_name
+    return names
+
+
 def function_tools(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """MCP tools as OpenAI `tools` (function definitions): name, description, and the
-    input schema as the parameters."""
+    """MCP tools as OpenAI `tools` (function definitions): a name the API accepts (see
+    `function_names`), the description, and the input schema as the parameters."""
+    named = [tool for tool in tools if isinstance(tool.get("name"), str) and tool["name"]]
+    function_of = {
+        tool: function for function, tool in function_names(t["name"] for t in named).items()
+    }
     converted = []
-    for tool in tools:
-        name = tool.get("name")
-        if not isinstance(name, str) or not name:
-            continue
+    for tool in named:
         schema = tool.get("inputSchema")
         function: dict[str, Any] = {
-            "name": name,
+            "name": function_of[tool["name"]],
             "parameters": schema if isinstance(schema, dict) else {"type": "object"},
         }
         description = tool.get("description") or tool.get("title")

@@ -17,6 +17,7 @@ from inspector.mcp.model_endpoint import (
     ModelEndpointError,
     chat_request,
     complete,
+    function_names,
     function_tools,
     tool_result_text,
 )
@@ -71,7 +72,10 @@ async def playground_decide(
 async def _run(session_id: str, call: Message) -> str:
     asked = call.get("function")
     function: dict[str, Any] = asked if isinstance(asked, dict) else {}
-    name = str(function.get("name", ""))
+    # The model names the function; the server knows the tool by its own name.
+    asked_name = str(function.get("name", ""))
+    tools = await _tools(session_id)
+    name = function_names(str(t.get("name", "")) for t in tools).get(asked_name, asked_name)
     try:
         arguments = json.loads(function.get("arguments") or "{}")
     except ValueError as bad:

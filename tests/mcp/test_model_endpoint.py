@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from inspector.mcp.model_endpoint import FUNCTION_NAME_LIMIT, function_names, function_tools
 
@@ -29,7 +30,7 @@ def test_dots_slashes_and_long_names_become_accepted_names_that_map_back() -> No
 
 def test_the_function_definitions_carry_the_accepted_names_and_schemas() -> None:
     schema = {"type": "object", "properties": {"path": {"type": "string"}}}
-    tools = [
+    tools: list[dict[str, Any]] = [
         {"name": "files.read", "description": "Read a file.", "inputSchema": schema},
         {"name": "no schema", "title": "Untitled"},
         {"description": "no name: not offered"},

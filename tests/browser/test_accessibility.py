@@ -18,7 +18,13 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from tests.browser.axe import assert_clean, audit, axe_script, describe, violations
 from tests.browser.conftest import EXPECT_TIMEOUT_MS
-from tests.browser.support import choose_era, inbox, open_inbox, screenshot
+from tests.browser.support import choose_era, connect_stdio, inbox, open_inbox, screenshot
+from tests.browser.test_apps import connect_apps_server
+from tests.browser.test_apps import run_tool as run_app_tool
+from tests.browser.test_inbox import card, connect_consent_server
+from tests.browser.test_inbox import run_tool as run_consent_tool
+from tests.browser.test_model import configure_model
+from tests.servers.http_harness import run_server
 from tests.servers.oauth_harness import OAuthServers
 
 pytestmark = pytest.mark.browser
@@ -180,6 +186,8 @@ def test_home_saved_servers_and_every_session_tab(
 
 
 CONSENT_SERVER = REPO_ROOT / "tests" / "servers" / "consent_server.py"
+EVERYTHING_SERVER = REPO_ROOT / "tests" / "servers" / "everything_py.py"
+SKILLS_SERVER = REPO_ROOT / "tests" / "servers" / "skills_server.py"
 
 
 def connect_python(page: Page, inspector_url: str, arguments: str) -> None:
@@ -434,4 +442,46 @@ def test_findings_tasks_and_an_imported_session(
         "completed", timeout=20_000
     )
     problems += audit(page, axe, "tasks")
+    assert_clean(problems)
+
+
+def test_model_playground_skills_and_an_app_view(page: Page, inspector_url: str, axe: Path) -> None:
+    """The pages this round added: the Model page, a sampling request drafted by the model,
+    the Playground with a tool call to confirm, the Skills tab with a digest mismatch, and
+    a tool's App panel (the View itself is another origin's document)."""
+    problems: list[str] = []
+    with run_server("openai_fixture.py") as model:
+        configure_model(page, inspector_url, model)
+        problems += audit(page, axe, "model-settings")
+
+        connect_consent_server(page, inspector_url)
+        run_consent_tool(page, "ask_llm", question="What is MCP?")
+        sampling = card(page, "Sampling request")
+        sampling.get_by_role("button", name="Draft with model").click()
+        expect(sampling.get_by_role("region", name="Request to the model")).to_be_visible()
+        problems += audit(page, axe, "inbox-draft-request")
+        sampling.get_by_role("button", name="Send to model").click()
+        expect(sampling.get_by_role("status").filter(has_text="Drafted by")).to_be_visible()
+        problems += audit(page, axe, "inbox-drafted")
+
+        connect_python(page, inspector_url, str(EVERYTHING_SERVER))
+        playground = show_tab(page, "Playground")
+        playground.get_by_label("Message", exact=True).fill(
+            'Please call tool echo {"message": "hi"}'
+        )
+        playground.get_by_role("button", name="Send").click()
+        expect(page.get_by_role("form", name="Tool call to confirm")).to_be_visible()
+        problems += audit(page, axe, "playground")
+
+    connect_stdio(page, inspector_url, str(SKILLS_SERVER), era="modern")
+    skills = show_tab(page, "Skills (draft)")
+    refunds = skills.get_by_role("article", name="Skill refunds")
+    refunds.get_by_role("button", name="Read examples/email.md of refunds").click()
+    expect(refunds.get_by_role("alert")).to_contain_text("Digest mismatch")
+    problems += audit(page, axe, "skills")
+
+    connect_apps_server(page, inspector_url)
+    panel = run_app_tool(page, "show_panel")
+    expect(panel).to_contain_text("running")
+    problems += audit(page, axe, "app-view")
     assert_clean(problems)

@@ -4,9 +4,10 @@
 Usage: python -m tests.servers.flood_stdio
 
 Tools:
-  echo(message)   answers with the message
-  flood(count)    sends `count` notifications/message (info, data {"n": i}), then answers
-                  "flooded <count>"
+  echo(message)   answers "echo: <message>"
+  flood(count, seconds)
+                  sends `count` notifications/message (info, data {"n": i}), then answers
+                  "flooded <count>"; spread over `seconds` (default 0: at once)
   big(size)       answers with one text block of `size` characters
 """
 
@@ -14,12 +15,16 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from typing import Any
+
+# A spread flood is sent in chunks of this many notifications.
+CHUNK = 500
 
 TOOLS = [
     {
         "name": "echo",
-        "description": "Answers with the message.",
+        "description": "Answers with the message, after 'echo: '.",
         "inputSchema": {
             "type": "object",
             "properties": {"message": {"type": "string"}},
@@ -31,7 +36,10 @@ TOOLS = [
         "description": "Sends `count` log notifications, then answers.",
         "inputSchema": {
             "type": "object",
-            "properties": {"count": {"type": "integer", "minimum": 0}},
+            "properties": {
+                "count": {"type": "integer", "minimum": 0},
+                "seconds": {"type": "number", "minimum": 0},
+            },
             "required": ["count"],
         },
     },
@@ -53,10 +61,14 @@ def send(message: Any) -> None:
 
 def call(name: str, arguments: dict[str, Any]) -> dict[str, Any]:
     if name == "echo":
-        text = str(arguments.get("message", ""))
+        text = "echo: " + str(arguments.get("message", ""))
     elif name == "flood":
         count = int(arguments.get("count", 0))
+        pause = float(arguments.get("seconds", 0)) / max(1, count // CHUNK)
         for index in range(count):
+            if pause and index and index % CHUNK == 0:
+                sys.stdout.flush()
+                time.sleep(pause)
             send(
                 {
                     "jsonrpc": "2.0",

@@ -32,6 +32,9 @@ from inspector.presenters.push import PushDigest
 BATCH = 500
 # The most rows one push renders; older ones in the same push are left to "load earlier".
 TAIL_ROWS = 100
+# The most events one push covers: a walk that chased a flood still arriving would hold
+# its push back until the flood ended; the rest follows in the next push.
+MAX_WALK = 5000
 # The shortest time between two pushes to one page, in seconds.
 PUSH_INTERVAL = 0.15
 
@@ -108,6 +111,11 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
             await self.send(text_data=json.dumps(push))
             self.sent_seq = digest.last_seq
             self._last_push = time.monotonic()
+            if digest.count >= MAX_WALK and self._later is None:
+                # More may be stored already, and no notice may come for it.
+                self._later = asyncio.get_running_loop().create_task(
+                    self._push_later(PUSH_INTERVAL)
+                )
 
     async def _digest(self) -> PushDigest:
         """Every event after the last one pushed, read a page at a time."""
@@ -118,6 +126,6 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
                 session_id=self.session_id, after_seq=after, limit=BATCH
             )
             digest.add(page)
-            if len(page) < BATCH:
+            if len(page) < BATCH or digest.count >= MAX_WALK:
                 return digest
             after = digest.last_seq

@@ -211,6 +211,7 @@
     Object.keys(LANES).forEach(function (name) {
       LANES[name].shown = lastSeq();
     });
+    showCount(); // the count as the script words it (thousands separated) from the start
   });
 
   window.inspectorLanes = { place: place };

@@ -125,6 +125,14 @@
     showCount();
   }
 
+  // The lane at its newest row, the row itself in view (the page may be scrolled too).
+  function toBottom(list) {
+    list.scrollTop = list.scrollHeight;
+    if (list.lastElementChild) {
+      list.lastElementChild.scrollIntoView({ block: "nearest" });
+    }
+  }
+
   // "Show latest": the newest rows replace the lane's, and the lane follows again; again
   // while pushes came in during the request.
   function showLatest(lane) {
@@ -135,7 +143,7 @@
     }
     if (!lane.detached) {
       lane.newBelow = 0;
-      list.scrollTop = list.scrollHeight;
+      toBottom(list);
       showCount();
       return;
     }
@@ -152,7 +160,7 @@
         }
         lane.detached = false;
         lane.newBelow = 0;
-        list.scrollTop = list.scrollHeight;
+        toBottom(list);
         htmx.trigger(document.body, "inspector:pushed");
         showCount();
       });
@@ -181,7 +189,8 @@
       }
       document.querySelectorAll(".show-latest[data-lane]").forEach(function (button) {
         const lane = LANES[button.dataset.lane];
-        button.hidden = !(lane && (lane.detached || lane.newBelow > 0));
+        // Kept in the layout (CSS hides it while idle): its coming must not move the rows read.
+        button.toggleAttribute("data-idle", !(lane && (lane.detached || lane.newBelow > 0)));
       });
     }, COUNT_EVERY_MS);
   }

@@ -66,13 +66,20 @@ new PerformanceObserver((list) => {
 
 
 @contextmanager
-def started(command: list[str], env: dict[str, str], ready: re.Pattern[str]) -> Iterator[str]:
+def started(
+    command: list[str], env: dict[str, str], ready: re.Pattern[str], cwd: Path = REPO_ROOT
+) -> Iterator[str]:
     """A UI's server in its own process group; yields the URL it prints."""
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp:
         log = Path(tmp) / "out.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                command,
+                cwd=cwd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         try:
             deadline = time.monotonic() + START_TIMEOUT
@@ -101,7 +108,8 @@ def ours(checkout: Path) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="bench-ui-data-") as data:
         env["INSPECTOR_DATA_DIR"] = data
         command = [sys.executable, "-m", "inspector.cli", "--port", str(free_port())]
-        with started(command, env, OURS_READY) as url:
+        # In the checkout: `python -m` puts the working directory first on the path.
+        with started(command, env, OURS_READY, cwd=checkout) as url:
             yield url
 
 

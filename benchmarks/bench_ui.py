@@ -244,12 +244,14 @@ def timed_call(
     seconds = page.evaluate("() => (window.__found - window.__clickAt) / 1000")
     page.wait_for_timeout(SETTLE_MS)
     tasks: list[float] = page.evaluate("() => window.__longTasks")
-    return {
+    result = {
         "seconds": round(seconds, 3),
         "long_tasks": len(tasks),
         "longest_ms": round(max(tasks, default=0.0)),
         "long_total_ms": round(sum(tasks)),
     }
+    print(f"    {json.dumps(result)}", file=sys.stderr, flush=True)  # in case a later one hangs
+    return result
 
 
 def measure(

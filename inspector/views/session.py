@@ -23,6 +23,8 @@ from inspector.views.common import HtmxHttpRequest, snapshot_json
 # The most rows a jump to an earlier event loads at once; an event farther up opens on
 # a page of its own (`event.page`). The page's script reads it from the log's data.
 JUMP_LIMIT = 2000
+# The most pages of events the Server log's "load earlier" reads looking for log messages.
+LOG_PAGES_PER_CLICK = 10
 
 
 async def _snapshot(session_id: str) -> services.SessionSnapshot:
@@ -129,7 +131,15 @@ async def _findings_totals(session_id: str) -> FindingsTotals:
 async def earlier_events(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """A page of older events, prepended above what the page already shows."""
     snapshot = await _snapshot(session_id)
+    if request.GET.get("lane") == "log":
+        return await _earlier_log(request, snapshot)
     before = seq_param(request.GET.get("before"))
+    if "tail" in request.GET:
+        # "Show latest": the newest rows replace what the page shows.
+        events = await services.event_list_tail(session_id=session_id)
+        context = _log_context(snapshot, events)
+        context["replace"] = True
+        return render(request, "inspector/session.html#earlier-events", context)
     if "from" in request.GET:
         # A jump to an event above the page's first row: every row between, so the log
         # stays one unbroken run (pruning and "load earlier" rely on it).
@@ -144,6 +154,36 @@ async def earlier_events(request: HtmxHttpRequest, session_id: str) -> HttpRespo
     else:
         events = await services.event_list_before(session_id=session_id, before_seq=before)
     return render(request, "inspector/session.html#earlier-events", _log_context(snapshot, events))
+
+
+async def _earlier_log(
+    request: HtmxHttpRequest, snapshot: services.SessionSnapshot
+) -> HttpResponse:
+    """The Server log's rows before a seq (or its newest, with `tail`): pages of events
+    are read until some hold log messages, so a click is never answered with nothing."""
+    replace = "tail" in request.GET
+    if replace:
+        events = await services.event_list_tail(session_id=snapshot.id)
+        rows = log_rows(events)
+        first_seq = events[0].seq if events else 0
+    else:
+        rows, first_seq = [], seq_param(request.GET.get("before"))
+        for _ in range(LOG_PAGES_PER_CLICK):
+            events = await services.event_list_before(session_id=snapshot.id, before_seq=first_seq)
+            if not events:
+                break
+            first_seq = events[0].seq or 0
+            rows = log_rows(events) + rows
+            if rows:
+                break
+    context = {
+        "session": snapshot,
+        "log_rows": rows,
+        "replace": replace,
+        "first_seq": first_seq,
+        "has_earlier": (first_seq or 0) > 1,
+    }
+    return render(request, "inspector/tabs/logs.html#earlier-log", context)
 
 
 def _log_context(snapshot: services.SessionSnapshot, events: list[TraceEvent]) -> dict[str, Any]:

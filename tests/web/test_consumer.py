@@ -12,6 +12,7 @@ from django.conf import settings
 
 from inspector import services
 from inspector.asgi import application
+from inspector.consumers import TAIL_ROWS
 from inspector.mcp.errors import RequestTimeout
 from inspector.services.runtime import registry
 from tests.conftest import fixture_spec
@@ -94,15 +95,26 @@ async def test_a_late_response_updates_its_request_row() -> None:
     await stream.disconnect()
 
 
-async def test_flood_reaches_the_page_complete_and_in_order() -> None:
+async def test_a_flood_is_pushed_as_a_few_bounded_tails_and_counted_whole() -> None:
     snapshot = await services.session_connect(spec=fixture_spec("broken_stdio", "flood=3000"))
     stream = await open_stream(snapshot.id, after=0)
     session = registry().get(snapshot.id)
     assert session is not None
     await session.request("tools/call", {"name": "flood"})
     pushes = await pushes_until(stream, session.log.last_seq)
-    assert row_seqs(pushes) == list(range(1, session.log.last_seq + 1))
+    # Every event is counted once, and each push's rows run without a gap from where
+    # they say they begin (the events before are left to "load earlier").
+    assert sum(push["arrived"] for push in pushes) == session.log.last_seq
+    previous = 0
+    for push in pushes:
+        begins = push.get("first_seq", previous + 1)
+        assert begins > previous
+        assert row_seqs([push]) == list(range(begins, push["last_seq"] + 1))
+        assert len(row_seqs([push])) <= TAIL_ROWS
+        previous = push["last_seq"]
+    assert any("first_seq" in push for push in pushes), "a flood skips rows"
     assert len(pushes) < 100, "a flood is pushed in batches"
+    assert "answers #" in pushes[-1]["html"] or "outcome-" in pushes[-1]["html"]
     await stream.disconnect()
 
 

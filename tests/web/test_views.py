@@ -154,6 +154,42 @@ async def test_long_logs_are_paged(client: AsyncClient) -> None:
     assert 'hx-swap-oob="afterbegin:#protocol-log"' in page
 
 
+async def test_the_server_log_is_paged_back_to_its_first_message(client: AsyncClient) -> None:
+    session_id = await connect(client, arguments="-m tests.servers.broken_stdio flood=450")
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    await session.request("tools/call", {"name": "flood"})
+    html = (await client.get(f"/sessions/{session_id}/")).content.decode()
+    shown = [int(n) for n in re.findall(r'<li class="log-line[^"]*"[^>]*id="log-(\d+)"', html)]
+    link = re.compile(r'hx-get="(/sessions/[0-9a-f]+/events\?lane=log&amp;before=\d+)"')
+    earlier = link.search(html)
+    while earlier:
+        page = (await client.get(earlier.group(1).replace("&amp;", "&"))).content.decode()
+        assert 'hx-swap-oob="afterbegin:#server-log"' in page
+        older = [int(n) for n in re.findall(r'id="log-(\d+)"', page)]
+        assert older
+        assert max(older) < min(shown)
+        shown = older + shown
+        earlier = link.search(page)
+    assert len(shown) == 450, "every log message is reached, once"
+    latest = (await client.get(f"/sessions/{session_id}/events?lane=log&tail=1")).content.decode()
+    assert 'hx-swap-oob="innerHTML:#server-log"' in latest
+    assert f'id="log-{max(shown)}"' in latest
+
+
+async def test_show_latest_replaces_the_protocol_rows_with_the_newest(
+    client: AsyncClient,
+) -> None:
+    session_id = await connect(client, arguments="-m tests.servers.broken_stdio flood=450")
+    session = runtime.registry().get(session_id)
+    assert session is not None
+    await session.request("tools/call", {"name": "flood"})
+    latest = (await client.get(f"/sessions/{session_id}/events?tail=1")).content.decode()
+    assert 'hx-swap-oob="innerHTML:#protocol-log"' in latest
+    assert f'id="event-{session.log.last_seq}"' in latest
+    assert 'id="load-earlier"><button' in latest
+
+
 async def test_raw_event_download_is_the_exact_text(client: AsyncClient) -> None:
     session_id = await connect(client, arguments="-m tests.servers.broken_stdio noise invalid")
     data = (await client.get(f"/sessions/{session_id}.json")).json()

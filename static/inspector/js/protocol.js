@@ -72,7 +72,9 @@
         (!direction || row.dataset.direction === direction) &&
         (showTransport || row.dataset.transport !== "1") &&
         (!onlyFlagged || row.dataset.findings !== "0");
-      row.hidden = !visible;
+      if (row.hidden !== !visible) {
+        row.hidden = !visible; // only when it changes: a flood re-applies the filters often
+      }
     });
   }
 

@@ -13,10 +13,6 @@
   const RETRY_MIN_MS = 500;
   const RETRY_MAX_MS = 10000;
 
-  function isScrolledToBottom(element) {
-    return element.scrollHeight - element.scrollTop - element.clientHeight < 40;
-  }
-
   function startLiveStream(status) {
     let lastSeq = Number(status.dataset.lastSeq || 0);
     let retryMs = RETRY_MIN_MS;
@@ -32,18 +28,21 @@
       if (push.last_seq <= lastSeq) {
         return;
       }
-      const log = document.getElementById("protocol-log");
-      const pinned = log && isScrolledToBottom(log);
-      htmx.swap("#live-sink", push.html, { swapStyle: "none" });
+      lastSeq = push.last_seq;
+      status.dataset.lastSeq = String(lastSeq);
+      // The lanes' rows are placed by lanes.js (which keeps the reader's place); what
+      // is left (answered requests, the header) is swapped out of band by htmx.
+      const template = document.createElement("template");
+      template.innerHTML = push.html;
+      window.inspectorLanes.place(template.content, push);
+      const rest = template.innerHTML.trim();
+      if (rest) {
+        htmx.swap("#live-sink", rest, { swapStyle: "none" });
+      }
       (push.signals || []).forEach(function (signal) {
         htmx.trigger(document.body, "inspector:" + signal.type, signal);
       });
-      lastSeq = push.last_seq;
-      status.dataset.lastSeq = String(lastSeq);
       htmx.trigger(document.body, "inspector:pushed");
-      if (pinned) {
-        log.scrollTop = log.scrollHeight;
-      }
     }
 
     function connect() {

@@ -54,6 +54,12 @@ NOT_SESSION_ROUTES = {
     "server-edit",
     "server-delete",
     "server-check",
+    # The current user's own: the palette lists their saved servers, the Model page their
+    # endpoint; reading a pasted command line touches nothing stored.
+    "palette",
+    "connect-paste",
+    "model-settings",
+    "model-test",
     # OAuth: an authorization server fetches the document; the callback only forwards the
     # browser to `complete`, which finds the session through the flow its own browser
     # session began, and checks its owner.

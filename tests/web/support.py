@@ -107,6 +107,18 @@ def answer_url(session_id: str, approval: services.ApprovalSnapshot) -> str:
     return f"/sessions/{session_id}/inbox/{approval.id}/answer"
 
 
+def text_reply(text: str, model: str) -> dict[str, str]:
+    """The inbox form's fields that approve a sampling request with a text answer."""
+    return {
+        "decision": "approve",
+        "role": "assistant",
+        "content_kind": "text",
+        "text": text,
+        "model": model,
+        "stop_reason": "endTurn",
+    }
+
+
 def tool_text(call: CallOutcome) -> str:
     assert call.error is None, call.error
     assert call.result is not None

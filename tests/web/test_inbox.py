@@ -17,7 +17,16 @@ from inspector.presenters.signals import event_signals
 from inspector.services import runtime
 from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
-from tests.web.support import answer_url, beside, form_fields, page, start_tool, tool_text, waiting
+from tests.web.support import (
+    answer_url,
+    beside,
+    form_fields,
+    page,
+    start_tool,
+    text_reply,
+    tool_text,
+    waiting,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PNG_1PX = (
@@ -59,14 +68,7 @@ async def test_sampling_is_shown_whole_and_answered_once(client: AsyncClient) ->
     answered = await page(
         client,
         answer_url(session_id, approval),
-        {
-            "decision": "approve",
-            "role": "assistant",
-            "content_kind": "text",
-            "text": "A protocol.",
-            "model": "typed-by-hand",
-            "stop_reason": "endTurn",
-        },
+        text_reply("A protocol.", "typed-by-hand"),
     )
     assert "Approved by the local user." in answered
     assert tool_text(await running) == (

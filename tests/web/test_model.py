@@ -29,6 +29,7 @@ from tests.web.support import (
     page,
     signed_in,
     start_tool,
+    text_reply,
     tool_text,
     waiting,
 )
@@ -166,14 +167,7 @@ async def test_a_draft_shows_the_request_then_fills_the_reply_and_waits_for_appr
     answered = await page(
         client,
         answer_url(session_id, approval),
-        {
-            "decision": "approve",
-            "role": "assistant",
-            "content_kind": "text",
-            "text": "Fixture answer, edited.",
-            "model": "fixture-model",
-            "stop_reason": "endTurn",
-        },
+        text_reply("Fixture answer, edited.", "fixture-model"),
     )
     assert "Approved by the local user." in answered
     assert tool_text(await running) == (

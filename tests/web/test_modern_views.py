@@ -24,7 +24,15 @@ from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
 from tests.conftest import fixture_spec
 from tests.servers.http_harness import RunningServer, run_server
-from tests.web.support import answer_url, beside, form_fields, start_tool, tool_text, waiting
+from tests.web.support import (
+    answer_url,
+    beside,
+    form_fields,
+    start_tool,
+    text_reply,
+    tool_text,
+    waiting,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -252,14 +260,7 @@ async def test_an_input_request_is_answered_in_the_inbox_and_the_call_goes_on(
     answered = await get(
         client,
         f"/sessions/{session_id}/inbox/{approval.id}/answer",
-        {
-            "decision": "approve",
-            "role": "assistant",
-            "content_kind": "text",
-            "text": "Blue.",
-            "model": "by-hand",
-            "stop_reason": "endTurn",
-        },
+        text_reply("Blue.", "by-hand"),
     )
     assert "Approved by the local user." in answered
     assert tool_text(await running) == "assistant said 'Blue.' (model by-hand)"

@@ -28,6 +28,7 @@ from tests.web.support import (
     page,
     signed_in,
     start_tool,
+    text_reply,
     tool_text,
     waiting,
 )
@@ -80,14 +81,7 @@ PATH_VALUES = {
 # What another user tries on each route, as a query (GET) and a form (POST): requests that
 # the owner could make, so that a refusal is the owner check's and nothing else's.
 ATTEMPTS: dict[str, dict[str, str]] = {
-    "session-approval-answer": {
-        "decision": "approve",
-        "role": "assistant",
-        "content_kind": "text",
-        "text": "A protocol.",
-        "model": "a-model",
-        "stop_reason": "endTurn",
-    },
+    "session-approval-answer": text_reply("A protocol.", "a-model"),
     "session-tool": {"name": "delete_everything"},
     "session-tool-arguments": {"tool": "delete_everything"},
     "session-tool-call": {"tool": "delete_everything"},

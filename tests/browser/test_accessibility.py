@@ -25,14 +25,14 @@ from tests.browser.test_inbox import card, connect_consent_server
 from tests.browser.test_inbox import run_tool as run_consent_tool
 from tests.browser.test_model import configure_model
 from tests.servers.http_harness import run_server
-from tests.servers.oauth_harness import OAuthServers
+from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
 
 pytestmark = pytest.mark.browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFIG = {
     "mcpServers": {
-        "fixture-everything": {
+        "axe-everything": {
             "command": sys.executable,
             "args": ["-m", "tests.servers.everything_py"],
             "cwd": str(REPO_ROOT),
@@ -145,7 +145,7 @@ def test_home_saved_servers_and_every_session_tab(
     expect(page.get_by_role("status").filter(has_text="Saved:")).to_be_visible()
     page.goto(inspector_url)
     saved = page.get_by_role("region", name="Saved servers")
-    saved.get_by_role("row", name=re.compile("fixture-everything")).get_by_role(
+    saved.get_by_role("row", name=re.compile("axe-everything")).get_by_role(
         "button", name="Connect"
     ).click()
     expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
@@ -275,11 +275,15 @@ def saved_row(page: Page, name: str) -> Locator:
     )
 
 
+# Names of this module's own: the other browser tests share the inspector and save theirs.
+WEATHER = "axe-weather"
+
+
 def connect_saved_weather(page: Page, inspector_url: str, version: str) -> str:
-    """Saves (or edits) "weather" to start the surface fixture at `version`, connects."""
+    """Saves (or edits) "axe-weather" to start the surface fixture at `version`, connects."""
     page.goto(inspector_url)
-    if saved_row(page, "weather").count():
-        saved_row(page, "weather").get_by_role("link", name="Edit").click()
+    if saved_row(page, WEATHER).count():
+        saved_row(page, WEATHER).get_by_role("link", name="Edit").click()
         page.get_by_label("Arguments", exact=True).fill(
             f"-m tests.servers.surface_server {version}"
         )
@@ -293,10 +297,10 @@ def connect_saved_weather(page: Page, inspector_url: str, version: str) -> str:
             f"-m tests.servers.surface_server {version}"
         )
         form.get_by_label("Working directory", exact=True).fill(str(REPO_ROOT))
-        form.get_by_label("Save as", exact=True).fill("weather")
+        form.get_by_label("Save as", exact=True).fill(WEATHER)
         form.get_by_role("button", name="Save", exact=True).click()
         expect(form.get_by_role("status").filter(has_text="Saved as")).to_be_visible()
-    saved_row(page, "weather").get_by_role("button", name="Connect").click()
+    saved_row(page, WEATHER).get_by_role("button", name="Connect").click()
     expect(page).to_have_url(SESSION_URL)
     expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
     return page.url
@@ -334,9 +338,18 @@ def test_baseline_drift_compare_and_replay(page: Page, inspector_url: str, axe: 
     assert_clean(problems)
 
 
+@pytest.fixture
+def own_oauth_servers() -> Iterator[OAuthServers]:
+    """An authorization server and MCP server of this test's own: the tokens it gets are
+    stored for them, not for the pair the OAuth tests start from unauthorized."""
+    with run_oauth_servers() as servers:
+        yield servers
+
+
 def test_report_load_test_and_auth_pages(
-    page: Page, inspector_url: str, axe: Path, oauth_servers: OAuthServers
+    page: Page, inspector_url: str, axe: Path, own_oauth_servers: OAuthServers
 ) -> None:
+    oauth_servers = own_oauth_servers
     problems: list[str] = []
     # A connection that fails: the home page with its alert.
     page.goto(inspector_url)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import screenshot
+from tests.browser.support import choose_era, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def connect_flood_server(page: Page, inspector_url: str) -> None:
     page.goto(inspector_url)
     form = page.get_by_role("region", name="Connect to a server")
     form.get_by_label("Transport", exact=True).select_option("stdio")
-    form.get_by_label("Protocol era", exact=True).select_option("legacy")
+    choose_era(form, "legacy")
     form.get_by_label("Command", exact=True).fill(sys.executable)
     form.get_by_label("Arguments", exact=True).fill(str(FLOOD_SERVER))
     form.get_by_role("button", name="Connect").click()
@@ -114,6 +114,14 @@ def test_a_reader_scrolled_up_stays_put_while_a_flood_arrives(
     expect(page.locator("#ping-result")).to_contain_text("Pong")
     screenshot(page, "flood-reading")
     page.get_by_role("button", name="Show latest").click()
+    # The ping's own events may still be on their way: wait until the count and the rows
+    # agree on the newest event, then that row is the one in view.
+    page.wait_for_function(
+        "() => { const count = document.getElementById('event-count');"
+        " const total = Number(count.dataset.total);"
+        " return Boolean(document.getElementById('event-' + total))"
+        " && count.textContent.trim() === total.toLocaleString('en-US') + ' events'; }"
+    )
     last = total_events(page)
     expect(page.locator(f"#event-{last}")).to_be_in_viewport()
     expect(count).to_have_text(f"{last:,} events")

@@ -191,14 +191,7 @@ SKILLS_SERVER = REPO_ROOT / "tests" / "servers" / "skills_server.py"
 
 
 def connect_python(page: Page, inspector_url: str, arguments: str) -> None:
-    page.goto(inspector_url)
-    form = page.get_by_role("region", name="Connect to a server")
-    form.get_by_label("Transport", exact=True).select_option("stdio")
-    choose_era(form, "legacy")
-    form.get_by_label("Command", exact=True).fill(sys.executable)
-    form.get_by_label("Arguments", exact=True).fill(arguments)
-    form.get_by_role("button", name="Connect").click()
-    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+    connect_stdio(page, inspector_url, arguments)
     expect(page.locator("#live-status")).to_have_text("Live")
 
 

@@ -10,13 +10,12 @@ Views that cannot be shown, never initialize, flood or loop are stopped and say 
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import FrameLocator, Locator, Page, expect
 
-from tests.browser.support import choose_era, screenshot
+from tests.browser.support import connect_stdio, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +24,7 @@ APPS_SERVER = REPO_ROOT / "tests" / "servers" / "apps_server.py"
 
 
 def connect_apps_server(page: Page, inspector_url: str) -> None:
-    page.goto(inspector_url)
-    form = page.get_by_role("region", name="Connect to a server")
-    form.get_by_label("Transport", exact=True).select_option("stdio")
-    choose_era(form, "legacy")
-    form.get_by_label("Command", exact=True).fill(sys.executable)
-    form.get_by_label("Arguments", exact=True).fill(str(APPS_SERVER))
-    form.get_by_role("button", name="Connect").click()
-    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+    connect_stdio(page, inspector_url, str(APPS_SERVER))
     expect(page.get_by_role("tab", name="Tools")).to_have_attribute("aria-selected", "true")
 
 

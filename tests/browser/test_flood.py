@@ -5,13 +5,12 @@ every event once the flood is over."""
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import choose_era, screenshot
+from tests.browser.support import connect_stdio, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +21,7 @@ FLOOD_TIMEOUT_MS = 120_000
 
 
 def connect_flood_server(page: Page, inspector_url: str) -> None:
-    page.goto(inspector_url)
-    form = page.get_by_role("region", name="Connect to a server")
-    form.get_by_label("Transport", exact=True).select_option("stdio")
-    choose_era(form, "legacy")
-    form.get_by_label("Command", exact=True).fill(sys.executable)
-    form.get_by_label("Arguments", exact=True).fill(str(FLOOD_SERVER))
-    form.get_by_role("button", name="Connect").click()
-    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+    connect_stdio(page, inspector_url, str(FLOOD_SERVER))
 
 
 def start_flood(page: Page, count: int, seconds: float = 0) -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import APIResponse, BrowserContext, Locator, Page, Route, expect
 
-from tests.browser.support import choose_era, inbox, inbox_button, open_inbox
+from tests.browser.support import connect_stdio, inbox, inbox_button, open_inbox
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +33,7 @@ ANSWER_URL = re.compile(r"/sessions/[0-9a-f]+/inbox/[^/]+/answer$")
 
 
 def connect_consent_server(page: Page, inspector_url: str) -> None:
-    page.goto(inspector_url)
-    form = page.get_by_role("region", name="Connect to a server")
-    form.get_by_label("Transport", exact=True).select_option("stdio")
-    # The fixture speaks both eras; these tests are about the legacy one.
-    choose_era(form, "legacy")
-    form.get_by_label("Command", exact=True).fill(sys.executable)
-    form.get_by_label("Arguments", exact=True).fill(str(CONSENT_SERVER))
-    form.get_by_role("button", name="Connect").click()
-    expect(page.get_by_role("status", name="Session status")).to_have_text("connected")
+    connect_stdio(page, inspector_url, str(CONSENT_SERVER))
     expect(page.get_by_role("tab", name="Tools")).to_have_attribute("aria-selected", "true")
     expect(page.locator("#live-status")).to_have_text("Live")
     expect_waiting(page, 0)

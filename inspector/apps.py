@@ -22,6 +22,12 @@ class InspectorConfig(AppConfig):
         # with pytest-django's `settings`).
         apply_outbound_policy()
         setting_changed.connect(_on_setting_changed)
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
+        from inspector.storage.workspaces import on_user_saved
+
+        post_save.connect(on_user_saved, sender=get_user_model(), dispatch_uid="personal-workspace")
 
 
 def outbound_policy() -> NetworkPolicy:

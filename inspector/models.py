@@ -256,3 +256,111 @@ class ModelEndpointSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} at {self.base_url}"
+
+
+class Workspace(models.Model):
+    """What a team shares in hosted mode: saved servers, sessions, reports and baselines
+    belong to one, and its members reach them as their role allows. Every account also
+    has a personal workspace of its own (`personal_of`), made with the account."""
+
+    name = models.CharField(max_length=200)
+    # The account whose personal workspace this is; None for a team's.
+    personal_of = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="personal_workspace",
+    )
+    # Limits an operator may set per workspace; None falls back to the deployment's.
+    max_live_sessions = models.PositiveIntegerField(null=True, blank=True)
+    max_requests_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a member may do. Ordered: each role may do all that the ones below it may."""
+
+    ADMIN = "admin", "Admin"  # members and settings, and all a member may do
+    MEMBER = "member", "Member"  # connect, call, answer the inbox
+    VIEWER = "viewer", "Viewer"  # watch live sessions and read history only
+
+
+class Membership(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("workspace", "user")
+        constraints = [
+            models.UniqueConstraint(fields=("workspace", "user"), name="unique_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An admin's invitation into a workspace: to one email address, or a one-time link
+    anyone holding it may accept (email blank). Used once; refused after `expires_at`."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    # Only a digest of the link's secret is kept: the database alone cannot accept it.
+    token_digest = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"invitation to {self.workspace} for {self.email or 'a link'}"
+
+
+class AuditEntry(models.Model):
+    """One thing somebody did in a workspace, and when: never changed once written."""
+
+    workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    # Kept as text too: the entry outlives the account.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(db_index=True)
+    action = models.CharField(max_length=64, db_index=True)
+    # What it was done to: a session id, a saved server, a member, a tool's name.
+    target = models.CharField(max_length=500, blank=True)
+    detail: models.JSONField[Any, Any] = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        indexes = [models.Index(fields=("workspace", "-at"), name="audit_by_workspace")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or 'someone'} {self.action} {self.target}"

@@ -1,0 +1,32 @@
+"""Who is asking, in which workspace, with which role: what every hosted request acts as.
+
+Local mode has one person, who may do everything: no account, no workspace (None), no role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from inspector.storage.workspaces import Role
+
+
+@dataclass(frozen=True)
+class Access:
+    user_id: int | None
+    user_name: str
+    # The workspace the request acts in; what it reaches belongs to this one.
+    workspace_id: int | None
+    role: Role | None
+
+    @property
+    def may_act(self) -> bool:
+        """Connect, call, send, answer the inbox: everything but watching."""
+        return self.role is None or self.role in (Role.ADMIN, Role.MEMBER)
+
+    @property
+    def may_administer(self) -> bool:
+        """Members, invitations, the workspace's settings and its audit log."""
+        return self.role is None or self.role == Role.ADMIN
+
+
+LOCAL_ACCESS = Access(user_id=None, user_name="", workspace_id=None, role=None)

@@ -153,8 +153,13 @@ SESSION_KWARG = "session_id"
 REPORT_KWARG = "report_id"
 
 
+# The workspace a signed-in person chose to act in, kept in their Django session.
+CHOSEN_WORKSPACE_KEY = "inspector_workspace_id"
+
+
 class SessionOwnerMiddleware(AsyncMiddleware):
     async def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.access = await request_access(request)  # type: ignore[attr-defined]
         return await self.get_response(request)
 
     async def process_view(
@@ -180,6 +185,16 @@ class SessionOwnerMiddleware(AsyncMiddleware):
                 )
             except services.ReportNotFound as exc:
                 raise Http404("No such report.") from exc
+
+
+async def request_access(request: HttpRequest) -> services.Access:
+    user = await request.auser()
+    if not user.is_authenticated:
+        return services.LOCAL_ACCESS
+    chosen = request.session.get(CHOSEN_WORKSPACE_KEY)
+    return await services.access_get(
+        user_id=user.pk, chosen_workspace_id=chosen if isinstance(chosen, int) else None
+    )
 
 
 async def request_owner_id(request: HttpRequest) -> int | None:

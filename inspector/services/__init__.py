@@ -6,6 +6,7 @@ masked), never the live objects behind them.
 
 from __future__ import annotations
 
+from inspector.services.access import LOCAL_ACCESS, Access, access_get
 from inspector.services.apps import (
     AppAnswer,
     AppView,
@@ -245,9 +246,11 @@ __all__ = [
     "DEFAULT_IGNORED",
     "DEFAULT_VERSION",
     "KNOWN_VERSIONS",
+    "LOCAL_ACCESS",
     "LOG_LEVELS",
     "MASK",
     "REFUSED_CODE",
+    "Access",
     "AppAnswer",
     "AppView",
     "ApprovalKind",
@@ -324,6 +327,7 @@ __all__ = [
     "UnknownApproval",
     "UnknownSwitch",
     "UnreadableSecret",
+    "access_get",
     "answer_findings",
     "app_bridge_record",
     "app_request_send",

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspector.storage.workspaces import Role
+from asgiref.sync import sync_to_async
+
+from inspector.storage.workspaces import Role, acting_membership
 
 
 @dataclass(frozen=True)
@@ -30,3 +32,16 @@ class Access:
 
 
 LOCAL_ACCESS = Access(user_id=None, user_name="", workspace_id=None, role=None)
+
+
+async def access_get(*, user_id: int, chosen_workspace_id: int | None) -> Access:
+    """What a signed-in account acts as: its chosen workspace, if it still belongs to it,
+    else its personal one; read afresh on every request, so a removed member loses access
+    at once."""
+    membership = await sync_to_async(acting_membership)(user_id, chosen_workspace_id)
+    return Access(
+        user_id=user_id,
+        user_name=membership.user.get_username(),
+        workspace_id=membership.workspace_id,
+        role=Role(membership.role),
+    )

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from inspector.models import Membership, Role, Workspace
 
-__all__ = ["Role", "ensure_personal_workspace", "on_user_saved"]
+__all__ = ["Role", "acting_membership", "ensure_personal_workspace", "on_user_saved"]
 
 
 def personal_workspace_name(user: User) -> str:
@@ -33,3 +33,18 @@ def on_user_saved(sender: Any, instance: User, created: bool, **_: Any) -> None:
     """Every account has a personal workspace from the moment it exists."""
     if created:
         ensure_personal_workspace(instance)
+
+
+def acting_membership(user_id: int, chosen_workspace_id: int | None) -> Membership:
+    """The membership a request acts through: the chosen workspace's if the account
+    belongs to it, else the account's personal workspace's."""
+    memberships = Membership.objects.select_related("workspace", "user")
+    if chosen_workspace_id is not None:
+        chosen = memberships.filter(user_id=user_id, workspace_id=chosen_workspace_id).first()
+        if chosen is not None:
+            return chosen
+    personal = memberships.filter(user_id=user_id, workspace__personal_of_id=user_id).first()
+    if personal is not None:
+        return personal
+    user = User.objects.get(pk=user_id)
+    return memberships.get(user=user, workspace=ensure_personal_workspace(user))

@@ -1,9 +1,11 @@
 """Sign-in with the team's identity provider (OpenID Connect), from the login page.
 
-`start` sends the browser to the provider; the provider sends it back to `callback`. That
-request comes from another site, so the browser leaves out the session cookie
-(SameSite=Strict): the callback acts on nothing and forwards the browser, from this origin,
-to `complete`, which has the cookie and finds the flow this browser began by its `state`.
+`start` sends the browser to the provider through a page that opens it: a redirect from
+the login form to another origin would break the `form-action 'self'` policy. The provider
+sends it back to `callback`. That request comes from another site, so the browser leaves
+out the session cookie (SameSite=Strict): the callback acts on nothing and forwards the
+browser, from this origin, to `complete`, which has the cookie and finds the flow this
+browser began by its `state`.
 A flow is used once. Every refusal shows the login page with the reason.
 """
 
@@ -43,7 +45,8 @@ async def start(request: HttpRequest) -> HttpResponse:
     while len(pending) > MAX_PENDING:
         pending.pop(next(iter(pending)))
     await request.session.aset(SESSION_KEY, pending)
-    return redirect(begun.url)
+    context = {"target": begun.url, "provider_name": provider.name}
+    return render(request, "registration/oidc_forward.html", context)
 
 
 @login_not_required

@@ -82,8 +82,10 @@ async def provider_answer(
     """Press the login page's button and sign in at the provider's form; the URL the
     provider sends the browser back to."""
     started = await browser.post("/accounts/oidc/start", {"next": after})
-    assert started.status_code == 302, started.content.decode()[:2000]
-    authorize_url = started["Location"]
+    assert started.status_code == 200, started.content.decode()[:2000]
+    leaving = FORWARD.search(started.content.decode())
+    assert leaving, started.content.decode()
+    authorize_url = html.unescape(leaving.group(1))
     assert authorize_url.startswith(provider.url("/authorize?"))
     async with httpx.AsyncClient() as at_provider:
         form = await at_provider.get(authorize_url)

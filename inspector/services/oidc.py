@@ -290,8 +290,6 @@ def _failed_check(error: JoseError) -> str:
 
 
 def _unreachable(provider: IdentityProvider, error: Exception) -> str:
-    if isinstance(error, SignInRefused):
-        return str(error)
     if isinstance(error, AuthlibBaseError):
         detail = error.description or error.error
     else:

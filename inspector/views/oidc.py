@@ -79,7 +79,7 @@ async def complete(request: HttpRequest) -> HttpResponse:
         )
     except services.SignInRefused as refusal:
         return login_page_with_error(request, str(refusal), after)
-    # A new session key (no fixation); the flows of this browser go with the old session.
+    # Under a new session key: one planted in this browser before signing in is worthless.
     await auth.alogin(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return redirect(after or "home")
 

@@ -256,3 +256,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("INSPECTOR_LOG_LEVEL", "WARNING")},
 }
+
+# Sign-in with the team's identity provider over OpenID Connect (hosted mode only; the
+# README's "Signing in with your identity provider"). Unset, the login page offers only the
+# password form. The issuer's discovery document names every endpoint and key.
+INSPECTOR_OIDC_ISSUER = "" if LOCAL_MODE else os.environ.get("INSPECTOR_OIDC_ISSUER", "").strip()
+INSPECTOR_OIDC_CLIENT_ID = os.environ.get("INSPECTOR_OIDC_CLIENT_ID", "").strip()
+INSPECTOR_OIDC_CLIENT_SECRET = os.environ.get("INSPECTOR_OIDC_CLIENT_SECRET", "").strip()
+# The button says "Sign in with <this>".
+INSPECTOR_OIDC_NAME = os.environ.get("INSPECTOR_OIDC_NAME", "").strip() or "single sign-on"
+INSPECTOR_OIDC_SCOPES = (
+    os.environ.get("INSPECTOR_OIDC_SCOPES", "").strip() or "openid email profile"
+)
+# Empty: any account the provider vouches for may sign in (and gets one here).
+INSPECTOR_OIDC_ALLOWED_DOMAINS = [
+    domain.lower() for domain in _listed("INSPECTOR_OIDC_ALLOWED_DOMAINS")
+]
+if INSPECTOR_OIDC_ISSUER and not INSPECTOR_OIDC_CLIENT_ID:
+    raise ImproperlyConfigured(
+        "INSPECTOR_OIDC_ISSUER is set but INSPECTOR_OIDC_CLIENT_ID is not: the identity "
+        "provider needs to know which client signs in."
+    )
+# Signing out lands on the login page.
+LOGOUT_REDIRECT_URL = LOGIN_URL

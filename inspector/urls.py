@@ -20,6 +20,7 @@ from inspector.views import (
     load_tests,
     model,
     oauth,
+    oidc,
     palette,
     parts,
     playground,
@@ -180,4 +181,8 @@ urlpatterns = [
     path("oauth/client-metadata.json", oauth.client_metadata, name="oauth-client-metadata"),
     path("oauth/callback", oauth.callback, name="oauth-callback"),
     path("oauth/callback/complete", oauth.complete, name="oauth-complete"),
+    # Sign-in with the team's identity provider (OpenID Connect; hosted mode, when set up)
+    path("accounts/oidc/start", oidc.start, name="oidc-start"),
+    path("accounts/oidc/callback", oidc.callback, name="oidc-callback"),
+    path("accounts/oidc/complete", oidc.complete, name="oidc-complete"),
 ]

@@ -126,6 +126,15 @@ from inspector.services.model import (
     sampling_draft,
     sampling_draft_request,
 )
+from inspector.services.oidc import (
+    IdentityProvider,
+    PendingSignIn,
+    SignInRefused,
+    SignInStart,
+    identity_provider_get,
+    oidc_sign_in_finish,
+    oidc_sign_in_start,
+)
 from inspector.services.palette import palette_catalog
 from inspector.services.pasted import Pasted, server_paste_read
 from inspector.services.playground import PlaygroundTurn, playground_decide, playground_send
@@ -274,6 +283,7 @@ __all__ = [
     "EventKind",
     "EventNotFound",
     "Export",
+    "IdentityProvider",
     "ImportOutcome",
     "InvalidRoot",
     "Listing",
@@ -291,6 +301,7 @@ __all__ = [
     "NotSampling",
     "OAuthSettings",
     "Pasted",
+    "PendingSignIn",
     "PendingUnreadable",
     "PlaygroundTurn",
     "Pong",
@@ -312,6 +323,8 @@ __all__ = [
     "SessionSearch",
     "SessionSnapshot",
     "SessionStatus",
+    "SignInRefused",
+    "SignInStart",
     "StdioNotAllowed",
     "StoredReport",
     "StreamState",
@@ -360,6 +373,7 @@ __all__ = [
     "event_list_between",
     "event_list_tail",
     "flagged_event_list",
+    "identity_provider_get",
     "known_client_methods",
     "listing_page",
     "load_test_get",
@@ -371,6 +385,8 @@ __all__ = [
     "model_settings_get",
     "model_settings_set",
     "notification_stream_get",
+    "oidc_sign_in_finish",
+    "oidc_sign_in_start",
     "palette_catalog",
     "playground_decide",
     "playground_send",

@@ -67,6 +67,11 @@ NOT_SESSION_ROUTES = {
     "oauth-client-metadata",
     "oauth-callback",
     "oauth-complete",
+    # Signing in with the identity provider: before anyone is signed in; `complete` finds
+    # the sign-in through the flow its own browser session began.
+    "oidc-start",
+    "oidc-callback",
+    "oidc-complete",
 }
 # Values for the other parts of a session route's path.
 PATH_VALUES = {

@@ -16,7 +16,8 @@ LIFETIME_CHOICES = [(key, label) for key, (label, _) in services.INVITATION_LIFE
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=services.Role.choices)
+    # Offered at the least power that lets someone work: an admin is chosen on purpose.
+    role = forms.ChoiceField(label="Role", choices=services.Role.choices, initial="member")
 
     def chosen_role(self) -> services.Role:
         return services.Role(self.cleaned_data["role"])
@@ -56,7 +57,9 @@ class NewAccountForm(forms.Form):
     the database thread (the username is looked up); the account is made with the join."""
 
     username = UsernameField(label="Username", max_length=150)
-    email = forms.EmailField(label="Email address", required=False)
+    email = forms.EmailField(
+        label="Email address", required=False, help_text="Optional: invitations by email use it."
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,

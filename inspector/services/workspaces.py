@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from asgiref.sync import sync_to_async
 from django.core.mail import send_mail
 
 from inspector.broadcast import announce_access_changed
@@ -148,7 +149,8 @@ async def invitation_email_send(
         f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC):\n\n{link_for(issued.token)}\n\n"
         f"You may sign in, or create an account, with this address ({invitation.email}).\n"
     )
-    await in_db_thread(send_mail)(
+    # Off the event loop: an SMTP server may take its time to answer.
+    await sync_to_async(send_mail, thread_sensitive=False)(
         f"Join “{invitation.workspace_name}” on the MCP Inspector",
         body,
         None,

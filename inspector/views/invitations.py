@@ -44,7 +44,9 @@ async def _invitation(token: str) -> services.InvitationSummary:
 
 
 def _closed(
-    request: HttpRequest, invitation: services.InvitationSummary, state: Any
+    request: HttpRequest,
+    invitation: services.InvitationSummary,
+    state: services.InvitationState,
 ) -> HttpResponse:
     context = {"invitation": invitation, "reason": CLOSED_REASONS[state], "state": state}
     return render(request, CLOSED, context, status=410)

@@ -249,6 +249,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_URL = "/accounts/login/"
+# Signed in from the sign-in page itself (no `next`): the home page, not Django's
+# /accounts/profile/, which the inspector has not.
+LOGIN_REDIRECT_URL = "/"
 
 LOGGING = {
     "version": 1,

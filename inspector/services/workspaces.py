@@ -9,6 +9,7 @@ change reaches them at once, websockets included.
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -46,6 +47,7 @@ __all__ = [
     "AlreadyMember",
     "InvitationClosed",
     "InvitationNotFound",
+    "InvitationNotSent",
     "InvitationState",
     "InvitationSummary",
     "IssuedInvitation",
@@ -77,6 +79,10 @@ INVITATION_LIFETIMES = {
     "1d": ("1 day", timedelta(days=1)),
     "7d": ("7 days", timedelta(days=7)),
 }
+
+
+class InvitationNotSent(Exception):
+    """The mail server refused or could not be reached; the invitation was dropped."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +155,21 @@ async def invitation_email_send(
         f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC):\n\n{link_for(issued.token)}\n\n"
         f"You may sign in, or create an account, with this address ({invitation.email}).\n"
     )
-    # Off the event loop: an SMTP server may take its time to answer.
-    await sync_to_async(send_mail, thread_sensitive=False)(
-        f"Join “{invitation.workspace_name}” on the MCP Inspector",
-        body,
-        None,
-        [invitation.email],
-    )
+    try:
+        # Off the event loop: an SMTP server may take its time to answer.
+        await sync_to_async(send_mail, thread_sensitive=False)(
+            f"Join “{invitation.workspace_name}” on the MCP Inspector",
+            body,
+            None,
+            [invitation.email],
+        )
+    except (OSError, smtplib.SMTPException) as exc:
+        # Never delivered: it must not wait in the pending list as if it had been.
+        await in_db_thread(invitation_rows.discard)(invitation.id)
+        raise InvitationNotSent(
+            f"The invitation could not be sent to {invitation.email} ({exc}); nothing is "
+            "pending. Check the mail settings (INSPECTOR_EMAIL_*), or create an invite link."
+        ) from exc
     return invitation
 
 

@@ -138,6 +138,11 @@ def revoke(workspace_id: int, invitation_id: int) -> None:
         raise InvitationNotFound
 
 
+def discard(invitation_id: int) -> None:
+    """Forget an invitation that never reached anyone."""
+    Invitation.objects.filter(pk=invitation_id).delete()
+
+
 def find(token: str) -> InvitationSummary:
     row = (
         Invitation.objects.select_related("workspace", "invited_by")

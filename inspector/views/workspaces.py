@@ -145,6 +145,8 @@ async def invite_email(request: HttpRequest) -> HttpResponse:
         )
     except services.PersonalWorkspace as exc:
         return await _render(request, me, status=409, problem=str(exc))
+    except services.InvitationNotSent as exc:
+        return await _render(request, me, status=502, problem=str(exc), email_form=form)
     return await _render(request, me, sent_to=invitation.email)
 
 

@@ -14,6 +14,7 @@ from django.core import mail
 from django.utils import timezone
 
 from inspector.models import Invitation
+from tests.servers.http_harness import free_port
 from tests.web.teams import (
     SECRET_PATH,
     account,
@@ -235,3 +236,23 @@ async def test_no_account_is_made_for_an_invitation_that_cannot_be_accepted(alic
     )
     assert refused.status_code == 410
     assert not await browser().alogin(username="henry", password="a long passphrase")
+
+
+async def test_an_invitation_the_mail_server_did_not_take_is_not_left_pending(
+    alice: Any, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
+    settings.EMAIL_TIMEOUT = 5
+    refused = await alice.post(
+        "/workspace/invitations/email",
+        {"email": "ivan@example.com", "role": "member", "expires_in": "1d"},
+    )
+    assert refused.status_code == 502
+    page = words(refused)
+    assert "could not be sent to ivan@example.com" in page
+    assert "nothing is pending" in page
+    # The address stays in the form, to try again or invite by link instead.
+    assert 'value="ivan@example.com"' in text(refused)
+    assert "ivan@example.com" not in words(await alice.get("/workspace/members/"))
+    assert not await Invitation.objects.aexists()

@@ -68,6 +68,7 @@ __all__ = [
     "invitation_link_create",
     "invitation_revoke",
     "workspace_create",
+    "workspace_has_member",
     "workspace_member_remove",
     "workspace_member_role_set",
     "workspace_members_get",
@@ -106,6 +107,10 @@ async def workspace_members_get(*, workspace_id: int, with_invitations: bool) ->
         await in_db_thread(invitation_rows.pending)(workspace_id) if with_invitations else []
     )
     return MembersPage(workspace=workspace, members=tuple(members), invitations=tuple(invitations))
+
+
+async def workspace_has_member(*, workspace_id: int, user_id: int) -> bool:
+    return await in_db_thread(member_rows.is_member)(workspace_id, user_id)
 
 
 async def workspace_member_role_set(*, workspace_id: int, user_id: int, role: Role) -> None:

@@ -74,6 +74,10 @@ def list_members(workspace_id: int) -> list[Member]:
     return [_member(m) for m in memberships.order_by("user__username")]
 
 
+def is_member(workspace_id: int, user_id: int) -> bool:
+    return Membership.objects.filter(workspace_id=workspace_id, user_id=user_id).exists()
+
+
 def _locked_membership(workspace_id: int, user_id: int) -> Membership:
     """The membership, with the workspace's memberships locked until the transaction
     ends: two admins demoting each other at once must not both succeed."""

@@ -73,6 +73,9 @@ async def _page(
         context["wrong_account"] = bool(invitation.email) and (
             invitation.email.casefold() != (getattr(user, "email", "") or "").casefold()
         )
+        context["already_member"] = await services.workspace_has_member(
+            workspace_id=invitation.workspace_id, user_id=user.pk
+        )
     else:
         context.setdefault("form", NewAccountForm(invited_email=invitation.email))
     return render(request, PAGE, context, status=status)

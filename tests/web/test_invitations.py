@@ -256,3 +256,16 @@ async def test_an_invitation_the_mail_server_did_not_take_is_not_left_pending(
     assert 'value="ivan@example.com"' in text(refused)
     assert "ivan@example.com" not in words(await alice.get("/workspace/members/"))
     assert not await Invitation.objects.aexists()
+
+
+async def test_a_member_opening_an_invitation_leaves_it_for_someone_else(alice: Any) -> None:
+    link = await invite_link(alice, role="admin")
+    offer = words(await alice.get(link))
+    assert "You, alice, belong to Platform already" in offer
+    assert "Join as alice" not in offer
+    opened = await alice.post(f"{link}accept")
+    assert opened.status_code == 302
+    assert await members_shown(alice) == {"alice": "admin"}
+    bob, _ = await account("bob")
+    assert (await bob.post(f"{link}accept")).status_code == 302
+    assert await members_shown(alice) == {"alice": "admin", "bob": "admin"}

@@ -12,6 +12,8 @@
     inspector snapshot TARGET         write the server's surface (tools, schemas...) as JSON
     inspector diff A B                compare two surfaces (snapshots, session files, servers)
     inspector replay FILE TARGET      send a session file's requests again, compare answers
+    inspector createadmin --username U --email E [--workspace NAME]
+                                      a hosted inspector's first admin account
 
 Django is imported only once the web UI is being served, so that the headless mode of
 this command starts fast.
@@ -163,6 +165,8 @@ SUBCOMMANDS = {
     "diff": ("inspector.headless.surface", "diff_main"),
     "replay": ("inspector.headless.replay", "main"),
     "load": ("inspector.headless.load", "main"),
+    # Not headless: the account lives in the inspector's database, behind Django.
+    "createadmin": ("inspector.management.run", "main"),
 }
 
 

@@ -249,6 +249,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_URL = "/accounts/login/"
+# Signed in from the sign-in page itself (no `next`): the home page, not Django's
+# /accounts/profile/, which the inspector has not.
+LOGIN_REDIRECT_URL = "/"
 
 LOGGING = {
     "version": 1,
@@ -279,3 +282,24 @@ if INSPECTOR_OIDC_ISSUER and not INSPECTOR_OIDC_CLIENT_ID:
     )
 # Signing out lands on the login page.
 LOGOUT_REDIRECT_URL = LOGIN_URL
+# Invitations by email (hosted mode) go through Django's mail backends. The console
+# backend, the default, writes each mail to the process's standard output, where an
+# operator without a mail server can read the link; `smtp` sends them.
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+_email_backend = os.environ.get("INSPECTOR_EMAIL_BACKEND", "").strip() or "console"
+# A shorthand above, or the dotted path of any Django mail backend.
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_HOST = os.environ.get("INSPECTOR_EMAIL_HOST", "localhost")
+EMAIL_PORT = _whole_number("INSPECTOR_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("INSPECTOR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("INSPECTOR_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("INSPECTOR_EMAIL_STARTTLS", "").strip().lower() in {
+    "1",
+    "true",
+    "yes",
+}
+EMAIL_USE_SSL = os.environ.get("INSPECTOR_EMAIL_SSL", "").strip().lower() in {"1", "true", "yes"}
+DEFAULT_FROM_EMAIL = os.environ.get("INSPECTOR_EMAIL_FROM", "inspector@localhost")

@@ -16,6 +16,7 @@ from inspector.views import (
     home,
     inbox,
     inflight,
+    invitations,
     lists,
     load_tests,
     model,
@@ -35,6 +36,7 @@ from inspector.views import (
     tasks,
     tools,
     utilities,
+    workspaces,
 )
 
 # Everything under sessions/<session_id>/, by tab. Each of these views is reached only
@@ -185,4 +187,28 @@ urlpatterns = [
     path("accounts/oidc/start", oidc.start, name="oidc-start"),
     path("accounts/oidc/callback", oidc.callback, name="oidc-callback"),
     path("accounts/oidc/complete", oidc.complete, name="oidc-complete"),
+    # Workspaces (hosted mode): the acting workspace's members and invitations, a new
+    # team workspace, and accepting an invitation (reached signed out: its secret lets in).
+    path("workspace/members/", workspaces.members, name="workspace-members"),
+    path(
+        "workspace/members/<int:user_id>/role",
+        workspaces.change_role,
+        name="workspace-member-role",
+    ),
+    path(
+        "workspace/members/<int:user_id>/remove",
+        workspaces.remove,
+        name="workspace-member-remove",
+    ),
+    path("workspace/invitations/link", workspaces.invite_link, name="workspace-invite-link"),
+    path("workspace/invitations/email", workspaces.invite_email, name="workspace-invite-email"),
+    path(
+        "workspace/invitations/<int:invitation_id>/revoke",
+        workspaces.revoke,
+        name="workspace-invitation-revoke",
+    ),
+    path("workspace/new", workspaces.create, name="workspace-create"),
+    path("invite/<str:token>/", invitations.show, name="invitation"),
+    path("invite/<str:token>/accept", invitations.accept, name="invitation-accept"),
+    path("invite/<str:token>/join", invitations.join, name="invitation-join"),
 ]

@@ -125,9 +125,9 @@ def test_procfile_release_then_web_serve_pages_with_their_css_and_js(
     run_step(steps["release"], platform)
     password = secrets.token_urlsafe(16)
     run_step(
-        f"INSPECTOR_MODE=hosted python manage.py createsuperuser --noinput --username {OPERATOR}"
-        " --email operator@example.com",
-        platform | {"DJANGO_SUPERUSER_PASSWORD": password},
+        f"INSPECTOR_MODE=hosted python manage.py createadmin --username {OPERATOR}"
+        " --email operator@example.com --password-from-env OPERATOR_PASSWORD",
+        platform | {"OPERATOR_PASSWORD": password},
     )
     base_url = f"http://127.0.0.1:{platform['PORT']}"
     with (

@@ -132,3 +132,27 @@ def test_readme_hosting_section_names_each_variable_hosted_mode_needs() -> None:
     readme = (REPO_ROOT / "README.md").read_text()
     hosting = readme.split("\n## Hosting\n", 1)[1].split("\n## ", 1)[0]
     assert [name for name in HOSTED_MODE_NEEDS if f"`{name}`" not in hosting] == []
+
+
+def test_invitation_mail_goes_to_the_console_unless_a_mail_server_is_named(
+    settings_with: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("INSPECTOR_EMAIL_BACKEND", "INSPECTOR_EMAIL_HOST", "INSPECTOR_EMAIL_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    assert settings_with()["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    loaded = settings_with(
+        INSPECTOR_EMAIL_BACKEND="smtp",
+        INSPECTOR_EMAIL_HOST="mail.internal",
+        INSPECTOR_EMAIL_PORT="587",
+        INSPECTOR_EMAIL_STARTTLS="1",
+        INSPECTOR_EMAIL_FROM="inspector@example.com",
+    )
+    assert loaded["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (loaded["EMAIL_HOST"], loaded["EMAIL_PORT"], loaded["EMAIL_USE_TLS"]) == (
+        "mail.internal",
+        587,
+        True,
+    )
+    assert loaded["DEFAULT_FROM_EMAIL"] == "inspector@example.com"
+    with pytest.raises(ImproperlyConfigured, match="INSPECTOR_EMAIL_PORT"):
+        settings_with(INSPECTOR_EMAIL_PORT="twenty-five")

@@ -72,6 +72,19 @@ NOT_SESSION_ROUTES = {
     "oidc-start",
     "oidc-callback",
     "oidc-complete",
+    # Workspaces: the members and invitations of the workspace the request acts in (its
+    # own check of the role), a new team workspace, and an invitation's page, which its
+    # secret opens.
+    "workspace-members",
+    "workspace-member-role",
+    "workspace-member-remove",
+    "workspace-invite-link",
+    "workspace-invite-email",
+    "workspace-invitation-revoke",
+    "workspace-create",
+    "invitation",
+    "invitation-accept",
+    "invitation-join",
 }
 # Values for the other parts of a session route's path.
 PATH_VALUES = {

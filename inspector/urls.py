@@ -34,6 +34,7 @@ from inspector.views import (
     tasks,
     tools,
     utilities,
+    workspaces,
 )
 
 # Everything under sessions/<session_id>/, by tab. Each of these views is reached only
@@ -144,6 +145,7 @@ session_patterns = [
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
+    path("workspace", workspaces.switch, name="workspace-switch"),
     path("", home.index, name="home"),
     path("connect", home.connect, name="connect"),
     path("palette.json", palette.everywhere, name="palette"),

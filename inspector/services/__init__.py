@@ -6,7 +6,15 @@ masked), never the live objects behind them.
 
 from __future__ import annotations
 
-from inspector.services.access import LOCAL_ACCESS, Access, access_get
+from inspector.services.access import (
+    LOCAL_ACCESS,
+    Access,
+    WorkspaceChoice,
+    access_get,
+    access_reaching,
+    is_member,
+    workspace_choices,
+)
 from inspector.services.apps import (
     AppAnswer,
     AppView,
@@ -92,6 +100,7 @@ from inspector.services.doctor import (
     report_list_for_servers,
     report_list_for_session,
     report_owned,
+    report_owner,
 )
 from inspector.services.events import (
     EventNotFound,
@@ -162,6 +171,7 @@ from inspector.services.saved_servers import (
     saved_server_import,
     saved_server_list,
     saved_server_masked,
+    saved_server_owner,
     saved_server_update,
 )
 from inspector.services.session_list import (
@@ -327,7 +337,9 @@ __all__ = [
     "UnknownApproval",
     "UnknownSwitch",
     "UnreadableSecret",
+    "WorkspaceChoice",
     "access_get",
+    "access_reaching",
     "answer_findings",
     "app_bridge_record",
     "app_request_send",
@@ -360,6 +372,7 @@ __all__ = [
     "event_list_between",
     "event_list_tail",
     "flagged_event_list",
+    "is_member",
     "known_client_methods",
     "listing_page",
     "load_test_get",
@@ -387,6 +400,7 @@ __all__ = [
     "report_list_for_servers",
     "report_list_for_session",
     "report_owned",
+    "report_owner",
     "request_cancel",
     "request_list",
     "resource_read",
@@ -405,6 +419,7 @@ __all__ = [
     "saved_server_import",
     "saved_server_list",
     "saved_server_masked",
+    "saved_server_owner",
     "saved_server_update",
     "server_paste_read",
     "server_ping",
@@ -441,4 +456,5 @@ __all__ = [
     "tool_list_excluded",
     "tool_param_headers_get",
     "tool_task_mode",
+    "workspace_choices",
 ]

@@ -17,8 +17,10 @@
         return;
       }
       const form = control.closest("form");
+      // A form's own buttons that only switch how it looks (type=button) stay usable.
       const posts = control.matches("[hx-post], [hx-delete], [hx-put]")
-        || (form && ((form.getAttribute("method") || "").toLowerCase() === "post" || form.matches("[hx-post]")));
+        || (form && control.type === "submit"
+          && ((form.getAttribute("method") || "").toLowerCase() === "post" || form.matches("[hx-post]")));
       if (posts && !control.disabled) {
         control.disabled = true;
         control.title = note;

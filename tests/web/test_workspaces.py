@@ -7,16 +7,26 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import UTC, datetime
 
 import pytest
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import AsyncClient
 
 from inspector import services
 from inspector.asgi import application
 from inspector.broadcast import announce_access_changed
-from inspector.models import Membership, Role, Workspace
+from inspector.models import (
+    Membership,
+    ModelEndpointSetting,
+    Role,
+    SavedServer,
+    SessionRecord,
+    Workspace,
+)
 from tests.web.support import answer_url, page, signed_in, start_tool, text_reply, waiting
 from tests.web.test_owners import (  # noqa: F401  # `hosted` is an autouse fixture
     ATTEMPTS,
@@ -202,3 +212,42 @@ async def test_switching_workspace_changes_the_sessions_list(alice: AsyncClient)
     assert "Platform team · Admin" in home
     await act_in(alice, await Workspace.objects.aget(personal_of__username="alice"))
     assert await listed(alice) == [personal]
+
+
+def test_what_accounts_owned_before_workspaces_moves_to_their_personal_workspaces() -> None:
+    """An inspector upgraded from per-account ownership keeps every account's sessions,
+    saved servers and model endpoint, now in its personal workspace."""
+    before = [("inspector", "0015_workspaces")]
+    after = MigrationExecutor(connection).loader.graph.leaf_nodes("inspector")
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    erin = old.get_model("auth", "User").objects.create(username="erin", password="!")
+    frank = old.get_model("auth", "User").objects.create(username="frank", password="!")
+    workspaces = old.get_model("inspector", "Workspace").objects
+    # So that no workspace's id happens to be its account's.
+    workspaces.create(name="A team made first")
+    for user in (frank, erin):
+        workspaces.create(name=f"{user.username} (personal)", personal_of=user)
+    old.get_model("inspector", "SessionRecord").objects.create(
+        id="e" * 32,
+        owner_id=erin.pk,
+        created_at=datetime.now(UTC),
+        transport="stdio",
+        target="erin's server",
+        spec={},
+        status="closed",
+    )
+    old.get_model("inspector", "SavedServer").objects.create(
+        owner_id=frank.pk, name="frank's", transport="stdio", protocol_version="2025-11-25"
+    )
+    old.get_model("inspector", "ModelEndpointSetting").objects.create(
+        owner_id=frank.pk, base_url="http://127.0.0.1:1/v1", model="m"
+    )
+
+    MigrationExecutor(connection).migrate(after)
+    erins = Workspace.objects.get(personal_of__username="erin")
+    franks = Workspace.objects.get(personal_of__username="frank")
+    assert SessionRecord.objects.get(id="e" * 32).owner == erins
+    assert SavedServer.objects.get(name="frank's").owner == franks
+    assert ModelEndpointSetting.objects.get().owner == franks

@@ -20,7 +20,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -157,10 +157,20 @@ SERVER_KWARG = "server_id"
 # The workspace a signed-in person chose to act in, kept in their Django session.
 CHOSEN_WORKSPACE_KEY = "inspector_workspace_id"
 
-# Requests that change nothing a workspace holds, which a viewer may therefore make:
-# choosing the workspace to act in, and signing in or out.
-OPEN_TO_VIEWERS = frozenset({"workspace-switch", "login", "logout"})
+# Django's own account pages that a viewer may post to: signing in or out changes nothing
+# a workspace holds. The inspector's own such views say so with `open_to_viewers`.
+OPEN_TO_VIEWERS = frozenset({"login", "logout"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+OPEN_TO_VIEWERS_MARK = "open_to_viewers"
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def open_to_viewers(view: View) -> View:
+    """Marks a view whose POSTs change nothing a workspace holds (choosing the workspace to
+    act in, accepting an invitation): viewers may make them too."""
+    setattr(view, OPEN_TO_VIEWERS_MARK, True)
+    return view
 
 
 class SessionOwnerMiddleware(AsyncMiddleware):
@@ -197,7 +207,7 @@ class SessionOwnerMiddleware(AsyncMiddleware):
             if access is None:
                 raise Http404(not_found_message(kwargs))
             request.access = access  # type: ignore[attr-defined]
-        if refused_to_viewer(request):
+        if refused_to_viewer(request, view):
             return viewer_refusal(request)
         return None
 
@@ -229,9 +239,11 @@ def not_found_message(kwargs: dict[str, Any]) -> str:
     return "No such saved server."
 
 
-def refused_to_viewer(request: HttpRequest) -> bool:
+def refused_to_viewer(request: HttpRequest, view: Callable[..., Any]) -> bool:
     access: services.Access = request.access  # type: ignore[attr-defined]
     if access.may_act or request.method in SAFE_METHODS:
+        return False
+    if getattr(view, OPEN_TO_VIEWERS_MARK, False):
         return False
     match = request.resolver_match
     return match is None or match.url_name not in OPEN_TO_VIEWERS

@@ -7,10 +7,11 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from inspector.forms.workspaces import WorkspaceSwitchForm
-from inspector.middleware import CHOSEN_WORKSPACE_KEY
+from inspector.middleware import CHOSEN_WORKSPACE_KEY, open_to_viewers
 from inspector.views.common import HtmxHttpRequest
 
 
+@open_to_viewers
 @require_POST
 async def switch(request: HtmxHttpRequest) -> HttpResponse:
     form = WorkspaceSwitchForm(

@@ -165,6 +165,11 @@ async def test_a_viewer_watches_but_calls_connects_and_answers_nothing(
     answered = await page(alice, answer_url(session_id, approval), text_reply("Yes.", "m"))
     assert "Approved by user alice." in answered
     await running
+    # Choosing another workspace changes nothing a workspace holds: a viewer may.
+    await act_in(carol, await Workspace.objects.aget(personal_of__username="carol"))
+    home = await page(carol, "/")
+    assert "carol (personal) · Admin" in home
+    assert ">Viewer<" not in home
 
 
 async def test_a_member_removed_loses_the_open_page_at_once_and_then_every_route(

@@ -256,3 +256,25 @@ def test_what_accounts_owned_before_workspaces_moves_to_their_personal_workspace
     assert SessionRecord.objects.get(id="e" * 32).owner == erins
     assert SavedServer.objects.get(name="frank's").owner == franks
     assert ModelEndpointSetting.objects.get().owner == franks
+
+
+async def test_a_team_shares_its_model_endpoint_and_palette_apart_from_personal_ones(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    team = await team_of(alice=Role.ADMIN, bob=Role.MEMBER)
+    await act_in(alice, team)
+    saved = await alice.post(
+        "/model/", {"base_url": "http://127.0.0.1:9/team/v1", "model": "team-model"}
+    )
+    assert saved.status_code == 200
+    config = {"mcpServers": {"team-server": {"command": sys.executable, "args": ["-V"]}}}
+    await alice.post("/servers/import", {"text": json.dumps(config)})
+
+    await act_in(bob, team)
+    assert "http://127.0.0.1:9/team/v1" in await page(bob, "/model/")
+    palette = json.dumps((await bob.get("/palette.json")).json())
+    assert "team-server" in palette
+
+    await act_in(bob, await Workspace.objects.aget(personal_of__username="bob"))
+    assert "http://127.0.0.1:9/team/v1" not in await page(bob, "/model/")
+    assert "team-server" not in json.dumps((await bob.get("/palette.json")).json())

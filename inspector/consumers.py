@@ -10,6 +10,11 @@ the server's event loop, and a huge fragment freezes the page that swaps it in).
 events it skips are stored: the push says where its rows begin, and the page's "load
 earlier" reaches them. Signals (progress, lists changed, the inbox…) are drawn from
 every event, skipped or not.
+
+In hosted mode a page watches a session only while its account is a member of the
+session's workspace: checked at connect (anyone else is refused as for a missing session)
+and again whenever the account's memberships change, closing the page's socket at once
+when it no longer is.
 """
 
 from __future__ import annotations
@@ -23,9 +28,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from inspector import services
-from inspector.broadcast import session_group
+from inspector.broadcast import session_group, user_group
 from inspector.fragments import render_event_batch
-from inspector.middleware import owner_of, query_param, seq_param
+from inspector.middleware import query_param, seq_param
 from inspector.presenters.push import PushDigest
 
 # Events read at a time while walking what a push covers (for its signals and outcomes).
@@ -41,6 +46,9 @@ PUSH_INTERVAL = 0.15
 
 class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels is untyped
     session_id: str
+    # The account watching (None: local mode's one person) and the session's workspace.
+    user_id: int | None
+    owner_id: int | None
     sent_seq: int
     _last_push: float
     _lock: asyncio.Lock
@@ -51,32 +59,49 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
             await self.close(code=4403)
             return
         self.session_id = self.scope["url_route"]["kwargs"]["session_id"]
+        user = self.scope["user"]
+        self.user_id = user.pk if user.is_authenticated else None
         try:
-            await services.session_owned(
-                session_id=self.session_id, owner_id=owner_of(self.scope["user"])
-            )
+            self.owner_id = (await services.session_get(session_id=self.session_id)).owner_id
         except services.SessionNotFound:
             await self.close(code=4404)
+            return
+        if not await self._may_watch():
+            await self.close(code=4404)  # as for a session that does not exist
             return
         self.sent_seq = seq_param(query_param(self.scope, "after"))
         self._last_push = 0.0
         self._lock = asyncio.Lock()
         self._later = None
         await self.channel_layer.group_add(session_group(self.session_id), self.channel_name)
+        if self.user_id is not None:
+            await self.channel_layer.group_add(user_group(self.user_id), self.channel_name)
         await self.accept()
         await self._push_new()
 
+    async def _may_watch(self) -> bool:
+        if self.user_id is None:
+            return self.owner_id is None
+        return await services.is_member(user_id=self.user_id, workspace_id=self.owner_id)
+
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "session_id"):
+        if hasattr(self, "_lock"):  # joined its groups
             await self.channel_layer.group_discard(
                 session_group(self.session_id), self.channel_name
             )
+            if self.user_id is not None:
+                await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
         later = getattr(self, "_later", None)
         if later is not None:
             later.cancel()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Commands travel as ordinary POSTs; anything sent here is ignored."""
+
+    async def access_changed(self, message: dict[str, Any]) -> None:
+        """The account's memberships changed: a page it may no longer watch closes now."""
+        if not await self._may_watch():
+            await self.close(code=4403)
 
     async def session_events(self, message: dict[str, Any]) -> None:
         if message["last_seq"] <= self.sent_seq or self._later is not None:

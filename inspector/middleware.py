@@ -6,12 +6,13 @@ sets a cookie, and every HTTP request and websocket without it is refused. Reque
 another origin are refused too (DNS rebinding, cross-site requests); `ALLOWED_HOSTS`
 refuses foreign Host headers. This closes the class of hole behind CVE-2025-49596.
 
-Sessions belong to whoever opened them: in hosted mode a user reaches only their own.
-Every URL that names a session (its `session_id`) is checked here, before its view runs,
-so that no view can forget the check; so is every URL naming a report card (`report_id`),
-which belongs to whoever ran it. Another owner's session or report is answered exactly as
-one that does not exist, so that ids cannot be probed. The websocket makes the same check
-(`inspector.consumers`).
+In hosted mode sessions, reports and saved servers belong to a workspace, and an account
+reaches only what its workspaces hold. Every URL that names a session (`session_id`), a
+report card (`report_id`) or a saved server (`server_id`) is checked here, before its view
+runs, so that no view can forget the check; what belongs to a workspace the account is not
+a member of is answered exactly as something that does not exist, so that ids cannot be
+probed. A viewer's requests that would change something are refused here too. The
+websocket makes the same membership check (`inspector.consumers`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.http import (
     Http404,
     HttpRequest,
@@ -34,6 +33,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.http.request import split_domain_port, validate_host
+from django.template.response import TemplateResponse
 
 from inspector import services
 
@@ -151,15 +151,45 @@ def _policy() -> str:
 
 SESSION_KWARG = "session_id"
 REPORT_KWARG = "report_id"
+SERVER_KWARG = "server_id"
 
 
 # The workspace a signed-in person chose to act in, kept in their Django session.
 CHOSEN_WORKSPACE_KEY = "inspector_workspace_id"
 
+# Django's own account pages that a viewer may post to: signing in or out changes nothing
+# a workspace holds. The inspector's own such views say so with `open_to_viewers`.
+OPEN_TO_VIEWERS = frozenset({"login", "logout"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+OPEN_TO_VIEWERS_MARK = "open_to_viewers"
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def open_to_viewers(view: View) -> View:
+    """Marks a view whose POSTs change nothing a workspace holds (choosing the workspace to
+    act in, accepting an invitation): viewers may make them too."""
+    setattr(view, OPEN_TO_VIEWERS_MARK, True)
+    return view
+
 
 class SessionOwnerMiddleware(AsyncMiddleware):
+    """What each request acts as (`request.access`), and the checks that follow from it.
+
+    A URL naming a session, report or saved server acts in the workspace that owns it,
+    with the account's role there: a teammate's link opens for every member. Anyone else
+    is answered exactly as for a thing that does not exist. Then the role: a viewer's
+    requests that would change something are refused here, for every route at once.
+    """
+
     async def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.access = await request_access(request)  # type: ignore[attr-defined]
+        access = await request_access(request)
+        request.access = access  # type: ignore[attr-defined]
+        request.workspaces = (  # type: ignore[attr-defined]
+            await services.workspace_choices(user_id=access.user_id)
+            if access.user_id is not None
+            else []
+        )
         return await self.get_response(request)
 
     async def process_view(
@@ -168,23 +198,67 @@ class SessionOwnerMiddleware(AsyncMiddleware):
         view: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
-    ) -> None:
-        session_id = kwargs.get(SESSION_KWARG)
-        if session_id is not None:
-            try:
-                await services.session_owned(
-                    session_id=session_id, owner_id=await request_owner_id(request)
-                )
-            except services.SessionNotFound as exc:
-                raise Http404("No such session.") from exc
-        report_id = kwargs.get(REPORT_KWARG)
-        if report_id is not None:
-            try:
-                await services.report_owned(
-                    report_id=report_id, owner_id=await request_owner_id(request)
-                )
-            except services.ReportNotFound as exc:
-                raise Http404("No such report.") from exc
+    ) -> HttpResponse | None:
+        for owner_id in await named_owners(kwargs):
+            access = await services.access_reaching(
+                access=request.access,  # type: ignore[attr-defined]
+                owner_id=owner_id,
+            )
+            if access is None:
+                raise Http404(not_found_message(kwargs))
+            request.access = access  # type: ignore[attr-defined]
+        if refused_to_viewer(request, view):
+            return viewer_refusal(request)
+        return None
+
+
+async def named_owners(kwargs: dict[str, Any]) -> list[int | None]:
+    """The owners of what the URL names, each found or a 404 as for a missing one."""
+    owners: list[int | None] = []
+    try:
+        if (session_id := kwargs.get(SESSION_KWARG)) is not None:
+            owners.append((await services.session_get(session_id=session_id)).owner_id)
+        if (report_id := kwargs.get(REPORT_KWARG)) is not None:
+            owners.append(await services.report_owner(report_id=report_id))
+        if (server_id := kwargs.get(SERVER_KWARG)) is not None:
+            owners.append(await services.saved_server_owner(server_id=server_id))
+    except (
+        services.SessionNotFound,
+        services.ReportNotFound,
+        services.SavedServerNotFound,
+    ) as exc:
+        raise Http404(not_found_message(kwargs)) from exc
+    return owners
+
+
+def not_found_message(kwargs: dict[str, Any]) -> str:
+    if SESSION_KWARG in kwargs:
+        return "No such session."
+    if REPORT_KWARG in kwargs:
+        return "No such report."
+    return "No such saved server."
+
+
+def refused_to_viewer(request: HttpRequest, view: Callable[..., Any]) -> bool:
+    access: services.Access = request.access  # type: ignore[attr-defined]
+    if access.may_act or request.method in SAFE_METHODS:
+        return False
+    if getattr(view, OPEN_TO_VIEWERS_MARK, False):
+        return False
+    match = request.resolver_match
+    return match is None or match.url_name not in OPEN_TO_VIEWERS
+
+
+def viewer_refusal(request: HttpRequest) -> HttpResponse:
+    """403 with the reason where the page shows failures: in the flash message for an
+    HTMX request (`.failure-reason`), as a page of its own otherwise."""
+    access: services.Access = request.access  # type: ignore[attr-defined]
+    return TemplateResponse(
+        request,
+        "inspector/viewer_refused.html",
+        {"reason": access.viewer_refusal},
+        status=403,
+    )
 
 
 async def request_access(request: HttpRequest) -> services.Access:
@@ -198,12 +272,10 @@ async def request_access(request: HttpRequest) -> services.Access:
 
 
 async def request_owner_id(request: HttpRequest) -> int | None:
-    return owner_of(await request.auser())
-
-
-def owner_of(user: AbstractBaseUser | AnonymousUser) -> int | None:
-    """Who owns what a user opens: their account, or None for local mode's one person."""
-    return user.pk if user.is_authenticated else None
+    """The workspace the request acts in, which owns what it reaches and makes (None:
+    local mode's one person)."""
+    access: services.Access = request.access  # type: ignore[attr-defined]
+    return access.workspace_id
 
 
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]

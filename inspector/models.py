@@ -1,4 +1,5 @@
-"""Persisted state: session records and their events, and saved servers."""
+"""Persisted state: session records and their events, saved servers, and the workspaces
+they belong to."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ class SessionRecord(models.Model):
     """A connection the inspector made, as it was described and as it ended."""
 
     id = models.CharField(primary_key=True, max_length=32)
+    # The workspace it belongs to (None: local mode's); its members reach it.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        "Workspace", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
@@ -77,7 +79,7 @@ class SavedServer(models.Model):
     """
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "Workspace",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -131,7 +133,8 @@ class SavedServer(models.Model):
 
 class OAuthCredential(models.Model):
     """Tokens, or a client registration, that an authorization server granted, kept per
-    owner, MCP server (its canonical URI) and issuer. Encrypted at rest; read only by
+    workspace (a team shares a server's authorization), MCP server (its canonical URI)
+    and issuer. Encrypted at rest; read only by
     `inspector.storage.tokens`, and never sent to a browser."""
 
     class Kind(models.TextChoices):
@@ -139,7 +142,7 @@ class OAuthCredential(models.Model):
         CLIENT = "client"
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "Workspace",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -162,7 +165,7 @@ class OAuthCredential(models.Model):
 class DoctorReport(models.Model):
     """A server's report card (`inspector.doctor`): the checks of one examination, run in a
     session of its own whose events the verdicts cite. Owned like sessions: in hosted mode
-    only its owner reaches it."""
+    only the members of its workspace reach it."""
 
     class Status(models.TextChoices):
         RUNNING = "running"
@@ -171,7 +174,7 @@ class DoctorReport(models.Model):
 
     id = models.CharField(primary_key=True, max_length=32)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
+        "Workspace",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -209,7 +212,7 @@ class DoctorReport(models.Model):
 class LoadTestRecord(models.Model):
     """A load test of one tool (`inspector.doctor.load`), started from a session's page
     and run in a session of its own; reached under the session it was started from, so
-    only that session's owner reaches it."""
+    only the members of that session's workspace reach it."""
 
     class Status(models.TextChoices):
         RUNNING = "running"
@@ -218,7 +221,7 @@ class LoadTestRecord(models.Model):
 
     id = models.CharField(primary_key=True, max_length=32)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+        "Workspace", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     source_session_id = models.CharField(max_length=32, db_index=True)
     session_id = models.CharField(max_length=32, help_text="The session the calls went through.")
@@ -239,11 +242,11 @@ class LoadTestRecord(models.Model):
 
 class ModelEndpointSetting(models.Model):
     """The OpenAI-compatible endpoint a person drafts sampling answers with and chats with
-    in the Playground: one per account in hosted mode, one (owner None) locally. The API
+    in the Playground: one per workspace in hosted mode, one (owner None) locally. The API
     key is encrypted at rest and read only by `inspector.storage.model_endpoints`."""
 
     owner = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
+        "Workspace",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

@@ -36,6 +36,7 @@ from inspector.views import (
     tasks,
     tools,
     utilities,
+    workspace_switch,
     workspaces,
 )
 
@@ -147,6 +148,7 @@ session_patterns = [
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
+    path("workspace", workspace_switch.switch, name="workspace-switch"),
     path("", home.index, name="home"),
     path("connect", home.connect, name="connect"),
     path("palette.json", palette.everywhere, name="palette"),

@@ -6,7 +6,15 @@ masked), never the live objects behind them.
 
 from __future__ import annotations
 
-from inspector.services.access import LOCAL_ACCESS, Access, access_get
+from inspector.services.access import (
+    LOCAL_ACCESS,
+    Access,
+    WorkspaceChoice,
+    access_get,
+    access_reaching,
+    is_member,
+    workspace_choices,
+)
 from inspector.services.apps import (
     AppAnswer,
     AppView,
@@ -92,6 +100,7 @@ from inspector.services.doctor import (
     report_list_for_servers,
     report_list_for_session,
     report_owned,
+    report_owner,
 )
 from inspector.services.events import (
     EventNotFound,
@@ -171,6 +180,7 @@ from inspector.services.saved_servers import (
     saved_server_import,
     saved_server_list,
     saved_server_masked,
+    saved_server_owner,
     saved_server_update,
 )
 from inspector.services.session_list import (
@@ -388,9 +398,11 @@ __all__ = [
     "UnknownSwitch",
     "UnreadableSecret",
     "UsernameTaken",
+    "WorkspaceChoice",
     "WorkspaceSummary",
     "WrongAccount",
     "access_get",
+    "access_reaching",
     "admin_account_create",
     "answer_findings",
     "app_bridge_record",
@@ -431,6 +443,7 @@ __all__ = [
     "invitation_get",
     "invitation_link_create",
     "invitation_revoke",
+    "is_member",
     "known_client_methods",
     "listing_page",
     "load_test_get",
@@ -460,6 +473,7 @@ __all__ = [
     "report_list_for_servers",
     "report_list_for_session",
     "report_owned",
+    "report_owner",
     "request_cancel",
     "request_list",
     "resource_read",
@@ -478,6 +492,7 @@ __all__ = [
     "saved_server_import",
     "saved_server_list",
     "saved_server_masked",
+    "saved_server_owner",
     "saved_server_update",
     "server_paste_read",
     "server_ping",
@@ -514,6 +529,7 @@ __all__ = [
     "tool_list_excluded",
     "tool_param_headers_get",
     "tool_task_mode",
+    "workspace_choices",
     "workspace_create",
     "workspace_has_member",
     "workspace_member_remove",

@@ -46,6 +46,7 @@ __all__ = [
     "report_list_for_servers",
     "report_list_for_session",
     "report_owned",
+    "report_owner",
 ]
 
 # The doctor asks many small things: an answer slower than this is a finding, not
@@ -128,6 +129,14 @@ async def report_owned(*, report_id: str, owner_id: int | None) -> StoredReport:
     if report is None or report.owner_id != owner_id:
         raise ReportNotFound(report_id)
     return report
+
+
+async def report_owner(*, report_id: str) -> int | None:
+    """Which workspace the report belongs to: what a URL naming it acts in."""
+    report = await rows.get(report_id)
+    if report is None:
+        raise ReportNotFound(report_id)
+    return report.owner_id
 
 
 async def report_get(*, report_id: str) -> ReportState:

@@ -1,9 +1,9 @@
 """Saved servers: the only way views reach the saved connections and their secrets.
 
-Every function takes the owner: in hosted mode a user sees and uses only their own saved
-servers; locally there is one person and the owner is None. Secrets (environment values,
-headers) leave only as a connection, masked for display, or in an export the user asked
-to include them in.
+Every function takes the owner: in hosted mode the members of a workspace see and use
+only its saved servers; locally there is one person and the owner is None. Secrets
+(environment values, headers) leave only as a connection, masked for display, or in an
+export the user asked to include them in.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ __all__ = [
     "saved_server_import",
     "saved_server_list",
     "saved_server_masked",
+    "saved_server_owner",
     "saved_server_update",
 ]
 
@@ -59,6 +60,11 @@ class StdioNotAllowed(PermissionError):
             f"This hosted inspector runs only the stdio commands its operator allowed, "
             f"and {command!r} is not one of them."
         )
+
+
+async def saved_server_owner(*, server_id: int) -> int | None:
+    """Which workspace the saved server belongs to: what a URL naming it acts in."""
+    return await in_db_thread(rows.owner_of)(server_id)
 
 
 async def saved_server_list(*, owner_id: int | None) -> list[SavedServerSummary]:

@@ -31,9 +31,9 @@ async def session_get(*, session_id: str) -> SessionSnapshot:
 
 
 async def session_owned(*, session_id: str, owner_id: int | None) -> SessionSnapshot:
-    """The session, if it belongs to `owner_id` (None: local mode's one person). Another
-    owner's session is not found, exactly as one that does not exist, so that its id
-    cannot be probed; every request naming a session goes through here."""
+    """The session, if it belongs to `owner_id` (a workspace; None: local mode's one
+    person). Another owner's session is not found, exactly as one that does not exist, so
+    that its id cannot be probed; every request naming a session goes through here."""
     snapshot = await session_get(session_id=session_id)
     if snapshot.owner_id != owner_id:
         raise SessionNotFound(session_id)

@@ -69,6 +69,7 @@ class LiveSession:
     ) -> None:
         self.id = session_id or uuid.uuid4().hex
         self.spec = spec
+        # The workspace the session belongs to (None: local mode's one person).
         self.owner_id = owner_id
         self.log = EventLog(self.id, store)
         self.status = SessionStatus.CONNECTING

@@ -1,7 +1,7 @@
 """Where the configured model endpoint is kept: one row per owner, the API key encrypted.
 
-Locally the owner is None (one person); in hosted mode each account has its own endpoint
-and key, which no one else's page can use.
+Locally the owner is None (one person); in hosted mode each workspace has its own endpoint
+and key, which no page outside it can use.
 """
 
 from __future__ import annotations

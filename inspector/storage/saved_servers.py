@@ -1,8 +1,8 @@
 """Saved servers on the Django ORM: rows to and from `ConnectionSpec`s, with their
 secrets (environment values, headers, the bearer token, the OAuth client secret)
-encrypted at rest. Every function runs in the database thread and takes the owner: a
-user reads and writes only their own rows; locally there is one person and the owner is
-None."""
+encrypted at rest. Every function runs in the database thread and takes the owner: the
+workspace whose members read and write those rows; locally there is one person and the
+owner is None."""
 
 from __future__ import annotations
 
@@ -187,6 +187,14 @@ def _get(server_id: int, owner_id: int | None) -> SavedServer:
     if record is None:
         raise SavedServerNotFound(server_id)
     return record
+
+
+def owner_of(server_id: int) -> int | None:
+    """The workspace that owns the saved server (None: local mode's one person)."""
+    owners = list(SavedServer.objects.filter(pk=server_id).values_list("owner_id", flat=True))
+    if not owners:
+        raise SavedServerNotFound(server_id)
+    return owners[0]
 
 
 def list_summaries(owner_id: int | None) -> list[SavedServerSummary]:

@@ -1,7 +1,8 @@
 """Where OAuth tokens and client registrations are kept: the database, encrypted.
 
-A `TokenStore` (see `inspector.mcp.auth.store`) for one owner: in hosted mode a user's
-tokens are theirs alone; locally the owner is None. Rows are keyed by (owner, kind,
+A `TokenStore` (see `inspector.mcp.auth.store`) for one owner: in hosted mode a
+workspace's tokens are shared by its members (a team shares a server's authorization) and
+reach no one else; locally the owner is None. Rows are keyed by (owner, kind,
 canonical resource, issuer); the tokens used for a server are the ones granted last.
 """
 

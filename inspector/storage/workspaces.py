@@ -9,7 +9,15 @@ from django.db import transaction
 
 from inspector.models import Membership, Role, Workspace
 
-__all__ = ["Role", "acting_membership", "ensure_personal_workspace", "on_user_saved"]
+__all__ = [
+    "Role",
+    "acting_membership",
+    "ensure_personal_workspace",
+    "membership_role",
+    "memberships_of",
+    "on_user_saved",
+    "workspace_name",
+]
 
 
 def personal_workspace_name(user: User) -> str:
@@ -48,3 +56,25 @@ def acting_membership(user_id: int, chosen_workspace_id: int | None) -> Membersh
         return personal
     user = User.objects.get(pk=user_id)
     return memberships.get(user=user, workspace=ensure_personal_workspace(user))
+
+
+def membership_role(user_id: int, workspace_id: int) -> Role | None:
+    """The account's role in the workspace, None if it is not a member."""
+    role = (
+        Membership.objects.filter(user_id=user_id, workspace_id=workspace_id)
+        .values_list("role", flat=True)
+        .first()
+    )
+    return Role(role) if role is not None else None
+
+
+def memberships_of(user_id: int) -> list[tuple[int, str, Role]]:
+    """(workspace id, name, role) of every workspace the account belongs to, its
+    personal one first."""
+    rows = Membership.objects.filter(user_id=user_id).select_related("workspace")
+    ordered = sorted(rows, key=lambda m: (m.workspace.personal_of_id != user_id, m.workspace.name))
+    return [(m.workspace_id, m.workspace.name, Role(m.role)) for m in ordered]
+
+
+def workspace_name(workspace_id: int) -> str:
+    return Workspace.objects.filter(pk=workspace_id).values_list("name", flat=True).first() or ""

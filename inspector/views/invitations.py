@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
 from inspector.forms.workspaces import NewAccountForm
+from inspector.middleware import open_to_viewers
 from inspector.views.workspaces import acting, switch_to
 
 PAGE = "inspector/workspaces/invitation.html"
@@ -90,6 +91,7 @@ async def show(request: HttpRequest, token: str) -> HttpResponse:
     return await _page(request, token, invitation)
 
 
+@open_to_viewers  # joining another workspace takes nothing from the one acted in
 @require_POST
 async def accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = await _invitation(token)
@@ -108,6 +110,7 @@ async def accept(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("workspace-members")
 
 
+@open_to_viewers
 @login_not_required
 @require_POST
 async def join(request: HttpRequest, token: str) -> HttpResponse:

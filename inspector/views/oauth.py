@@ -30,7 +30,6 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from inspector import services
-from inspector.middleware import request_owner_id
 
 SESSION_KEY = "oauth_flows"
 # Flows a browser may have begun and not finished; older ones are dropped.
@@ -102,11 +101,16 @@ async def complete(request: HttpRequest) -> HttpResponse:
     session_id = str(bound["session_id"])
     params = {key: request.GET[key] for key in request.GET}
     try:
-        # The browser's session began this flow from a page of this session, but the owner
-        # is checked again: a browser session can outlive a change of who is signed in.
-        await services.session_owned(
-            session_id=session_id, owner_id=await request_owner_id(request)
+        # The browser's session began this flow from a page of this session, but the
+        # membership is checked again: a browser session can outlive a change of who is
+        # signed in, and a member can be removed meanwhile.
+        snapshot = await services.session_get(session_id=session_id)
+        access = await services.access_reaching(
+            access=request.access,  # type: ignore[attr-defined]
+            owner_id=snapshot.owner_id,
         )
+        if access is None or not access.may_act:
+            raise services.SessionNotFound(session_id)
         await services.auth_complete(
             session_id=session_id, sealed=str(bound.get("pending", "")), params=params
         )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from inspector import services
 from inspector.forms.workspaces import InviteEmailForm, InviteLinkForm, RoleForm, WorkspaceForm
-from inspector.middleware import CHOSEN_WORKSPACE_KEY
+from inspector.middleware import CHOSEN_WORKSPACE_KEY, open_to_viewers
 
 PAGE = "inspector/workspaces/members.html"
 NEW = "inspector/workspaces/new.html"
@@ -160,6 +160,7 @@ async def revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return _members_page()
 
 
+@open_to_viewers  # a new workspace takes nothing from the one acted in
 @require_http_methods(["GET", "POST"])
 async def create(request: HttpRequest) -> HttpResponse:
     """A new team workspace: whoever makes it is its admin, and acts in it at once."""

@@ -1,5 +1,7 @@
-"""Hosted mode: each user reaches only their own sessions, live or recorded, over HTTP and
-the websocket; another user's session is answered exactly as one that does not exist."""
+"""Hosted mode: each account reaches only what its workspaces hold, sessions live or
+recorded, over HTTP and the websocket; what belongs to a workspace it is not a member of is
+answered exactly as something that does not exist. Here each account has only its personal
+workspace, so another account is an outsider (tests/web/test_workspaces.py shares one)."""
 
 from __future__ import annotations
 
@@ -12,12 +14,12 @@ from typing import Any
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.contrib.auth import get_user_model
 from django.test import AsyncClient
 from django.urls import URLPattern, URLResolver, reverse
 
 from inspector import services, urls
 from inspector.asgi import application
+from inspector.models import Workspace
 from inspector.services import runtime
 from inspector.sessions.calls import CallOutcome
 from tests.web.support import (
@@ -38,10 +40,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 NOBODYS = "0" * 32
 # A page's masked CSRF token, which differs on every response.
 CSRF_TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")
-# Routes that name no session and no report; a new route is either listed here or takes
-# `session_id` or `report_id` (each checked by the owner check).
+# Routes that name no session, report or saved server; a new route is either listed here or
+# takes `session_id`, `report_id` or `server_id` (each checked by the owner check).
 NOT_SESSION_ROUTES = {
     "home",
+    # Chooses which of the account's own workspaces it acts in.
+    "workspace-switch",
     "connect",
     "sessions-json",
     "sessions-card",
@@ -51,10 +55,6 @@ NOT_SESSION_ROUTES = {
     "servers-save",
     "servers-import",
     "servers-export",
-    "server-connect",
-    "server-edit",
-    "server-delete",
-    "server-check",
     # The current user's own: the palette lists their saved servers, the Model page their
     # endpoint; reading a pasted command line touches nothing stored.
     "palette",
@@ -171,14 +171,22 @@ def report_routes() -> list[str]:
     return [name for name, captured in named_routes() if "report_id" in captured]
 
 
+def server_routes() -> list[str]:
+    return [name for name, captured in named_routes() if "server_id" in captured]
+
+
 def test_every_route_either_names_its_session_or_report_or_names_none() -> None:
-    """The owner check finds a session by the `session_id` in the path, and a report by
-    its `report_id`: a route naming either any other way would escape it."""
+    """The owner check finds a session by the `session_id` in the path, a report by its
+    `report_id` and a saved server by its `server_id`: a route naming one any other way
+    would escape it."""
     others = {
-        name for name, captured in named_routes() if not captured & {"session_id", "report_id"}
+        name
+        for name, captured in named_routes()
+        if not captured & {"session_id", "report_id", "server_id"}
     }
     assert others == NOT_SESSION_ROUTES
     assert {"report", "report-again", "report-download"} <= set(report_routes())
+    assert {"server-connect", "server-edit", "server-delete"} <= set(server_routes())
 
 
 def session_url(route: str, session_id: str, approval_id: str) -> str:
@@ -326,7 +334,7 @@ async def test_another_user_gets_404_on_every_route_of_a_report(
 
     # Bob's "again" ran nothing: Alice's session has its one report.
     alices = await services.report_list_for_session(
-        session_id=session_id, owner_id=await user_id("alice")
+        session_id=session_id, owner_id=await personal_workspace_id("alice")
     )
     assert [report.id for report in alices] == [report_id]
 
@@ -340,13 +348,31 @@ async def test_another_users_saved_server_cannot_be_checked(
     server_id = (await alice.get("/servers.json")).json()["servers"][0]["id"]
     response = await bob.post(f"/servers/{server_id}/check")
     assert response.status_code == 404
-    assert await services.report_list_for_servers(owner_id=await user_id("alice")) == {}
-    assert await services.report_list_for_servers(owner_id=await user_id("bob")) == {}
+    assert (
+        await services.report_list_for_servers(owner_id=await personal_workspace_id("alice")) == {}
+    )
+    assert await services.report_list_for_servers(owner_id=await personal_workspace_id("bob")) == {}
 
 
-async def user_id(name: str) -> int:
-    user = await get_user_model().objects.aget(username=name)
-    return int(user.pk)
+async def test_another_user_gets_404_on_every_route_of_a_saved_server(
+    alice: AsyncClient, bob: AsyncClient
+) -> None:
+    config = {"mcpServers": {"plain": {"command": sys.executable, "args": ["-V"]}}}
+    await alice.post("/servers/import", {"text": json.dumps(config)})
+    (server,) = (await alice.get("/servers.json")).json()["servers"]
+    for route in server_routes():
+        theirs_url = reverse(route, kwargs={"server_id": server["id"]})
+        nobodys_url = reverse(route, kwargs={"server_id": server["id"] + 1000})
+        for method in ("GET", "POST"):
+            theirs = await refusal(bob, method, theirs_url, {})
+            assert theirs == await refusal(bob, method, nobodys_url, {}), f"{method} {route}"
+    assert (await alice.get("/servers.json")).json()["servers"] == [server], "unchanged"
+    assert await listed(alice) == [], "nothing connected"
+
+
+async def personal_workspace_id(name: str) -> int:
+    workspace = await Workspace.objects.aget(personal_of__username=name)
+    return int(workspace.pk)
 
 
 async def test_a_comparison_reaches_only_the_users_own_sessions(

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.test import AsyncClient
 
 from inspector import services
-from inspector.models import EventRecord, SessionRecord
+from inspector.models import EventRecord, SessionRecord, Workspace
 from tests.web.support import HTMX, LOGIN_REQUIRED, OWNER_CHECK, connect, signed_in, text_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -278,8 +278,10 @@ async def test_hosted_each_user_lists_searches_and_deletes_only_their_own(hosted
     users = get_user_model().objects
     alice_user = await users.aget(username="alice")
     bob_user = await users.aget(username="bob")
-    alices = await stored("alices-server", owner=alice_user)
-    bobs = await stored("bobs-server", owner=bob_user)
+    alices = await stored(
+        "alices-server", owner=await Workspace.objects.aget(personal_of=alice_user)
+    )
+    bobs = await stored("bobs-server", owner=await Workspace.objects.aget(personal_of=bob_user))
 
     assert names_on(text_of(await alice.get("/"))) == ["alices-server"]
     assert names_on(text_of(await alice.get("/", {"q": "server"}))) == ["alices-server"]

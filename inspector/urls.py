@@ -3,6 +3,7 @@ from django.urls import include, path
 from inspector.views import (
     apps,
     archive,
+    audit,
     auth,
     baseline,
     calls,
@@ -180,4 +181,10 @@ urlpatterns = [
     path("oauth/client-metadata.json", oauth.client_metadata, name="oauth-client-metadata"),
     path("oauth/callback", oauth.callback, name="oauth-callback"),
     path("oauth/callback/complete", oauth.complete, name="oauth-complete"),
+]
+
+# The audit log of the workspace a person acts in (its admins only).
+urlpatterns += [
+    path("workspace/audit/", audit.page, name="workspace-audit"),
+    path("workspace/audit/export.jsonl", audit.export, name="workspace-audit-export"),
 ]

@@ -22,6 +22,16 @@ from inspector.services.archive import (
     session_har,
     session_import,
 )
+from inspector.services.audit import (
+    AuditAction,
+    AuditEntryView,
+    AuditFilter,
+    AuditPage,
+    audit_export,
+    audit_page,
+    audit_people,
+    audit_record,
+)
 from inspector.services.auth import (
     AuthFlowMissing,
     AuthPanel,
@@ -103,6 +113,7 @@ from inspector.services.events import (
     event_list_tail,
 )
 from inspector.services.findings import answer_findings, flagged_event_list
+from inspector.services.limits import LimitReached, limits_check_live_sessions, limits_count_request
 from inspector.services.load_tests import (
     LoadOptions,
     LoadTestCannotRun,
@@ -257,6 +268,10 @@ __all__ = [
     "ApprovalSettled",
     "ApprovalSnapshot",
     "ArchiveError",
+    "AuditAction",
+    "AuditEntryView",
+    "AuditFilter",
+    "AuditPage",
     "AuthError",
     "AuthFlowMissing",
     "AuthPanel",
@@ -276,6 +291,7 @@ __all__ = [
     "Export",
     "ImportOutcome",
     "InvalidRoot",
+    "LimitReached",
     "Listing",
     "LoadOptions",
     "LoadTestCannotRun",
@@ -335,6 +351,10 @@ __all__ = [
     "app_view_uri",
     "approval_answer",
     "approval_get",
+    "audit_export",
+    "audit_page",
+    "audit_people",
+    "audit_record",
     "auth_client_metadata",
     "auth_complete",
     "auth_continue",
@@ -361,6 +381,8 @@ __all__ = [
     "event_list_tail",
     "flagged_event_list",
     "known_client_methods",
+    "limits_check_live_sessions",
+    "limits_count_request",
     "listing_page",
     "load_test_get",
     "load_test_list",

@@ -67,6 +67,9 @@ NOT_SESSION_ROUTES = {
     "oauth-client-metadata",
     "oauth-callback",
     "oauth-complete",
+    # The audit log of the workspace the person acts in, for its admins only.
+    "workspace-audit",
+    "workspace-audit-export",
 }
 # Values for the other parts of a session route's path.
 PATH_VALUES = {

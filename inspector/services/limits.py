@@ -6,8 +6,10 @@ own (`Workspace.max_live_sessions`, `max_requests_per_minute`). 0 means no limit
 
 Live sessions are counted in the database: several processes hold sessions, and none
 knows the others'. Requests are counted in Django's cache (Redis in a hosted deployment,
-shared by every process) in fixed windows of a minute: two counters a request, one INSERT
-nowhere.
+shared by every process) in fixed windows of a minute: two counters a request.
+
+Both run in the request's own thread (`sync_to_async`), on the database connection the
+access check opened, rather than a thread and a connection of their own.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ async def limits_check_live_sessions(
         return
     per_user = settings.INSPECTOR_LIMIT_LIVE_SESSIONS_PER_USER
     if per_user:
-        mine = await in_db_thread(rows.live_sessions)(
+        mine = await sync_to_async(rows.live_sessions)(
             started_by=access.user_id, excluding=reconnecting
         )
         if mine >= per_user:
@@ -69,12 +71,12 @@ async def limits_check_live_sessions(
             )
     if access.workspace_id is None or owner_id is None:
         return
-    own = await in_db_thread(rows.workspace_limits)(access.workspace_id)
+    own = await sync_to_async(rows.workspace_limits)(access.workspace_id)
     per_workspace = _chosen(
         own.max_live_sessions, settings.INSPECTOR_LIMIT_LIVE_SESSIONS_PER_WORKSPACE
     )
     if per_workspace:
-        theirs = await in_db_thread(rows.live_sessions)(owner_id=owner_id, excluding=reconnecting)
+        theirs = await sync_to_async(rows.live_sessions)(owner_id=owner_id, excluding=reconnecting)
         if theirs >= per_workspace:
             raise LimitReached(
                 f"This workspace has {_sessions(theirs)}, its limit: disconnect one first."
@@ -86,29 +88,19 @@ async def limits_count_request(*, access: Access) -> None:
     refuse it once either has sent its limit's worth."""
     if access.user_id is None:
         return
-    per_user = settings.INSPECTOR_LIMIT_REQUESTS_PER_MINUTE_PER_USER
-    per_workspace = settings.INSPECTOR_LIMIT_REQUESTS_PER_MINUTE_PER_WORKSPACE
-    if access.workspace_id is not None:
-        own = await in_db_thread(rows.workspace_limits)(access.workspace_id)
-        per_workspace = _chosen(own.max_requests_per_minute, per_workspace)
     now = time.time()
     window = int(now // WINDOW_SECONDS)
     wait = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
-    counters = {}
-    if per_user:
-        counters["user"] = f"inspector:requests:user:{access.user_id}:{window}"
-    if per_workspace and access.workspace_id is not None:
-        counters["workspace"] = f"inspector:requests:workspace:{access.workspace_id}:{window}"
-    if not counters:
-        return
-    counts = await sync_to_async(_count)(counters)
+    # One hop to the request's thread, on its open database connection: this runs before
+    # every request of every account.
+    per_user, per_workspace, counts = await sync_to_async(_count_request)(access, window)
     if per_user and counts.get("user", 0) > per_user:
         raise LimitReached(
             f"You sent {per_user} requests in the last minute, the limit is {per_user}: "
             f"wait {wait} s.",
             retry_after=wait,
         )
-    if "workspace" in counts and counts["workspace"] > per_workspace:
+    if per_workspace and counts.get("workspace", 0) > per_workspace:
         raise LimitReached(
             f"This workspace sent {per_workspace} requests in the last minute, its limit: "
             f"wait {wait} s.",
@@ -116,9 +108,24 @@ async def limits_count_request(*, access: Access) -> None:
         )
 
 
+def _count_request(access: Access, window: int) -> tuple[int, int, dict[str, int]]:
+    """The two limits that apply, and the counts with this request."""
+    per_user = settings.INSPECTOR_LIMIT_REQUESTS_PER_MINUTE_PER_USER
+    per_workspace = settings.INSPECTOR_LIMIT_REQUESTS_PER_MINUTE_PER_WORKSPACE
+    counters = {}
+    if per_user:
+        counters["user"] = f"inspector:requests:user:{access.user_id}:{window}"
+    if access.workspace_id is not None:
+        own = rows.workspace_limits(access.workspace_id)
+        per_workspace = _chosen(own.max_requests_per_minute, per_workspace)
+        if per_workspace:
+            counters["workspace"] = f"inspector:requests:workspace:{access.workspace_id}:{window}"
+    return per_user, per_workspace, _count(counters)
+
+
 def _count(counters: dict[str, str]) -> dict[str, int]:
     """One more request on each counter; each counter lives a little past its window."""
-    counts = {}
+    counts: dict[str, int] = {}
     for name, key in counters.items():
         cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
         try:

@@ -70,7 +70,9 @@ class AuditEntryView:
             action=entry.action,
             action_label=_label(entry.action),
             target=entry.target,
-            detail=dict(entry.detail or {}),
+            # In a steady order (PostgreSQL's jsonb keeps none): the session, the
+            # longest, last.
+            detail=dict(sorted((entry.detail or {}).items(), key=_session_last)),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -81,6 +83,10 @@ class AuditEntryView:
             "target": self.target,
             "detail": self.detail,
         }
+
+
+def _session_last(item: tuple[str, Any]) -> tuple[bool, str]:
+    return item[0] == "session", item[0]
 
 
 def _label(action: str) -> str:

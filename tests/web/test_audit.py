@@ -16,12 +16,14 @@ from django.contrib.auth import get_user_model
 from django.test import AsyncClient
 
 from inspector.middleware import CHOSEN_WORKSPACE_KEY
-from inspector.models import AuditEntry, Membership, Role, Workspace
+from inspector.models import AuditEntry, Membership, Role, SessionRecord, Workspace
 from tests.web.support import (
+    HTMX,
     LOGIN_REQUIRED,
     OWNER_CHECK,
     answer_url,
     connect,
+    listed,
     page,
     signed_in,
     start_tool,
@@ -140,6 +142,27 @@ async def test_a_connect_and_a_tool_call_are_recorded_with_who_when_and_the_tool
     assert connected["detail"]["server"] == sys.executable
 
 
+async def test_a_saved_servers_connect_and_a_reconnect_are_recorded(alice: AsyncClient) -> None:
+    first = await connect(alice, save_as="kept")
+    server = (await listed(alice))["kept"]
+    clicked = await alice.post(f"/servers/{server['id']}/connect", headers=HTMX)
+    second = clicked["HX-Redirect"].split("/")[2]
+    assert (await alice.post(f"/sessions/{second}/reconnect")).status_code in (200, 302)
+
+    entries = [
+        (entry["action"], entry["target"], entry["detail"]) for entry in await exported(alice)
+    ]
+    assert entries[:3] == [
+        ("session.reconnect", second, {"session": second}),
+        ("session.connect", second, {"saved_server": server["id"]}),
+        ("session.connect", first, {"server": sys.executable, "transport": "stdio"}),
+    ]
+    # Both sessions count as Alice's own (the live-session limit per person).
+    alice_id = (await get_user_model().objects.aget(username="alice")).pk
+    started = SessionRecord.objects.filter(started_by_id=alice_id).values_list("id", flat=True)
+    assert {session_id async for session_id in started} == {first, second}
+
+
 async def test_an_inbox_answer_is_recorded_with_its_decision(alice: AsyncClient) -> None:
     session_id = await connect(alice, arguments="-m tests.servers.consent_server")
     await page(alice, f"/sessions/{session_id}/list/tools")
@@ -154,7 +177,20 @@ async def test_an_inbox_answer_is_recorded_with_its_decision(alice: AsyncClient)
     (entry,) = await exported(alice, action="consent.answer")
     assert entry["actor"] == "alice"
     assert entry["target"] == "sampling/createMessage"
-    assert entry["detail"] == {"session": session_id, "decision": "approved", "kind": "sampling"}
+    assert entry["detail"] == {"decision": "approved", "kind": "sampling", "session": session_id}
+
+    # A consent switch is a decision too.
+    switched = await alice.post(
+        f"/sessions/{session_id}/client/switch", {"switch": "confirm_tool_calls", "on": "true"}
+    )
+    assert switched.status_code == 200
+    unknown = await alice.post(f"/sessions/{session_id}/client/switch", {"switch": "nonsense"})
+    assert unknown.status_code == 400, "refused, and not recorded"
+    (switch,) = await exported(alice, action="consent.switch")
+    assert (switch["target"], switch["detail"]) == (
+        "confirm_tool_calls",
+        {"on": True, "session": session_id},
+    )
 
 
 async def test_exports_are_recorded(alice: AsyncClient) -> None:

@@ -154,6 +154,23 @@ def _servers_exported(answered: Answered) -> dict[str, Any]:
     }
 
 
+async def _member(request: HttpRequest, kwargs: dict[str, Any]) -> str:
+    """The member a route names (by account id), looked up before the view may remove it."""
+    return await services.audit_account_name(user_id=int(kwargs["user_id"]))
+
+
+def _member_name(answered: Answered) -> str:
+    return str(answered.before or f"account {answered.kwargs.get('user_id')}")
+
+
+def _role(answered: Answered) -> dict[str, Any]:
+    return {"role": answered.form("role")}
+
+
+def _invitation(answered: Answered) -> dict[str, Any]:
+    return {"role": answered.form("role"), "expires_in": answered.form("expires_in")}
+
+
 def _audit_filter(answered: Answered) -> dict[str, Any]:
     return {key: value for key, value in answered.request.GET.items() if value}
 
@@ -199,6 +216,28 @@ RECORDED: dict[tuple[str, str], Recorded] = {
     ),
     ("servers-export", "POST"): Recorded(
         AuditAction.EXPORT_SERVERS, target=lambda answered: "", detail=_servers_exported
+    ),
+    # Membership changes (the members page); a refused change answers 4xx or 5xx.
+    # Joining through an invitation records itself: it acts in the workspace it joins,
+    # which is not yet the request's.
+    ("workspace-member-role", "POST"): Recorded(
+        AuditAction.MEMBER_ROLE_CHANGED, target=_member_name, detail=_role, before=_member
+    ),
+    ("workspace-member-remove", "POST"): Recorded(
+        AuditAction.MEMBER_REMOVED, target=_member_name, detail=_nothing, before=_member
+    ),
+    ("workspace-invite-link", "POST"): Recorded(
+        AuditAction.MEMBER_INVITED, target=lambda answered: "a link", detail=_invitation
+    ),
+    ("workspace-invite-email", "POST"): Recorded(
+        AuditAction.MEMBER_INVITED,
+        target=lambda answered: answered.form("email"),
+        detail=_invitation,
+    ),
+    ("workspace-invitation-revoke", "POST"): Recorded(
+        AuditAction.MEMBER_INVITATION_REVOKED,
+        target=lambda answered: f"invitation {answered.kwargs.get('invitation_id')}",
+        detail=_nothing,
     ),
     ("workspace-audit-export", "GET"): Recorded(
         AuditAction.EXPORT_AUDIT, target=lambda answered: "", detail=_audit_filter

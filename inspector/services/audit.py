@@ -27,6 +27,7 @@ __all__ = [
     "AuditEntryView",
     "AuditFilter",
     "AuditPage",
+    "audit_account_name",
     "audit_export",
     "audit_page",
     "audit_people",
@@ -134,6 +135,10 @@ async def audit_page(
         number=number,
         per_page=per_page,
     )
+
+
+async def audit_account_name(*, user_id: int) -> str:
+    return await in_db_thread(rows.account_name)(user_id)
 
 
 async def audit_people(*, workspace_id: int) -> list[str]:

@@ -158,6 +158,13 @@ def on_sign_in_failed(
     )
 
 
+def account_name(user_id: int) -> str:
+    """An account's name, for an entry about it; "" when there is no such account."""
+    user_model = get_user_model()
+    account = user_model._default_manager.filter(pk=user_id).first()
+    return account.get_username() if account is not None else ""
+
+
 def _client_address(request: HttpRequest | None) -> dict[str, Any]:
     address = request.META.get("REMOTE_ADDR") if request is not None else None
     return {"address": address} if address else {}

@@ -11,9 +11,12 @@ import time
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import AsyncClient
+from django.utils import timezone
 
 from inspector.models import SessionRecord, Workspace
+from inspector.services import runtime
 from inspector.services.limits import WINDOW_SECONDS
 from tests.web.support import (
     HTMX,
@@ -89,6 +92,25 @@ async def test_a_persons_live_sessions_limit_refuses_the_next_connect_until_one_
     assert (await alice.post(f"/sessions/{first}/disconnect")).status_code in (200, 302)
     await connect(alice)
     assert await live_sessions() == 3, "two of hers, one of his"
+
+
+async def test_sessions_other_processes_hold_count_too(alice: AsyncClient, hosted: Any) -> None:
+    """Another process's live session is only a row here: it counts all the same."""
+    hosted.INSPECTOR_LIMIT_LIVE_SESSIONS_PER_USER = 1
+    alice_id = (await get_user_model().objects.aget(username="alice")).pk
+    await SessionRecord.objects.acreate(
+        id="e" * 32,
+        owner_id=alice_id,
+        started_by_id=alice_id,
+        created_at=timezone.now(),
+        transport="http",
+        target="https://elsewhere.example/mcp",
+        spec={},
+        status="connected",
+    )
+    refused = await refused_connect(alice)
+    assert reason(refused) == "You have 1 live session, the limit is 1: disconnect one first."
+    assert not runtime.registry().all(), "this process holds none"
 
 
 async def test_a_workspaces_own_limit_counts_every_live_session_it_holds(

@@ -9,6 +9,7 @@ Hosted mode only; local mode has one person and records nothing.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -69,7 +70,8 @@ async def _done(answered: Answered) -> dict[str, Any] | None:
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    action: AuditAction
+    # Or, for a route that sends what the person chose, the action it turned out to be.
+    action: AuditAction | Callable[[Answered], AuditAction]
     target: Naming = _session
     detail: Detailing = _in_session
     before: Before | None = None
@@ -171,6 +173,47 @@ def _invitation(answered: Answered) -> dict[str, Any]:
     return {"role": answered.form("role"), "expires_in": answered.form("expires_in")}
 
 
+def _composed(answered: Answered) -> tuple[str, dict[str, Any]]:
+    """The method and params of a message written in Compose (its JSON text)."""
+    try:
+        params = json.loads(answered.form("params") or "{}")
+    except ValueError:
+        params = {}
+    return answered.form("method"), params if isinstance(params, dict) else {}
+
+
+def _composed_action(answered: Answered) -> AuditAction:
+    method, _ = _composed(answered)
+    return AuditAction.TOOL_CALL if method == "tools/call" else AuditAction.REQUEST_SEND
+
+
+def _composed_target(answered: Answered) -> str:
+    method, params = _composed(answered)
+    return str(params.get("name", "")) if method == "tools/call" else method
+
+
+def _composed_detail(answered: Answered) -> dict[str, Any]:
+    return {**_in_session(answered), "from": "compose"}
+
+
+def _app_call(answered: Answered) -> dict[str, Any]:
+    """A View's message (a JSON body): only its tool calls are recorded."""
+    try:
+        body = json.loads(answered.request.body or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+async def _app_tool_call(answered: Answered) -> dict[str, Any] | None:
+    return {"from": "app"} if _app_call(answered).get("method") == "tools/call" else None
+
+
+def _app_tool(answered: Answered) -> str:
+    params = _app_call(answered).get("params")
+    return str(params.get("name", "")) if isinstance(params, dict) else ""
+
+
 def _audit_filter(answered: Answered) -> dict[str, Any]:
     return {key: value for key, value in answered.request.GET.items() if value}
 
@@ -187,6 +230,12 @@ RECORDED: dict[tuple[str, str], Recorded] = {
     ("session-disconnect", "POST"): Recorded(AuditAction.DISCONNECT),
     ("session-tool-call", "POST"): Recorded(
         AuditAction.TOOL_CALL, target=lambda answered: answered.form("tool"), confirm=_tool_sent
+    ),
+    ("session-compose-send", "POST"): Recorded(
+        _composed_action, target=_composed_target, detail=_composed_detail
+    ),
+    ("session-app-request", "POST"): Recorded(
+        AuditAction.TOOL_CALL, target=_app_tool, confirm=_app_tool_call
     ),
     ("session-approval-answer", "POST"): Recorded(
         AuditAction.CONSENT_ANSWER,
@@ -266,9 +315,10 @@ class AuditMiddleware(AsyncMiddleware):
         )
         confirmed = await recorded.confirm(answered)
         if confirmed is not None:
+            action = recorded.action
             await services.audit_record(
                 access=access,
-                action=recorded.action,
+                action=action if isinstance(action, AuditAction) else action(answered),
                 target=recorded.target(answered),
                 detail={**recorded.detail(answered), **confirmed},
             )

@@ -32,6 +32,7 @@ class AuditAction(models.TextChoices):
     RECONNECT = "session.reconnect", "Reconnected"
     DISCONNECT = "session.disconnect", "Disconnected"
     TOOL_CALL = "tool.call", "Called a tool"
+    REQUEST_SEND = "request.send", "Sent a request"
     CONSENT_ANSWER = "consent.answer", "Answered the inbox"
     CONSENT_SWITCH = "consent.switch", "Set a consent switch"
     ROOT_ADD = "consent.root_add", "Added a root"

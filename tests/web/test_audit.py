@@ -17,6 +17,7 @@ from django.test import AsyncClient
 
 from inspector.middleware import CHOSEN_WORKSPACE_KEY
 from inspector.models import AuditEntry, Membership, Role, SessionRecord, Workspace
+from tests.conftest import REPO_ROOT
 from tests.web.support import (
     HTMX,
     LOGIN_REQUIRED,
@@ -140,6 +141,48 @@ async def test_a_connect_and_a_tool_call_are_recorded_with_who_when_and_the_tool
     assert just_now(call["at"])
     assert connected["detail"]["transport"] == "stdio"
     assert connected["detail"]["server"] == sys.executable
+
+
+async def test_tool_calls_from_compose_and_from_an_apps_view_are_recorded(
+    alice: AsyncClient,
+) -> None:
+    session_id = await connect(alice)
+    composed = {"kind": "request", "method": "tools/call"}
+    arguments = {"name": "echo", "arguments": {"message": "hi"}}
+    sent = await alice.post(
+        f"/sessions/{session_id}/compose/send",
+        {**composed, "params": json.dumps(arguments)},
+        headers=HTMX,
+    )
+    assert sent.status_code == 200
+    pinged = await alice.post(
+        f"/sessions/{session_id}/compose/send",
+        {"kind": "request", "method": "ping", "params": ""},
+        headers=HTMX,
+    )
+    assert pinged.status_code == 200
+
+    apps = await connect(alice, arguments=str(REPO_ROOT / "tests" / "servers" / "apps_server.py"))
+    await page(alice, f"/sessions/{apps}/list/tools")
+    for body in (
+        {"method": "tools/call", "params": {"name": "greet_from_app", "arguments": {"name": "V"}}},
+        {"method": "resources/list"},  # not a tool call: not recorded
+    ):
+        answer = await alice.post(
+            f"/sessions/{apps}/apps/request", json.dumps(body), content_type="application/json"
+        )
+        assert answer.status_code == 200
+
+    entries = [
+        (entry["action"], entry["target"], entry["detail"])
+        for entry in await exported(alice)
+        if entry["action"] != "session.connect"
+    ]
+    assert entries[:3] == [
+        ("tool.call", "greet_from_app", {"from": "app", "session": apps}),
+        ("request.send", "ping", {"from": "compose", "session": session_id}),
+        ("tool.call", "echo", {"from": "compose", "session": session_id}),
+    ]
 
 
 async def test_a_saved_servers_connect_and_a_reconnect_are_recorded(alice: AsyncClient) -> None:

@@ -28,6 +28,12 @@ class InspectorConfig(AppConfig):
         from inspector.storage.workspaces import on_user_saved
 
         post_save.connect(on_user_saved, sender=get_user_model(), dispatch_uid="personal-workspace")
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from inspector.storage.audit import on_sign_in_failed, on_signed_in
+
+        user_logged_in.connect(on_signed_in, dispatch_uid="audit-sign-in")
+        user_login_failed.connect(on_sign_in_failed, dispatch_uid="audit-sign-in-failed")
 
 
 def outbound_policy() -> NetworkPolicy:

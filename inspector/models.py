@@ -24,6 +24,15 @@ class SessionRecord(models.Model):
     owner = models.ForeignKey(
         "Workspace", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The account that opened it (None in local mode): a person's live sessions are
+    # counted from these rows, whichever process holds them.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
     transport = models.CharField(max_length=16)

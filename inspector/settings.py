@@ -303,3 +303,32 @@ EMAIL_USE_TLS = os.environ.get("INSPECTOR_EMAIL_STARTTLS", "").strip().lower() i
 }
 EMAIL_USE_SSL = os.environ.get("INSPECTOR_EMAIL_SSL", "").strip().lower() in {"1", "true", "yes"}
 DEFAULT_FROM_EMAIL = os.environ.get("INSPECTOR_EMAIL_FROM", "inspector@localhost")
+# Hosted mode's limits (`inspector.services.limits`), each refused with a 429 naming it;
+# 0 turns one off. A workspace may set its own (Workspace.max_live_sessions,
+# max_requests_per_minute), which win over these two *_PER_WORKSPACE defaults. Requests
+# are counted in the cache, which every process shares through Redis.
+INSPECTOR_LIMIT_LIVE_SESSIONS_PER_USER = _whole_number("INSPECTOR_LIMIT_LIVE_SESSIONS_PER_USER", 20)
+INSPECTOR_LIMIT_LIVE_SESSIONS_PER_WORKSPACE = _whole_number(
+    "INSPECTOR_LIMIT_LIVE_SESSIONS_PER_WORKSPACE", 100
+)
+INSPECTOR_LIMIT_REQUESTS_PER_MINUTE_PER_USER = _whole_number(
+    "INSPECTOR_LIMIT_REQUESTS_PER_MINUTE_PER_USER", 600
+)
+INSPECTOR_LIMIT_REQUESTS_PER_MINUTE_PER_WORKSPACE = _whole_number(
+    "INSPECTOR_LIMIT_REQUESTS_PER_MINUTE_PER_WORKSPACE", 3000
+)
+if redis_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "inspector",
+            "OPTIONS": {"socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS},
+        }
+    }
+# After the owner check, which settles what a request acts as: refused requests never
+# reach a view, and what a view did is recorded once it answered.
+MIDDLEWARE += [
+    "inspector.limit_middleware.LimitMiddleware",
+    "inspector.audit_middleware.AuditMiddleware",
+]

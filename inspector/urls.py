@@ -3,6 +3,7 @@ from django.urls import include, path
 from inspector.views import (
     apps,
     archive,
+    audit,
     auth,
     baseline,
     calls,
@@ -213,4 +214,10 @@ urlpatterns = [
     path("invite/<str:token>/", invitations.show, name="invitation"),
     path("invite/<str:token>/accept", invitations.accept, name="invitation-accept"),
     path("invite/<str:token>/join", invitations.join, name="invitation-join"),
+]
+
+# The audit log of the workspace a person acts in (its admins only).
+urlpatterns += [
+    path("workspace/audit/", audit.page, name="workspace-audit"),
+    path("workspace/audit/export.jsonl", audit.export, name="workspace-audit-export"),
 ]

@@ -30,6 +30,17 @@ from inspector.services.archive import (
     session_har,
     session_import,
 )
+from inspector.services.audit import (
+    AuditAction,
+    AuditEntryView,
+    AuditFilter,
+    AuditPage,
+    audit_account_name,
+    audit_export,
+    audit_page,
+    audit_people,
+    audit_record,
+)
 from inspector.services.auth import (
     AuthFlowMissing,
     AuthPanel,
@@ -112,6 +123,7 @@ from inspector.services.events import (
     event_list_tail,
 )
 from inspector.services.findings import answer_findings, flagged_event_list
+from inspector.services.limits import LimitReached, limits_check_live_sessions, limits_count_request
 from inspector.services.load_tests import (
     LoadOptions,
     LoadTestCannotRun,
@@ -311,6 +323,10 @@ __all__ = [
     "ApprovalSettled",
     "ApprovalSnapshot",
     "ArchiveError",
+    "AuditAction",
+    "AuditEntryView",
+    "AuditFilter",
+    "AuditPage",
     "AuthError",
     "AuthFlowMissing",
     "AuthPanel",
@@ -338,6 +354,7 @@ __all__ = [
     "InvitationSummary",
     "IssuedInvitation",
     "LastAdmin",
+    "LimitReached",
     "Listing",
     "LoadOptions",
     "LoadTestCannotRun",
@@ -411,6 +428,11 @@ __all__ = [
     "app_view_uri",
     "approval_answer",
     "approval_get",
+    "audit_account_name",
+    "audit_export",
+    "audit_page",
+    "audit_people",
+    "audit_record",
     "auth_client_metadata",
     "auth_complete",
     "auth_continue",
@@ -445,6 +467,8 @@ __all__ = [
     "invitation_revoke",
     "is_member",
     "known_client_methods",
+    "limits_check_live_sessions",
+    "limits_count_request",
     "listing_page",
     "load_test_get",
     "load_test_list",

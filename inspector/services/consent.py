@@ -33,6 +33,9 @@ class ApprovalSnapshot:
     pending: bool
     settled_text: str
     related_task: str | None
+    # The person's answer once given ("" before): its word (approved, declined...) and who.
+    outcome: str = ""
+    answered_by: str = ""
 
     @classmethod
     def of(cls, approval: Approval) -> ApprovalSnapshot:
@@ -46,6 +49,8 @@ class ApprovalSnapshot:
             pending=approval.pending,
             settled_text=approval.settled_text,
             related_task=approval.related_task,
+            outcome=approval.decision.outcome if approval.decision else "",
+            answered_by=approval.decision.by if approval.decision else "",
         )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from inspector.mcp.masking import MASK
+from inspector.services.limits import session_started_by
 from inspector.services.policy import stdio_command_allowed
 from inspector.services.snapshots import SessionSnapshot, open_session
 from inspector.sessions.config_export import export_config
@@ -135,7 +136,9 @@ async def saved_server_export(
     return "mcp-servers.json", document
 
 
-async def saved_server_connect(*, server_id: int, owner_id: int | None) -> SessionSnapshot:
+async def saved_server_connect(
+    *, server_id: int, owner_id: int | None, started_by: int | None = None
+) -> SessionSnapshot:
     """Connect with the saved settings; raises as `session_connect` does, and
     StdioNotAllowed when the operator's allow-list changed since it was saved."""
     named = await in_db_thread(rows.named_servers)(owner_id, [server_id])
@@ -143,7 +146,9 @@ async def saved_server_connect(*, server_id: int, owner_id: int | None) -> Sessi
         raise SavedServerNotFound(server_id)
     spec = named[0].spec
     _check_allowed(spec)
-    return await open_session(dataclasses.replace(spec, saved_server=server_id), owner_id)
+    snapshot = await open_session(dataclasses.replace(spec, saved_server=server_id), owner_id)
+    await session_started_by(session_id=snapshot.id, user_id=started_by)
+    return snapshot
 
 
 # Checks ----------------------------------------------------------------------------------

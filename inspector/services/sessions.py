@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inspector.services.limits import session_started_by
 from inspector.services.runtime import doctor_runs, event_store, registry, replay_runs
 from inspector.services.snapshots import (
     SessionNotFound,
@@ -14,9 +15,14 @@ from inspector.services.snapshots import (
 from inspector.sessions.spec import ConnectionSpec
 
 
-async def session_connect(*, spec: ConnectionSpec, owner_id: int | None = None) -> SessionSnapshot:
-    """Create a session and connect it; a failed connection still returns its snapshot."""
-    return await open_session(spec, owner_id)
+async def session_connect(
+    *, spec: ConnectionSpec, owner_id: int | None = None, started_by: int | None = None
+) -> SessionSnapshot:
+    """Create a session and connect it; a failed connection still returns its snapshot.
+    `started_by`: the account that asked (its live sessions are counted by it)."""
+    snapshot = await open_session(spec, owner_id)
+    await session_started_by(session_id=snapshot.id, user_id=started_by)
+    return snapshot
 
 
 async def session_get(*, session_id: str) -> SessionSnapshot:

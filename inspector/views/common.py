@@ -17,6 +17,8 @@ class HtmxHttpRequest(HttpRequest):
     """A request that went through django-htmx's middleware."""
 
     htmx: HtmxDetails
+    # What the request acts as (`inspector.middleware.SessionOwnerMiddleware` sets it).
+    access: services.Access
 
 
 def snapshot_json(snapshot: services.SessionSnapshot) -> dict[str, Any]:

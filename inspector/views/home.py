@@ -40,7 +40,9 @@ async def connect(request: HtmxHttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             snapshot = await services.session_connect(
-                spec=form.to_spec(), owner_id=await request_owner_id(request)
+                spec=form.to_spec(),
+                owner_id=await request_owner_id(request),
+                started_by=request.access.user_id,
             )
         except services.TooManySessions as exc:
             form.add_error(None, str(exc))

@@ -83,7 +83,9 @@ async def connect(request: HtmxHttpRequest, server_id: int) -> HttpResponse:
     context: dict[str, Any] = {}
     try:
         snapshot = await services.saved_server_connect(
-            server_id=server_id, owner_id=await request_owner_id(request)
+            server_id=server_id,
+            owner_id=await request_owner_id(request),
+            started_by=request.access.user_id,
         )
     except services.SavedServerNotFound as exc:
         raise Http404("No such saved server.") from exc

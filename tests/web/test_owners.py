@@ -85,6 +85,9 @@ NOT_SESSION_ROUTES = {
     "invitation",
     "invitation-accept",
     "invitation-join",
+    # The audit log of the workspace the person acts in, for its admins only.
+    "workspace-audit",
+    "workspace-audit-export",
 }
 # Values for the other parts of a session route's path.
 PATH_VALUES = {

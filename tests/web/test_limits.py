@@ -98,9 +98,10 @@ async def test_sessions_other_processes_hold_count_too(alice: AsyncClient, hoste
     """Another process's live session is only a row here: it counts all the same."""
     hosted.INSPECTOR_LIMIT_LIVE_SESSIONS_PER_USER = 1
     alice_id = (await get_user_model().objects.aget(username="alice")).pk
+    personal = await Workspace.objects.aget(personal_of_id=alice_id)
     await SessionRecord.objects.acreate(
         id="e" * 32,
-        owner_id=alice_id,
+        owner_id=personal.pk,
         started_by_id=alice_id,
         created_at=timezone.now(),
         transport="http",

@@ -18,6 +18,8 @@ from asgiref.sync import sync_to_async
 from django.core.mail import send_mail
 
 from inspector.broadcast import announce_access_changed
+from inspector.services.access import Access
+from inspector.services.audit import AuditAction, audit_account_name, audit_record
 from inspector.storage import invitations as invitation_rows
 from inspector.storage import members as member_rows
 from inspector.storage.db import in_db_thread
@@ -192,6 +194,7 @@ async def invitation_accept(*, token: str, user_id: int) -> int:
     `InvitationClosed`, `WrongAccount`, `AlreadyMember` or `InvitationNotFound`."""
     workspace_id = await in_db_thread(invitation_rows.accept)(token, user_id)
     await announce_access_changed(user_id)
+    await _record_joined(user_id, workspace_id)
     return workspace_id
 
 
@@ -199,9 +202,23 @@ async def invitation_accept_new_account(
     *, token: str, username: str, password: str, email: str
 ) -> tuple[int, int]:
     """Make an account and join with it (or neither); the account's and workspace's ids."""
-    return await in_db_thread(invitation_rows.accept_with_new_account)(
+    user_id, workspace_id = await in_db_thread(invitation_rows.accept_with_new_account)(
         token, username, password, email
     )
+    await _record_joined(user_id, workspace_id)
+    return user_id, workspace_id
+
+
+async def _record_joined(user_id: int, workspace_id: int) -> None:
+    """In the log of the workspace joined: the request that joined still acts in the
+    account's own, so the route table cannot record it."""
+    joined = Access(
+        user_id=user_id,
+        user_name=await audit_account_name(user_id=user_id),
+        workspace_id=workspace_id,
+        role=None,
+    )
+    await audit_record(access=joined, action=AuditAction.MEMBER_JOINED)
 
 
 async def admin_account_create(

@@ -12,6 +12,7 @@ import pytest
 from channels.layers import get_channel_layer
 
 from inspector.broadcast import user_group
+from inspector.models import AuditEntry, Workspace
 from tests.web.teams import (
     account,
     browser,
@@ -176,3 +177,27 @@ async def test_local_mode_has_no_members_page(settings: Any) -> None:
     local.cookies[settings.INSPECTOR_TOKEN_COOKIE] = settings.INSPECTOR_TOKEN
     assert (await local.get("/workspace/members/")).status_code == 404
     assert (await local.get("/workspace/new")).status_code == 404
+
+
+async def test_membership_changes_are_in_the_teams_audit_log() -> None:
+    """Who invited, who joined, whose role changed and who was removed, in the log of the
+    team they happened in, each under the person who did it."""
+    alice, _, _, bob_id = await team_of_two()
+    assert (
+        await alice.post(f"/workspace/members/{bob_id}/role", {"role": "viewer"})
+    ).status_code == 302
+    assert (await alice.post(f"/workspace/members/{bob_id}/remove")).status_code == 302
+
+    team = await Workspace.objects.aget(name="Platform")
+    entries = [
+        (entry.actor_name, entry.action)
+        async for entry in AuditEntry.objects.filter(workspace=team)
+        .exclude(action__startswith="sign_in")
+        .order_by("at", "id")
+    ]
+    assert entries == [
+        ("alice", "member.invited"),
+        ("bob", "member.joined"),
+        ("alice", "member.role_changed"),
+        ("alice", "member.removed"),
+    ]

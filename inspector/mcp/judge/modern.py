@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp_types.methods import CACHEABLE_METHODS, INPUT_REQUIRED_METHODS
-
 from inspector.mcp.findings import Finding
 from inspector.mcp.judge.capabilities import elicitation_mode_findings
 from inspector.mcp.judge.content import request_content_findings
 from inspector.mcp.judge.rules import finding
+from inspector.mcp.judge.wire_index import CACHEABLE_METHODS, INPUT_REQUIRED_METHODS
 
 COMPLETE = "complete"
 INPUT_REQUIRED = "input_required"

@@ -3,8 +3,8 @@
 `mcp_types.methods` maps each (method, version) to the version's wire type; a method
 missing from the negotiated version's row but present in another's did not exist yet (or
 no longer exists) there. Those maps are read from `wire_index` (the same maps as names),
-and a version's wire types are imported when a message of that version is first checked:
-importing every era's models takes longer than a server takes to start.
+and a version's wire types are imported when a message of that version is first checked
+(`era_loader`): importing every era's models takes longer than a server takes to start.
 
 Validation is strict, so JSON types are never coerced, and a union's errors are narrowed
 to the branch its discriminator (`type`, `role`) selects, so a bad content block
@@ -13,7 +13,6 @@ reads as one problem rather than a dozen.
 
 from __future__ import annotations
 
-import importlib
 import operator
 import sys
 from enum import StrEnum
@@ -24,6 +23,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from inspector.mcp.findings import Finding
+from inspector.mcp.judge.era_loader import era_module
 from inspector.mcp.judge.paths import json_path
 from inspector.mcp.judge.rules import finding
 from inspector.mcp.judge.wire_index import MODULES, WIRE_TYPES
@@ -60,7 +60,7 @@ def wire_type(surface: Surface, method: str, version: str) -> type[BaseModel] | 
     names = _MAPS[surface].get((method, version))
     if names is None:
         return None
-    module = importlib.import_module(MODULES[version])
+    module = era_module(MODULES[version])
     arms = [getattr(module, name) for name in names]
     if len(arms) == 1:
         model: type[BaseModel] = arms[0]

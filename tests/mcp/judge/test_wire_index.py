@@ -7,14 +7,17 @@ package's maps exactly (regenerate it with `python -m inspector.mcp.judge.wire_i
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from types import UnionType
 from typing import Any
 
 import pytest
-from mcp_types import methods
+from mcp_types import LATEST_PROTOCOL_VERSION, methods
 
 from inspector.mcp.judge import wire_index, wire_index_build
 from inspector.mcp.judge.shapes import Surface, defined, known_methods, methods_in, wire_type
+from tests.conftest import REPO_ROOT
 
 MAPS = dict(wire_index_build.SURFACE_MAPS)
 
@@ -52,3 +55,31 @@ def test_methods_no_version_defines_are_extensions() -> None:
     assert known_methods() == every
     assert defined(Surface.CLIENT_REQUEST, "skills/list", "2025-11-25") is None
     assert wire_type(Surface.CLIENT_REQUEST, "skills/list", "2025-11-25") is None
+
+
+def test_the_package_loaded_after_an_era_alone_is_the_whole_package() -> None:
+    # In a fresh interpreter: one era's wire types first (as the judge loads them), then
+    # the package as any other code imports it.
+    code = (
+        "import sys\n"
+        "from inspector.mcp.judge.shapes import Surface, wire_type\n"
+        "listed = wire_type(Surface.SERVER_RESULT, 'tools/list', '2025-11-25')\n"
+        "assert 'mcp_types._types' not in sys.modules\n"
+        "from mcp_types import CreateTaskResult, LATEST_PROTOCOL_VERSION\n"
+        "import mcp_types\n"
+        "from mcp_types import methods\n"
+        "assert methods.SERVER_RESULTS['tools/list', '2025-11-25'] is listed\n"
+        "assert CreateTaskResult is mcp_types._types.CreateTaskResult\n"
+        "assert set(mcp_types.__all__) <= set(dir(mcp_types))\n"
+        "print(LATEST_PROTOCOL_VERSION)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == LATEST_PROTOCOL_VERSION

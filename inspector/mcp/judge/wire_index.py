@@ -1,258 +1,139 @@
-"""Generated from mcp-types 2.3.0 by
-`python -m inspector.mcp.judge.wire_index_build`: do not edit."""
+"""Which method each protocol version defines, and its wire type's class name, as
+`mcp_types.methods` maps them, read without importing every era's models.
 
-# The module holding each version's wire types.
-MODULES: dict[str, str] = {
-    "2024-11-05": "mcp_types._v2025_11_25",
-    "2025-03-26": "mcp_types._v2025_11_25",
-    "2025-06-18": "mcp_types._v2025_11_25",
-    "2025-11-25": "mcp_types._v2025_11_25",
-    "2026-07-28": "mcp_types._v2026_07_28",
-}
+`mcp_types.methods` imports the wire types of every era to build its maps: more than half
+a second before a connection's first message can be judged, where the judge needs only
+the era the connection speaks. So the maps are read once per installed `mcp-types`, as
+names, and kept in the user's cache directory; later processes read that small file and
+import one era's module when its first message is checked (`era_loader`).
+"""
 
-# Per surface: (method, version) -> the wire type's class names (two for a dual
-# result, in the order of its union).
-WIRE_TYPES: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
-    "client request": {
-        ("completion/complete", "2024-11-05"): ("CompleteRequest",),
-        ("completion/complete", "2025-03-26"): ("CompleteRequest",),
-        ("completion/complete", "2025-06-18"): ("CompleteRequest",),
-        ("completion/complete", "2025-11-25"): ("CompleteRequest",),
-        ("completion/complete", "2026-07-28"): ("CompleteRequest",),
-        ("initialize", "2024-11-05"): ("InitializeRequest",),
-        ("initialize", "2025-03-26"): ("InitializeRequest",),
-        ("initialize", "2025-06-18"): ("InitializeRequest",),
-        ("initialize", "2025-11-25"): ("InitializeRequest",),
-        ("logging/setLevel", "2024-11-05"): ("SetLevelRequest",),
-        ("logging/setLevel", "2025-03-26"): ("SetLevelRequest",),
-        ("logging/setLevel", "2025-06-18"): ("SetLevelRequest",),
-        ("logging/setLevel", "2025-11-25"): ("SetLevelRequest",),
-        ("ping", "2024-11-05"): ("PingRequest",),
-        ("ping", "2025-03-26"): ("PingRequest",),
-        ("ping", "2025-06-18"): ("PingRequest",),
-        ("ping", "2025-11-25"): ("PingRequest",),
-        ("prompts/get", "2024-11-05"): ("GetPromptRequest",),
-        ("prompts/get", "2025-03-26"): ("GetPromptRequest",),
-        ("prompts/get", "2025-06-18"): ("GetPromptRequest",),
-        ("prompts/get", "2025-11-25"): ("GetPromptRequest",),
-        ("prompts/get", "2026-07-28"): ("GetPromptRequest",),
-        ("prompts/list", "2024-11-05"): ("ListPromptsRequest",),
-        ("prompts/list", "2025-03-26"): ("ListPromptsRequest",),
-        ("prompts/list", "2025-06-18"): ("ListPromptsRequest",),
-        ("prompts/list", "2025-11-25"): ("ListPromptsRequest",),
-        ("prompts/list", "2026-07-28"): ("ListPromptsRequest",),
-        ("resources/list", "2024-11-05"): ("ListResourcesRequest",),
-        ("resources/list", "2025-03-26"): ("ListResourcesRequest",),
-        ("resources/list", "2025-06-18"): ("ListResourcesRequest",),
-        ("resources/list", "2025-11-25"): ("ListResourcesRequest",),
-        ("resources/list", "2026-07-28"): ("ListResourcesRequest",),
-        ("resources/read", "2024-11-05"): ("ReadResourceRequest",),
-        ("resources/read", "2025-03-26"): ("ReadResourceRequest",),
-        ("resources/read", "2025-06-18"): ("ReadResourceRequest",),
-        ("resources/read", "2025-11-25"): ("ReadResourceRequest",),
-        ("resources/read", "2026-07-28"): ("ReadResourceRequest",),
-        ("resources/subscribe", "2024-11-05"): ("SubscribeRequest",),
-        ("resources/subscribe", "2025-03-26"): ("SubscribeRequest",),
-        ("resources/subscribe", "2025-06-18"): ("SubscribeRequest",),
-        ("resources/subscribe", "2025-11-25"): ("SubscribeRequest",),
-        ("resources/templates/list", "2024-11-05"): ("ListResourceTemplatesRequest",),
-        ("resources/templates/list", "2025-03-26"): ("ListResourceTemplatesRequest",),
-        ("resources/templates/list", "2025-06-18"): ("ListResourceTemplatesRequest",),
-        ("resources/templates/list", "2025-11-25"): ("ListResourceTemplatesRequest",),
-        ("resources/templates/list", "2026-07-28"): ("ListResourceTemplatesRequest",),
-        ("resources/unsubscribe", "2024-11-05"): ("UnsubscribeRequest",),
-        ("resources/unsubscribe", "2025-03-26"): ("UnsubscribeRequest",),
-        ("resources/unsubscribe", "2025-06-18"): ("UnsubscribeRequest",),
-        ("resources/unsubscribe", "2025-11-25"): ("UnsubscribeRequest",),
-        ("server/discover", "2026-07-28"): ("DiscoverRequest",),
-        ("subscriptions/listen", "2026-07-28"): ("SubscriptionsListenRequest",),
-        ("tools/call", "2024-11-05"): ("CallToolRequest",),
-        ("tools/call", "2025-03-26"): ("CallToolRequest",),
-        ("tools/call", "2025-06-18"): ("CallToolRequest",),
-        ("tools/call", "2025-11-25"): ("CallToolRequest",),
-        ("tools/call", "2026-07-28"): ("CallToolRequest",),
-        ("tools/list", "2024-11-05"): ("ListToolsRequest",),
-        ("tools/list", "2025-03-26"): ("ListToolsRequest",),
-        ("tools/list", "2025-06-18"): ("ListToolsRequest",),
-        ("tools/list", "2025-11-25"): ("ListToolsRequest",),
-        ("tools/list", "2026-07-28"): ("ListToolsRequest",),
-    },
-    "client notification": {
-        ("notifications/cancelled", "2024-11-05"): ("CancelledNotification",),
-        ("notifications/cancelled", "2025-03-26"): ("CancelledNotification",),
-        ("notifications/cancelled", "2025-06-18"): ("CancelledNotification",),
-        ("notifications/cancelled", "2025-11-25"): ("CancelledNotification",),
-        ("notifications/cancelled", "2026-07-28"): ("CancelledNotification",),
-        ("notifications/initialized", "2024-11-05"): ("InitializedNotification",),
-        ("notifications/initialized", "2025-03-26"): ("InitializedNotification",),
-        ("notifications/initialized", "2025-06-18"): ("InitializedNotification",),
-        ("notifications/initialized", "2025-11-25"): ("InitializedNotification",),
-        ("notifications/progress", "2024-11-05"): ("ProgressNotification",),
-        ("notifications/progress", "2025-03-26"): ("ProgressNotification",),
-        ("notifications/progress", "2025-06-18"): ("ProgressNotification",),
-        ("notifications/progress", "2025-11-25"): ("ProgressNotification",),
-        ("notifications/roots/list_changed", "2024-11-05"): ("RootsListChangedNotification",),
-        ("notifications/roots/list_changed", "2025-03-26"): ("RootsListChangedNotification",),
-        ("notifications/roots/list_changed", "2025-06-18"): ("RootsListChangedNotification",),
-        ("notifications/roots/list_changed", "2025-11-25"): ("RootsListChangedNotification",),
-    },
-    "client result": {
-        ("elicitation/create", "2025-06-18"): ("ElicitResult",),
-        ("elicitation/create", "2025-11-25"): ("ElicitResult",),
-        ("ping", "2024-11-05"): ("Result",),
-        ("ping", "2025-03-26"): ("Result",),
-        ("ping", "2025-06-18"): ("Result",),
-        ("ping", "2025-11-25"): ("Result",),
-        ("roots/list", "2024-11-05"): ("ListRootsResult",),
-        ("roots/list", "2025-03-26"): ("ListRootsResult",),
-        ("roots/list", "2025-06-18"): ("ListRootsResult",),
-        ("roots/list", "2025-11-25"): ("ListRootsResult",),
-        ("sampling/createMessage", "2024-11-05"): ("CreateMessageResult",),
-        ("sampling/createMessage", "2025-03-26"): ("CreateMessageResult",),
-        ("sampling/createMessage", "2025-06-18"): ("CreateMessageResult",),
-        ("sampling/createMessage", "2025-11-25"): ("CreateMessageResult",),
-    },
-    "server request": {
-        ("elicitation/create", "2025-06-18"): ("ElicitRequest",),
-        ("elicitation/create", "2025-11-25"): ("ElicitRequest",),
-        ("ping", "2024-11-05"): ("PingRequest",),
-        ("ping", "2025-03-26"): ("PingRequest",),
-        ("ping", "2025-06-18"): ("PingRequest",),
-        ("ping", "2025-11-25"): ("PingRequest",),
-        ("roots/list", "2024-11-05"): ("ListRootsRequest",),
-        ("roots/list", "2025-03-26"): ("ListRootsRequest",),
-        ("roots/list", "2025-06-18"): ("ListRootsRequest",),
-        ("roots/list", "2025-11-25"): ("ListRootsRequest",),
-        ("sampling/createMessage", "2024-11-05"): ("CreateMessageRequest",),
-        ("sampling/createMessage", "2025-03-26"): ("CreateMessageRequest",),
-        ("sampling/createMessage", "2025-06-18"): ("CreateMessageRequest",),
-        ("sampling/createMessage", "2025-11-25"): ("CreateMessageRequest",),
-    },
-    "server notification": {
-        ("notifications/cancelled", "2024-11-05"): ("CancelledNotification",),
-        ("notifications/cancelled", "2025-03-26"): ("CancelledNotification",),
-        ("notifications/cancelled", "2025-06-18"): ("CancelledNotification",),
-        ("notifications/cancelled", "2025-11-25"): ("CancelledNotification",),
-        ("notifications/cancelled", "2026-07-28"): ("CancelledNotification",),
-        ("notifications/elicitation/complete", "2025-11-25"): ("ElicitationCompleteNotification",),
-        ("notifications/message", "2024-11-05"): ("LoggingMessageNotification",),
-        ("notifications/message", "2025-03-26"): ("LoggingMessageNotification",),
-        ("notifications/message", "2025-06-18"): ("LoggingMessageNotification",),
-        ("notifications/message", "2025-11-25"): ("LoggingMessageNotification",),
-        ("notifications/message", "2026-07-28"): ("LoggingMessageNotification",),
-        ("notifications/progress", "2024-11-05"): ("ProgressNotification",),
-        ("notifications/progress", "2025-03-26"): ("ProgressNotification",),
-        ("notifications/progress", "2025-06-18"): ("ProgressNotification",),
-        ("notifications/progress", "2025-11-25"): ("ProgressNotification",),
-        ("notifications/progress", "2026-07-28"): ("ProgressNotification",),
-        ("notifications/prompts/list_changed", "2024-11-05"): ("PromptListChangedNotification",),
-        ("notifications/prompts/list_changed", "2025-03-26"): ("PromptListChangedNotification",),
-        ("notifications/prompts/list_changed", "2025-06-18"): ("PromptListChangedNotification",),
-        ("notifications/prompts/list_changed", "2025-11-25"): ("PromptListChangedNotification",),
-        ("notifications/prompts/list_changed", "2026-07-28"): ("PromptListChangedNotification",),
-        ("notifications/resources/list_changed", "2024-11-05"): (
-            "ResourceListChangedNotification",
-        ),
-        ("notifications/resources/list_changed", "2025-03-26"): (
-            "ResourceListChangedNotification",
-        ),
-        ("notifications/resources/list_changed", "2025-06-18"): (
-            "ResourceListChangedNotification",
-        ),
-        ("notifications/resources/list_changed", "2025-11-25"): (
-            "ResourceListChangedNotification",
-        ),
-        ("notifications/resources/list_changed", "2026-07-28"): (
-            "ResourceListChangedNotification",
-        ),
-        ("notifications/resources/updated", "2024-11-05"): ("ResourceUpdatedNotification",),
-        ("notifications/resources/updated", "2025-03-26"): ("ResourceUpdatedNotification",),
-        ("notifications/resources/updated", "2025-06-18"): ("ResourceUpdatedNotification",),
-        ("notifications/resources/updated", "2025-11-25"): ("ResourceUpdatedNotification",),
-        ("notifications/resources/updated", "2026-07-28"): ("ResourceUpdatedNotification",),
-        ("notifications/subscriptions/acknowledged", "2026-07-28"): (
-            "SubscriptionsAcknowledgedNotification",
-        ),
-        ("notifications/tools/list_changed", "2024-11-05"): ("ToolListChangedNotification",),
-        ("notifications/tools/list_changed", "2025-03-26"): ("ToolListChangedNotification",),
-        ("notifications/tools/list_changed", "2025-06-18"): ("ToolListChangedNotification",),
-        ("notifications/tools/list_changed", "2025-11-25"): ("ToolListChangedNotification",),
-        ("notifications/tools/list_changed", "2026-07-28"): ("ToolListChangedNotification",),
-    },
-    "server result": {
-        ("completion/complete", "2024-11-05"): ("CompleteResult",),
-        ("completion/complete", "2025-03-26"): ("CompleteResult",),
-        ("completion/complete", "2025-06-18"): ("CompleteResult",),
-        ("completion/complete", "2025-11-25"): ("CompleteResult",),
-        ("completion/complete", "2026-07-28"): ("CompleteResult",),
-        ("initialize", "2024-11-05"): ("InitializeResult",),
-        ("initialize", "2025-03-26"): ("InitializeResult",),
-        ("initialize", "2025-06-18"): ("InitializeResult",),
-        ("initialize", "2025-11-25"): ("InitializeResult",),
-        ("logging/setLevel", "2024-11-05"): ("Result",),
-        ("logging/setLevel", "2025-03-26"): ("Result",),
-        ("logging/setLevel", "2025-06-18"): ("Result",),
-        ("logging/setLevel", "2025-11-25"): ("Result",),
-        ("ping", "2024-11-05"): ("Result",),
-        ("ping", "2025-03-26"): ("Result",),
-        ("ping", "2025-06-18"): ("Result",),
-        ("ping", "2025-11-25"): ("Result",),
-        ("prompts/get", "2024-11-05"): ("GetPromptResult",),
-        ("prompts/get", "2025-03-26"): ("GetPromptResult",),
-        ("prompts/get", "2025-06-18"): ("GetPromptResult",),
-        ("prompts/get", "2025-11-25"): ("GetPromptResult",),
-        ("prompts/get", "2026-07-28"): ("GetPromptResult", "InputRequiredResult"),
-        ("prompts/list", "2024-11-05"): ("ListPromptsResult",),
-        ("prompts/list", "2025-03-26"): ("ListPromptsResult",),
-        ("prompts/list", "2025-06-18"): ("ListPromptsResult",),
-        ("prompts/list", "2025-11-25"): ("ListPromptsResult",),
-        ("prompts/list", "2026-07-28"): ("ListPromptsResult",),
-        ("resources/list", "2024-11-05"): ("ListResourcesResult",),
-        ("resources/list", "2025-03-26"): ("ListResourcesResult",),
-        ("resources/list", "2025-06-18"): ("ListResourcesResult",),
-        ("resources/list", "2025-11-25"): ("ListResourcesResult",),
-        ("resources/list", "2026-07-28"): ("ListResourcesResult",),
-        ("resources/read", "2024-11-05"): ("ReadResourceResult",),
-        ("resources/read", "2025-03-26"): ("ReadResourceResult",),
-        ("resources/read", "2025-06-18"): ("ReadResourceResult",),
-        ("resources/read", "2025-11-25"): ("ReadResourceResult",),
-        ("resources/read", "2026-07-28"): ("ReadResourceResult", "InputRequiredResult"),
-        ("resources/subscribe", "2024-11-05"): ("Result",),
-        ("resources/subscribe", "2025-03-26"): ("Result",),
-        ("resources/subscribe", "2025-06-18"): ("Result",),
-        ("resources/subscribe", "2025-11-25"): ("Result",),
-        ("resources/templates/list", "2024-11-05"): ("ListResourceTemplatesResult",),
-        ("resources/templates/list", "2025-03-26"): ("ListResourceTemplatesResult",),
-        ("resources/templates/list", "2025-06-18"): ("ListResourceTemplatesResult",),
-        ("resources/templates/list", "2025-11-25"): ("ListResourceTemplatesResult",),
-        ("resources/templates/list", "2026-07-28"): ("ListResourceTemplatesResult",),
-        ("resources/unsubscribe", "2024-11-05"): ("Result",),
-        ("resources/unsubscribe", "2025-03-26"): ("Result",),
-        ("resources/unsubscribe", "2025-06-18"): ("Result",),
-        ("resources/unsubscribe", "2025-11-25"): ("Result",),
-        ("server/discover", "2026-07-28"): ("DiscoverResult",),
-        ("subscriptions/listen", "2026-07-28"): ("SubscriptionsListenResult",),
-        ("tools/call", "2024-11-05"): ("CallToolResult",),
-        ("tools/call", "2025-03-26"): ("CallToolResult",),
-        ("tools/call", "2025-06-18"): ("CallToolResult",),
-        ("tools/call", "2025-11-25"): ("CallToolResult",),
-        ("tools/call", "2026-07-28"): ("CallToolResult", "InputRequiredResult"),
-        ("tools/list", "2024-11-05"): ("ListToolsResult",),
-        ("tools/list", "2025-03-26"): ("ListToolsResult",),
-        ("tools/list", "2025-06-18"): ("ListToolsResult",),
-        ("tools/list", "2025-11-25"): ("ListToolsResult",),
-        ("tools/list", "2026-07-28"): ("ListToolsResult",),
-    },
-}
+from __future__ import annotations
 
-CACHEABLE_METHODS = frozenset(
-    [
-        "prompts/list",
-        "resources/list",
-        "resources/read",
-        "resources/templates/list",
-        "server/discover",
-        "tools/list",
-    ]
+import contextlib
+import importlib.metadata
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from types import UnionType
+from typing import Any, NamedTuple, get_args
+
+import platformdirs
+
+# Where the file goes; tests point it at a directory of their own.
+CACHE_DIR_VARIABLE = "INSPECTOR_CACHE_DIR"
+# Raised when what the file holds changes shape, so that an older file is not read.
+FORMAT = 1
+
+# The surface's name in the index (the judge's `Surface` value) and its map in
+# `mcp_types.methods`.
+SURFACE_MAPS = (
+    ("client request", "CLIENT_REQUESTS"),
+    ("client notification", "CLIENT_NOTIFICATIONS"),
+    ("client result", "CLIENT_RESULTS"),
+    ("server request", "SERVER_REQUESTS"),
+    ("server notification", "SERVER_NOTIFICATIONS"),
+    ("server result", "SERVER_RESULTS"),
 )
-INPUT_REQUIRED_METHODS = frozenset(["prompts/get", "resources/read", "tools/call"])
+
+
+class Index(NamedTuple):
+    # The module holding each version's wire types.
+    modules: dict[str, str]
+    # Per surface: (method, version) -> the wire type's class names (two for a dual
+    # result, in the order of its union).
+    wire_types: dict[str, dict[tuple[str, str], tuple[str, ...]]]
+    cacheable_methods: frozenset[str]
+    input_required_methods: frozenset[str]
+
+
+@cache
+def index() -> Index:
+    """The index for the installed `mcp-types`: from the cache, else built and kept."""
+    path = cache_path()
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        return decode(json.loads(path.read_text(encoding="utf-8")))
+    built = build()
+    _keep(path, built)
+    return built
+
+
+def cache_path() -> Path:
+    directory = os.environ.get(CACHE_DIR_VARIABLE) or platformdirs.user_cache_dir("mcp-inspector")
+    version = importlib.metadata.version("mcp-types")
+    return Path(directory) / f"wire-index-mcp-types-{version}-format-{FORMAT}.json"
+
+
+def build() -> Index:
+    """The index, read from the installed `mcp_types` (which imports every era)."""
+    from mcp_types import methods
+
+    modules: dict[str, str] = {}
+    surfaces: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {}
+    for surface, attribute in SURFACE_MAPS:
+        mapping: Mapping[tuple[str, str], Any] = getattr(methods, attribute)
+        entries: dict[tuple[str, str], tuple[str, ...]] = {}
+        for (method, version), target in sorted(mapping.items()):
+            arms = tuple(get_args(target)) if isinstance(target, UnionType) else (target,)
+            for arm in arms:
+                known = modules.setdefault(version, arm.__module__)
+                if known != arm.__module__:
+                    raise ImportError(f"{version}'s wire types span {known} and {arm.__module__}")
+            entries[method, version] = tuple(arm.__name__ for arm in arms)
+        surfaces[surface] = entries
+    return Index(
+        modules,
+        surfaces,
+        frozenset(methods.CACHEABLE_METHODS),
+        frozenset(methods.INPUT_REQUIRED_METHODS),
+    )
+
+
+def encode(built: Index) -> dict[str, Any]:
+    return {
+        "modules": built.modules,
+        "wire_types": {
+            surface: [
+                [method, version, list(names)] for (method, version), names in entries.items()
+            ]
+            for surface, entries in built.wire_types.items()
+        },
+        "cacheable_methods": sorted(built.cacheable_methods),
+        "input_required_methods": sorted(built.input_required_methods),
+    }
+
+
+def decode(data: dict[str, Any]) -> Index:
+    """An index from its JSON; KeyError, TypeError or ValueError when it is not one."""
+    wire_types = {
+        surface: {
+            (str(method), str(version)): tuple(map(str, names)) for method, version, names in rows
+        }
+        for surface, rows in data["wire_types"].items()
+    }
+    if {surface for surface, _ in SURFACE_MAPS} != set(wire_types):
+        raise ValueError("not every surface is in the cached index")
+    return Index(
+        {str(version): str(module) for version, module in data["modules"].items()},
+        wire_types,
+        frozenset(map(str, data["cacheable_methods"])),
+        frozenset(map(str, data["input_required_methods"])),
+    )
+
+
+def _keep(path: Path, built: Index) -> None:
+    """Written whole or not at all (a rename), so that a process running beside this one
+    never reads half a file; an unwritable cache only costs the next process the build."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".wire-index-")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                json.dump(encode(built), file)
+            os.replace(temporary, path)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)

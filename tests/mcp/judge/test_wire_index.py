@@ -1,37 +1,71 @@
 """The judge's index of wire types says what `mcp_types.methods` says.
 
 The judge reads which methods each version defines, and their wire types' names, from
-`wire_index` so that it need not import every era's models; the index must stay the
-package's maps exactly (regenerate it with `python -m inspector.mcp.judge.wire_index_build`).
+`wire_index`, kept in the user's cache, so that it need not import every era's models;
+the index must be the package's maps exactly, and a cache that cannot be read is built again.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 from types import UnionType
 from typing import Any
 
 import pytest
 from mcp_types import LATEST_PROTOCOL_VERSION, methods
 
-from inspector.mcp.judge import wire_index, wire_index_build
+from inspector.mcp.judge import wire_index
 from inspector.mcp.judge.shapes import Surface, defined, known_methods, methods_in, wire_type
 from tests.conftest import REPO_ROOT
 
-MAPS = dict(wire_index_build.SURFACE_MAPS)
+MAPS = dict(wire_index.SURFACE_MAPS)
 
 
 def package_map(surface: Surface) -> Any:
     return getattr(methods, MAPS[surface.value])
 
 
-def test_the_index_is_what_the_installed_package_builds() -> None:
-    built = wire_index_build.build()
-    assert built.modules == wire_index.MODULES
-    assert built.wire_types == wire_index.WIRE_TYPES
-    assert built.cacheable_methods == wire_index.CACHEABLE_METHODS
-    assert built.input_required_methods == wire_index.INPUT_REQUIRED_METHODS
+def test_the_cached_index_reads_back_as_built() -> None:
+    built = wire_index.build()
+    assert wire_index.decode(json.loads(json.dumps(wire_index.encode(built)))) == built
+    assert built.cacheable_methods == methods.CACHEABLE_METHODS
+    assert built.input_required_methods == methods.INPUT_REQUIRED_METHODS
+
+
+def run_python(code: str, cache: Path) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+        env={**os.environ, wire_index.CACHE_DIR_VARIABLE: str(cache)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+LOADS_EVERY_ERA = (
+    "import sys\n"
+    "from inspector.mcp.judge.shapes import Surface, wire_type\n"
+    "assert wire_type(Surface.SERVER_RESULT, 'tools/list', '2025-11-25') is not None\n"
+    "print('mcp_types.methods' in sys.modules)\n"
+)
+
+
+def test_only_the_first_process_builds_the_index_later_ones_read_it(tmp_path: Path) -> None:
+    assert run_python(LOADS_EVERY_ERA, tmp_path) == "True"
+    [kept] = tmp_path.glob("wire-index-*.json")
+    assert run_python(LOADS_EVERY_ERA, tmp_path) == "False"
+
+    kept.write_text('{"modules": {"2025-11-25": ')  # cut short, as by a full disk
+    assert run_python(LOADS_EVERY_ERA, tmp_path) == "True"
+    assert run_python(LOADS_EVERY_ERA, tmp_path) == "False"
 
 
 @pytest.mark.parametrize("surface", list(Surface))

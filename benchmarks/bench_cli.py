@@ -1,6 +1,7 @@
 """How fast the headless CLI answers, against the official inspector's CLI on the same server.
 
     python benchmarks/bench_cli.py [--runs 15] [--warmup 2] [--json results.json]
+    python benchmarks/bench_cli.py --server everything --only-ours   # the official server
 
 Each run is one whole command, timed from spawn to exit: `tools/list` against
 `tests/servers/everything_py.py` over stdio (start the server, initialize, list, shut the
@@ -11,6 +12,10 @@ load hits them all alike. Timed:
 - the official inspector's CLI, its installed `mcp-inspector` bin run directly;
 - the same through `npx @modelcontextprotocol/inspector`, as its README tells people to;
 - the server alone (started, handed end-of-file, exited): the floor under every command.
+
+`--server everything` runs the same against the official "everything" server (npm, the
+version the tests use) instead of the Python fixture; `--only-ours` leaves the official
+inspector out (ours and the floor alone: quicker, for before/after comparisons).
 
 The official inspector and the Node 22 it needs (the machines have Node 20) are installed
 from the npm registry into a cache outside the repository, as the tests install the
@@ -24,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,6 +48,7 @@ sys.path.insert(0, str(REPO_ROOT))
 from tests.headless.npm import npm_install  # noqa: E402
 
 SERVER = REPO_ROOT / "tests" / "servers" / "everything_py.py"
+EVERYTHING = "@modelcontextprotocol/server-everything@2026.8.31"  # as tests/headless uses
 OFFICIAL = "@modelcontextprotocol/inspector@2.12.0"
 NODE = "node@22.23.3"  # the official inspector needs Node >= 22.19
 RUN_TIMEOUT_SECONDS = 120.0
@@ -55,12 +62,16 @@ class Contender:
     stdin: bytes | None = None
     check: Callable[[str], bool] | None = None
     seconds: list[float] = field(default_factory=list)
+    # CPU (user + system) of the command and the processes it waited for: load on the
+    # machine stretches the wall clock far more than it moves this.
+    cpu_seconds: list[float] = field(default_factory=list)
 
     def run_once(self) -> float:
         # Installed programs run from compiled bytecode: a PYTHONDONTWRITEBYTECODE left in
         # the environment would time compiling the project's modules on every run instead.
         env = {**os.environ, **self.env}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
+        cpu_before = _children_cpu()
         started = time.perf_counter()
         result = subprocess.run(
             self.command,
@@ -72,6 +83,7 @@ class Contender:
             check=False,
         )
         elapsed = time.perf_counter() - started
+        self.cpu_seconds.append(_children_cpu() - cpu_before)
         output = result.stdout.decode(errors="replace")
         if result.returncode != 0 or (self.check is not None and not self.check(output)):
             raise SystemExit(
@@ -90,6 +102,11 @@ class Contender:
         }
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def lists_the_fixture_tools(output: str) -> bool:
     try:
         tools = json.loads(output)["tools"]
@@ -98,13 +115,32 @@ def lists_the_fixture_tools(output: str) -> bool:
     return {"add", "echo", "slow_count"} <= {tool.get("name") for tool in tools}
 
 
-def contenders() -> list[Contender]:
-    python = sys.executable
-    server = [python, str(SERVER)]
+def lists_some_tools(output: str) -> bool:
+    try:
+        return bool(json.loads(output)["tools"])
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+def server_command(which: str) -> tuple[list[str], Callable[[str], bool]]:
+    """The server's command line, and how to tell its tools were listed."""
+    if which == "everything":
+        bin_dir = npm_install(EVERYTHING) / "node_modules" / ".bin"
+        return [str(bin_dir / "mcp-server-everything"), "stdio"], lists_some_tools
+    return [sys.executable, str(SERVER)], lists_the_fixture_tools
+
+
+def contenders(which: str, only_ours: bool) -> list[Contender]:
+    server, check = server_command(which)
     call = ["--cli", *server, "--method", "tools/list"]
     ours = Path(sysconfig.get_path("scripts")) / "inspector"
     if not ours.is_file():
         raise SystemExit(f"{ours} is missing: install the project (pip install -e '.[test]')")
+    if only_ours:
+        return [
+            Contender("inspector --cli (this project)", [str(ours), *call], check=check),
+            Contender("the server alone (start, EOF, exit)", server, stdin=b""),
+        ]
     prefix = npm_install(OFFICIAL, NODE)
     bin_dir = prefix / "node_modules" / ".bin"
     node_first = {"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -112,20 +148,18 @@ def contenders() -> list[Contender]:
     if npx is None:
         raise SystemExit("npx is not on PATH")
     return [
-        Contender(
-            "inspector --cli (this project)", [str(ours), *call], check=lists_the_fixture_tools
-        ),
+        Contender("inspector --cli (this project)", [str(ours), *call], check=check),
         Contender(
             f"official {OFFICIAL.rpartition('@')[2]}, mcp-inspector bin",
             [str(bin_dir / "mcp-inspector"), *call],
             env=node_first,
-            check=lists_the_fixture_tools,
+            check=check,
         ),
         Contender(
             "official, npx @modelcontextprotocol/inspector",
             [npx, "--prefix", str(prefix), "@modelcontextprotocol/inspector", *call],
             env=node_first,
-            check=lists_the_fixture_tools,
+            check=check,
         ),
         Contender("the server alone (start, EOF, exit)", server, stdin=b""),
     ]
@@ -136,9 +170,16 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15, help="timed runs per command")
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs per command first")
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
+    parser.add_argument(
+        "--server",
+        choices=("python", "everything"),
+        default="python",
+        help="the Python fixture (default) or the official everything server (npm)",
+    )
+    parser.add_argument("--only-ours", action="store_true", help="leave the official inspector out")
     args = parser.parse_args()
 
-    lineup = contenders()
+    lineup = contenders(args.server, args.only_ours)
     for _ in range(args.warmup):
         for contender in lineup:
             contender.run_once()
@@ -146,9 +187,10 @@ def main() -> int:
         for contender in lineup:
             contender.seconds.append(contender.run_once())
 
-    ours, official, npx, floor = lineup
+    ours, *officials, floor = lineup
+    served = SERVER.relative_to(REPO_ROOT) if args.server == "python" else EVERYTHING
     print(
-        f"tools/list against {SERVER.relative_to(REPO_ROOT)} over stdio, "
+        f"tools/list against {served} over stdio, load average {os.getloadavg()[0]:.1f}, "
         f"{args.runs} runs each after {args.warmup} warm-up, wall clock per command"
     )
     print(f"{'':46} {'median':>8} {'min':>8} {'p90':>8}")
@@ -160,16 +202,33 @@ def main() -> int:
         )
     median = {contender.label: contender.summary()["median"] for contender in lineup}
     ratios = {
-        "ours / official bin": median[ours.label] / median[official.label],
-        "ours / official npx": median[ours.label] / median[npx.label],
+        f"ours / {name}": median[ours.label] / median[official.label]
+        for name, official in zip(("official bin", "official npx"), officials, strict=False)
     }
     overhead = {
         contender.label: median[contender.label] - median[floor.label]
-        for contender in (ours, official, npx)
+        for contender in (ours, *officials)
+    }
+    cpu = {
+        contender.label: statistics.median(contender.cpu_seconds[args.warmup :])
+        for contender in lineup
     }
     print(
-        "ratios of medians: " + ", ".join(f"{name} {value:.2f}" for name, value in ratios.items())
+        "CPU (median, the server's included): "
+        + ", ".join(f"{label} {seconds:.3f}s" for label, seconds in cpu.items())
     )
+    print(
+        "CPU above the server alone: "
+        + ", ".join(
+            f"{contender.label} +{(cpu[contender.label] - cpu[floor.label]) * 1000:.0f} ms"
+            for contender in (ours, *officials)
+        )
+    )
+    if ratios:
+        print(
+            "ratios of medians: "
+            + ", ".join(f"{name} {value:.2f}" for name, value in ratios.items())
+        )
     print(
         "above the server alone: "
         + ", ".join(f"{label} +{seconds * 1000:.0f} ms" for label, seconds in overhead.items())
@@ -189,6 +248,7 @@ def main() -> int:
             },
             "ratios": ratios,
             "above_the_server_alone": overhead,
+            "cpu_seconds_median": cpu,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))

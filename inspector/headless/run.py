@@ -60,6 +60,11 @@ if TYPE_CHECKING:
 CONNECT_GRACE_SECONDS = 5.0
 # The stdio transport escalates from closing stdin to SIGKILL in about six seconds.
 CLOSE_SECONDS = 10.0
+# Once the call is answered, a server started for it gets this long to exit on its closed
+# input before SIGTERM asks it to (the web UI's sessions give 2 s). Servers that keep
+# timers running after initialization (the official everything server) never exit on
+# it, and the command would wait the whole grace for them every time.
+CLI_STDIN_GRACE_SECONDS = 0.25
 DEFAULT_CONFIG_SERVER = "default-server"
 
 
@@ -222,7 +227,7 @@ class _EarlyStdio(StdioTransport):
     reports how the start went."""
 
     def __init__(self, parameters: StdioParameters) -> None:
-        super().__init__(parameters)
+        super().__init__(parameters, stdin_grace=CLI_STDIN_GRACE_SECONDS)
         self._early = _Held()
         self._start_error: ConnectError | None = None
 

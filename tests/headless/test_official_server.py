@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from inspector.mcp.transports.stdio import STDIN_GRACE_SECONDS
 from tests.headless.conftest import run_cli
 
 
@@ -118,3 +120,24 @@ def test_strict_passes_the_reference_server(official_everything: list[str]) -> N
     )  # fmt: skip
     assert call.code == 0, call.stderr
     assert set(call.json()) == {"result"}
+
+
+def test_a_server_that_stays_up_after_its_input_closes_is_asked_to_stop_soon(
+    official_everything: list[str], tmp_path: Path
+) -> None:
+    # Once initialized, the server keeps timers running and does not exit on its closed
+    # input: the command asks it to stop (SIGTERM) well before the web UI's grace.
+    trace = tmp_path / "trace.jsonl"
+    tools = run_cli(*official_everything, "--trace", str(trace), "--method", "tools/list")
+    assert tools.code == 0, tools.stderr
+    assert tools.json()["tools"]
+    events = [json.loads(line) for line in trace.read_text().splitlines()]
+    answered = next(
+        event["timestamp"]
+        for event in events
+        if event["kind"] == "message" and '"tools":[' in event["text"]
+    )
+    stopped = next(event for event in events if event["text"].startswith("Sent SIGTERM"))
+    assert "did not exit after its input closed" in stopped["text"]
+    assert stopped["timestamp"] - answered < STDIN_GRACE_SECONDS
+    assert events[-1]["text"] == "The server process was killed by signal SIGTERM."

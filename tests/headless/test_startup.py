@@ -71,3 +71,32 @@ def test_the_iri_format_is_still_checked_once_asked_for() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "False"]
+
+
+def test_a_legacy_server_loads_the_wire_types_of_its_era_only() -> None:
+    # Every era's models take longer to import than a server takes to start; a server
+    # that speaks 2025-11-25 is judged against that era's models alone, without the
+    # package's version-free models.
+    code = (
+        "import sys\n"
+        "from inspector.cli import main\n"
+        "try:\n"
+        f"    main(['--cli', sys.executable, {str(SERVER)!r}, '--method', 'tools/list'])\n"
+        "finally:\n"
+        "    eras = sorted(m for m in sys.modules if m.startswith('mcp_types._v'))\n"
+        "    print('ERAS', *eras, file=sys.stderr)\n"
+        "    print('MONOLITH', 'mcp_types._types' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT_SECONDS,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert {"add", "echo"} <= {tool["name"] for tool in json.loads(done.stdout)["tools"]}
+    eras = next(line for line in done.stderr.splitlines() if line.startswith("ERAS"))
+    assert eras.split()[1:] == ["mcp_types._v2025_11_25"]
+    assert "MONOLITH False" in done.stderr

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp_types.methods import CACHEABLE_METHODS, INPUT_REQUIRED_METHODS
-
 from inspector.mcp.findings import Finding
+from inspector.mcp.judge import wire_index
 from inspector.mcp.judge.capabilities import elicitation_mode_findings
 from inspector.mcp.judge.content import request_content_findings
 from inspector.mcp.judge.rules import finding
@@ -57,7 +56,7 @@ def result_findings(
             )
         )
     elif result_type == INPUT_REQUIRED:
-        if method not in INPUT_REQUIRED_METHODS:
+        if method not in wire_index.index().input_required_methods:
             found.append(
                 finding(
                     "modern.result-type",
@@ -156,7 +155,10 @@ def _ttl_findings(method: str, ttl: Any, version: str) -> list[Finding]:
         return [
             finding("modern.ttl", f"ttlMs {ttl!r} is not a non-negative integer.", path, version)
         ]
-    if method not in CACHEABLE_METHODS and method not in EXTENSION_CACHEABLE_METHODS:
+    if (
+        method not in wire_index.index().cacheable_methods
+        and method not in EXTENSION_CACHEABLE_METHODS
+    ):
         return [finding("modern.ttl", f"A {method} result is not cacheable.", path, version)]
     return []
 

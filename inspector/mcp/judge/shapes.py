@@ -2,31 +2,30 @@
 
 `mcp_types.methods` maps each (method, version) to the version's wire type; a method
 missing from the negotiated version's row but present in another's did not exist yet (or
-no longer exists) there. Validation is strict, so JSON types are never coerced, and a
-union's errors are narrowed to the branch its discriminator (`type`, `role`) selects, so
-a bad content block reads as one problem rather than a dozen.
+no longer exists) there. Those maps are read from `wire_index` (the same maps as names,
+kept in the user's cache), and a version's wire types are imported when a message of that
+version is first checked (`era_loader`): importing every era's models takes longer than a
+server takes to start.
+
+Validation is strict, so JSON types are never coerced, and a union's errors are narrowed
+to the branch its discriminator (`type`, `role`) selects, so a bad content block
+reads as one problem rather than a dozen.
 """
 
 from __future__ import annotations
 
+import operator
 import sys
-from collections.abc import Mapping
 from enum import StrEnum
-from functools import cache
+from functools import cache, reduce
 from types import UnionType
 from typing import Any, Literal, get_args, get_origin
 
-from mcp_types.methods import (
-    CLIENT_NOTIFICATIONS,
-    CLIENT_REQUESTS,
-    CLIENT_RESULTS,
-    SERVER_NOTIFICATIONS,
-    SERVER_REQUESTS,
-    SERVER_RESULTS,
-)
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from inspector.mcp.findings import Finding
+from inspector.mcp.judge import wire_index
+from inspector.mcp.judge.era_loader import era_module
 from inspector.mcp.judge.paths import json_path
 from inspector.mcp.judge.rules import finding
 
@@ -45,19 +44,29 @@ class Surface(StrEnum):
     SERVER_RESULT = "server result"
 
 
-_MAPS: dict[Surface, Mapping[tuple[str, str], type[BaseModel] | UnionType]] = {
-    Surface.CLIENT_REQUEST: CLIENT_REQUESTS,
-    Surface.CLIENT_NOTIFICATION: CLIENT_NOTIFICATIONS,
-    Surface.CLIENT_RESULT: CLIENT_RESULTS,
-    Surface.SERVER_REQUEST: SERVER_REQUESTS,
-    Surface.SERVER_NOTIFICATION: SERVER_NOTIFICATIONS,
-    Surface.SERVER_RESULT: SERVER_RESULTS,
-}
+def _map(surface: Surface) -> dict[tuple[str, str], tuple[str, ...]]:
+    return wire_index.index().wire_types[surface.value]
 
 
 @cache
 def _methods_of(surface: Surface) -> frozenset[str]:
-    return frozenset(method for method, _ in _MAPS[surface])
+    return frozenset(method for method, _ in _map(surface))
+
+
+@cache
+def wire_type(surface: Surface, method: str, version: str) -> type[BaseModel] | UnionType | None:
+    """The wire type `version` gives `method` here (as `mcp_types.methods` has it), its
+    era's module imported on first use; None when the version does not define it."""
+    names = _map(surface).get((method, version))
+    if names is None:
+        return None
+    module = era_module(wire_index.index().modules[version])
+    arms = [getattr(module, name) for name in names]
+    if len(arms) == 1:
+        model: type[BaseModel] = arms[0]
+        return model
+    union: UnionType = reduce(operator.or_, arms)
+    return union
 
 
 def known_methods() -> frozenset[str]:
@@ -67,12 +76,12 @@ def known_methods() -> frozenset[str]:
 
 def methods_in(surface: Surface, version: str) -> list[str]:
     """The methods `version` defines here, sorted."""
-    return sorted(method for method, defined_in in _MAPS[surface] if defined_in == version)
+    return sorted(method for method, defined_in in _map(surface) if defined_in == version)
 
 
 def defined(surface: Surface, method: str, version: str) -> bool | None:
     """Whether `version` defines `method` here; None when no version does (an extension)."""
-    if (method, version) in _MAPS[surface]:
+    if (method, version) in _map(surface):
         return True
     return False if method in _methods_of(surface) else None
 
@@ -94,7 +103,7 @@ def shape_findings(
     surface: Surface, method: str, version: str, data: Any, root: str
 ) -> list[Finding]:
     """Findings for `data` (a whole frame, or the result at `root`) against its shape."""
-    target = _MAPS[surface].get((method, version))
+    target = wire_type(surface, method, version)
     if target is None:
         return []
     if isinstance(target, UnionType):

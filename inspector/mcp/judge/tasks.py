@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp_types import CreateTaskResult
-
 from inspector.mcp.findings import Finding
 from inspector.mcp.judge.shapes import model_findings
 
@@ -24,4 +22,8 @@ def created_task_id(request_params: dict[str, Any], result: dict[str, Any]) -> s
 
 
 def created_findings(result: dict[str, Any], version: str) -> list[Finding]:
+    # Imported here: `mcp_types` itself costs a connection's start-up more than the one
+    # era's wire types it speaks (see shapes).
+    from mcp_types import CreateTaskResult
+
     return model_findings(CreateTaskResult, version, result, "$.result")

@@ -60,7 +60,9 @@ class StdioParameters:
 class StdioTransport(Transport):
     kind = "stdio"
 
-    def __init__(self, parameters: StdioParameters) -> None:
+    def __init__(
+        self, parameters: StdioParameters, *, stdin_grace: float = STDIN_GRACE_SECONDS
+    ) -> None:
         super().__init__()
         self.parameters = parameters
         self._process: asyncio.subprocess.Process | None = None
@@ -69,7 +71,8 @@ class StdioTransport(Transport):
         self._write_lock = asyncio.Lock()
         self._exited = asyncio.Event()
         self._closing = False
-        self._stdin_grace = STDIN_GRACE_SECONDS
+        # How long the server may take to exit once its input is closed, before SIGTERM.
+        self._stdin_grace = stdin_grace
 
     @property
     def pid(self) -> int | None:

@@ -11,7 +11,8 @@ import one era's module when its first message is checked (`era_loader`).
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
+import hashlib
+import importlib.util
 import json
 import os
 import tempfile
@@ -62,9 +63,16 @@ def index() -> Index:
 
 
 def cache_path() -> Path:
+    """One file per installed copy of `mcp_types.methods`: its path and modification time
+    name it (what `importlib.metadata` would say costs more than reading the file)."""
     directory = os.environ.get(CACHE_DIR_VARIABLE) or platformdirs.user_cache_dir("mcp-inspector")
-    version = importlib.metadata.version("mcp-types")
-    return Path(directory) / f"wire-index-mcp-types-{version}-format-{FORMAT}.json"
+    spec = importlib.util.find_spec("mcp_types")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("mcp_types is not installed")
+    source = Path(spec.submodule_search_locations[0]) / "methods.py"
+    stat = source.stat()
+    copy = hashlib.sha256(f"{source}:{stat.st_mtime_ns}:{stat.st_size}".encode()).hexdigest()
+    return Path(directory) / f"wire-index-{copy[:16]}-format-{FORMAT}.json"
 
 
 def build() -> Index:

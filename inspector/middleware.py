@@ -168,7 +168,7 @@ class SessionOwnerMiddleware(AsyncMiddleware):
         view: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
-    ) -> None:
+    ) -> HttpResponse | None:
         session_id = kwargs.get(SESSION_KWARG)
         if session_id is not None:
             try:
@@ -177,6 +177,8 @@ class SessionOwnerMiddleware(AsyncMiddleware):
                 )
             except services.SessionNotFound as exc:
                 raise Http404("No such session.") from exc
+            except services.HostDidNotAnswer as exc:
+                return host_unavailable(exc)
         report_id = kwargs.get(REPORT_KWARG)
         if report_id is not None:
             try:
@@ -185,6 +187,17 @@ class SessionOwnerMiddleware(AsyncMiddleware):
                 )
             except services.ReportNotFound as exc:
                 raise Http404("No such report.") from exc
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, services.HostDidNotAnswer | services.NoSessionHost):
+            return host_unavailable(exception)
+        return None
+
+
+def host_unavailable(error: Exception) -> HttpResponse:
+    """A session host that did not answer, said plainly: which one, and what was asked."""
+    return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
 
 
 async def request_access(request: HttpRequest) -> services.Access:

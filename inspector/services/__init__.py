@@ -274,6 +274,7 @@ __all__ = [
     "EventKind",
     "EventNotFound",
     "Export",
+    "HostDidNotAnswer",
     "ImportOutcome",
     "InvalidRoot",
     "Listing",
@@ -288,6 +289,7 @@ __all__ = [
     "ModelSettings",
     "NameTaken",
     "NoSavedServer",
+    "NoSessionHost",
     "NotSampling",
     "OAuthSettings",
     "Pasted",
@@ -442,3 +444,9 @@ __all__ = [
     "tool_param_headers_get",
     "tool_task_mode",
 ]
+
+# Last, once every service is here: where sessions live on session hosts, those that need
+# a live session are forwarded to its host.
+from inspector.services.hosting import HostDidNotAnswer, NoSessionHost, forward_to_hosts
+
+forward_to_hosts(globals())

@@ -48,6 +48,9 @@ class SessionSnapshot:
     # yet stored when the inspector stopped: the highest seq read, as stored with the
     # last batch, beyond the last seq stored. Those events are lost.
     lost_in_flight: int = 0
+    # Of such a session, whether it was held by a session host that stopped (hosted mode
+    # with session hosts) rather than by an inspector that was restarted.
+    host_stopped: bool = False
 
     @property
     def imported(self) -> bool:
@@ -159,6 +162,7 @@ def from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
         owner_id=record.owner_id,
         ended_by_restart=ended_by_restart,
         lost_in_flight=lost,
+        host_stopped=ended_by_restart and record.host_id is not None,
     )
 
 

@@ -150,7 +150,10 @@ async def send_command(
 ) -> Any:
     """Run service `name` on `host`; its value, or its exception raised here."""
     layer = _layer()
-    reply = await layer.new_channel("session-answer.")
+    # The layer's default prefix, as the websocket consumers': channels_redis reads all of
+    # a process's channels of one prefix with one blocking pop, and channels of another
+    # prefix in the same process would wait behind it.
+    reply = await layer.new_channel()
     body = encode(kwargs)
     await layer.send(host.channel, {"type": COMMAND, "name": name, "body": body, "reply": reply})
     try:
@@ -199,7 +202,7 @@ class HostProcess:
 
 async def start_host(name: str) -> HostProcess:
     layer = _layer()
-    channel = await layer.new_channel("sessionhost.")
+    channel = await layer.new_channel()  # (the default prefix: see `send_command`)
     record = await session_hosts.register_host(name or socket.gethostname(), channel)
     return HostProcess(record=record, running=set())
 

@@ -19,6 +19,7 @@ import contextlib
 import inspect
 import logging
 import socket
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,10 @@ WAIT_ON_SERVER = frozenset(
         "session_disconnect",
     }
 )
+
+# Sends to Redis at once from one process: redis-py's pool refuses (rather than waits
+# for) a connection beyond its 100, and 200 sessions' calls arrive together.
+CONCURRENT_SENDS = 32
 
 # The functions themselves, by name: what a host runs, and a web process falls back on.
 _local: dict[str, Service] = {}
@@ -102,9 +107,8 @@ def _forwarder(name: str) -> Service:
             spec: ConnectionSpec = kwargs["spec"]
             wait = spec.connect_timeout + spec.request_timeout
             return await send_command(host, name, kwargs, timeout=wait + MARGIN_SECONDS)
-        holder = await session_hosts.live_holder(
-            str(kwargs["session_id"]), settings.SESSION_HOST_LEASE_SECONDS
-        )
+        session_id = str(kwargs["session_id"])
+        holder = await _holder(session_id)
         if holder is None:
             if name == "session_reconnect" and await _can_revive(str(kwargs["session_id"])):
                 # Ended with its host: any live host takes it up again.
@@ -113,11 +117,37 @@ def _forwarder(name: str) -> Service:
             # Not live anywhere: what is recorded is all there is, and is read here.
             return await local(**kwargs)
         host, spec_data = holder
-        return await send_command(host, name, kwargs, timeout=_wait(name, spec_data))
+        try:
+            return await send_command(host, name, kwargs, timeout=_wait(name, spec_data))
+        except HostDidNotAnswer:
+            _holders.pop(session_id, None)
+            raise
 
     forwarded.__name__ = name
     forwarded.__doc__ = local.__doc__
     return forwarded
+
+
+# Which host holds a session, as last read, and when: one look-up in PostgreSQL (a new
+# connection each) per command doubled a call's round trip. A session moves only when its
+# host stops, which takes the lease (10 s) to notice anyway.
+HOLDER_KEPT_SECONDS = 1.0
+_holders: dict[str, tuple[float, tuple[SessionHost, dict[str, Any]]]] = {}
+
+
+async def _holder(session_id: str) -> tuple[SessionHost, dict[str, Any]] | None:
+    now = time.monotonic()
+    kept = _holders.get(session_id)
+    if kept is not None and now - kept[0] < HOLDER_KEPT_SECONDS:
+        return kept[1]
+    holder = await session_hosts.live_holder(session_id, settings.SESSION_HOST_LEASE_SECONDS)
+    if holder is None:
+        _holders.pop(session_id, None)
+    else:
+        if len(_holders) > 10_000:
+            _holders.clear()
+        _holders[session_id] = (now, holder)
+    return holder
 
 
 def _wait(name: str, spec_data: dict[str, Any] | None) -> float:
@@ -155,7 +185,8 @@ async def send_command(
     # prefix in the same process would wait behind it.
     reply = await layer.new_channel()
     body = encode(kwargs)
-    await layer.send(host.channel, {"type": COMMAND, "name": name, "body": body, "reply": reply})
+    command = {"type": COMMAND, "name": name, "body": body, "reply": reply}
+    await _send_patiently(layer, host.channel, command)
     try:
         answer = await asyncio.wait_for(_receive_answer(layer, reply), timeout)
     except TimeoutError:
@@ -180,6 +211,18 @@ async def _receive_answer(layer: BaseChannelLayer, reply: str) -> dict[str, Any]
             if not isinstance(answer, dict):
                 raise WireError("an answer that is not one")
             return answer
+
+
+_send_slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+
+
+def _sending() -> asyncio.Semaphore:
+    """This event loop's bound on concurrent sends (see `CONCURRENT_SENDS`)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _send_slots:
+        _send_slots.clear()  # a loop that is gone (tests run one per test)
+        _send_slots[loop] = asyncio.Semaphore(CONCURRENT_SENDS)
+    return _send_slots[loop]
 
 
 def _layer() -> BaseChannelLayer:
@@ -251,13 +294,15 @@ async def _answer(host: HostProcess, layer: BaseChannelLayer, message: dict[str,
 
 
 async def _send_patiently(layer: BaseChannelLayer, channel: str, message: dict[str, Any]) -> None:
-    """A large answer may fill the reply channel: wait for the asker to read."""
+    """A large answer, or a burst of commands, may fill a channel (channels_redis holds
+    100 messages by default): wait a little for its reader."""
     for _ in range(200):
         with contextlib.suppress(ChannelFull):
-            await layer.send(channel, message)
+            async with _sending():
+                await layer.send(channel, message)
             return
         await asyncio.sleep(0.05)
-    logger.warning("gave up sending an answer: nobody reads %s", channel)
+    logger.warning("gave up sending: nobody reads %s", channel)
 
 
 async def _run(host: HostProcess, message: dict[str, Any]) -> Any:

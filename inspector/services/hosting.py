@@ -129,9 +129,10 @@ def _forwarder(name: str) -> Service:
 
 
 # Which host holds a session, as last read, and when: one look-up in PostgreSQL (a new
-# connection each) per command doubled a call's round trip. A session moves only when its
-# host stops, which takes the lease (10 s) to notice anyway.
-HOLDER_KEPT_SECONDS = 1.0
+# connection each) per command doubled a call's round trip and capped a web process's
+# commands. A session moves only when its host stops, which takes up to the lease (10 s)
+# to notice; a command sent meanwhile to the stopped host times out and forgets it.
+HOLDER_KEPT_SECONDS = 5.0
 _holders: dict[str, tuple[float, tuple[SessionHost, dict[str, Any]]]] = {}
 
 

@@ -77,13 +77,11 @@ def _sweep(lease_seconds: float) -> list[str]:
 def _live_holder(
     session_id: str, lease_seconds: float
 ) -> tuple[SessionHost, dict[str, Any]] | None:
-    """The live host holding the session, with the session's recorded settings; None if
-    none does (ended, or its host died: then the host is marked stopped here and now)."""
-    record = (
-        SessionRecord.objects.filter(id=session_id, status__in=ACTIVE)
-        .select_related("host")
-        .first()
-    )
+    """The live host holding the session (live, or ended but maybe still in its memory,
+    where Reconnect finds it), with the session's recorded settings; None if no live host
+    does (never held by one, or its host died: then the host is marked stopped here and
+    now)."""
+    record = SessionRecord.objects.filter(id=session_id).select_related("host").first()
     if record is None or record.host is None or record.host.stopped_at is not None:
         return None
     host = record.host

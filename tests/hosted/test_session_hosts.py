@@ -146,6 +146,7 @@ def test_a_session_on_one_host_served_by_both_web_processes_survives_its_host(
         page_b = on_b.get(f"/sessions/{session_id}/")
         assert page_b.status_code == 200
         assert "Disconnect" in page_b.text, "web B does not see the session as live"
+        assert "tools/call" in page_b.text, "web B does not show the call's events"
         stored = settled_event_count(database_url, session_id)
         assert stored >= 4  # initialize, its answer, initialized, tools/list, tools/call...
 

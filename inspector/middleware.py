@@ -199,7 +199,11 @@ class SessionOwnerMiddleware(AsyncMiddleware):
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        for owner_id in await named_owners(kwargs):
+        try:
+            owners = await named_owners(kwargs)
+        except services.HostDidNotAnswer as exc:
+            return host_unavailable(exc)
+        for owner_id in owners:
             access = await services.access_reaching(
                 access=request.access,  # type: ignore[attr-defined]
                 owner_id=owner_id,
@@ -209,6 +213,11 @@ class SessionOwnerMiddleware(AsyncMiddleware):
             request.access = access  # type: ignore[attr-defined]
         if refused_to_viewer(request, view):
             return viewer_refusal(request)
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, services.HostDidNotAnswer | services.NoSessionHost):
+            return host_unavailable(exception)
         return None
 
 
@@ -259,6 +268,11 @@ def viewer_refusal(request: HttpRequest) -> HttpResponse:
         {"reason": access.viewer_refusal},
         status=403,
     )
+
+
+def host_unavailable(error: Exception) -> HttpResponse:
+    """A session host that did not answer, said plainly: which one, and what was asked."""
+    return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
 
 
 async def request_access(request: HttpRequest) -> services.Access:

@@ -49,6 +49,11 @@ class SessionRecord(models.Model):
     # written with that batch: after a crash, what it exceeds the last stored seq by is
     # the least number of events that were read but never stored.
     read_seq = models.PositiveBigIntegerField(default=0)
+    # The session-host process holding it live (hosted mode with session hosts); kept
+    # after that host stops, so that the page can say why the session ended.
+    host = models.ForeignKey(
+        "SessionHost", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
 
     class Meta:
         ordering = ("-created_at",)
@@ -397,3 +402,24 @@ class OIDCIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} at {self.issuer}"
+
+
+class SessionHost(models.Model):
+    """A process holding live sessions for the web processes (hosted mode with session
+    hosts). Its heartbeat is its lease: once older than the lease, it is taken as dead."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    name = models.CharField(max_length=200)
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    # The channel-layer channel its commands are sent to.
+    channel = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField(db_index=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("started_at",)
+
+    def __str__(self) -> str:
+        return f"{self.name} (pid {self.pid} on {self.hostname})"

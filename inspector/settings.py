@@ -220,6 +220,21 @@ if redis_url := os.environ.get("REDIS_URL"):
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Where live sessions are held. "here" (the default, and local mode's only choice): in the
+# process serving the pages. "remote" (hosted mode): in `sessionhost` processes; the web
+# processes hold none and forward every command over the channel layer.
+SESSION_HOSTS = os.environ.get("INSPECTOR_SESSION_HOSTS", "here")
+if SESSION_HOSTS not in ("here", "remote") or (SESSION_HOSTS == "remote" and MODE != "hosted"):
+    raise ValueError(
+        f"INSPECTOR_SESSION_HOSTS must be 'here', or 'remote' in hosted mode, not {SESSION_HOSTS!r}"
+    )
+# How long a web process waits for a host's answer to a command that does not wait on the
+# server (a call to the server waits for the session's own request timeout on top).
+SESSION_HOST_TIMEOUT_SECONDS = float(os.environ.get("INSPECTOR_SESSION_HOST_TIMEOUT", "10"))
+# A host renews its lease this often; one not renewed for the lease is taken as dead.
+SESSION_HOST_HEARTBEAT_SECONDS = 3.0
+SESSION_HOST_LEASE_SECONDS = 10.0
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -344,6 +344,7 @@ __all__ = [
     "EventKind",
     "EventNotFound",
     "Export",
+    "HostDidNotAnswer",
     "IdentityProvider",
     "ImportOutcome",
     "InvalidRoot",
@@ -370,6 +371,7 @@ __all__ = [
     "ModelSettings",
     "NameTaken",
     "NoSavedServer",
+    "NoSessionHost",
     "NotSampling",
     "OAuthSettings",
     "Pasted",
@@ -560,3 +562,9 @@ __all__ = [
     "workspace_member_role_set",
     "workspace_members_get",
 ]
+
+# Last, once every service is here: where sessions live on session hosts, those that need
+# a live session are forwarded to its host.
+from inspector.services.hosting import HostDidNotAnswer, NoSessionHost, forward_to_hosts
+
+forward_to_hosts(globals())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from inspector.services.runtime import registry
 from inspector.services.sessions import session_owned
-from inspector.services.snapshots import SessionSnapshot, from_live, from_record
+from inspector.services.snapshots import SessionSnapshot, from_live, from_record, held_by_hosts
 from inspector.storage import session_records
 from inspector.storage.session_records import SessionSearch
 
@@ -59,11 +59,12 @@ async def session_page(
     """The owner's sessions matching `search`, newest first; a page past the last is
     the last."""
     resident = _resident(owner_id)
+    held = await held_by_hosts(owner_id)
     page = max(1, page)
     found = await session_records.search_sessions(
         search,
         owner_id=owner_id,
-        resident=resident,
+        resident=[*resident, *held],
         offset=(page - 1) * page_size,
         limit=page_size,
     )
@@ -72,7 +73,10 @@ async def session_page(
         return await session_page(
             owner_id=owner_id, search=search, page=last_page, page_size=page_size
         )
-    sessions = [resident.get(record.id) or from_record(record) for record in found.records]
+    sessions = [
+        resident.get(record.id) or from_record(record, held_by_host=record.id in held)
+        for record in found.records
+    ]
     return SessionPage(sessions=sessions, total=found.total, page=page, page_size=page_size)
 
 
@@ -89,8 +93,10 @@ async def session_delete_matching(*, owner_id: int | None, search: SessionSearch
     """Delete every one of the owner's sessions that matches `search` and has ended (live
     ones stay: ending them is a decision of its own); how many went."""
     resident = _resident(owner_id)
+    held = await held_by_hosts(owner_id)
     live = {session_id for session_id, snapshot in resident.items() if snapshot.status.is_active}
-    ids = await session_records.matching_ids(search, owner_id=owner_id, resident=resident)
+    live |= held
+    ids = await session_records.matching_ids(search, owner_id=owner_id, resident=[*resident, *held])
     ended = [session_id for session_id in ids if session_id not in live]
     for session_id in ended:
         await registry().remove(session_id)

@@ -9,6 +9,7 @@ from inspector.services.snapshots import (
     SessionSnapshot,
     from_live,
     from_record,
+    held_by_hosts,
     open_session,
     resident_session,
 )
@@ -56,7 +57,8 @@ async def session_list(*, owner_id: int | None, limit: int = 50) -> list[Session
     records = await event_store().list_sessions(
         exclude=list(resident), owner_id=owner_id, limit=limit
     )
-    recorded = [from_record(record) for record in records]
+    held = await held_by_hosts(owner_id)
+    recorded = [from_record(record, held_by_host=record.id in held) for record in records]
     newest_first = sorted([*resident.values(), *recorded], key=lambda s: s.created_at, reverse=True)
     return newest_first[:limit]
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+
 from inspector.mcp.eras.tasks import offers_tasks
 from inspector.mcp.versions import Era
 from inspector.models import SessionRecord
@@ -14,6 +16,7 @@ from inspector.services.runtime import registry
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
 from inspector.sessions.status import SessionStatus
+from inspector.storage.session_hosts import live_session_ids
 
 
 class SessionNotFound(Exception):
@@ -48,6 +51,9 @@ class SessionSnapshot:
     # yet stored when the inspector stopped: the highest seq read, as stored with the
     # last batch, beyond the last seq stored. Those events are lost.
     lost_in_flight: int = 0
+    # Of such a session, whether it was held by a session host that stopped (hosted mode
+    # with session hosts) rather than by an inspector that was restarted.
+    host_stopped: bool = False
 
     @property
     def imported(self) -> bool:
@@ -135,9 +141,13 @@ def from_live(session: LiveSession) -> SessionSnapshot:
     )
 
 
-def from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
+def from_record(
+    record: SessionRecord, last_seq: int = 0, *, held_by_host: bool = False
+) -> SessionSnapshot:
+    """`held_by_host`: live on a session host whose lease holds (hosted mode with session
+    hosts), so commands reach it through its host."""
     status = SessionStatus(record.status)
-    ended_by_restart = status.is_active
+    ended_by_restart = status.is_active and not held_by_host
     if ended_by_restart:
         # Recorded as live but not in this process: the inspector was restarted under it.
         status = SessionStatus.DISCONNECTED
@@ -150,7 +160,7 @@ def from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
         target=record.target,
         spec=record.spec,
         created_at=record.created_at,
-        resident=False,
+        resident=held_by_host,
         error=record.error,
         error_layer=record.error_layer,
         server=record.server,
@@ -159,6 +169,7 @@ def from_record(record: SessionRecord, last_seq: int = 0) -> SessionSnapshot:
         owner_id=record.owner_id,
         ended_by_restart=ended_by_restart,
         lost_in_flight=lost,
+        host_stopped=ended_by_restart and record.host_id is not None,
     )
 
 
@@ -175,3 +186,11 @@ async def open_session(spec: ConnectionSpec, owner_id: int | None) -> SessionSna
     session = await registry().create(spec, owner_id=owner_id)
     await session.start()
     return from_live(session)
+
+
+async def held_by_hosts(owner_id: int | None) -> set[str]:
+    """The owner's sessions live on session hosts whose lease holds (none unless sessions
+    live on hosts): lists show them live, as the host would."""
+    if settings.SESSION_HOSTS != "remote":
+        return set()
+    return set(await live_session_ids(owner_id))

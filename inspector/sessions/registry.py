@@ -46,8 +46,16 @@ class SessionRegistry:
     def all(self) -> list[LiveSession]:
         return sorted(self._sessions.values(), key=lambda session: session.created_at, reverse=True)
 
-    async def create(self, spec: ConnectionSpec, *, owner_id: int | None = None) -> LiveSession:
-        """Register a session; the caller starts it with `await session.start()`."""
+    async def create(
+        self,
+        spec: ConnectionSpec,
+        *,
+        owner_id: int | None = None,
+        session_id: str | None = None,
+        first_seq: int = 1,
+    ) -> LiveSession:
+        """Register a session; the caller starts it with `await session.start()`. With
+        `session_id` and `first_seq`, it continues a recorded one (see `LiveSession`)."""
         await self.reap()
         active = sum(1 for session in self._sessions.values() if session.status.is_active)
         if active >= self.max_sessions:
@@ -63,6 +71,8 @@ class SessionRegistry:
             owner_id=owner_id,
             answered_by_people=True,
             token_store=self.token_stores(owner_id) if self.token_stores is not None else None,
+            session_id=session_id,
+            first_seq=first_seq,
         )
         self._sessions[session.id] = session
         return session

@@ -66,12 +66,15 @@ class LiveSession:
         answered_by_people: bool = False,
         token_store: TokenStore | None = None,
         http_factory: HttpClientFactory | None = None,
+        first_seq: int = 1,
     ) -> None:
+        """`session_id` and `first_seq` continue a recorded session whose events up to
+        `first_seq - 1` are stored (its process stopped under it)."""
         self.id = session_id or uuid.uuid4().hex
         self.spec = spec
         # The workspace the session belongs to (None: local mode's one person).
         self.owner_id = owner_id
-        self.log = EventLog(self.id, store)
+        self.log = EventLog(self.id, store, first_seq=first_seq)
         self.status = SessionStatus.CONNECTING
         self.error: ConnectError | None = None
         self.server: ServerInfo | None = None

@@ -1,7 +1,8 @@
 """A deploy as the Procfile describes it, against the machine's PostgreSQL and Redis: the
 release step (migrations, collected static files with content-hashed names), the README's
 command for the first account, then the web step serving the login page, and once signed
-in the home page, each with every stylesheet and script it links.
+in the home page, each with every stylesheet and script it links; and the sessionhost
+step taking its lease.
 
 It runs in the PostgreSQL and Redis pass of `scripts/test` (DATABASE_URL and REDIS_URL
 name the servers), on a database of its own that it drops afterwards.
@@ -12,10 +13,13 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -121,7 +125,7 @@ def test_procfile_release_then_web_serve_pages_with_their_css_and_js(
     platform: dict[str, str], tmp_path: Path
 ) -> None:
     steps = procfile()
-    assert set(steps) == {"release", "web"}
+    assert set(steps) == {"release", "web", "sessionhost"}
     run_step(steps["release"], platform)
     password = secrets.token_urlsafe(16)
     run_step(
@@ -164,3 +168,49 @@ def test_procfile_release_then_web_serve_pages_with_their_css_and_js(
         assert home.status_code == 200
         assert "Sign in" not in home.text
         assert_serves_assets(client, home)
+
+
+def test_procfile_sessionhost_takes_a_lease_and_gives_it_back_when_stopped(
+    platform: dict[str, str], tmp_path: Path
+) -> None:
+    steps = procfile()
+    run_step(steps["release"], platform)
+    log_path = tmp_path / "sessionhost.log"
+    with log_path.open("wb") as log:
+        host = subprocess.Popen(
+            ["/bin/sh", "-c", steps["sessionhost"]],
+            cwd=REPO_ROOT,
+            env=platform,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        with psycopg.connect(platform["DATABASE_URL"], autocommit=True) as database:
+            leased = wait_for_row(
+                database,
+                "SELECT pid, stopped_at FROM inspector_sessionhost",
+                log_path,
+            )
+            assert leased[1] is None, "a running host's lease is not stopped"
+            # As a platform stops a process: SIGTERM to its group (the shell and the host).
+            os.killpg(host.pid, signal.SIGTERM)
+            wait_for_row(
+                database,
+                "SELECT stopped_at FROM inspector_sessionhost WHERE stopped_at IS NOT NULL",
+                log_path,
+            )
+    finally:
+        if host.poll() is None:
+            os.killpg(host.pid, signal.SIGKILL)
+            host.wait()
+
+
+def wait_for_row(database: psycopg.Connection[Any], query: str, log_path: Path) -> Any:
+    deadline = time.monotonic() + STEP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        row = database.execute(query).fetchone()
+        if row is not None:
+            return row
+        time.sleep(0.2)
+    raise AssertionError(f"{query} found nothing:\n{log_path.read_text()}")

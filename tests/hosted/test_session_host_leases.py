@@ -1,0 +1,144 @@
+"""Session hosts' leases in PostgreSQL, and commands to a host over Redis: a host whose
+lease ran out is swept and its sessions read as ended by it; new sessions go to the least
+busy live host; a 10 MB answer comes back whole; a host that does not answer is named."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from inspector.mcp.trace import EventKind, local_event
+from inspector.models import SessionHost, SessionRecord
+from inspector.services import session_get
+from inspector.services.hosting import (
+    PART_BYTES,
+    HostDidNotAnswer,
+    send_command,
+    serve_commands,
+    start_host,
+)
+from inspector.sessions.session import LiveSession
+from inspector.sessions.status import SessionStatus
+from inspector.storage import session_hosts
+from inspector.storage.db import in_db_thread
+from inspector.storage.events import DatabaseEventStore
+from tests.conftest import fixture_spec
+
+pytestmark = [pytest.mark.hosted, pytest.mark.django_db(transaction=True)]
+
+LEASE = 10.0
+
+
+async def recorded_session(store: DatabaseEventStore, *, status: SessionStatus) -> str:
+    session = LiveSession(fixture_spec("everything_py"), store=store)
+    session.status = status
+    await store.save_session(session.describe())
+    return session.id
+
+
+@in_db_thread
+def age(host_id: str, seconds: float) -> None:
+    SessionHost.objects.filter(id=host_id).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=seconds)
+    )
+
+
+@in_db_thread
+def stopped_at(host_id: str) -> object:
+    return SessionHost.objects.get(id=host_id).stopped_at
+
+
+async def test_a_host_whose_lease_ran_out_is_swept_and_its_sessions_read_as_ended_by_it() -> None:
+    store = DatabaseEventStore()
+    alive = await session_hosts.register_host("alive", "sessionhost.alive")
+    dead = await session_hosts.register_host("dead", "sessionhost.dead")
+    session_id = await recorded_session(store, status=SessionStatus.CONNECTED)
+    await session_hosts.assign_host(session_id, dead.id)
+    event = local_event(EventKind.STDERR, "stored before the crash")
+    event.seq = 1
+    await store.save_events(session_id, [event])
+
+    assert await session_hosts.live_holder(session_id, LEASE) is not None
+    await age(dead.id, LEASE + 1)
+    assert await session_hosts.sweep_hosts(LEASE) == [dead.id]
+    assert await stopped_at(dead.id) is not None
+    assert await stopped_at(alive.id) is None
+    assert await session_hosts.sweep_hosts(LEASE) == []
+
+    assert await session_hosts.live_holder(session_id, LEASE) is None
+    snapshot = await session_get(session_id=session_id)
+    assert snapshot.host_stopped
+    assert snapshot.status is SessionStatus.DISCONNECTED
+    assert snapshot.last_seq == 1
+
+
+async def test_asking_about_a_session_of_a_host_past_its_lease_marks_the_host_stopped() -> None:
+    store = DatabaseEventStore()
+    host = await session_hosts.register_host("silent", "sessionhost.silent")
+    session_id = await recorded_session(store, status=SessionStatus.CONNECTED)
+    await session_hosts.assign_host(session_id, host.id)
+    await age(host.id, LEASE + 1)
+    assert await session_hosts.live_holder(session_id, LEASE) is None
+    assert await stopped_at(host.id) is not None
+
+
+async def test_a_new_session_goes_to_the_live_host_holding_the_fewest() -> None:
+    store = DatabaseEventStore()
+    busy = await session_hosts.register_host("busy", "sessionhost.busy")
+    idle = await session_hosts.register_host("idle", "sessionhost.idle")
+    for _ in range(2):
+        session_id = await recorded_session(store, status=SessionStatus.CONNECTED)
+        await session_hosts.assign_host(session_id, busy.id)
+    ended = await recorded_session(store, status=SessionStatus.DISCONNECTED)
+    await session_hosts.assign_host(ended, idle.id)
+    chosen = await session_hosts.least_busy_host(LEASE)
+    assert chosen is not None
+    assert chosen.id == idle.id
+    await age(idle.id, LEASE + 1)
+    chosen = await session_hosts.least_busy_host(LEASE)
+    assert chosen is not None
+    assert chosen.id == busy.id
+
+
+async def test_a_ten_megabyte_answer_comes_back_whole_in_parts() -> None:
+    store = DatabaseEventStore()
+    session_id = await recorded_session(store, status=SessionStatus.DISCONNECTED)
+    huge = local_event(EventKind.STDERR, "x" * (10 * 1024 * 1024))
+    huge.seq = 1
+    await store.save_events(session_id, [huge])
+    host = await start_host("in-process")
+    serving = asyncio.create_task(serve_commands(host))
+    try:
+        event = await send_command(
+            host.record, "event_get", {"session_id": session_id, "seq": 1}, timeout=60
+        )
+    finally:
+        serving.cancel()
+    assert event.seq == 1
+    assert event.text == huge.text
+    assert len(huge.text) >= 40 * PART_BYTES  # forty parts at least
+
+
+async def test_a_host_that_does_not_answer_is_named() -> None:
+    host = await start_host("asleep")  # its loop is never started
+    with pytest.raises(HostDidNotAnswer) as refused:
+        await send_command(host.record, "session_get", {"session_id": "abc"}, timeout=0.5)
+    assert str(refused.value) == (
+        f"The session host 'asleep' (pid {host.record.pid} on {socket.gethostname()}) "
+        "did not answer within 0.5 s (session get)."
+    )
+
+
+async def test_a_command_that_is_not_a_service_is_refused_by_the_host() -> None:
+    host = await start_host("strict")
+    serving = asyncio.create_task(serve_commands(host))
+    try:
+        with pytest.raises(Exception, match="no such command"):
+            await send_command(host.record, "session_close_all", {}, timeout=10)
+    finally:
+        serving.cancel()
+    assert not await in_db_thread(SessionRecord.objects.exists)()

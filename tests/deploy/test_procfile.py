@@ -20,16 +20,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import psycopg
 import pytest
 from cryptography.fernet import Fernet
-from psycopg import sql
 
 from tests.conftest import REPO_ROOT
 from tests.deploy.serving import linked_assets, serving
+from tests.hosted.processes import own_database
 from tests.servers.http_harness import free_port
 
 pytestmark = pytest.mark.hosted
@@ -53,21 +52,8 @@ def procfile() -> dict[str, str]:
 @pytest.fixture
 def deploy_database() -> Iterator[str]:
     """The URL of a database created for this test on the server DATABASE_URL names."""
-    server = os.environ.get("DATABASE_URL", "")
-    assert server.startswith(("postgres://", "postgresql://")), (
-        "the Procfile test needs DATABASE_URL (and REDIS_URL) naming the PostgreSQL (and "
-        "Redis) server to deploy on, as in the second pass of scripts/test"
-    )
-    parts = urlsplit(server)
-    name = f"inspector_procfile_{os.getpid()}"
-    database = sql.Identifier(name)
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(database))
-        try:
-            yield urlunsplit(parts._replace(path=f"/{name}"))
-        finally:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
+    with own_database("inspector_procfile") as url:
+        yield url
 
 
 @pytest.fixture

@@ -47,6 +47,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from tests.servers.oauth_as import OAuthError
+
 CODE_SECONDS = 60
 ID_TOKEN_SECONDS = 300
 FAULTS = (
@@ -61,20 +63,6 @@ FAULTS = (
     "deny",
 )
 SCOPES = ("openid", "email", "profile")
-
-
-class TokenError(Exception):
-    """An RFC 6749 error answer of the token endpoint."""
-
-    def __init__(self, error: str, description: str, status: int = 400) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-        self.status = status
-
-    def response(self) -> JSONResponse:
-        body = {"error": self.error, "error_description": self.description}
-        return JSONResponse(body, status_code=self.status, headers={"Cache-Control": "no-store"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,9 +218,9 @@ class Provider:
         try:
             entry["client_authentication"] = self._authenticate(request, form)
             if form.get("grant_type") != "authorization_code":
-                raise TokenError("unsupported_grant_type", "only authorization_code")
+                raise OAuthError("unsupported_grant_type", "only authorization_code")
             grant = self._redeem(form)
-        except TokenError as error:
+        except OAuthError as error:
             entry["error"] = error.error
             entry["error_description"] = error.description
             return error.response()
@@ -267,24 +255,24 @@ class Provider:
             try:
                 client_id, _, secret = base64.b64decode(basic[6:]).decode().partition(":")
             except (ValueError, UnicodeDecodeError):
-                raise TokenError("invalid_client", "malformed Basic credentials", 401) from None
+                raise OAuthError("invalid_client", "malformed Basic credentials", 401) from None
             method = "client_secret_basic"
         else:
             client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
             method = "client_secret_post"
         if client_id != self.client_id or not hmac.compare_digest(secret, self.client_secret):
-            raise TokenError("invalid_client", "unknown client or wrong secret", 401)
+            raise OAuthError("invalid_client", "unknown client or wrong secret", 401)
         return method
 
     def _redeem(self, form: dict[str, str]) -> Grant:
         grant = self.codes.pop(form.get("code", ""), None)
         if grant is None or grant.expires_at < time.time():
-            raise TokenError("invalid_grant", "unknown, used or expired code")
+            raise OAuthError("invalid_grant", "unknown, used or expired code")
         if form.get("redirect_uri") != grant.redirect_uri:
-            raise TokenError("invalid_grant", "redirect_uri differs from the authorization's")
+            raise OAuthError("invalid_grant", "redirect_uri differs from the authorization's")
         challenge = _b64(hashlib.sha256(form.get("code_verifier", "").encode()).digest())
         if not hmac.compare_digest(challenge, grant.code_challenge):
-            raise TokenError("invalid_grant", "code_verifier does not match code_challenge")
+            raise OAuthError("invalid_grant", "code_verifier does not match code_challenge")
         return grant
 
     def _id_token(self, grant: Grant, access_token: str) -> str:

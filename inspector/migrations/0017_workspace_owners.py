@@ -7,6 +7,8 @@ become keys of Workspace.
 
 from __future__ import annotations
 
+from typing import Any
+
 import django.db.models.deletion
 from django.db import migrations, models
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
@@ -30,28 +32,31 @@ def plain_owner(model: str) -> migrations.AlterField:
     return migrations.AlterField(model_name=model.lower(), name="owner", field=field)
 
 
-def to_personal_workspaces(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    Workspace = apps.get_model("inspector", "Workspace")
-    personal = dict(
-        Workspace.objects.filter(personal_of__isnull=False).values_list("personal_of_id", "id")
-    )
+def renumber_owners(apps: StateApps, new_owner: dict[int, int]) -> None:
+    """Give each row the owner its old owner maps to. User ids and workspace ids share one
+    range, so the rows of every old owner are found before any changes: renumbering one
+    owner at a time would move rows already moved (1 -> 3, then 3 -> 2)."""
     for name in OWNED:
         model = apps.get_model("inspector", name)
-        for user_id in set(model.objects.exclude(owner=None).values_list("owner", flat=True)):
-            # An account gone without its workspace leaves rows nobody can reach.
-            model.objects.filter(owner=user_id).update(owner=personal.get(user_id))
+        rows_of: dict[int, list[Any]] = {}
+        for pk, owner in model.objects.exclude(owner=None).values_list("pk", "owner"):
+            rows_of.setdefault(owner, []).append(pk)
+        for owner, pks in rows_of.items():
+            # An old owner with nothing to map to leaves rows nobody can reach.
+            model.objects.filter(pk__in=pks).update(owner=new_owner.get(owner))
+
+
+def to_personal_workspaces(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    Workspace = apps.get_model("inspector", "Workspace")
+    personal = Workspace.objects.filter(personal_of__isnull=False)
+    renumber_owners(apps, dict(personal.values_list("personal_of_id", "id")))
 
 
 def to_accounts(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    # A team's objects have no one account to go back to.
     Workspace = apps.get_model("inspector", "Workspace")
-    account = dict(
-        Workspace.objects.filter(personal_of__isnull=False).values_list("id", "personal_of_id")
-    )
-    for name in OWNED:
-        model = apps.get_model("inspector", name)
-        for workspace_id in set(model.objects.exclude(owner=None).values_list("owner", flat=True)):
-            # A team's objects have no one account to go back to.
-            model.objects.filter(owner=workspace_id).update(owner=account.get(workspace_id))
+    personal = Workspace.objects.filter(personal_of__isnull=False)
+    renumber_owners(apps, dict(personal.values_list("id", "personal_of_id")))
 
 
 def owned_by_workspace(model: str, on_delete: object, related_name: str) -> migrations.AlterField:

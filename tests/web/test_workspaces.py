@@ -278,3 +278,37 @@ async def test_a_team_shares_its_model_endpoint_and_palette_apart_from_personal_
     await act_in(bob, await Workspace.objects.aget(personal_of__username="bob"))
     assert "http://127.0.0.1:9/team/v1" not in await page(bob, "/model/")
     assert "team-server" not in json.dumps((await bob.get("/palette.json")).json())
+
+
+def test_an_upgrade_keeps_each_accounts_objects_when_workspace_ids_are_other_accounts_ids() -> None:
+    """User ids and workspace ids share one range: erin's personal workspace may have
+    frank's id, and frank's gina's. Every row still lands in its own account's workspace,
+    never in the next one along the chain."""
+    before = [("inspector", "0015_workspaces")]
+    after = MigrationExecutor(connection).loader.graph.leaf_nodes("inspector")
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    users = old.get_model("auth", "User").objects
+    erin, frank, gina = (
+        users.create(username=name, password="!") for name in ("erin", "frank", "gina")
+    )
+    workspaces = old.get_model("inspector", "Workspace").objects
+    chain = {erin: frank.pk, frank: gina.pk, gina: gina.pk + 1000}
+    for user, workspace_id in chain.items():
+        workspaces.create(id=workspace_id, name=f"{user.username} (personal)", personal_of=user)
+    servers = old.get_model("inspector", "SavedServer").objects
+    for user in chain:
+        servers.create(
+            owner_id=user.pk,
+            name=f"{user.username}'s",
+            transport="stdio",
+            protocol_version="2025-11-25",
+        )
+
+    MigrationExecutor(connection).migrate(after)
+    owners = {
+        server.name: server.owner.personal_of.username
+        for server in SavedServer.objects.select_related("owner__personal_of")
+    }
+    assert owners == {"erin's": "erin", "frank's": "frank", "gina's": "gina"}

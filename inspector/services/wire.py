@@ -153,12 +153,15 @@ def _dataclass(tree: dict[str, Any]) -> Any:
 def _exception(tree: dict[str, Any]) -> BaseException:
     name = str(tree["class"])
     builtin = BUILTIN_EXCEPTIONS.get(name)
-    cls = builtin if builtin is not None else _allowed(name, BaseException)
+    # Exception, not BaseException: nothing rebuilt may get past an `except Exception`.
+    cls = builtin if builtin is not None else _allowed(name, Exception)
     # Rebuilt without calling its constructor (whose signature varies): its arguments
     # and attributes as they were.
     error: BaseException = cls.__new__(cls)
     error.args = tuple(_value(arg) for arg in tree["args"])
     for key, item in tree["state"].items():
+        if str(key).startswith("__"):
+            raise WireError(f"{name} carries a reserved attribute: {key}")
         setattr(error, key, _value(item))
     return error
 
@@ -166,14 +169,21 @@ def _exception(tree: dict[str, Any]) -> BaseException:
 def _allowed(name: str, kind: type) -> Any:
     """The class a message names, if it is one of ours and of the expected kind."""
     module_name, _, qualname = name.partition(":")
-    if not module_name.startswith("inspector.") or not qualname:
+    parts = qualname.split(".")
+    if not module_name.startswith("inspector.") or not all(parts) or any(
+        part.startswith("_") for part in parts
+    ):
         raise WireError(f"{name} is not a type of the inspector")
     try:
         found: Any = importlib.import_module(module_name)
-        for part in qualname.split("."):
+        for part in parts:
             found = getattr(found, part)
     except (ImportError, AttributeError) as exc:
         raise WireError(f"no such type: {name}") from exc
-    if not isinstance(found, type) or not issubclass(found, kind):
+    # Defined there, not merely imported there: an inspector module's name must not lead
+    # to another package's classes.
+    if not isinstance(found, type) or not found.__module__.startswith("inspector."):
+        raise WireError(f"{name} is not a type of the inspector")
+    if not issubclass(found, kind):
         raise WireError(f"{name} is not a {kind.__name__}")
     return found

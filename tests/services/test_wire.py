@@ -99,6 +99,19 @@ def test_a_value_of_a_type_outside_the_inspector_is_refused_on_sending() -> None
         {"__wire": "enum", "class": "inspector.services.wire:decode", "value": 1},
         {"__wire": "dataclass", "class": "inspector.services.wire:WireError", "fields": {}},
         {"__wire": "pickle", "value": b"cos\nsystem\n."},
+        # Classes another package defines, reached through a name an inspector module
+        # imported.
+        {"__wire": "exception", "class": "inspector.services.hosting:asyncio.CancelledError"},
+        {"__wire": "exception", "class": "inspector.services.wire:msgpack.ExtraData"},
+        {"__wire": "dataclass", "class": "inspector.services.wire:dataclasses.Field"},
+        {"__wire": "dataclass", "class": "inspector.services.wire:__builtins__", "fields": {}},
+        # One of ours, with an attribute no exception of ours carries.
+        {
+            "__wire": "exception",
+            "class": "inspector.services.snapshots:SessionNotFound",
+            "args": ["x"],
+            "state": {"__class__": "SessionSnapshot"},
+        },
     ],
 )
 def test_a_forged_message_naming_another_class_is_refused_on_receiving(forged: object) -> None:

@@ -29,6 +29,7 @@ from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 
 from inspector.models import SessionHost
+from inspector.services.policy import check_stdio_allowed
 from inspector.services.runtime import event_store, registry
 from inspector.services.snapshots import SessionNotFound, SessionSnapshot, from_live
 from inspector.services.wire import WireError, decode, encode
@@ -331,8 +332,10 @@ async def _revive(session_id: str) -> SessionSnapshot:
     if found is None:
         raise SessionNotFound(session_id)
     record, last_seq = found
+    spec = ConnectionSpec.from_dict(record.spec)
+    check_stdio_allowed(spec)
     session = await registry().create(
-        ConnectionSpec.from_dict(record.spec),
+        spec,
         owner_id=record.owner_id,
         session_id=record.id,
         first_seq=last_seq + 1,

@@ -14,7 +14,7 @@ from typing import Any
 
 from inspector.mcp.masking import MASK
 from inspector.services.limits import session_started_by
-from inspector.services.policy import stdio_command_allowed
+from inspector.services.policy import StdioNotAllowed, check_stdio_allowed
 from inspector.services.snapshots import SessionSnapshot, open_session
 from inspector.sessions.config_export import export_config
 from inspector.sessions.config_files import (
@@ -22,7 +22,7 @@ from inspector.sessions.config_files import (
     NamedServer,
     parse_config_report,
 )
-from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.sessions.spec import ConnectionSpec
 from inspector.storage import saved_servers as rows
 from inspector.storage.db import in_db_thread
 from inspector.storage.encryption import UnreadableSecret
@@ -55,14 +55,6 @@ __all__ = [
 ]
 
 
-class StdioNotAllowed(PermissionError):
-    def __init__(self, command: str) -> None:
-        super().__init__(
-            f"This hosted inspector runs only the stdio commands its operator allowed, "
-            f"and {command!r} is not one of them."
-        )
-
-
 async def saved_server_owner(*, server_id: int) -> int | None:
     """Which workspace the saved server belongs to: what a URL naming it acts in."""
     return await in_db_thread(rows.owner_of)(server_id)
@@ -80,7 +72,7 @@ async def saved_server_masked(*, server_id: int, owner_id: int | None) -> NamedS
 async def saved_server_create(
     *, name: str, spec: ConnectionSpec, owner_id: int | None
 ) -> SavedServerSummary:
-    _check_allowed(spec)
+    check_stdio_allowed(spec)
     return await in_db_thread(rows.create)(_clean_name(name), spec, owner_id)
 
 
@@ -89,7 +81,7 @@ async def saved_server_update(
 ) -> SavedServerSummary:
     """Replace a saved server's settings. A secret sent back exactly as it was shown
     (masked) keeps its stored value: the edit form never holds the real one."""
-    _check_allowed(spec)
+    check_stdio_allowed(spec)
     return await in_db_thread(rows.update)(server_id, _clean_name(name), spec, owner_id)
 
 
@@ -113,7 +105,7 @@ async def saved_server_import(
         try:
             if len(server.name) > NAME_MAX_LENGTH:
                 raise ConfigError(f"the name is longer than {NAME_MAX_LENGTH} characters")
-            _check_allowed(server.spec)
+            check_stdio_allowed(server.spec)
         except (ConfigError, StdioNotAllowed) as error:
             outcome.errors.append(f"server {server.name!r}: {error}")
             continue
@@ -145,20 +137,13 @@ async def saved_server_connect(
     if not named:
         raise SavedServerNotFound(server_id)
     spec = named[0].spec
-    _check_allowed(spec)
+    check_stdio_allowed(spec)
     snapshot = await open_session(dataclasses.replace(spec, saved_server=server_id), owner_id)
     await session_started_by(session_id=snapshot.id, user_id=started_by)
     return snapshot
 
 
 # Checks ----------------------------------------------------------------------------------
-
-
-def _check_allowed(spec: ConnectionSpec) -> None:
-    """The connect form's rule, applied again: an import or an old saved server must not
-    be a way round it."""
-    if spec.transport is TransportKind.STDIO and not stdio_command_allowed(command=spec.command):
-        raise StdioNotAllowed(spec.command)
 
 
 def _clean_name(name: str) -> str:

@@ -12,6 +12,7 @@ from django.conf import settings
 from inspector.mcp.eras.tasks import offers_tasks
 from inspector.mcp.versions import Era
 from inspector.models import SessionRecord
+from inspector.services.policy import check_stdio_allowed
 from inspector.services.runtime import registry
 from inspector.sessions.session import LiveSession
 from inspector.sessions.spec import ConnectionSpec, TransportKind
@@ -183,6 +184,7 @@ def resident_session(session_id: str) -> LiveSession:
 
 async def open_session(spec: ConnectionSpec, owner_id: int | None) -> SessionSnapshot:
     """Create a session and connect it; a failed connection still returns its snapshot."""
+    check_stdio_allowed(spec)
     session = await registry().create(spec, owner_id=owner_id)
     await session.start()
     return from_live(session)

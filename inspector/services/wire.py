@@ -170,8 +170,10 @@ def _allowed(name: str, kind: type) -> Any:
     """The class a message names, if it is one of ours and of the expected kind."""
     module_name, _, qualname = name.partition(":")
     parts = qualname.split(".")
-    if not module_name.startswith("inspector.") or not all(parts) or any(
-        part.startswith("_") for part in parts
+    if (
+        not module_name.startswith("inspector.")
+        or not all(parts)
+        or any(part.startswith("_") for part in parts)
     ):
         raise WireError(f"{name} is not a type of the inspector")
     try:

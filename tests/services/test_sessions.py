@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+from typing import Any
 
 import pytest
 
@@ -93,3 +94,19 @@ def test_the_services_take_keyword_arguments_only() -> None:
             continue
         for parameter in inspect.signature(function).parameters.values():
             assert parameter.kind is inspect.Parameter.KEYWORD_ONLY, f"{name}({parameter.name})"
+
+
+async def test_hosted_no_session_starts_a_stdio_command_the_operator_did_not_allow(
+    settings: Any,
+) -> None:
+    """The connect form checks the allow-list, and so does the service every path ends in
+    (a session host takes its specs from the channel layer, not from a form)."""
+    settings.LOCAL_MODE = False
+    settings.INSPECTOR_STDIO_ALLOWLIST = []
+    with pytest.raises(services.StdioNotAllowed):
+        await services.session_connect(spec=fixture_spec("everything_py"))
+    assert runtime.registry().all() == []
+
+    settings.INSPECTOR_STDIO_ALLOWLIST = [fixture_spec("everything_py").command]
+    allowed = await services.session_connect(spec=fixture_spec("everything_py"))
+    assert allowed.status is services.SessionStatus.CONNECTED

@@ -267,7 +267,9 @@ def _allowed_email(provider: IdentityProvider, claims: dict[str, Any]) -> str:
             f"{provider.name} did not say your email address, and only accounts of {allowed} "
             "may sign in here."
         )
-    if claims.get("email_verified") is False:
+    # Only a verified address proves the domain: a missing claim, or the string "false"
+    # some providers' userinfo gives, does not.
+    if claims.get("email_verified") is not True:
         raise SignInRefused(
             f"{provider.name} has not verified your email address {email}; only verified "
             f"accounts of {allowed} may sign in here."

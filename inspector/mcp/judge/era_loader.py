@@ -20,7 +20,9 @@ from typing import Any
 
 PACKAGE = "mcp_types"
 
-_completing = threading.Lock()
+# Reentrant: the loading thread's own lookups while `__init__` runs come back through
+# `__getattr__`; other threads wait until it is done.
+_completing = threading.RLock()
 
 
 class _Package(types.ModuleType):
@@ -31,15 +33,24 @@ class _Package(types.ModuleType):
     def __getattr__(self, name: str) -> Any:
         # The import system probes dunder names (`__path__` is set; others may be
         # missing on any module): no reason to load.
-        if name.startswith("__") or self._complete:
+        if name.startswith("__"):
             raise AttributeError(name)
         with _completing:
-            if not self._complete:
-                self._complete = True
-                spec = self.__spec__
-                assert spec is not None
-                assert spec.loader is not None
+            if self._complete:
+                # Loaded while this thread waited, or being loaded by this very thread
+                # (then a missing name is missing, as in any module mid-import).
+                if name in self.__dict__:
+                    return self.__dict__[name]
+                raise AttributeError(name)
+            self._complete = True
+            spec = self.__spec__
+            assert spec is not None
+            assert spec.loader is not None
+            try:
                 spec.loader.exec_module(self)
+            except BaseException:
+                self._complete = False  # the next name asked tries again
+                raise
         return getattr(self, name)
 
 

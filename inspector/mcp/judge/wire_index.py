@@ -28,6 +28,8 @@ import platformdirs
 CACHE_DIR_VARIABLE = "INSPECTOR_CACHE_DIR"
 # Raised when what the file holds changes shape, so that an older file is not read.
 FORMAT = 1
+# What every era's module is named.
+ERA_MODULE_PREFIX = "mcp_types._v"
 
 # The surface's name in the index (the judge's `Surface` value) and its map in
 # `mcp_types.methods`.
@@ -124,8 +126,12 @@ def decode(data: dict[str, Any]) -> Index:
     }
     if {surface for surface, _ in SURFACE_MAPS} != set(wire_types):
         raise ValueError("not every surface is in the cached index")
+    modules = {str(version): str(module) for version, module in data["modules"].items()}
+    # The file is the user's to write: it may name only the package's own era modules.
+    if not all(module.startswith(ERA_MODULE_PREFIX) for module in modules.values()):
+        raise ValueError("the cached index names a module outside mcp_types' eras")
     return Index(
-        {str(version): str(module) for version, module in data["modules"].items()},
+        modules,
         wire_types,
         frozenset(map(str, data["cacheable_methods"])),
         frozenset(map(str, data["input_required_methods"])),

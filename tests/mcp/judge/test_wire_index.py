@@ -117,3 +117,11 @@ def test_the_package_loaded_after_an_era_alone_is_the_whole_package() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == LATEST_PROTOCOL_VERSION
+
+
+def test_a_cached_index_naming_a_module_outside_the_eras_is_not_read() -> None:
+    """The cache is a file the user can write: it must not choose what gets imported."""
+    data = wire_index.encode(wire_index.build())
+    data["modules"]["2025-11-25"] = "os"
+    with pytest.raises(ValueError, match="outside mcp_types' eras"):
+        wire_index.decode(data)

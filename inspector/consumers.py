@@ -62,7 +62,7 @@ class SessionConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]  # channels
         user = self.scope["user"]
         self.user_id = user.pk if user.is_authenticated else None
         try:
-            self.owner_id = (await services.session_get(session_id=self.session_id)).owner_id
+            self.owner_id = await services.session_owner(session_id=self.session_id)
         except services.SessionNotFound:
             await self.close(code=4404)
             return

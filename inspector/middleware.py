@@ -226,7 +226,7 @@ async def named_owners(kwargs: dict[str, Any]) -> list[int | None]:
     owners: list[int | None] = []
     try:
         if (session_id := kwargs.get(SESSION_KWARG)) is not None:
-            owners.append((await services.session_get(session_id=session_id)).owner_id)
+            owners.append(await services.session_owner(session_id=session_id))
         if (report_id := kwargs.get(REPORT_KWARG)) is not None:
             owners.append(await services.report_owner(report_id=report_id))
         if (server_id := kwargs.get(SERVER_KWARG)) is not None:

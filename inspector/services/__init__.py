@@ -208,6 +208,7 @@ from inspector.services.sessions import (
     session_get,
     session_list,
     session_owned,
+    session_owner,
     session_reconnect,
 )
 from inspector.services.skills import skill_file_read, skill_request
@@ -534,6 +535,7 @@ __all__ = [
     "session_import",
     "session_list",
     "session_owned",
+    "session_owner",
     "session_page",
     "session_reconnect",
     "session_surface",

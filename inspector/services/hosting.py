@@ -78,11 +78,17 @@ class NoSessionHost(Exception):
     """No session host is running to hold a new session."""
 
 
+# Services that name a session but read only what the database records of it.
+READ_FROM_RECORDS = frozenset({"session_owner"})
+
+
 def forwarded_names(namespace: MutableMapping[str, Any]) -> list[str]:
     """The services that need the live session: they take `session_id`, or make one."""
     names = []
     for name, value in namespace.items():
         if name.startswith("_") or not inspect.iscoroutinefunction(value):
+            continue
+        if name in READ_FROM_RECORDS:
             continue
         if name == "session_connect" or "session_id" in inspect.signature(value).parameters:
             names.append(name)

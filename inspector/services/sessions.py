@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from inspector.models import SessionRecord
 from inspector.services.limits import session_started_by
 from inspector.services.runtime import doctor_runs, event_store, registry, replay_runs
 from inspector.services.snapshots import (
@@ -14,6 +15,7 @@ from inspector.services.snapshots import (
     resident_session,
 )
 from inspector.sessions.spec import ConnectionSpec
+from inspector.storage import session_records as session_rows
 
 
 async def session_connect(
@@ -35,6 +37,19 @@ async def session_get(*, session_id: str) -> SessionSnapshot:
         raise SessionNotFound(session_id)
     record, last_seq = found
     return from_record(record, last_seq)
+
+
+async def session_owner(*, session_id: str) -> int | None:
+    """The workspace a session belongs to: what a URL or a page naming it acts in. Read
+    from its record wherever the session is live (`hosting` never forwards it), so that
+    every request naming a session does not cost a trip to its host."""
+    session = registry().get(session_id)
+    if session is not None:
+        return session.owner_id
+    try:
+        return await session_rows.owner_of(session_id)
+    except SessionRecord.DoesNotExist as exc:
+        raise SessionNotFound(session_id) from exc
 
 
 async def session_owned(*, session_id: str, owner_id: int | None) -> SessionSnapshot:

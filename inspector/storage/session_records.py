@@ -45,6 +45,15 @@ class RecordPage:
     total: int
 
 
+async def owner_of(session_id: str) -> int | None:
+    """The workspace the recorded session belongs to; `SessionRecord.DoesNotExist` when
+    there is no such record."""
+    owner_id: int | None = await SessionRecord.objects.values_list("owner_id", flat=True).aget(
+        id=session_id
+    )
+    return owner_id
+
+
 async def search_sessions(
     search: SessionSearch,
     *,

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from inspector import services
+from inspector.models import Workspace
 from inspector.services import runtime
+from inspector.services.hosting import forwarded_names
 from tests.conftest import fixture_spec
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,3 +112,19 @@ async def test_hosted_no_session_starts_a_stdio_command_the_operator_did_not_all
     settings.INSPECTOR_STDIO_ALLOWLIST = [fixture_spec("everything_py").command]
     allowed = await services.session_connect(spec=fixture_spec("everything_py"))
     assert allowed.status is services.SessionStatus.CONNECTED
+
+
+async def test_a_sessions_owner_is_read_from_its_record_never_from_its_host() -> None:
+    """Every request naming a session asks who owns it: with sessions on session hosts,
+    that must not be a trip to the host."""
+    team = await Workspace.objects.acreate(name="Platform")
+    snapshot = await services.session_connect(spec=fixture_spec("everything_py"), owner_id=team.pk)
+    assert await services.session_owner(session_id=snapshot.id) == team.pk
+    await runtime.registry().close_all()
+    runtime.registry.cache_clear()  # held elsewhere now, as far as this process knows
+    assert await services.session_owner(session_id=snapshot.id) == team.pk
+    with pytest.raises(services.SessionNotFound):
+        await services.session_owner(session_id="0" * 32)
+    forwarded = forwarded_names(vars(services))
+    assert "session_owner" not in forwarded
+    assert "session_get" in forwarded

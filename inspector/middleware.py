@@ -162,8 +162,16 @@ CHOSEN_WORKSPACE_KEY = "inspector_workspace_id"
 OPEN_TO_VIEWERS = frozenset({"login", "logout"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OPEN_TO_VIEWERS_MARK = "open_to_viewers"
+SENDS_TO_SERVER_MARK = "sends_to_server"
 
 View = TypeVar("View", bound=Callable[..., Any])
+
+
+def sends_to_server(view: View) -> View:
+    """Marks a GET view that sends a request to the session's server (reading a
+    resource): asking the server for something is acting, which viewers may not."""
+    setattr(view, SENDS_TO_SERVER_MARK, True)
+    return view
 
 
 def open_to_viewers(view: View) -> View:
@@ -250,8 +258,10 @@ def not_found_message(kwargs: dict[str, Any]) -> str:
 
 def refused_to_viewer(request: HttpRequest, view: Callable[..., Any]) -> bool:
     access: services.Access = request.access  # type: ignore[attr-defined]
-    if access.may_act or request.method in SAFE_METHODS:
+    if access.may_act:
         return False
+    if request.method in SAFE_METHODS:
+        return getattr(view, SENDS_TO_SERVER_MARK, False)
     if getattr(view, OPEN_TO_VIEWERS_MARK, False):
         return False
     match = request.resolver_match

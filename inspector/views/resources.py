@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from inspector import services
+from inspector.middleware import sends_to_server
 from inspector.presenters.cache_hints import cache_hint
 from inspector.presenters.failures import failure_of
 from inspector.presenters.resources import (
@@ -80,6 +81,7 @@ async def detail(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     return render(request, f"{TEMPLATE}#resource-detail", context)
 
 
+@sends_to_server
 @require_GET
 async def read(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     """Read a resource by URI: from the list, a template, a resource link, or again after

@@ -149,7 +149,12 @@ async def test_a_viewer_watches_but_calls_connects_and_answers_nothing(
     )
     answer = await carol.post(answer_url(session_id, approval), text_reply("No.", "m"))
     connecting = await carol.post("/connect", {"transport": "stdio"})
-    for refused in (call, answer, connecting):
+    # A GET, but one that asks the server for something.
+    reading = await carol.get(
+        f"/sessions/{session_id}/resources/read?uri=file:///etc/hostname",
+        headers={"hx-request": "true"},
+    )
+    for refused in (call, answer, connecting, reading):
         assert refused.status_code == 403
         assert f"Viewers of Platform team {VIEWERS_SAY}" in refused.content.decode()
     assert (await services.session_get(session_id=session_id)).last_seq == before
@@ -307,8 +312,5 @@ def test_an_upgrade_keeps_each_accounts_objects_when_workspace_ids_are_other_acc
         )
 
     MigrationExecutor(connection).migrate(after)
-    owners = {
-        server.name: server.owner.personal_of.username
-        for server in SavedServer.objects.select_related("owner__personal_of")
-    }
+    owners = dict(SavedServer.objects.values_list("name", "owner__personal_of__username"))
     assert owners == {"erin's": "erin", "frank's": "frank", "gina's": "gina"}

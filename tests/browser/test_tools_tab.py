@@ -352,6 +352,10 @@ def test_a_json_error_stays_with_the_json_view(page: Page, inspector_url: str) -
     detail.get_by_label("city").fill("London")
     status = page.locator("#tool-arguments-status")
     expect(status).to_contain_text("The arguments match the input schema.")
+    # Leaving the field sends the form once more ("change"); that answer, and any typing
+    # pause's, are in before the JSON is edited, as a person's would be.
+    detail.get_by_label("city").blur()
+    page.wait_for_load_state("networkidle")
     detail.get_by_role("tab", name="JSON").click()
     page.locator("#tool-args-json").fill('{"name": ')
     expect(status).to_contain_text("The JSON is not valid")

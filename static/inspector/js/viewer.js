@@ -9,7 +9,7 @@
     return;
   }
   // Forms that change nothing a workspace holds stay usable.
-  const open = ".workspace-switch, .logout-form";
+  const open = ".workspace-switch, .sign-out";
 
   function disable(root) {
     root.querySelectorAll("form button, form input[type=submit], [hx-post], [hx-delete], [hx-put]").forEach(function (control) {

@@ -15,7 +15,7 @@
     log: { lists: ["server-log"], holder: "load-earlier-log", query: "lane=log&tail=1" },
   };
   Object.keys(LANES).forEach(function (name) {
-    Object.assign(LANES[name], { name: name, detached: false, newBelow: 0, shown: 0, loading: false });
+    Object.assign(LANES[name], { name: name, detached: false, newBelow: 0, shown: 0, loading: false, visible: false });
   });
 
   function lastSeq() {
@@ -216,9 +216,28 @@
     true,
   );
 
+  // A lane out of view took its rows without scrolling (a hidden list cannot scroll):
+  // when its tab is chosen again, a lane that was following shows its newest rows, and
+  // the pushes that follow find it at its bottom.
+  const shownAgain = new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      const lane = entry.target.inspectorLane;
+      const visible = entry.target.offsetParent !== null && entry.contentRect.height > 0;
+      if (visible && !lane.visible && !lane.detached && lane.newBelow === 0) {
+        entry.target.scrollTop = entry.target.scrollHeight;
+      }
+      lane.visible = visible;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     Object.keys(LANES).forEach(function (name) {
       LANES[name].shown = lastSeq();
+      const list = mainList(LANES[name]);
+      if (list) {
+        list.inspectorLane = LANES[name];
+        shownAgain.observe(list);
+      }
     });
     showCount(); // the count as the script words it (thousands separated) from the start
   });

@@ -1,9 +1,11 @@
 """What the command palette finds in a session: every tool, prompt, resource and resource
 template its server lists.
 
-The catalog holds what the session's tabs last listed; a listing no tab has asked for yet
-is listed here, every page of it (up to a bound), so that the palette finds an item that
-sits on a page the person never opened.
+The catalog holds what the session's tabs last listed. A listing that no tab followed to
+its last page is listed here, every page of it (up to a bound), so that the palette
+finds an item on a page the person never opened. The palette answers from the pages it
+listed itself: a tab, or another palette, listing at the same time restarts the
+catalog's listing, never this answer's.
 """
 
 from __future__ import annotations
@@ -30,19 +32,29 @@ async def palette_catalog(*, session_id: str, call_key: str) -> dict[Listing, li
     for listing in Listing:
         if not snapshot.offers(listing.capability):
             continue
-        if not session.catalog.keys(listing):
-            await _list_all(session_id, listing, call_key)
-        items = (session.catalog.find(listing, key) for key in session.catalog.keys(listing))
-        found[listing] = [copy.deepcopy(item) for item in items if item is not None]
+        if session.catalog.complete(listing):
+            items = (session.catalog.find(listing, key) for key in session.catalog.keys(listing))
+            found[listing] = [copy.deepcopy(item) for item in items if item is not None]
+        else:
+            found[listing] = await _list_all(session_id, listing, call_key)
     return found
 
 
-async def _list_all(session_id: str, listing: Listing, call_key: str) -> None:
+async def _list_all(session_id: str, listing: Listing, call_key: str) -> list[dict[str, Any]]:
+    """Every page's items, once each by key, in the server's order."""
+    by_key: dict[str, dict[str, Any]] = {}
     cursor: str | None = None
     for _ in range(MAX_PAGES):
         _call, page = await listing_page(
             session_id=session_id, listing=listing, cursor=cursor, call_key=call_key
         )
-        if page is None or page.next_cursor is None:
-            return
+        if page is None:
+            break
+        for item in page.items:
+            key = item.get(listing.item_key)
+            if isinstance(key, str):
+                by_key.setdefault(key, copy.deepcopy(item))
+        if page.next_cursor is None:
+            break
         cursor = page.next_cursor
+    return list(by_key.values())

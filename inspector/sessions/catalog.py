@@ -52,14 +52,22 @@ class Page:
 class Catalog:
     def __init__(self) -> None:
         self._items: dict[Listing, dict[str, dict[str, Any]]] = {kind: {} for kind in Listing}
+        self._complete: set[Listing] = set()
 
     def remember(self, listing: Listing, page: Page, *, first: bool) -> None:
         if first:
             self._items[listing].clear()
+            self._complete.discard(listing)
         for item in page.items:
             key = item.get(listing.item_key)
             if isinstance(key, str):
                 self._items[listing][key] = item
+        if page.next_cursor is None:
+            self._complete.add(listing)
+
+    def complete(self, listing: Listing) -> bool:
+        """Whether the last listing was followed to its last page."""
+        return listing in self._complete
 
     def keys(self, listing: Listing) -> list[str]:
         """The names (or URIs) of the last listing's items, as listed."""

@@ -94,6 +94,20 @@ async def test_the_palette_lists_only_what_no_tab_has_listed(client: AsyncClient
     assert await requests_of(session_id, "tools/list") == 1
 
 
+async def test_after_a_tab_listed_one_page_the_palette_still_finds_the_next(
+    client: AsyncClient,
+) -> None:
+    # The palette's own listing, or a tab's, may have reached the last page before: a tab
+    # listing the first page again leaves the catalog holding that page only.
+    session_id = await open_session()
+    await entries(client, f"/sessions/{session_id}/palette.json")
+    response = await client.get(f"/sessions/{session_id}/list/resources")
+    assert response.status_code == 200
+    assert "fixture://counter" not in response.content.decode()  # on the second page
+    found = await entries(client, f"/sessions/{session_id}/palette.json")
+    assert "fixture://counter" in labels(found, "Resources")
+
+
 async def test_a_disconnected_session_offers_its_tabs_only(client: AsyncClient) -> None:
     session_id = await open_session()
     response = await client.post(f"/sessions/{session_id}/disconnect")

@@ -54,6 +54,10 @@ class SessionRecord(models.Model):
     host = models.ForeignKey(
         "SessionHost", null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
     )
+    # The connection settings with their secrets, encrypted (`storage.encryption`): kept
+    # only for a session held by a session host, so that another host can take it up
+    # with the secrets it was started with when its host stops.
+    sealed_spec = models.TextField(blank=True)
 
     class Meta:
         ordering = ("-created_at",)
@@ -215,6 +219,11 @@ class DoctorReport(models.Model):
     error = models.TextField(blank=True)
     # The report's JSON (`inspector-doctor/1`), once finished.
     report: models.JSONField[Any, Any] = models.JSONField(null=True, blank=True)
+    # The session-host process running the examination (hosted mode with session hosts):
+    # where its progress is asked for while it runs.
+    host = models.ForeignKey(
+        "SessionHost", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ("-created_at",)

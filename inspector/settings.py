@@ -185,6 +185,11 @@ DATABASES = {
         default=f"sqlite:///{DATA_DIR / 'inspector.sqlite3'}", conn_max_age=0
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection kept by each database thread: a new one for every query (the default)
+    # costs PostgreSQL a process, and a busy session host makes hundreds a second.
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writes come in batches from one process; waiting for the lock beats failing.
     # WAL: a commit appends to the log instead of rewriting pages through a rollback
@@ -215,7 +220,13 @@ if redis_url := os.environ.get("REDIS_URL"):
             "CONFIG": {
                 "hosts": [{"address": redis_url, "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS}]
             },
-        }
+        },
+        # Commands to session hosts and their answers (services.hosting): publish and
+        # subscribe, each message pushed to a reader subscribed before it was sent.
+        "hosts": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [{"address": redis_url}]},
+        },
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

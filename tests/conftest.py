@@ -166,6 +166,10 @@ def django_db_modify_db_settings(
     database = settings.DATABASES["default"]
     if database["ENGINE"] != POSTGRESQL:
         return
+    # Each test runs on an event loop of its own, whose database threads end with it: a
+    # connection kept by one of them (as a long-lived process keeps it) would be left
+    # open, never used again, for every test.
+    database["CONN_MAX_AGE"] = 0
     test = database.setdefault("TEST", {})
     base = test.get("NAME") or f"test_{database['NAME']}"
     test["NAME"] = f"{base}_{os.getpid()}"

@@ -8,6 +8,12 @@ channel. Values travel in the project's own codec (`wire`), never pickled. Answe
 cut into parts of `PART_BYTES` (a 10 MB result is some forty messages), as one
 channel-layer message must stay small.
 
+Commands travel on a layer of their own (`HOSTS_LAYER`, Redis publish and subscribe):
+a host and a web process are subscribed to their channels from the start, so a message
+is one PUBLISH pushed to its reader, where the websockets' layer costs several Redis
+round trips to read each one. Each web process reads every answer on one channel, and
+hands each to the command waiting for it by its id.
+
 Leases (`storage.session_hosts`) tell the living from the dead: a session whose host's
 lease ran out is served from its record, as ended because its host stopped.
 """
@@ -15,16 +21,15 @@ lease ran out is served from its record, as ended because its host stopped.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import inspect
 import logging
 import socket
 import time
+import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from channels.exceptions import ChannelFull
 from channels.layers import BaseChannelLayer, get_channel_layer
 from django.conf import settings
 
@@ -34,7 +39,9 @@ from inspector.services.runtime import event_store, registry
 from inspector.services.snapshots import SessionNotFound, SessionSnapshot, from_live
 from inspector.services.wire import WireError, decode, encode
 from inspector.sessions.spec import ConnectionSpec
-from inspector.storage import session_hosts
+from inspector.storage import reports, session_hosts
+from inspector.storage.encryption import decrypt_json, encrypt_json
+from inspector.storage.reports import StoredReport
 
 logger = logging.getLogger(__name__)
 
@@ -80,17 +87,28 @@ class NoSessionHost(Exception):
 
 # Services that name a session but read only what the database records of it.
 READ_FROM_RECORDS = frozenset({"session_owner"})
+# Services that name no session, yet start one on a host or ask after one a host runs:
+# report cards, each run in a session of its own (see `_report_host`).
+REPORT_CARDS = frozenset({"report_check_server", "report_again", "report_get"})
+# Services whose live session is named by another keyword than `session_id`: a replay
+# runs through its target session, on the host holding that one.
+ROUTED_BY = {"replay_start": "target_id", "replay_get": "target_id"}
 
 
 def forwarded_names(namespace: MutableMapping[str, Any]) -> list[str]:
-    """The services that need the live session: they take `session_id`, or make one."""
+    """The services that need a live session: they take `session_id`, make a session, or
+    are report cards."""
     names = []
     for name, value in namespace.items():
         if name.startswith("_") or not inspect.iscoroutinefunction(value):
             continue
         if name in READ_FROM_RECORDS:
             continue
-        if name == "session_connect" or "session_id" in inspect.signature(value).parameters:
+        if (
+            name == "session_connect"
+            or name in REPORT_CARDS
+            or "session_id" in inspect.signature(value).parameters
+        ):
             names.append(name)
     return sorted(names)
 
@@ -114,10 +132,15 @@ def _forwarder(name: str) -> Service:
             spec: ConnectionSpec = kwargs["spec"]
             wait = spec.connect_timeout + spec.request_timeout
             return await send_command(host, name, kwargs, timeout=wait + MARGIN_SECONDS)
-        session_id = str(kwargs["session_id"])
+        if name in REPORT_CARDS:
+            runner = await _report_host(name, kwargs)
+            if runner is None:
+                return await local(**kwargs)
+            return await send_command(runner, name, kwargs, timeout=_wait(name, None))
+        session_id = str(kwargs.get(ROUTED_BY.get(name, "")) or kwargs["session_id"])
         holder = await _holder(session_id)
         if holder is None:
-            if name == "session_reconnect" and await _can_revive(str(kwargs["session_id"])):
+            if name == "session_reconnect" and await _can_revive(session_id):
                 # Ended with its host: any live host takes it up again.
                 host = await _least_busy()
                 return await send_command(host, name, kwargs, timeout=_wait(name, None))
@@ -133,6 +156,25 @@ def _forwarder(name: str) -> Service:
     forwarded.__name__ = name
     forwarded.__doc__ = local.__doc__
     return forwarded
+
+
+async def _report_host(name: str, kwargs: dict[str, Any]) -> SessionHost | None:
+    """Where a report-card service runs: a new check on the least busy host; one run again
+    on the host holding the session it was started from, if one does; the progress of a
+    check on the host running it. None: here, from what the database records."""
+    if name == "report_check_server":
+        return await _least_busy()
+    report_id = str(kwargs["report_id"])
+    if name == "report_get":
+        return await session_hosts.live_report_host(report_id, settings.SESSION_HOST_LEASE_SECONDS)
+    earlier = await reports.get(report_id)
+    if earlier is None:
+        return None  # not found: said here
+    for session_id in (earlier.source_session_id, earlier.session_id):
+        holder = await _holder(session_id) if session_id else None
+        if holder is not None:
+            return holder[0]
+    return await _least_busy()
 
 
 # Which host holds a session, as last read, and when: one look-up in PostgreSQL (a new
@@ -188,37 +230,92 @@ async def send_command(
 ) -> Any:
     """Run service `name` on `host`; its value, or its exception raised here."""
     layer = _layer()
-    # The layer's default prefix, as the websocket consumers': channels_redis reads all of
-    # a process's channels of one prefix with one blocking pop, and channels of another
-    # prefix in the same process would wait behind it.
-    reply = await layer.new_channel()
-    body = encode(kwargs)
-    command = {"type": COMMAND, "name": name, "body": body, "reply": reply}
-    await _send_patiently(layer, host.channel, command)
+    answers = await _answers(layer)
+    command_id = uuid.uuid4().hex
+    waiting = _Waiting(asyncio.get_running_loop().create_future(), [])
+    answers.waiting[command_id] = waiting
+    command = {
+        "type": COMMAND,
+        "name": name,
+        "body": encode(kwargs),
+        "reply": answers.channel,
+        "id": command_id,
+    }
     try:
-        answer = await asyncio.wait_for(_receive_answer(layer, reply), timeout)
+        await _send(layer, host.channel, command)
+        answer = await asyncio.wait_for(waiting.answer, timeout)
     except TimeoutError:
         raise HostDidNotAnswer(
             f"The {session_hosts.describe_host(host)} did not answer within {timeout:g} s "
             f"({name.replace('_', ' ')})."
         ) from None
+    finally:
+        answers.waiting.pop(command_id, None)
     if "error" in answer:
         raise answer["error"]
     return answer["value"]
 
 
-async def _receive_answer(layer: BaseChannelLayer, reply: str) -> dict[str, Any]:
-    parts: list[bytes] = []
+@dataclass
+class _Waiting:
+    """A command sent: the parts of its answer come in, then the answer."""
+
+    answer: asyncio.Future[dict[str, Any]]
+    parts: list[bytes]
+
+
+@dataclass
+class _Answers:
+    """This web process's (event loop's) answer channel, and the commands waiting on it."""
+
+    channel: str
+    waiting: dict[str, _Waiting]
+    reader: asyncio.Task[None]
+
+
+_answers_by_loop: dict[asyncio.AbstractEventLoop, _Answers] = {}
+_answers_opening: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+
+async def _answers(layer: BaseChannelLayer) -> _Answers:
+    """The answer channel, subscribed (and read) before any command names it."""
+    loop = asyncio.get_running_loop()
+    if loop not in _answers_opening:
+        # A loop that is gone (tests run one per test) leaves nothing behind.
+        _answers_by_loop.clear()
+        _answers_opening.clear()
+        _answers_opening[loop] = asyncio.Lock()
+    async with _answers_opening[loop]:
+        answers = _answers_by_loop.get(loop)
+        if answers is None or answers.reader.done():
+            channel = await layer.new_channel()
+            waiting: dict[str, _Waiting] = {}
+            reader = asyncio.create_task(_read_answers(layer, channel, waiting))
+            answers = _answers_by_loop[loop] = _Answers(channel, waiting, reader)
+    return answers
+
+
+async def _read_answers(
+    layer: BaseChannelLayer, channel: str, waiting: dict[str, _Waiting]
+) -> None:
     while True:
-        message = await layer.receive(reply)
+        message = await layer.receive(channel)
         if message.get("type") != ANSWER:
             continue
-        parts.append(message["body"])
-        if len(parts) == message["parts"]:
-            answer = decode(b"".join(parts))
+        command = waiting.get(str(message.get("id")))
+        if command is None or command.answer.done():
+            continue  # the answer to a command that gave up waiting
+        command.parts.append(message["body"])
+        if len(command.parts) < message["parts"]:
+            continue
+        try:
+            answer = decode(b"".join(command.parts))
             if not isinstance(answer, dict):
                 raise WireError("an answer that is not one")
-            return answer
+        except Exception as exc:  # whatever came, this reader goes on for the others
+            command.answer.set_exception(exc)
+        else:
+            command.answer.set_result(answer)
 
 
 _send_slots: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
@@ -233,8 +330,11 @@ def _sending() -> asyncio.Semaphore:
     return _send_slots[loop]
 
 
+HOSTS_LAYER = "hosts"
+
+
 def _layer() -> BaseChannelLayer:
-    layer = get_channel_layer()
+    layer = get_channel_layer(HOSTS_LAYER)
     if layer is None:
         raise RuntimeError("session hosts need a channel layer (REDIS_URL)")
     return layer
@@ -253,7 +353,7 @@ class HostProcess:
 
 async def start_host(name: str) -> HostProcess:
     layer = _layer()
-    channel = await layer.new_channel()  # (the default prefix: see `send_command`)
+    channel = await layer.new_channel()
     record = await session_hosts.register_host(name or socket.gethostname(), channel)
     return HostProcess(record=record, running=set())
 
@@ -286,6 +386,7 @@ async def keep_lease(host: HostProcess, stopped: asyncio.Event) -> None:
 
 async def _answer(host: HostProcess, layer: BaseChannelLayer, message: dict[str, Any]) -> None:
     reply = str(message.get("reply", ""))
+    command_id = str(message.get("id", ""))
     try:
         outcome: dict[str, Any] = {"value": await _run(host, message)}
     except Exception as exc:  # every failure goes back to the page that asked
@@ -295,22 +396,17 @@ async def _answer(host: HostProcess, layer: BaseChannelLayer, message: dict[str,
     except WireError as exc:
         body = encode({"error": exc})
     parts = [body[start : start + PART_BYTES] for start in range(0, len(body), PART_BYTES)]
-    for index, part in enumerate(parts or [b""]):
-        await _send_patiently(
-            layer, reply, {"type": ANSWER, "part": index, "parts": len(parts) or 1, "body": part}
+    for part in parts or [b""]:
+        await _send(
+            layer,
+            reply,
+            {"type": ANSWER, "id": command_id, "parts": len(parts) or 1, "body": part},
         )
 
 
-async def _send_patiently(layer: BaseChannelLayer, channel: str, message: dict[str, Any]) -> None:
-    """A large answer, or a burst of commands, may fill a channel (channels_redis holds
-    100 messages by default): wait a little for its reader."""
-    for _ in range(200):
-        with contextlib.suppress(ChannelFull):
-            async with _sending():
-                await layer.send(channel, message)
-            return
-        await asyncio.sleep(0.05)
-    logger.warning("gave up sending: nobody reads %s", channel)
+async def _send(layer: BaseChannelLayer, channel: str, message: dict[str, Any]) -> None:
+    async with _sending():
+        await layer.send(channel, message)
 
 
 async def _run(host: HostProcess, message: dict[str, Any]) -> Any:
@@ -322,24 +418,38 @@ async def _run(host: HostProcess, message: dict[str, Any]) -> Any:
     if not isinstance(kwargs, dict):
         raise WireError("a command's arguments are keywords")
     if name == "session_reconnect" and registry().get(str(kwargs["session_id"])) is None:
-        snapshot = await _revive(str(kwargs["session_id"]))
+        value = await _revive(host, str(kwargs["session_id"]))
+        if value is None:
+            # Another host took it up first: what it records is the answer.
+            return await _local["session_get"](session_id=str(kwargs["session_id"]))
     else:
-        snapshot = None
-    value = await service(**kwargs) if snapshot is None else snapshot
+        value = await service(**kwargs)
+    if isinstance(value, StoredReport):
+        await session_hosts.assign_report(value.id, host.record.id)
     if name in ("session_connect", "session_reconnect") and isinstance(value, SessionSnapshot):
-        await session_hosts.assign_host(value.id, host.record.id)
+        live = registry().get(value.id)
+        sealed = encrypt_json(live.spec.to_dict()) if live is not None else ""
+        await session_hosts.assign_host(value.id, host.record.id, sealed)
     return value
 
 
-async def _revive(session_id: str) -> SessionSnapshot:
-    """Take up a session whose host stopped: connect again with its recorded settings,
-    its events numbered on from those stored."""
+async def _revive(host: HostProcess, session_id: str) -> SessionSnapshot | None:
+    """Take up a session whose host stopped: connect again with the settings it was
+    started with, its events numbered on from those stored; None when another host took
+    it up first."""
     found = await event_store().load_session(session_id)
     if found is None:
         raise SessionNotFound(session_id)
     record, last_seq = found
-    spec = ConnectionSpec.from_dict(record.spec)
+    # Sessions recorded before settings were sealed have their masked ones only.
+    spec = ConnectionSpec.from_dict(
+        decrypt_json(record.sealed_spec) if record.sealed_spec else record.spec
+    )
     check_stdio_allowed(spec)
+    if record.host_id is None or not await session_hosts.claim_session(
+        session_id, record.host_id, host.record.id
+    ):
+        return None
     session = await registry().create(
         spec,
         owner_id=record.owner_id,

@@ -86,10 +86,12 @@ async def replay_start(
     return _state(run)
 
 
-async def replay_get(*, session_id: str, run_id: str) -> ReplayState:
-    """A run of this session's replay, as far as it has gone."""
+async def replay_get(*, session_id: str, run_id: str, target_id: str = "") -> ReplayState:
+    """A run of this session's replay, as far as it has gone. `target_id`, the session
+    the run goes through, says where the run is (with session hosts, on that session's
+    host); a run through another session is not this one."""
     run = replay_runs().get(run_id)
-    if run is None or run.source_id != session_id:
+    if run is None or run.source_id != session_id or target_id not in ("", run.target_id):
         raise ReplayNotFound(run_id)
     return _state(run)
 

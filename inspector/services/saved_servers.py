@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from inspector.mcp.masking import MASK
-from inspector.services.limits import session_started_by
 from inspector.services.policy import StdioNotAllowed, check_stdio_allowed
-from inspector.services.snapshots import SessionSnapshot, open_session
+from inspector.services.snapshots import SessionSnapshot
 from inspector.sessions.config_export import export_config
 from inspector.sessions.config_files import (
     ConfigError,
@@ -138,8 +137,15 @@ async def saved_server_connect(
         raise SavedServerNotFound(server_id)
     spec = named[0].spec
     check_stdio_allowed(spec)
-    snapshot = await open_session(dataclasses.replace(spec, saved_server=server_id), owner_id)
-    await session_started_by(session_id=snapshot.id, user_id=started_by)
+    # The package's session_connect, not the function behind it: in a web process whose
+    # sessions live on session hosts it is the forwarder, and the session starts on a host.
+    from inspector import services
+
+    snapshot: SessionSnapshot = await services.session_connect(
+        spec=dataclasses.replace(spec, saved_server=server_id),
+        owner_id=owner_id,
+        started_by=started_by,
+    )
     return snapshot
 
 

@@ -21,6 +21,11 @@ from inspector.storage.db import in_db_thread
 
 
 class DatabaseEventStore:
+    # Set in a session-host process to its `SessionHost` id: every session recorded here
+    # is held by that host (those it connects, takes up, or runs a report card or a load
+    # test in), and pages in web processes find it there.
+    held_by: str | None = None
+
     async def save_events(
         self, session_id: str, events: Sequence[TraceEvent], *, reading: ReadSeq | None = None
     ) -> None:
@@ -43,7 +48,10 @@ class DatabaseEventStore:
         return await in_db_thread(_load_flagged)(session_id)
 
     async def save_session(self, description: SessionDescription) -> None:
-        await in_db_thread(_save_session)(description.id, _session_fields(description))
+        fields = _session_fields(description)
+        if self.held_by is not None:
+            fields["host_id"] = self.held_by
+        await in_db_thread(_save_session)(description.id, fields)
 
     async def load_session(self, session_id: str) -> tuple[SessionRecord, int] | None:
         """The record of a session and the seq of its last stored event."""

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from inspector.models import SessionHost, SessionRecord
+from inspector.models import DoctorReport, SessionHost, SessionRecord
 from inspector.sessions.status import SessionStatus
 from inspector.storage.db import in_db_thread
 
@@ -108,8 +108,34 @@ def _least_busy(lease_seconds: float) -> SessionHost | None:
     )
 
 
-def _assign(session_id: str, host_id: str) -> None:
-    SessionRecord.objects.filter(id=session_id).update(host_id=host_id)
+def _assign(session_id: str, host_id: str, sealed_spec: str = "") -> None:
+    changes: dict[str, Any] = {"host_id": host_id}
+    if sealed_spec:
+        changes["sealed_spec"] = sealed_spec
+    SessionRecord.objects.filter(id=session_id).update(**changes)
+
+
+def _claim(session_id: str, stopped_host_id: str, host_id: str) -> bool:
+    """Take a session over from the stopped host that held it; False when another host
+    took it first (two Reconnects at once revive it once)."""
+    return bool(
+        SessionRecord.objects.filter(id=session_id, host_id=stopped_host_id).update(host_id=host_id)
+    )
+
+
+def _assign_report(report_id: str, host_id: str) -> None:
+    DoctorReport.objects.filter(id=report_id).update(host_id=host_id)
+
+
+def _live_report_host(report_id: str, lease_seconds: float) -> SessionHost | None:
+    """The live host running (or that ran) the report's examination, if any."""
+    report = DoctorReport.objects.filter(id=report_id).select_related("host").first()
+    if report is None or report.host is None or report.host.stopped_at is not None:
+        return None
+    if report.host.heartbeat_at < timezone.now() - timedelta(seconds=lease_seconds):
+        _sweep(lease_seconds)
+        return None
+    return report.host
 
 
 def _live_session_ids(owner_id: int | None) -> list[str]:
@@ -129,4 +155,7 @@ live_holder = in_db_thread(_live_holder)
 host_of = in_db_thread(_host_of)
 least_busy_host = in_db_thread(_least_busy)
 assign_host = in_db_thread(_assign)
+claim_session = in_db_thread(_claim)
+assign_report = in_db_thread(_assign_report)
+live_report_host = in_db_thread(_live_report_host)
 live_session_ids = in_db_thread(_live_session_ids)

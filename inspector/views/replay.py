@@ -4,6 +4,7 @@ owner, in the background; the results page polls for each request's verdict."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -53,7 +54,8 @@ async def start(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
             except (services.SessionNotFound, services.ReplayTargetNotLive):
                 form.add_error("target", "That session is no longer live: pick another.")
             else:
-                return redirect(reverse("session-replay-run", args=[session_id, run.id]))
+                results = reverse("session-replay-run", args=[session_id, run.id])
+                return redirect(f"{results}?{urlencode({'through': run.target_id})}")
         status = 400
     context: dict[str, Any] = {
         "session": session,
@@ -67,7 +69,9 @@ async def start(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
 @require_GET
 async def results(request: HtmxHttpRequest, session_id: str, run_id: str) -> HttpResponse:
     try:
-        run = await services.replay_get(session_id=session_id, run_id=run_id)
+        run = await services.replay_get(
+            session_id=session_id, run_id=run_id, target_id=request.GET.get("through", "")
+        )
     except services.ReplayNotFound as exc:
         raise Http404("No such replay: it may have been forgotten since.") from exc
     context = {

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from inspector.mcp.trace import EventKind, local_event
+from inspector.mcp.trace import EventKind, MessageType, local_event
 from inspector.models import SessionHost, SessionRecord
 from inspector.services import session_get
 from inspector.services.hosting import (
@@ -21,6 +21,7 @@ from inspector.services.hosting import (
     serve_commands,
     start_host,
 )
+from inspector.services.runtime import registry
 from inspector.sessions.session import LiveSession
 from inspector.sessions.status import SessionStatus
 from inspector.storage import session_hosts
@@ -142,3 +143,55 @@ async def test_a_command_that_is_not_a_service_is_refused_by_the_host() -> None:
     finally:
         serving.cancel()
     assert not await in_db_thread(SessionRecord.objects.exists)()
+
+
+async def test_a_session_taken_up_after_its_host_stopped_keeps_its_secrets_and_starts_once() -> (
+    None
+):
+    stopping, left, right = [await start_host(name) for name in ("stopping", "left", "right")]
+    serving = [asyncio.create_task(serve_commands(host)) for host in (stopping, left, right)]
+    spec = fixture_spec("everything_py", env={"API_KEY": "s3cret-value"})
+    try:
+        snapshot = await send_command(
+            stopping.record, "session_connect", {"spec": spec}, timeout=30
+        )
+        try:
+            assert snapshot.status is SessionStatus.CONNECTED, snapshot.error
+            record = await in_db_thread(SessionRecord.objects.get)(id=snapshot.id)
+            assert record.spec["env"]["API_KEY"] != "s3cret-value"  # masked where it is shown
+            assert "s3cret-value" not in record.sealed_spec  # and encrypted where it is kept
+
+            # Its host stops: the lease runs out and the session leaves its memory.
+            await registry().remove(snapshot.id)
+            await age(stopping.record.id, LEASE + 1)
+            assert await session_hosts.sweep_hosts(LEASE) == [stopping.record.id]
+
+            # Reconnect pressed in two tabs at once, the commands landing on two hosts.
+            answers = await asyncio.gather(
+                *(
+                    send_command(
+                        host.record, "session_reconnect", {"session_id": snapshot.id}, timeout=30
+                    )
+                    for host in (left, right)
+                )
+            )
+            assert {answer.id for answer in answers} == {snapshot.id}
+            revived = registry().get(snapshot.id)
+            assert revived is not None
+            assert revived.status is SessionStatus.CONNECTED
+            assert revived.spec.env == {"API_KEY": "s3cret-value"}
+            holder = await session_hosts.host_of(snapshot.id)
+            assert holder is not None
+            assert holder.id in (left.record.id, right.record.id)
+        finally:
+            await registry().remove(snapshot.id)
+    finally:
+        for task in serving:
+            task.cancel()
+    events = await DatabaseEventStore().load_events(snapshot.id, after_seq=0, limit=10_000)
+    handshakes = [
+        event
+        for event in events
+        if event.method == "initialize" and event.message_type is MessageType.REQUEST
+    ]
+    assert len(handshakes) == 2, "the session was started more than once"

@@ -35,6 +35,8 @@ MEMBER = "member"
 NOTICE_SECONDS = 15.0
 # How long a web process waits for a host's answer here (the default is 10 s).
 ANSWER_SECONDS = 2
+# How long a report card of the everything fixture may take here.
+REPORT_SECONDS = 90.0
 
 
 @pytest.fixture
@@ -182,6 +184,67 @@ def test_a_session_on_one_host_served_by_both_web_processes_survives_its_host(
         assert f"session host 'host-a' (pid {host_a.pid} on " in silent.text
         assert f"did not answer within {ANSWER_SECONDS} s" in silent.text
         assert waited < ANSWER_SECONDS + 3
+    finally:
+        on_a.close()
+        on_b.close()
+
+
+def test_a_saved_server_connects_on_a_session_host(
+    stack: tuple[Deployment, str], database_url: str
+) -> None:
+    deployed, password = stack
+    deployed.start_host("host-a")
+    web_a = deployed.start_web("web-a")
+    web_b = deployed.start_web("web-b")
+    on_a = Browser.sign_in(web_a, MEMBER, password)
+    on_b = on_a.with_cookies_on(web_b)
+    try:
+        saved = on_a.post(
+            "/servers/save", connect_form() | {"save_as": "everything"}, form_page="/"
+        )
+        assert saved.status_code == 302, saved.text
+        servers = on_a.get("/servers.json").json()["servers"]
+        server_id = next(server["id"] for server in servers if server["name"] == "everything")
+
+        connected = on_a.post(f"/servers/{server_id}/connect", {}, form_page="/")
+        assert connected.status_code == 302, connected.text
+        session_id = connected.headers["location"].strip("/").split("/")[-1]
+        # Held by the host, not by web A: web B serves it live.
+        assert holder(database_url, session_id)[0] == "host-a"
+        page_b = on_b.get(f"/sessions/{session_id}/")
+        assert "Disconnect" in page_b.text, "web B does not see the session as live"
+        assert "hello from a saved server" in call_echo(
+            on_b, session_id, "hello from a saved server"
+        )
+
+        # A report card of the saved server runs on the host too: web B shows its
+        # progress while it runs (not "did not finish"), then its verdict.
+        checked = on_a.post(f"/servers/{server_id}/check", {}, form_page="/")
+        assert checked.status_code == 302, checked.text
+        report_page = checked.headers["location"]
+        started = time.monotonic()
+        while "Verdict:" not in (shown := on_b.get(report_page)).text:
+            assert "did not finish" not in shown.text, shown.text
+            assert time.monotonic() - started < REPORT_SECONDS, shown.text
+            time.sleep(0.3)
+
+        # A replay runs through its target session, here on the other host; web B
+        # follows it to the end.
+        deployed.start_host("host-b")
+        again = on_a.post("/connect", connect_form(), form_page="/")
+        target_id = again.headers["location"].strip("/").split("/")[-1]
+        assert holder(database_url, target_id)[0] == "host-b"
+        replay = on_a.post(
+            f"/sessions/{session_id}/replay/",
+            {"target": target_id},
+            form_page=f"/sessions/{session_id}/replay/",
+        )
+        assert replay.status_code == 302, replay.text
+        results = replay.headers["location"]
+        started = time.monotonic()
+        while "Done:" not in (shown := on_b.get(results)).text:
+            assert time.monotonic() - started < REPORT_SECONDS, shown.text
+            time.sleep(0.3)
     finally:
         on_a.close()
         on_b.close()

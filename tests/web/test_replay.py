@@ -25,16 +25,19 @@ async def recorded_with_a_call(client: AsyncClient) -> str:
     return session_id
 
 
-async def run(client: AsyncClient, source: str, **form: str | list[str]) -> str:
-    """Post the replay form; the results page once the run is done."""
+async def run(client: AsyncClient, source: str, **form: str | list[str]) -> tuple[str, str]:
+    """Post the replay form; the results page's address, and the page once the run is
+    done."""
     response = await client.post(f"/sessions/{source}/replay/", form)
     assert response.status_code == 302, html.unescape(response.content.decode())[-3000:]
     url = response["Location"]
-    assert re.fullmatch(rf"/sessions/{source}/replay/[0-9a-f]{{32}}/", url)
+    assert re.fullmatch(
+        rf"/sessions/{source}/replay/[0-9a-f]{{32}}/\?through={form['target']}", url
+    )
     for _ in range(500):
         shown = html.unescape((await client.get(url, headers=HTMX)).content.decode())
         if "Done:" in shown:
-            return shown
+            return url, shown
         await asyncio.sleep(0.02)
     raise AssertionError("the replay did not finish")
 
@@ -61,7 +64,7 @@ async def test_a_replay_against_the_changed_server_shows_what_differs(client: As
     assert f'value="{call_seq}"' in form
     assert "checked" not in form, "no tool call is ticked unless a person ticks it"
 
-    shown = await run(client, source, target=target)
+    _, shown = await run(client, source, target=target)
     assert "Done:</strong> 0 same, 3 different, 0 failed, 1 skipped." in shown
     first_page = row(shown, steps[0].seq)
     assert "$.result.tools[0].description" in first_page
@@ -84,7 +87,7 @@ async def test_a_ticked_tool_call_runs_and_listed_paths_are_ignored(client: Asyn
     target = await surface_session(client, "v2")
     call_seq = (await services.replay_plan(session_id=source))[-1].seq
 
-    shown = await run(
+    url, shown = await run(
         client,
         source,
         target=target,
@@ -93,6 +96,9 @@ async def test_a_ticked_tool_call_runs_and_listed_paths_are_ignored(client: Asyn
     )
     assert "Done:</strong> 4 same, 0 different, 0 failed, 0 skipped." in shown
     assert "same" in row(shown, call_seq)
+    # The results name the session the run went through; a run through another is not it.
+    elsewhere = await client.get(url.replace(f"through={target}", f"through={source}"))
+    assert elsewhere.status_code == 404
 
 
 async def test_a_path_that_is_not_one_is_refused_and_nothing_is_sent(

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from inspector.services import session_close_all
 from inspector.services.hosting import keep_lease, serve_commands, start_host
+from inspector.services.runtime import event_store
 from inspector.storage.session_hosts import stop_host
 
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
 
     async def _serve(self, name: str) -> None:
         host = await start_host(name)
+        # Every session this process records is held here, whatever started it.
+        event_store().held_by = host.record.id
         self.stdout.write(
             f"session host {host.record.name} ({host.record.id}) is ready", ending="\n"
         )

@@ -90,6 +90,14 @@ async def catalog_item_get(*, session_id: str, listing: Listing, key: str) -> di
     return copy.deepcopy(item)  # the catalog's own stays as the server listed it
 
 
+async def catalog_items(*, session_id: str, listing: Listing) -> list[dict[str, Any]]:
+    """What the server's last listing held (copies), as listed: what a viewer of the
+    session sees, without a request to the server."""
+    catalog = resident_session(session_id).catalog
+    items = (catalog.find(listing, key) for key in catalog.keys(listing))
+    return [copy.deepcopy(item) for item in items if item is not None]
+
+
 async def catalog_keys(*, session_id: str, listing: Listing) -> list[str]:
     """The names (URIs for resources) of what the server's last listing held."""
     return resident_session(session_id).catalog.keys(listing)

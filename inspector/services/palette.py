@@ -21,9 +21,12 @@ from inspector.sessions.catalog import Listing
 MAX_PAGES = 20
 
 
-async def palette_catalog(*, session_id: str, call_key: str) -> dict[Listing, list[dict[str, Any]]]:
+async def palette_catalog(
+    *, session_id: str, call_key: str, ask_server: bool = True
+) -> dict[Listing, list[dict[str, Any]]]:
     """The items of each listing the connected server offers, as it listed them (copies);
-    empty for a session that is not connected."""
+    empty for a session that is not connected. Without `ask_server` (a viewer watching),
+    only what the session's listings already hold."""
     session = resident_session(session_id)
     snapshot = from_live(session)
     if not snapshot.connected:
@@ -32,7 +35,7 @@ async def palette_catalog(*, session_id: str, call_key: str) -> dict[Listing, li
     for listing in Listing:
         if not snapshot.offers(listing.capability):
             continue
-        if session.catalog.complete(listing):
+        if session.catalog.complete(listing) or not ask_server:
             items = (session.catalog.find(listing, key) for key in session.catalog.keys(listing))
             found[listing] = [copy.deepcopy(item) for item in items if item is not None]
         else:

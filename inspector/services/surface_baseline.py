@@ -43,10 +43,10 @@ class Drift:
         }
 
 
-async def session_drift(*, session_id: str, owner_id: int | None) -> Drift:
+async def session_drift(*, session_id: str, owner_id: int | None, ask_server: bool = True) -> Drift:
     """The session's surface against its saved server's baseline; a connected session's
-    lists are asked for again (its log shows it), a recorded one's read from its events.
-    Raises `NoSavedServer`."""
+    lists are asked for again (its log shows it) unless `ask_server` is False (a viewer
+    watching), a recorded one's read from its events. Raises `NoSavedServer`."""
     snapshot, stored = await _saved_server(session_id, owner_id)
     if stored.document is None:
         return Drift(stored.server_id, stored.server_name, None, None)
@@ -54,7 +54,7 @@ async def session_drift(*, session_id: str, owner_id: int | None) -> Drift:
         baseline = Surface.from_json(stored.document)
     except SurfaceError:
         return Drift(stored.server_id, stored.server_name, None, None)
-    current = await _current_surface(snapshot)
+    current = await _current_surface(snapshot, ask_server=ask_server)
     drift = Drift(
         stored.server_id,
         stored.server_name,
@@ -91,9 +91,9 @@ async def _saved_server(
     return snapshot, stored
 
 
-async def _current_surface(snapshot: SessionSnapshot) -> Surface:
+async def _current_surface(snapshot: SessionSnapshot, *, ask_server: bool = True) -> Surface:
     live = registry().get(snapshot.id)
-    if live is not None and live.status is SessionStatus.CONNECTED:
+    if ask_server and live is not None and live.status is SessionStatus.CONNECTED:
         try:
             return await listed_surface(live, target=snapshot.target)
         except CaptureError:

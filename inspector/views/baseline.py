@@ -20,7 +20,10 @@ BANNER = "inspector/baseline.html#drift-banner"
 async def banner(request: HtmxHttpRequest, session_id: str) -> HttpResponse:
     try:
         drift = await services.session_drift(
-            session_id=session_id, owner_id=await request_owner_id(request)
+            session_id=session_id,
+            owner_id=await request_owner_id(request),
+            # A viewer watches: what the session recorded, no request sent for it.
+            ask_server=request.access.may_act,
         )
     except services.NoSavedServer:
         return HttpResponse("")  # not from a saved server: nothing to drift from

@@ -39,6 +39,8 @@ async def list_page(request: HtmxHttpRequest, session_id: str, listing: str) -> 
         raise Http404("No such listing.") from exc
     snapshot = await resident_snapshot(session_id)
     cursor = request.GET.get("cursor") or None
+    if not request.access.may_act:
+        return await _as_last_listed(request, snapshot, kind)
     call, page = await services.listing_page(
         session_id=session_id, listing=kind, cursor=cursor, call_key=fresh_call_key()
     )
@@ -65,3 +67,25 @@ async def list_page(request: HtmxHttpRequest, session_id: str, listing: str) -> 
     context["page_error"] = error
     context["retry_cursor"] = cursor
     return render(request, "inspector/lists.html#list-page", context)
+
+
+async def _as_last_listed(
+    request: HtmxHttpRequest, snapshot: services.SessionSnapshot, kind: Listing
+) -> HttpResponse:
+    """A viewer watches: the list as the session last listed it (every page its members
+    loaded), with no request to the server."""
+    items = await services.catalog_items(session_id=snapshot.id, listing=kind)
+    if kind is Listing.TOOLS:
+        items = [item for item in items if not app_only(item)]
+    context: dict[str, Any] = {
+        "session": snapshot,
+        "listing": kind.value,
+        "listing_label": LABELS[kind],
+        "items": items,
+        "next_cursor": None,
+        "item_template": ITEM_TEMPLATES[kind],
+        "list_url": reverse("session-list", args=[snapshot.id, kind.value]),
+        "cache": "",
+        "error": "",
+    }
+    return render(request, "inspector/lists.html#list-block", context)

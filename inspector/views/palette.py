@@ -55,7 +55,11 @@ async def for_session(request: HtmxHttpRequest, session_id: str) -> JsonResponse
         for tab in session_tabs(snapshot)
     ]
     catalog = (
-        await services.palette_catalog(session_id=session_id, call_key=fresh_call_key())
+        await services.palette_catalog(
+            session_id=session_id,
+            call_key=fresh_call_key(),
+            ask_server=request.access.may_act,
+        )
         if snapshot.connected
         else {}
     )

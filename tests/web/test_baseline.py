@@ -172,3 +172,20 @@ async def test_an_imported_session_is_not_tied_to_a_saved_server(client: AsyncCl
     assert copy != session_id
     assert "/baseline/" not in await page(client, f"/sessions/{copy}/")
     assert await banner(client, copy) == ""
+
+
+async def test_a_viewers_drift_is_read_from_the_record_without_asking_the_server(
+    client: AsyncClient,
+) -> None:
+    server_id = await save_surface_server(client, "v1")
+    session_id = await connect_saved(client, server_id)
+    await pin(client, session_id)
+    before = (await services.session_get(session_id=session_id)).last_seq
+
+    watched = await services.session_drift(session_id=session_id, owner_id=None, ask_server=False)
+    assert watched.pinned_at is not None
+    assert (await services.session_get(session_id=session_id)).last_seq == before
+
+    # A member's banner lists again: its log shows the requests.
+    await services.session_drift(session_id=session_id, owner_id=None)
+    assert (await services.session_get(session_id=session_id)).last_seq > before

@@ -8,12 +8,13 @@ from urllib.parse import urlencode
 
 from django import forms
 
+from inspector.forms.day_range import DayRangeForm
 from inspector.services import AuditAction, AuditFilter
 
 FILTERS = ("action", "person", "since", "until", "q")
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(DayRangeForm):
     action = forms.ChoiceField(
         label="Action", required=False, choices=[("", "Any action"), *AuditAction.choices]
     )
@@ -39,24 +40,15 @@ class AuditFilterForm(forms.Form):
         assert isinstance(person, forms.ChoiceField)
         person.choices = [("", "Anyone"), *((name, name) for name in people)]
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            self.add_error("until", "The last day comes before the first.")
-        return cleaned
-
     def narrowed(self) -> AuditFilter:
-        """The filter from the fields that are valid; an invalid one narrows nothing (its
-        error is shown beside it)."""
-        self.is_valid()
-        cleaned = getattr(self, "cleaned_data", {})
+        """The filter from the fields that are valid."""
+        valid = self.valid_values()
         return AuditFilter(
-            action=cleaned.get("action") or "",
-            person=cleaned.get("person") or "",
-            since=cleaned.get("since"),
-            until=None if "until" in self.errors else cleaned.get("until"),
-            text=cleaned.get("q") or "",
+            action=valid.get("action") or "",
+            person=valid.get("person") or "",
+            since=valid.get("since"),
+            until=valid.get("until"),
+            text=valid.get("q") or "",
         )
 
     def page_number(self) -> int:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 
+from inspector.forms.day_range import DayRangeForm
 from inspector.services import SessionSearch, SessionStatus
 
 STATUS_CHOICES = [("", "Any status"), *((status.value, status.value) for status in SessionStatus)]
 
 
-class SessionSearchForm(forms.Form):
+class SessionSearchForm(DayRangeForm):
     q = forms.CharField(label="Server or target", required=False, max_length=200, strip=True)
     status = forms.ChoiceField(label="Status", required=False, choices=STATUS_CHOICES)
     since = forms.DateField(
@@ -29,24 +29,15 @@ class SessionSearchForm(forms.Form):
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        since, until = cleaned.get("since"), cleaned.get("until")
-        if since and until and since > until:
-            self.add_error("until", "The last day comes before the first.")
-        return cleaned
-
     def search(self) -> SessionSearch:
-        """The search from the fields that are valid; an invalid one narrows nothing (its
-        error is shown beside it)."""
-        self.is_valid()
-        cleaned = getattr(self, "cleaned_data", {})
-        status = cleaned.get("status")
+        """The search from the fields that are valid."""
+        valid = self.valid_values()
+        status = valid.get("status")
         return SessionSearch(
-            text=cleaned.get("q") or "",
+            text=valid.get("q") or "",
             status=SessionStatus(status) if status else None,
-            since=cleaned.get("since"),
-            until=None if "until" in self.errors else cleaned.get("until"),
+            since=valid.get("since"),
+            until=valid.get("until"),
         )
 
     def page_number(self) -> int:

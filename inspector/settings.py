@@ -186,9 +186,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A connection kept by each database thread: a new one for every query (the default)
-    # costs PostgreSQL a process, and a busy session host makes hundreds a second.
-    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    # Connections from a pool (psycopg_pool): a new one for every query costs PostgreSQL a
+    # process, and a busy session host makes hundreds a second. Not persistent connections
+    # (CONN_MAX_AGE): under ASGI each request's thread would keep one and end with it.
+    DATABASES["default"]["OPTIONS"] = {"pool": {"min_size": 2, "max_size": 20, "timeout": 30}}
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writes come in batches from one process; waiting for the lock beats failing.

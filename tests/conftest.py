@@ -166,10 +166,6 @@ def django_db_modify_db_settings(
     database = settings.DATABASES["default"]
     if database["ENGINE"] != POSTGRESQL:
         return
-    # Each test runs on an event loop of its own, whose database threads end with it: a
-    # connection kept by one of them (as a long-lived process keeps it) would be left
-    # open, never used again, for every test.
-    database["CONN_MAX_AGE"] = 0
     test = database.setdefault("TEST", {})
     base = test.get("NAME") or f"test_{database['NAME']}"
     test["NAME"] = f"{base}_{os.getpid()}"
@@ -189,6 +185,8 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
     database = settings.DATABASES["default"]
     if database["ENGINE"] != POSTGRESQL:
         return
+    # The pool's idle connections are this run's own, and no sign of anything left open.
+    getattr(connections["default"], "close_pool", lambda: None)()
     with django_db_blocker.unblock(), connections["default"]._nodb_cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid), left(query, 200) FROM pg_stat_activity"

@@ -222,7 +222,12 @@ async def _least_busy() -> SessionHost:
 
 async def _can_revive(session_id: str) -> bool:
     found = await event_store().load_session(session_id)
-    return found is not None and found[0].host_id is not None and found[0].origin is None
+    return (
+        found is not None
+        and found[0].host_id is not None
+        and found[0].origin is None
+        and bool(found[0].sealed_spec)
+    )
 
 
 async def send_command(
@@ -393,8 +398,8 @@ async def _answer(host: HostProcess, layer: BaseChannelLayer, message: dict[str,
         outcome = {"error": exc}
     try:
         body = encode(outcome)
-    except WireError as exc:
-        body = encode({"error": exc})
+    except Exception as exc:  # a value the codec cannot carry: the page is told why
+        body = encode({"error": WireError(f"the answer could not be sent back: {exc}")})
     parts = [body[start : start + PART_BYTES] for start in range(0, len(body), PART_BYTES)]
     for part in parts or [b""]:
         await _send(
@@ -441,10 +446,11 @@ async def _revive(host: HostProcess, session_id: str) -> SessionSnapshot | None:
     if found is None:
         raise SessionNotFound(session_id)
     record, last_seq = found
-    # Sessions recorded before settings were sealed have their masked ones only.
-    spec = ConnectionSpec.from_dict(
-        decrypt_json(record.sealed_spec) if record.sealed_spec else record.spec
-    )
+    if not record.sealed_spec:
+        # Only its masked settings were kept (a report card's or a load test's session):
+        # secrets replaced by the mask must never be sent to a server.
+        raise SessionNotFound(session_id)
+    spec = ConnectionSpec.from_dict(decrypt_json(record.sealed_spec))
     check_stdio_allowed(spec)
     if record.host_id is None or not await session_hosts.claim_session(
         session_id, record.host_id, host.record.id

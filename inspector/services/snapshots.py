@@ -55,6 +55,10 @@ class SessionSnapshot:
     # Of such a session, whether it was held by a session host that stopped (hosted mode
     # with session hosts) rather than by an inspector that was restarted.
     host_stopped: bool = False
+    # Of such a session, whether another host can take it up: it kept the settings it was
+    # started with, secrets included (sessions connected by a person do; a report card's
+    # or a load test's do not).
+    revivable: bool = False
 
     @property
     def imported(self) -> bool:
@@ -171,6 +175,7 @@ def from_record(
         ended_by_restart=ended_by_restart,
         lost_in_flight=lost,
         host_stopped=ended_by_restart and record.host_id is not None,
+        revivable=ended_by_restart and record.host_id is not None and bool(record.sealed_spec),
     )
 
 

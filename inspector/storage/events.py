@@ -21,9 +21,9 @@ from inspector.storage.db import in_db_thread
 
 
 class DatabaseEventStore:
-    # Set in a session-host process to its `SessionHost` id: every session recorded here
-    # is held by that host (those it connects, takes up, or runs a report card or a load
-    # test in), and pages in web processes find it there.
+    # Set in a session-host process to its `SessionHost` id: every session first recorded
+    # here is held by that host (those it connects, or runs a report card or a load test
+    # in), and pages in web processes find it there.
     held_by: str | None = None
 
     async def save_events(
@@ -48,10 +48,9 @@ class DatabaseEventStore:
         return await in_db_thread(_load_flagged)(session_id)
 
     async def save_session(self, description: SessionDescription) -> None:
-        fields = _session_fields(description)
-        if self.held_by is not None:
-            fields["host_id"] = self.held_by
-        await in_db_thread(_save_session)(description.id, fields)
+        await in_db_thread(_save_session)(
+            description.id, _session_fields(description), self.held_by
+        )
 
     async def load_session(self, session_id: str) -> tuple[SessionRecord, int] | None:
         """The record of a session and the seq of its last stored event."""
@@ -77,8 +76,15 @@ def _session_fields(description: SessionDescription) -> dict[str, Any]:
     }
 
 
-def _save_session(session_id: str, fields: dict[str, Any]) -> None:
-    SessionRecord.objects.update_or_create(id=session_id, defaults=fields)
+def _save_session(session_id: str, fields: dict[str, Any], held_by: str | None) -> None:
+    # The host is written when the record is made, never after: a session moves to
+    # another host only by its claim (`storage.session_hosts`), which a late save by a
+    # host taken for dead must not undo.
+    SessionRecord.objects.update_or_create(
+        id=session_id,
+        defaults=fields,
+        create_defaults=fields if held_by is None else {**fields, "host_id": held_by},
+    )
 
 
 def _load_session(session_id: str) -> tuple[SessionRecord, int] | None:

@@ -115,11 +115,14 @@ def _assign(session_id: str, host_id: str, sealed_spec: str = "") -> None:
     SessionRecord.objects.filter(id=session_id).update(**changes)
 
 
-def _claim(session_id: str, stopped_host_id: str, host_id: str) -> bool:
-    """Take a session over from the stopped host that held it; False when another host
-    took it first (two Reconnects at once revive it once)."""
+def _claim(session_id: str, holder_id: str, host_id: str) -> bool:
+    """Take a session over from the host that held it, if that host has stopped (or is
+    this one); False when another host took it first: two Reconnects at once, or one
+    arriving after another host took it up, start it once."""
     return bool(
-        SessionRecord.objects.filter(id=session_id, host_id=stopped_host_id).update(host_id=host_id)
+        SessionRecord.objects.filter(id=session_id, host_id=holder_id)
+        .filter(Q(host__stopped_at__isnull=False) | Q(host_id=host_id))
+        .update(host_id=host_id)
     )
 
 

@@ -195,3 +195,42 @@ async def test_a_session_taken_up_after_its_host_stopped_keeps_its_secrets_and_s
         if event.method == "initialize" and event.message_type is MessageType.REQUEST
     ]
     assert len(handshakes) == 2, "the session was started more than once"
+
+
+async def test_a_session_is_claimed_only_from_a_stopped_host_or_by_its_own() -> None:
+    store = DatabaseEventStore()
+    stopped = await session_hosts.register_host("stopped", "sessionhost.stopped")
+    first = await session_hosts.register_host("first", "sessionhost.first")
+    second = await session_hosts.register_host("second", "sessionhost.second")
+    session_id = await recorded_session(store, status=SessionStatus.CONNECTED)
+    await session_hosts.assign_host(session_id, stopped.id)
+    await session_hosts.stop_host(stopped.id)
+
+    assert await session_hosts.claim_session(session_id, stopped.id, first.id)
+    # Another host read the record before or after: either way it does not take it.
+    assert not await session_hosts.claim_session(session_id, stopped.id, second.id)
+    assert not await session_hosts.claim_session(session_id, first.id, second.id)
+    # The host holding it may take it up again itself (it had let it go from memory).
+    assert await session_hosts.claim_session(session_id, first.id, first.id)
+    holder = await session_hosts.host_of(session_id)
+    assert holder is not None
+    assert holder.id == first.id
+
+
+async def test_a_later_save_by_a_host_taken_for_dead_does_not_take_its_session_back() -> None:
+    store = DatabaseEventStore()
+    old = await session_hosts.register_host("old", "sessionhost.old")
+    new = await session_hosts.register_host("new", "sessionhost.new")
+    store.held_by = old.id
+    session = LiveSession(fixture_spec("everything_py"), store=store)
+    await store.save_session(session.describe())  # made on the old host: held by it
+    holder = await session_hosts.host_of(session.id)
+    assert holder is not None
+    assert holder.id == old.id
+    await session_hosts.stop_host(old.id)
+    assert await session_hosts.claim_session(session.id, old.id, new.id)
+    session.status = SessionStatus.DISCONNECTED
+    await store.save_session(session.describe())  # the old host, closing what it held
+    holder = await session_hosts.host_of(session.id)
+    assert holder is not None
+    assert holder.id == new.id

@@ -71,13 +71,14 @@ async def listing_page(
 ) -> tuple[CallOutcome, Page | None]:
     """One page of a listing; the first page replaces what the catalog held."""
     session = resident_session(session_id)
+    first_pages = session.catalog.first_pages(listing)
     call = await session.call(
         listing.method, {"cursor": cursor} if cursor else None, call_key=call_key
     )
     if call.result is None:
         return call, None
     page = page_of(listing, call.result)
-    session.catalog.remember(listing, page, first=cursor is None)
+    session.catalog.remember(listing, page, first=cursor is None, first_pages_seen=first_pages)
     return call, page
 
 
@@ -90,10 +91,12 @@ async def catalog_item_get(*, session_id: str, listing: Listing, key: str) -> di
     return copy.deepcopy(item)  # the catalog's own stays as the server listed it
 
 
-async def catalog_items(*, session_id: str, listing: Listing) -> list[dict[str, Any]]:
+async def catalog_items(*, session_id: str, listing: Listing) -> list[dict[str, Any]] | None:
     """What the server's last listing held (copies), as listed: what a viewer of the
-    session sees, without a request to the server."""
+    session sees, without a request to the server. None: not listed yet."""
     catalog = resident_session(session_id).catalog
+    if not catalog.listed(listing):
+        return None
     items = (catalog.find(listing, key) for key in catalog.keys(listing))
     return [copy.deepcopy(item) for item in items if item is not None]
 

@@ -53,17 +53,36 @@ class Catalog:
     def __init__(self) -> None:
         self._items: dict[Listing, dict[str, dict[str, Any]]] = {kind: {} for kind in Listing}
         self._complete: set[Listing] = set()
+        self._listed: set[Listing] = set()
+        self._first_pages: dict[Listing, int] = dict.fromkeys(Listing, 0)
 
-    def remember(self, listing: Listing, page: Page, *, first: bool) -> None:
+    def first_pages(self, listing: Listing) -> int:
+        """How many times the listing was started again from its first page."""
+        return self._first_pages[listing]
+
+    def remember(
+        self, listing: Listing, page: Page, *, first: bool, first_pages_seen: int | None = None
+    ) -> None:
+        """Keep a page's items. A later page says with `first_pages_seen` how many first
+        pages had been listed when it was asked for: if another began since (a tab and
+        the palette listing at once), the catalog holds that listing's pages and this
+        one's, and the last page does not make it complete."""
         if first:
             self._items[listing].clear()
             self._complete.discard(listing)
+            self._listed.add(listing)
+            self._first_pages[listing] += 1
         for item in page.items:
             key = item.get(listing.item_key)
             if isinstance(key, str):
                 self._items[listing][key] = item
-        if page.next_cursor is None:
+        same_listing = first or first_pages_seen == self._first_pages[listing]
+        if page.next_cursor is None and same_listing:
             self._complete.add(listing)
+
+    def listed(self, listing: Listing) -> bool:
+        """Whether the server was asked for this listing on this connection."""
+        return listing in self._listed
 
     def complete(self, listing: Listing) -> bool:
         """Whether the last listing was followed to its last page."""

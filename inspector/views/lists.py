@@ -74,7 +74,8 @@ async def _as_last_listed(
 ) -> HttpResponse:
     """A viewer watches: the list as the session last listed it (every page its members
     loaded), with no request to the server."""
-    items = await services.catalog_items(session_id=snapshot.id, listing=kind)
+    listed = await services.catalog_items(session_id=snapshot.id, listing=kind)
+    items = listed or []
     if kind is Listing.TOOLS:
         items = [item for item in items if not app_only(item)]
     context: dict[str, Any] = {
@@ -87,5 +88,8 @@ async def _as_last_listed(
         "list_url": reverse("session-list", args=[snapshot.id, kind.value]),
         "cache": "",
         "error": "",
+        "not_listed_yet": listed is None,
     }
+    if kind is Listing.TOOLS and snapshot.modern:
+        context["excluded"] = await services.tool_list_excluded(session_id=snapshot.id)
     return render(request, "inspector/lists.html#list-block", context)

@@ -160,7 +160,7 @@ async def test_a_viewer_watches_but_calls_connects_and_answers_nothing(
     # Lists and the palette show what the session listed,
     # and ask the server for nothing.
     assert "ask_llm" in await page(carol, f"/sessions/{session_id}/list/tools")
-    assert "Load more" not in await page(carol, f"/sessions/{session_id}/list/prompts")
+    assert "Not listed yet" in await page(carol, f"/sessions/{session_id}/list/prompts")
     palette = await carol.get(f"/sessions/{session_id}/palette.json")
     assert "ask_llm" in json.dumps(palette.json()["entries"])
     assert (await services.session_get(session_id=session_id)).last_seq == before

@@ -15,7 +15,9 @@
     log: { lists: ["server-log"], holder: "load-earlier-log", query: "lane=log&tail=1" },
   };
   Object.keys(LANES).forEach(function (name) {
-    Object.assign(LANES[name], { name: name, detached: false, newBelow: 0, shown: 0, loading: false, visible: false });
+    Object.assign(LANES[name], {
+      name: name, detached: false, newBelow: 0, shown: 0, loading: false, visible: false, atBottom: true,
+    });
   });
 
   function lastSeq() {
@@ -208,7 +210,11 @@
     function (event) {
       Object.keys(LANES).forEach(function (name) {
         const lane = LANES[name];
-        if (event.target === mainList(lane) && following(event.target) && (lane.detached || lane.newBelow)) {
+        if (event.target !== mainList(lane) || event.target.offsetParent === null) {
+          return;
+        }
+        lane.atBottom = following(event.target); // where the reader was, for when it is shown again
+        if (lane.atBottom && (lane.detached || lane.newBelow)) {
           showLatest(lane);
         }
       });
@@ -217,14 +223,17 @@
   );
 
   // A lane out of view took its rows without scrolling (a hidden list cannot scroll):
-  // when its tab is chosen again, a lane that was following shows its newest rows, and
-  // the pushes that follow find it at its bottom.
+  // when its tab is chosen again, a lane whose reader was at its bottom shows its newest
+  // rows, and the pushes that follow find it there. Not when the tab was chosen to show
+  // one event (a finding's link, #event-N): that row is what the person asked to see.
   const shownAgain = new ResizeObserver(function (entries) {
     entries.forEach(function (entry) {
-      const lane = entry.target.inspectorLane;
-      const visible = entry.target.offsetParent !== null && entry.contentRect.height > 0;
-      if (visible && !lane.visible && !lane.detached && lane.newBelow === 0) {
-        entry.target.scrollTop = entry.target.scrollHeight;
+      const list = entry.target;
+      const lane = list.inspectorLane;
+      const visible = list.offsetParent !== null && entry.contentRect.height > 0;
+      const showingOne = list.querySelector(":scope > li.focused") || /^#event-/.test(window.location.hash);
+      if (visible && !lane.visible && lane.atBottom && !lane.detached && !showingOne) {
+        list.scrollTop = list.scrollHeight;
       }
       lane.visible = visible;
     });

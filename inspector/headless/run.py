@@ -313,12 +313,25 @@ async def _call(invocation: Invocation, reporter: Reporter) -> Failure | None:
         return shared
 
     client.handlers["roots/list"] = answer_roots
+    answered = False
     try:
         failure = await _converse(client, spec, invocation, sink, reporter)
+        answered = failure is None
     finally:
-        with contextlib.suppress(Exception):
-            async with asyncio.timeout(CLOSE_SECONDS):
-                await client.close()
+        # Answered, with no trace to finish: the command ends now and the watcher ends the
+        # server, rather than the command waiting out the server's exit (a server that
+        # keeps timers running, as the official everything server does, never exits on
+        # its closed input, and every command waited the whole grace for it).
+        left = (
+            answered
+            and invocation.trace_path is None
+            and early is not None
+            and early.leave_to_watcher()
+        )
+        if not left:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(CLOSE_SECONDS):
+                    await client.close()
         sink.close()
     if failure is None and sink.write_error is not None:
         failure = Failure(

@@ -4,6 +4,7 @@ of `inspector.mcp.transports.reaper`."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -73,6 +74,24 @@ def test_a_killed_cli_leaves_no_server_behind(tmp_path: Path, leftovers: list[in
     assert all(alive(pid) for pid in pids)
     cli.send_signal(signal.SIGKILL)
     cli.wait()
+    assert all_gone(pids), "the server and its child outlived the CLI"
+
+
+def test_a_cli_that_answered_leaves_its_server_to_the_watcher_which_ends_it(
+    tmp_path: Path, leftovers: list[int]
+) -> None:
+    """The command ends once its answer is out; the server (which ignores its closed
+    input, its child too) is ended by the watcher all the same."""
+    pidfile = tmp_path / "pids"
+    answered = subprocess.run(
+        [sys.executable, "-m", "inspector.cli", "--cli", sys.executable, "-m",
+         "tests.servers.stubborn", str(pidfile), "--method", "tools/list"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert answered.returncode == 0, answered.stderr
+    assert json.loads(answered.stdout) == {"tools": []}
+    pids = server_pids(pidfile)
+    leftovers.extend(pids)
     assert all_gone(pids), "the server and its child outlived the CLI"
 
 

@@ -1,6 +1,7 @@
 """A stdio server that outlives a client that does not end it: it ignores the end of its
 input (as some servers do) and has a child of its own. It writes its pid and its child's
-to PIDFILE once initialized, and never answers anything else.
+to PIDFILE once initialized, answers `tools/list` (with no tools), and never answers
+anything else.
 
 Usage: python -m tests.servers.stubborn PIDFILE
 """
@@ -32,6 +33,8 @@ def main(pidfile: Path) -> None:
             }
             send({"jsonrpc": "2.0", "id": message["id"], "result": result})
             pidfile.write_text(f"{os.getpid()} {child.pid}")
+        elif message.get("method") == "tools/list":
+            send({"jsonrpc": "2.0", "id": message["id"], "result": {"tools": []}})
     while True:  # the input ended: stay all the same
         time.sleep(1)
 

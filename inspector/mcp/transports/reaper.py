@@ -5,8 +5,10 @@ inspector killed with SIGKILL closes nothing: a server that ignores the end of i
 (and whatever it spawned, through npx or uvx) would outlive it. So the first server the
 process starts also starts one watcher process for the whole inspector, which is told
 each group started and ended, over a pipe. When the pipe reaches its end, the inspector
-is gone, however it ended: the watcher signals every group still listed (SIGTERM, then
-SIGKILL after a grace) and exits.
+is gone, however it ended, and with it the servers' input: the watcher gives every group
+still listed a moment to end on that, as a closing client would, then signals what is
+left (SIGTERM, then SIGKILL after a grace) and exits. The CLI counts on this: once its
+answer is out it ends at once, and leaves its server to the watcher.
 
 The watcher is this module run as a script: the standard library only, no event loop.
 """
@@ -23,6 +25,9 @@ import time
 from collections.abc import Iterable
 
 GRACE_SECONDS = 2.0
+# What a closing client gives a server to exit on its closed input (as the CLI's own
+# close does) before SIGTERM.
+INPUT_CLOSED_GRACE_SECONDS = 0.25
 POLL_SECONDS = 0.05
 
 
@@ -38,6 +43,11 @@ class GroupReaper:
 
     def forget(self, group: int) -> None:
         self._tell(f"-{group}", start=False)
+
+    def watching(self) -> bool:
+        """Whether a watcher is there to end the groups it was told of."""
+        with self._lock:
+            return self._watcher is not None and self._watcher.poll() is None
 
     def _tell(self, line: str, *, start: bool) -> None:
         with self._lock:
@@ -91,7 +101,10 @@ def watch_until_orphaned(lines: Iterable[bytes]) -> set[int]:
     return groups
 
 
-def end_groups(groups: set[int], grace: float = GRACE_SECONDS) -> None:
+def end_groups(
+    groups: set[int], grace: float = GRACE_SECONDS, input_closed_grace: float = 0.0
+) -> None:
+    groups = _left_after(groups, input_closed_grace)
     for sig in (signal.SIGTERM, signal.SIGKILL):
         for group in list(groups):
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -102,6 +115,16 @@ def end_groups(groups: set[int], grace: float = GRACE_SECONDS) -> None:
             time.sleep(POLL_SECONDS)
         if not groups:
             return
+
+
+def _left_after(groups: set[int], seconds: float) -> set[int]:
+    """The groups still alive after up to `seconds` of waiting for them to end."""
+    deadline = time.monotonic() + seconds
+    while True:
+        groups = {group for group in groups if _alive(group)}
+        if not groups or time.monotonic() >= deadline:
+            return groups
+        time.sleep(POLL_SECONDS)
 
 
 def _alive(group: int) -> bool:
@@ -116,4 +139,6 @@ def _alive(group: int) -> bool:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # only the end of its input ends it
-    end_groups(watch_until_orphaned(sys.stdin.buffer))
+    end_groups(
+        watch_until_orphaned(sys.stdin.buffer), input_closed_grace=INPUT_CLOSED_GRACE_SECONDS
+    )

@@ -41,6 +41,10 @@ TERM_GRACE_SECONDS = 2.0
 READER_DRAIN_SECONDS = 1.0
 EXIT_POLL_SECONDS = 0.02
 
+# Servers left to the watcher (`StdioTransport.leave_to_watcher`), kept until this
+# process ends: asyncio kills the child of a subprocess transport it collects.
+_left_to_watcher: list[asyncio.subprocess.Process] = []
+
 
 @dataclass(frozen=True, slots=True)
 class StdioParameters:
@@ -213,6 +217,20 @@ class StdioTransport(Transport):
         # A server that did not answer in time gets no grace to exit on its closed input:
         # it is told to stop (SIGTERM) at once, so a failed connect ends within its budget.
         self._stdin_grace = 0.0
+
+    def leave_to_watcher(self) -> bool:
+        """For a process about to end: close the server's input and leave its end to the
+        watcher (`reaper`), which gives it the same grace once this process has ended,
+        instead of waiting here. False, with nothing done, when no watcher runs."""
+        process = self._process
+        if self._closing or process is None or not REAPER.watching():
+            return False
+        self._closing = True
+        if process.stdin is not None:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        _left_to_watcher.append(process)
+        return True
 
     async def close(self) -> None:
         if self._closing:

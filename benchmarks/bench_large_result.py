@@ -26,16 +26,10 @@ from typing import Any
 from playwright.sync_api import Page, sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 TOOLS_SERVER = REPO_ROOT / "tests" / "servers" / "tools_server.py"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 READY = re.compile(r"Open (http://127\.0\.0\.1:\d+/\?token=\S+)")
 WATCH_LONG_TASKS = """
 () => {
@@ -130,9 +124,7 @@ def main() -> None:
         process, url = start_inspector(Path(tmp))
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-                )
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 open_big_text(page, url)
                 for size in args.sizes:

@@ -47,7 +47,8 @@ sys.path.insert(0, str(REPO_ROOT))
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from tests.browser.conftest import free_port  # noqa: E402
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.headless.npm import npm_install  # noqa: E402
 
 SERVER = REPO_ROOT / "tests" / "servers" / "flood_stdio.py"

@@ -45,22 +45,13 @@ async def list_page(request: HtmxHttpRequest, session_id: str, listing: str) -> 
         session_id=session_id, listing=kind, cursor=cursor, call_key=fresh_call_key()
     )
     error = failure_text(call.error) if call.error is not None else ""
-    items = page.items if page else []
-    if kind is Listing.TOOLS:
-        # MCP Apps: a tool visible only to apps is not the person's to call.
-        items = [item for item in items if not app_only(item)]
-    context: dict[str, Any] = {
-        "session": snapshot,
-        "listing": kind.value,
-        "listing_label": LABELS[kind],
-        "items": items,
-        "next_cursor": page.next_cursor if page else None,
-        "item_template": ITEM_TEMPLATES[kind],
-        "list_url": reverse("session-list", args=[session_id, kind.value]),
-        "cache": cache_hint(call.result),
-    }
-    if kind is Listing.TOOLS and snapshot.modern:
-        context["excluded"] = await services.tool_list_excluded(session_id=session_id)
+    context = await _list_context(
+        snapshot,
+        kind,
+        page.items if page else [],
+        next_cursor=page.next_cursor if page else None,
+        cache=cache_hint(call.result),
+    )
     if cursor is None:
         context["error"] = error
         return render(request, "inspector/lists.html#list-block", context)
@@ -75,21 +66,33 @@ async def _as_last_listed(
     """A viewer watches: the list as the session last listed it (every page its members
     loaded), with no request to the server."""
     listed = await services.catalog_items(session_id=snapshot.id, listing=kind)
-    items = listed or []
+    context = await _list_context(snapshot, kind, listed or [], next_cursor=None, cache="")
+    context["error"] = ""
+    context["not_listed_yet"] = listed is None
+    return render(request, "inspector/lists.html#list-block", context)
+
+
+async def _list_context(
+    snapshot: services.SessionSnapshot,
+    kind: Listing,
+    items: list[dict[str, Any]],
+    *,
+    next_cursor: str | None,
+    cache: str,
+) -> dict[str, Any]:
     if kind is Listing.TOOLS:
+        # MCP Apps: a tool visible only to apps is not the person's to call.
         items = [item for item in items if not app_only(item)]
     context: dict[str, Any] = {
         "session": snapshot,
         "listing": kind.value,
         "listing_label": LABELS[kind],
         "items": items,
-        "next_cursor": None,
+        "next_cursor": next_cursor,
         "item_template": ITEM_TEMPLATES[kind],
         "list_url": reverse("session-list", args=[snapshot.id, kind.value]),
-        "cache": "",
-        "error": "",
-        "not_listed_yet": listed is None,
+        "cache": cache,
     }
     if kind is Listing.TOOLS and snapshot.modern:
         context["excluded"] = await services.tool_list_excluded(session_id=snapshot.id)
-    return render(request, "inspector/lists.html#list-block", context)
+    return context

@@ -23,6 +23,7 @@ import psycopg
 from cryptography.fernet import Fernet
 from psycopg import sql
 
+from inspector.forms.connect import ConnectForm
 from tests.conftest import REPO_ROOT
 from tests.deploy.serving import serving
 from tests.servers.http_harness import free_port
@@ -223,3 +224,20 @@ class Browser:
     def with_cookies_on(self, base_url: str) -> Browser:
         """The same signed-in person, on another web process."""
         return Browser(base_url, self.cookies)
+
+
+def stdio_connect_form(arguments: str) -> dict[str, str]:
+    """The connect form as a person leaves it for a fixture server over stdio (this
+    Python, `arguments` after it), in the legacy era."""
+    form = {
+        name: str(field.initial)
+        for name, field in ConnectForm().fields.items()
+        if field.initial is not None and not isinstance(field.initial, bool)
+    }
+    return form | {
+        "transport": "stdio",
+        "command": sys.executable,
+        "arguments": arguments,
+        "cwd": str(REPO_ROOT),
+        "era": "legacy",
+    }

@@ -17,8 +17,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from inspector.forms.connect import ConnectForm
-from tests.conftest import REPO_ROOT
 from tests.hosted.processes import (
     Browser,
     Deployment,
@@ -26,6 +24,7 @@ from tests.hosted.processes import (
     hosted_environment,
     manage,
     own_database,
+    stdio_connect_form,
 )
 
 pytestmark = pytest.mark.hosted
@@ -71,18 +70,7 @@ def stack(database_url: str, tmp_path: Path) -> Iterator[tuple[Deployment, str]]
 
 def connect_form() -> dict[str, str]:
     """The connect form as a person leaves it, for the everything fixture over stdio."""
-    form = {
-        name: str(field.initial)
-        for name, field in ConnectForm().fields.items()
-        if field.initial is not None and not isinstance(field.initial, bool)
-    }
-    return form | {
-        "transport": "stdio",
-        "command": sys.executable,
-        "arguments": "-m tests.servers.everything_py",
-        "cwd": str(REPO_ROOT),
-        "era": "legacy",
-    }
+    return stdio_connect_form("-m tests.servers.everything_py")
 
 
 def holder(database_url: str, session_id: str) -> tuple[str | None, int]:

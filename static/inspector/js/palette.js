@@ -23,6 +23,7 @@
   let returnTo = null;
   let loading = 0; // which opening the answer being awaited belongs to
   let loaded = false;
+  let loadFailed = false;
   let enterWhenLoaded = false; // Enter pressed before the entries came: it picks the best then
 
   // Higher is better; 0 is no match. A match in the name beats one in the hint, a name
@@ -79,6 +80,11 @@
       });
     active = shown.length ? 0 : -1;
     render();
+    if (!loaded) {
+      // Typed before the entries came: nothing is judged yet.
+      status.textContent = loadFailed ? "What to search could not be loaded." : "Loading…";
+      return;
+    }
     status.textContent = shown.length
       ? shown.length + (shown.length === 1 ? " result" : " results")
       : "Nothing matches.";
@@ -137,6 +143,7 @@
     render();
     status.textContent = "Loading…";
     loaded = false;
+    loadFailed = false;
     enterWhenLoaded = false;
     dialog.showModal();
     input.focus();
@@ -160,6 +167,7 @@
       })
       .catch(function () {
         if (opening === loading) {
+          loadFailed = true;
           status.textContent = "What to search could not be loaded.";
         }
       });

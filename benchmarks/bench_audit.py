@@ -22,6 +22,8 @@ from asgiref.sync import sync_to_async
 from django_db import fresh_database  # this folder: the scripts run from it
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The web tests' helpers; run as a script, this file's folder leads sys.path.
+sys.path.insert(0, str(REPO_ROOT))
 MODES = {
     "neither": (),
     "limits": ("inspector.limit_middleware.LimitMiddleware",),
@@ -54,6 +56,7 @@ async def run(calls: int, round_size: int, warmup: int) -> dict[str, list[float]
     from django.contrib.auth import get_user_model
 
     from inspector.services import runtime
+    from tests.web.support import connect_form  # the web tests' form, for the same server
 
     settings.LOCAL_MODE = False
     settings.ALLOWED_HOSTS = ["127.0.0.1", "testserver"]
@@ -61,20 +64,7 @@ async def run(calls: int, round_size: int, warmup: int) -> dict[str, list[float]
     user = await get_user_model().objects.acreate_user("bench", password="x")
     browsers = {mode: await browser_for(mode, user) for mode in MODES}
     first = browsers["neither"]
-    form = {
-        "transport": "stdio",
-        "command": sys.executable,
-        "arguments": "-m tests.servers.everything_py",
-        "environment": "",
-        "cwd": str(REPO_ROOT),
-        "url": "",
-        "headers": "",
-        "era": "legacy",
-        "protocol_version": "2025-11-25",
-        "connect_timeout": "30",
-        "request_timeout": "60",
-    }
-    connected = await first.post("/connect", form)
+    connected = await first.post("/connect", connect_form())
     assert connected.status_code == 302, connected.content.decode()[:2000]
     session_id = connected["Location"].split("/")[2]
     await first.get(f"/sessions/{session_id}/list/tools")

@@ -24,6 +24,7 @@
   let loading = 0; // which opening the answer being awaited belongs to
   let loaded = false;
   let loadFailed = false;
+  let lastEntries = null; // what the last opening on this page was sent
   let enterWhenLoaded = false; // Enter pressed before the entries came: it picks the best then
 
   // Higher is better; 0 is no match. A match in the name beats one in the hint, a name
@@ -137,14 +138,20 @@
     }
     returnTo = document.activeElement;
     input.value = "";
-    entries = [];
+    // Opened again on this page, it offers at once what it found last time, and asks
+    // again meanwhile: what the server lists changes seldom, and a person types at once.
+    entries = lastEntries || [];
     shown = [];
     active = -1;
-    render();
-    status.textContent = "Loading…";
-    loaded = false;
+    loaded = lastEntries !== null;
     loadFailed = false;
     enterWhenLoaded = false;
+    if (loaded) {
+      update();
+    } else {
+      render();
+      status.textContent = "Loading…";
+    }
     dialog.showModal();
     input.focus();
     const opening = ++loading;
@@ -156,8 +163,9 @@
         return response.json();
       })
       .then(function (data) {
+        lastEntries = data.entries || [];
         if (opening === loading && dialog.open) {
-          entries = data.entries || [];
+          entries = lastEntries;
           loaded = true;
           update();
           if (enterWhenLoaded && shown.length) {
@@ -166,7 +174,7 @@
         }
       })
       .catch(function () {
-        if (opening === loading) {
+        if (opening === loading && !loaded) {
           loadFailed = true;
           status.textContent = "What to search could not be loaded.";
         }

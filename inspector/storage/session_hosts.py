@@ -118,11 +118,20 @@ def _assign(session_id: str, host_id: str, sealed_spec: str = "") -> None:
 def _claim(session_id: str, holder_id: str, host_id: str) -> bool:
     """Take a session over from the host that held it, if that host has stopped (or is
     this one); False when another host took it first: two Reconnects at once, or one
-    arriving after another host took it up, start it once."""
+    arriving after another host took it up, start it once.
+
+    The swap compares the record's own column only. Filtered through the holder's row
+    too, Django's UPDATE selects the record in a subquery, which PostgreSQL does not
+    look at again once a concurrent claim commits: both claims went through, and the
+    session was started twice, its events numbered twice from the same seq.
+    """
+    if (
+        holder_id != host_id
+        and not SessionHost.objects.filter(id=holder_id, stopped_at__isnull=False).exists()
+    ):
+        return False  # a stopped host stays stopped: this holds until the swap
     return bool(
-        SessionRecord.objects.filter(id=session_id, host_id=holder_id)
-        .filter(Q(host__stopped_at__isnull=False) | Q(host_id=host_id))
-        .update(host_id=host_id)
+        SessionRecord.objects.filter(id=session_id, host_id=holder_id).update(host_id=host_id)
     )
 
 

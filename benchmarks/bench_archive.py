@@ -69,7 +69,10 @@ def synthetic_event(seq: int) -> dict[str, Any]:
 
 
 def seed(count: int) -> str:
-    from inspector.models import EventRecord, SessionRecord
+    from django.db import connection, transaction
+
+    from inspector.models import SessionRecord
+    from inspector.storage.events import insert_sql, stored_row
 
     session_id = uuid.uuid4().hex
     SessionRecord.objects.create(
@@ -77,16 +80,13 @@ def seed(count: int) -> str:
         spec={}, status="closed",
         server={"server_info": {"name": "bench"}, "capabilities": {}},
     )  # fmt: skip
-    batch = []
-    for seq in range(1, count + 1):
-        data = synthetic_event(seq)
-        batch.append(EventRecord(session_id=session_id, seq=seq, timestamp=data["timestamp"],
-                                 kind=data["kind"], direction=data["direction"],
-                                 method=data.get("method", ""), data=data))  # fmt: skip
-        if len(batch) == 5000:
-            EventRecord.objects.bulk_create(batch)
-            batch = []
-    EventRecord.objects.bulk_create(batch)
+    # The rows a session would have stored: the store's own row for each event.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(1, count + 1, 5000):
+            seqs = range(start, min(count, start + 4999) + 1)
+            cursor.executemany(
+                insert_sql(), [stored_row(session_id, synthetic_event(seq)) for seq in seqs]
+            )
     return session_id
 
 

@@ -67,8 +67,8 @@ def fill(sessions: int, events: int, long: int) -> list[str]:
                 EventRecord.objects.bulk_create(
                     EventRecord(
                         session_id=session_id, seq=seq, timestamp=float(seq), kind="message",
-                        direction="in", method="notifications/message",
-                        data={"seq": seq, "text": "x" * 200},
+                        direction="in", method="notifications/message", text="x" * 200,
+                        data={"message_type": "notification"},
                     )
                     for seq in range(start, min(count, start + 4999) + 1)
                 )  # fmt: skip

@@ -67,14 +67,32 @@ class SessionRecord(models.Model):
 
 
 class EventRecord(models.Model):
-    """One trace event of a session; (session, seq) is unique and never rewritten."""
+    """One trace event of a session; (session, seq) is unique and never rewritten.
 
-    session = models.ForeignKey(SessionRecord, on_delete=models.CASCADE, related_name="events")
+    A flood stores tens of thousands of these a second, so a row costs the database as
+    little as it can: the event's text is a plain column (not a string inside `data`,
+    which the database would parse as JSON), `data` holds only what the columns do not
+    (`inspector.storage.events`), and the database does not look up the session of
+    every row. The unique (session, seq) index serves every query by session; the
+    session's events are deleted with it by the ORM (`storage.session_records`).
+    """
+
+    session = models.ForeignKey(
+        SessionRecord,
+        on_delete=models.CASCADE,
+        related_name="events",
+        # The per-row check of this key cost PostgreSQL more than storing the row.
+        db_constraint=False,
+        db_index=False,
+    )
     seq = models.PositiveBigIntegerField()
     timestamp = models.FloatField()
     kind = models.CharField(max_length=16)
     direction = models.CharField(max_length=8)
     method = models.CharField(max_length=255, blank=True)
+    # A default of the database's own: a process still running the code from before the
+    # column existed goes on storing (its rows keep the text in `data`, read the same).
+    text = models.TextField(blank=True, db_default="")
     data: models.JSONField[Any, Any] = models.JSONField()
 
     class Meta:

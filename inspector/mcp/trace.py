@@ -88,7 +88,7 @@ class TraceEvent:
 
     def to_dict(self) -> dict[str, Any]:
         # `_value_` rather than `value`: the property costs more than the rest of this
-        # method, which runs for every stored event.
+        # method, which runs for every event a session exports or a page asks for.
         data: dict[str, Any] = {
             "kind": self.kind._value_,
             "direction": self.direction._value_,
@@ -97,6 +97,13 @@ class TraceEvent:
         }
         if self.seq is not None:
             data["seq"] = self.seq
+        data.update(self.annotations())
+        return data
+
+    def annotations(self) -> dict[str, Any]:
+        """The part of `to_dict` beyond what every event has (kind, direction, text, time
+        and seq): what a store keeps beside the columns that hold those."""
+        data: dict[str, Any] = {}
         if self.detail:
             data["detail"] = self.detail
         if self.findings:

@@ -193,6 +193,8 @@ def _checked_event(data: dict[str, Any], line: int) -> int:
             raise ArchiveError(line, f"event #{seq} has no known {name} ({data.get(name)!r})")
     if not isinstance(data.get("text", ""), str):
         raise ArchiveError(line, f"event #{seq}'s text is not a string")
+    if not isinstance(data.get("method", ""), str | None):
+        raise ArchiveError(line, f"event #{seq}'s method is not a string")
     if not isinstance(data.get("detail", {}), dict):
         raise ArchiveError(line, f"event #{seq}'s detail is not an object")
     try:

@@ -7,8 +7,11 @@ consumer and the session pump, where no request ends to release them.
 
 from __future__ import annotations
 
+import functools
 import json
 import json.encoder as json_encoder
+import re
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -106,37 +109,151 @@ def _insert_events(session_id: str, events: list[TraceEvent], reading: ReadSeq |
 
     Raw rows rather than `bulk_create`: during a flood, building a model instance per
     row and letting the ORM prepare each field cost more than the database's own work.
-    The rows are what `bulk_create` would write: `data` is the event's dict as JSON text
-    (a `JSONField`'s text on SQLite; read into jsonb by PostgreSQL). PostgreSQL takes them
-    with one COPY (an `executemany` there costs a round trip per row); SQLite, in
-    process, with one `executemany`.
+    PostgreSQL takes them with one COPY (an `executemany` there costs a round trip per
+    row), streamed as they are made (psycopg sends them a few dozen kB at a time), so
+    that the server stores the first rows while the last are made. SQLite, in process,
+    takes them in statements of many rows.
     """
-    dumps = _dumps
-    rows = [
-        (
-            session_id,
-            _seq(event),
-            event.timestamp,
-            event.kind._value_,
-            event.direction._value_,
-            (event.method or "")[:255],
-            dumps(event.to_dict()),
-        )
-        for event in events
-    ]
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.cursor.copy(_copy_sql()) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(_insert_sql(), rows)
-        read_seq = reading() if reading is not None else 0
-        if read_seq:
-            SessionRecord.objects.filter(id=session_id, read_seq__lt=read_seq).update(
-                read_seq=read_seq
-            )
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.cursor.copy(_copy_sql()) as copy:
+                for event in events:
+                    copy.write_row(event_row(session_id, event))
+            _note_reading(session_id, reading)
+        return
+    # Made before the transaction begins: SQLite's writers wait for its lock meanwhile.
+    rows = [event_row(session_id, event) for event in events]
+    with transaction.atomic(), connection.cursor() as cursor:
+        _insert_in_statements_of_many_rows(cursor.cursor, rows)
+        _note_reading(session_id, reading)
+
+
+def _note_reading(session_id: str, reading: ReadSeq | None) -> None:
+    read_seq = reading() if reading is not None else 0
+    if read_seq:
+        SessionRecord.objects.filter(id=session_id, read_seq__lt=read_seq).update(read_seq=read_seq)
+
+
+def _insert_in_statements_of_many_rows(cursor: Any, rows: list[tuple[Any, ...]]) -> None:
+    """SQLite lets go of Python's lock while it runs a statement, and takes it back
+    after. Row by row (`executemany`), taking it back after every row waited for the
+    session's reader, busy with the flood, to let go: up to a switch interval (5 ms)
+    per row, so the rows were stored only while reading was held. A statement of many
+    rows runs beside the reader, and takes the lock back once."""
+    most = cursor.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = max(1, min(ROWS_PER_STATEMENT, most // len(EVENT_COLUMNS)))
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        cursor.execute(_sqlite_insert(len(chunk)), [value for row in chunk for value in row])
+
+
+@functools.cache
+def _sqlite_insert(rows: int) -> str:
+    """An INSERT of `rows` rows of `EVENT_COLUMNS`, in SQLite's own placeholders (the
+    DB-API cursor's, not Django's)."""
+    values = f"({', '.join('?' * len(EVENT_COLUMNS))})"
+    return (
+        f'INSERT INTO "{EventRecord._meta.db_table}" '
+        f"({', '.join(f'{chr(34)}{column}{chr(34)}' for column in EVENT_COLUMNS)}) "
+        f"VALUES {', '.join([values] * rows)}"
+    )
+
+
+def event_row(session_id: str, event: TraceEvent) -> tuple[Any, ...]:
+    """The values of `EVENT_COLUMNS` for an event. What every event has goes in columns
+    of its own; the rest (`TraceEvent.annotations`) is `data`, as JSON text (a
+    `JSONField`'s text on SQLite; read into jsonb by PostgreSQL)."""
+    return _row(
+        session_id,
+        _seq(event),
+        event.timestamp,
+        event.kind._value_,
+        event.direction._value_,
+        event.text,
+        event.annotations(),
+    )
+
+
+def stored_row(session_id: str, data: dict[str, Any]) -> tuple[Any, ...]:
+    """`event_row` for an event in its `TraceEvent.to_dict` form (a file's line, checked)."""
+    rest = {key: value for key, value in data.items() if key not in _COLUMN_KEYS}
+    return _row(
+        session_id,
+        data["seq"],
+        float(data["timestamp"]),
+        data["kind"],
+        data["direction"],
+        data.get("text", ""),
+        rest,
+    )
+
+
+def _row(
+    session_id: str,
+    seq: int,
+    timestamp: float,
+    kind: str,
+    direction: str,
+    text: str,
+    rest: dict[str, Any],
+) -> tuple[Any, ...]:
+    text = _encodable(text)
+    method = rest.pop("method", None)
+    if method is not None:
+        method = _encodable(method)
+    if method is not None and not 0 < len(method) <= METHOD_COLUMN_LENGTH:
+        rest["method"] = method  # kept whole where the column cannot hold it exactly
+    return (
+        session_id,
+        seq,
+        timestamp,
+        kind,
+        direction,
+        (method or "")[:METHOD_COLUMN_LENGTH],
+        text,
+        _dumps(rest),
+    )
+
+
+def stored_event_line(row: Sequence[Any]) -> str:
+    """`stored_event` as JSON text, from the values of `STORED_FIELDS` with `data` as the
+    database's JSON text: written out around it, not parsed and encoded again.
+
+    The keys of `data` come last, so that they win where a key is there twice (a row
+    written before the text had its column: JSON readers keep the last).
+    """
+    seq, timestamp, kind, direction, method, text, data = row
+    line = (
+        f'{{"kind": {_string(kind)}, "direction": {_string(direction)}, '
+        f'"text": {_string(text)}, "timestamp": {float(timestamp)!r}, "seq": {int(seq)}'
+    )
+    if method:
+        line += f', "method": {_string(method)}'
+    inner = data.strip()[1:-1].strip()
+    return f"{line}, {inner}}}" if inner else f"{line}}}"
+
+
+def _encodable(text: str) -> str:
+    """`text` with any half of a surrogate pair (a JSON escape that Python decodes as it
+    is) replaced: it has no UTF-8 form, and the database would refuse the whole batch,
+    again at every retry."""
+    if text.isascii():  # a flag of the string: ASCII text is not scanned
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def stored_event(row: Sequence[Any]) -> dict[str, Any]:
+    """A stored event as `TraceEvent.to_dict` gave it, from the values of `STORED_FIELDS`.
+
+    `data` is applied last: a row written before the text had its column held the whole
+    event there, and still reads the same.
+    """
+    seq, timestamp, kind, direction, method, text, data = row
+    event = {"kind": kind, "direction": direction, "text": text, "timestamp": timestamp, "seq": seq}
+    if method:
+        event["method"] = method
+    event.update(data)
+    return event
 
 
 def _encoder() -> Callable[[Any], str]:
@@ -163,16 +280,28 @@ def _encoder() -> Callable[[Any], str]:
 
 
 _dumps = _encoder()
+_string: Callable[[str], str] = json_encoder.encode_basestring_ascii
 
-EVENT_COLUMNS = ("session_id", "seq", "timestamp", "kind", "direction", "method", "data")
+EVENT_COLUMNS = ("session_id", "seq", "timestamp", "kind", "direction", "method", "text", "data")
+# What a stored event is read back from (`stored_event`).
+STORED_FIELDS = ("seq", "timestamp", "kind", "direction", "method", "text", "data")
+# The keys of `TraceEvent.to_dict` that are columns of their own.
+_COLUMN_KEYS = frozenset({"kind", "direction", "text", "timestamp", "seq"})
+METHOD_COLUMN_LENGTH = 255  # `EventRecord.method`'s max_length
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# At most; fewer where SQLite was built to take fewer values a statement (999 before 3.32).
+ROWS_PER_STATEMENT = 500
 
 
-def _insert_sql() -> str:
+def insert_sql() -> str:
+    """An INSERT of one row of `EVENT_COLUMNS` (`event_row`, `stored_row`)."""
     quote = connection.ops.quote_name
+    # PostgreSQL is told that the text of `data` is JSON; SQLite stores it as it is.
+    data = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     return (
         f"INSERT INTO {quote(EventRecord._meta.db_table)} "
         f"({', '.join(quote(column) for column in EVENT_COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * len(EVENT_COLUMNS))})"
+        f"VALUES ({', '.join(['%s'] * (len(EVENT_COLUMNS) - 1))}, {data})"
     )
 
 
@@ -186,19 +315,19 @@ def _copy_sql() -> str:
 
 def _load_after(session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
     rows = EventRecord.objects.filter(session_id=session_id, seq__gt=after_seq).order_by("seq")
-    return [_event(data) for data in rows.values_list("data", flat=True)[:limit]]
+    return [_event(row) for row in rows.values_list(*STORED_FIELDS)[:limit]]
 
 
 def _load_before(session_id: str, before_seq: int, limit: int) -> list[TraceEvent]:
     rows = EventRecord.objects.filter(session_id=session_id, seq__lt=before_seq).order_by("-seq")
-    events = [_event(data) for data in rows.values_list("data", flat=True)[:limit]]
+    events = [_event(row) for row in rows.values_list(*STORED_FIELDS)[:limit]]
     events.reverse()
     return events
 
 
 def _load_flagged(session_id: str) -> list[TraceEvent]:
     rows = EventRecord.objects.filter(session_id=session_id, data__has_key="findings")
-    return [_event(data) for data in rows.order_by("seq").values_list("data", flat=True)]
+    return [_event(row) for row in rows.order_by("seq").values_list(*STORED_FIELDS)]
 
 
 def _seq(event: TraceEvent) -> int:
@@ -207,8 +336,8 @@ def _seq(event: TraceEvent) -> int:
     return event.seq
 
 
-def _event(data: dict[str, Any]) -> TraceEvent:
-    event = TraceEvent.from_dict(data)
+def _event(row: Sequence[Any]) -> TraceEvent:
+    event = TraceEvent.from_dict(stored_event(row))
     if event.kind is EventKind.MESSAGE:
         try:
             event.payload = json.loads(event.text)

@@ -129,6 +129,8 @@ def test_a_file_cut_at_a_line_boundary_is_caught_by_the_headers_count() -> None:
         ({"kind": "telepathy"}, "has no known kind ('telepathy')"),
         ({"direction": None}, "has no known direction (None)"),
         ({"text": 5}, "text is not a string"),
+        ({"method": 5}, "method is not a string"),
+        ({"method": ["tools/call"]}, "method is not a string"),
         ({"timestamp": "noon"}, "is not an event"),
         ({"findings": [{"rule": "x"}]}, "is not an event"),
         ({"detail": []}, "detail is not an object"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 from collections import deque
+from collections.abc import Callable
 from itertools import islice
 
 from inspector.mcp.trace import TraceEvent
@@ -42,6 +43,9 @@ class EventLog:
         self._next_seq = first_seq
         self.saved_seq = first_seq - 1
         self.evicted = 0
+        # Called after each batch is stored: a reader held until the store catches up
+        # goes on while the next batch of the same flush is written.
+        self.on_batch_stored: Callable[[], None] | None = None
         self._flush_lock = asyncio.Lock()
         # Flushes in progress, each in a task of its own (see `flush`).
         self._flushes: set[asyncio.Task[int]] = set()
@@ -137,6 +141,8 @@ class EventLog:
             self.saved_seq = last
             stored += len(batch)
             self._evict()
+            if self.on_batch_stored is not None:
+                self.on_batch_stored()
         return stored
 
     def window_start(self) -> int:

@@ -42,8 +42,10 @@ class SessionPersistence:
         self._describe = describe
         self._announced_seq = 0
         self._dirty = asyncio.Event()
-        # Set after each attempt to store: a reader held by the flow gate looks again.
+        # Set after each stored batch and each attempt to store: a reader held by the flow
+        # gate looks again.
         self._stored = asyncio.Event()
+        log.on_batch_stored = self._stored.set
         # Set by a held reader: the pump's pause between batches ends at once.
         self._hurry = asyncio.Event()
         self.pump: asyncio.Task[None] | None = None

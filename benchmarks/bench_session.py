@@ -522,6 +522,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     os.chdir(REPO_ROOT)
     with fresh_database(args.database_url):
+        from inspector.serving import prepare_to_serve
+
+        prepare_to_serve()  # as the web process and the session hosts do
         results = asyncio.run(run(args))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

@@ -177,6 +177,10 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the numbers to this file")
     args = parser.parse_args()
     with fresh_database():
+        # What the web process loads first (it prepares the process to serve: see
+        # `inspector.serving`), before any session or page is measured.
+        import inspector.asgi  # noqa: F401
+
         report = asyncio.run(run(args))
     live, bare = report["through_sessions"], report["bare_client"]
     print(

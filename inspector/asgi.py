@@ -16,6 +16,7 @@ from inspector.lifespan import PeriodicTasks  # noqa: E402
 from inspector.middleware import WebsocketAccessGuard  # noqa: E402
 from inspector.routing import websocket_urlpatterns  # noqa: E402
 from inspector.services import RetentionTask  # noqa: E402
+from inspector.serving import prepare_to_serve  # noqa: E402
 
 application = PeriodicTasks(
     ProtocolTypeRouter(
@@ -28,3 +29,5 @@ application = PeriodicTasks(
     ),
     RetentionTask.from_settings,
 )
+
+prepare_to_serve()

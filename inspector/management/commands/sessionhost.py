@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from inspector.services import session_close_all
 from inspector.services.hosting import keep_lease, serve_commands, start_host
 from inspector.services.runtime import event_store
+from inspector.serving import prepare_to_serve
 from inspector.storage.session_hosts import stop_host
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "A session host serves hosted mode with INSPECTOR_SESSION_HOSTS=remote."
             )
+        prepare_to_serve()
         asyncio.run(self._serve(str(options["name"])))
 
     async def _serve(self, name: str) -> None:

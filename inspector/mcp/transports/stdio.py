@@ -35,7 +35,7 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 # (the window's bound holds within one slice) and gives the event loop its turn once it
 # has held it this long, so other sessions and pages never wait long on a flood.
 LINES_PER_SLICE = 100
-SLICE_SECONDS = 0.004
+SLICE_SECONDS = 0.002
 STDIN_GRACE_SECONDS = 2.0
 TERM_GRACE_SECONDS = 2.0
 READER_DRAIN_SECONDS = 1.0

@@ -151,10 +151,10 @@ def _insert_in_statements_of_many_rows(cursor: Any, rows: list[tuple[Any, ...]])
 def _sqlite_insert(rows: int) -> str:
     """An INSERT of `rows` rows of `EVENT_COLUMNS`, in SQLite's own placeholders (the
     DB-API cursor's, not Django's)."""
+    columns = ", ".join(f'"{column}"' for column in EVENT_COLUMNS)
     values = f"({', '.join('?' * len(EVENT_COLUMNS))})"
     return (
-        f'INSERT INTO "{EventRecord._meta.db_table}" '
-        f"({', '.join(f'{chr(34)}{column}{chr(34)}' for column in EVENT_COLUMNS)}) "
+        f'INSERT INTO "{EventRecord._meta.db_table}" ({columns}) '
         f"VALUES {', '.join([values] * rows)}"
     )
 

@@ -81,9 +81,10 @@ def varied_events() -> list[TraceEvent]:
     return events
 
 
-def new_session() -> str:
+def new_session(model: Any = SessionRecord) -> str:
+    """A closed session's record, made with `model` (a migration's historical one too)."""
     session_id = uuid.uuid4().hex
-    SessionRecord.objects.create(
+    model.objects.create(
         id=session_id,
         created_at=datetime.now(UTC),
         transport="stdio",
@@ -128,15 +129,7 @@ def test_events_an_older_inspector_stored_read_the_same_after_the_upgrade() -> N
     after = executor.loader.graph.leaf_nodes("inspector")
     executor.migrate(BEFORE_TEXT_COLUMN)
     old = executor.loader.project_state(BEFORE_TEXT_COLUMN).apps
-    session_id = uuid.uuid4().hex
-    old.get_model("inspector", "SessionRecord").objects.create(
-        id=session_id,
-        created_at=datetime.now(UTC),
-        transport="stdio",
-        target="python -m server",
-        spec={},
-        status="closed",
-    )
+    session_id = new_session(old.get_model("inspector", "SessionRecord"))
     old.get_model("inspector", "EventRecord").objects.bulk_create(
         old.get_model("inspector", "EventRecord")(
             session_id=session_id,

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from inspector.mcp.trace import EventKind, TraceEvent
+from inspector.mcp.trace import EventKind, MessageType, TraceEvent
 from inspector.models import EventRecord, SessionRecord
 from inspector.sessions.ports import ReadSeq, SessionDescription
 from inspector.storage.db import in_db_thread
@@ -123,18 +123,35 @@ def _insert_events(session_id: str, events: list[TraceEvent], reading: ReadSeq |
         return
     # Made before the transaction begins: SQLite's writers wait for its lock meanwhile.
     rows = [event_row(session_id, event) for event in events]
-    with transaction.atomic(), connection.cursor() as cursor:
-        _insert_in_statements_of_many_rows(cursor.cursor, rows)
+    with transaction.atomic():
+        # The DB-API connection's own cursor: Django's would scan each statement of many
+        # rows to rewrite its placeholders, which are already SQLite's.
+        cursor = connection.connection.cursor()
+        try:
+            _insert_in_statements_of_many_rows(cursor, rows)
+        finally:
+            cursor.close()
         _note_reading(session_id, reading)
 
 
 def _note_reading(session_id: str, reading: ReadSeq | None) -> None:
     read_seq = reading() if reading is not None else 0
     if read_seq:
-        SessionRecord.objects.filter(id=session_id, read_seq__lt=read_seq).update(read_seq=read_seq)
+        # Written out, not built by the ORM: built for every batch of a flood, the query
+        # cost the storage thread more than the statement itself.
+        with connection.cursor() as cursor:
+            cursor.execute(_note_reading_sql(), [read_seq, session_id, read_seq])
 
 
-def _insert_in_statements_of_many_rows(cursor: Any, rows: list[tuple[Any, ...]]) -> None:
+def _note_reading_sql() -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"UPDATE {quote(SessionRecord._meta.db_table)} SET {quote('read_seq')} = %s "
+        f"WHERE {quote('id')} = %s AND {quote('read_seq')} < %s"
+    )
+
+
+def _insert_in_statements_of_many_rows(cursor: sqlite3.Cursor, rows: list[tuple[Any, ...]]) -> None:
     """SQLite lets go of Python's lock while it runs a statement, and takes it back
     after. Row by row (`executemany`), taking it back after every row waited for the
     session's reader, busy with the flood, to let go: up to a switch interval (5 ms)
@@ -211,8 +228,16 @@ def _row(
         direction,
         (method or "")[:METHOD_COLUMN_LENGTH],
         text,
-        _dumps(rest),
+        _data_text(rest),
     )
+
+
+def _data_text(rest: dict[str, Any]) -> str:
+    if len(rest) == 1:
+        kind = rest.get("message_type")
+        if type(kind) is str and (known := _ONLY_A_MESSAGE_TYPE.get(kind)):
+            return known
+    return _dumps(rest)
 
 
 def stored_event_line(row: Sequence[Any]) -> str:
@@ -280,6 +305,9 @@ def _encoder() -> Callable[[Any], str]:
 
 
 _dumps = _encoder()
+# `data` of most messages in a flood (notifications, whose method has its column), made
+# once: encoding even this small dict cost as much again as the rest of a row.
+_ONLY_A_MESSAGE_TYPE = {kind.value: _dumps({"message_type": kind.value}) for kind in MessageType}
 _string: Callable[[str], str] = json_encoder.encode_basestring_ascii
 
 EVENT_COLUMNS = ("session_id", "seq", "timestamp", "kind", "direction", "method", "text", "data")

@@ -46,6 +46,13 @@ def varied_events() -> list[TraceEvent]:
         duration_ms=12.5,
         findings=[Finding("tools.result-shape", "A finding a rule wrote.", "$.result")],
     )
+    log = TraceEvent(  # what a flood is made of: all but its type has a column
+        EventKind.MESSAGE,
+        Direction.IN,
+        text='{"jsonrpc": "2.0", "method": "notifications/message", "params": {}}',
+        message_type=MessageType.NOTIFICATION,
+        method="notifications/message",
+    )
     long_method = "x/" + "y" * 300
     unusual = [
         # A method the column cannot hold whole, and an empty one (not the same as none).
@@ -70,6 +77,7 @@ def varied_events() -> list[TraceEvent]:
     events = [
         request,
         answer,
+        log,
         *unusual,
         TraceEvent(EventKind.STDERR, Direction.IN, text="warning: \t tabs\\ and \\n slashes"),
         local_event(EventKind.LIFECYCLE, "Connected", status="connected", era={"nested": [1]}),
@@ -103,7 +111,7 @@ async def test_every_kind_of_event_reads_back_as_it_was_stored() -> None:
     events = varied_events()
     session_id = await sync_to_async(new_session)()
     store = DatabaseEventStore()
-    await store.save_events(session_id, events)
+    await store.save_events(session_id, events, reading=lambda: 40)
 
     loaded = await store.load_events(session_id, 0, 100)
     assert [event.to_dict() for event in loaded] == [event.to_dict() for event in events]
@@ -113,14 +121,26 @@ async def test_every_kind_of_event_reads_back_as_it_was_stored() -> None:
         "method": "tools/call",
         "params": {"name": "é"},
     }
-    assert loaded[2].method == "x/" + "y" * 300
-    assert loaded[3].method == ""
-    assert loaded[5].method is None
+    assert loaded[2].method == "notifications/message"
+    assert loaded[3].method == "x/" + "y" * 300
+    assert loaded[4].method == ""
+    assert loaded[6].method is None
     assert await exported(session_id) == [event.to_dict() for event in events]
     flagged = await store.load_flagged_events(session_id)
     assert [event.seq for event in flagged] == [2]
-    newest_first = await store.load_events_before(session_id, 7, 2)
-    assert [event.seq for event in newest_first] == [5, 6]
+    newest_first = await store.load_events_before(session_id, 8, 2)
+    assert [event.seq for event in newest_first] == [6, 7]
+
+
+async def test_each_batch_records_how_far_reading_had_gone_and_never_goes_back() -> None:
+    """What a crash would lose is counted from it: the events read, beyond those stored."""
+    session_id = await sync_to_async(new_session)()
+    store = DatabaseEventStore()
+    first, second = varied_events()[:2]
+    await store.save_events(session_id, [first], reading=lambda: 40)
+    await store.save_events(session_id, [second], reading=lambda: 30)  # an older look
+    record = await SessionRecord.objects.aget(id=session_id)
+    assert record.read_seq == 40
 
 
 def test_events_an_older_inspector_stored_read_the_same_after_the_upgrade() -> None:

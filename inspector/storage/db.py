@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar, cast
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from django.db import connection
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -21,3 +25,44 @@ def in_db_thread(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     """
     wrapped = database_sync_to_async(function, thread_sensitive=False)
     return cast(Callable[P, Awaitable[R]], wrapped)
+
+
+def in_writer_thread(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """`in_db_thread` for the writes that come again and again (events, in batches).
+
+    On SQLite they run in one thread of their own, on a connection it keeps: SQLite's
+    writers take turns anyway, and opening a connection for each batch (the file, the
+    journal's pragmas, Django's functions) cost a flood more than the batch itself,
+    most of it waiting for Python's lock, which the session's reader holds. PostgreSQL's
+    connections come from a pool already, which `in_db_thread` returns them to.
+    """
+    if connection.vendor != "sqlite":
+        return in_db_thread(function)
+
+    @functools.wraps(function)
+    def keeping_the_connection(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _close_if_broken()
+
+    return sync_to_async(keeping_the_connection, thread_sensitive=False, executor=_writer())
+
+
+@functools.cache
+def _writer() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+
+
+def _close_if_broken() -> None:
+    """Django's check between requests, less the age: a connection left inside a
+    transaction goes, and one that failed goes unless it still answers."""
+    if connection.connection is None:
+        return
+    if connection.get_autocommit() != connection.settings_dict["AUTOCOMMIT"]:
+        connection.close()
+    elif connection.errors_occurred:
+        if connection.is_usable():
+            connection.errors_occurred = False
+        else:
+            connection.close()

@@ -12,7 +12,9 @@ import json
 import json.encoder as json_encoder
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from typing import Any
 
 from django.db import connection, transaction
@@ -20,7 +22,7 @@ from django.db import connection, transaction
 from inspector.mcp.trace import EventKind, MessageType, TraceEvent
 from inspector.models import EventRecord, SessionRecord
 from inspector.sessions.ports import ReadSeq, SessionDescription
-from inspector.storage.db import in_db_thread
+from inspector.storage.db import in_db_thread, in_writer_thread
 
 
 class DatabaseEventStore:
@@ -34,7 +36,7 @@ class DatabaseEventStore:
     ) -> None:
         # Serialising thousands of events is real work: it happens in the database
         # thread with the insert, not on the event loop the sessions run on.
-        await in_db_thread(_insert_events)(session_id, list(events), reading)
+        await in_writer_thread(_insert_events)(session_id, list(events), reading)
 
     async def load_events(self, session_id: str, after_seq: int, limit: int) -> list[TraceEvent]:
         return await in_db_thread(_load_after)(session_id, after_seq, limit)
@@ -114,24 +116,39 @@ def _insert_events(session_id: str, events: list[TraceEvent], reading: ReadSeq |
     that the server stores the first rows while the last are made. SQLite, in process,
     takes them in statements of many rows.
     """
+    # The driver's own cursors are used below: their errors are raised as Django's, and
+    # a failure that may have broken the connection is noted on it (`in_writer_thread`).
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
-            with cursor.cursor.copy(_copy_sql()) as copy:
-                for event in events:
-                    copy.write_row(event_row(session_id, event))
+            with connection.wrap_database_errors, cursor.cursor.copy(_copy_sql()) as copy:
+                for row in _rows_letting_the_loop_run(session_id, events):
+                    copy.write_row(row)
             _note_reading(session_id, reading)
         return
-    # Made before the transaction begins: SQLite's writers wait for its lock meanwhile.
+    # Made before the transaction begins (SQLite's writers wait for its lock meanwhile),
+    # in one go: a few milliseconds at most, and each statement then lets go of the lock.
     rows = [event_row(session_id, event) for event in events]
     with transaction.atomic():
-        # The DB-API connection's own cursor: Django's would scan each statement of many
-        # rows to rewrite its placeholders, which are already SQLite's.
-        cursor = connection.connection.cursor()
-        try:
+        # Not Django's cursor: it would scan each statement of many rows to rewrite its
+        # placeholders, which are already SQLite's.
+        with connection.wrap_database_errors, closing(connection.connection.cursor()) as cursor:
             _insert_in_statements_of_many_rows(cursor, rows)
-        finally:
-            cursor.close()
         _note_reading(session_id, reading)
+
+
+def _rows_letting_the_loop_run(
+    session_id: str, events: list[TraceEvent]
+) -> Iterator[tuple[Any, ...]]:
+    """`event_row` of each event, with Python's lock given up every few hundred rows.
+
+    The session's event loop needs the lock for every message it reads. A thread that
+    keeps it is made to give it up only after a switch interval (5 ms), and a COPY keeps
+    it while it formats and sends rows: during a flood the loop stalled for that long,
+    again and again, while a batch was streamed."""
+    for index, event in enumerate(events, start=1):
+        yield event_row(session_id, event)
+        if index % ROWS_BETWEEN_PAUSES == 0:
+            time.sleep(0)  # lets go of the lock, for a thread that waits for it
 
 
 def _note_reading(session_id: str, reading: ReadSeq | None) -> None:
@@ -319,6 +336,9 @@ METHOD_COLUMN_LENGTH = 255  # `EventRecord.method`'s max_length
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # At most; fewer where SQLite was built to take fewer values a statement (999 before 3.32).
 ROWS_PER_STATEMENT = 500
+# About a millisecond of rows made and sent: the longest a COPY keeps the event loop
+# waiting for Python's lock.
+ROWS_BETWEEN_PAUSES = 500
 
 
 def insert_sql() -> str:

@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.db.migrations.executor import MigrationExecutor
 
 from inspector.mcp.findings import Finding
 from inspector.mcp.trace import Direction, EventKind, MessageType, TraceEvent, local_event
 from inspector.models import EventRecord, SessionRecord
 from inspector.storage.archive import stored_event_lines
+from inspector.storage.db import in_writer_thread
 from inspector.storage.events import DatabaseEventStore
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -216,3 +217,35 @@ async def test_a_batch_larger_than_one_statement_is_stored_whole_and_in_order() 
     assert [(event.seq, event.text) for event in loaded] == [
         (seq, f"line {seq}") for seq in range(1, 1202)
     ]
+
+
+async def test_a_refused_batch_spoils_none_and_sqlite_keeps_its_writer_connection() -> None:
+    """Opening SQLite again for every batch cost a flood more than its rows: its writer
+    keeps its connection (PostgreSQL's come from a pool), and a batch the database
+    refuses leaves it fit for the next."""
+
+    def already_open() -> bool:
+        return connection.connection is not None
+
+    session_id = await sync_to_async(new_session)()
+    store = DatabaseEventStore()
+    first, second, third = varied_events()[:3]
+    await store.save_events(session_id, [first, second])
+    with pytest.raises(IntegrityError):
+        await store.save_events(session_id, [second])  # its seq is taken
+    await store.save_events(session_id, [third])
+    assert await in_writer_thread(already_open)() == (connection.vendor == "sqlite")
+    loaded = await store.load_events(session_id, 0, 10)
+    assert [event.seq for event in loaded] == [1, 2, 3]
+
+
+def test_a_writer_connection_left_inside_a_transaction_is_dropped() -> None:
+    def left_open() -> bool:
+        connection.set_autocommit(False)  # as a write that failed half way might leave it
+        return True
+
+    def already_open() -> bool:
+        return connection.connection is not None
+
+    assert async_to_sync(in_writer_thread(left_open))()
+    assert not async_to_sync(in_writer_thread(already_open))()

@@ -23,6 +23,7 @@ from inspector.mcp.transports import reaper
 from inspector.mcp.transports.stdio import StdioParameters
 from inspector.mcp.versions import EraChoice
 from inspector.sessions.spec import ConnectionSpec, TransportKind
+from inspector.storage.db import close_writer_connection
 from tests.servers.http_harness import RunningServer, refused_port, run_server
 from tests.servers.oauth_harness import OAuthServers, run_oauth_servers
 
@@ -130,22 +131,25 @@ def fresh_channel_layers() -> None:
 
 @pytest.fixture(autouse=True)
 def thread_sensitive_connections_closed() -> Iterator[None]:
-    """Close the database connections of asgiref's thread for thread-sensitive code.
+    """Close the database connections of asgiref's thread for thread-sensitive code,
+    and the one the event writer keeps (`in_writer_thread`).
 
     Django's async ORM calls (`aget`, `acount`, `aforce_login`...) run in that one
     process-wide thread, and nothing closes what they open there: the connection
     outlived every test, so the test database could not be dropped at the end ("being
-    accessed by other users") and stayed behind. Django closes the main thread's
-    connections after each test; this does the same for that thread.
+    accessed by other users") and stayed behind; the writer's SQLite connection, open
+    as its file was deleted, left the file's write-ahead log behind. Django closes the
+    main thread's connections after each test; this does the same for those threads.
     """
     yield
     closing = SyncToAsync.single_thread_executor.submit(connections.close_all)
     try:
         closing.result(timeout=THREAD_SENSITIVE_IDLE_SECONDS)
+        close_writer_connection(timeout=THREAD_SENSITIVE_IDLE_SECONDS)
     except TimeoutError:
         pytest.fail(
-            "asgiref's thread for thread-sensitive code is still busy after the test: "
-            "something the test started there never finished."
+            "A database thread is still busy after the test: something the test started "
+            "there never finished."
         )
 
 

@@ -9,7 +9,7 @@ from typing import ParamSpec, TypeVar, cast
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
-from django.db import connection
+from django.db import connection, connections
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,25 +44,26 @@ def in_writer_thread(function: Callable[P, R]) -> Callable[P, Awaitable[R]]:
         try:
             return function(*args, **kwargs)
         finally:
-            _close_if_broken()
+            _close_if_spoilt()
 
-    return sync_to_async(keeping_the_connection, thread_sensitive=False, executor=_writer())
-
-
-@functools.cache
-def _writer() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+    return sync_to_async(keeping_the_connection, thread_sensitive=False, executor=_WRITER)
 
 
-def _close_if_broken() -> None:
-    """Django's check between requests, less the age: a connection left inside a
-    transaction goes, and one that failed goes unless it still answers."""
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-writer")
+
+
+def close_writer_connection(timeout: float | None = None) -> None:
+    """Close the connection the writer thread keeps, once it is done with what it was
+    given (for a test's end: the test database is deleted after the last)."""
+    _WRITER.submit(connections.close_all).result(timeout=timeout)
+
+
+def _close_if_spoilt() -> None:
+    """A connection left inside a transaction, or on which an error occurred (other than
+    a refused row), is closed: the next batch opens a fresh one. SQLite's connections
+    cannot tell whether they still work (Django takes them all as usable)."""
     if connection.connection is None:
         return
-    if connection.get_autocommit() != connection.settings_dict["AUTOCOMMIT"]:
+    in_transaction = connection.get_autocommit() != connection.settings_dict["AUTOCOMMIT"]
+    if in_transaction or connection.errors_occurred:
         connection.close()
-    elif connection.errors_occurred:
-        if connection.is_usable():
-            connection.errors_occurred = False
-        else:
-            connection.close()

@@ -1,8 +1,10 @@
 """The session layer's `EventStore`, and the session records, on the Django ORM.
 
-Every query runs through Channels' `database_sync_to_async`, which releases stale
-connections around each call: this code runs for views, but also for the websocket
-consumer and the session pump, where no request ends to release them.
+Every query runs through Channels' `database_sync_to_async` (`storage.db.in_db_thread`),
+which releases stale connections around each call: this code runs for views, but also
+for the websocket consumer and the session pump, where no request ends to release them.
+The batches of events are the exception (`storage.db.in_writer_thread`): on SQLite they
+are written by one thread that keeps its connection.
 """
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ async def test_every_kind_of_event_reads_back_as_it_was_stored() -> None:
     events = varied_events()
     session_id = await sync_to_async(new_session)()
     store = DatabaseEventStore()
-    await store.save_events(session_id, events, reading=lambda: 40)
+    await store.save_events(session_id, events)
 
     loaded = await store.load_events(session_id, 0, 100)
     assert [event.to_dict() for event in loaded] == [event.to_dict() for event in events]

@@ -104,6 +104,11 @@ def new_session(model: Any = SessionRecord) -> str:
     return session_id
 
 
+def writer_connection_open() -> bool:
+    """Run by the event writer: whether it has a connection open already."""
+    return connection.connection is not None
+
+
 async def exported(session_id: str) -> list[dict[str, Any]]:
     return [json.loads(line) async for line in stored_event_lines(session_id, 10**6)]
 
@@ -223,10 +228,6 @@ async def test_a_refused_batch_spoils_none_and_sqlite_keeps_its_writer_connectio
     """Opening SQLite again for every batch cost a flood more than its rows: its writer
     keeps its connection (PostgreSQL's come from a pool), and a batch the database
     refuses leaves it fit for the next."""
-
-    def already_open() -> bool:
-        return connection.connection is not None
-
     session_id = await sync_to_async(new_session)()
     store = DatabaseEventStore()
     first, second, third = varied_events()[:3]
@@ -234,7 +235,7 @@ async def test_a_refused_batch_spoils_none_and_sqlite_keeps_its_writer_connectio
     with pytest.raises(IntegrityError):
         await store.save_events(session_id, [second])  # its seq is taken
     await store.save_events(session_id, [third])
-    assert await in_writer_thread(already_open)() == (connection.vendor == "sqlite")
+    assert await in_writer_thread(writer_connection_open)() == (connection.vendor == "sqlite")
     loaded = await store.load_events(session_id, 0, 10)
     assert [event.seq for event in loaded] == [1, 2, 3]
 
@@ -244,8 +245,5 @@ def test_a_writer_connection_left_inside_a_transaction_is_dropped() -> None:
         connection.set_autocommit(False)  # as a write that failed half way might leave it
         return True
 
-    def already_open() -> bool:
-        return connection.connection is not None
-
     assert async_to_sync(in_writer_thread(left_open))()
-    assert not async_to_sync(in_writer_thread(already_open))()
+    assert not async_to_sync(in_writer_thread(writer_connection_open))()

@@ -11,13 +11,9 @@ from django.db import OperationalError, connection
 
 from inspector.storage.db import in_writer_thread
 from inspector.storage.events import DatabaseEventStore
-from tests.services.test_event_store import new_session, varied_events
+from tests.services.test_event_store import new_session, varied_events, writer_connection_open
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def writer_connection_open() -> bool:
-    return connection.connection is not None
 
 
 def writer_waits_briefly_for_locks() -> None:
